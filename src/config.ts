@@ -1,0 +1,48 @@
+/** Environment → typed configuration, validated once at start-up. */
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  operatorToken: string | null;
+  /** Requests per minute per client address for unauthenticated and publishable-key traffic. */
+  publicRateLimit: number;
+  /** Requests per minute per secret key; null = not throttled (the default). */
+  secretRateLimit: number | null;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const databaseUrl = env.DATABASE_URL?.trim() || 'pglite://./data';
+  if (!/^(postgres|postgresql|pglite):\/\//.test(databaseUrl)) {
+    throw new ConfigError(
+      `DATABASE_URL must start with postgres://, postgresql:// or pglite://, got "${databaseUrl}"`,
+    );
+  }
+  const operatorToken = env.BACKFILL_OPERATOR_TOKEN?.trim() || null;
+  if (operatorToken !== null && operatorToken.length < 16) {
+    throw new ConfigError('BACKFILL_OPERATOR_TOKEN must be at least 16 characters long');
+  }
+  const secretLimit = integer(env, 'BACKFILL_SECRET_RATE_LIMIT', 0, 0, 10_000_000);
+  return {
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    host: env.HOST?.trim() || '127.0.0.1',
+    databaseUrl,
+    operatorToken,
+    publicRateLimit: integer(env, 'BACKFILL_PUBLIC_RATE_LIMIT', 600, 1, 10_000_000),
+    secretRateLimit: secretLimit === 0 ? null : secretLimit,
+    logLevel: env.LOG_LEVEL?.trim() || 'info',
+  };
+}

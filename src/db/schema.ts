@@ -1,0 +1,8 @@
+/** The one Drizzle schema: every module's tables, gathered for drizzle-kit and the client. */
+export * from '../modules/catalog/catalog.tables.ts';
+export * from '../modules/events/events.tables.ts';
+export * from '../modules/idempotency/idempotency.tables.ts';
+export * from '../modules/inventory/inventory.tables.ts';
+export * from '../modules/orders/orders.tables.ts';
+export * from '../modules/shipments/shipments.tables.ts';
+export * from '../modules/stores/stores.tables.ts';

@@ -1,0 +1,97 @@
+import { placeBatch } from '../modules/allocation/allocation.placement.ts';
+import type { VariantInput } from '../modules/catalog/catalog.models.ts';
+import { putVariant } from '../modules/catalog/catalog.usecases.ts';
+import { adjustStock } from '../modules/inventory/inventory.usecases.ts';
+import { createStore } from '../modules/stores/stores.usecases.ts';
+import type { Deps } from '../shared/context.ts';
+import { inTransaction } from './client.ts';
+
+const VARIANTS: [string, VariantInput, number][] = [
+  [
+    'JACKET-RED-M',
+    {
+      title: 'Trail Jacket — Red / M',
+      productId: 'trail-jacket',
+      attributes: { color: 'red', size: 'M' },
+      price: 12900,
+      backorder: {
+        mode: 'backorder',
+        limit: 50,
+        message: 'Ships in about 3 weeks',
+        expectedDate: '2026-12-15',
+      },
+    },
+    2,
+  ],
+  [
+    'JACKET-BLUE-L',
+    {
+      title: 'Trail Jacket — Blue / L',
+      productId: 'trail-jacket',
+      attributes: { color: 'blue', size: 'L' },
+      price: 12900,
+      backorder: { mode: 'backorder', limit: null, message: 'Back in stock soon' },
+    },
+    25,
+  ],
+  [
+    'CONSOLE-X',
+    {
+      title: 'Console X (pre-order)',
+      productId: 'console-x',
+      attributes: { edition: 'standard' },
+      price: 49900,
+      backorder: {
+        mode: 'preorder',
+        limit: 500,
+        message: 'Releases in the spring',
+        expectedDate: '2027-03-01',
+      },
+    },
+    0,
+  ],
+  ['MUG-CLASSIC', { title: 'Classic Mug', productId: 'mug', price: 1500, backorder: { mode: 'deny' } }, 40],
+];
+
+const SHOPPERS = [
+  'ada@example.com',
+  'grace@example.com',
+  'alan@example.com',
+  'edsger@example.com',
+  'barbara@example.com',
+];
+
+/** A demo store with a variant in each mode, some stock and a queue that is already waiting. */
+export async function seedDemo(deps: Deps): Promise<{ summary: string }> {
+  const created = await inTransaction(deps.db, (tx) => createStore(tx, deps, { name: 'Demo Outfitters' }));
+  const store = created.store;
+  for (const [sku, input, stock] of VARIANTS) {
+    await inTransaction(deps.db, async (tx) => {
+      await putVariant(tx, deps, store, sku, input);
+      if (stock > 0)
+        await adjustStock(tx, deps, store, { sku, quantity: stock, reason: 'restock', note: 'demo stock' });
+    });
+  }
+  const orders = SHOPPERS.map((email, i) => ({
+    store,
+    idempotency: null,
+    input: {
+      externalId: `demo-${1001 + i}`,
+      customer: { email, name: email.split('@')[0]! },
+      lines: [
+        { sku: 'JACKET-RED-M', quantity: 1 + (i % 2) },
+        ...(i % 2 === 0 ? [{ sku: 'CONSOLE-X', quantity: 1 }] : []),
+      ],
+    },
+  }));
+  for (const order of orders) await placeBatch(deps, [order]);
+  const summary = [
+    `Demo store ${store.id} (${store.name}) with 4 variants and ${orders.length} orders, some waiting in line.`,
+    'Keep these keys now: they are shown only once.',
+    `  secret key       ${created.secretKey}`,
+    `  publishable key  ${created.publishableKey}`,
+    'Try:',
+    `  curl -H "Authorization: Bearer ${created.secretKey}" http://127.0.0.1:3000/v1/backorders?sku=JACKET-RED-M`,
+  ].join('\n');
+  return { summary };
+}

@@ -1,0 +1,109 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Database } from '../db/client.ts';
+import { findKeyOwner, type KeyOwner, type StoreView } from '../modules/stores/stores.usecases.ts';
+import { problem, sendProblem } from './problem.ts';
+
+/** Who is calling, as far as the Authorization header says. */
+export type Caller =
+  | { kind: 'none' }
+  | { kind: 'invalid' }
+  | { kind: 'operator' }
+  | { kind: 'secret'; store: StoreView }
+  | { kind: 'publishable'; store: StoreView };
+
+/** Which callers a route admits; `public` needs no key. */
+export type Access = 'public' | 'operator' | 'secret' | 'publishable';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    caller: Caller;
+  }
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+}
+
+const CACHE_TTL_MS = 60_000;
+const CACHE_MAX = 10_000;
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * Identifies the caller on every request (onRequest), then enforces the route's `access`.
+ * Identification runs before rate limiting so the limiter can tell secret-key traffic apart.
+ */
+export function registerAuth(app: FastifyInstance, db: Database, operatorToken: string | null): void {
+  const cache = new Map<string, { owner: KeyOwner | undefined; at: number }>();
+
+  async function ownerOf(key: string): Promise<KeyOwner | undefined> {
+    const hit = cache.get(key);
+    if (hit && Date.now() - hit.at < CACHE_TTL_MS) return hit.owner;
+    const owner = await findKeyOwner(db, key);
+    if (owner) {
+      if (cache.size >= CACHE_MAX) cache.clear();
+      cache.set(key, { owner, at: Date.now() });
+    }
+    return owner;
+  }
+
+  async function identify(request: FastifyRequest): Promise<Caller> {
+    const header = request.headers.authorization;
+    if (header === undefined || header === '') return { kind: 'none' };
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match) return { kind: 'invalid' };
+    const token = match[1]!;
+    if (operatorToken !== null && sameSecret(token, operatorToken)) return { kind: 'operator' };
+    if (!/^(sk|pk)_[A-Za-z0-9_-]{20,64}$/.test(token)) return { kind: 'invalid' };
+    const owner = await ownerOf(token);
+    if (!owner) return { kind: 'invalid' };
+    return owner.kind === 'secret'
+      ? { kind: 'secret', store: owner.store }
+      : { kind: 'publishable', store: owner.store };
+  }
+
+  app.decorateRequest('caller', null as never);
+  app.addHook('onRequest', async (request) => {
+    request.caller = await identify(request);
+  });
+}
+
+/** Registered after the rate limiter: refuses callers the route does not admit. */
+export function registerAccessCheck(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request, reply) => {
+    const access = request.routeOptions.config?.access ?? 'public';
+    if (access === 'public') return;
+    const caller = request.caller;
+    if (caller.kind === 'none') {
+      return sendProblem(
+        reply.header('www-authenticate', 'Bearer'),
+        problem(401, 'unauthorized', 'Send an API key as "Authorization: Bearer <key>"'),
+      );
+    }
+    if (caller.kind === 'invalid') {
+      return sendProblem(
+        reply.header('www-authenticate', 'Bearer'),
+        problem(401, 'unauthorized', 'The API key is not valid'),
+      );
+    }
+    if (caller.kind !== access) {
+      const needs = {
+        operator: 'the operator token',
+        secret: 'a secret key (sk_…)',
+        publishable: 'a publishable key (pk_…)',
+      }[access];
+      return sendProblem(reply, problem(403, 'forbidden', `This endpoint needs ${needs}`));
+    }
+  });
+}
+
+/** The store of the calling key; routes behind `secret` or `publishable` access always have one. */
+export function storeOf(request: FastifyRequest): StoreView {
+  const caller = request.caller;
+  if (caller.kind === 'secret' || caller.kind === 'publishable') return caller.store;
+  throw new Error('route reached without a store key');
+}

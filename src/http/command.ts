@@ -1,0 +1,99 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { type Database, inTransaction, type Tx } from '../db/client.ts';
+import {
+  errorOfOutcome,
+  hashRequestBody,
+  type IdempotencyClaim,
+  keyInUse,
+  outcomeOfError,
+  replayOf,
+  type StoredOutcome,
+} from '../modules/idempotency/idempotency.models.ts';
+import { claimKeys, findStored, saveOutcomes } from '../modules/idempotency/idempotency.repository.ts';
+import type { Clock } from '../shared/clock.ts';
+import { DomainError } from '../shared/errors.ts';
+import { storeOf } from './auth.ts';
+import { problemOfDomainError, sendProblem } from './problem.ts';
+
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+/** Reads the Idempotency-Key header into a claim scoped to store + method + path (422 if malformed). */
+export function idempotencyClaim(request: FastifyRequest): IdempotencyClaim | null {
+  const raw = request.headers['idempotency-key'];
+  if (raw === undefined) return null;
+  const key = Array.isArray(raw) ? raw[0] : raw;
+  if (key === undefined || !KEY_PATTERN.test(key)) {
+    throw new DomainError(
+      'validation',
+      'invalid_idempotency_key',
+      'Idempotency-Key must be 1–255 visible ASCII characters',
+    );
+  }
+  return {
+    storeId: storeOf(request).id,
+    method: request.method,
+    path: request.url.split('?')[0]!,
+    key,
+    requestHash: hashRequestBody(request.body ?? null),
+  };
+}
+
+export function sendOutcome(reply: FastifyReply, outcome: StoredOutcome, replayed: boolean): FastifyReply {
+  if (replayed) reply.header('idempotent-replayed', 'true');
+  if (outcome.ok) return reply.status(outcome.status).send(outcome.body);
+  return sendProblem(reply, problemOfDomainError(errorOfOutcome(outcome)));
+}
+
+/**
+ * Runs one command in one transaction and answers with `status` and its result. With an
+ * Idempotency-Key the key is claimed in that same transaction and the outcome (success or a
+ * business refusal) stored with it, so a retry replays the first answer and never applies twice.
+ */
+export async function runCommand(
+  deps: { db: Database; clock: Clock },
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  work: (tx: Tx) => Promise<unknown>,
+): Promise<FastifyReply> {
+  const claim = idempotencyClaim(request);
+  if (claim === null) {
+    const body = await inTransaction(deps.db, work);
+    return reply.status(status).send(body);
+  }
+  const earlier = await findStored(deps.db, claim);
+  if (earlier) return sendOutcome(reply, replayOf(earlier, claim.requestHash), true);
+  try {
+    const result = await inTransaction(deps.db, async (tx) => {
+      const won = await claimKeys(tx, [claim], deps.clock.now());
+      if (won.size === 0) {
+        const stored = await findStored(tx, claim);
+        return {
+          outcome: stored ? replayOf(stored, claim.requestHash) : outcomeOfError(keyInUse()),
+          replayed: true,
+        };
+      }
+      const outcome: StoredOutcome = { ok: true, status, body: await work(tx) };
+      await saveOutcomes(tx, [{ claim, outcome }]);
+      return { outcome, replayed: false };
+    });
+    return sendOutcome(reply, result.outcome, result.replayed);
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    // The command was refused and rolled back; remember the refusal under the key as well.
+    const stored = await inTransaction(deps.db, async (tx) => {
+      const won = await claimKeys(tx, [claim], deps.clock.now());
+      if (won.size === 0) {
+        const existing = await findStored(tx, claim);
+        return {
+          outcome: existing ? replayOf(existing, claim.requestHash) : outcomeOfError(keyInUse()),
+          replayed: true,
+        };
+      }
+      const outcome = outcomeOfError(error);
+      await saveOutcomes(tx, [{ claim, outcome }]);
+      return { outcome, replayed: false };
+    });
+    return sendOutcome(reply, stored.outcome, stored.replayed);
+  }
+}

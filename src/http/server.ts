@@ -1,0 +1,174 @@
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
+import { Type } from 'typebox';
+import type { Config } from '../config.ts';
+import { OrderPlacement } from '../modules/allocation/allocation.placement.ts';
+import { catalogRoutes } from '../modules/catalog/catalog.routes.ts';
+import { eventsRoutes } from '../modules/events/events.routes.ts';
+import { inventoryRoutes } from '../modules/inventory/inventory.routes.ts';
+import { ordersRoutes } from '../modules/orders/orders.routes.ts';
+import { shipmentsRoutes } from '../modules/shipments/shipments.routes.ts';
+import { storefrontRoutes } from '../modules/storefront/storefront.routes.ts';
+import { storesRoutes } from '../modules/stores/stores.routes.ts';
+import type { Deps } from '../shared/context.ts';
+import { registerAccessCheck, registerAuth } from './auth.ts';
+import type { RouteContext } from './context.ts';
+import { registerMetrics } from './metrics.ts';
+import { mapError, problem, sendProblem } from './problem.ts';
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+const BODY_LIMIT = 1024 * 1024;
+
+export interface ServerOptions {
+  logger?: FastifyServerOptions['logger'];
+  placement?: OrderPlacement;
+}
+
+/**
+ * Bodies are validated strictly (no type coercion: "5" is not a quantity, unknown fields are
+ * refused); query strings and path parameters are coerced from text.
+ */
+function validators() {
+  const options = { allErrors: true, removeAdditional: false, useDefaults: true, strict: false } as const;
+  const body = addFormats(new Ajv({ ...options, coerceTypes: false }));
+  const other = addFormats(new Ajv({ ...options, coerceTypes: 'array' }));
+  return ({ schema, httpPart }: { schema: object; httpPart?: string }) =>
+    (httpPart === 'body' ? body : other).compile(schema);
+}
+
+export async function buildServer(
+  deps: Deps,
+  config: Config,
+  options: ServerOptions = {},
+): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel },
+    bodyLimit: BODY_LIMIT,
+    // Per-request log lines only at debug: at flash-sale rates they would cost more than the work.
+    logController: new LogController({
+      disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
+    }),
+    return503OnClosing: true,
+  });
+  app.setValidatorCompiler(validators());
+
+  // JSON bodies: PostgreSQL text cannot hold NUL characters, so refuse them up front.
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = body as string;
+    if (text.includes('\\u0000')) {
+      done(
+        Object.assign(new Error('Strings may not contain the NUL character (\\u0000)'), { statusCode: 400 }),
+        undefined,
+      );
+      return;
+    }
+    try {
+      done(null, text === '' ? undefined : JSON.parse(text));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+
+  app.setErrorHandler((error, request, reply) => sendProblem(reply, mapError(error as Error, request)));
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(
+      reply,
+      problem(404, 'not_found', `No route for ${request.method} ${request.url.split('?')[0]}`),
+    ),
+  );
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        'img-src': ["'self'", 'data:'],
+        'script-src': ["'self'"],
+        'style-src': ["'self'", "'unsafe-inline'"],
+      },
+    },
+  });
+  registerAuth(app, deps.db, config.operatorToken);
+  await app.register(rateLimit, {
+    global: true,
+    timeWindow: 60_000,
+    keyGenerator: (request) =>
+      request.caller?.kind === 'secret' ? `store:${request.caller.store.id}` : request.ip,
+    allowList: (request) =>
+      request.caller?.kind === 'operator' ||
+      (request.caller?.kind === 'secret' && config.secretRateLimit === null),
+    max: (request) =>
+      request.caller?.kind === 'secret' ? (config.secretRateLimit ?? 0) : config.publicRateLimit,
+    errorResponseBuilder: (_request, context) =>
+      Object.assign(new Error(`Too many requests; retry after ${Math.ceil(context.ttl / 1000)} s`), {
+        statusCode: 429,
+        code: 'RATE_LIMITED',
+      }),
+  });
+  registerAccessCheck(app);
+  const metrics = registerMetrics(app);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Backfill API',
+        version: '1.0.0',
+        description:
+          'Backorder management: fair per-SKU queues, allocation on arrival, cancellation and shipment. ' +
+          'Errors are RFC 9457 problem+json with a stable `code`. Write endpoints accept `Idempotency-Key`.',
+      },
+      components: {
+        securitySchemes: {
+          secretKey: { type: 'http', scheme: 'bearer', description: 'Store secret key sk_…' },
+          publishableKey: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'Store publishable key pk_… (storefront only)',
+          },
+          operatorToken: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'BACKFILL_OPERATOR_TOKEN (store creation)',
+          },
+        },
+      },
+      security: [{ secretKey: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+
+  app.get(
+    '/health',
+    {
+      schema: {
+        tags: ['System'],
+        summary: 'Ready once the database is migrated',
+        security: [],
+        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type(metrics.contentType).send(await metrics.metrics()),
+  );
+
+  const ctx: RouteContext = { deps, config, placement: options.placement ?? new OrderPlacement(deps) };
+  for (const routes of [
+    storesRoutes,
+    catalogRoutes,
+    inventoryRoutes,
+    ordersRoutes,
+    shipmentsRoutes,
+    storefrontRoutes,
+    eventsRoutes,
+  ]) {
+    routes(app, ctx);
+  }
+  return app;
+}

@@ -1,0 +1,39 @@
+import { DomainError } from '../../shared/errors.ts';
+
+export const insufficientStock = (
+  sku: string,
+  available: number,
+  backorderRemaining: number | null,
+): DomainError =>
+  new DomainError(
+    'conflict',
+    'insufficient_stock',
+    backorderRemaining === 0
+      ? `SKU "${sku}" has ${available} available and cannot be backordered further`
+      : `SKU "${sku}" has ${available} available and only ${backorderRemaining} more may wait`,
+    { sku, available, backorderRemaining },
+  );
+
+export const unknownSku = (sku: string, path: string): DomainError =>
+  new DomainError('validation', 'unknown_sku', `SKU "${sku}" does not exist in this store`, {}, [
+    { path, message: `unknown SKU "${sku}"` },
+  ]);
+
+export const duplicateExternalId = (externalId: string): DomainError =>
+  new DomainError(
+    'conflict',
+    'duplicate_external_id',
+    `An order with externalId "${externalId}" already exists`,
+    {
+      externalId,
+    },
+  );
+
+export const currencyMismatch = (given: string, expected: string): DomainError =>
+  new DomainError(
+    'validation',
+    'currency_mismatch',
+    `Orders in this store are in ${expected}, not ${given}`,
+    {},
+    [{ path: '/currency', message: `must be ${expected}` }],
+  );

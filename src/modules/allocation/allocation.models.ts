@@ -1,0 +1,104 @@
+/**
+ * The allocation rules, pure: how a new order is split into allocated and waiting units, and how
+ * arriving units are handed to the queue's head. Everything that moves stock calls these.
+ */
+import { available, backorderRemaining, type StockLevel } from '../inventory/inventory.models.ts';
+
+export interface RequestedLine {
+  sku: string;
+  quantity: number;
+}
+
+export interface LinePlacement {
+  sku: string;
+  quantity: number;
+  allocate: number;
+  wait: number;
+  /** Queue ticket for the waiting units (null when nothing waits). */
+  ticket: number | null;
+  /** 1-based place in the SKU's queue at acceptance (null when nothing waits). */
+  position: number | null;
+}
+
+export type PlacementDecision =
+  | { accepted: true; lines: LinePlacement[]; levels: Map<string, StockLevel> }
+  | { accepted: false; sku: string; available: number; backorderRemaining: number | null };
+
+/**
+ * Splits every line into `min(quantity, available)` allocated units and the rest waiting at the
+ * tail of the SKU's queue. The whole order is refused when any line cannot wait in full. Levels
+ * are not mutated: an accepted decision returns the levels as they would be afterwards.
+ */
+export function decidePlacement(
+  levels: ReadonlyMap<string, StockLevel>,
+  lines: readonly RequestedLine[],
+): PlacementDecision {
+  const after = new Map<string, StockLevel>();
+  const placements: LinePlacement[] = [];
+  for (const line of lines) {
+    const current = after.get(line.sku) ?? levels.get(line.sku);
+    if (current === undefined) throw new Error(`no stock level for ${line.sku}`);
+    const allocate = Math.min(line.quantity, available(current));
+    const wait = line.quantity - allocate;
+    const remaining = backorderRemaining(current);
+    if (wait > 0 && remaining !== null && wait > remaining) {
+      const original = levels.get(line.sku)!;
+      return {
+        accepted: false,
+        sku: line.sku,
+        available: available(original),
+        backorderRemaining: backorderRemaining(original),
+      };
+    }
+    const next: StockLevel = { ...current, allocated: current.allocated + allocate };
+    let ticket: number | null = null;
+    let position: number | null = null;
+    if (wait > 0) {
+      ticket = current.queueTail + 1;
+      next.queueTail = ticket;
+      next.backordered = current.backordered + wait;
+      next.waitingLines = current.waitingLines + 1;
+      position = next.waitingLines;
+    }
+    after.set(line.sku, next);
+    placements.push({ sku: line.sku, quantity: line.quantity, allocate, wait, ticket, position });
+  }
+  const merged = new Map(levels);
+  for (const [sku, level] of after) merged.set(sku, level);
+  return { accepted: true, lines: placements, levels: merged };
+}
+
+export interface WaitingLine {
+  lineId: string;
+  orderId: string;
+  waiting: number;
+}
+
+export interface Fill {
+  lineId: string;
+  orderId: string;
+  quantity: number;
+  /** True when the line stops waiting (all its waiting units are now allocated). */
+  completes: boolean;
+}
+
+/**
+ * Hands `units` to waiting lines in queue order: the head takes all it waits for before the next
+ * line gets any; the last line served may be filled partly. No line is ever skipped.
+ */
+export function fillQueue(units: number, queue: readonly WaitingLine[]): Fill[] {
+  const fills: Fill[] = [];
+  let left = units;
+  for (const line of queue) {
+    if (left <= 0) break;
+    const quantity = Math.min(left, line.waiting);
+    left -= quantity;
+    fills.push({
+      lineId: line.lineId,
+      orderId: line.orderId,
+      quantity,
+      completes: quantity === line.waiting,
+    });
+  }
+  return fills;
+}

@@ -1,0 +1,40 @@
+import type { BackorderMode } from '../inventory/inventory.models.ts';
+
+export interface BackorderPolicy {
+  mode: BackorderMode;
+  limit: number | null;
+  message: string | null;
+  expectedDate: string | null;
+}
+
+export interface VariantInput {
+  title: string;
+  productId?: string | null;
+  attributes?: Record<string, string>;
+  price: number;
+  backorder: {
+    mode: BackorderMode;
+    limit?: number | null;
+    message?: string | null;
+    expectedDate?: string | null;
+  };
+}
+
+export interface VariantView {
+  sku: string;
+  title: string;
+  productId: string | null;
+  attributes: Record<string, string>;
+  price: number;
+  backorder: BackorderPolicy;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** True for a real calendar date written YYYY-MM-DD (2026-02-30 is not one). */
+export function isCalendarDate(text: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!match) return false;
+  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+  return date.toISOString().slice(0, 10) === text;
+}

@@ -1,0 +1,111 @@
+import { Type } from 'typebox';
+import { inTransaction } from '../../db/client.ts';
+import { storeOf } from '../../http/auth.ts';
+import { type RouteRegistrar, typed } from '../../http/context.ts';
+import { AUTH_ERRORS, ListQuery, pageOf, problems, Sku, Text, WRITE_ERRORS } from '../../http/schemas.ts';
+import { getVariant, listVariants, putVariant } from './catalog.usecases.ts';
+
+const Mode = Type.Union([Type.Literal('deny'), Type.Literal('backorder'), Type.Literal('preorder')]);
+const DateText = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'ISO date YYYY-MM-DD' });
+const Attributes = Type.Record(Type.String({ maxLength: 100 }), Type.String({ maxLength: 500 }), {
+  maxProperties: 50,
+  description: 'Variant attributes such as color and size',
+});
+
+const VariantBody = Type.Object(
+  {
+    title: Text(300),
+    productId: Type.Optional(Type.Union([Text(200), Type.Null()])),
+    attributes: Type.Optional(Attributes),
+    price: Type.Integer({
+      minimum: 0,
+      maximum: 1_000_000_000,
+      description: 'Minor units of the store currency',
+    }),
+    backorder: Type.Object(
+      {
+        mode: Mode,
+        limit: Type.Optional(
+          Type.Union([Type.Integer({ minimum: 0, maximum: 1_000_000_000 }), Type.Null()], {
+            description: 'Most units that may wait at once; null = no cap',
+          }),
+        ),
+        message: Type.Optional(Type.Union([Text(500), Type.Null()])),
+        expectedDate: Type.Optional(Type.Union([DateText, Type.Null()])),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const VariantSchema = Type.Object({
+  sku: Type.String(),
+  title: Type.String(),
+  productId: Type.Union([Type.String(), Type.Null()]),
+  attributes: Type.Record(Type.String(), Type.String()),
+  price: Type.Integer(),
+  backorder: Type.Object({
+    mode: Mode,
+    limit: Type.Union([Type.Integer(), Type.Null()]),
+    message: Type.Union([Type.String(), Type.Null()]),
+    expectedDate: Type.Union([Type.String(), Type.Null()]),
+  }),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+});
+
+const SkuParams = Type.Object({ sku: Sku });
+
+export const catalogRoutes: RouteRegistrar = (app, { deps }) => {
+  const r = typed(app);
+  r.put(
+    '/v1/variants/:sku',
+    {
+      config: { access: 'secret' },
+      schema: {
+        tags: ['Variants'],
+        summary: 'Create or replace a variant and its backorder policy',
+        params: SkuParams,
+        body: VariantBody,
+        response: { 200: VariantSchema, 201: VariantSchema, ...problems(...WRITE_ERRORS) },
+      },
+    },
+    async (request, reply) => {
+      const store = storeOf(request);
+      const { variant, created } = await inTransaction(deps.db, (tx) =>
+        putVariant(tx, deps, store, request.params.sku, request.body),
+      );
+      return reply.status(created ? 201 : 200).send(variant);
+    },
+  );
+  r.get(
+    '/v1/variants/:sku',
+    {
+      config: { access: 'secret' },
+      schema: {
+        tags: ['Variants'],
+        summary: 'Get a variant',
+        params: SkuParams,
+        response: { 200: VariantSchema, ...problems(...AUTH_ERRORS, 404) },
+      },
+    },
+    async (request) => getVariant(deps.db, storeOf(request).id, request.params.sku),
+  );
+  r.get(
+    '/v1/variants',
+    {
+      config: { access: 'secret' },
+      schema: {
+        tags: ['Variants'],
+        summary: 'List variants by SKU',
+        querystring: Type.Object(
+          { ...ListQuery, productId: Type.Optional(Text(200)) },
+          { additionalProperties: false },
+        ),
+        response: { 200: pageOf(VariantSchema), ...problems(...AUTH_ERRORS, 422) },
+      },
+    },
+    async (request) => listVariants(deps.db, storeOf(request).id, request.query),
+  );
+};

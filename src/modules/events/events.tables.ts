@@ -1,0 +1,18 @@
+import { bigserial, index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+
+/** Every state change writes its events here in the same transaction; it doubles as the outbox. */
+export const events = pgTable(
+  'events',
+  {
+    id: text('id').primaryKey(),
+    seq: bigserial('seq', { mode: 'number' }).notNull(),
+    storeId: text('store_id').notNull(),
+    type: text('type').notNull(),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    index('events_store_seq_idx').on(t.storeId, t.seq),
+    index('events_store_type_seq_idx').on(t.storeId, t.type, t.seq),
+  ],
+);

@@ -1,0 +1,97 @@
+import { and, asc, eq, sql } from 'drizzle-orm';
+import { type Executor, queryRows } from '../../db/client.ts';
+import type { BackorderMode, StockLevel } from './inventory.models.ts';
+import { inventoryLevels } from './inventory.tables.ts';
+
+export interface SkuLevel extends StockLevel {
+  storeId: string;
+  sku: string;
+}
+
+export const levelKey = (storeId: string, sku: string): string => `${storeId}\u0000${sku}`;
+
+interface LevelRow {
+  store_id: string;
+  sku: string;
+  on_hand: number;
+  allocated: number;
+  backordered: number;
+  waiting_lines: number;
+  queue_tail: string | number;
+  backorder_mode: BackorderMode;
+  backorder_limit: number | null;
+}
+
+/**
+ * Locks the stock rows of the given SKUs (FOR UPDATE), always in (store, sku) order so that two
+ * commands locking overlapping SKU sets cannot deadlock. Unknown SKUs are simply absent.
+ */
+export async function lockLevels(
+  tx: Executor,
+  keys: readonly { storeId: string; sku: string }[],
+): Promise<Map<string, SkuLevel>> {
+  const result = new Map<string, SkuLevel>();
+  if (keys.length === 0) return result;
+  const unique = new Map(keys.map((k) => [levelKey(k.storeId, k.sku), k]));
+  const stores = [...unique.values()].map((k) => k.storeId);
+  const skus = [...unique.values()].map((k) => k.sku);
+  const rows = await queryRows<LevelRow>(
+    tx,
+    sql`SELECT l.store_id, l.sku, l.on_hand, l.allocated, l.backordered, l.waiting_lines, l.queue_tail,
+               l.backorder_mode, l.backorder_limit
+          FROM inventory_levels l
+          JOIN unnest(${sql.param(stores)}::text[], ${sql.param(skus)}::text[]) AS k(store_id, sku)
+            ON l.store_id = k.store_id AND l.sku = k.sku
+         ORDER BY l.store_id, l.sku
+           FOR UPDATE OF l`,
+  );
+  for (const row of rows) result.set(levelKey(row.store_id, row.sku), fromRow(row));
+  return result;
+}
+
+function fromRow(row: LevelRow): SkuLevel {
+  return {
+    storeId: row.store_id,
+    sku: row.sku,
+    onHand: row.on_hand,
+    allocated: row.allocated,
+    backordered: row.backordered,
+    waitingLines: row.waiting_lines,
+    queueTail: Number(row.queue_tail),
+    backorderMode: row.backorder_mode,
+    backorderLimit: row.backorder_limit,
+  };
+}
+
+/** Locks one SKU's row; undefined when the SKU does not exist in this store. */
+export async function lockLevel(tx: Executor, storeId: string, sku: string): Promise<SkuLevel | undefined> {
+  return (await lockLevels(tx, [{ storeId, sku }])).get(levelKey(storeId, sku));
+}
+
+/** Writes back the buckets of levels changed under lock, in one statement. */
+export async function saveLevels(tx: Executor, levels: readonly SkuLevel[], now: Date): Promise<void> {
+  if (levels.length === 0) return;
+  await tx.execute(sql`
+    UPDATE inventory_levels AS l
+       SET on_hand = v.on_hand, allocated = v.allocated, backordered = v.backordered,
+           waiting_lines = v.waiting_lines, queue_tail = v.queue_tail, updated_at = ${now}
+      FROM unnest(${sql.param(levels.map((l) => l.storeId))}::text[],
+                  ${sql.param(levels.map((l) => l.sku))}::text[],
+                  ${sql.param(levels.map((l) => l.onHand))}::int[],
+                  ${sql.param(levels.map((l) => l.allocated))}::int[],
+                  ${sql.param(levels.map((l) => l.backordered))}::int[],
+                  ${sql.param(levels.map((l) => l.waitingLines))}::int[],
+                  ${sql.param(levels.map((l) => l.queueTail))}::bigint[])
+           AS v(store_id, sku, on_hand, allocated, backordered, waiting_lines, queue_tail)
+     WHERE l.store_id = v.store_id AND l.sku = v.sku`);
+}
+
+export async function readLevel(db: Executor, storeId: string, sku: string): Promise<SkuLevel | undefined> {
+  const [row] = await db
+    .select()
+    .from(inventoryLevels)
+    .where(and(eq(inventoryLevels.storeId, storeId), eq(inventoryLevels.sku, sku)))
+    .orderBy(asc(inventoryLevels.sku))
+    .limit(1);
+  return row === undefined ? undefined : { ...row };
+}

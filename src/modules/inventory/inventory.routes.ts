@@ -1,0 +1,125 @@
+import { Type } from 'typebox';
+import { storeOf } from '../../http/auth.ts';
+import { runCommand } from '../../http/command.ts';
+import { type RouteRegistrar, typed } from '../../http/context.ts';
+import {
+  AUTH_ERRORS,
+  IdempotencyHeaders,
+  ListQuery,
+  pageOf,
+  problems,
+  Sku,
+  Text,
+  WRITE_ERRORS,
+} from '../../http/schemas.ts';
+import { adjustStock, getLevel, listMovements } from './inventory.usecases.ts';
+
+export const LevelSchema = Type.Object({
+  sku: Type.String(),
+  onHand: Type.Integer(),
+  allocated: Type.Integer(),
+  available: Type.Integer({ description: 'onHand − allocated, never negative' }),
+  backordered: Type.Integer({ description: 'Units waiting in the queue' }),
+  backorderLimit: Type.Union([Type.Integer(), Type.Null()]),
+  backorderRemaining: Type.Union([Type.Integer(), Type.Null()]),
+  status: Type.Union([
+    Type.Literal('in_stock'),
+    Type.Literal('backorder'),
+    Type.Literal('preorder'),
+    Type.Literal('out_of_stock'),
+  ]),
+});
+
+export const FillSchema = Type.Object({
+  orderId: Type.String(),
+  lineId: Type.String(),
+  quantity: Type.Integer(),
+});
+
+const Reason = Type.Enum(['restock', 'count', 'damage', 'return', 'other']);
+
+const AdjustmentBody = Type.Object(
+  {
+    sku: Sku,
+    quantity: Type.Integer({
+      minimum: -10_000_000,
+      maximum: 10_000_000,
+      not: { const: 0 },
+      description: 'Signed, non-zero change to onHand',
+    }),
+    reason: Reason,
+    note: Type.Optional(Text(1000)),
+  },
+  { additionalProperties: false },
+);
+
+const AdjustmentSchema = Type.Object({
+  adjustment: Type.Object({
+    id: Type.String(),
+    sku: Type.String(),
+    quantity: Type.Integer(),
+    reason: Type.String(),
+    note: Type.Union([Type.String(), Type.Null()]),
+    createdAt: Type.String({ format: 'date-time' }),
+  }),
+  level: LevelSchema,
+  filled: Type.Array(FillSchema, { description: 'Waiting lines that received units, in queue order' }),
+});
+
+const MovementSchema = Type.Object({
+  id: Type.String(),
+  type: Type.String({ description: 'adjustment, receipt or shipment' }),
+  quantity: Type.Integer({ description: 'Signed change to onHand' }),
+  orderId: Type.Optional(Type.String()),
+  lineId: Type.Optional(Type.String()),
+  adjustmentId: Type.Optional(Type.String()),
+  createdAt: Type.String({ format: 'date-time' }),
+});
+
+const SkuParams = Type.Object({ sku: Sku });
+
+export const inventoryRoutes: RouteRegistrar = (app, { deps }) => {
+  const r = typed(app);
+  r.post(
+    '/v1/inventory/adjustments',
+    {
+      config: { access: 'secret' },
+      schema: {
+        tags: ['Inventory'],
+        summary: 'Adjust on-hand stock; positive adjustments fill the queue first',
+        headers: IdempotencyHeaders,
+        body: AdjustmentBody,
+        response: { 201: AdjustmentSchema, ...problems(...WRITE_ERRORS, 409) },
+      },
+    },
+    async (request, reply) =>
+      runCommand(deps, request, reply, 201, (tx) => adjustStock(tx, deps, storeOf(request), request.body)),
+  );
+  r.get(
+    '/v1/inventory/:sku',
+    {
+      config: { access: 'secret' },
+      schema: {
+        tags: ['Inventory'],
+        summary: 'Stock level of a SKU',
+        params: SkuParams,
+        response: { 200: LevelSchema, ...problems(...AUTH_ERRORS, 404) },
+      },
+    },
+    async (request) => getLevel(deps.db, storeOf(request).id, request.params.sku),
+  );
+  r.get(
+    '/v1/inventory/:sku/movements',
+    {
+      config: { access: 'secret' },
+      schema: {
+        tags: ['Inventory'],
+        summary: 'The append-only stock ledger of a SKU, oldest first',
+        params: SkuParams,
+        querystring: Type.Object(ListQuery, { additionalProperties: false }),
+        response: { 200: pageOf(MovementSchema), ...problems(...AUTH_ERRORS, 404, 422) },
+      },
+    },
+    async (request) => listMovements(deps.db, storeOf(request).id, request.params.sku, request.query),
+  );
+};

@@ -1,0 +1,69 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  check,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+} from 'drizzle-orm/pg-core';
+
+/**
+ * One row per SKU: the stock buckets, kept in step with the ledger and the order lines inside
+ * the same transaction. The row is also the SKU's lock: every command that moves stock or the
+ * queue takes it with SELECT … FOR UPDATE first. The backorder policy is copied here from the
+ * variant (in the variant's transaction) so that one locked row holds everything allocation reads.
+ */
+export const inventoryLevels = pgTable(
+  'inventory_levels',
+  {
+    storeId: text('store_id').notNull(),
+    sku: text('sku').notNull(),
+    onHand: integer('on_hand').notNull().default(0),
+    allocated: integer('allocated').notNull().default(0),
+    backordered: integer('backordered').notNull().default(0),
+    /** Number of order lines currently waiting in this SKU's queue. */
+    waitingLines: integer('waiting_lines').notNull().default(0),
+    /** Last queue ticket handed out; a waiting line's ticket fixes its place in the queue. */
+    queueTail: bigint('queue_tail', { mode: 'number' }).notNull().default(0),
+    backorderMode: text('backorder_mode', { enum: ['deny', 'backorder', 'preorder'] }).notNull(),
+    backorderLimit: integer('backorder_limit'),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.storeId, t.sku] }),
+    check('inventory_levels_allocated_range', sql`${t.allocated} >= 0 AND ${t.allocated} <= ${t.onHand}`),
+    check('inventory_levels_backordered_range', sql`${t.backordered} >= 0 AND ${t.waitingLines} >= 0`),
+  ],
+);
+
+export const inventoryAdjustments = pgTable('inventory_adjustments', {
+  id: text('id').primaryKey(),
+  storeId: text('store_id').notNull(),
+  sku: text('sku').notNull(),
+  quantity: integer('quantity').notNull(),
+  reason: text('reason', { enum: ['restock', 'count', 'damage', 'return', 'other'] }).notNull(),
+  note: text('note'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+});
+
+/** The append-only ledger: `quantity` is the signed change to onHand. */
+export const stockMovements = pgTable(
+  'stock_movements',
+  {
+    id: text('id').primaryKey(),
+    seq: bigserial('seq', { mode: 'number' }).notNull(),
+    storeId: text('store_id').notNull(),
+    sku: text('sku').notNull(),
+    type: text('type', { enum: ['adjustment', 'receipt', 'shipment'] }).notNull(),
+    quantity: integer('quantity').notNull(),
+    orderId: text('order_id'),
+    lineId: text('line_id'),
+    adjustmentId: text('adjustment_id'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('stock_movements_sku_idx').on(t.storeId, t.sku, t.seq)],
+);

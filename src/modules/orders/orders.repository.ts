@@ -1,0 +1,159 @@
+import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { type Executor, queryRows } from '../../db/client.ts';
+import { type LineQuantities, lineStatus, orderStatus } from './orders.models.ts';
+import { orderLines, orders } from './orders.tables.ts';
+import type { LineRecord, OrderRecord } from './orders.views.ts';
+
+interface LineRow {
+  id: string;
+  order_id: string;
+  sku: string;
+  quantity: number;
+  unit_price: number;
+  allocated: number;
+  backordered: number;
+  shipped: number;
+  cancelled: number;
+  queue_position: number | null;
+}
+
+/**
+ * Lines of the given orders, in line order, each waiting line with its live queue position
+ * (waiting lines of the same SKU holding an earlier ticket, plus one).
+ */
+export async function loadLines(
+  db: Executor,
+  storeId: string,
+  orderIds: readonly string[],
+): Promise<LineRecord[]> {
+  if (orderIds.length === 0) return [];
+  const rows = await queryRows<LineRow>(
+    db,
+    sql`SELECT l.id, l.order_id, l.sku, l.quantity, l.unit_price, l.allocated, l.backordered, l.shipped, l.cancelled,
+               CASE WHEN l.backordered > 0 THEN (
+                 SELECT count(*)::int + 1 FROM order_lines q
+                  WHERE q.store_id = l.store_id AND q.sku = l.sku AND q.backordered > 0
+                    AND q.queue_ticket < l.queue_ticket) END AS queue_position
+          FROM order_lines l
+         WHERE l.store_id = ${storeId} AND l.order_id = ANY(${sql.param(orderIds)}::text[])
+         ORDER BY l.order_id, l.line_no`,
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    orderId: r.order_id,
+    sku: r.sku,
+    quantity: r.quantity,
+    unitPrice: r.unit_price,
+    allocated: r.allocated,
+    backordered: r.backordered,
+    shipped: r.shipped,
+    cancelled: r.cancelled,
+    queuePosition: r.queue_position,
+  }));
+}
+
+export async function findOrder(
+  db: Executor,
+  storeId: string,
+  orderId: string,
+): Promise<OrderRecord | undefined> {
+  const [row] = await db
+    .select()
+    .from(orders)
+    .where(and(eq(orders.storeId, storeId), eq(orders.id, orderId)));
+  return row;
+}
+
+/** Locks the order row: commands on one order (cancel, ship) run one after the other. */
+export async function lockOrder(
+  tx: Executor,
+  storeId: string,
+  orderId: string,
+): Promise<OrderRecord | undefined> {
+  const [row] = await tx
+    .select()
+    .from(orders)
+    .where(and(eq(orders.storeId, storeId), eq(orders.id, orderId)))
+    .for('update');
+  return row;
+}
+
+export async function findOrderSkus(db: Executor, storeId: string, orderId: string): Promise<string[]> {
+  const rows = await db
+    .selectDistinct({ sku: orderLines.sku })
+    .from(orderLines)
+    .where(and(eq(orderLines.storeId, storeId), eq(orderLines.orderId, orderId)));
+  return rows.map((r) => r.sku).sort();
+}
+
+export interface OrderListQuery {
+  status?: string;
+  limit: number;
+  before: number | null;
+}
+
+export async function listOrderRows(db: Executor, storeId: string, query: OrderListQuery) {
+  const conditions = [eq(orders.storeId, storeId)];
+  if (query.status) conditions.push(eq(orders.status, query.status));
+  if (query.before !== null) conditions.push(lt(orders.seq, query.before));
+  return db
+    .select()
+    .from(orders)
+    .where(and(...conditions))
+    .orderBy(desc(orders.seq))
+    .limit(query.limit + 1);
+}
+
+export interface LineChange extends LineQuantities {
+  id: string;
+}
+
+/** Writes new quantities (and the status they imply) for many lines in one statement. */
+export async function saveLineQuantities(tx: Executor, lines: readonly LineChange[]): Promise<void> {
+  if (lines.length === 0) return;
+  await tx.execute(sql`
+    UPDATE order_lines AS l
+       SET allocated = v.allocated, backordered = v.backordered, shipped = v.shipped,
+           cancelled = v.cancelled, status = v.status
+      FROM unnest(${sql.param(lines.map((l) => l.id))}::text[],
+                  ${sql.param(lines.map((l) => l.allocated))}::int[],
+                  ${sql.param(lines.map((l) => l.backordered))}::int[],
+                  ${sql.param(lines.map((l) => l.shipped))}::int[],
+                  ${sql.param(lines.map((l) => l.cancelled))}::int[],
+                  ${sql.param(lines.map((l) => lineStatus(l)))}::text[])
+           AS v(id, allocated, backordered, shipped, cancelled, status)
+     WHERE l.id = v.id`);
+}
+
+/** Re-derives the stored status of the given orders from their lines; returns the ones that changed. */
+export async function refreshOrderStatuses(
+  tx: Executor,
+  storeId: string,
+  orderIds: readonly string[],
+  now: Date,
+): Promise<void> {
+  if (orderIds.length === 0) return;
+  const lines = await tx
+    .select({
+      orderId: orderLines.orderId,
+      quantity: orderLines.quantity,
+      allocated: orderLines.allocated,
+      backordered: orderLines.backordered,
+      shipped: orderLines.shipped,
+      cancelled: orderLines.cancelled,
+    })
+    .from(orderLines)
+    .where(and(eq(orderLines.storeId, storeId), inArray(orderLines.orderId, [...orderIds])));
+  const byOrder = new Map<string, LineQuantities[]>();
+  for (const line of lines) {
+    const list = byOrder.get(line.orderId) ?? [];
+    list.push(line);
+    byOrder.set(line.orderId, list);
+  }
+  const ids = [...byOrder.keys()].sort();
+  await tx.execute(sql`
+    UPDATE orders AS o SET status = v.status, updated_at = ${now}
+      FROM unnest(${sql.param(ids)}::text[], ${sql.param(ids.map((id) => orderStatus(byOrder.get(id)!)))}::text[])
+           AS v(id, status)
+     WHERE o.id = v.id`);
+}

@@ -1,0 +1,193 @@
+import { Type } from 'typebox';
+import { storeOf } from '../../http/auth.ts';
+import { idempotencyClaim, runCommand, sendOutcome } from '../../http/command.ts';
+import { type RouteRegistrar, typed } from '../../http/context.ts';
+import {
+  AUTH_ERRORS,
+  IdempotencyHeaders,
+  idOf,
+  ListQuery,
+  pageOf,
+  problems,
+  Quantity,
+  Sku,
+  Text,
+  WRITE_ERRORS,
+} from '../../http/schemas.ts';
+import { ORDER_STATUSES } from './orders.models.ts';
+import { cancelOrder, getOrder, listBackorders, listOrders } from './orders.usecases.ts';
+
+const CustomerSchema = Type.Object(
+  {
+    email: Type.Optional(Type.String({ format: 'email', maxLength: 320 })),
+    name: Type.Optional(Text(200)),
+    phone: Type.Optional(Type.String({ pattern: '^\\+?[0-9 ()./-]{3,32}$' })),
+  },
+  { additionalProperties: false },
+);
+
+const OrderStatus = Type.Enum([...ORDER_STATUSES]);
+
+const LineSchema = Type.Object({
+  id: Type.String(),
+  sku: Type.String(),
+  quantity: Type.Integer(),
+  unitPrice: Type.Integer(),
+  allocatedQuantity: Type.Integer(),
+  backorderedQuantity: Type.Integer(),
+  shippedQuantity: Type.Integer(),
+  cancelledQuantity: Type.Integer(),
+  queuePosition: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], {
+    description: "1-based place of the line's waiting units in the SKU's queue",
+  }),
+  status: Type.Enum(['backordered', 'allocated', 'shipped', 'cancelled']),
+});
+
+export const OrderSchema = Type.Object({
+  id: Type.String(),
+  externalId: Type.Union([Type.String(), Type.Null()]),
+  status: OrderStatus,
+  customer: CustomerSchema,
+  currency: Type.String(),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+  lines: Type.Array(LineSchema),
+});
+
+const PlaceOrderBody = Type.Object(
+  {
+    externalId: Type.Optional(Text(200, 'Your platform’s order id; unique per store')),
+    customer: CustomerSchema,
+    currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
+    lines: Type.Array(
+      Type.Object(
+        {
+          sku: Sku,
+          quantity: Quantity,
+          unitPrice: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000 })),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 100 },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const LineQuantities = Type.Array(
+  Type.Object({ lineId: idOf('line'), quantity: Quantity }, { additionalProperties: false }),
+  { minItems: 1, maxItems: 100 },
+);
+
+const OrderParams = Type.Object({ id: idOf('ord') });
+
+const BackorderSchema = Type.Object({
+  orderId: Type.String(),
+  lineId: Type.String(),
+  sku: Type.String(),
+  quantity: Type.Integer({ description: 'Units still waiting' }),
+  position: Type.Integer({ minimum: 1 }),
+  placedAt: Type.String({ format: 'date-time' }),
+  customer: CustomerSchema,
+});
+
+export const ordersRoutes: RouteRegistrar = (app, { deps, placement }) => {
+  const r = typed(app);
+  r.post(
+    '/v1/orders',
+    {
+      config: { access: 'secret' },
+      schema: {
+        tags: ['Orders'],
+        summary: 'Place an order: each line is allocated from stock, the rest waits in the SKU queue',
+        description:
+          'All or nothing: if any line cannot be accepted the order is refused with 409 `insufficient_stock` ' +
+          '(extension members `sku`, `available`, `backorderRemaining`).',
+        headers: IdempotencyHeaders,
+        body: PlaceOrderBody,
+        response: { 201: OrderSchema, ...problems(...WRITE_ERRORS, 409) },
+      },
+    },
+    async (request, reply) => {
+      const store = storeOf(request);
+      const result = await placement.place({
+        store,
+        input: request.body,
+        idempotency: idempotencyClaim(request),
+      });
+      return sendOutcome(reply, result.outcome, result.replayed);
+    },
+  );
+  r.get(
+    '/v1/orders/:id',
+    {
+      config: { access: 'secret' },
+      schema: {
+        tags: ['Orders'],
+        summary: 'Get an order',
+        params: OrderParams,
+        response: { 200: OrderSchema, ...problems(...AUTH_ERRORS, 404) },
+      },
+    },
+    async (request) => getOrder(deps.db, storeOf(request).id, request.params.id),
+  );
+  r.get(
+    '/v1/orders',
+    {
+      config: { access: 'secret' },
+      schema: {
+        tags: ['Orders'],
+        summary: 'List orders, newest first',
+        querystring: Type.Object(
+          { ...ListQuery, status: Type.Optional(OrderStatus) },
+          { additionalProperties: false },
+        ),
+        response: { 200: pageOf(OrderSchema), ...problems(...AUTH_ERRORS, 422) },
+      },
+    },
+    async (request) => listOrders(deps.db, storeOf(request).id, request.query),
+  );
+  r.post(
+    '/v1/orders/:id/cancel',
+    {
+      config: { access: 'secret' },
+      schema: {
+        tags: ['Orders'],
+        summary: 'Cancel units (no lines = everything not yet shipped); released units go to the queue head',
+        headers: IdempotencyHeaders,
+        params: OrderParams,
+        body: Type.Object(
+          { lines: Type.Optional(LineQuantities), reason: Type.Optional(Text(500)) },
+          {
+            additionalProperties: false,
+            description: 'Optional: an empty body cancels everything not yet shipped',
+          },
+        ),
+        response: { 200: OrderSchema, ...problems(...WRITE_ERRORS, 404, 409) },
+      },
+      // No body at all means "cancel everything": treat it as {}.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
+    },
+    async (request, reply) =>
+      runCommand(deps, request, reply, 200, (tx) =>
+        cancelOrder(tx, deps, storeOf(request), request.params.id, request.body),
+      ),
+  );
+  r.get(
+    '/v1/backorders',
+    {
+      config: { access: 'secret' },
+      schema: {
+        tags: ['Orders'],
+        summary: 'Waiting lines in queue order (one SKU, or all SKUs by SKU)',
+        querystring: Type.Object({ ...ListQuery, sku: Type.Optional(Sku) }, { additionalProperties: false }),
+        response: { 200: pageOf(BackorderSchema), ...problems(...AUTH_ERRORS, 422) },
+      },
+    },
+    async (request) => listBackorders(deps.db, storeOf(request).id, request.query),
+  );
+};
+
+export { LineQuantities };

@@ -1,0 +1,76 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+export interface Customer {
+  email?: string;
+  name?: string;
+  phone?: string;
+}
+
+// store_id is deliberately not a foreign key on the hot tables (orders, lines, events, ledger):
+// each insert would take a key-share lock on the one store row and serialise a flash sale on it.
+export const orders = pgTable(
+  'orders',
+  {
+    id: text('id').primaryKey(),
+    seq: bigserial('seq', { mode: 'number' }).notNull(),
+    storeId: text('store_id').notNull(),
+    externalId: text('external_id'),
+    status: text('status').notNull(),
+    customer: jsonb('customer').$type<Customer>().notNull(),
+    currency: text('currency').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('orders_external_id_idx').on(t.storeId, t.externalId),
+    index('orders_store_seq_idx').on(t.storeId, t.seq),
+    index('orders_store_status_seq_idx').on(t.storeId, t.status, t.seq),
+  ],
+);
+
+export const orderLines = pgTable(
+  'order_lines',
+  {
+    id: text('id').primaryKey(),
+    storeId: text('store_id').notNull(),
+    orderId: text('order_id')
+      .notNull()
+      .references(() => orders.id),
+    lineNo: integer('line_no').notNull(),
+    sku: text('sku').notNull(),
+    quantity: integer('quantity').notNull(),
+    unitPrice: integer('unit_price').notNull(),
+    allocated: integer('allocated').notNull(),
+    backordered: integer('backordered').notNull(),
+    shipped: integer('shipped').notNull(),
+    cancelled: integer('cancelled').notNull(),
+    /** Queue ticket from inventory_levels.queue_tail, set while the line waits. */
+    queueTicket: bigint('queue_ticket', { mode: 'number' }),
+    status: text('status').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    index('order_lines_order_idx').on(t.orderId, t.lineNo),
+    index('order_lines_queue_idx').on(t.storeId, t.sku, t.queueTicket).where(sql`${t.backordered} > 0`),
+    check(
+      'order_lines_quantities_add_up',
+      sql`${t.quantity} = ${t.allocated} + ${t.backordered} + ${t.shipped} + ${t.cancelled}`,
+    ),
+    check(
+      'order_lines_quantities_non_negative',
+      sql`${t.allocated} >= 0 AND ${t.backordered} >= 0 AND ${t.shipped} >= 0 AND ${t.cancelled} >= 0`,
+    ),
+  ],
+);

@@ -1,0 +1,34 @@
+/**
+ * Typed domain errors with stable codes. The core never knows about HTTP: the HTTP layer maps
+ * each kind to a status once (src/http/problem.ts).
+ */
+export type ErrorKind =
+  | 'validation' // the request is well-formed but not acceptable (422)
+  | 'not_found' // 404
+  | 'conflict' // the current state forbids it (409)
+  | 'unauthorized' // 401
+  | 'forbidden'; // 403
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+export class DomainError extends Error {
+  constructor(
+    readonly kind: ErrorKind,
+    readonly code: string,
+    message: string,
+    readonly extensions: Record<string, unknown> = {},
+    readonly errors?: FieldError[],
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const notFound = (what: string, id: string): DomainError =>
+  new DomainError('not_found', 'not_found', `${what} "${id}" does not exist`);
+
+export const invalid = (code: string, message: string, errors?: FieldError[]): DomainError =>
+  new DomainError('validation', code, message, {}, errors);
