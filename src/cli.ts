@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
-import { inTransaction, openDatabase } from './db/client.ts';
+import { DatabaseInUseError, inTransaction, openDatabase } from './db/client.ts';
 import { seedDemo } from './db/seed.ts';
 import { countStores, createStore } from './modules/stores/stores.usecases.ts';
 import { systemClock } from './shared/clock.ts';
@@ -120,8 +120,8 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exit(code);
   },
   (error) => {
-    if (error instanceof ConfigError) {
-      console.error(`Configuration error: ${error.message}`);
+    if (error instanceof ConfigError || error instanceof DatabaseInUseError) {
+      console.error(error instanceof ConfigError ? `Configuration error: ${error.message}` : error.message);
       process.exit(2);
     }
     console.error(error);

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
@@ -42,10 +42,12 @@ export async function openDatabase(url: string, options: DatabaseOptions = {}): 
 
 async function openPglite(location: string): Promise<DatabaseHandle> {
   let client: PGlite;
+  let release = () => {};
   if (location === 'memory' || location === '') {
     client = new PGlite();
   } else {
     mkdirSync(dirname(location), { recursive: true });
+    release = lockDirectory(location);
     client = new PGlite(location);
   }
   await client.waitReady;
@@ -56,8 +58,43 @@ async function openPglite(location: string): Promise<DatabaseHandle> {
     migrate: async () => {
       await migratePglite(db as never, { migrationsFolder });
     },
-    close: () => client.close(),
+    close: async () => {
+      await client.close();
+      release();
+    },
   };
+}
+
+export class DatabaseInUseError extends Error {}
+
+/**
+ * PGlite is single-process: two processes on one data directory would corrupt it. A lock file
+ * beside the directory names the owning process; a lock left by a dead process is taken over.
+ */
+function lockDirectory(location: string): () => void {
+  const lockPath = `${location.replace(/\/+$/, '')}.lock`;
+  try {
+    const owner = Number(readFileSync(lockPath, 'utf8'));
+    if (Number.isInteger(owner) && owner !== process.pid && isAlive(owner)) {
+      throw new DatabaseInUseError(
+        `The embedded database ${location} is in use by process ${owner}. Stop that process first, ` +
+          'or use PostgreSQL (DATABASE_URL=postgres://…) to run several processes.',
+      );
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  writeFileSync(lockPath, String(process.pid));
+  return () => rmSync(lockPath, { force: true });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function openPostgres(url: string, poolSize: number): Promise<DatabaseHandle> {

@@ -28,7 +28,10 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
 export function problems(...statuses: number[]): Record<number, TSchema> {
   const result: Record<number, TSchema> = {};
   for (const status of statuses) {
-    result[status] = { ...ProblemSchema, description: ERROR_DESCRIPTIONS[status] ?? 'Error' } as TSchema;
+    result[status] = {
+      description: ERROR_DESCRIPTIONS[status] ?? 'Error',
+      content: { 'application/problem+json': { schema: ProblemSchema } },
+    } as unknown as TSchema;
   }
   return result;
 }

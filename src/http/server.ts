@@ -88,6 +88,8 @@ export async function buildServer(
         'img-src': ["'self'", 'data:'],
         'script-src': ["'self'"],
         'style-src': ["'self'", "'unsafe-inline'"],
+        // The server often runs on plain http://127.0.0.1 (TLS, if any, ends at a proxy in front).
+        'upgrade-insecure-requests': null,
       },
     },
   });
@@ -139,7 +141,11 @@ export async function buildServer(
       security: [{ secretKey: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    transformStaticCSP: (header) => header.replace(/upgrade-insecure-requests;?/, ''),
+  });
 
   app.get(
     '/health',

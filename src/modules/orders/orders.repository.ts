@@ -125,7 +125,7 @@ export async function saveLineQuantities(tx: Executor, lines: readonly LineChang
      WHERE l.id = v.id`);
 }
 
-/** Re-derives the stored status of the given orders from their lines; returns the ones that changed. */
+/** Re-derives the stored status of the given orders from their lines (the rule is `orderStatus`). */
 export async function refreshOrderStatuses(
   tx: Executor,
   storeId: string,
