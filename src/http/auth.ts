@@ -21,6 +21,8 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     access?: Access;
+    /** The request body may be omitted (documented as optional in OpenAPI). */
+    optionalBody?: boolean;
   }
 }
 

@@ -113,7 +113,27 @@ export async function buildServer(
   registerAccessCheck(app);
   const metrics = registerMetrics(app);
 
+  // Routes whose body may be left out entirely (e.g. cancel = cancel everything) say so in the document.
+  const optionalBodies: { path: string; method: string }[] = [];
+  app.addHook('onRoute', (route) => {
+    if (route.config?.optionalBody) {
+      const path = route.url.replace(/:([A-Za-z]+)/g, '{$1}');
+      for (const method of [route.method].flat()) optionalBodies.push({ path, method: method.toLowerCase() });
+    }
+  });
   await app.register(swagger, {
+    transformObject: (document) => {
+      if (!('openapiObject' in document)) return document.swaggerObject;
+      const paths = (document.openapiObject.paths ?? {}) as Record<
+        string,
+        Record<string, { requestBody?: { required?: boolean } }>
+      >;
+      for (const { path, method } of optionalBodies) {
+        const operation = paths[path]?.[method];
+        if (operation?.requestBody) operation.requestBody.required = false;
+      }
+      return document.openapiObject;
+    },
     openapi: {
       openapi: '3.1.0',
       info: {

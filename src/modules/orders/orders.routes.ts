@@ -150,7 +150,7 @@ export const ordersRoutes: RouteRegistrar = (app, { deps, placement }) => {
   r.post(
     '/v1/orders/:id/cancel',
     {
-      config: { access: 'secret' },
+      config: { access: 'secret', optionalBody: true },
       schema: {
         tags: ['Orders'],
         summary: 'Cancel units (no lines = everything not yet shipped); released units go to the queue head',
