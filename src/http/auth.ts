@@ -69,14 +69,25 @@ export function registerAuth(app: FastifyInstance, db: Database, operatorToken: 
   }
 
   app.decorateRequest('caller', null as never);
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     request.caller = await identify(request);
+    // A NUL in a path or query parameter could never match anything PostgreSQL stores.
+    if (request.url.includes('%00')) {
+      return sendProblem(
+        reply,
+        problem(400, 'bad_request', 'The URL may not contain the NUL character (%00)'),
+      );
+    }
   });
 }
 
-/** Registered after the rate limiter: refuses callers the route does not admit. */
+/**
+ * Refuses callers the route does not admit. It runs at preParsing, after every onRequest hook
+ * including the rate limiter's (which attaches per route), so failed authentications are counted
+ * and throttled too; and before the body is read, so an unauthorised client cannot make us parse it.
+ */
 export function registerAccessCheck(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('preParsing', async (request, reply) => {
     const access = request.routeOptions.config?.access ?? 'public';
     if (access === 'public') return;
     const caller = request.caller;

@@ -24,6 +24,22 @@ import { mapError, problem, sendProblem } from './problem.ts';
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 const BODY_LIMIT = 1024 * 1024;
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Names the first string (or key) in a parsed body that PostgreSQL could not store, if any. */
+function findUnstorableString(value: unknown): string | null {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) return 'the NUL character (\\u0000)';
+    return LONE_SURROGATE.test(value) ? 'unpaired UTF-16 surrogates' : null;
+  }
+  if (value === null || typeof value !== 'object') return null;
+  for (const [key, item] of Object.entries(value)) {
+    const bad = findUnstorableString(key) ?? findUnstorableString(item);
+    if (bad !== null) return bad;
+  }
+  return null;
+}
+
 export interface ServerOptions {
   logger?: FastifyServerOptions['logger'];
   placement?: OrderPlacement;
@@ -54,24 +70,28 @@ export async function buildServer(
       disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
     }),
     return503OnClosing: true,
+    // Errors Fastify raises before routing (e.g. a malformed %-escape in the path) are problems too.
+    frameworkErrors: (error, request, reply) => sendProblem(reply, mapError(error, request)),
   });
   app.setValidatorCompiler(validators());
 
-  // JSON bodies: PostgreSQL text cannot hold NUL characters, so refuse them up front.
+  // JSON bodies: strings PostgreSQL cannot store (NUL, lone UTF-16 surrogates) are refused up front.
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = body as string;
-    if (text.includes('\\u0000')) {
-      done(
-        Object.assign(new Error('Strings may not contain the NUL character (\\u0000)'), { statusCode: 400 }),
-        undefined,
-      );
-      return;
-    }
+    let value: unknown;
     try {
-      done(null, text === '' ? undefined : JSON.parse(text));
+      value = text === '' ? undefined : JSON.parse(text);
     } catch (error) {
       done(error as Error, undefined);
+      return;
     }
+    // Only \u escapes can produce such characters: decoded UTF-8 never holds them.
+    const bad = text.includes('\\u') ? findUnstorableString(value) : null;
+    if (bad !== null) {
+      done(Object.assign(new Error(`Strings may not contain ${bad}`), { statusCode: 400 }), undefined);
+      return;
+    }
+    done(null, value);
   });
 
   app.setErrorHandler((error, request, reply) => sendProblem(reply, mapError(error as Error, request)));

@@ -37,3 +37,6 @@ export const currencyMismatch = (given: string, expected: string): DomainError =
     {},
     [{ path: '/currency', message: `must be ${expected}` }],
   );
+
+export const tooManyUnits = (sku: string): DomainError =>
+  new DomainError('validation', 'quantity_too_large', `SKU "${sku}" cannot hold that many units`, { sku });

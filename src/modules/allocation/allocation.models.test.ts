@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { available, backorderRemaining, type StockLevel } from '../inventory/inventory.models.ts';
+import { available, backorderRemaining, MAX_UNITS, type StockLevel } from '../inventory/inventory.models.ts';
 import { decidePlacement, fillQueue, type RequestedLine, type WaitingLine } from './allocation.models.ts';
 
 const level = (over: Partial<StockLevel> = {}): StockLevel => ({
@@ -52,7 +52,13 @@ describe('decidePlacement', () => {
     const d = decidePlacement(levels({ A: level({ onHand: 3, allocated: 1, backorderMode: 'deny' }) }), [
       { sku: 'A', quantity: 3 },
     ]);
-    expect(d).toEqual({ accepted: false, sku: 'A', available: 2, backorderRemaining: 0 });
+    expect(d).toEqual({
+      accepted: false,
+      reason: 'insufficient_stock',
+      sku: 'A',
+      available: 2,
+      backorderRemaining: 0,
+    });
   });
 
   it('refuses a line over the limit and names the first such line', () => {
@@ -66,7 +72,13 @@ describe('decidePlacement', () => {
     );
     // The second A line would make 4 wait: A is the first line that cannot be accepted; the
     // reported numbers are the SKU's level before the order.
-    expect(d).toEqual({ accepted: false, sku: 'A', available: 0, backorderRemaining: 2 });
+    expect(d).toEqual({
+      accepted: false,
+      reason: 'insufficient_stock',
+      sku: 'A',
+      available: 0,
+      backorderRemaining: 2,
+    });
   });
 
   it('several lines of one SKU see each other', () => {
@@ -122,6 +134,8 @@ describe('decidePlacement', () => {
       fc.property(arbLevels, arbLines, (before, lines: RequestedLine[]) => {
         const d = decidePlacement(before, lines);
         if (!d.accepted) {
+          if (d.reason === 'too_many_units')
+            throw new Error('the generated quantities are far below MAX_UNITS');
           const original = before.get(d.sku)!;
           expect(d.available).toBe(available(original));
           expect(d.backorderRemaining).toBe(backorderRemaining(original));
@@ -221,5 +235,14 @@ describe('fillQueue', () => {
         }
       }),
     );
+  });
+});
+
+describe('decidePlacement at the counters’ ceiling', () => {
+  it('refuses an order that would push the waiting units past MAX_UNITS', () => {
+    const d = decidePlacement(levels({ A: level({ backordered: MAX_UNITS - 1 }) }), [
+      { sku: 'A', quantity: 2 },
+    ]);
+    expect(d).toEqual({ accepted: false, reason: 'too_many_units', sku: 'A' });
   });
 });

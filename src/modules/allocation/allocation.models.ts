@@ -2,7 +2,7 @@
  * The allocation rules, pure: how a new order is split into allocated and waiting units, and how
  * arriving units are handed to the queue's head. Everything that moves stock calls these.
  */
-import { available, backorderRemaining, type StockLevel } from '../inventory/inventory.models.ts';
+import { available, backorderRemaining, MAX_UNITS, type StockLevel } from '../inventory/inventory.models.ts';
 
 export interface RequestedLine {
   sku: string;
@@ -22,7 +22,14 @@ export interface LinePlacement {
 
 export type PlacementDecision =
   | { accepted: true; lines: LinePlacement[]; levels: Map<string, StockLevel> }
-  | { accepted: false; sku: string; available: number; backorderRemaining: number | null };
+  | {
+      accepted: false;
+      reason: 'insufficient_stock';
+      sku: string;
+      available: number;
+      backorderRemaining: number | null;
+    }
+  | { accepted: false; reason: 'too_many_units'; sku: string };
 
 /**
  * Splits every line into `min(quantity, available)` allocated units and the rest waiting at the
@@ -45,11 +52,15 @@ export function decidePlacement(
       const original = levels.get(line.sku)!;
       return {
         accepted: false,
+        reason: 'insufficient_stock',
         sku: line.sku,
         available: available(original),
         backorderRemaining: backorderRemaining(original),
       };
     }
+    // The counters are PostgreSQL integers: an absurd total is refused rather than overflowing.
+    if (current.backordered + wait > MAX_UNITS)
+      return { accepted: false, reason: 'too_many_units', sku: line.sku };
     const next: StockLevel = { ...current, allocated: current.allocated + allocate };
     let ticket: number | null = null;
     let position: number | null = null;

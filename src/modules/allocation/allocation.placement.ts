@@ -18,7 +18,13 @@ import { levelKey, lockLevels, type SkuLevel, saveLevels } from '../inventory/in
 import { orderStatus } from '../orders/orders.models.ts';
 import { type Customer, orderLines, orders } from '../orders/orders.tables.ts';
 import { type OrderView, toOrderView } from '../orders/orders.views.ts';
-import { currencyMismatch, duplicateExternalId, insufficientStock, unknownSku } from './allocation.errors.ts';
+import {
+  currencyMismatch,
+  duplicateExternalId,
+  insufficientStock,
+  tooManyUnits,
+  unknownSku,
+} from './allocation.errors.ts';
 import { decidePlacement } from './allocation.models.ts';
 
 export interface PlaceOrderInput {
@@ -219,7 +225,12 @@ async function decideAndWrite(
     for (const l of r.input.lines) own.set(l.sku, levels.get(levelKey(storeId, l.sku))!);
     const decision = decidePlacement(own, r.input.lines);
     if (!decision.accepted) {
-      fail(i, insufficientStock(decision.sku, decision.available, decision.backorderRemaining));
+      fail(
+        i,
+        decision.reason === 'too_many_units'
+          ? tooManyUnits(decision.sku)
+          : insufficientStock(decision.sku, decision.available, decision.backorderRemaining),
+      );
       continue;
     }
     for (const [sku, level] of decision.levels) {

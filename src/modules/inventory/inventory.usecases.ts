@@ -2,8 +2,8 @@ import { and, asc, eq, gt } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
 import { decodeCursor, type Page, toPage } from '../../shared/cursor.ts';
-import { DomainError, notFound } from '../../shared/errors.ts';
-import { insufficientStock, unknownSku } from '../allocation/allocation.errors.ts';
+import { notFound } from '../../shared/errors.ts';
+import { insufficientStock, tooManyUnits, unknownSku } from '../allocation/allocation.errors.ts';
 import { type QueueFill, serveQueue } from '../allocation/allocation.queue.ts';
 import { appendEvents } from '../events/events.usecases.ts';
 import {
@@ -83,11 +83,7 @@ export async function adjustStock(
     throw insufficientStock(input.sku, available(level), backorderRemaining(level));
   }
   if (level.onHand + input.quantity > MAX_UNITS) {
-    throw new DomainError(
-      'validation',
-      'quantity_too_large',
-      `onHand of "${input.sku}" would exceed ${MAX_UNITS} units`,
-    );
+    throw tooManyUnits(input.sku);
   }
   const now = deps.clock.now();
   const adjustment = {

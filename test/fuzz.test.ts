@@ -1,0 +1,635 @@
+/**
+ * Fuzzing the write endpoints and list queries (API.md "Conventions"): whatever arrives, the answer
+ * is never a 5xx, every 4xx is problem+json with a string `code` and `detail`, and a refused request
+ * writes nothing. Bodies that happen to be valid (2xx) are allowed; the baseline is re-read then.
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OPERATOR_TOKEN, type StoreKeys, startTestApp, type TestApp, variant } from './support/harness.ts';
+import { expectProblem, snapshot } from './support/state.ts';
+
+const RUNS = Number(process.env.FUZZ_RUNS ?? 25);
+
+let t: TestApp;
+let store: StoreKeys;
+let orderId: string;
+let allocatedLineId: string;
+let waitingLineId: string;
+
+// biome-ignore lint/suspicious/noExplicitAny: tests read response bodies loosely
+type Json = any;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  store = await t.createStore('Fuzz store');
+  const key = store.secretKey;
+  await t.request('PUT', '/v1/variants/FZ-BO', { key, body: variant('backorder', 1000) });
+  await t.request('PUT', '/v1/variants/FZ-DENY', { key, body: variant('deny') });
+  await t.request('POST', '/v1/inventory/adjustments', {
+    key,
+    body: { sku: 'FZ-BO', quantity: 3, reason: 'restock' },
+  });
+  await t.request('POST', '/v1/inventory/adjustments', {
+    key,
+    body: { sku: 'FZ-DENY', quantity: 10, reason: 'restock' },
+  });
+  const order = await t.request('POST', '/v1/orders', {
+    key,
+    body: {
+      customer: { email: 'f@example.com' },
+      lines: [
+        { sku: 'FZ-DENY', quantity: 2 },
+        { sku: 'FZ-BO', quantity: 5 },
+      ],
+    },
+  });
+  expect(order.statusCode).toBe(201);
+  orderId = order.json().id;
+  allocatedLineId = order.json().lines[0].id;
+  waitingLineId = order.json().lines[1].id;
+});
+afterAll(() => t.close());
+
+/** A cheap view of the store that any write changes (every write also writes an event). */
+async function quickState(): Promise<Json> {
+  const key = store.secretKey;
+  const get = async (url: string) => {
+    const res = await t.request('GET', url, { key });
+    return res.statusCode === 200 ? res.json() : res.statusCode;
+  };
+  return {
+    orders: await get('/v1/orders?limit=500'),
+    variants: await get('/v1/variants?limit=500'),
+    levels: [await get('/v1/inventory/FZ-BO'), await get('/v1/inventory/FZ-DENY')],
+    newestEvent: (await get('/v1/events?limit=1')).data,
+  };
+}
+
+interface Req {
+  method: 'POST' | 'PUT' | 'GET';
+  url: string;
+  key?: string;
+  rawBody?: string;
+  headers?: Record<string, string>;
+}
+
+let baseline: Json;
+
+/** Sends one request and checks the invariants; returns the status. */
+async function probe(req: Req): Promise<number> {
+  const res = await t.request(req.method, req.url, {
+    key: req.key ?? store.secretKey,
+    rawBody: req.rawBody,
+    headers: req.headers,
+  });
+  const where = `${req.method} ${req.url} ${JSON.stringify(req.headers ?? {})} ${String(req.rawBody).slice(0, 300)}`;
+  expect(res.statusCode, `${where} → ${res.body.slice(0, 300)}`).toBeLessThan(500);
+  if (res.statusCode >= 400) {
+    expect(String(res.headers['content-type']), where).toMatch(/^application\/problem\+json/);
+    const body = res.json();
+    expect(typeof body.code, where).toBe('string');
+    expect(typeof body.detail, where).toBe('string');
+    expect(body.detail.length, where).toBeGreaterThan(0);
+  }
+  if (req.method === 'GET') return res.statusCode;
+  if (res.statusCode < 300) baseline = await quickState();
+  else expect(await quickState(), `${where} wrote something`).toEqual(baseline);
+  return res.statusCode;
+}
+
+// ---------- generators ----------
+
+/** Numbers that are never a valid quantity: zero, negative, fractional, huge, or not numbers at all. */
+const badNumberText = fc.oneof(
+  fc.constantFrom('0', '-0', '-1', '-5', '0.5', '1.5', '2.0000001', '1e21', '1e999', '-1e999', '1000001'),
+  fc.constantFrom(
+    '9007199254740993',
+    '99999999999999999999',
+    '"5"',
+    '"1"',
+    'true',
+    'null',
+    '[]',
+    '{}',
+    '[1]',
+  ),
+  fc.integer({ max: 0 }).map(String),
+  fc.integer({ min: 1_000_001 }).map(String),
+  fc
+    .double({ noNaN: true, noDefaultInfinity: true })
+    .filter((d) => !Number.isInteger(d))
+    .map(String),
+);
+/** Text that is never valid JSON (or not valid as a number): NaN, Infinity, hex, etc. */
+function isValidInteger(text: string, min: number, max: number, nonZero = false): boolean {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return false;
+  }
+  return (
+    typeof value === 'number' &&
+    Number.isInteger(value) &&
+    value >= min &&
+    value <= max &&
+    !(nonZero && value === 0)
+  );
+}
+const notJsonNumber = fc.constantFrom(
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  '0x10',
+  '1_000',
+  '+1',
+  '.5',
+  '01',
+  '1.',
+);
+
+/** Any JSON-ish value of the wrong type for most fields. */
+const wrongValue: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constant(null),
+  fc.boolean(),
+  fc.double(),
+  fc.integer(),
+  fc.string(),
+  fc.array(fc.jsonValue(), { maxLength: 3 }),
+  fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 3 }),
+);
+
+const longString = fc.integer({ min: 1_001, max: 200_000 }).map((n) => 'x'.repeat(n));
+const nulString = fc.tuple(fc.string(), fc.string()).map(([x, y]) => `${x}\u0000${y}`);
+/** Lone UTF-16 surrogates: valid in JSON text (\ud800), not representable in UTF-8. */
+const surrogateString = fc
+  .tuple(fc.string({ maxLength: 5 }), fc.constantFrom('\ud800', '\udc00', '\udbff', '\udfff'))
+  .map(([x, s]) => `${x}${s}`);
+const nasty = fc.oneof(longString, nulString, surrogateString);
+
+function deep(depth: number, leaf: string): string {
+  return `${'['.repeat(depth)}${leaf}${']'.repeat(depth)}`;
+}
+const deepNest = fc.integer({ min: 100, max: 5_000 }).map((d) => deep(d, '1'));
+
+const notJson = fc.oneof(
+  fc.string({ minLength: 1 }).filter((s) => {
+    try {
+      JSON.parse(s);
+      return false;
+    } catch {
+      return true;
+    }
+  }),
+  fc.constantFrom(
+    '{',
+    '{"a":',
+    '[1,2',
+    '{"a" 1}',
+    "{'a':1}",
+    '{"a":1,}',
+    'undefined',
+    '{"a":1}{"b":2}',
+    '\u0000',
+  ),
+  fc
+    .jsonValue()
+    .map((v) => JSON.stringify(v ?? {}).slice(0, -1))
+    .filter((s) => {
+      try {
+        JSON.parse(s);
+        return false;
+      } catch {
+        return true;
+      }
+    }),
+);
+
+const anythingText = fc.anything().map((v) => {
+  try {
+    return JSON.stringify(v) ?? '';
+  } catch {
+    return '';
+  }
+});
+
+const wrongContentTypes = fc.constantFrom(
+  'text/plain',
+  'application/xml',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=xyz',
+  'application/octet-stream',
+  'image/png',
+  'text/json',
+);
+
+/** Puts `value` (raw JSON text) at `field` of an otherwise valid body. */
+function withField(valid: Record<string, unknown>, path: string[], valueText: string): string {
+  const marker = '"__FUZZ_MARKER__"';
+  const copy = structuredClone(valid);
+  // biome-ignore lint/suspicious/noExplicitAny: walks an arbitrary JSON object
+  let at: any = copy;
+  for (const part of path.slice(0, -1)) at = at[part];
+  at[path[path.length - 1]!] = '__FUZZ_MARKER__';
+  return JSON.stringify(copy).replace(marker, valueText);
+}
+
+// ---------- endpoints ----------
+
+interface Endpoint {
+  name: string;
+  method: 'POST' | 'PUT';
+  url: () => string;
+  key?: () => string;
+  valid: () => Record<string, unknown>;
+  /** Integer fields and their valid range: a number outside it (or not an integer) is always invalid. */
+  numberFields: { path: string[]; min: number; max: number; nonZero?: boolean; nullable?: boolean }[];
+  /** Fields where a string is expected (long / NUL / surrogate strings go there). */
+  stringFields: string[][];
+  /** An empty body is a valid request here. */
+  emptyIsValid?: boolean;
+}
+
+const endpoints: Endpoint[] = [
+  {
+    name: 'POST /v1/orders',
+    method: 'POST',
+    url: () => '/v1/orders',
+    valid: () => ({
+      externalId: 'ext',
+      customer: { email: 'a@b.co', name: 'Ada', phone: '+15550100' },
+      currency: 'USD',
+      lines: [{ sku: 'FZ-DENY', quantity: 1, unitPrice: 100 }],
+    }),
+    numberFields: [
+      { path: ['lines', '0', 'quantity'], min: 1, max: 1_000_000 },
+      { path: ['lines', '0', 'unitPrice'], min: 0, max: 1_000_000_000 },
+    ],
+    stringFields: [['externalId'], ['customer', 'name'], ['customer', 'email'], ['lines', '0', 'sku']],
+  },
+  {
+    name: 'PUT /v1/variants/X',
+    method: 'PUT',
+    url: () => '/v1/variants/FZ-NEW',
+    valid: () => ({
+      title: 'T',
+      productId: 'p',
+      attributes: { color: 'red' },
+      price: 100,
+      backorder: { mode: 'backorder', limit: 5, message: 'm', expectedDate: '2026-12-15' },
+    }),
+    numberFields: [
+      { path: ['backorder', 'limit'], min: 0, max: 1_000_000_000, nullable: true },
+      { path: ['price'], min: 0, max: 1_000_000_000 },
+    ],
+    stringFields: [
+      ['title'],
+      ['productId'],
+      ['attributes', 'color'],
+      ['backorder', 'message'],
+      ['backorder', 'expectedDate'],
+    ],
+  },
+  {
+    name: 'POST /v1/inventory/adjustments',
+    method: 'POST',
+    url: () => '/v1/inventory/adjustments',
+    valid: () => ({ sku: 'FZ-BO', quantity: 1, reason: 'restock', note: 'n' }),
+    numberFields: [{ path: ['quantity'], min: -10_000_000, max: 10_000_000, nonZero: true }],
+    stringFields: [['sku'], ['note'], ['reason']],
+  },
+  {
+    name: 'POST /v1/orders/{id}/cancel',
+    method: 'POST',
+    url: () => `/v1/orders/${orderId}/cancel`,
+    valid: () => ({ lines: [{ lineId: waitingLineId, quantity: 1 }], reason: 'r' }),
+    numberFields: [{ path: ['lines', '0', 'quantity'], min: 1, max: 1_000_000 }],
+    stringFields: [['reason'], ['lines', '0', 'lineId']],
+    emptyIsValid: true,
+  },
+  {
+    name: 'POST /v1/orders/{id}/shipments',
+    method: 'POST',
+    url: () => `/v1/orders/${orderId}/shipments`,
+    valid: () => ({
+      lines: [{ lineId: allocatedLineId, quantity: 1 }],
+      carrier: 'UPS',
+      trackingNumber: '1Z',
+    }),
+    numberFields: [{ path: ['lines', '0', 'quantity'], min: 1, max: 1_000_000 }],
+    stringFields: [['carrier'], ['trackingNumber'], ['lines', '0', 'lineId']],
+  },
+  {
+    name: 'POST /v1/stores',
+    method: 'POST',
+    url: () => '/v1/stores',
+    key: () => OPERATOR_TOKEN,
+    valid: () => ({ name: 'S', currency: 'EUR', timezone: 'Europe/Paris' }),
+    numberFields: [],
+    stringFields: [['name'], ['timezone'], ['currency']],
+  },
+];
+
+const runs = { numRuns: RUNS };
+
+describe.each(endpoints)('$name', (ep) => {
+  const send = (rawBody: string | undefined, headers?: Record<string, string>) =>
+    probe({ method: ep.method, url: ep.url(), key: ep.key?.(), rawBody, headers });
+
+  beforeAll(async () => {
+    baseline = await quickState();
+  });
+
+  it('random values (fc.anything, fc.json) as the body', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(anythingText, fc.json()), async (text) => {
+        await send(text, { 'content-type': 'application/json' });
+      }),
+      runs,
+    );
+  });
+
+  it('the right keys with wrong types', async () => {
+    const keys = Object.keys(ep.valid());
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record(Object.fromEntries(keys.map((k) => [k, wrongValue])), { requiredKeys: [] }),
+        async (body) => {
+          await send(JSON.stringify(body));
+        },
+      ),
+      runs,
+    );
+  });
+
+  it('bad numbers where a count is expected are always refused', async () => {
+    if (ep.numberFields.length === 0) return;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...ep.numberFields),
+        fc.oneof(badNumberText, notJsonNumber),
+        async (field, n) => {
+          fc.pre(
+            !isValidInteger(n, field.min, field.max, field.nonZero) && !(field.nullable && n === 'null'),
+          );
+          const status = await send(withField(ep.valid(), field.path, n));
+          expect(status).toBeGreaterThanOrEqual(400);
+        },
+      ),
+      runs,
+    );
+  });
+
+  it('long, NUL-containing and lone-surrogate strings in text fields', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...ep.stringFields), nasty, async (path, s) => {
+        await send(withField(ep.valid(), path, JSON.stringify(s)));
+      }),
+      runs,
+    );
+  });
+
+  it('deep nesting and unknown fields are refused', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          deepNest,
+          fc.jsonValue().map((v) => JSON.stringify(v)),
+        ),
+        fc.string({ minLength: 1 }).filter((k) => !(k in ep.valid())),
+        async (value, field) => {
+          const body = JSON.stringify({ ...ep.valid(), [field]: '__V__' }).replace('"__V__"', value);
+          const status = await send(body);
+          expect(status).toBeGreaterThanOrEqual(400);
+        },
+      ),
+      runs,
+    );
+  });
+
+  it('invalid JSON text is refused', async () => {
+    await fc.assert(
+      fc.asyncProperty(notJson, async (text) => {
+        const status = await send(text, { 'content-type': 'application/json' });
+        expect(status).toBeGreaterThanOrEqual(400);
+      }),
+      runs,
+    );
+  });
+
+  it('a valid body under a wrong content type is refused', async () => {
+    await fc.assert(
+      fc.asyncProperty(wrongContentTypes, async (contentType) => {
+        const status = await send(JSON.stringify(ep.valid()), { 'content-type': contentType });
+        expect(status).toBeGreaterThanOrEqual(400);
+      }),
+      { numRuns: Math.min(RUNS, 14) },
+    );
+  });
+
+  it('an empty body', async () => {
+    const status = await send('', { 'content-type': 'application/json' });
+    const noType = await send(undefined);
+    if (!ep.emptyIsValid) {
+      expect(status).toBeGreaterThanOrEqual(400);
+      expect(noType).toBeGreaterThanOrEqual(400);
+    }
+  });
+
+  it('a body over 1 MiB → 413 payload_too_large', async () => {
+    const body = JSON.stringify({ ...ep.valid(), padding: 'x'.repeat(1024 * 1024 + 10) });
+    const res = await t.request(ep.method, ep.url(), { key: ep.key?.() ?? store.secretKey, rawBody: body });
+    expectProblem(res, 413, 'payload_too_large');
+    expect(await quickState()).toEqual(baseline);
+  });
+});
+
+// ---------- query strings ----------
+
+/** Arbitrary bytes, percent-encoded: covers %00, invalid UTF-8, '&', '=', '#'. */
+const encodedBytes = fc
+  .uint8Array({ maxLength: 40 })
+  .map((bytes) => [...bytes].map((b) => `%${b.toString(16).padStart(2, '0')}`).join(''));
+const queryValue = fc.oneof(
+  encodedBytes,
+  fc.string().map(encodeURIComponent),
+  fc.constantFrom(
+    '',
+    '0',
+    '-1',
+    '1.5',
+    '501',
+    '1e3',
+    'NaN',
+    'null',
+    'true',
+    '%00',
+    '%ff%fe',
+    'a%00b',
+    '%c0%80',
+  ),
+  fc.integer().map(String),
+  fc.constant(Buffer.from('v1:99999999999999999999').toString('base64url')),
+  fc.constant(Buffer.from('k1:').toString('base64url')),
+  fc.constant(Buffer.from('k1:x:y').toString('base64url')),
+);
+const queryKey = fc.oneof(
+  fc.constantFrom('limit', 'cursor', 'status', 'sku', 'type', 'order', 'productId'),
+  fc.string({ maxLength: 10 }).map(encodeURIComponent),
+);
+const queryString = fc
+  .array(fc.tuple(queryKey, queryValue), { maxLength: 4 })
+  .map((pairs) => pairs.map(([k, v]) => `${k}=${v}`).join('&'));
+
+const lists: { url: string; key?: () => string }[] = [
+  { url: '/v1/orders' },
+  { url: '/v1/variants' },
+  { url: '/v1/events' },
+  { url: '/v1/backorders' },
+  { url: '/v1/inventory/FZ-BO/movements' },
+  { url: '/v1/storefront/availability', key: () => store.publishableKey },
+];
+
+describe('random query strings on list endpoints', () => {
+  it.each(lists)('$url', async ({ url, key }) => {
+    await fc.assert(
+      fc.asyncProperty(queryString, async (qs) => {
+        await probe({ method: 'GET', url: `${url}?${qs}`, key: key?.() });
+      }),
+      { numRuns: RUNS * 3 },
+    );
+  });
+
+  it('path parameters with arbitrary bytes', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        encodedBytes.filter((s) => s.length > 0),
+        fc.constantFrom('/v1/variants/', '/v1/inventory/', '/v1/orders/', '/v1/shipments/'),
+        async (id, base) => {
+          await probe({ method: 'GET', url: `${base}${id}` });
+        },
+      ),
+      { numRuns: RUNS * 2 },
+    );
+  });
+});
+
+describe('edge cases found by fuzzing, pinned', () => {
+  // JSON allows lone UTF-16 surrogates (\ud800); PostgreSQL cannot store them (jsonb rejects the
+  // escape). API.md: malformed input is a 4xx, never a 500, and nothing is written.
+  const loneSurrogate = '"a\\ud800"';
+  const cases: [string, 'POST' | 'PUT', () => string, () => string][] = [
+    [
+      'order externalId',
+      'POST',
+      () => '/v1/orders',
+      () => `{"externalId":${loneSurrogate},"customer":{},"lines":[{"sku":"FZ-DENY","quantity":1}]}`,
+    ],
+    [
+      'order customer.name',
+      'POST',
+      () => '/v1/orders',
+      () => `{"customer":{"name":${loneSurrogate}},"lines":[{"sku":"FZ-DENY","quantity":1}]}`,
+    ],
+    [
+      'variant attributes',
+      'PUT',
+      () => '/v1/variants/FZ-SURR',
+      () => `{"title":"t","price":1,"attributes":{"c":${loneSurrogate}},"backorder":{"mode":"deny"}}`,
+    ],
+    [
+      'adjustment note',
+      'POST',
+      () => '/v1/inventory/adjustments',
+      () => `{"sku":"FZ-BO","quantity":1,"reason":"restock","note":${loneSurrogate}}`,
+    ],
+    [
+      'cancel reason',
+      'POST',
+      () => `/v1/orders/${orderId}/cancel`,
+      () => `{"lines":[{"lineId":"${waitingLineId}","quantity":1}],"reason":${loneSurrogate}}`,
+    ],
+    [
+      'shipment carrier',
+      'POST',
+      () => `/v1/orders/${orderId}/shipments`,
+      () => `{"lines":[{"lineId":"${allocatedLineId}","quantity":1}],"carrier":${loneSurrogate}}`,
+    ],
+  ];
+  it.each(cases)('a lone surrogate in %s is not a 5xx', async (_name, method, url, rawBody) => {
+    // A fresh order each time, so the cancel and shipment bodies are otherwise valid.
+    const fresh = await t.request('POST', '/v1/orders', {
+      key: store.secretKey,
+      body: {
+        customer: {},
+        lines: [
+          { sku: 'FZ-DENY', quantity: 1 },
+          { sku: 'FZ-BO', quantity: 1 },
+        ],
+      },
+    });
+    expect(fresh.statusCode).toBe(201);
+    orderId = fresh.json().id;
+    allocatedLineId = fresh.json().lines[0].id;
+    waitingLineId = fresh.json().lines[1].id;
+    baseline = await quickState();
+    await probe({ method, url: url(), rawBody: rawBody() });
+  });
+
+  it('a NUL byte in a list filter (?productId=%00) is not a 5xx', async () => {
+    await probe({ method: 'GET', url: '/v1/variants?productId=%00' });
+    await probe({ method: 'GET', url: '/v1/variants?productId=a%00b' });
+  });
+
+  it('an invalid percent-encoding in the path is a problem+json 4xx', async () => {
+    await probe({ method: 'GET', url: '/v1/variants/%80' });
+    await probe({ method: 'GET', url: '/v1/orders/%c0' });
+  });
+
+  it('waiting units beyond the database integer range are refused with a 4xx, not a 500', async () => {
+    const key = store.secretKey;
+    await t.request('PUT', '/v1/variants/FZ-HUGE', { key, body: variant('backorder') });
+    const body = {
+      customer: {},
+      lines: Array.from({ length: 100 }, () => ({ sku: 'FZ-HUGE', quantity: 1_000_000 })),
+    };
+    let accepted = 0;
+    for (let i = 0; i < 25; i++) {
+      baseline = await quickState();
+      const status = await probe({ method: 'POST', url: '/v1/orders', rawBody: JSON.stringify(body) });
+      if (status === 201) accepted++;
+    }
+    const level = (await t.request('GET', '/v1/inventory/FZ-HUGE', { key })).json();
+    expect(level.backordered).toBe(accepted * 100_000_000);
+  });
+
+  it('a zero adjustment is refused', async () => {
+    baseline = await quickState();
+    const status = await probe({
+      method: 'POST',
+      url: '/v1/inventory/adjustments',
+      rawBody: '{"sku":"FZ-BO","quantity":0,"reason":"restock"}',
+    });
+    expect(status).toBe(422);
+  });
+});
+
+describe('after all the fuzzing', () => {
+  it('the ledger and order invariants still hold', async () => {
+    const state = await snapshot(t, store.secretKey, ['FZ-BO', 'FZ-DENY']);
+    for (const sku of ['FZ-BO', 'FZ-DENY']) {
+      const level = state.levels[sku];
+      const sum = state.movements[sku]!.reduce((s: number, m: Json) => s + m.quantity, 0);
+      expect(level.onHand).toBe(sum);
+      expect(level.available).toBe(level.onHand - level.allocated);
+      expect(level.available).toBeGreaterThanOrEqual(0);
+    }
+    for (const order of state.orders) {
+      for (const l of order.lines) {
+        expect(l.quantity).toBe(
+          l.allocatedQuantity + l.backorderedQuantity + l.shippedQuantity + l.cancelledQuantity,
+        );
+      }
+    }
+  });
+});
