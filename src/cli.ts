@@ -2,6 +2,7 @@
  * The `backfill` command: serve, migrate, store create, seed --demo.
  * Run through bin/backfill.js (`npx backfill …`) or `npm start` / `npm run backfill -- …`.
  */
+import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
@@ -14,7 +15,8 @@ import { createIdGenerator } from './shared/ids.ts';
 const HELP = `backfill — backorder management for online stores
 
 Usage:
-  backfill serve                      start the API (migrates first)           [default]
+  backfill serve [--workers N]        start the API (migrates first)           [default]
+                                      N processes share the port (PostgreSQL only)
   backfill migrate                    apply database migrations and exit
   backfill store create --name NAME [--currency USD] [--timezone UTC]
                                       create a store and print its API keys once
@@ -30,7 +32,16 @@ async function main(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  if (command === 'serve') return serve(config);
+  if (command === 'serve') {
+    const { values } = parseArgs({ args: argv.slice(1), options: { workers: { type: 'string' } } });
+    const workers = Number(values.workers ?? process.env.BACKFILL_WORKERS ?? 1);
+    if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
+      console.error('--workers must be an integer from 1 to 64');
+      return 2;
+    }
+    if (workers > 1 && cluster.isPrimary) return serveCluster(config, workers);
+    return serve(config);
+  }
   if (command === 'migrate') {
     const db = await openDatabase(config.databaseUrl);
     await db.migrate();
@@ -88,6 +99,38 @@ async function main(argv: string[]): Promise<number> {
   }
   console.error(`Unknown command "${argv.join(' ')}".\n\n${HELP}`);
   return 2;
+}
+
+/**
+ * Several server processes sharing one port (node:cluster) and one PostgreSQL database: every
+ * rule holds across processes (row locks, idempotency keys), so this only adds CPU for HTTP work.
+ */
+async function serveCluster(config: ReturnType<typeof loadConfig>, workers: number): Promise<number> {
+  if (config.databaseUrl.startsWith('pglite://')) {
+    console.error('Several workers need PostgreSQL (DATABASE_URL=postgres://…): PGlite is single-process.');
+    return 2;
+  }
+  const db = await openDatabase(config.databaseUrl, { poolSize: 1 });
+  await db.migrate();
+  await db.close();
+  let stopping = false;
+  for (let i = 0; i < workers; i++) cluster.fork();
+  cluster.on('exit', (worker, code) => {
+    if (stopping) return;
+    console.error(`worker ${worker.process.pid} exited (${code}); starting another`);
+    cluster.fork();
+  });
+  const stop = () => {
+    stopping = true;
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.kill('SIGTERM');
+    setTimeout(() => process.exit(0), 5000).unref();
+    cluster.on('exit', () => {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+    });
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return -1;
 }
 
 async function serve(config: ReturnType<typeof loadConfig>): Promise<number> {

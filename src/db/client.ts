@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
-import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm';
+import { type ExtractTablesWithRelations, type SQL, sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
@@ -126,6 +126,28 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
 export async function queryRows<T>(executor: Executor, query: SQL): Promise<T[]> {
   const result = (await executor.execute(query)) as unknown as { rows: T[] };
   return result.rows;
+}
+
+/**
+ * Runs independent write statements in one round trip, as data-modifying CTEs of one statement.
+ * They share one snapshot, so none may rely on seeing another's rows (constraint checks, which
+ * run at the end of the statement, do see them).
+ */
+export async function executeTogether(
+  executor: Executor,
+  statements: readonly (SQL | null)[],
+): Promise<void> {
+  const parts = statements.filter((s): s is SQL => s !== null);
+  if (parts.length === 0) return;
+  if (parts.length === 1) {
+    await executor.execute(parts[0]!);
+    return;
+  }
+  const ctes = sql.join(
+    parts.map((part, i) => sql`${sql.raw(`w${i}`)} AS (${part})`),
+    sql`, `,
+  );
+  await executor.execute(sql`WITH ${ctes} SELECT 1`);
 }
 
 const RETRYABLE = new Set(['40001', '40P01']); // serialization failure, deadlock detected

@@ -1,4 +1,4 @@
-import { placeBatch } from '../modules/allocation/allocation.placement.ts';
+import { placeBatch } from '../modules/allocation/allocation.batch.ts';
 import type { VariantInput } from '../modules/catalog/catalog.models.ts';
 import { putVariant } from '../modules/catalog/catalog.usecases.ts';
 import { adjustStock } from '../modules/inventory/inventory.usecases.ts';

@@ -1,4 +1,3 @@
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -20,6 +19,7 @@ import { registerAccessCheck, registerAuth } from './auth.ts';
 import type { RouteContext } from './context.ts';
 import { registerMetrics } from './metrics.ts';
 import { mapError, problem, sendProblem } from './problem.ts';
+import { registerSecurityHeaders } from './security.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 const BODY_LIMIT = 1024 * 1024;
@@ -102,17 +102,7 @@ export async function buildServer(
     ),
   );
 
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        'img-src': ["'self'", 'data:'],
-        'script-src': ["'self'"],
-        'style-src': ["'self'", "'unsafe-inline'"],
-        // The server often runs on plain http://127.0.0.1 (TLS, if any, ends at a proxy in front).
-        'upgrade-insecure-requests': null,
-      },
-    },
-  });
+  registerSecurityHeaders(app);
   registerAuth(app, deps.db, config.operatorToken);
   await app.register(rateLimit, {
     global: true,

@@ -22,7 +22,12 @@ export class DomainError extends Error {
     readonly extensions: Record<string, unknown> = {},
     readonly errors?: FieldError[],
   ) {
+    // Expected business outcomes (a sold-out SKU during a flash sale) are frequent; a stack trace
+    // says nothing about them and costs real time to capture.
+    const traceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = traceLimit;
     this.name = 'DomainError';
   }
 }

@@ -3,9 +3,9 @@ import { type Executor, queryRows } from '../../db/client.ts';
 import type { Deps } from '../../shared/context.ts';
 import { appendEvents } from '../events/events.usecases.ts';
 import { available } from '../inventory/inventory.models.ts';
-import type { SkuLevel } from '../inventory/inventory.repository.ts';
-import { refreshOrderStatuses, saveLineQuantities } from '../orders/orders.repository.ts';
-import { fillQueue } from './allocation.models.ts';
+import { levelKey, type SkuLevel } from '../inventory/inventory.repository.ts';
+import { refreshOrderStatuses } from '../orders/orders.repository.ts';
+import { fillQueue, type WaitingLine } from './allocation.models.ts';
 
 export interface QueueFill {
   orderId: string;
@@ -13,85 +13,95 @@ export interface QueueFill {
   quantity: number;
 }
 
-interface WaitingRow {
+interface CandidateRow {
+  store_id: string;
+  sku: string;
   id: string;
   order_id: string;
-  quantity: number;
-  allocated: number;
   backordered: number;
-  shipped: number;
-  cancelled: number;
 }
 
-// Lines read per round trip while serving a long queue.
-const CHUNK = 1000;
-
 /**
- * Serves a SKU's queue from its available units, head first (the rule is `fillQueue`). The caller
- * holds the SKU's lock and saves `level`, which this updates in place. Returns the fills in queue order.
+ * Serves the queues of the given SKUs (locked by the caller) from their available units, head
+ * first; the rule itself is `fillQueue`. Works set-wise, whatever the number of SKUs and lines:
+ * one query reads each queue's head (at most as many lines as there are units to hand out), one
+ * statement writes every fill. Updates the levels in place (the caller saves them) and returns
+ * the fills per SKU (keyed by `levelKey`), in queue order.
  */
-export async function serveQueue(
+export async function serveQueues(
   tx: Executor,
   deps: Pick<Deps, 'clock' | 'ids'>,
-  level: SkuLevel,
-): Promise<QueueFill[]> {
-  const served: QueueFill[] = [];
-  let lastTicket = 0;
-  while (available(level) > 0 && level.waitingLines > 0) {
-    const want = Math.min(available(level), CHUNK);
-    const queue = await queryRows<WaitingRow & { queue_ticket: string | number }>(
-      tx,
-      sql`SELECT id, order_id, quantity, allocated, backordered, shipped, cancelled, queue_ticket
-            FROM order_lines
-           WHERE store_id = ${level.storeId} AND sku = ${level.sku} AND backordered > 0 AND queue_ticket > ${lastTicket}
-           ORDER BY queue_ticket
-           LIMIT ${want}`,
-    );
-    if (queue.length === 0) break;
-    lastTicket = Number(queue[queue.length - 1]!.queue_ticket);
-    const fills = fillQueue(
-      available(level),
-      queue.map((row) => ({ lineId: row.id, orderId: row.order_id, waiting: row.backordered })),
-    );
-    const byId = new Map(queue.map((row) => [row.id, row]));
-    const changes = fills.map((fill) => {
-      const row = byId.get(fill.lineId)!;
-      return {
-        id: row.id,
-        quantity: row.quantity,
-        allocated: row.allocated + fill.quantity,
-        backordered: row.backordered - fill.quantity,
-        shipped: row.shipped,
-        cancelled: row.cancelled,
-      };
-    });
-    await saveLineQuantities(tx, changes);
-    let units = 0;
-    for (const fill of fills) {
-      units += fill.quantity;
-      if (fill.completes) level.waitingLines -= 1;
-      served.push({ orderId: fill.orderId, lineId: fill.lineId, quantity: fill.quantity });
-    }
-    level.allocated += units;
-    level.backordered -= units;
-    if (fills.length < queue.length || !fills[fills.length - 1]?.completes) break;
-  }
-  if (served.length === 0) return served;
-  await appendEvents(
+  levels: readonly SkuLevel[],
+): Promise<Map<string, QueueFill[]>> {
+  const served = new Map<string, QueueFill[]>();
+  const hungry = levels.filter((level) => available(level) > 0 && level.waitingLines > 0);
+  if (hungry.length === 0) return served;
+  const candidates = await queryRows<CandidateRow>(
     tx,
-    deps,
-    served.map((fill) => ({
-      storeId: level.storeId,
-      type: 'order.line.allocated',
-      data: {
-        orderId: fill.orderId,
-        lineId: fill.lineId,
-        sku: level.sku,
-        quantity: fill.quantity,
-        source: 'queue',
-      },
-    })),
+    sql`SELECT s.store_id, s.sku, q.id, q.order_id, q.backordered
+          FROM unnest(${sql.param(hungry.map((l) => l.storeId))}::text[],
+                      ${sql.param(hungry.map((l) => l.sku))}::text[],
+                      ${sql.param(hungry.map((l) => available(l)))}::int[]) AS s(store_id, sku, units)
+          CROSS JOIN LATERAL (
+            SELECT id, order_id, backordered, queue_ticket FROM order_lines
+             WHERE store_id = s.store_id AND sku = s.sku AND backordered > 0
+             ORDER BY queue_ticket
+             LIMIT s.units) AS q
+         ORDER BY s.store_id, s.sku, q.queue_ticket`,
   );
-  await refreshOrderStatuses(tx, level.storeId, [...new Set(served.map((f) => f.orderId))], deps.clock.now());
+  const queues = new Map<string, WaitingLine[]>();
+  for (const row of candidates) {
+    const key = levelKey(row.store_id, row.sku);
+    const queue = queues.get(key) ?? [];
+    queue.push({ lineId: row.id, orderId: row.order_id, waiting: row.backordered });
+    queues.set(key, queue);
+  }
+  const lineIds: string[] = [];
+  const quantities: number[] = [];
+  const events = [];
+  for (const level of hungry) {
+    const key = levelKey(level.storeId, level.sku);
+    const fills = fillQueue(available(level), queues.get(key) ?? []);
+    if (fills.length === 0) continue;
+    for (const fill of fills) {
+      lineIds.push(fill.lineId);
+      quantities.push(fill.quantity);
+      level.allocated += fill.quantity;
+      level.backordered -= fill.quantity;
+      if (fill.completes) level.waitingLines -= 1;
+      events.push({
+        storeId: level.storeId,
+        type: 'order.line.allocated',
+        data: {
+          orderId: fill.orderId,
+          lineId: fill.lineId,
+          sku: level.sku,
+          quantity: fill.quantity,
+          source: 'queue',
+        },
+      });
+    }
+    served.set(
+      key,
+      fills.map(({ orderId, lineId, quantity }) => ({ orderId, lineId, quantity })),
+    );
+  }
+  if (lineIds.length === 0) return served;
+  await tx.execute(sql`
+    UPDATE order_lines AS l SET allocated = l.allocated + v.quantity, backordered = l.backordered - v.quantity
+      FROM unnest(${sql.param(lineIds)}::text[], ${sql.param(quantities)}::int[]) AS v(id, quantity)
+     WHERE l.id = v.id`);
+  await appendEvents(tx, deps, events);
+  const byStore = new Map<string, Set<string>>();
+  for (const level of hungry) {
+    for (const fill of served.get(levelKey(level.storeId, level.sku)) ?? []) {
+      const orders = byStore.get(level.storeId) ?? new Set<string>();
+      orders.add(fill.orderId);
+      byStore.set(level.storeId, orders);
+    }
+  }
+  for (const [storeId, orderIds] of byStore) {
+    await refreshOrderStatuses(tx, storeId, [...orderIds], deps.clock.now());
+  }
   return served;
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, lt, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gt, lt, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import type { Deps } from '../../shared/context.ts';
 import { decodeCursor, type Page, toPage } from '../../shared/cursor.ts';
@@ -23,9 +23,21 @@ export async function appendEvents(
   deps: Pick<Deps, 'clock' | 'ids'>,
   list: NewEvent[],
 ): Promise<void> {
-  if (list.length === 0) return;
-  const createdAt = deps.clock.now();
-  await tx.insert(events).values(list.map((e) => ({ ...e, id: deps.ids.next('evt'), createdAt })));
+  const statement = insertEvents(deps, list);
+  if (statement) await tx.execute(statement);
+}
+
+/** The INSERT for `appendEvents`, to combine with other writes (see `executeTogether`). */
+export function insertEvents(deps: Pick<Deps, 'clock' | 'ids'>, list: readonly NewEvent[]): SQL | null {
+  if (list.length === 0) return null;
+  // Arrays rather than one parameter per value: any number of events fits in one statement.
+  return sql`
+    INSERT INTO events (id, store_id, type, data, created_at)
+    SELECT v.id, v.store_id, v.type, v.data, ${deps.clock.now()}::timestamptz
+      FROM unnest(${sql.param(list.map(() => deps.ids.next('evt')))}::text[],
+                  ${sql.param(list.map((e) => e.storeId))}::text[],
+                  ${sql.param(list.map((e) => e.type))}::text[],
+                  ${sql.param(list.map((e) => JSON.stringify(e.data)))}::jsonb[]) AS v(id, store_id, type, data)`;
 }
 
 export interface EventQuery {

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../db/client.ts';
 import { claimId, type IdempotencyClaim, type StoredOutcome } from './idempotency.models.ts';
 
@@ -46,8 +46,16 @@ export async function saveOutcomes(
   tx: Executor,
   outcomes: readonly { claim: IdempotencyClaim; outcome: StoredOutcome }[],
 ): Promise<void> {
-  if (outcomes.length === 0) return;
-  await tx.execute(sql`
+  const statement = updateOutcomes(outcomes);
+  if (statement) await tx.execute(statement);
+}
+
+/** The UPDATE for `saveOutcomes`, to combine with other writes (see `executeTogether`). */
+export function updateOutcomes(
+  outcomes: readonly { claim: IdempotencyClaim; outcome: StoredOutcome }[],
+): SQL | null {
+  if (outcomes.length === 0) return null;
+  return sql`
     UPDATE idempotency_keys AS k SET response = v.response, status_code = v.status_code
       FROM unnest(${sql.param(outcomes.map((o) => o.claim.storeId))}::text[],
                   ${sql.param(outcomes.map((o) => o.claim.method))}::text[],
@@ -56,5 +64,5 @@ export async function saveOutcomes(
                   ${sql.param(outcomes.map((o) => JSON.stringify(o.outcome)))}::jsonb[],
                   ${sql.param(outcomes.map((o) => (o.outcome.ok ? o.outcome.status : null)))}::int[])
            AS v(store_id, method, path, key, response, status_code)
-     WHERE k.store_id = v.store_id AND k.method = v.method AND k.path = v.path AND k.key = v.key`);
+     WHERE k.store_id = v.store_id AND k.method = v.method AND k.path = v.path AND k.key = v.key`;
 }

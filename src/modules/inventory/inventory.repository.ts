@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, type SQL, sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../db/client.ts';
 import type { BackorderMode, StockLevel } from './inventory.models.ts';
 import { inventoryLevels } from './inventory.tables.ts';
@@ -6,6 +6,8 @@ import { inventoryLevels } from './inventory.tables.ts';
 export interface SkuLevel extends StockLevel {
   storeId: string;
   sku: string;
+  /** The variant's price, when asked for (`withPrice`). */
+  price?: number;
 }
 
 export const levelKey = (storeId: string, sku: string): string => `${storeId}\u0000${sku}`;
@@ -20,15 +22,18 @@ interface LevelRow {
   queue_tail: string | number;
   backorder_mode: BackorderMode;
   backorder_limit: number | null;
+  price?: number;
 }
 
 /**
- * Locks the stock rows of the given SKUs (FOR UPDATE), always in (store, sku) order so that two
- * commands locking overlapping SKU sets cannot deadlock. Unknown SKUs are simply absent.
+ * Reads the stock rows of the given SKUs. With `lock` they are locked (FOR UPDATE), always in
+ * (store, sku) order so that two commands locking overlapping SKU sets cannot deadlock. Unknown
+ * SKUs are simply absent. `withPrice` adds the variant's price (read, not locked) for placement.
  */
-export async function lockLevels(
-  tx: Executor,
+export async function readLevels(
+  executor: Executor,
   keys: readonly { storeId: string; sku: string }[],
+  options: { lock: boolean; withPrice?: boolean },
 ): Promise<Map<string, SkuLevel>> {
   const result = new Map<string, SkuLevel>();
   if (keys.length === 0) return result;
@@ -36,18 +41,23 @@ export async function lockLevels(
   const stores = [...unique.values()].map((k) => k.storeId);
   const skus = [...unique.values()].map((k) => k.sku);
   const rows = await queryRows<LevelRow>(
-    tx,
+    executor,
     sql`SELECT l.store_id, l.sku, l.on_hand, l.allocated, l.backordered, l.waiting_lines, l.queue_tail,
                l.backorder_mode, l.backorder_limit
+               ${options.withPrice ? sql`, (SELECT v.price FROM variants v WHERE v.store_id = l.store_id AND v.sku = l.sku) AS price` : sql``}
           FROM inventory_levels l
           JOIN unnest(${sql.param(stores)}::text[], ${sql.param(skus)}::text[]) AS k(store_id, sku)
             ON l.store_id = k.store_id AND l.sku = k.sku
          ORDER BY l.store_id, l.sku
-           FOR UPDATE OF l`,
+         ${options.lock ? sql`FOR UPDATE OF l` : sql``}`,
   );
   for (const row of rows) result.set(levelKey(row.store_id, row.sku), fromRow(row));
   return result;
 }
+
+/** Locks the stock rows of the given SKUs; see `readLevels`. */
+export const lockLevels = (tx: Executor, keys: readonly { storeId: string; sku: string }[]) =>
+  readLevels(tx, keys, { lock: true });
 
 function fromRow(row: LevelRow): SkuLevel {
   return {
@@ -60,6 +70,7 @@ function fromRow(row: LevelRow): SkuLevel {
     queueTail: Number(row.queue_tail),
     backorderMode: row.backorder_mode,
     backorderLimit: row.backorder_limit,
+    ...(row.price !== undefined ? { price: row.price } : {}),
   };
 }
 
@@ -70,11 +81,17 @@ export async function lockLevel(tx: Executor, storeId: string, sku: string): Pro
 
 /** Writes back the buckets of levels changed under lock, in one statement. */
 export async function saveLevels(tx: Executor, levels: readonly SkuLevel[], now: Date): Promise<void> {
-  if (levels.length === 0) return;
-  await tx.execute(sql`
+  const statement = updateLevels(levels, now);
+  if (statement) await tx.execute(statement);
+}
+
+/** The UPDATE for `saveLevels`, to combine with other writes (see `executeTogether`). */
+export function updateLevels(levels: readonly SkuLevel[], now: Date): SQL | null {
+  if (levels.length === 0) return null;
+  return sql`
     UPDATE inventory_levels AS l
        SET on_hand = v.on_hand, allocated = v.allocated, backordered = v.backordered,
-           waiting_lines = v.waiting_lines, queue_tail = v.queue_tail, updated_at = ${now}
+           waiting_lines = v.waiting_lines, queue_tail = v.queue_tail, updated_at = ${now}::timestamptz
       FROM unnest(${sql.param(levels.map((l) => l.storeId))}::text[],
                   ${sql.param(levels.map((l) => l.sku))}::text[],
                   ${sql.param(levels.map((l) => l.onHand))}::int[],
@@ -83,7 +100,7 @@ export async function saveLevels(tx: Executor, levels: readonly SkuLevel[], now:
                   ${sql.param(levels.map((l) => l.waitingLines))}::int[],
                   ${sql.param(levels.map((l) => l.queueTail))}::bigint[])
            AS v(store_id, sku, on_hand, allocated, backordered, waiting_lines, queue_tail)
-     WHERE l.store_id = v.store_id AND l.sku = v.sku`);
+     WHERE l.store_id = v.store_id AND l.sku = v.sku`;
 }
 
 export async function readLevel(db: Executor, storeId: string, sku: string): Promise<SkuLevel | undefined> {

@@ -1,7 +1,7 @@
-import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, lt, type SQL, sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../db/client.ts';
-import { type LineQuantities, lineStatus, orderStatus } from './orders.models.ts';
-import { orderLines, orders } from './orders.tables.ts';
+import { type LineQuantities, orderStatus } from './orders.models.ts';
+import { type Customer, orderLines, orders } from './orders.tables.ts';
 import type { LineRecord, OrderRecord } from './orders.views.ts';
 
 interface LineRow {
@@ -108,20 +108,18 @@ export interface LineChange extends LineQuantities {
   id: string;
 }
 
-/** Writes new quantities (and the status they imply) for many lines in one statement. */
+/** Writes new quantities for many lines in one statement (line statuses are derived when read). */
 export async function saveLineQuantities(tx: Executor, lines: readonly LineChange[]): Promise<void> {
   if (lines.length === 0) return;
   await tx.execute(sql`
     UPDATE order_lines AS l
-       SET allocated = v.allocated, backordered = v.backordered, shipped = v.shipped,
-           cancelled = v.cancelled, status = v.status
+       SET allocated = v.allocated, backordered = v.backordered, shipped = v.shipped, cancelled = v.cancelled
       FROM unnest(${sql.param(lines.map((l) => l.id))}::text[],
                   ${sql.param(lines.map((l) => l.allocated))}::int[],
                   ${sql.param(lines.map((l) => l.backordered))}::int[],
                   ${sql.param(lines.map((l) => l.shipped))}::int[],
-                  ${sql.param(lines.map((l) => l.cancelled))}::int[],
-                  ${sql.param(lines.map((l) => lineStatus(l)))}::text[])
-           AS v(id, allocated, backordered, shipped, cancelled, status)
+                  ${sql.param(lines.map((l) => l.cancelled))}::int[])
+           AS v(id, allocated, backordered, shipped, cancelled)
      WHERE l.id = v.id`);
 }
 
@@ -143,7 +141,12 @@ export async function refreshOrderStatuses(
       cancelled: orderLines.cancelled,
     })
     .from(orderLines)
-    .where(and(eq(orderLines.storeId, storeId), inArray(orderLines.orderId, [...orderIds])));
+    .where(
+      and(
+        eq(orderLines.storeId, storeId),
+        sql`${orderLines.orderId} = ANY(${sql.param([...orderIds])}::text[])`,
+      ),
+    );
   const byOrder = new Map<string, LineQuantities[]>();
   for (const line of lines) {
     const list = byOrder.get(line.orderId) ?? [];
@@ -156,4 +159,62 @@ export async function refreshOrderStatuses(
       FROM unnest(${sql.param(ids)}::text[], ${sql.param(ids.map((id) => orderStatus(byOrder.get(id)!)))}::text[])
            AS v(id, status)
      WHERE o.id = v.id`);
+}
+
+export interface NewOrder {
+  id: string;
+  storeId: string;
+  externalId: string | null;
+  status: string;
+  customer: Customer;
+  currency: string;
+}
+
+export interface NewLine {
+  id: string;
+  storeId: string;
+  orderId: string;
+  lineNo: number;
+  sku: string;
+  quantity: number;
+  unitPrice: number;
+  allocated: number;
+  backordered: number;
+  queueTicket: number | null;
+}
+
+/** INSERT of new orders from arrays (one parameter per column), to combine with other writes. */
+export function insertOrders(rows: readonly NewOrder[], now: Date): SQL | null {
+  if (rows.length === 0) return null;
+  return sql`
+    INSERT INTO orders (id, store_id, external_id, status, customer, currency, created_at, updated_at)
+    SELECT o.id, o.store_id, o.external_id, o.status, o.customer, o.currency, ${now}::timestamptz, ${now}::timestamptz
+      FROM unnest(${sql.param(rows.map((r) => r.id))}::text[],
+                  ${sql.param(rows.map((r) => r.storeId))}::text[],
+                  ${sql.param(rows.map((r) => r.externalId))}::text[],
+                  ${sql.param(rows.map((r) => r.status))}::text[],
+                  ${sql.param(rows.map((r) => JSON.stringify(r.customer)))}::jsonb[],
+                  ${sql.param(rows.map((r) => r.currency))}::text[])
+           AS o(id, store_id, external_id, status, customer, currency)`;
+}
+
+/** INSERT of new order lines from arrays, to combine with other writes. */
+export function insertLines(rows: readonly NewLine[], now: Date): SQL | null {
+  if (rows.length === 0) return null;
+  return sql`
+    INSERT INTO order_lines (id, store_id, order_id, line_no, sku, quantity, unit_price, allocated, backordered,
+                             shipped, cancelled, queue_ticket, created_at)
+    SELECT l.id, l.store_id, l.order_id, l.line_no, l.sku, l.quantity, l.unit_price, l.allocated, l.backordered,
+           0, 0, l.queue_ticket, ${now}::timestamptz
+      FROM unnest(${sql.param(rows.map((r) => r.id))}::text[],
+                  ${sql.param(rows.map((r) => r.storeId))}::text[],
+                  ${sql.param(rows.map((r) => r.orderId))}::text[],
+                  ${sql.param(rows.map((r) => r.lineNo))}::int[],
+                  ${sql.param(rows.map((r) => r.sku))}::text[],
+                  ${sql.param(rows.map((r) => r.quantity))}::int[],
+                  ${sql.param(rows.map((r) => r.unitPrice))}::int[],
+                  ${sql.param(rows.map((r) => r.allocated))}::int[],
+                  ${sql.param(rows.map((r) => r.backordered))}::int[],
+                  ${sql.param(rows.map((r) => r.queueTicket))}::bigint[])
+           AS l(id, store_id, order_id, line_no, sku, quantity, unit_price, allocated, backordered, queue_ticket)`;
 }

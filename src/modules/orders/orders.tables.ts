@@ -58,7 +58,6 @@ export const orderLines = pgTable(
     cancelled: integer('cancelled').notNull(),
     /** Queue ticket from inventory_levels.queue_tail, set while the line waits. */
     queueTicket: bigint('queue_ticket', { mode: 'number' }),
-    status: text('status').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   },
   (t) => [

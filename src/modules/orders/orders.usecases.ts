@@ -3,7 +3,7 @@ import { type Executor, queryRows } from '../../db/client.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
 import { decodeCursor, decodeKeyCursor, type Page, toPage } from '../../shared/cursor.ts';
 import { invalid, notFound } from '../../shared/errors.ts';
-import { serveQueue } from '../allocation/allocation.queue.ts';
+import { serveQueues } from '../allocation/allocation.queue.ts';
 import { appendEvents } from '../events/events.usecases.ts';
 import { levelKey, lockLevels, type SkuLevel, saveLevels } from '../inventory/inventory.repository.ts';
 import { alreadyShipped, repeatedLine, unknownLine } from './orders.errors.ts';
@@ -142,7 +142,11 @@ export async function cancelOrder(
       },
     ]);
     await refreshOrderStatuses(tx, store.id, [orderId], now);
-    for (const key of released) await serveQueue(tx, deps, levels.get(key)!);
+    await serveQueues(
+      tx,
+      deps,
+      [...released].map((key) => levels.get(key)!),
+    );
     await saveLevels(tx, [...levels.values()], now);
   }
   return getOrder(tx, store.id, orderId);

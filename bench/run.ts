@@ -1,0 +1,111 @@
+/**
+ * Benchmark entry point: `npm run bench -- <scenario> [flags]`.
+ *
+ *   hot-sku  [--engine postgres|pglite] [--concurrency 64] [--stock S] [--limit L] [--requests N]
+ *            [--baseline-seconds 10] [--cpu-prof DIR] [--trace-sql FILE]
+ *   restock  [--engine postgres|pglite] [--units 1000000] [--skus 10000] [--workers 4] [--batch 200]
+ *            [--partial 0] [--zipf 1.1] [--trace-sql 1]
+ *
+ * Every scenario prints a human-readable log and, as its very last line, one JSON object.
+ */
+import { parseArgs } from 'node:util';
+import type { Engine } from './common.ts';
+import { runHotSku } from './hot-sku.ts';
+import { runRestock } from './restock.ts';
+
+const USAGE = `usage: npm run bench -- <hot-sku|restock> [flags]
+
+hot-sku  --engine postgres|pglite  --concurrency 64  --stock S  --limit L  --requests N
+         --baseline-seconds 10  --cpu-prof DIR (profile the server child)
+         --trace-sql FILE (time the server's SQL round trips; PostgreSQL only)
+restock  --engine postgres|pglite  --units 1000000  --skus 10000  --workers 4  --batch 200 (SKUs per transaction)
+         --partial F (fraction of SKUs restocked with only half their queue)  --zipf 1.1
+         --trace-sql 1 (time the SQL round trips of the restock phase; PostgreSQL only)
+
+PostgreSQL comes from DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test);
+pglite runs on a fresh temporary directory.`;
+
+function intFlag(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new Error(`--${name} must be a non-negative integer, got "${value}"`);
+  return n;
+}
+
+function numFlag(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0)
+    throw new Error(`--${name} must be a non-negative number, got "${value}"`);
+  return n;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      engine: { type: 'string', default: 'postgres' },
+      concurrency: { type: 'string' },
+      stock: { type: 'string' },
+      limit: { type: 'string' },
+      requests: { type: 'string' },
+      'baseline-seconds': { type: 'string' },
+      'cpu-prof': { type: 'string' },
+      'trace-sql': { type: 'string' },
+      units: { type: 'string' },
+      skus: { type: 'string' },
+      workers: { type: 'string' },
+      batch: { type: 'string' },
+      partial: { type: 'string' },
+      zipf: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [scenario] = positionals;
+  if (values.help || scenario === undefined) {
+    console.log(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const engine = values.engine as Engine;
+  if (engine !== 'postgres' && engine !== 'pglite') throw new Error(`--engine must be postgres or pglite`);
+
+  let result: Record<string, unknown>;
+  if (scenario === 'hot-sku') {
+    result = await runHotSku({
+      engine,
+      concurrency: intFlag(values.concurrency, 'concurrency'),
+      stock: intFlag(values.stock, 'stock'),
+      limit: intFlag(values.limit, 'limit'),
+      requests: intFlag(values.requests, 'requests'),
+      baselineSeconds: intFlag(values['baseline-seconds'], 'baseline-seconds'),
+      cpuProfDir: values['cpu-prof'],
+      traceSql: values['trace-sql'],
+    });
+  } else if (scenario === 'restock') {
+    result = await runRestock({
+      engine,
+      units: intFlag(values.units, 'units'),
+      skus: intFlag(values.skus, 'skus'),
+      workers: intFlag(values.workers, 'workers'),
+      batch: intFlag(values.batch, 'batch'),
+      partial: numFlag(values.partial, 'partial'),
+      zipf: numFlag(values.zipf, 'zipf'),
+      traceSql: values['trace-sql'] !== undefined,
+    });
+  } else {
+    console.error(`unknown scenario "${scenario}"\n\n${USAGE}`);
+    return 2;
+  }
+  console.log(JSON.stringify(result));
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

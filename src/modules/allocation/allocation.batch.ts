@@ -1,0 +1,270 @@
+/**
+ * One batch of order placements: decided in arrival order by `decidePlacement` and written in
+ * one transaction. Batches made only of refusals are answered from a plain read, without a
+ * transaction or a lock (see `refuseWithoutLock`).
+ */
+import { sql } from 'drizzle-orm';
+import { type Executor, executeTogether, inTransaction, queryRows } from '../../db/client.ts';
+import type { Deps } from '../../shared/context.ts';
+import type { DomainError } from '../../shared/errors.ts';
+import { insertEvents, type NewEvent } from '../events/events.usecases.ts';
+import { claimId, keyInUse, outcomeOfError, replayOf } from '../idempotency/idempotency.models.ts';
+import { claimKeys, findStored, updateOutcomes } from '../idempotency/idempotency.repository.ts';
+import type { StockLevel } from '../inventory/inventory.models.ts';
+import { levelKey, readLevels, type SkuLevel, updateLevels } from '../inventory/inventory.repository.ts';
+import { orderStatus } from '../orders/orders.models.ts';
+import { insertLines, insertOrders, type NewLine, type NewOrder } from '../orders/orders.repository.ts';
+import { type OrderView, toOrderView } from '../orders/orders.views.ts';
+import { duplicateExternalId, insufficientStock, tooManyUnits, unknownSku } from './allocation.errors.ts';
+import { decidePlacement, type LinePlacement } from './allocation.models.ts';
+import type { PlacementRequest, PlacementResult } from './allocation.placement.ts';
+
+const isExternalIdRace = (error: unknown): boolean => {
+  const e = error as { code?: string; constraint?: string; cause?: { code?: string; constraint?: string } };
+  const inner = e.cause ?? e;
+  return inner.code === '23505' && inner.constraint === 'orders_external_id_idx';
+};
+
+/**
+ * Places a batch of orders in one transaction; one result per request, in order. `onLocked` is
+ * called once the batch holds its stock locks (the next batch may then start queueing behind it).
+ */
+export async function placeBatch(
+  deps: Deps,
+  requests: readonly PlacementRequest[],
+  onLocked: () => void = () => {},
+): Promise<PlacementResult[]> {
+  const refused = await refuseWithoutLock(deps.db, requests);
+  if (refused) return refused;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await inTransaction(deps.db, (tx) => decideAndWrite(tx, deps, requests, onLocked));
+    } catch (error) {
+      // Another process inserted the same externalId meanwhile: the retry sees it and refuses.
+      if (attempt < 3 && isExternalIdRace(error)) continue;
+      throw error;
+    }
+  }
+}
+
+type Decision =
+  | { index: number; error: DomainError }
+  | { index: number; request: PlacementRequest; lines: LinePlacement[] };
+
+/**
+ * Decides requests one after another against `levels`, which it updates as orders are accepted,
+ * so every request sees the ones before it. Returns the changed level keys.
+ */
+function decideInOrder(
+  open: readonly { r: PlacementRequest; i: number }[],
+  levels: Map<string, SkuLevel>,
+): { decisions: Decision[]; changed: Set<string> } {
+  const decisions: Decision[] = [];
+  const changed = new Set<string>();
+  for (const { r, i } of open) {
+    const storeId = r.store.id;
+    const missing = r.input.lines.findIndex((l) => !levels.has(levelKey(storeId, l.sku)));
+    if (missing >= 0) {
+      decisions.push({ index: i, error: unknownSku(r.input.lines[missing]!.sku, `/lines/${missing}/sku`) });
+      continue;
+    }
+    const own = new Map<string, StockLevel>(
+      r.input.lines.map((l) => [l.sku, levels.get(levelKey(storeId, l.sku))!]),
+    );
+    const decision = decidePlacement(own, r.input.lines);
+    if (!decision.accepted) {
+      const error =
+        decision.reason === 'too_many_units'
+          ? tooManyUnits(decision.sku)
+          : insufficientStock(decision.sku, decision.available, decision.backorderRemaining);
+      decisions.push({ index: i, error });
+      continue;
+    }
+    for (const [sku, level] of decision.levels) {
+      const key = levelKey(storeId, sku);
+      levels.set(key, { ...levels.get(key)!, ...level });
+      changed.add(key);
+    }
+    decisions.push({ index: i, request: r, lines: decision.lines });
+  }
+  return { decisions, changed };
+}
+
+const stockKeys = (open: readonly { r: PlacementRequest }[]) =>
+  open.flatMap(({ r }) => r.input.lines.map((l) => ({ storeId: r.store.id, sku: l.sku })));
+
+/**
+ * During a sell-out most batches only refuse. Refusing from a plain read (no transaction, no
+ * lock) is as correct as refusing under the lock: the state read was current at a moment during
+ * each request, and placements only ever shrink the room left. Any request that could be
+ * accepted, or that carries an Idempotency-Key or externalId (their checks come first and must be
+ * recorded), sends the whole batch down the locked path.
+ */
+async function refuseWithoutLock(
+  db: Executor,
+  requests: readonly PlacementRequest[],
+): Promise<PlacementResult[] | null> {
+  if (requests.some((r) => r.idempotency !== null || r.input.externalId !== undefined)) return null;
+  const open = requests.map((r, i) => ({ r, i }));
+  const { decisions } = decideInOrder(open, await readLevels(db, stockKeys(open), { lock: false }));
+  const results: PlacementResult[] = [];
+  for (const d of decisions) {
+    if (!('error' in d)) return null;
+    results[d.index] = { outcome: outcomeOfError(d.error), replayed: false };
+  }
+  return results;
+}
+
+async function decideAndWrite(
+  tx: Executor,
+  deps: Deps,
+  requests: readonly PlacementRequest[],
+  onLocked: () => void,
+): Promise<PlacementResult[]> {
+  const now = deps.clock.now();
+  const results: (PlacementResult | undefined)[] = new Array(requests.length);
+
+  // 1. Idempotency keys first (before any stock lock), so a duplicate waits without holding stock.
+  const claims = requests.flatMap((r) => (r.idempotency ? [r.idempotency] : []));
+  const won = await claimKeys(tx, claims, now);
+  for (const [i, r] of requests.entries()) {
+    if (r.idempotency && !won.has(claimId(r.idempotency))) {
+      const stored = await findStored(tx, r.idempotency);
+      // Not found only if the winner rolled back after our insert gave way: ask the client to retry.
+      results[i] = {
+        outcome: stored ? replayOf(stored, r.idempotency.requestHash) : outcomeOfError(keyInUse()),
+        replayed: true,
+      };
+    }
+  }
+
+  // 2. externalIds already used, in the database or earlier in this batch.
+  await markDuplicateExternalIds(tx, requests, results);
+
+  // 3. Lock every SKU the batch touches, then decide order by order in arrival order.
+  const open = requests.flatMap((r, i) => (results[i] ? [] : [{ r, i }]));
+  const levels = await readLevels(tx, stockKeys(open), { lock: true, withPrice: true });
+  onLocked();
+  // Orders are stamped once the stock locks are held, so placedAt follows queue order even when
+  // batches from several processes wait on the same SKU.
+  const acceptedAt = deps.clock.now();
+  const { decisions, changed } = decideInOrder(open, levels);
+  const orderRows: NewOrder[] = [];
+  const lineRows: NewLine[] = [];
+  const newEvents: NewEvent[] = [];
+  for (const d of decisions) {
+    if ('error' in d) {
+      results[d.index] = { outcome: outcomeOfError(d.error), replayed: false };
+      continue;
+    }
+    const { order, lines, view } = buildOrder(deps, d.request, d.lines, levels, acceptedAt);
+    orderRows.push(order);
+    lineRows.push(...lines);
+    newEvents.push(...placementEvents(order.storeId, view));
+    results[d.index] = { outcome: { ok: true, status: 201, body: view }, replayed: false };
+  }
+
+  // 4. Write everything the batch decided, in one round trip.
+  const outcomes = requests.flatMap((r, i) =>
+    r.idempotency && won.has(claimId(r.idempotency))
+      ? [{ claim: r.idempotency, outcome: results[i]!.outcome }]
+      : [],
+  );
+  await executeTogether(tx, [
+    insertOrders(orderRows, acceptedAt),
+    insertLines(lineRows, acceptedAt),
+    insertEvents(deps, newEvents),
+    updateLevels(
+      [...changed].map((k) => levels.get(k)!),
+      acceptedAt,
+    ),
+    updateOutcomes(outcomes),
+  ]);
+  return results as PlacementResult[];
+}
+
+function buildOrder(
+  deps: Deps,
+  request: PlacementRequest,
+  placed: readonly LinePlacement[],
+  levels: ReadonlyMap<string, SkuLevel>,
+  acceptedAt: Date,
+): { order: NewOrder; lines: NewLine[]; view: OrderView } {
+  const storeId = request.store.id;
+  const orderId = deps.ids.next('ord');
+  const lines = placed.map((p, lineNo) => ({
+    id: deps.ids.next('line'),
+    storeId,
+    orderId,
+    lineNo,
+    sku: p.sku,
+    quantity: p.quantity,
+    unitPrice: request.input.lines[lineNo]!.unitPrice ?? levels.get(levelKey(storeId, p.sku))!.price ?? 0,
+    allocated: p.allocate,
+    backordered: p.wait,
+    shipped: 0,
+    cancelled: 0,
+    queueTicket: p.ticket,
+    queuePosition: p.position,
+  }));
+  const order = {
+    id: orderId,
+    storeId,
+    externalId: request.input.externalId ?? null,
+    status: orderStatus(lines),
+    customer: request.input.customer,
+    currency: request.store.currency,
+    createdAt: acceptedAt,
+    updatedAt: acceptedAt,
+  };
+  return { order, lines, view: toOrderView(order, lines) };
+}
+
+function placementEvents(storeId: string, order: OrderView): NewEvent[] {
+  const list: NewEvent[] = [{ storeId, type: 'order.placed', data: { order } }];
+  for (const line of order.lines) {
+    const base = { orderId: order.id, lineId: line.id, sku: line.sku };
+    if (line.allocatedQuantity > 0) {
+      list.push({
+        storeId,
+        type: 'order.line.allocated',
+        data: { ...base, quantity: line.allocatedQuantity, source: 'stock' },
+      });
+    }
+    if (line.backorderedQuantity > 0) {
+      list.push({
+        storeId,
+        type: 'order.line.backordered',
+        data: { ...base, quantity: line.backorderedQuantity, queuePosition: line.queuePosition },
+      });
+    }
+  }
+  return list;
+}
+
+async function markDuplicateExternalIds(
+  tx: Executor,
+  requests: readonly PlacementRequest[],
+  results: (PlacementResult | undefined)[],
+): Promise<void> {
+  const wanted = requests.flatMap((r, i) =>
+    !results[i] && r.input.externalId !== undefined
+      ? [{ storeId: r.store.id, externalId: r.input.externalId, i }]
+      : [],
+  );
+  if (wanted.length === 0) return;
+  const taken = await queryRows<{ store_id: string; external_id: string }>(
+    tx,
+    sql`SELECT o.store_id, o.external_id FROM orders o
+          JOIN unnest(${sql.param(wanted.map((w) => w.storeId))}::text[], ${sql.param(wanted.map((w) => w.externalId))}::text[])
+               AS k(store_id, external_id)
+            ON o.store_id = k.store_id AND o.external_id = k.external_id`,
+  );
+  const used = new Set(taken.map((t) => `${t.store_id} ${t.external_id}`));
+  for (const w of wanted) {
+    const key = `${w.storeId} ${w.externalId}`;
+    if (used.has(key))
+      results[w.i] = { outcome: outcomeOfError(duplicateExternalId(w.externalId)), replayed: false };
+    used.add(key);
+  }
+}
