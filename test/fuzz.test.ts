@@ -299,6 +299,20 @@ const endpoints: Endpoint[] = [
     stringFields: [['sku'], ['note'], ['reason']],
   },
   {
+    name: 'POST /v1/inventory/adjustments/batch',
+    method: 'POST',
+    url: () => '/v1/inventory/adjustments/batch',
+    valid: () => ({ adjustments: [{ sku: 'FZ-BO', quantity: 1, reason: 'restock', note: 'n' }] }),
+    numberFields: [
+      { path: ['adjustments', '0', 'quantity'], min: -10_000_000, max: 10_000_000, nonZero: true },
+    ],
+    stringFields: [
+      ['adjustments', '0', 'sku'],
+      ['adjustments', '0', 'note'],
+      ['adjustments', '0', 'reason'],
+    ],
+  },
+  {
     name: 'POST /v1/orders/{id}/cancel',
     method: 'POST',
     url: () => `/v1/orders/${orderId}/cancel`,

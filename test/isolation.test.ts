@@ -162,6 +162,11 @@ describe("store B's secret key against store A's data", () => {
     expect(adj.statusCode).toBeGreaterThanOrEqual(400);
     expect(adj.statusCode).toBeLessThan(500);
     expectProblem(adj, adj.statusCode);
+    const batch = await t.request('POST', '/v1/inventory/adjustments/batch', {
+      key,
+      body: { adjustments: [{ sku: 'ISO-DENY', quantity: 3, reason: 'restock' }] },
+    });
+    expectProblem(batch, 422, 'unknown_sku');
 
     // Orders: placing on A's SKU, reading, cancelling and shipping A's orders.
     const place = await t.request('POST', '/v1/orders', {

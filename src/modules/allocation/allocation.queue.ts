@@ -90,7 +90,7 @@ export async function serveQueues(
   await tx.execute(sql`
     UPDATE order_lines AS l SET allocated = l.allocated + v.quantity, backordered = l.backordered - v.quantity
       FROM unnest(${sql.param(lineIds)}::text[], ${sql.param(quantities)}::int[]) AS v(id, quantity)
-     WHERE l.id = v.id`);
+     WHERE l.id = v.id AND l.id = ANY(${sql.param(lineIds)}::text[])`);
   await appendEvents(tx, deps, events);
   const byStore = new Map<string, Set<string>>();
   for (const level of hungry) {

@@ -12,7 +12,7 @@ import {
   Text,
   WRITE_ERRORS,
 } from '../../http/schemas.ts';
-import { adjustStock, getLevel, listMovements } from './inventory.usecases.ts';
+import { adjustStock, adjustStockBatch, getLevel, listMovements } from './inventory.usecases.ts';
 
 export const LevelSchema = Type.Object({
   sku: Type.String(),
@@ -66,6 +66,17 @@ const AdjustmentSchema = Type.Object({
   filled: Type.Array(FillSchema, { description: 'Waiting lines that received units, in queue order' }),
 });
 
+const BatchAdjustmentBody = Type.Object(
+  {
+    adjustments: Type.Array(AdjustmentBody, {
+      minItems: 1,
+      maxItems: 500,
+      description: 'One entry per SKU; applied together, all or nothing',
+    }),
+  },
+  { additionalProperties: false },
+);
+
 const MovementSchema = Type.Object({
   id: Type.String(),
   type: Type.String({ description: 'adjustment, receipt or shipment' }),
@@ -94,6 +105,27 @@ export const inventoryRoutes: RouteRegistrar = (app, { deps }) => {
     },
     async (request, reply) =>
       runCommand(deps, request, reply, 201, (tx) => adjustStock(tx, deps, storeOf(request), request.body)),
+  );
+  r.post(
+    '/v1/inventory/adjustments/batch',
+    {
+      config: { access: 'secret' },
+      schema: {
+        tags: ['Inventory'],
+        summary: 'Adjust many SKUs at once (e.g. a delivery); every restocked queue is filled head-first',
+        description: 'All or nothing: one unknown SKU or impossible adjustment refuses the whole request.',
+        headers: IdempotencyHeaders,
+        body: BatchAdjustmentBody,
+        response: {
+          201: Type.Object({ data: Type.Array(AdjustmentSchema) }),
+          ...problems(...WRITE_ERRORS, 409),
+        },
+      },
+    },
+    async (request, reply) =>
+      runCommand(deps, request, reply, 201, async (tx) => ({
+        data: await adjustStockBatch(tx, deps, storeOf(request), request.body.adjustments),
+      })),
   );
   r.get(
     '/v1/inventory/:sku',

@@ -108,7 +108,11 @@ export interface LineChange extends LineQuantities {
   id: string;
 }
 
-/** Writes new quantities for many lines in one statement (line statuses are derived when read). */
+/**
+ * Writes new quantities for many lines in one statement (line statuses are derived when read).
+ * The redundant `= ANY(ids)` lets PostgreSQL find the rows by primary key instead of hashing the
+ * whole table to join it with the array (the same in every bulk UPDATE here).
+ */
 export async function saveLineQuantities(tx: Executor, lines: readonly LineChange[]): Promise<void> {
   if (lines.length === 0) return;
   await tx.execute(sql`
@@ -120,7 +124,7 @@ export async function saveLineQuantities(tx: Executor, lines: readonly LineChang
                   ${sql.param(lines.map((l) => l.shipped))}::int[],
                   ${sql.param(lines.map((l) => l.cancelled))}::int[])
            AS v(id, allocated, backordered, shipped, cancelled)
-     WHERE l.id = v.id`);
+     WHERE l.id = v.id AND l.id = ANY(${sql.param(lines.map((l) => l.id))}::text[])`);
 }
 
 /** Re-derives the stored status of the given orders from their lines (the rule is `orderStatus`). */
@@ -158,7 +162,7 @@ export async function refreshOrderStatuses(
     UPDATE orders AS o SET status = v.status, updated_at = ${now}
       FROM unnest(${sql.param(ids)}::text[], ${sql.param(ids.map((id) => orderStatus(byOrder.get(id)!)))}::text[])
            AS v(id, status)
-     WHERE o.id = v.id`);
+     WHERE o.id = v.id AND o.id = ANY(${sql.param(ids)}::text[])`);
 }
 
 export interface NewOrder {
@@ -183,38 +187,45 @@ export interface NewLine {
   queueTicket: number | null;
 }
 
-/** INSERT of new orders from arrays (one parameter per column), to combine with other writes. */
+/** INSERT of new orders from one JSON document (see `insertEvents`), to combine with other writes. */
 export function insertOrders(rows: readonly NewOrder[], now: Date): SQL | null {
   if (rows.length === 0) return null;
+  const records = rows.map((r) => ({
+    id: r.id,
+    store_id: r.storeId,
+    external_id: r.externalId,
+    status: r.status,
+    customer: r.customer,
+    currency: r.currency,
+  }));
   return sql`
     INSERT INTO orders (id, store_id, external_id, status, customer, currency, created_at, updated_at)
     SELECT o.id, o.store_id, o.external_id, o.status, o.customer, o.currency, ${now}::timestamptz, ${now}::timestamptz
-      FROM unnest(${sql.param(rows.map((r) => r.id))}::text[],
-                  ${sql.param(rows.map((r) => r.storeId))}::text[],
-                  ${sql.param(rows.map((r) => r.externalId))}::text[],
-                  ${sql.param(rows.map((r) => r.status))}::text[],
-                  ${sql.param(rows.map((r) => JSON.stringify(r.customer)))}::jsonb[],
-                  ${sql.param(rows.map((r) => r.currency))}::text[])
-           AS o(id, store_id, external_id, status, customer, currency)`;
+      FROM jsonb_to_recordset(${JSON.stringify(records)}::jsonb)
+           AS o(id text, store_id text, external_id text, status text, customer jsonb, currency text)`;
 }
 
-/** INSERT of new order lines from arrays, to combine with other writes. */
+/** INSERT of new order lines from one JSON document, to combine with other writes. */
 export function insertLines(rows: readonly NewLine[], now: Date): SQL | null {
   if (rows.length === 0) return null;
+  const records = rows.map((r) => ({
+    id: r.id,
+    store_id: r.storeId,
+    order_id: r.orderId,
+    line_no: r.lineNo,
+    sku: r.sku,
+    quantity: r.quantity,
+    unit_price: r.unitPrice,
+    allocated: r.allocated,
+    backordered: r.backordered,
+    queue_ticket: r.queueTicket,
+  }));
   return sql`
     INSERT INTO order_lines (id, store_id, order_id, line_no, sku, quantity, unit_price, allocated, backordered,
                              shipped, cancelled, queue_ticket, created_at)
     SELECT l.id, l.store_id, l.order_id, l.line_no, l.sku, l.quantity, l.unit_price, l.allocated, l.backordered,
            0, 0, l.queue_ticket, ${now}::timestamptz
-      FROM unnest(${sql.param(rows.map((r) => r.id))}::text[],
-                  ${sql.param(rows.map((r) => r.storeId))}::text[],
-                  ${sql.param(rows.map((r) => r.orderId))}::text[],
-                  ${sql.param(rows.map((r) => r.lineNo))}::int[],
-                  ${sql.param(rows.map((r) => r.sku))}::text[],
-                  ${sql.param(rows.map((r) => r.quantity))}::int[],
-                  ${sql.param(rows.map((r) => r.unitPrice))}::int[],
-                  ${sql.param(rows.map((r) => r.allocated))}::int[],
-                  ${sql.param(rows.map((r) => r.backordered))}::int[],
-                  ${sql.param(rows.map((r) => r.queueTicket))}::bigint[])
-           AS l(id, store_id, order_id, line_no, sku, quantity, unit_price, allocated, backordered, queue_ticket)`;
+      FROM jsonb_to_recordset(${JSON.stringify(records)}::jsonb)
+           AS l(id text, store_id text, order_id text, line_no int, sku text, quantity int, unit_price int,
+                allocated int, backordered int, queue_ticket bigint)`;
 }
