@@ -151,6 +151,5 @@ CREATE INDEX "order_lines_order_idx" ON "order_lines" USING btree ("order_id","l
 CREATE INDEX "order_lines_queue_idx" ON "order_lines" USING btree ("store_id","sku","queue_ticket") WHERE "order_lines"."backordered" > 0;--> statement-breakpoint
 CREATE UNIQUE INDEX "orders_external_id_idx" ON "orders" USING btree ("store_id","external_id");--> statement-breakpoint
 CREATE INDEX "orders_store_seq_idx" ON "orders" USING btree ("store_id","seq");--> statement-breakpoint
-CREATE INDEX "orders_store_status_seq_idx" ON "orders" USING btree ("store_id","status","seq");--> statement-breakpoint
 CREATE INDEX "shipments_order_idx" ON "shipments" USING btree ("order_id");--> statement-breakpoint
 CREATE INDEX "api_keys_store_idx" ON "api_keys" USING btree ("store_id");
