@@ -64,36 +64,37 @@ export async function runCommand(
   const earlier = await findStored(deps.db, claim);
   if (earlier) return sendOutcome(reply, replayOf(earlier, claim.requestHash), true);
   try {
-    const result = await inTransaction(deps.db, async (tx) => {
-      const won = await claimKeys(tx, [claim], deps.clock.now());
-      if (won.size === 0) {
-        const stored = await findStored(tx, claim);
-        return {
-          outcome: stored ? replayOf(stored, claim.requestHash) : outcomeOfError(keyInUse()),
-          replayed: true,
-        };
-      }
-      const outcome: StoredOutcome = { ok: true, status, body: await work(tx) };
-      await saveOutcomes(tx, [{ claim, outcome }]);
-      return { outcome, replayed: false };
-    });
+    const result = await inTransaction(deps.db, (tx) =>
+      claimAndStore(tx, deps.clock, claim, async () => ({ ok: true, status, body: await work(tx) })),
+    );
     return sendOutcome(reply, result.outcome, result.replayed);
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
     // The command was refused and rolled back; remember the refusal under the key as well.
-    const stored = await inTransaction(deps.db, async (tx) => {
-      const won = await claimKeys(tx, [claim], deps.clock.now());
-      if (won.size === 0) {
-        const existing = await findStored(tx, claim);
-        return {
-          outcome: existing ? replayOf(existing, claim.requestHash) : outcomeOfError(keyInUse()),
-          replayed: true,
-        };
-      }
-      const outcome = outcomeOfError(error);
-      await saveOutcomes(tx, [{ claim, outcome }]);
-      return { outcome, replayed: false };
-    });
-    return sendOutcome(reply, stored.outcome, stored.replayed);
+    const result = await inTransaction(deps.db, (tx) =>
+      claimAndStore(tx, deps.clock, claim, async () => outcomeOfError(error)),
+    );
+    return sendOutcome(reply, result.outcome, result.replayed);
   }
+}
+
+/** Claims the key in `tx` and stores what `produce` returns; a key already taken replays its outcome. */
+async function claimAndStore(
+  tx: Tx,
+  clock: Clock,
+  claim: IdempotencyClaim,
+  produce: () => Promise<StoredOutcome>,
+): Promise<{ outcome: StoredOutcome; replayed: boolean }> {
+  const won = await claimKeys(tx, [claim], clock.now());
+  if (won.size === 0) {
+    const stored = await findStored(tx, claim);
+    // Not found only if the winner rolled back after our insert gave way: ask the client to retry.
+    return {
+      outcome: stored ? replayOf(stored, claim.requestHash) : outcomeOfError(keyInUse()),
+      replayed: true,
+    };
+  }
+  const outcome = await produce();
+  await saveOutcomes(tx, [{ claim, outcome }]);
+  return { outcome, replayed: false };
 }

@@ -95,10 +95,11 @@ const stockKeys = (open: readonly { r: PlacementRequest }[]) =>
 
 /**
  * During a sell-out most batches only refuse. Refusing from a plain read (no transaction, no
- * lock) is as correct as refusing under the lock: the state read was current at a moment during
- * each request, and placements only ever shrink the room left. Any request that could be
- * accepted, or that carries an Idempotency-Key or externalId (their checks come first and must be
- * recorded), sends the whole batch down the locked path.
+ * lock) is as correct as refusing under the lock: what it reads is the committed state at a
+ * moment during each request, and a batch still running ahead of this one can only shrink the
+ * room left (placements never free stock). Any request that could be accepted, or that carries an
+ * Idempotency-Key or externalId (their checks come first and must be recorded), sends the whole
+ * batch down the locked path.
  */
 async function refuseWithoutLock(
   db: Executor,
