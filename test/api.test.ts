@@ -105,3 +105,54 @@ describe('the backorder flow', () => {
     expect((await t.request('GET', '/v1/inventory/IDEM-1', { key })).json().backordered).toBe(1);
   });
 });
+
+describe('details a storefront or connector relies on', () => {
+  it('accepts an order without customer details', async () => {
+    const key = store.secretKey;
+    await t.request('PUT', '/v1/variants/ANON-1', { key, body: variant('backorder') });
+    const res = await t.request('POST', '/v1/orders', {
+      key,
+      body: { lines: [{ sku: 'ANON-1', quantity: 1 }] },
+    });
+    expect(res.statusCode).toBe(201);
+    expect(res.json().customer).toEqual({});
+  });
+
+  it('shows the waiting message only while shoppers can wait, and the expected date whenever the shelf is empty', async () => {
+    const key = store.secretKey;
+    const backorder = {
+      mode: 'backorder',
+      limit: 1,
+      message: 'Ships in 3 weeks',
+      expectedDate: '2026-12-15',
+    };
+    await t.request('PUT', '/v1/variants/SHELF-1', { key, body: { ...variant('backorder'), backorder } });
+    const availability = async () =>
+      (
+        await t.request('GET', '/v1/storefront/availability?sku=SHELF-1', { key: store.publishableKey })
+      ).json();
+    expect(await availability()).toEqual({
+      sku: 'SHELF-1',
+      status: 'backorder',
+      message: 'Ships in 3 weeks',
+      expectedDate: '2026-12-15',
+    });
+    await t.request('POST', '/v1/orders', { key, body: { lines: [{ sku: 'SHELF-1', quantity: 1 }] } });
+    expect(await availability()).toEqual({
+      sku: 'SHELF-1',
+      status: 'out_of_stock',
+      message: null,
+      expectedDate: '2026-12-15',
+    });
+    await t.request('POST', '/v1/inventory/adjustments', {
+      key,
+      body: { sku: 'SHELF-1', quantity: 5, reason: 'restock' },
+    });
+    expect(await availability()).toEqual({
+      sku: 'SHELF-1',
+      status: 'in_stock',
+      message: null,
+      expectedDate: null,
+    });
+  });
+});

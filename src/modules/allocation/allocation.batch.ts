@@ -213,7 +213,7 @@ function buildOrder(
     storeId,
     externalId: request.input.externalId ?? null,
     status: orderStatus(lines),
-    customer: request.input.customer,
+    customer: request.input.customer ?? {},
     currency: request.store.currency,
     createdAt: acceptedAt,
     updatedAt: acceptedAt,

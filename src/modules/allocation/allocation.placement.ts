@@ -13,7 +13,7 @@ import { currencyMismatch } from './allocation.errors.ts';
 
 export interface PlaceOrderInput {
   externalId?: string;
-  customer: Customer;
+  customer?: Customer;
   currency?: string;
   lines: { sku: string; quantity: number; unitPrice?: number }[];
 }

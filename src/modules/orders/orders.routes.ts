@@ -57,7 +57,7 @@ export const OrderSchema = Type.Object({
 const PlaceOrderBody = Type.Object(
   {
     externalId: Type.Optional(Text(200, 'Your platform’s order id; unique per store')),
-    customer: CustomerSchema,
+    customer: Type.Optional(CustomerSchema),
     currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
     lines: Type.Array(
       Type.Object(

@@ -6,11 +6,13 @@ import { getLevel } from '../inventory/inventory.usecases.ts';
 export async function availability(db: Executor, storeId: string, sku: string) {
   const variant = await getVariant(db, storeId, sku);
   const level = await getLevel(db, storeId, sku);
+  // The merchant's text describes waiting ("Ships in about 3 weeks"), so it shows only while the
+  // shopper can still order to wait; the expected date helps whenever the shelf is empty.
   const waitingAllowed = level.status === 'backorder' || level.status === 'preorder';
   return {
     sku,
     status: level.status,
     message: waitingAllowed ? variant.backorder.message : null,
-    expectedDate: waitingAllowed ? variant.backorder.expectedDate : null,
+    expectedDate: level.status === 'in_stock' ? null : variant.backorder.expectedDate,
   };
 }
