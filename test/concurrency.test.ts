@@ -3,10 +3,9 @@
  * cancellations, concurrent retries with one Idempotency-Key — in process on the engine under test,
  * and (PostgreSQL only) across two real server processes sharing one database.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engineUnderTest, startTestApp, type TestApp, testDatabaseUrl, variant } from './support/harness.ts';
+import { engineUnderTest, startTestApp, type TestApp, variant } from './support/harness.ts';
+import { type Child, startServer, stopServer, TOKEN, waitHealthy } from './support/processes.ts';
 
 // ---------------------------------------------------------------------------------------------
 // A tiny client abstraction so the same scenario runs in-process (inject) and over real sockets.
@@ -433,64 +432,6 @@ describe(`concurrency in one process (${engineUnderTest()})`, () => {
 // Two server processes on one PostgreSQL database
 // ---------------------------------------------------------------------------------------------
 
-const MAIN_DIR = new URL('..', import.meta.url).pathname;
-const TOKEN = 'concurrency-operator-token-0123456789';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-interface Child {
-  process: ChildProcess;
-  base: string;
-  output: string[];
-}
-
-async function startServer(): Promise<Child> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
-    cwd: MAIN_DIR,
-    env: {
-      ...process.env,
-      DATABASE_URL: testDatabaseUrl(),
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      BACKFILL_OPERATOR_TOKEN: TOKEN,
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output: string[] = [];
-  child.stdout?.on('data', (d) => output.push(String(d)));
-  child.stderr?.on('data', (d) => output.push(String(d)));
-  return { process: child, base: `http://127.0.0.1:${port}`, output };
-}
-
-async function waitHealthy(child: Child): Promise<void> {
-  const deadline = Date.now() + 45_000;
-  while (Date.now() < deadline) {
-    if (child.process.exitCode !== null) {
-      throw new Error(`server exited with ${child.process.exitCode}: ${child.output.join('')}`);
-    }
-    try {
-      const res = await fetch(`${child.base}/health`);
-      if (res.status === 200 && (await res.json()).status === 'ok') return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`server at ${child.base} not healthy in time: ${child.output.join('')}`);
-}
-
 describe.skipIf(engineUnderTest() === 'pglite')('concurrency across two server processes (postgres)', () => {
   const children: Child[] = [];
   let calls: Call[] = [];
@@ -500,21 +441,7 @@ describe.skipIf(engineUnderTest() === 'pglite')('concurrency across two server p
     await Promise.all(children.map(waitHealthy));
     calls = children.map((c) => fetchCall(c.base));
   });
-  afterAll(async () => {
-    await Promise.all(
-      children.map(
-        (c) =>
-          new Promise<void>((resolve) => {
-            if (c.process.exitCode !== null || c.process.signalCode !== null) return resolve();
-            c.process.once('exit', () => resolve());
-            c.process.kill('SIGTERM');
-            setTimeout(() => {
-              if (c.process.exitCode === null) c.process.kill('SIGKILL');
-            }, 5_000).unref();
-          }),
-      ),
-    );
-  });
+  afterAll(() => Promise.all(children.map(stopServer)));
 
   async function createStore(name: string): Promise<string> {
     const res = await calls[0]!('POST', '/v1/stores', { key: TOKEN, body: { name } });
