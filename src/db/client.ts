@@ -150,6 +150,36 @@ export async function executeTogether(
   await executor.execute(sql`WITH ${ctes} SELECT 1`);
 }
 
+/**
+ * Like `executeTogether`, but only if `gate` (an UPDATE … RETURNING of the rows the writes depend
+ * on) changes exactly `expectedRows` rows; otherwise the whole statement is undone and this returns
+ * false. A single statement is its own transaction: no BEGIN/COMMIT round trips.
+ */
+export async function executeIfGateHolds(
+  executor: Executor,
+  gate: SQL,
+  expectedRows: number,
+  statements: readonly (SQL | null)[],
+): Promise<boolean> {
+  const parts = statements.filter((s): s is SQL => s !== null);
+  const ctes = [sql`gate AS (${gate})`, ...parts.map((part, i) => sql`${sql.raw(`w${i}`)} AS (${part})`)];
+  try {
+    // count / expected is 0 when the gate missed a row: the division by zero aborts the statement.
+    await executor.execute(
+      sql`WITH ${sql.join(ctes, sql`, `)} SELECT 1 / ((SELECT count(*) FROM gate)::int / ${expectedRows}::int) AS ok`,
+    );
+    return true;
+  } catch (error) {
+    if (errorCode(error) === '22012') return false;
+    throw error;
+  }
+}
+
+function errorCode(error: unknown): string | undefined {
+  const e = error as { code?: string; cause?: { code?: string } };
+  return e.code ?? e.cause?.code;
+}
+
 const RETRYABLE = new Set(['40001', '40P01']); // serialization failure, deadlock detected
 
 /**
@@ -161,9 +191,7 @@ export async function inTransaction<T>(db: Database, work: (tx: Tx) => Promise<T
     try {
       return await db.transaction(work);
     } catch (error) {
-      const code =
-        (error as { code?: string; cause?: { code?: string } }).code ??
-        (error as { cause?: { code?: string } }).cause?.code;
+      const code = errorCode(error);
       if (attempt >= 5 || code === undefined || !RETRYABLE.has(code)) throw error;
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
     }

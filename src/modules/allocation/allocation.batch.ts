@@ -1,17 +1,28 @@
 /**
- * One batch of order placements: decided in arrival order by `decidePlacement` and written in
- * one transaction. Batches made only of refusals are answered from a plain read, without a
- * transaction or a lock (see `refuseWithoutLock`).
+ * One batch of order placements, decided in arrival order by `decidePlacement` and written at
+ * once: optimistically in one statement (`placeOptimistically`), or under the SKUs' row locks.
  */
 import { sql } from 'drizzle-orm';
-import { type Executor, executeTogether, inTransaction, queryRows } from '../../db/client.ts';
+import {
+  type Executor,
+  executeIfGateHolds,
+  executeTogether,
+  inTransaction,
+  queryRows,
+} from '../../db/client.ts';
 import type { Deps } from '../../shared/context.ts';
 import type { DomainError } from '../../shared/errors.ts';
 import { insertEvents, type NewEvent } from '../events/events.usecases.ts';
 import { claimId, keyInUse, outcomeOfError, replayOf } from '../idempotency/idempotency.models.ts';
 import { claimKeys, findStored, updateOutcomes } from '../idempotency/idempotency.repository.ts';
 import type { StockLevel } from '../inventory/inventory.models.ts';
-import { levelKey, readLevels, type SkuLevel, updateLevels } from '../inventory/inventory.repository.ts';
+import {
+  levelKey,
+  readLevels,
+  type SkuLevel,
+  updateLevels,
+  updateLevelsIfUnchanged,
+} from '../inventory/inventory.repository.ts';
 import { orderStatus } from '../orders/orders.models.ts';
 import { insertLines, insertOrders, type NewLine, type NewOrder } from '../orders/orders.repository.ts';
 import { type OrderView, toOrderView } from '../orders/orders.views.ts';
@@ -26,16 +37,20 @@ const isExternalIdRace = (error: unknown): boolean => {
 };
 
 /**
- * Places a batch of orders in one transaction; one result per request, in order. `onLocked` is
- * called once the batch holds its stock locks (the next batch may then start queueing behind it).
+ * Places a batch of orders; one result per request, in order. Batches without Idempotency-Keys or
+ * externalIds are first tried optimistically (see `placeOptimistically`); the others, and batches
+ * that keep losing that race, take the locked path: one transaction holding the SKUs' row locks.
+ * `onLocked` is called once a locked batch holds its locks (the next batch may then queue behind it).
  */
 export async function placeBatch(
   deps: Deps,
   requests: readonly PlacementRequest[],
   onLocked: () => void = () => {},
 ): Promise<PlacementResult[]> {
-  const refused = await refuseWithoutLock(deps.db, requests);
-  if (refused) return refused;
+  if (!requests.some((r) => r.idempotency !== null || r.input.externalId !== undefined)) {
+    const placed = await placeOptimistically(deps, requests);
+    if (placed) return placed;
+  }
   for (let attempt = 1; ; attempt++) {
     try {
       return await inTransaction(deps.db, (tx) => decideAndWrite(tx, deps, requests, onLocked));
@@ -45,6 +60,72 @@ export async function placeBatch(
       throw error;
     }
   }
+}
+
+const OPTIMISTIC_ATTEMPTS = 4;
+
+/**
+ * Decides the batch on a plain read of the stock rows and writes it in one statement that first
+ * re-checks, row by row, that every stock row it changes still holds exactly the values the
+ * decision read (the gate); if one moved, nothing is written and the batch is decided again. A
+ * decision depends on nothing but those values, so a batch that passes the gate is exactly what
+ * the locked path would have decided, and the whole write is one round trip (a single statement
+ * is its own transaction). A batch that only refuses writes nothing at all: what it read was the
+ * committed state at a moment during each request. Returns null when the race keeps being lost.
+ */
+async function placeOptimistically(
+  deps: Deps,
+  requests: readonly PlacementRequest[],
+): Promise<PlacementResult[] | null> {
+  const open = requests.map((r, i) => ({ r, i }));
+  for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
+    const levels = await readLevels(deps.db, stockKeys(open), { lock: false, withPrice: true });
+    const before = new Map([...levels].map(([key, level]) => [key, { ...level }]));
+    // Stamped after the read: a batch that passes the gate read the state its predecessor left.
+    const acceptedAt = deps.clock.now();
+    const { decisions, changed } = decideInOrder(open, levels);
+    const results: PlacementResult[] = new Array(requests.length);
+    const written = materialize(deps, decisions, levels, acceptedAt, results);
+    if (changed.size === 0) return results;
+    const passed = await executeIfGateHolds(
+      deps.db,
+      updateLevelsIfUnchanged(
+        [...changed].map((key) => ({ before: before.get(key)!, after: levels.get(key)! })),
+        acceptedAt,
+      ),
+      changed.size,
+      [
+        insertOrders(written.orders, acceptedAt),
+        insertLines(written.lines, acceptedAt),
+        insertEvents(deps, written.events),
+      ],
+    );
+    if (passed) return results;
+  }
+  return null;
+}
+
+/** Turns accepted decisions into rows and events, and records every request's outcome. */
+function materialize(
+  deps: Deps,
+  decisions: readonly Decision[],
+  levels: ReadonlyMap<string, SkuLevel>,
+  acceptedAt: Date,
+  results: (PlacementResult | undefined)[],
+): { orders: NewOrder[]; lines: NewLine[]; events: NewEvent[] } {
+  const written = { orders: [] as NewOrder[], lines: [] as NewLine[], events: [] as NewEvent[] };
+  for (const d of decisions) {
+    if ('error' in d) {
+      results[d.index] = { outcome: outcomeOfError(d.error), replayed: false };
+      continue;
+    }
+    const { order, lines, view } = buildOrder(deps, d.request, d.lines, levels, acceptedAt);
+    written.orders.push(order);
+    written.lines.push(...lines);
+    written.events.push(...placementEvents(order.storeId, view));
+    results[d.index] = { outcome: { ok: true, status: 201, body: view }, replayed: false };
+  }
+  return written;
 }
 
 type Decision =
@@ -93,29 +174,6 @@ function decideInOrder(
 const stockKeys = (open: readonly { r: PlacementRequest }[]) =>
   open.flatMap(({ r }) => r.input.lines.map((l) => ({ storeId: r.store.id, sku: l.sku })));
 
-/**
- * During a sell-out most batches only refuse. Refusing from a plain read (no transaction, no
- * lock) is as correct as refusing under the lock: what it reads is the committed state at a
- * moment during each request, and a batch still running ahead of this one can only shrink the
- * room left (placements never free stock). Any request that could be accepted, or that carries an
- * Idempotency-Key or externalId (their checks come first and must be recorded), sends the whole
- * batch down the locked path.
- */
-async function refuseWithoutLock(
-  db: Executor,
-  requests: readonly PlacementRequest[],
-): Promise<PlacementResult[] | null> {
-  if (requests.some((r) => r.idempotency !== null || r.input.externalId !== undefined)) return null;
-  const open = requests.map((r, i) => ({ r, i }));
-  const { decisions } = decideInOrder(open, await readLevels(db, stockKeys(open), { lock: false }));
-  const results: PlacementResult[] = [];
-  for (const d of decisions) {
-    if (!('error' in d)) return null;
-    results[d.index] = { outcome: outcomeOfError(d.error), replayed: false };
-  }
-  return results;
-}
-
 async function decideAndWrite(
   tx: Executor,
   deps: Deps,
@@ -150,20 +208,7 @@ async function decideAndWrite(
   // batches from several processes wait on the same SKU.
   const acceptedAt = deps.clock.now();
   const { decisions, changed } = decideInOrder(open, levels);
-  const orderRows: NewOrder[] = [];
-  const lineRows: NewLine[] = [];
-  const newEvents: NewEvent[] = [];
-  for (const d of decisions) {
-    if ('error' in d) {
-      results[d.index] = { outcome: outcomeOfError(d.error), replayed: false };
-      continue;
-    }
-    const { order, lines, view } = buildOrder(deps, d.request, d.lines, levels, acceptedAt);
-    orderRows.push(order);
-    lineRows.push(...lines);
-    newEvents.push(...placementEvents(order.storeId, view));
-    results[d.index] = { outcome: { ok: true, status: 201, body: view }, replayed: false };
-  }
+  const written = materialize(deps, decisions, levels, acceptedAt, results);
 
   // 4. Write everything the batch decided, in one round trip.
   const outcomes = requests.flatMap((r, i) =>
@@ -172,9 +217,9 @@ async function decideAndWrite(
       : [],
   );
   await executeTogether(tx, [
-    insertOrders(orderRows, acceptedAt),
-    insertLines(lineRows, acceptedAt),
-    insertEvents(deps, newEvents),
+    insertOrders(written.orders, acceptedAt),
+    insertLines(written.lines, acceptedAt),
+    insertEvents(deps, written.events),
     updateLevels(
       [...changed].map((k) => levels.get(k)!),
       acceptedAt,

@@ -103,6 +103,45 @@ export function updateLevels(levels: readonly SkuLevel[], now: Date): SQL | null
      WHERE l.store_id = v.store_id AND l.sku = v.sku`;
 }
 
+/**
+ * UPDATE that writes `after` only where the row still equals `before` (every field a placement
+ * decision reads), returning one row per level it wrote: the gate of an optimistic placement.
+ */
+export function updateLevelsIfUnchanged(
+  changes: readonly { before: SkuLevel; after: SkuLevel }[],
+  now: Date,
+): SQL {
+  const rows = changes.map(({ before, after }) => ({
+    store_id: after.storeId,
+    sku: after.sku,
+    on_hand: after.onHand,
+    allocated: after.allocated,
+    backordered: after.backordered,
+    waiting_lines: after.waitingLines,
+    queue_tail: after.queueTail,
+    was_on_hand: before.onHand,
+    was_allocated: before.allocated,
+    was_backordered: before.backordered,
+    was_waiting_lines: before.waitingLines,
+    was_queue_tail: before.queueTail,
+    was_mode: before.backorderMode,
+    was_limit: before.backorderLimit,
+  }));
+  return sql`
+    UPDATE inventory_levels AS l
+       SET on_hand = v.on_hand, allocated = v.allocated, backordered = v.backordered,
+           waiting_lines = v.waiting_lines, queue_tail = v.queue_tail, updated_at = ${now}::timestamptz
+      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+           AS v(store_id text, sku text, on_hand int, allocated int, backordered int, waiting_lines int, queue_tail bigint,
+                was_on_hand int, was_allocated int, was_backordered int, was_waiting_lines int, was_queue_tail bigint,
+                was_mode text, was_limit int)
+     WHERE l.store_id = v.store_id AND l.sku = v.sku
+       AND l.on_hand = v.was_on_hand AND l.allocated = v.was_allocated AND l.backordered = v.was_backordered
+       AND l.waiting_lines = v.was_waiting_lines AND l.queue_tail = v.was_queue_tail
+       AND l.backorder_mode = v.was_mode AND l.backorder_limit IS NOT DISTINCT FROM v.was_limit
+    RETURNING 1`;
+}
+
 export async function readLevel(db: Executor, storeId: string, sku: string): Promise<SkuLevel | undefined> {
   const [row] = await db
     .select()
