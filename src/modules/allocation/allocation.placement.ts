@@ -41,11 +41,11 @@ export interface PlacementOptions {
 }
 
 /**
- * Places orders. Requests that arrive while a transaction is running wait and are then placed
- * together in the next one (group commit): each SKU's row is locked once per batch instead of once
- * per order, and the batch is decided in arrival order by the pure `decidePlacement`, so acceptance
- * order, limits and all-or-nothing orders hold exactly as if the orders came one by one. Across
- * processes the row locks order the batches.
+ * Places orders. Requests that arrive while a batch is being written wait and are then placed
+ * together in the next batch (group commit): each SKU's row is written once per batch instead of
+ * once per order, and the batch is decided in arrival order by the pure `decidePlacement`, so
+ * acceptance order, limits and all-or-nothing orders hold exactly as if the orders came one by
+ * one. Across processes the stock rows (re-checked or locked by each write) order the batches.
  */
 export class OrderPlacement {
   private readonly lanes: Pending[][];

@@ -74,11 +74,6 @@ function fromRow(row: LevelRow): SkuLevel {
   };
 }
 
-/** Locks one SKU's row; undefined when the SKU does not exist in this store. */
-export async function lockLevel(tx: Executor, storeId: string, sku: string): Promise<SkuLevel | undefined> {
-  return (await lockLevels(tx, [{ storeId, sku }])).get(levelKey(storeId, sku));
-}
-
 /** Writes back the buckets of levels changed under lock, in one statement. */
 export async function saveLevels(tx: Executor, levels: readonly SkuLevel[], now: Date): Promise<void> {
   const statement = updateLevels(levels, now);
