@@ -492,4 +492,26 @@ describe.skipIf(engineUnderTest() === 'pglite')('concurrency across two server p
       await concurrentAdjustmentRetries(calls, key, 'ADJ-2P', 20);
     },
   );
+
+  it.skipIf(engineUnderTest() === 'pglite')(
+    'a list cursor from one process pages on in the other (cursors are stateless)',
+    async () => {
+      const key = await createStore('Two-process cursors');
+      await calls[0]!('PUT', '/v1/variants/PAGE-2P', { key, body: variant('backorder', null) });
+      const placed: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const res = await calls[i % 2]!('POST', '/v1/orders', {
+          key,
+          body: { lines: [{ sku: 'PAGE-2P', quantity: 1 }] },
+        });
+        placed.push(res.body.id);
+      }
+      const first = await calls[0]!('GET', '/v1/orders?limit=2', { key });
+      const second = await calls[1]!('GET', `/v1/orders?limit=2&cursor=${first.body.nextCursor}`, { key });
+      const third = await calls[0]!('GET', `/v1/orders?limit=2&cursor=${second.body.nextCursor}`, { key });
+      const seen = [first, second, third].flatMap((page) => page.body.data.map((o: { id: string }) => o.id));
+      expect(third.body.nextCursor).toBeNull();
+      expect(seen).toEqual([...placed].reverse());
+    },
+  );
 });

@@ -143,12 +143,11 @@ export async function executeTogether(
     await executor.execute(parts[0]!);
     return;
   }
-  const ctes = sql.join(
-    parts.map((part, i) => sql`${sql.raw(`w${i}`)} AS (${part})`),
-    sql`, `,
-  );
-  await executor.execute(sql`WITH ${ctes} SELECT 1`);
+  await executor.execute(sql`WITH ${sql.join(asCtes(parts), sql`, `)} SELECT 1`);
 }
+
+const asCtes = (parts: readonly SQL[]): SQL[] =>
+  parts.map((part, i) => sql`${sql.raw(`w${i}`)} AS (${part})`);
 
 /**
  * Like `executeTogether`, but only if `gate` (an UPDATE … RETURNING of the rows the writes depend
@@ -162,7 +161,7 @@ export async function executeIfGateHolds(
   statements: readonly (SQL | null)[],
 ): Promise<boolean> {
   const parts = statements.filter((s): s is SQL => s !== null);
-  const ctes = [sql`gate AS (${gate})`, ...parts.map((part, i) => sql`${sql.raw(`w${i}`)} AS (${part})`)];
+  const ctes = [sql`gate AS (${gate})`, ...asCtes(parts)];
   try {
     // count / expected is 0 when the gate missed a row: the division by zero aborts the statement.
     await executor.execute(

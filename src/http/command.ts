@@ -61,8 +61,6 @@ export async function runCommand(
     const body = await inTransaction(deps.db, work);
     return reply.status(status).send(body);
   }
-  const earlier = await findStored(deps.db, claim);
-  if (earlier) return sendOutcome(reply, replayOf(earlier, claim.requestHash), true);
   try {
     const result = await inTransaction(deps.db, (tx) =>
       claimAndStore(tx, deps.clock, claim, async () => ({ ok: true, status, body: await work(tx) })),

@@ -103,6 +103,15 @@ export async function buildServer(
   );
 
   registerSecurityHeaders(app);
+  // A NUL in a path or query parameter could never match anything PostgreSQL stores.
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.url.includes('%00')) {
+      return sendProblem(
+        reply,
+        problem(400, 'bad_request', 'The URL may not contain the NUL character (%00)'),
+      );
+    }
+  });
   registerAuth(app, deps.db, config.operatorToken);
   await app.register(rateLimit, {
     global: true,

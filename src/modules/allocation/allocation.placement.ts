@@ -3,10 +3,8 @@ import {
   claimId,
   type IdempotencyClaim,
   outcomeOfError,
-  replayOf,
   type StoredOutcome,
 } from '../idempotency/idempotency.models.ts';
-import { findStored } from '../idempotency/idempotency.repository.ts';
 import type { Customer } from '../orders/orders.tables.ts';
 import { placeBatch } from './allocation.batch.ts';
 import { currencyMismatch } from './allocation.errors.ts';
@@ -63,13 +61,13 @@ export class OrderPlacement {
   async place(request: PlacementRequest): Promise<PlacementResult> {
     const claim = request.idempotency;
     if (claim === null) return this.enqueue(request);
-    // A retry racing its original inside this process waits for it, then replays its outcome.
+    // Two requests with one key must never share a batch (both would win the claim in one
+    // INSERT): a retry racing its original inside this process waits for it, then claims in a
+    // later batch, where the stored outcome is replayed. No read ahead: the claim itself decides.
     const id = claimId(claim);
     const earlier = this.inflight.get(id);
     const run = (async (): Promise<PlacementResult> => {
       if (earlier) await earlier.catch(() => undefined);
-      const stored = await findStored(this.deps.db, claim);
-      if (stored) return { outcome: replayOf(stored, claim.requestHash), replayed: true };
       return this.enqueue(request);
     })();
     this.inflight.set(id, run);

@@ -59,6 +59,7 @@ export async function serveQueues(
   const lineIds: string[] = [];
   const quantities: number[] = [];
   const events = [];
+  const ordersByStore = new Map<string, Set<string>>();
   for (const level of hungry) {
     const key = levelKey(level.storeId, level.sku);
     const fills = fillQueue(available(level), queues.get(key) ?? []);
@@ -69,6 +70,8 @@ export async function serveQueues(
       level.allocated += fill.quantity;
       level.backordered -= fill.quantity;
       if (fill.completes) level.waitingLines -= 1;
+      const storeOrders = ordersByStore.get(level.storeId) ?? new Set<string>();
+      ordersByStore.set(level.storeId, storeOrders.add(fill.orderId));
       events.push({
         storeId: level.storeId,
         type: 'order.line.allocated',
@@ -92,15 +95,7 @@ export async function serveQueues(
       FROM unnest(${sql.param(lineIds)}::text[], ${sql.param(quantities)}::int[]) AS v(id, quantity)
      WHERE l.id = v.id AND l.id = ANY(${sql.param(lineIds)}::text[])`);
   await appendEvents(tx, deps, events);
-  const byStore = new Map<string, Set<string>>();
-  for (const level of hungry) {
-    for (const fill of served.get(levelKey(level.storeId, level.sku)) ?? []) {
-      const orders = byStore.get(level.storeId) ?? new Set<string>();
-      orders.add(fill.orderId);
-      byStore.set(level.storeId, orders);
-    }
-  }
-  for (const [storeId, orderIds] of byStore) {
+  for (const [storeId, orderIds] of ordersByStore) {
     await refreshOrderStatuses(tx, storeId, [...orderIds], deps.clock.now());
   }
   return served;

@@ -83,19 +83,10 @@ export async function saveLevels(tx: Executor, levels: readonly SkuLevel[], now:
 /** The UPDATE for `saveLevels`, to combine with other writes (see `executeTogether`). */
 export function updateLevels(levels: readonly SkuLevel[], now: Date): SQL | null {
   if (levels.length === 0) return null;
-  return sql`
-    UPDATE inventory_levels AS l
-       SET on_hand = v.on_hand, allocated = v.allocated, backordered = v.backordered,
-           waiting_lines = v.waiting_lines, queue_tail = v.queue_tail, updated_at = ${now}::timestamptz
-      FROM unnest(${sql.param(levels.map((l) => l.storeId))}::text[],
-                  ${sql.param(levels.map((l) => l.sku))}::text[],
-                  ${sql.param(levels.map((l) => l.onHand))}::int[],
-                  ${sql.param(levels.map((l) => l.allocated))}::int[],
-                  ${sql.param(levels.map((l) => l.backordered))}::int[],
-                  ${sql.param(levels.map((l) => l.waitingLines))}::int[],
-                  ${sql.param(levels.map((l) => l.queueTail))}::bigint[])
-           AS v(store_id, sku, on_hand, allocated, backordered, waiting_lines, queue_tail)
-     WHERE l.store_id = v.store_id AND l.sku = v.sku`;
+  return levelsUpdate(
+    levels.map((after) => ({ after })),
+    now,
+  );
 }
 
 /**
@@ -106,6 +97,11 @@ export function updateLevelsIfUnchanged(
   changes: readonly { before: SkuLevel; after: SkuLevel }[],
   now: Date,
 ): SQL {
+  return levelsUpdate(changes, now);
+}
+
+/** One UPDATE for both: rows with a `before` are written only if the stock row still equals it. */
+function levelsUpdate(changes: readonly { before?: SkuLevel; after: SkuLevel }[], now: Date): SQL {
   const rows = changes.map(({ before, after }) => ({
     store_id: after.storeId,
     sku: after.sku,
@@ -114,14 +110,17 @@ export function updateLevelsIfUnchanged(
     backordered: after.backordered,
     waiting_lines: after.waitingLines,
     queue_tail: after.queueTail,
-    was_on_hand: before.onHand,
-    was_allocated: before.allocated,
-    was_backordered: before.backordered,
-    was_waiting_lines: before.waitingLines,
-    was_queue_tail: before.queueTail,
-    was_mode: before.backorderMode,
-    was_limit: before.backorderLimit,
+    ...(before && {
+      was_on_hand: before.onHand,
+      was_allocated: before.allocated,
+      was_backordered: before.backordered,
+      was_waiting_lines: before.waitingLines,
+      was_queue_tail: before.queueTail,
+      was_mode: before.backorderMode,
+      was_limit: before.backorderLimit,
+    }),
   }));
+  const guarded = changes.some((c) => c.before !== undefined);
   return sql`
     UPDATE inventory_levels AS l
        SET on_hand = v.on_hand, allocated = v.allocated, backordered = v.backordered,
@@ -131,9 +130,13 @@ export function updateLevelsIfUnchanged(
                 was_on_hand int, was_allocated int, was_backordered int, was_waiting_lines int, was_queue_tail bigint,
                 was_mode text, was_limit int)
      WHERE l.store_id = v.store_id AND l.sku = v.sku
-       AND l.on_hand = v.was_on_hand AND l.allocated = v.was_allocated AND l.backordered = v.was_backordered
-       AND l.waiting_lines = v.was_waiting_lines AND l.queue_tail = v.was_queue_tail
-       AND l.backorder_mode = v.was_mode AND l.backorder_limit IS NOT DISTINCT FROM v.was_limit
+     ${
+       guarded
+         ? sql`AND l.on_hand = v.was_on_hand AND l.allocated = v.was_allocated AND l.backordered = v.was_backordered
+               AND l.waiting_lines = v.was_waiting_lines AND l.queue_tail = v.was_queue_tail
+               AND l.backorder_mode = v.was_mode AND l.backorder_limit IS NOT DISTINCT FROM v.was_limit`
+         : sql``
+     }
     RETURNING 1`;
 }
 
