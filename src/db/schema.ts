@@ -6,3 +6,4 @@ export * from '../modules/inventory/inventory.tables.ts';
 export * from '../modules/orders/orders.tables.ts';
 export * from '../modules/shipments/shipments.tables.ts';
 export * from '../modules/stores/stores.tables.ts';
+export * from '../modules/supply/supply.tables.ts';

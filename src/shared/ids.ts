@@ -4,7 +4,20 @@ import { randomFillSync } from 'node:crypto';
  * Opaque prefixed ids (`ord_…`). The body is 26 Crockford base-32 characters: 48 bits of
  * milliseconds then 80 random bits, so ids sort roughly by creation and index well.
  */
-export type IdPrefix = 'sto' | 'key' | 'ord' | 'line' | 'shp' | 'adj' | 'mov' | 'evt';
+export type IdPrefix =
+  | 'sto'
+  | 'key'
+  | 'ord'
+  | 'line'
+  | 'shp'
+  | 'adj'
+  | 'mov'
+  | 'evt'
+  | 'sup'
+  | 'po'
+  | 'pol'
+  | 'pdc'
+  | 'rcp';
 
 export interface IdGenerator {
   next(prefix: IdPrefix): string;

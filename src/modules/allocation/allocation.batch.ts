@@ -26,6 +26,7 @@ import {
 import { orderStatus } from '../orders/orders.models.ts';
 import { insertLines, insertOrders, type NewLine, type NewOrder } from '../orders/orders.repository.ts';
 import { type OrderView, toOrderView } from '../orders/orders.views.ts';
+import { ScheduleCache } from '../promises/promises.usecases.ts';
 import { duplicateExternalId, insufficientStock, tooManyUnits, unknownSku } from './allocation.errors.ts';
 import { decidePlacement, type LinePlacement } from './allocation.models.ts';
 import type { PlacementRequest, PlacementResult } from './allocation.placement.ts';
@@ -114,12 +115,13 @@ function materialize(
   results: (PlacementResult | undefined)[],
 ): { orders: NewOrder[]; lines: NewLine[]; events: NewEvent[] } {
   const written = { orders: [] as NewOrder[], lines: [] as NewLine[], events: [] as NewEvent[] };
+  const schedules = new ScheduleCache(acceptedAt);
   for (const d of decisions) {
     if ('error' in d) {
       results[d.index] = { outcome: outcomeOfError(d.error), replayed: false };
       continue;
     }
-    const { order, lines, view } = buildOrder(deps, d.request, d.lines, levels, acceptedAt);
+    const { order, lines, view } = buildOrder(deps, d.request, d.lines, levels, schedules, acceptedAt);
     written.orders.push(order);
     written.lines.push(...lines);
     written.events.push(...placementEvents(order.storeId, view));
@@ -234,25 +236,33 @@ function buildOrder(
   request: PlacementRequest,
   placed: readonly LinePlacement[],
   levels: ReadonlyMap<string, SkuLevel>,
+  schedules: ScheduleCache,
   acceptedAt: Date,
 ): { order: NewOrder; lines: NewLine[]; view: OrderView } {
   const storeId = request.store.id;
   const orderId = deps.ids.next('ord');
-  const lines = placed.map((p, lineNo) => ({
-    id: deps.ids.next('line'),
-    storeId,
-    orderId,
-    lineNo,
-    sku: p.sku,
-    quantity: p.quantity,
-    unitPrice: request.input.lines[lineNo]!.unitPrice ?? levels.get(levelKey(storeId, p.sku))!.price ?? 0,
-    allocated: p.allocate,
-    backordered: p.wait,
-    shipped: 0,
-    cancelled: 0,
-    queueTicket: p.ticket,
-    queuePosition: p.position,
-  }));
+  const lines = placed.map((p, lineNo) => {
+    const key = levelKey(storeId, p.sku);
+    const promise = schedules.promiseFor(request.store, key, levels.get(key)!, p.waitingThrough);
+    return {
+      id: deps.ids.next('line'),
+      storeId,
+      orderId,
+      lineNo,
+      sku: p.sku,
+      quantity: p.quantity,
+      unitPrice: request.input.lines[lineNo]!.unitPrice ?? levels.get(key)!.price ?? 0,
+      allocated: p.allocate,
+      backordered: p.wait,
+      shipped: 0,
+      cancelled: 0,
+      queueTicket: p.ticket,
+      queuePosition: p.position,
+      eta: promise.eta,
+      etaLatest: promise.etaLatest,
+      etaSource: promise.source,
+    };
+  });
   const order = {
     id: orderId,
     storeId,
@@ -281,7 +291,14 @@ function placementEvents(storeId: string, order: OrderView): NewEvent[] {
       list.push({
         storeId,
         type: 'order.line.backordered',
-        data: { ...base, quantity: line.backorderedQuantity, queuePosition: line.queuePosition },
+        data: {
+          ...base,
+          quantity: line.backorderedQuantity,
+          queuePosition: line.queuePosition,
+          eta: line.eta,
+          etaLatest: line.etaLatest,
+          etaSource: line.etaSource,
+        },
       });
     }
   }

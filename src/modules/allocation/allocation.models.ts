@@ -18,6 +18,8 @@ export interface LinePlacement {
   ticket: number | null;
   /** 1-based place in the SKU's queue at acceptance (null when nothing waits). */
   position: number | null;
+  /** Units waiting in the SKU's queue up to and including this line's (null when nothing waits). */
+  waitingThrough: number | null;
 }
 
 export type PlacementDecision =
@@ -64,15 +66,25 @@ export function decidePlacement(
     const next: StockLevel = { ...current, allocated: current.allocated + allocate };
     let ticket: number | null = null;
     let position: number | null = null;
+    let waitingThrough: number | null = null;
     if (wait > 0) {
       ticket = current.queueTail + 1;
       next.queueTail = ticket;
       next.backordered = current.backordered + wait;
       next.waitingLines = current.waitingLines + 1;
       position = next.waitingLines;
+      waitingThrough = next.backordered;
     }
     after.set(line.sku, next);
-    placements.push({ sku: line.sku, quantity: line.quantity, allocate, wait, ticket, position });
+    placements.push({
+      sku: line.sku,
+      quantity: line.quantity,
+      allocate,
+      wait,
+      ticket,
+      position,
+      waitingThrough,
+    });
   }
   const merged = new Map(levels);
   for (const [sku, level] of after) merged.set(sku, level);

@@ -1,10 +1,12 @@
 import { sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../db/client.ts';
-import type { Deps } from '../../shared/context.ts';
+import type { Deps, StoreScope } from '../../shared/context.ts';
 import { appendEvents } from '../events/events.usecases.ts';
 import { available } from '../inventory/inventory.models.ts';
 import { levelKey, type SkuLevel } from '../inventory/inventory.repository.ts';
 import { refreshOrderStatuses } from '../orders/orders.repository.ts';
+import { stockPromise } from '../promises/promises.models.ts';
+import { inputsOf, storeToday } from '../promises/promises.usecases.ts';
 import { fillQueue, type WaitingLine } from './allocation.models.ts';
 
 export interface QueueFill {
@@ -25,12 +27,14 @@ interface CandidateRow {
  * Serves the queues of the given SKUs (locked by the caller) from their available units, head
  * first; the rule itself is `fillQueue`. Works set-wise, whatever the number of SKUs and lines:
  * one query reads each queue's head (at most as many lines as there are units to hand out), one
- * statement writes every fill. Updates the levels in place (the caller saves them) and returns
- * the fills per SKU (keyed by `levelKey`), in queue order.
+ * statement writes every fill. A line that stops waiting takes the stock promise (ready after
+ * handling). Updates the levels in place (the caller saves them and refreshes the promises of the
+ * lines still waiting) and returns the fills per SKU (keyed by `levelKey`), in queue order.
  */
 export async function serveQueues(
   tx: Executor,
   deps: Pick<Deps, 'clock' | 'ids'>,
+  store: Pick<StoreScope, 'timezone'>,
   levels: readonly SkuLevel[],
 ): Promise<Map<string, QueueFill[]>> {
   const served = new Map<string, QueueFill[]>();
@@ -58,15 +62,19 @@ export async function serveQueues(
   }
   const lineIds: string[] = [];
   const quantities: number[] = [];
+  const ready: { eta: string | null; etaLatest: string | null; source: string | null }[] = [];
+  const today = storeToday(store, deps.clock.now());
   const events = [];
   const ordersByStore = new Map<string, Set<string>>();
   for (const level of hungry) {
     const key = levelKey(level.storeId, level.sku);
     const fills = fillQueue(available(level), queues.get(key) ?? []);
     if (fills.length === 0) continue;
+    const promise = stockPromise(inputsOf(level), today);
     for (const fill of fills) {
       lineIds.push(fill.lineId);
       quantities.push(fill.quantity);
+      ready.push(fill.completes ? promise : { eta: null, etaLatest: null, source: null });
       level.allocated += fill.quantity;
       level.backordered -= fill.quantity;
       if (fill.completes) level.waitingLines -= 1;
@@ -81,6 +89,7 @@ export async function serveQueues(
           sku: level.sku,
           quantity: fill.quantity,
           source: 'queue',
+          ...(fill.completes ? { eta: promise.eta, etaSource: promise.source } : {}),
         },
       });
     }
@@ -91,8 +100,13 @@ export async function serveQueues(
   }
   if (lineIds.length === 0) return served;
   await tx.execute(sql`
-    UPDATE order_lines AS l SET allocated = l.allocated + v.quantity, backordered = l.backordered - v.quantity
-      FROM unnest(${sql.param(lineIds)}::text[], ${sql.param(quantities)}::int[]) AS v(id, quantity)
+    UPDATE order_lines AS l
+       SET allocated = l.allocated + v.quantity, backordered = l.backordered - v.quantity,
+           eta = coalesce(v.eta, l.eta), eta_latest = coalesce(v.eta_latest, l.eta_latest),
+           eta_source = coalesce(v.eta_source, l.eta_source)
+      FROM unnest(${sql.param(lineIds)}::text[], ${sql.param(quantities)}::int[],
+                  ${sql.param(ready.map((r) => r.eta))}::date[], ${sql.param(ready.map((r) => r.etaLatest))}::date[],
+                  ${sql.param(ready.map((r) => r.source))}::text[]) AS v(id, quantity, eta, eta_latest, eta_source)
      WHERE l.id = v.id AND l.id = ANY(${sql.param(lineIds)}::text[])`);
   await appendEvents(tx, deps, events);
   for (const [storeId, orderIds] of ordersByStore) {

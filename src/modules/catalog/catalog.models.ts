@@ -2,9 +2,11 @@ import type { BackorderMode } from '../inventory/inventory.models.ts';
 
 export interface BackorderPolicy {
   mode: BackorderMode;
-  limit: number | null;
+  /** `"auto"`: open purchase-order units not yet promised, plus the store's buffer. */
+  limit: number | 'auto' | null;
   message: string | null;
   expectedDate: string | null;
+  releaseDate: string | null;
 }
 
 export interface VariantInput {
@@ -12,11 +14,13 @@ export interface VariantInput {
   productId?: string | null;
   attributes?: Record<string, string>;
   price: number;
+  supplierId?: string | null;
   backorder: {
     mode: BackorderMode;
-    limit?: number | null;
+    limit?: number | 'auto' | null;
     message?: string | null;
     expectedDate?: string | null;
+    releaseDate?: string | null;
   };
 }
 
@@ -26,6 +30,7 @@ export interface VariantView {
   productId: string | null;
   attributes: Record<string, string>;
   price: number;
+  supplierId: string | null;
   backorder: BackorderPolicy;
   createdAt: string;
   updatedAt: string;

@@ -2,11 +2,23 @@ import { Type } from 'typebox';
 import { inTransaction } from '../../db/client.ts';
 import { storeOf } from '../../http/auth.ts';
 import { type RouteRegistrar, typed } from '../../http/context.ts';
-import { AUTH_ERRORS, ListQuery, pageOf, problems, Sku, Text, WRITE_ERRORS } from '../../http/schemas.ts';
+import {
+  AUTH_ERRORS,
+  idOf,
+  ListQuery,
+  pageOf,
+  problems,
+  Sku,
+  Text,
+  WRITE_ERRORS,
+} from '../../http/schemas.ts';
 import { getVariant, listVariants, putVariant } from './catalog.usecases.ts';
 
 const Mode = Type.Union([Type.Literal('deny'), Type.Literal('backorder'), Type.Literal('preorder')]);
-const DateText = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'ISO date YYYY-MM-DD' });
+export const DateText = Type.String({
+  pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+  description: 'ISO date YYYY-MM-DD',
+});
 const Attributes = Type.Record(Type.String({ maxLength: 100 }), Type.String({ maxLength: 500 }), {
   maxProperties: 50,
   description: 'Variant attributes such as color and size',
@@ -22,16 +34,34 @@ const VariantBody = Type.Object(
       maximum: 1_000_000_000,
       description: 'Minor units of the store currency',
     }),
+    supplierId: Type.Optional(
+      Type.Union([idOf('sup'), Type.Null()], {
+        description: 'Supplier whose lead time dates demand beyond the open purchase orders',
+      }),
+    ),
     backorder: Type.Object(
       {
         mode: Mode,
         limit: Type.Optional(
-          Type.Union([Type.Integer({ minimum: 0, maximum: 1_000_000_000 }), Type.Null()], {
-            description: 'Most units that may wait at once; null = no cap',
-          }),
+          Type.Union(
+            [Type.Integer({ minimum: 0, maximum: 1_000_000_000 }), Type.Literal('auto'), Type.Null()],
+            {
+              description:
+                'Most units that may wait at once; null = no cap; "auto" = units on open purchase orders plus the store buffer',
+            },
+          ),
         ),
         message: Type.Optional(Type.Union([Text(500), Type.Null()])),
-        expectedDate: Type.Optional(Type.Union([DateText, Type.Null()])),
+        expectedDate: Type.Optional(
+          Type.Union([DateText, Type.Null()], {
+            description: 'Merchant-given restock date: dates demand beyond the open purchase orders',
+          }),
+        ),
+        releaseDate: Type.Optional(
+          Type.Union([DateText, Type.Null()], {
+            description: 'Pre-orders only: units may be allocated before it but ship on or after it',
+          }),
+        ),
       },
       { additionalProperties: false },
     ),
@@ -45,11 +75,13 @@ export const VariantSchema = Type.Object({
   productId: Type.Union([Type.String(), Type.Null()]),
   attributes: Type.Record(Type.String(), Type.String()),
   price: Type.Integer(),
+  supplierId: Type.Union([Type.String(), Type.Null()]),
   backorder: Type.Object({
     mode: Mode,
-    limit: Type.Union([Type.Integer(), Type.Null()]),
+    limit: Type.Union([Type.Integer(), Type.Literal('auto'), Type.Null()]),
     message: Type.Union([Type.String(), Type.Null()]),
     expectedDate: Type.Union([Type.String(), Type.Null()]),
+    releaseDate: Type.Union([Type.String(), Type.Null()]),
   }),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),

@@ -1,4 +1,4 @@
-import { date, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { boolean, date, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 import { stores } from '../stores/stores.tables.ts';
 
 export const variants = pgTable(
@@ -14,8 +14,14 @@ export const variants = pgTable(
     price: integer('price').notNull(),
     backorderMode: text('backorder_mode', { enum: ['deny', 'backorder', 'preorder'] }).notNull(),
     backorderLimit: integer('backorder_limit'),
+    /** `limit: "auto"`: the cap follows the units on open purchase orders (see promises). */
+    backorderLimitAuto: boolean('backorder_limit_auto').notNull().default(false),
     backorderMessage: text('backorder_message'),
     expectedDate: date('expected_date', { mode: 'string' }),
+    /** Pre-orders: units may be allocated before this date but do not ship before it. */
+    releaseDate: date('release_date', { mode: 'string' }),
+    /** The supplier whose lead time dates demand beyond the known purchase orders. */
+    supplierId: text('supplier_id'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   },

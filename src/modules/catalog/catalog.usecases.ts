@@ -4,6 +4,8 @@ import type { Deps, StoreScope } from '../../shared/context.ts';
 import { decodeKeyCursor, type Page, toPage } from '../../shared/cursor.ts';
 import { invalid, notFound } from '../../shared/errors.ts';
 import { appendEvents } from '../events/events.usecases.ts';
+import { lockLevels } from '../inventory/inventory.repository.ts';
+import { refreshSupply } from '../promises/promises.usecases.ts';
 import { isCalendarDate, type VariantInput, type VariantView } from './catalog.models.ts';
 import { variants } from './catalog.tables.ts';
 
@@ -16,11 +18,13 @@ function toView(row: VariantRow): VariantView {
     productId: row.productId,
     attributes: row.attributes,
     price: row.price,
+    supplierId: row.supplierId,
     backorder: {
       mode: row.backorderMode,
-      limit: row.backorderLimit,
+      limit: row.backorderLimitAuto ? 'auto' : row.backorderLimit,
       message: row.backorderMessage,
       expectedDate: row.expectedDate,
+      releaseDate: row.releaseDate,
     },
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -39,24 +43,30 @@ export async function putVariant(
   sku: string,
   input: VariantInput,
 ): Promise<{ variant: VariantView; created: boolean }> {
-  const expectedDate = input.backorder.expectedDate ?? null;
-  if (expectedDate !== null && !isCalendarDate(expectedDate)) {
-    throw invalid('validation_failed', `backorder.expectedDate "${expectedDate}" is not a calendar date`, [
-      { path: '/backorder/expectedDate', message: 'must be a real date written YYYY-MM-DD' },
+  const expectedDate = calendarDate(input.backorder.expectedDate, '/backorder/expectedDate');
+  const releaseDate = calendarDate(input.backorder.releaseDate, '/backorder/releaseDate');
+  if (releaseDate !== null && input.backorder.mode !== 'preorder') {
+    throw invalid('validation_failed', 'backorder.releaseDate applies to pre-orders only', [
+      { path: '/backorder/releaseDate', message: 'set mode "preorder" to give a release date' },
     ]);
   }
+  const supplierId = input.supplierId ?? null;
+  if (supplierId !== null) await requireSupplier(tx, store.id, supplierId, '/supplierId');
   const now = deps.clock.now();
   const mode = input.backorder.mode;
-  const limit = input.backorder.limit ?? null;
+  const auto = input.backorder.limit === 'auto';
+  const limit = auto ? null : ((input.backorder.limit as number | null | undefined) ?? null);
+  // The stock row is created or locked first (see above); an automatic cap is computed below.
   const inserted = await queryRows<{ sku: string }>(
     tx,
-    sql`INSERT INTO inventory_levels (store_id, sku, backorder_mode, backorder_limit, updated_at)
-        VALUES (${store.id}, ${sku}, ${mode}, ${limit}, ${now})
+    sql`INSERT INTO inventory_levels (store_id, sku, backorder_mode, backorder_limit, backorder_limit_auto, updated_at)
+        VALUES (${store.id}, ${sku}, ${mode}, ${limit}, ${auto}, ${now})
         ON CONFLICT DO NOTHING RETURNING sku`,
   );
   const created = inserted.length === 1;
   if (!created) {
-    await tx.execute(sql`UPDATE inventory_levels SET backorder_mode = ${mode}, backorder_limit = ${limit}, updated_at = ${now}
+    await tx.execute(sql`UPDATE inventory_levels SET backorder_mode = ${mode}, backorder_limit = ${limit},
+                               backorder_limit_auto = ${auto}, updated_at = ${now}
                           WHERE store_id = ${store.id} AND sku = ${sku}`);
   }
   const values = {
@@ -66,8 +76,11 @@ export async function putVariant(
     price: input.price,
     backorderMode: mode,
     backorderLimit: limit,
+    backorderLimitAuto: auto,
     backorderMessage: input.backorder.message ?? null,
     expectedDate,
+    releaseDate,
+    supplierId,
     updatedAt: now,
   };
   const [row] = await tx
@@ -76,10 +89,41 @@ export async function putVariant(
     .onConflictDoUpdate({ target: [variants.storeId, variants.sku], set: values })
     .returning();
   const variant = toView(row!);
+  // The merchant's date, the release date, the supplier and an automatic cap all feed the promises.
+  await refreshSupply(tx, deps, store, [...(await lockLevels(tx, [{ storeId: store.id, sku }])).values()]);
   await appendEvents(tx, deps, [
     { storeId: store.id, type: created ? 'variant.created' : 'variant.updated', data: { variant } },
   ]);
   return { variant, created };
+}
+
+function calendarDate(value: string | null | undefined, path: string): string | null {
+  if (value === undefined || value === null) return null;
+  if (!isCalendarDate(value)) {
+    throw invalid(
+      'validation_failed',
+      `${path.slice(1).replace('/', '.')} "${value}" is not a calendar date`,
+      [{ path, message: 'must be a real date written YYYY-MM-DD' }],
+    );
+  }
+  return value;
+}
+
+async function requireSupplier(
+  tx: Executor,
+  storeId: string,
+  supplierId: string,
+  path: string,
+): Promise<void> {
+  const found = await queryRows<{ id: string }>(
+    tx,
+    sql`SELECT id FROM suppliers WHERE store_id = ${storeId} AND id = ${supplierId}`,
+  );
+  if (found.length === 0) {
+    throw invalid('unknown_supplier', `Supplier "${supplierId}" does not exist`, [
+      { path, message: 'no such supplier in this store' },
+    ]);
+  }
 }
 
 export async function getVariant(db: Executor, storeId: string, sku: string): Promise<VariantView> {

@@ -1,9 +1,10 @@
 import { and, asc, eq, type SQL, sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../db/client.ts';
+import type { AppliedSchedule, PromiseInputs, PromiseState } from '../promises/promises.models.ts';
 import type { BackorderMode, StockLevel } from './inventory.models.ts';
 import { inventoryLevels } from './inventory.tables.ts';
 
-export interface SkuLevel extends StockLevel {
+export interface SkuLevel extends StockLevel, PromiseState {
   storeId: string;
   sku: string;
   /** The variant's price, when asked for (`withPrice`). */
@@ -22,6 +23,10 @@ interface LevelRow {
   queue_tail: string | number;
   backorder_mode: BackorderMode;
   backorder_limit: number | null;
+  backorder_limit_auto: boolean;
+  promise_inputs: PromiseInputs | null;
+  promise_version: number;
+  promise_applied: AppliedSchedule | null;
   price?: number;
 }
 
@@ -43,7 +48,8 @@ export async function readLevels(
   const rows = await queryRows<LevelRow>(
     executor,
     sql`SELECT l.store_id, l.sku, l.on_hand, l.allocated, l.backordered, l.waiting_lines, l.queue_tail,
-               l.backorder_mode, l.backorder_limit
+               l.backorder_mode, l.backorder_limit, l.backorder_limit_auto, l.promise_inputs, l.promise_version,
+               l.promise_applied
                ${options.withPrice ? sql`, (SELECT v.price FROM variants v WHERE v.store_id = l.store_id AND v.sku = l.sku) AS price` : sql``}
           FROM inventory_levels l
           JOIN unnest(${sql.param(stores)}::text[], ${sql.param(skus)}::text[]) AS k(store_id, sku)
@@ -70,6 +76,10 @@ function fromRow(row: LevelRow): SkuLevel {
     queueTail: Number(row.queue_tail),
     backorderMode: row.backorder_mode,
     backorderLimit: row.backorder_limit,
+    backorderLimitAuto: row.backorder_limit_auto,
+    promiseInputs: row.promise_inputs,
+    promiseVersion: row.promise_version,
+    promiseApplied: row.promise_applied,
     ...(row.price !== undefined ? { price: row.price } : {}),
   };
 }
@@ -118,6 +128,7 @@ function levelsUpdate(changes: readonly { before?: SkuLevel; after: SkuLevel }[]
       was_queue_tail: before.queueTail,
       was_mode: before.backorderMode,
       was_limit: before.backorderLimit,
+      was_promise_version: before.promiseVersion,
     }),
   }));
   const guarded = changes.some((c) => c.before !== undefined);
@@ -128,13 +139,14 @@ function levelsUpdate(changes: readonly { before?: SkuLevel; after: SkuLevel }[]
       FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
            AS v(store_id text, sku text, on_hand int, allocated int, backordered int, waiting_lines int, queue_tail bigint,
                 was_on_hand int, was_allocated int, was_backordered int, was_waiting_lines int, was_queue_tail bigint,
-                was_mode text, was_limit int)
+                was_mode text, was_limit int, was_promise_version int)
      WHERE l.store_id = v.store_id AND l.sku = v.sku
      ${
        guarded
          ? sql`AND l.on_hand = v.was_on_hand AND l.allocated = v.was_allocated AND l.backordered = v.was_backordered
                AND l.waiting_lines = v.was_waiting_lines AND l.queue_tail = v.was_queue_tail
-               AND l.backorder_mode = v.was_mode AND l.backorder_limit IS NOT DISTINCT FROM v.was_limit`
+               AND l.backorder_mode = v.was_mode AND l.backorder_limit IS NOT DISTINCT FROM v.was_limit
+               AND l.promise_version = v.was_promise_version`
          : sql``
      }
     RETURNING 1`;

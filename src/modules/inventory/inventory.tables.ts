@@ -2,14 +2,17 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   bigserial,
+  boolean,
   check,
   index,
   integer,
+  jsonb,
   pgTable,
   primaryKey,
   text,
   timestamp,
 } from 'drizzle-orm/pg-core';
+import type { AppliedSchedule, PromiseInputs } from '../promises/promises.models.ts';
 
 /**
  * One row per SKU: the stock buckets, kept in step with the ledger and the order lines inside
@@ -31,6 +34,14 @@ export const inventoryLevels = pgTable(
     queueTail: bigint('queue_tail', { mode: 'number' }).notNull().default(0),
     backorderMode: text('backorder_mode', { enum: ['deny', 'backorder', 'preorder'] }).notNull(),
     backorderLimit: integer('backorder_limit'),
+    /** The limit is kept equal to open purchase-order units + the store's buffer. */
+    backorderLimitAuto: boolean('backorder_limit_auto').notNull().default(false),
+    /** What the promise engine needs about this SKU's supply, kept in step under this row's lock. */
+    promiseInputs: jsonb('promise_inputs').$type<PromiseInputs>(),
+    /** Bumped whenever promiseInputs change: an optimistic placement re-checks it. */
+    promiseVersion: integer('promise_version').notNull().default(0),
+    /** The schedule the waiting lines' stored dates were last computed from. */
+    promiseApplied: jsonb('promise_applied').$type<AppliedSchedule>(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   },
   (t) => [

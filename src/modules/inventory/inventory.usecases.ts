@@ -6,6 +6,7 @@ import { invalid, notFound } from '../../shared/errors.ts';
 import { insufficientStock, tooManyUnits, unknownSku } from '../allocation/allocation.errors.ts';
 import { type QueueFill, serveQueues } from '../allocation/allocation.queue.ts';
 import { appendEvents } from '../events/events.usecases.ts';
+import { refreshPromises } from '../promises/promises.usecases.ts';
 import {
   available,
   backorderRemaining,
@@ -128,9 +129,16 @@ export async function adjustStockBatch(
   const filled = await serveQueues(
     tx,
     deps,
+    store,
     touched.filter((_, i) => adjustments[i]!.quantity > 0),
   );
   await saveLevels(tx, touched, now);
+  await refreshPromises(
+    tx,
+    deps,
+    store,
+    touched.filter((level) => filled.has(levelKey(store.id, level.sku))),
+  );
   const results = adjustments.map((adjustment, i) => ({
     adjustment: { ...adjustment, createdAt: now.toISOString() },
     level: toLevelView(adjustment.sku, touched[i]!),

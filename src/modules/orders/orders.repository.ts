@@ -1,5 +1,6 @@
 import { and, desc, eq, lt, type SQL, sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../db/client.ts';
+import type { EtaSource } from '../promises/promises.models.ts';
 import { type LineQuantities, orderStatus } from './orders.models.ts';
 import { type Customer, orderLines, orders } from './orders.tables.ts';
 import type { LineRecord, OrderRecord } from './orders.views.ts';
@@ -15,6 +16,9 @@ interface LineRow {
   shipped: number;
   cancelled: number;
   queue_position: number | null;
+  eta: string | null;
+  eta_latest: string | null;
+  eta_source: EtaSource | null;
 }
 
 /**
@@ -30,6 +34,7 @@ export async function loadLines(
   const rows = await queryRows<LineRow>(
     db,
     sql`SELECT l.id, l.order_id, l.sku, l.quantity, l.unit_price, l.allocated, l.backordered, l.shipped, l.cancelled,
+               l.eta::text AS eta, l.eta_latest::text AS eta_latest, l.eta_source,
                CASE WHEN l.backordered > 0 THEN (
                  SELECT count(*)::int + 1 FROM order_lines q
                   WHERE q.store_id = l.store_id AND q.sku = l.sku AND q.backordered > 0
@@ -49,6 +54,9 @@ export async function loadLines(
     shipped: r.shipped,
     cancelled: r.cancelled,
     queuePosition: r.queue_position,
+    eta: r.eta,
+    etaLatest: r.eta_latest,
+    etaSource: r.eta_source,
   }));
 }
 
@@ -185,6 +193,9 @@ export interface NewLine {
   allocated: number;
   backordered: number;
   queueTicket: number | null;
+  eta: string | null;
+  etaLatest: string | null;
+  etaSource: string | null;
 }
 
 /** INSERT of new orders from one JSON document (see `insertEvents`), to combine with other writes. */
@@ -219,13 +230,16 @@ export function insertLines(rows: readonly NewLine[], now: Date): SQL | null {
     allocated: r.allocated,
     backordered: r.backordered,
     queue_ticket: r.queueTicket,
+    eta: r.eta,
+    eta_latest: r.etaLatest,
+    eta_source: r.etaSource,
   }));
   return sql`
     INSERT INTO order_lines (id, store_id, order_id, line_no, sku, quantity, unit_price, allocated, backordered,
-                             shipped, cancelled, queue_ticket, created_at)
+                             shipped, cancelled, queue_ticket, eta, eta_latest, eta_source, created_at)
     SELECT l.id, l.store_id, l.order_id, l.line_no, l.sku, l.quantity, l.unit_price, l.allocated, l.backordered,
-           0, 0, l.queue_ticket, ${now}::timestamptz
+           0, 0, l.queue_ticket, l.eta, l.eta_latest, l.eta_source, ${now}::timestamptz
       FROM jsonb_to_recordset(${JSON.stringify(records)}::jsonb)
            AS l(id text, store_id text, order_id text, line_no int, sku text, quantity int, unit_price int,
-                allocated int, backordered int, queue_ticket bigint)`;
+                allocated int, backordered int, queue_ticket bigint, eta date, eta_latest date, eta_source text)`;
 }

@@ -3,6 +3,7 @@ import {
   bigint,
   bigserial,
   check,
+  date,
   index,
   integer,
   jsonb,
@@ -60,6 +61,10 @@ export const orderLines = pgTable(
     cancelled: integer('cancelled').notNull(),
     /** Queue ticket from inventory_levels.queue_tail, set while the line waits. */
     queueTicket: bigint('queue_ticket', { mode: 'number' }),
+    /** Promise date for the line's remaining units (see promises), in the store's time zone. */
+    eta: date('eta', { mode: 'string' }),
+    etaLatest: date('eta_latest', { mode: 'string' }),
+    etaSource: text('eta_source'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   },
   (t) => [

@@ -6,6 +6,7 @@ import { invalid, notFound } from '../../shared/errors.ts';
 import { serveQueues } from '../allocation/allocation.queue.ts';
 import { appendEvents } from '../events/events.usecases.ts';
 import { levelKey, lockLevels, type SkuLevel, saveLevels } from '../inventory/inventory.repository.ts';
+import { refreshPromises } from '../promises/promises.usecases.ts';
 import { alreadyShipped, repeatedLine, unknownLine } from './orders.errors.ts';
 import { splitCancellation, unshipped } from './orders.models.ts';
 import {
@@ -116,8 +117,10 @@ export async function cancelOrder(
   if (effective.length > 0) {
     const now = deps.clock.now();
     const released = new Set<string>();
+    const queueMoved = new Set<string>();
     for (const p of effective) {
       const level = levels.get(levelKey(store.id, p.line.sku))!;
+      if (p.fromWaiting > 0) queueMoved.add(levelKey(store.id, p.line.sku));
       if (p.fromWaiting > 0 && p.fromWaiting === p.line.backordered) level.waitingLines -= 1;
       level.backordered -= p.fromWaiting;
       level.allocated -= p.fromAllocated;
@@ -142,12 +145,20 @@ export async function cancelOrder(
       },
     ]);
     await refreshOrderStatuses(tx, store.id, [orderId], now);
-    await serveQueues(
+    const served = await serveQueues(
       tx,
       deps,
+      store,
       [...released].map((key) => levels.get(key)!),
     );
     await saveLevels(tx, [...levels.values()], now);
+    for (const key of served.keys()) queueMoved.add(key);
+    await refreshPromises(
+      tx,
+      deps,
+      store,
+      [...queueMoved].map((key) => levels.get(key)!),
+    );
   }
   return getOrder(tx, store.id, orderId);
 }

@@ -1,3 +1,4 @@
+import type { EtaSource } from '../promises/promises.models.ts';
 import { type LineQuantities, type LineStatus, lineStatus, type OrderStatus } from './orders.models.ts';
 import type { Customer } from './orders.tables.ts';
 
@@ -12,6 +13,10 @@ export interface OrderLineView {
   shippedQuantity: number;
   cancelledQuantity: number;
   queuePosition: number | null;
+  /** When the line's remaining units should ship (store time zone); null once nothing is left to ship. */
+  eta: string | null;
+  etaLatest: string | null;
+  etaSource: EtaSource | null;
   status: LineStatus;
 }
 
@@ -32,6 +37,9 @@ export interface LineRecord extends LineQuantities {
   sku: string;
   unitPrice: number;
   queuePosition: number | null;
+  eta: string | null;
+  etaLatest: string | null;
+  etaSource: EtaSource | null;
 }
 
 export interface OrderRecord {
@@ -53,17 +61,23 @@ export function toOrderView(order: OrderRecord, lines: readonly LineRecord[]): O
     currency: order.currency,
     createdAt: order.createdAt.toISOString(),
     updatedAt: order.updatedAt.toISOString(),
-    lines: lines.map((line) => ({
-      id: line.id,
-      sku: line.sku,
-      quantity: line.quantity,
-      unitPrice: line.unitPrice,
-      allocatedQuantity: line.allocated,
-      backorderedQuantity: line.backordered,
-      shippedQuantity: line.shipped,
-      cancelledQuantity: line.cancelled,
-      queuePosition: line.backordered > 0 ? line.queuePosition : null,
-      status: lineStatus(line),
-    })),
+    lines: lines.map((line) => {
+      const open = line.backordered > 0 || line.allocated > 0;
+      return {
+        id: line.id,
+        sku: line.sku,
+        quantity: line.quantity,
+        unitPrice: line.unitPrice,
+        allocatedQuantity: line.allocated,
+        backorderedQuantity: line.backordered,
+        shippedQuantity: line.shipped,
+        cancelledQuantity: line.cancelled,
+        queuePosition: line.backordered > 0 ? line.queuePosition : null,
+        eta: open ? line.eta : null,
+        etaLatest: open ? line.etaLatest : null,
+        etaSource: open ? line.etaSource : null,
+        status: lineStatus(line),
+      };
+    }),
   };
 }

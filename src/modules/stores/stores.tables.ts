@@ -1,10 +1,16 @@
-import { index, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { index, integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
 export const stores = pgTable('stores', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
   currency: text('currency').notNull(),
   timezone: text('timezone').notNull(),
+  /** Days between units reaching the warehouse and leaving it; added to every promise date. */
+  handlingDays: integer('handling_days').notNull().default(0),
+  /** Lead time assumed for a SKU that has no supplier of its own. */
+  defaultLeadTimeDays: integer('default_lead_time_days').notNull().default(14),
+  /** Units an automatic backorder cap allows beyond what is on open purchase orders. */
+  autoLimitBuffer: integer('auto_limit_buffer').notNull().default(0),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
 });
 

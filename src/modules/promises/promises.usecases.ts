@@ -1,0 +1,137 @@
+import { sql } from 'drizzle-orm';
+import { type Executor, queryRows } from '../../db/client.ts';
+import type { Deps, StoreScope } from '../../shared/context.ts';
+import type { SkuLevel } from '../inventory/inventory.repository.ts';
+import {
+  DEFAULT_INPUTS,
+  dayIn,
+  type LinePromise,
+  linesToCheck,
+  openSupplyUnits,
+  type PromiseInputs,
+  type PromiseState,
+  planSchedule,
+  promiseAt,
+  type Segment,
+  stockPromise,
+} from './promises.models.ts';
+import { applySchedule, readPromiseInputs } from './promises.repository.ts';
+
+export const inputsOf = (level: Pick<PromiseState, 'promiseInputs'>): PromiseInputs =>
+  level.promiseInputs ?? DEFAULT_INPUTS;
+
+export const storeToday = (store: Pick<StoreScope, 'timezone'>, now: Date): string =>
+  dayIn(store.timezone, now);
+
+/** Today's schedule of each SKU a placement batch touches, computed once per batch. */
+export class ScheduleCache {
+  private readonly cache = new Map<string, Segment[]>();
+  constructor(private readonly now: Date) {}
+
+  promiseFor(
+    store: Pick<StoreScope, 'timezone'>,
+    key: string,
+    level: Pick<PromiseState, 'promiseInputs'>,
+    through: number | null,
+  ): LinePromise {
+    const today = storeToday(store, this.now);
+    if (through === null) return stockPromise(inputsOf(level), today);
+    const cacheKey = `${key}\u0000${today}`;
+    let segments = this.cache.get(cacheKey);
+    if (!segments) {
+      segments = planSchedule(inputsOf(level), today);
+      this.cache.set(cacheKey, segments);
+    }
+    return promiseAt(segments, through);
+  }
+}
+
+/**
+ * Re-reads the supply of locked SKUs (purchase orders, supplier, variant, store settings) into
+ * their stock rows, keeps an automatic backorder cap equal to the open supply plus the store's
+ * buffer, and refreshes the promises of their waiting lines. Call it, under the SKUs' locks, in
+ * the transaction of any change to those inputs.
+ */
+export async function refreshSupply(
+  tx: Executor,
+  deps: Pick<Deps, 'clock' | 'ids'>,
+  store: StoreScope,
+  levels: readonly SkuLevel[],
+): Promise<void> {
+  if (levels.length === 0) return;
+  const inputs = await readPromiseInputs(
+    tx,
+    store.id,
+    levels.map((l) => l.sku),
+  );
+  const [settings] = await queryRows<{ auto_limit_buffer: number }>(
+    tx,
+    sql`SELECT auto_limit_buffer FROM stores WHERE id = ${store.id}`,
+  );
+  for (const level of levels) {
+    level.promiseInputs = inputs.get(level.sku) ?? DEFAULT_INPUTS;
+    level.promiseVersion += 1;
+    if (level.backorderLimitAuto) {
+      level.backorderLimit = openSupplyUnits(level.promiseInputs) + (settings?.auto_limit_buffer ?? 0);
+    }
+  }
+  await refreshPromises(tx, deps, store, levels, { supplyChanged: true });
+}
+
+/**
+ * Brings the stored promises of locked SKUs' waiting lines in line with today's schedule after
+ * units left their queues (served or cancelled) or their supply moved. Only the lines that can
+ * have changed are read (see `linesToCheck`), and only the ones that did are written; each whose
+ * date moved gets a `backorder.eta_changed` event. Saves the promise state of the levels.
+ */
+export async function refreshPromises(
+  tx: Executor,
+  deps: Pick<Deps, 'clock' | 'ids'>,
+  store: StoreScope,
+  levels: readonly SkuLevel[],
+  options: { supplyChanged?: boolean } = {},
+): Promise<void> {
+  const now = deps.clock.now();
+  const today = storeToday(store, now);
+  const changed: SkuLevel[] = [];
+  for (const level of levels) {
+    const next = planSchedule(inputsOf(level), today);
+    const previous = level.promiseApplied?.segments ?? null;
+    if (level.waitingLines > 0) {
+      await applySchedule(tx, {
+        storeId: store.id,
+        sku: level.sku,
+        segments: next,
+        limit: linesToCheck(previous, next),
+        eventIdBase: deps.ids.next('evt'),
+        now,
+      });
+    }
+    level.promiseApplied = { day: today, segments: next };
+    changed.push(level);
+  }
+  if (options.supplyChanged || changed.length > 0) await savePromiseState(tx, store.id, changed, now);
+}
+
+async function savePromiseState(
+  tx: Executor,
+  storeId: string,
+  levels: readonly SkuLevel[],
+  now: Date,
+): Promise<void> {
+  if (levels.length === 0) return;
+  const rows = levels.map((l) => ({
+    sku: l.sku,
+    inputs: l.promiseInputs,
+    version: l.promiseVersion,
+    applied: l.promiseApplied,
+    backorder_limit: l.backorderLimit,
+  }));
+  await tx.execute(sql`
+    UPDATE inventory_levels AS l
+       SET promise_inputs = v.inputs, promise_version = v.version, promise_applied = v.applied,
+           backorder_limit = v.backorder_limit, updated_at = ${now}::timestamptz
+      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+           AS v(sku text, inputs jsonb, version int, applied jsonb, backorder_limit int)
+     WHERE l.store_id = ${storeId} AND l.sku = v.sku`);
+}
