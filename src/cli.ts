@@ -8,6 +8,7 @@ import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { DatabaseInUseError, inTransaction, openDatabase } from './db/client.ts';
 import { seedDemo } from './db/seed.ts';
+import { refreshDuePromises, startDailyRefresh } from './modules/promises/promises.jobs.ts';
 import { countStores, createStore } from './modules/stores/stores.usecases.ts';
 import { systemClock } from './shared/clock.ts';
 import { createIdGenerator } from './shared/ids.ts';
@@ -21,6 +22,8 @@ Usage:
   backfill store create --name NAME [--currency USD] [--timezone UTC]
                                       create a store and print its API keys once
   backfill seed --demo                create a demo store with variants, stock and a live queue
+  backfill promises refresh           re-date waiting lines for today (the daily job; serve runs
+                                      it hourly by itself)
 
 Configuration comes from the environment: DATABASE_URL (default pglite://./data), PORT, HOST,
 BACKFILL_OPERATOR_TOKEN, LOG_LEVEL. See README.md.`;
@@ -97,6 +100,22 @@ async function main(argv: string[]): Promise<number> {
     }
     return 0;
   }
+  if (command === 'promises' && sub === 'refresh') {
+    const db = await openDatabase(config.databaseUrl);
+    try {
+      await db.migrate();
+      const { skus } = await refreshDuePromises({
+        db: db.db,
+        engine: db.engine,
+        clock: systemClock,
+        ids: createIdGenerator(),
+      });
+      console.log(`Re-dated the waiting lines of ${skus} SKU(s).`);
+    } finally {
+      await db.close();
+    }
+    return 0;
+  }
   console.error(`Unknown command "${argv.join(' ')}".\n\n${HELP}`);
   return 2;
 }
@@ -144,6 +163,8 @@ async function serve(config: ReturnType<typeof loadConfig>): Promise<number> {
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
   const address = await server.listen({ port: config.port, host: config.host });
+  // The daily promise job: cheap when nothing is due, so every process may run it.
+  startDailyRefresh(app.deps, server.log);
   const stores = await countStores(app.deps.db);
   server.log.info(`Backfill API on ${address} — docs at ${address}/docs, OpenAPI at ${address}/openapi.json`);
   if (stores === 0) {

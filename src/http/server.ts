@@ -11,6 +11,8 @@ import { catalogRoutes } from '../modules/catalog/catalog.routes.ts';
 import { eventsRoutes } from '../modules/events/events.routes.ts';
 import { inventoryRoutes } from '../modules/inventory/inventory.routes.ts';
 import { ordersRoutes } from '../modules/orders/orders.routes.ts';
+import { promisesRoutes } from '../modules/promises/promises.routes.ts';
+import { settingsRoutes } from '../modules/settings/settings.routes.ts';
 import { shipmentsRoutes } from '../modules/shipments/shipments.routes.ts';
 import { storefrontRoutes } from '../modules/storefront/storefront.routes.ts';
 import { storesRoutes } from '../modules/stores/stores.routes.ts';
@@ -212,6 +214,8 @@ export async function buildServer(
     shipmentsRoutes,
     storefrontRoutes,
     eventsRoutes,
+    settingsRoutes,
+    promisesRoutes,
   ]) {
     routes(app, ctx);
   }

@@ -28,6 +28,21 @@ const CustomerSchema = Type.Object(
 
 const OrderStatus = Type.Enum([...ORDER_STATUSES]);
 
+const DateOrNull = (description: string) =>
+  Type.Union([Type.String({ format: 'date' }), Type.Null()], { description });
+
+/** A line's promise: when its remaining units should ship, in the store's time zone. */
+export const PromiseFields = {
+  eta: DateOrNull(
+    'Promised ship date (YYYY-MM-DD) of the remaining units; null once nothing is left to ship',
+  ),
+  etaLatest: DateOrNull("Latest likely ship date, from the supplier's measured lateness"),
+  etaSource: Type.Union([Type.Enum(['stock', 'purchase_order', 'lead_time', 'merchant_date']), Type.Null()], {
+    description:
+      'What the date rests on: units in stock, an open purchase order, the supplier lead time, or a date the merchant set (restock or pre-order release)',
+  }),
+};
+
 const LineSchema = Type.Object({
   id: Type.String(),
   sku: Type.String(),
@@ -40,6 +55,7 @@ const LineSchema = Type.Object({
   queuePosition: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], {
     description: "1-based place of the line's waiting units in the SKU's queue",
   }),
+  ...PromiseFields,
   status: Type.Enum(['backordered', 'allocated', 'shipped', 'cancelled']),
 });
 
@@ -89,6 +105,7 @@ const BackorderSchema = Type.Object({
   position: Type.Integer({ minimum: 1 }),
   placedAt: Type.String({ format: 'date-time' }),
   customer: CustomerSchema,
+  ...PromiseFields,
 });
 
 export const ordersRoutes: RouteRegistrar = (app, { deps, placement }) => {

@@ -6,7 +6,10 @@ import { invalid, notFound } from '../../shared/errors.ts';
 import { serveQueues } from '../allocation/allocation.queue.ts';
 import { appendEvents } from '../events/events.usecases.ts';
 import { levelKey, lockLevels, type SkuLevel, saveLevels } from '../inventory/inventory.repository.ts';
-import { refreshPromises } from '../promises/promises.usecases.ts';
+import type { EtaSource } from '../promises/promises.models.ts';
+import { stockPromise } from '../promises/promises.models.ts';
+import { setStockPromises } from '../promises/promises.repository.ts';
+import { inputsOf, refreshPromises, storeToday } from '../promises/promises.usecases.ts';
 import { alreadyShipped, repeatedLine, unknownLine } from './orders.errors.ts';
 import { splitCancellation, unshipped } from './orders.models.ts';
 import {
@@ -133,6 +136,14 @@ export async function cancelOrder(
       tx,
       effective.map((p) => p.line),
     );
+    // A line left with only allocated units no longer waits: it is dated from stock.
+    const today = storeToday(store, now);
+    for (const p of effective) {
+      if (p.fromWaiting > 0 && p.line.backordered === 0 && p.line.allocated > 0) {
+        const level = levels.get(levelKey(store.id, p.line.sku))!;
+        await setStockPromises(tx, [p.line.id], stockPromise(inputsOf(level), today));
+      }
+    }
     await appendEvents(tx, deps, [
       {
         storeId: store.id,
@@ -171,6 +182,9 @@ export interface BackorderView {
   position: number;
   placedAt: string;
   customer: Customer;
+  eta: string | null;
+  etaLatest: string | null;
+  etaSource: EtaSource | null;
 }
 
 interface WaitingRow {
@@ -181,6 +195,9 @@ interface WaitingRow {
   queue_ticket: string | number;
   created_at: Date | string;
   customer: Customer;
+  eta: string | null;
+  eta_latest: string | null;
+  eta_source: EtaSource | null;
 }
 
 /** The waiting lines in queue order (one SKU, or every SKU ordered by SKU then queue). */
@@ -193,7 +210,8 @@ export async function listBackorders(
   const [afterSku, afterTicket] = after === null ? [null, null] : splitCursor(after);
   const rows = await queryRows<WaitingRow>(
     db,
-    sql`SELECT l.order_id, l.id AS line_id, l.sku, l.backordered, l.queue_ticket, l.created_at, o.customer
+    sql`SELECT l.order_id, l.id AS line_id, l.sku, l.backordered, l.queue_ticket, l.created_at, o.customer,
+               l.eta::text AS eta, l.eta_latest::text AS eta_latest, l.eta_source
           FROM order_lines l JOIN orders o ON o.id = l.order_id
          WHERE l.store_id = ${storeId} AND l.backordered > 0
            ${query.sku !== undefined ? sql`AND l.sku = ${query.sku}` : sql``}
@@ -228,6 +246,9 @@ export async function listBackorders(
         position,
         placedAt: new Date(row.created_at).toISOString(),
         customer: row.customer,
+        eta: row.eta,
+        etaLatest: row.eta_latest,
+        etaSource: row.eta_source,
       };
     },
   );

@@ -1,6 +1,12 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../db/client.ts';
-import { type LinePromise, measuredLateness, type PromiseInputs, type Segment } from './promises.models.ts';
+import {
+  type EtaSource,
+  type LinePromise,
+  measuredLateness,
+  type PromiseInputs,
+  type Segment,
+} from './promises.models.ts';
 
 interface SupplyRow {
   sku: string;
@@ -99,25 +105,22 @@ async function readLateness(tx: Executor, supplierIds: readonly string[]): Promi
   return result;
 }
 
+interface ScheduleScope {
+  storeId: string;
+  sku: string;
+  segments: readonly Segment[];
+  /** Waiting lines to consider from the head (all when null). */
+  limit: number | null;
+  /** Units taken from the head first (a simulated arrival): lines they cover leave the queue. */
+  offset?: number;
+}
+
 /**
- * Gives the first `limit` waiting lines of a SKU (all when null) the promise the schedule assigns
- * to their place, writing only lines whose promise differs, and appends one `backorder.eta_changed`
- * event per line whose date moved — all in one statement, so a million-line queue never travels to
- * the application. The event ids share the shape of application ids: `evtPrefix` (an id this
- * process generated, time and randomness) with its tail replaced by the row number.
+ * The CTEs `head` (the first `limit` waiting lines, each with its place and the cumulative units
+ * through it after `offset`) and `target` (those whose promise under `segments` differs from the
+ * stored one, with the new promise), shared by `applySchedule` and `previewSchedule`.
  */
-export async function applySchedule(
-  tx: Executor,
-  options: {
-    storeId: string;
-    sku: string;
-    segments: readonly Segment[];
-    limit: number | null;
-    eventIdBase: string;
-    now: Date;
-  },
-): Promise<number> {
-  const { storeId, sku, segments, limit, eventIdBase, now } = options;
+function scheduleTargets({ storeId, sku, segments, limit, offset = 0 }: ScheduleScope): SQL {
   const rows = segments.map((s, i) => ({
     idx: i,
     through: s.through,
@@ -125,41 +128,58 @@ export async function applySchedule(
     eta_latest: s.etaLatest,
     source: s.source,
   }));
-  // ids are `evt_` + 26 characters: keep 20 of this process's (time + randomness), add 6 hex digits.
-  const base = eventIdBase.slice(0, 'evt_'.length + 20);
-  const [row] = await queryRows<{ changed: number }>(
-    tx,
-    sql`WITH seg AS (
+  return sql`seg AS (
           SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
                    AS s(idx int, through bigint, eta date, eta_latest date, source text)),
         head AS (
-          SELECT id, order_id, eta, eta_latest, eta_source,
-                 sum(backordered) OVER (ORDER BY queue_ticket) AS through
-            FROM (SELECT id, order_id, backordered, queue_ticket, eta, eta_latest, eta_source
-                    FROM order_lines
-                   WHERE store_id = ${storeId} AND sku = ${sku} AND backordered > 0
-                   ORDER BY queue_ticket
-                   ${limit === null ? sql`` : sql`LIMIT ${limit}`}) q),
+          SELECT * FROM (
+            SELECT id, order_id, eta, eta_latest, eta_source, backordered,
+                   row_number() OVER (ORDER BY queue_ticket) AS place,
+                   sum(backordered) OVER (ORDER BY queue_ticket) - ${offset}::bigint AS through
+              FROM (SELECT id, order_id, backordered, queue_ticket, eta, eta_latest, eta_source
+                      FROM order_lines
+                     WHERE store_id = ${storeId} AND sku = ${sku} AND backordered > 0
+                     ORDER BY queue_ticket
+                     ${limit === null ? sql`` : sql`LIMIT ${limit}`}) q) w
+           WHERE through > 0),
         target AS (
-          SELECT h.id, h.order_id, h.through, h.eta AS previous, s.eta, s.eta_latest, s.source
+          SELECT h.id, h.order_id, h.place, h.through, h.eta AS previous, s.eta, s.eta_latest, s.source
             FROM head h
             CROSS JOIN LATERAL (SELECT eta, eta_latest, source FROM seg
                                  WHERE seg.through IS NULL OR seg.through >= h.through
                                  ORDER BY seg.idx LIMIT 1) s
            WHERE h.eta IS DISTINCT FROM s.eta OR h.eta_latest IS DISTINCT FROM s.eta_latest
-              OR h.eta_source IS DISTINCT FROM s.source),
+              OR h.eta_source IS DISTINCT FROM s.source)`;
+}
+
+/**
+ * Gives the first `limit` waiting lines of a SKU (all when null) the promise the schedule assigns
+ * to their place, writing only lines whose promise differs, and appends one `backorder.eta_changed`
+ * event per line whose date moved — all in one statement, so a million-line queue never travels to
+ * the application. The event ids share the shape of application ids: `eventIdBase` (an id this
+ * process generated: time and randomness) with its tail replaced by the row number.
+ */
+export async function applySchedule(
+  tx: Executor,
+  scope: ScheduleScope & { eventIdBase: string; now: Date },
+): Promise<number> {
+  // ids are `evt_` + 26 characters: keep 20 of this process's (time + randomness), add 6 hex digits.
+  const base = scope.eventIdBase.slice(0, 'evt_'.length + 20);
+  const [row] = await queryRows<{ changed: number }>(
+    tx,
+    sql`WITH ${scheduleTargets(scope)},
         written AS (
           UPDATE order_lines AS l SET eta = t.eta, eta_latest = t.eta_latest, eta_source = t.source
             FROM target t WHERE l.id = t.id
           RETURNING l.id),
         moved AS (
           INSERT INTO events (id, store_id, type, data, created_at)
-          SELECT ${base}::text || lpad(to_hex(row_number() OVER (ORDER BY t.through)), 6, '0'), ${storeId}::text,
+          SELECT ${base}::text || lpad(to_hex(row_number() OVER (ORDER BY t.through)), 6, '0'), ${scope.storeId}::text,
                  'backorder.eta_changed',
-                 jsonb_build_object('orderId', t.order_id, 'lineId', t.id, 'sku', ${sku}::text,
+                 jsonb_build_object('orderId', t.order_id, 'lineId', t.id, 'sku', ${scope.sku}::text,
                                     'previousEta', t.previous::text, 'eta', t.eta::text,
                                     'etaLatest', t.eta_latest::text, 'etaSource', t.source),
-                 ${now}::timestamptz
+                 ${scope.now}::timestamptz
             FROM target t
            WHERE t.previous IS NOT NULL AND t.previous <> t.eta
            ORDER BY t.through
@@ -167,6 +187,66 @@ export async function applySchedule(
         SELECT (SELECT count(*) FROM written)::int AS changed`,
   );
   return row?.changed ?? 0;
+}
+
+export interface PromiseChange {
+  orderId: string;
+  lineId: string;
+  position: number;
+  waitingQuantity: number;
+  previousEta: string | null;
+  eta: string;
+  etaLatest: string;
+  etaSource: EtaSource;
+}
+
+/**
+ * What `applySchedule` would change, writing nothing: the first `show` changes (head first) and
+ * how many there are. Positions are the places in the queue as it is now.
+ */
+export async function previewSchedule(
+  db: Executor,
+  scope: ScheduleScope & { show: number },
+): Promise<{ changes: PromiseChange[]; changedCount: number }> {
+  const rows = await queryRows<{
+    order_id: string | null;
+    id: string | null;
+    place: number | string;
+    backordered: number;
+    previous: string | null;
+    eta: string;
+    eta_latest: string;
+    source: EtaSource;
+    total: number;
+  }>(
+    db,
+    sql`WITH ${scheduleTargets(scope)}
+        SELECT t.order_id, t.id, t.place, h.backordered, t.previous::text AS previous, t.eta::text AS eta,
+               t.eta_latest::text AS eta_latest, t.source, c.total
+          FROM (SELECT count(*)::int AS total FROM target) c
+          LEFT JOIN LATERAL (SELECT * FROM target ORDER BY through LIMIT ${scope.show}) t ON true
+          LEFT JOIN head h ON h.id = t.id
+         ORDER BY t.through`,
+  );
+  return {
+    changedCount: rows[0]?.total ?? 0,
+    changes: rows.flatMap((r) =>
+      r.id === null || r.order_id === null
+        ? []
+        : [
+            {
+              orderId: r.order_id,
+              lineId: r.id,
+              position: Number(r.place),
+              waitingQuantity: r.backordered,
+              previousEta: r.previous,
+              eta: r.eta,
+              etaLatest: r.eta_latest,
+              etaSource: r.source,
+            },
+          ],
+    ),
+  };
 }
 
 /** Sets the promise of lines that just stopped waiting (all their units allocated). */
@@ -179,4 +259,49 @@ export async function setStockPromises(
   await tx.execute(sql`
     UPDATE order_lines SET eta = ${promise.eta}::date, eta_latest = ${promise.etaLatest}::date, eta_source = ${promise.source}
      WHERE id = ANY(${sql.param([...lineIds])}::text[])`);
+}
+
+export interface QueueSliceLine {
+  orderId: string;
+  lineId: string;
+  position: number;
+  waiting: number;
+  /** Cumulative waiting units from the head through this line. */
+  through: number;
+}
+
+/** Waiting lines of a SKU whose units lie in the cumulative range (`from`, `to`], in queue order. */
+export async function readQueueSlice(
+  db: Executor,
+  storeId: string,
+  sku: string,
+  from: number,
+  to: number,
+): Promise<QueueSliceLine[]> {
+  if (to <= from) return [];
+  const rows = await queryRows<{
+    order_id: string;
+    id: string;
+    place: number | string;
+    backordered: number;
+    through: number | string;
+  }>(
+    db,
+    sql`SELECT * FROM (
+          SELECT order_id, id, backordered,
+                 row_number() OVER (ORDER BY queue_ticket) AS place,
+                 sum(backordered) OVER (ORDER BY queue_ticket) AS through
+            FROM (SELECT order_id, id, backordered, queue_ticket FROM order_lines
+                   WHERE store_id = ${storeId} AND sku = ${sku} AND backordered > 0
+                   ORDER BY queue_ticket LIMIT ${to}) q) w
+         WHERE through > ${from} AND through - backordered < ${to}
+         ORDER BY place`,
+  );
+  return rows.map((r) => ({
+    orderId: r.order_id,
+    lineId: r.id,
+    position: Number(r.place),
+    waiting: r.backordered,
+    through: Number(r.through),
+  }));
 }

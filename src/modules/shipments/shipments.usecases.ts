@@ -7,6 +7,7 @@ import { levelKey, saveLevels } from '../inventory/inventory.repository.ts';
 import { stockMovements } from '../inventory/inventory.tables.ts';
 import { refreshOrderStatuses, saveLineQuantities } from '../orders/orders.repository.ts';
 import { type LineQuantityInput, lockOrderForChange, resolveLines } from '../orders/orders.usecases.ts';
+import { inputsOf, storeToday } from '../promises/promises.usecases.ts';
 import { shipmentLines, shipments } from './shipments.tables.ts';
 
 export interface ShipmentInput {
@@ -32,6 +33,14 @@ const notAllocated = (lineId: string, requested: number, allocated: number): Dom
     { lineId, requested, allocated },
   );
 
+const notReleased = (lineId: string, sku: string, releaseDate: string): DomainError =>
+  new DomainError(
+    'conflict',
+    'not_released',
+    `"${sku}" is a pre-order released on ${releaseDate}; line "${lineId}" cannot ship before then`,
+    { lineId, sku, releaseDate },
+  );
+
 /** Ships allocated units (all or nothing): onHand and allocated fall together, one ledger entry per line. */
 export async function createShipment(
   tx: Executor,
@@ -42,10 +51,14 @@ export async function createShipment(
 ): Promise<ShipmentView> {
   const { levels, lines } = await lockOrderForChange(tx, store, orderId);
   const plan = resolveLines(lines, input.lines);
+  const now = deps.clock.now();
+  const today = storeToday(store, now);
   for (const { line, quantity } of plan) {
     if (quantity > line.allocated) throw notAllocated(line.id, quantity, line.allocated);
+    // Pre-orders: units may be allocated before the release but leave only from that day.
+    const release = inputsOf(levels.get(levelKey(store.id, line.sku))!).releaseDate;
+    if (release !== null && today < release) throw notReleased(line.id, line.sku, release);
   }
-  const now = deps.clock.now();
   const shipment: ShipmentView = {
     id: deps.ids.next('shp'),
     orderId,

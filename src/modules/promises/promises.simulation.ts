@@ -1,0 +1,103 @@
+import type { Executor } from '../../db/client.ts';
+import type { StoreScope } from '../../shared/context.ts';
+import { invalid, notFound } from '../../shared/errors.ts';
+import { isCalendarDate } from '../catalog/catalog.models.ts';
+import { readLevel } from '../inventory/inventory.repository.ts';
+import { linesToCheck, type PromiseInputs, planSchedule } from './promises.models.ts';
+import { type PromiseChange, previewSchedule, readQueueSlice } from './promises.repository.ts';
+import { inputsOf, storeToday } from './promises.usecases.ts';
+
+export interface RestockSimulationInput {
+  sku: string;
+  quantity: number;
+  /** Arrival day (store time zone); today or earlier means the units are in hand now. */
+  date?: string;
+  /** How many rescheduled lines to list (the count covers them all). */
+  show?: number;
+}
+
+export interface RestockSimulation {
+  sku: string;
+  quantity: number;
+  date: string;
+  /** Lines the units would reach, in queue order, and how many units each would get. */
+  filled: { orderId: string; lineId: string; position: number; quantity: number }[];
+  /** Units left over for the shelf. */
+  putaway: number;
+  /** Waiting lines whose promise would change, head first (at most `show`). */
+  rescheduled: PromiseChange[];
+  rescheduledCount: number;
+}
+
+/**
+ * "If `quantity` units land on `date`, who ships and what happens to everyone else's date?"
+ * Answers with the same rules a real arrival follows, from a plain read: nothing is written.
+ * Units in hand today go to the head of the queue at once; a later arrival joins the known
+ * supply in date order, after what arrives before it.
+ */
+export async function simulateRestock(
+  db: Executor,
+  store: StoreScope,
+  input: RestockSimulationInput,
+  now: Date,
+): Promise<RestockSimulation> {
+  if (input.date !== undefined && !isCalendarDate(input.date)) {
+    throw invalid('validation_failed', `date "${input.date}" is not a calendar date`, [
+      { path: '/date', message: 'must be a real date written YYYY-MM-DD' },
+    ]);
+  }
+  const level = await readLevel(db, store.id, input.sku);
+  if (!level) throw notFound('SKU', input.sku);
+  const today = storeToday(store, now);
+  const date = input.date ?? today;
+  const inputs = inputsOf(level);
+  const inHand = date <= today;
+  const ahead = inHand ? 0 : unitsArrivingBy(inputs, date, today);
+  const slice = await readQueueSlice(db, store.id, input.sku, ahead, ahead + input.quantity);
+  const filled = slice.map((line) => ({
+    orderId: line.orderId,
+    lineId: line.lineId,
+    position: line.position,
+    quantity: Math.min(line.through, ahead + input.quantity) - Math.max(line.through - line.waiting, ahead),
+  }));
+  const used = filled.reduce((sum, f) => sum + f.quantity, 0);
+  const next = planSchedule(
+    inHand
+      ? inputs
+      : {
+          ...inputs,
+          // Sorts after real purchase orders arriving the same day, like `unitsArrivingBy` counts them.
+          supply: [
+            ...inputs.supply,
+            { purchaseOrderId: '~simulation', expectedDate: date, quantity: input.quantity, lateDays: 0 },
+          ],
+        },
+    today,
+  );
+  const offset = inHand ? used : 0;
+  const bound = linesToCheck(level.promiseApplied?.segments ?? null, next);
+  const preview = await previewSchedule(db, {
+    storeId: store.id,
+    sku: input.sku,
+    segments: next,
+    limit: bound === null ? null : bound + (inHand ? filled.length : 0),
+    offset,
+    show: input.show ?? 100,
+  });
+  return {
+    sku: input.sku,
+    quantity: input.quantity,
+    date,
+    filled,
+    putaway: input.quantity - used,
+    rescheduled: preview.changes,
+    rescheduledCount: preview.changedCount,
+  };
+}
+
+/** Units of known supply that reach the queue on or before `date` (late ones count as today). */
+function unitsArrivingBy(inputs: PromiseInputs, date: string, today: string): number {
+  return inputs.supply
+    .filter((lot) => (lot.expectedDate > today ? lot.expectedDate : today) <= date)
+    .reduce((sum, lot) => sum + Math.max(0, lot.quantity), 0);
+}

@@ -1,0 +1,67 @@
+import { Type } from 'typebox';
+import { storeOf } from '../../http/auth.ts';
+import { runCommand } from '../../http/command.ts';
+import { type RouteRegistrar, typed } from '../../http/context.ts';
+import { AUTH_ERRORS, problems, WRITE_ERRORS } from '../../http/schemas.ts';
+import { getSettings, updateSettings } from './settings.usecases.ts';
+
+const Days = (maximum: number, description: string) => Type.Integer({ minimum: 0, maximum, description });
+
+const settingsFields = {
+  handlingDays: Days(
+    60,
+    'Days between units reaching the warehouse and shipping; added to every promise date',
+  ),
+  defaultLeadTimeDays: Days(365, 'Lead time assumed for SKUs with no supplier of their own'),
+  autoLimitBuffer: Type.Integer({
+    minimum: 0,
+    maximum: 1_000_000_000,
+    description:
+      'Units an automatic backorder cap (limit "auto") allows beyond the open purchase-order units',
+  }),
+};
+
+const SettingsSchema = Type.Object({
+  storeId: Type.String(),
+  name: Type.String(),
+  currency: Type.String(),
+  timezone: Type.String(),
+  ...settingsFields,
+});
+
+export const settingsRoutes: RouteRegistrar = (app, { deps }) => {
+  const r = typed(app);
+  r.get(
+    '/v1/settings',
+    {
+      config: { access: 'secret' },
+      schema: {
+        tags: ['Settings'],
+        summary: "The store's settings",
+        response: { 200: SettingsSchema, ...problems(...AUTH_ERRORS) },
+      },
+    },
+    async (request) => getSettings(deps.db, storeOf(request).id),
+  );
+  r.patch(
+    '/v1/settings',
+    {
+      config: { access: 'secret' },
+      schema: {
+        tags: ['Settings'],
+        summary: 'Change store settings; promise dates and automatic caps follow at once',
+        body: Type.Object(
+          {
+            handlingDays: Type.Optional(settingsFields.handlingDays),
+            defaultLeadTimeDays: Type.Optional(settingsFields.defaultLeadTimeDays),
+            autoLimitBuffer: Type.Optional(settingsFields.autoLimitBuffer),
+          },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+        response: { 200: SettingsSchema, ...problems(...WRITE_ERRORS) },
+      },
+    },
+    async (request, reply) =>
+      runCommand(deps, request, reply, 200, (tx) => updateSettings(tx, deps, storeOf(request), request.body)),
+  );
+};

@@ -1,0 +1,63 @@
+import { eq, sql } from 'drizzle-orm';
+import { type Executor, queryRows } from '../../db/client.ts';
+import type { Deps, StoreScope } from '../../shared/context.ts';
+import { appendEvents } from '../events/events.usecases.ts';
+import { lockLevels } from '../inventory/inventory.repository.ts';
+import { refreshSupply } from '../promises/promises.usecases.ts';
+import { stores } from '../stores/stores.tables.ts';
+
+/** Store-wide settings a merchant may change with the store's secret key. */
+export interface StoreSettings {
+  /** Days between units reaching the warehouse and shipping; added to every promise date. */
+  handlingDays: number;
+  /** Lead time for SKUs with no supplier of their own. */
+  defaultLeadTimeDays: number;
+  /** Units an automatic backorder cap allows beyond the open purchase-order units. */
+  autoLimitBuffer: number;
+}
+
+export interface SettingsView extends StoreSettings {
+  storeId: string;
+  name: string;
+  currency: string;
+  timezone: string;
+}
+
+export async function getSettings(db: Executor, storeId: string): Promise<SettingsView> {
+  const [row] = await db.select().from(stores).where(eq(stores.id, storeId));
+  if (!row) throw new Error(`store ${storeId} vanished`);
+  return {
+    storeId: row.id,
+    name: row.name,
+    currency: row.currency,
+    timezone: row.timezone,
+    handlingDays: row.handlingDays,
+    defaultLeadTimeDays: row.defaultLeadTimeDays,
+    autoLimitBuffer: row.autoLimitBuffer,
+  };
+}
+
+/**
+ * Changes settings. Every one of them feeds the promise dates (or the automatic cap) of every
+ * SKU, so all the store's stock rows are locked and refreshed in the same transaction.
+ */
+export async function updateSettings(
+  tx: Executor,
+  deps: Pick<Deps, 'clock' | 'ids'>,
+  store: StoreScope,
+  input: Partial<StoreSettings>,
+): Promise<SettingsView> {
+  const skus = await queryRows<{ sku: string }>(
+    tx,
+    sql`SELECT sku FROM inventory_levels WHERE store_id = ${store.id}`,
+  );
+  const levels = await lockLevels(
+    tx,
+    skus.map((s) => ({ storeId: store.id, sku: s.sku })),
+  );
+  await tx.update(stores).set(input).where(eq(stores.id, store.id));
+  await refreshSupply(tx, deps, store, [...levels.values()]);
+  const settings = await getSettings(tx, store.id);
+  await appendEvents(tx, deps, [{ storeId: store.id, type: 'settings.updated', data: { settings } }]);
+  return settings;
+}

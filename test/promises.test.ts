@@ -1,0 +1,276 @@
+/**
+ * Promise dates over HTTP, with the clock moved by the test: lead-time and merchant dates, store
+ * handling days, pre-order release, storefront dates, the daily job and the what-if simulation.
+ * (Promises from purchase orders are covered with the supply endpoints in supply.test.ts.)
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { refreshDuePromises } from '../src/modules/promises/promises.jobs.ts';
+import { ManualClock } from '../src/shared/clock.ts';
+import { type StoreKeys, startTestApp, type TestApp, variant } from './support/harness.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: tests read response bodies loosely
+type Json = any;
+
+const DAY = 86_400_000;
+const clock = new ManualClock(new Date('2026-03-10T12:00:00Z'));
+let t: TestApp;
+let store: StoreKeys;
+
+beforeAll(async () => {
+  t = await startTestApp({ clock });
+  store = await t.createStore();
+});
+afterAll(() => t.close());
+
+const key = () => store.secretKey;
+
+async function put(sku: string, body: Record<string, unknown>) {
+  const res = await t.request('PUT', `/v1/variants/${sku}`, { key: key(), body });
+  if (res.statusCode >= 300) throw new Error(`PUT ${sku}: ${res.statusCode} ${res.body}`);
+  return res.json();
+}
+
+async function place(sku: string, quantity: number): Promise<Json> {
+  const res = await t.request('POST', '/v1/orders', { key: key(), body: { lines: [{ sku, quantity }] } });
+  if (res.statusCode !== 201) throw new Error(`order ${sku}: ${res.statusCode} ${res.body}`);
+  return res.json();
+}
+
+async function restock(sku: string, quantity: number): Promise<Json> {
+  const res = await t.request('POST', '/v1/inventory/adjustments', {
+    key: key(),
+    body: { sku, quantity, reason: 'restock' },
+  });
+  if (res.statusCode !== 201) throw new Error(`restock ${sku}: ${res.statusCode} ${res.body}`);
+  return res.json();
+}
+
+const line = async (orderId: string): Promise<Json> =>
+  (await t.request('GET', `/v1/orders/${orderId}`, { key: key() })).json().lines[0];
+
+async function etaEvents(sku: string): Promise<Json[]> {
+  const res = await t.request('GET', '/v1/events?type=backorder.eta_changed&limit=500', { key: key() });
+  return res
+    .json()
+    .data.map((e: Json) => e.data)
+    .filter((d: Json) => d.sku === sku);
+}
+
+describe('promise dates without purchase orders', () => {
+  it('dates waiting lines at today + the default lead time, and stock lines at today', async () => {
+    await put('LEAD-1', variant('backorder'));
+    await restock('LEAD-1', 1);
+    const order = await place('LEAD-1', 3);
+    expect(order.lines[0]).toMatchObject({
+      allocatedQuantity: 1,
+      backorderedQuantity: 2,
+      eta: '2026-03-24',
+      etaLatest: '2026-03-24',
+      etaSource: 'lead_time',
+    });
+
+    const backorders = (await t.request('GET', '/v1/backorders?sku=LEAD-1', { key: key() })).json();
+    expect(backorders.data[0]).toMatchObject({ eta: '2026-03-24', etaSource: 'lead_time' });
+
+    // Units arriving for the whole line make it ready to ship today, from stock.
+    await restock('LEAD-1', 3);
+    expect(await line(order.id)).toMatchObject({
+      eta: '2026-03-10',
+      etaSource: 'stock',
+      backorderedQuantity: 0,
+    });
+  });
+
+  it('a merchant date still ahead replaces the lead time; store handling days are added to every date', async () => {
+    await put(
+      'MERCH-1',
+      variant('backorder', null, { backorder: { mode: 'backorder', expectedDate: '2026-04-01' } }),
+    );
+    const order = await place('MERCH-1', 2);
+    expect(order.lines[0]).toMatchObject({ eta: '2026-04-01', etaSource: 'merchant_date' });
+
+    const settings = await t.request('PATCH', '/v1/settings', { key: key(), body: { handlingDays: 2 } });
+    expect(settings.statusCode).toBe(200);
+    expect(settings.json()).toMatchObject({ handlingDays: 2, defaultLeadTimeDays: 14 });
+    expect(await line(order.id)).toMatchObject({ eta: '2026-04-03', etaSource: 'merchant_date' });
+    expect(await etaEvents('MERCH-1')).toEqual([
+      expect.objectContaining({
+        orderId: order.id,
+        lineId: order.lines[0].id,
+        previousEta: '2026-04-01',
+        eta: '2026-04-03',
+      }),
+    ]);
+    await t.request('PATCH', '/v1/settings', { key: key(), body: { handlingDays: 0 } });
+  });
+
+  it('refuses bad settings and changes nothing', async () => {
+    const before = (await t.request('GET', '/v1/settings', { key: key() })).json();
+    for (const body of [
+      {},
+      { handlingDays: -1 },
+      { handlingDays: 1.5 },
+      { defaultLeadTimeDays: '3' },
+      { x: 1 },
+    ]) {
+      const res = await t.request('PATCH', '/v1/settings', { key: key(), body });
+      expect(res.statusCode, JSON.stringify(body)).toBe(422);
+    }
+    expect((await t.request('GET', '/v1/settings', { key: key() })).json()).toEqual(before);
+    expect((await t.request('GET', '/v1/settings', { key: store.publishableKey })).statusCode).toBe(403);
+  });
+});
+
+describe('pre-orders', () => {
+  it('allocates before the release, promises the release date, and refuses to ship before it', async () => {
+    await put('PRE-1', {
+      ...variant('preorder'),
+      backorder: { mode: 'preorder', limit: null, releaseDate: '2026-03-20' },
+    });
+    await restock('PRE-1', 1);
+    const allocated = await place('PRE-1', 1);
+    expect(allocated.lines[0]).toMatchObject({
+      allocatedQuantity: 1,
+      eta: '2026-03-20',
+      etaSource: 'merchant_date',
+    });
+    const waiting = await place('PRE-1', 1);
+    // Lead time (2026-03-24) is after the release: the later date wins.
+    expect(waiting.lines[0]).toMatchObject({
+      backorderedQuantity: 1,
+      eta: '2026-03-24',
+      etaSource: 'lead_time',
+    });
+
+    const early = await t.request('POST', `/v1/orders/${allocated.id}/shipments`, {
+      key: key(),
+      body: { lines: [{ lineId: allocated.lines[0].id, quantity: 1 }] },
+    });
+    expect(early.statusCode).toBe(409);
+    expect(early.json()).toMatchObject({ code: 'not_released', releaseDate: '2026-03-20' });
+
+    const refused = await t.request('PUT', '/v1/variants/PRE-2', {
+      key: key(),
+      body: { ...variant('backorder'), backorder: { mode: 'backorder', releaseDate: '2026-03-20' } },
+    });
+    expect(refused.statusCode).toBe(422);
+
+    clock.set(new Date('2026-03-20T08:00:00Z'));
+    const shipped = await t.request('POST', `/v1/orders/${allocated.id}/shipments`, {
+      key: key(),
+      body: { lines: [{ lineId: allocated.lines[0].id, quantity: 1 }] },
+    });
+    expect(shipped.statusCode).toBe(201);
+    clock.set(new Date('2026-03-10T12:00:00Z'));
+  });
+});
+
+describe('storefront expected date', () => {
+  it('is the date an order of the given quantity would get, or null when it could not be placed', async () => {
+    await put('SF-1', variant('backorder', 3));
+    await restock('SF-1', 2);
+    const ask = async (quantity: number) =>
+      (
+        await t.request('GET', `/v1/storefront/availability?sku=SF-1&quantity=${quantity}`, {
+          key: store.publishableKey,
+        })
+      ).json();
+    expect(await ask(1)).toMatchObject({ status: 'in_stock', expectedDate: '2026-03-10', quantity: 1 });
+    expect(await ask(4)).toMatchObject({ status: 'in_stock', expectedDate: '2026-03-24' });
+    expect(await ask(6)).toMatchObject({ expectedDate: null });
+    const noQuantity = await t.request('GET', '/v1/storefront/availability?sku=SF-1', {
+      key: store.publishableKey,
+    });
+    expect(noQuantity.json()).toMatchObject({ quantity: 1, expectedDate: '2026-03-10' });
+    const bad = await t.request('GET', '/v1/storefront/availability?sku=SF-1&quantity=0', {
+      key: store.publishableKey,
+    });
+    expect(bad.statusCode).toBe(422);
+  });
+});
+
+describe('the daily job', () => {
+  it('moves lead-time dates with the calendar, once per day', async () => {
+    await put('DAY-1', variant('backorder'));
+    const order = await place('DAY-1', 1);
+    expect(order.lines[0].eta).toBe('2026-03-24');
+    clock.advance(2 * DAY);
+    await refreshDuePromises(t.app.deps);
+    expect(await line(order.id)).toMatchObject({ eta: '2026-03-26', etaSource: 'lead_time' });
+    expect(await etaEvents('DAY-1')).toEqual([
+      expect.objectContaining({ lineId: order.lines[0].id, previousEta: '2026-03-24', eta: '2026-03-26' }),
+    ]);
+    // The same day again: nothing is due.
+    const again = await refreshDuePromises(t.app.deps);
+    expect(again.skus).toBe(0);
+    expect(await etaEvents('DAY-1')).toHaveLength(1);
+    clock.set(new Date('2026-03-10T12:00:00Z'));
+  });
+});
+
+describe('what-if restock simulation', () => {
+  it('lists the lines a restock would fill and changes nothing', async () => {
+    await put('SIM-1', variant('backorder'));
+    const a = await place('SIM-1', 2);
+    const b = await place('SIM-1', 3);
+    const c = await place('SIM-1', 1);
+    const snapshot = async () => ({
+      level: (await t.request('GET', '/v1/inventory/SIM-1', { key: key() })).json(),
+      lines: await Promise.all([a, b, c].map((o) => line(o.id))),
+    });
+    const before = await snapshot();
+    const res = await t.request('POST', '/v1/simulations/restock', {
+      key: key(),
+      body: { sku: 'SIM-1', quantity: 4 },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({
+      sku: 'SIM-1',
+      quantity: 4,
+      date: '2026-03-10',
+      putaway: 0,
+      filled: [
+        { orderId: a.id, lineId: a.lines[0].id, position: 1, quantity: 2 },
+        { orderId: b.id, lineId: b.lines[0].id, position: 2, quantity: 2 },
+      ],
+    });
+    expect(await snapshot()).toEqual(before);
+
+    const future = await t.request('POST', '/v1/simulations/restock', {
+      key: key(),
+      body: { sku: 'SIM-1', quantity: 5, date: '2026-03-15' },
+    });
+    expect(future.json()).toMatchObject({
+      date: '2026-03-15',
+      putaway: 0,
+      filled: [
+        { lineId: a.lines[0].id, quantity: 2 },
+        { lineId: b.lines[0].id, quantity: 3 },
+      ],
+      rescheduledCount: 2,
+      rescheduled: [
+        {
+          lineId: a.lines[0].id,
+          position: 1,
+          previousEta: '2026-03-24',
+          eta: '2026-03-15',
+          etaSource: 'purchase_order',
+        },
+        { lineId: b.lines[0].id, position: 2, previousEta: '2026-03-24', eta: '2026-03-15' },
+      ],
+    });
+    expect(await snapshot()).toEqual(before);
+
+    for (const body of [
+      { sku: 'SIM-1', quantity: 0 },
+      { sku: 'SIM-1', quantity: 1, date: '2026-02-30' },
+    ]) {
+      expect((await t.request('POST', '/v1/simulations/restock', { key: key(), body })).statusCode).toBe(422);
+    }
+    const unknown = await t.request('POST', '/v1/simulations/restock', {
+      key: key(),
+      body: { sku: 'NOPE-1', quantity: 1 },
+    });
+    expect(unknown.statusCode).toBe(404);
+  });
+});
