@@ -118,7 +118,7 @@ describe('details a storefront or connector relies on', () => {
     expect(res.json().customer).toEqual({});
   });
 
-  it('shows the waiting message only while shoppers can wait, and the expected date whenever the shelf is empty', async () => {
+  it('shows the waiting message only while shoppers can wait, and the date an order placed now would get', async () => {
     const key = store.secretKey;
     const backorder = {
       mode: 'backorder',
@@ -134,25 +134,28 @@ describe('details a storefront or connector relies on', () => {
     expect(await availability()).toEqual({
       sku: 'SHELF-1',
       status: 'backorder',
+      quantity: 1,
       message: 'Ships in 3 weeks',
       expectedDate: '2026-12-15',
+      expectedDateLatest: '2026-12-15',
     });
     await t.request('POST', '/v1/orders', { key, body: { lines: [{ sku: 'SHELF-1', quantity: 1 }] } });
+    // The cap is reached: no order could be placed, so there is no date to promise.
     expect(await availability()).toEqual({
       sku: 'SHELF-1',
       status: 'out_of_stock',
+      quantity: 1,
       message: null,
-      expectedDate: '2026-12-15',
+      expectedDate: null,
+      expectedDateLatest: null,
     });
     await t.request('POST', '/v1/inventory/adjustments', {
       key,
       body: { sku: 'SHELF-1', quantity: 5, reason: 'restock' },
     });
-    expect(await availability()).toEqual({
-      sku: 'SHELF-1',
-      status: 'in_stock',
-      message: null,
-      expectedDate: null,
-    });
+    // In stock: ready to ship today (the store has no handling days).
+    const today = new Date().toISOString().slice(0, 10);
+    expect(await availability()).toMatchObject({ sku: 'SHELF-1', status: 'in_stock', message: null });
+    expect((await availability()).expectedDate >= today).toBe(true);
   });
 });

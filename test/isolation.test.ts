@@ -269,8 +269,10 @@ describe("store B's secret key against store A's data", () => {
     expect(sfA.json()).toEqual({
       sku: 'ISO-PRE',
       status: 'preorder',
+      quantity: 1,
       message: 'Ships in spring',
       expectedDate: '2027-03-01',
+      expectedDateLatest: '2027-03-01',
     });
   });
 });

@@ -16,6 +16,7 @@ import { settingsRoutes } from '../modules/settings/settings.routes.ts';
 import { shipmentsRoutes } from '../modules/shipments/shipments.routes.ts';
 import { storefrontRoutes } from '../modules/storefront/storefront.routes.ts';
 import { storesRoutes } from '../modules/stores/stores.routes.ts';
+import { supplyRoutes } from '../modules/supply/supply.routes.ts';
 import type { Deps } from '../shared/context.ts';
 import { registerAccessCheck, registerAuth } from './auth.ts';
 import type { RouteContext } from './context.ts';
@@ -214,6 +215,7 @@ export async function buildServer(
     shipmentsRoutes,
     storefrontRoutes,
     eventsRoutes,
+    supplyRoutes,
     settingsRoutes,
     promisesRoutes,
   ]) {

@@ -1,5 +1,5 @@
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
-import type { Executor } from '../../db/client.ts';
+import { and, asc, eq, gt, type SQL, sql } from 'drizzle-orm';
+import { type Executor, executeTogether } from '../../db/client.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
 import { decodeCursor, type Page, toPage } from '../../shared/cursor.ts';
 import { invalid, notFound } from '../../shared/errors.ts';
@@ -16,7 +16,7 @@ import {
   type StockStatus,
   stockStatus,
 } from './inventory.models.ts';
-import { levelKey, lockLevels, readLevel, saveLevels } from './inventory.repository.ts';
+import { levelKey, lockLevels, readLevel, type SkuLevel, saveLevels } from './inventory.repository.ts';
 import { stockMovements } from './inventory.tables.ts';
 
 export interface LevelView {
@@ -108,31 +108,21 @@ export async function adjustStockBatch(
     inputs.map((input) => ({ storeId: store.id, sku: input.sku })),
   );
   const now = deps.clock.now();
-  const adjustments = inputs.map((input, i) => {
-    const level = levels.get(levelKey(store.id, input.sku));
-    if (!level) throw unknownSku(input.sku, pathOf(i));
-    if (level.onHand + input.quantity < level.allocated) {
-      throw insufficientStock(input.sku, available(level), backorderRemaining(level));
-    }
-    if (level.onHand + input.quantity > MAX_UNITS) throw tooManyUnits(input.sku);
-    level.onHand += input.quantity;
-    return {
-      id: deps.ids.next('adj'),
-      sku: input.sku,
-      quantity: input.quantity,
-      reason: input.reason,
-      note: input.note ?? null,
-    };
-  });
-  await recordAdjustments(tx, deps, store.id, adjustments, now);
-  const touched = adjustments.map((a) => levels.get(levelKey(store.id, a.sku))!);
-  const filled = await serveQueues(
+  const adjustments = inputs.map((input) => ({
+    id: deps.ids.next('adj'),
+    sku: input.sku,
+    quantity: input.quantity,
+    reason: input.reason,
+    note: input.note ?? null,
+  }));
+  const { touched, filled } = await changeOnHand(
     tx,
     deps,
     store,
-    touched.filter((_, i) => adjustments[i]!.quantity > 0),
+    levels,
+    adjustments.map((a, i) => ({ sku: a.sku, quantity: a.quantity, adjustmentId: a.id, path: pathOf(i) })),
+    { type: 'adjustment', now, alongside: insertAdjustments(store.id, adjustments, now) },
   );
-  await saveLevels(tx, touched, now);
   await refreshPromises(
     tx,
     deps,
@@ -162,30 +152,87 @@ export async function adjustStockBatch(
   return results;
 }
 
-/** Writes the adjustments and their ledger movements (one each) in one statement. */
-async function recordAdjustments(
+/** A signed change to a SKU's on-hand units, as one ledger movement records it. */
+export interface StockChange {
+  sku: string;
+  quantity: number;
+  /** The adjustment the movement belongs to (adjustments only). */
+  adjustmentId?: string;
+  /** Where the request named the SKU, for error messages. */
+  path: string;
+}
+
+/**
+ * The restock path, shared by adjustments and purchase-order receipts: applies signed changes to
+ * stock rows the caller has locked (an unknown SKU, onHand below allocated or too many units
+ * refuses them all), writes one ledger movement of `type` per change — in one round trip with
+ * `alongside`, the caller's own record of the change —, hands arriving units to the head of each
+ * queue (`serveQueues`) and saves the rows. Returns the levels in input order and the fills per
+ * SKU; the caller refreshes the promises.
+ */
+export async function changeOnHand(
   tx: Executor,
-  deps: Pick<Deps, 'ids'>,
+  deps: Pick<Deps, 'clock' | 'ids'>,
+  store: StoreScope,
+  levels: ReadonlyMap<string, SkuLevel>,
+  changes: readonly StockChange[],
+  options: { type: 'adjustment' | 'receipt'; now: Date; alongside?: SQL | null },
+): Promise<{ touched: SkuLevel[]; filled: Map<string, QueueFill[]> }> {
+  const touched = changes.map((change) => {
+    const level = levels.get(levelKey(store.id, change.sku));
+    if (!level) throw unknownSku(change.sku, change.path);
+    if (level.onHand + change.quantity < level.allocated) {
+      throw insufficientStock(change.sku, available(level), backorderRemaining(level));
+    }
+    if (level.onHand + change.quantity > MAX_UNITS) throw tooManyUnits(change.sku);
+    level.onHand += change.quantity;
+    return level;
+  });
+  await executeTogether(tx, [
+    options.alongside ?? null,
+    insertMovements(deps, store.id, options.type, changes, options.now),
+  ]);
+  const filled = await serveQueues(
+    tx,
+    deps,
+    store,
+    touched.filter((_, i) => changes[i]!.quantity > 0),
+  );
+  await saveLevels(tx, touched, options.now);
+  return { touched, filled };
+}
+
+/** The INSERT of adjustment records, written together with their ledger movements. */
+function insertAdjustments(
   storeId: string,
   adjustments: readonly { id: string; sku: string; quantity: number; reason: string; note: string | null }[],
   now: Date,
-): Promise<void> {
-  await tx.execute(sql`
-    WITH adjustment AS (
-      INSERT INTO inventory_adjustments (id, store_id, sku, quantity, reason, note, created_at)
-      SELECT v.id, ${storeId}, v.sku, v.quantity, v.reason, v.note, ${now}::timestamptz
-        FROM unnest(${sql.param(adjustments.map((a) => a.id))}::text[],
-                    ${sql.param(adjustments.map((a) => a.sku))}::text[],
-                    ${sql.param(adjustments.map((a) => a.quantity))}::int[],
-                    ${sql.param(adjustments.map((a) => a.reason))}::text[],
-                    ${sql.param(adjustments.map((a) => a.note))}::text[]) AS v(id, sku, quantity, reason, note)
-      RETURNING id, sku, quantity)
-    INSERT INTO stock_movements (id, store_id, sku, type, quantity, adjustment_id, created_at)
-    SELECT m.id, ${storeId}, m.sku, 'adjustment', m.quantity, m.adjustment_id, ${now}::timestamptz
-      FROM unnest(${sql.param(adjustments.map(() => deps.ids.next('mov')))}::text[],
+): SQL {
+  return sql`
+    INSERT INTO inventory_adjustments (id, store_id, sku, quantity, reason, note, created_at)
+    SELECT v.id, ${storeId}, v.sku, v.quantity, v.reason, v.note, ${now}::timestamptz
+      FROM unnest(${sql.param(adjustments.map((a) => a.id))}::text[],
                   ${sql.param(adjustments.map((a) => a.sku))}::text[],
                   ${sql.param(adjustments.map((a) => a.quantity))}::int[],
-                  ${sql.param(adjustments.map((a) => a.id))}::text[]) AS m(id, sku, quantity, adjustment_id)`);
+                  ${sql.param(adjustments.map((a) => a.reason))}::text[],
+                  ${sql.param(adjustments.map((a) => a.note))}::text[]) AS v(id, sku, quantity, reason, note)`;
+}
+
+/** The INSERT of one ledger movement per change. */
+function insertMovements(
+  deps: Pick<Deps, 'ids'>,
+  storeId: string,
+  type: 'adjustment' | 'receipt',
+  changes: readonly StockChange[],
+  now: Date,
+): SQL {
+  return sql`
+    INSERT INTO stock_movements (id, store_id, sku, type, quantity, adjustment_id, created_at)
+    SELECT m.id, ${storeId}, m.sku, ${type}, m.quantity, m.adjustment_id, ${now}::timestamptz
+      FROM unnest(${sql.param(changes.map(() => deps.ids.next('mov')))}::text[],
+                  ${sql.param(changes.map((c) => c.sku))}::text[],
+                  ${sql.param(changes.map((c) => c.quantity))}::int[],
+                  ${sql.param(changes.map((c) => c.adjustmentId ?? null))}::text[]) AS m(id, sku, quantity, adjustment_id)`;
 }
 
 export interface MovementView {

@@ -1,0 +1,142 @@
+/**
+ * Pure rules of purchasing: the purchase-order state machine, what a delivery may receive, where
+ * its units go, and the dock's printable pick list. No I/O.
+ */
+import type { CrossDockLine, PurchaseOrderStatus, ReceiptLine } from './supply.tables.ts';
+
+export const PURCHASE_ORDER_STATUSES: readonly PurchaseOrderStatus[] = [
+  'draft',
+  'ordered',
+  'partially_received',
+  'received',
+  'cancelled',
+];
+
+/** What a merchant (or a delivery) can do to a purchase order. */
+export type PurchaseOrderAction = 'order' | 'cancel' | 'receive' | 'edit';
+
+/**
+ * The statuses each action starts from. Receiving moves ordered → partially_received → received;
+ * received and cancelled orders are closed.
+ */
+const ALLOWED_FROM: Record<PurchaseOrderAction, readonly PurchaseOrderStatus[]> = {
+  order: ['draft'],
+  cancel: ['draft', 'ordered', 'partially_received'],
+  receive: ['ordered', 'partially_received'],
+  edit: ['draft', 'ordered', 'partially_received'],
+};
+
+export const canApply = (status: PurchaseOrderStatus, action: PurchaseOrderAction): boolean =>
+  ALLOWED_FROM[action].includes(status);
+
+/** Statuses whose open units the promise engine counts as supply on the way. */
+export const countsAsSupply = (status: PurchaseOrderStatus): boolean =>
+  status === 'ordered' || status === 'partially_received';
+
+export interface PurchaseOrderLineQuantities {
+  sku: string;
+  quantity: number;
+  received: number;
+}
+
+/** Units of a line still to come (an over-receipt leaves none, never fewer). */
+export const openQuantity = (line: PurchaseOrderLineQuantities): number =>
+  Math.max(0, line.quantity - line.received);
+
+/** The status once a receipt is recorded: received when every line is complete. */
+export const statusAfterReceipt = (
+  lines: readonly PurchaseOrderLineQuantities[],
+): 'partially_received' | 'received' =>
+  lines.every((line) => openQuantity(line) === 0) ? 'received' : 'partially_received';
+
+export type ReceiptPlan<L> =
+  | { ok: true; receiving: { line: L; quantity: number }[] }
+  | { ok: false; reason: 'repeated_sku' | 'not_on_purchase_order'; index: number; sku: string }
+  | {
+      ok: false;
+      reason: 'over_receipt';
+      index: number;
+      sku: string;
+      openQuantity: number;
+      requested: number;
+    };
+
+/**
+ * Matches a delivery to the purchase order's lines by SKU: each SKU once, only SKUs on the order,
+ * and no more than a line's open quantity unless the merchant accepts an over-receipt.
+ */
+export function planReceipt<L extends PurchaseOrderLineQuantities>(
+  poLines: readonly L[],
+  delivered: readonly ReceiptLine[],
+  allowOverReceipt: boolean,
+): ReceiptPlan<L> {
+  const bySku = new Map(poLines.map((line) => [line.sku, line]));
+  const seen = new Set<string>();
+  const receiving: { line: L; quantity: number }[] = [];
+  for (const [index, { sku, quantity }] of delivered.entries()) {
+    if (seen.has(sku)) return { ok: false, reason: 'repeated_sku', index, sku };
+    seen.add(sku);
+    const line = bySku.get(sku);
+    if (!line) return { ok: false, reason: 'not_on_purchase_order', index, sku };
+    const open = openQuantity(line);
+    if (quantity > open && !allowOverReceipt) {
+      return { ok: false, reason: 'over_receipt', index, sku, openQuantity: open, requested: quantity };
+    }
+    receiving.push({ line, quantity });
+  }
+  return { ok: true, receiving };
+}
+
+/** What goes to the shelf: received minus cross-docked, per SKU in delivery order, only when > 0. */
+export function putawayOf(
+  received: readonly ReceiptLine[],
+  crossDock: readonly CrossDockLine[],
+): ReceiptLine[] {
+  const docked = new Map<string, number>();
+  for (const fill of crossDock) docked.set(fill.sku, (docked.get(fill.sku) ?? 0) + fill.quantity);
+  return received
+    .map(({ sku, quantity }) => ({ sku, quantity: quantity - (docked.get(sku) ?? 0) }))
+    .filter((line) => line.quantity > 0);
+}
+
+/** Pick-list rows of units that go to the shelf carry this instead of an order id. */
+export const SHELF = 'SHELF';
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * One CSV field (RFC 4180): quoted when it holds a quote, comma or line break. A text starting
+ * like a spreadsheet formula (= + - @, tab, CR) is prefixed with a single quote so that opening
+ * the list in a spreadsheet never runs a customer-supplied formula.
+ */
+export function csvField(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  let text = String(value);
+  if (typeof value === 'string' && FORMULA_START.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export const PICK_LIST_COLUMNS = ['order_id', 'line_id', 'sku', 'quantity', 'customer_name'] as const;
+
+/**
+ * The dock's printable pick list of a receipt: a header, then the cross-docked units grouped by
+ * outbound order (sorted by order id, then SKU), then the units for the shelf (order id `SHELF`,
+ * by SKU). CRLF line ends, as RFC 4180 and spreadsheets expect.
+ */
+export function pickListCsv(
+  receipt: { crossDock: readonly CrossDockLine[]; putaway: readonly ReceiptLine[] },
+  customerNames: ReadonlyMap<string, string | null>,
+): string {
+  const byOrder = [...receipt.crossDock].sort(
+    (a, b) => compare(a.orderId, b.orderId) || compare(a.sku, b.sku) || compare(a.lineId, b.lineId),
+  );
+  const shelf = [...receipt.putaway].sort((a, b) => compare(a.sku, b.sku));
+  const rows: (string | number | null)[][] = [
+    [...PICK_LIST_COLUMNS],
+    ...byOrder.map((f) => [f.orderId, f.lineId, f.sku, f.quantity, customerNames.get(f.orderId) ?? null]),
+    ...shelf.map((p) => [SHELF, null, p.sku, p.quantity, null]),
+  ];
+  return rows.map((row) => `${row.map(csvField).join(',')}\r\n`).join('');
+}
+
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -1,0 +1,290 @@
+import type { Executor } from '../../db/client.ts';
+import type { Deps, StoreScope } from '../../shared/context.ts';
+import { decodeCursor, type Page, toPage } from '../../shared/cursor.ts';
+import { invalid, notFound } from '../../shared/errors.ts';
+import { unknownSku } from '../allocation/allocation.errors.ts';
+import { isCalendarDate } from '../catalog/catalog.models.ts';
+import { appendEvents } from '../events/events.usecases.ts';
+import { levelKey, lockLevels, type SkuLevel } from '../inventory/inventory.repository.ts';
+import { refreshSupply } from '../promises/promises.usecases.ts';
+import {
+  duplicateReference,
+  invalidTransition,
+  notCalendarDate,
+  purchaseOrderClosed,
+  repeatedSku,
+  unknownSupplier,
+} from './supply.errors.ts';
+import { canApply } from './supply.models.ts';
+import {
+  findPurchaseOrder,
+  findSupplier,
+  groupBy,
+  insertPurchaseOrder,
+  isReferenceTaken,
+  listPurchaseOrderRows,
+  loadDateHistory,
+  loadPurchaseOrderLines,
+  type PurchaseOrderRow,
+  purchaseOrderSkus,
+  updatePurchaseOrder,
+} from './supply.repository.ts';
+import { type PurchaseOrderStatus, purchaseOrderDateChanges, purchaseOrderLines } from './supply.tables.ts';
+import { type PurchaseOrderView, toPurchaseOrderView } from './supply.views.ts';
+
+export async function getPurchaseOrder(
+  db: Executor,
+  storeId: string,
+  purchaseOrderId: string,
+): Promise<PurchaseOrderView> {
+  const row = await findPurchaseOrder(db, storeId, purchaseOrderId);
+  if (!row) throw notFound('Purchase order', purchaseOrderId);
+  return viewOf(db, row);
+}
+
+async function viewOf(db: Executor, row: PurchaseOrderRow): Promise<PurchaseOrderView> {
+  const lines = await loadPurchaseOrderLines(db, [row.id]);
+  return toPurchaseOrderView(row, lines, await loadDateHistory(db, [row.id]));
+}
+
+export async function listPurchaseOrders(
+  db: Executor,
+  storeId: string,
+  query: { status?: PurchaseOrderStatus; sku?: string; supplierId?: string; limit: number; cursor?: string },
+): Promise<Page<PurchaseOrderView>> {
+  const rows = await listPurchaseOrderRows(db, storeId, { ...query, before: decodeCursor(query.cursor) });
+  const ids = rows.slice(0, query.limit).map((r) => r.id);
+  const lines = groupBy(await loadPurchaseOrderLines(db, ids), (l) => l.purchaseOrderId);
+  const history = groupBy(await loadDateHistory(db, ids), (c) => c.purchaseOrderId);
+  return toPage(
+    rows,
+    query.limit,
+    (r) => r.seq,
+    (r) => toPurchaseOrderView(r, lines.get(r.id) ?? [], history.get(r.id) ?? []),
+  );
+}
+
+export interface PurchaseOrderInput {
+  supplierId: string;
+  reference?: string;
+  expectedDate: string;
+  status?: 'draft' | 'ordered';
+  lines: { sku: string; quantity: number; unitCost: number }[];
+}
+
+/**
+ * Records a purchase order. Its SKUs' stock rows are locked first (as by every command that
+ * changes supply) and their promises refreshed: an ordered PO's units date the waiting lines, and
+ * even a draft makes its supplier the SKUs' lead-time supplier.
+ */
+export async function createPurchaseOrder(
+  tx: Executor,
+  deps: Pick<Deps, 'clock' | 'ids'>,
+  store: StoreScope,
+  input: PurchaseOrderInput,
+): Promise<PurchaseOrderView> {
+  requireCalendarDate(input.expectedDate, '/expectedDate');
+  const seen = new Set<string>();
+  for (const [i, line] of input.lines.entries()) {
+    if (seen.has(line.sku)) throw repeatedSku(line.sku, `/lines/${i}/sku`);
+    seen.add(line.sku);
+  }
+  if (!(await findSupplier(tx, store.id, input.supplierId))) {
+    throw unknownSupplier(input.supplierId, '/supplierId');
+  }
+  const levels = await lockLevels(
+    tx,
+    input.lines.map((line) => ({ storeId: store.id, sku: line.sku })),
+  );
+  for (const [i, line] of input.lines.entries()) {
+    if (!levels.has(levelKey(store.id, line.sku))) throw unknownSku(line.sku, `/lines/${i}/sku`);
+  }
+  const now = deps.clock.now();
+  const id = deps.ids.next('po');
+  const inserted = await insertPurchaseOrder(tx, {
+    id,
+    storeId: store.id,
+    supplierId: input.supplierId,
+    reference: input.reference ?? null,
+    status: input.status ?? 'ordered',
+    expectedDate: input.expectedDate,
+    createdAt: now,
+    updatedAt: now,
+  });
+  if (!inserted) throw duplicateReference(input.reference!);
+  await tx.insert(purchaseOrderLines).values(
+    input.lines.map((line, i) => ({
+      id: deps.ids.next('pol'),
+      storeId: store.id,
+      purchaseOrderId: id,
+      lineNo: i + 1,
+      sku: line.sku,
+      quantity: line.quantity,
+      received: 0,
+      unitCost: line.unitCost,
+    })),
+  );
+  await recordDateChange(tx, deps, id, { previousDate: null, expectedDate: input.expectedDate, now });
+  await refreshSupply(tx, deps, store, [...levels.values()]);
+  const purchaseOrder = await getPurchaseOrder(tx, store.id, id);
+  await appendEvents(tx, deps, [
+    { storeId: store.id, type: 'purchase_order.created', data: { purchaseOrder } },
+  ]);
+  return purchaseOrder;
+}
+
+export interface PurchaseOrderPatch {
+  expectedDate?: string;
+  reason?: string;
+  reference?: string | null;
+}
+
+/**
+ * Moves the expected date (every move is kept in the date history, with its reason) or changes
+ * the reference. A date move re-dates the waiting lines of the PO's SKUs.
+ */
+export async function updatePurchaseOrderDetails(
+  tx: Executor,
+  deps: Pick<Deps, 'clock' | 'ids'>,
+  store: StoreScope,
+  purchaseOrderId: string,
+  patch: PurchaseOrderPatch,
+): Promise<PurchaseOrderView> {
+  const moving = patch.expectedDate !== undefined;
+  if (moving) requireCalendarDate(patch.expectedDate!, '/expectedDate');
+  if (patch.reason !== undefined && !moving) {
+    throw invalid('validation_failed', 'A reason explains a date move: send it with expectedDate', [
+      { path: '/reason', message: 'only allowed together with expectedDate' },
+    ]);
+  }
+  const { levels, purchaseOrder: po } = await lockForChange(tx, store, purchaseOrderId, moving ? null : []);
+  if (!canApply(po.status, 'edit')) throw purchaseOrderClosed(purchaseOrderId, po.status);
+  const dateMoves = moving && patch.expectedDate !== po.expectedDate;
+  const referenceChanges = patch.reference !== undefined && patch.reference !== po.reference;
+  if (!dateMoves && !referenceChanges) return viewOf(tx, po);
+  const now = deps.clock.now();
+  if (referenceChanges) await setReference(tx, purchaseOrderId, patch.reference!, now);
+  if (dateMoves) {
+    await updatePurchaseOrder(tx, purchaseOrderId, { expectedDate: patch.expectedDate!, updatedAt: now });
+    await recordDateChange(tx, deps, purchaseOrderId, {
+      previousDate: po.expectedDate,
+      expectedDate: patch.expectedDate!,
+      reason: patch.reason ?? null,
+      now,
+    });
+    await refreshSupply(tx, deps, store, [...levels.values()]);
+  }
+  await appendEvents(tx, deps, [
+    {
+      storeId: store.id,
+      type: 'purchase_order.updated',
+      data: {
+        purchaseOrderId,
+        ...(dateMoves
+          ? { previousDate: po.expectedDate, expectedDate: patch.expectedDate, reason: patch.reason ?? null }
+          : {}),
+        ...(referenceChanges ? { previousReference: po.reference, reference: patch.reference } : {}),
+      },
+    },
+  ]);
+  return getPurchaseOrder(tx, store.id, purchaseOrderId);
+}
+
+/** The manual transitions: place a draft with the supplier, or cancel what has not arrived yet. */
+export async function transitionPurchaseOrder(
+  tx: Executor,
+  deps: Pick<Deps, 'clock' | 'ids'>,
+  store: StoreScope,
+  purchaseOrderId: string,
+  action: 'order' | 'cancel',
+): Promise<PurchaseOrderView> {
+  const { levels, purchaseOrder: po } = await lockForChange(tx, store, purchaseOrderId, null);
+  if (!canApply(po.status, action)) {
+    throw invalidTransition(purchaseOrderId, po.status, action === 'order' ? 'ordered' : 'cancelled');
+  }
+  const status = action === 'order' ? 'ordered' : 'cancelled';
+  await updatePurchaseOrder(tx, purchaseOrderId, { status, updatedAt: deps.clock.now() });
+  // Ordered units start counting as supply; a cancelled PO's units not yet received stop counting.
+  await refreshSupply(tx, deps, store, [...levels.values()]);
+  const purchaseOrder = await getPurchaseOrder(tx, store.id, purchaseOrderId);
+  await appendEvents(tx, deps, [
+    {
+      storeId: store.id,
+      type: `purchase_order.${status}`,
+      data: {
+        purchaseOrderId,
+        supplierId: po.supplierId,
+        previousStatus: po.status,
+        ...(action === 'cancel'
+          ? {
+              cancelledLines: purchaseOrder.lines
+                .filter((l) => l.openQuantity > 0)
+                .map((l) => ({ sku: l.sku, quantity: l.openQuantity })),
+            }
+          : {}),
+      },
+    },
+  ]);
+  return purchaseOrder;
+}
+
+/**
+ * Finds a purchase order and locks, in this order, the stock rows of `skus` (null: every SKU on
+ * the PO) and then the PO row — stock first, the order every command takes, so none deadlock.
+ */
+export async function lockForChange(
+  tx: Executor,
+  store: StoreScope,
+  purchaseOrderId: string,
+  skus: readonly string[] | null,
+): Promise<{ levels: Map<string, SkuLevel>; purchaseOrder: PurchaseOrderRow }> {
+  if (!(await findPurchaseOrder(tx, store.id, purchaseOrderId))) {
+    throw notFound('Purchase order', purchaseOrderId);
+  }
+  // A PO's lines never change after creation, so its SKUs can be read before any lock.
+  const locked = skus ?? (await purchaseOrderSkus(tx, purchaseOrderId));
+  const levels = await lockLevels(
+    tx,
+    locked.map((sku) => ({ storeId: store.id, sku })),
+  );
+  const purchaseOrder = (await findPurchaseOrder(tx, store.id, purchaseOrderId, { lock: true }))!;
+  return { levels, purchaseOrder };
+}
+
+async function recordDateChange(
+  tx: Executor,
+  deps: Pick<Deps, 'ids'>,
+  purchaseOrderId: string,
+  change: { previousDate: string | null; expectedDate: string; reason?: string | null; now: Date },
+): Promise<void> {
+  await tx.insert(purchaseOrderDateChanges).values({
+    id: deps.ids.next('pdc'),
+    purchaseOrderId,
+    previousDate: change.previousDate,
+    expectedDate: change.expectedDate,
+    reason: change.reason ?? null,
+    changedAt: change.now,
+  });
+}
+
+/** Sets a new reference; one already used in the store (even by a concurrent request) → 409. */
+async function setReference(
+  tx: Executor,
+  purchaseOrderId: string,
+  reference: string | null,
+  now: Date,
+): Promise<void> {
+  try {
+    // A savepoint, so that a unique violation leaves the transaction usable for the 409.
+    await tx.transaction((savepoint) =>
+      updatePurchaseOrder(savepoint as Executor, purchaseOrderId, { reference, updatedAt: now }),
+    );
+  } catch (error) {
+    if (reference !== null && isReferenceTaken(error)) throw duplicateReference(reference);
+    throw error;
+  }
+}
+
+function requireCalendarDate(value: string, path: string): void {
+  if (!isCalendarDate(value)) throw notCalendarDate(value, path);
+}
