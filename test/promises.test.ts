@@ -274,3 +274,49 @@ describe('what-if restock simulation', () => {
     expect(unknown.statusCode).toBe(404);
   });
 });
+
+describe('automatic backorder cap', () => {
+  it('never lets more units wait than are coming on open purchase orders, plus the buffer', async () => {
+    await t.request('PATCH', '/v1/settings', { key: key(), body: { autoLimitBuffer: 1 } });
+    const created = await put('AUTO-1', {
+      ...variant('backorder'),
+      backorder: { mode: 'backorder', limit: 'auto' },
+    });
+    expect(created.backorder.limit).toBe('auto');
+    const level = async () => (await t.request('GET', '/v1/inventory/AUTO-1', { key: key() })).json();
+    expect(await level()).toMatchObject({ backorderLimit: 1, backorderRemaining: 1 });
+
+    const supplier = (
+      await t.request('POST', '/v1/suppliers', { key: key(), body: { name: 'Auto', leadTimeDays: 5 } })
+    ).json();
+    const po = (
+      await t.request('POST', '/v1/purchase-orders', {
+        key: key(),
+        body: {
+          supplierId: supplier.id,
+          expectedDate: '2026-03-17',
+          lines: [{ sku: 'AUTO-1', quantity: 4, unitCost: 1 }],
+        },
+      })
+    ).json();
+    expect(await level()).toMatchObject({ backorderLimit: 5, backorderRemaining: 5 });
+    const first = await place('AUTO-1', 4);
+    expect(first.lines[0]).toMatchObject({ eta: '2026-03-17', etaSource: 'purchase_order' });
+    const beyond = await place('AUTO-1', 1);
+    expect(beyond.lines[0]).toMatchObject({ etaSource: 'lead_time', eta: '2026-03-17' });
+    const refused = await t.request('POST', '/v1/orders', {
+      key: key(),
+      body: { lines: [{ sku: 'AUTO-1', quantity: 1 }] },
+    });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json()).toMatchObject({ code: 'insufficient_stock', backorderRemaining: 0 });
+
+    // Receiving serves the waiting lines and the cap follows what is still coming.
+    await t.request('POST', `/v1/purchase-orders/${po.id}/receipts`, {
+      key: key(),
+      body: { lines: [{ sku: 'AUTO-1', quantity: 4 }] },
+    });
+    expect(await level()).toMatchObject({ backordered: 1, backorderLimit: 1, backorderRemaining: 0 });
+    await t.request('PATCH', '/v1/settings', { key: key(), body: { autoLimitBuffer: 0 } });
+  });
+});
