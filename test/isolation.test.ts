@@ -240,6 +240,14 @@ describe("store B's secret key against store A's data", () => {
     const bMovements = (await t.request('GET', '/v1/inventory/ISO-BO/movements', { key })).json().data;
     expect(bMovements.map((m: { quantity: number }) => m.quantity)).toEqual([2]);
 
+    // What-if and settings: A's SKUs do not exist for B, and B's settings are B's own.
+    expectProblem(
+      await t.request('POST', '/v1/simulations/restock', { key, body: { sku: 'ISO-PRE', quantity: 1 } }),
+      404,
+      'not_found',
+    );
+    expect((await t.request('GET', '/v1/settings', { key })).json().storeId).toBe(b.id);
+
     // Storefront with B's publishable key.
     expectProblem(
       await t.request('GET', '/v1/storefront/availability?sku=ISO-DENY', { key: b.publishableKey }),

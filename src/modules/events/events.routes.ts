@@ -21,7 +21,10 @@ export const eventsRoutes: RouteRegistrar = (app, { deps }) => {
         summary: 'Events written by every state change (newest first; order=asc to follow along)',
         description:
           'Types: order.placed, order.line.allocated, order.line.backordered, order.cancelled, inventory.adjusted, ' +
-          'shipment.created, variant.created, variant.updated.',
+          'shipment.created, variant.created, variant.updated, backorder.eta_changed ' +
+          "({ orderId, lineId, sku, previousEta, eta, etaLatest, etaSource }: a waiting line's promised date moved), " +
+          'supplier.created, supplier.updated, purchase_order.created, purchase_order.updated, purchase_order.ordered, ' +
+          'purchase_order.cancelled, purchase_order.received, settings.updated.',
         querystring: Type.Object(
           {
             ...ListQuery,
