@@ -306,3 +306,60 @@ describe('promise dates under random supply and demand', () => {
     expect(seen.merchant_date).toBeGreaterThan(0);
   }, 240_000);
 });
+
+describe('promise dates under concurrent orders and purchase-order moves', () => {
+  it('end exactly as a full recomputation gives', async () => {
+    clock.set(new Date('2026-05-04T09:00:00Z'));
+    const created = (
+      await t.request('POST', '/v1/stores', { key: 'test-operator-token-0123456789', body: { name: 'Race' } })
+    ).json();
+    const run: Run = {
+      store: { id: created.store.id, secretKey: created.secretKey, publishableKey: created.publishableKey },
+      orders: [],
+      purchaseOrders: [],
+    };
+    const supplier = (await call(run, 'POST', '/v1/suppliers', { name: 'S', leadTimeDays: 20 })).json().id;
+    supplierIds.set(run, [supplier, supplier]);
+    for (const sku of SKUS) {
+      await call(run, 'PUT', `/v1/variants/${sku}`, {
+        title: sku,
+        price: 1,
+        backorder: { mode: 'backorder' },
+      });
+    }
+    const pos = [];
+    for (const [i, inDays] of [3, 9, 15].entries()) {
+      pos.push(
+        (
+          await call(run, 'POST', '/v1/purchase-orders', {
+            supplierId: supplier,
+            expectedDate: addDays('2026-05-04', inDays),
+            lines: SKUS.map((sku) => ({ sku, quantity: 20 + i, unitCost: 1 })),
+          })
+        ).json(),
+      );
+    }
+    const orders = Array.from({ length: 150 }, (_, i) =>
+      t.request('POST', '/v1/orders', {
+        key: run.store.secretKey,
+        body: { lines: [{ sku: SKUS[i % 2], quantity: 1 + (i % 3) }] },
+      }),
+    );
+    const moves = Array.from({ length: 12 }, (_, i) =>
+      t.request('PATCH', `/v1/purchase-orders/${pos[i % 3].id}`, {
+        key: run.store.secretKey,
+        body: { expectedDate: addDays('2026-05-04', 2 + ((i * 7) % 20)) },
+      }),
+    );
+    const cancels = Array.from({ length: 10 }, async (_, i) => {
+      const placed = await orders[i * 10]!;
+      return t.request('POST', `/v1/orders/${placed.json().id}/cancel`, {
+        key: run.store.secretKey,
+        body: {},
+      });
+    });
+    const results = await Promise.all([...orders, ...moves, ...cancels]);
+    for (const res of results) expect(res.statusCode, res.body).toBeLessThan(300);
+    await check(run, [{ kind: 'days', days: 0 }]);
+  }, 60_000);
+});

@@ -4,6 +4,8 @@
  * (Promises from purchase orders are covered with the supply endpoints in supply.test.ts.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryRows } from '../src/db/client.ts';
+import { readLevels, updateLevelsIfUnchanged } from '../src/modules/inventory/inventory.repository.ts';
 import { refreshDuePromises } from '../src/modules/promises/promises.jobs.ts';
 import { ManualClock } from '../src/shared/clock.ts';
 import { type StoreKeys, startTestApp, type TestApp, variant } from './support/harness.ts';
@@ -318,5 +320,35 @@ describe('automatic backorder cap', () => {
     });
     expect(await level()).toMatchObject({ backordered: 1, backorderLimit: 1, backorderRemaining: 0 });
     await t.request('PATCH', '/v1/settings', { key: key(), body: { autoLimitBuffer: 0 } });
+  });
+});
+
+describe('the optimistic placement gate', () => {
+  it('refuses a decision made before the supply moved, even though no counter changed', async () => {
+    await put('GATE-1', variant('backorder'));
+    const keyOf = [{ storeId: store.id, sku: 'GATE-1' }];
+    const stale = [...(await readLevels(t.app.deps.db, keyOf, { lock: false })).values()][0]!;
+    const supplier = (
+      await t.request('POST', '/v1/suppliers', { key: key(), body: { name: 'Gate', leadTimeDays: 3 } })
+    ).json();
+    await t.request('POST', '/v1/purchase-orders', {
+      key: key(),
+      body: {
+        supplierId: supplier.id,
+        expectedDate: '2026-03-12',
+        lines: [{ sku: 'GATE-1', quantity: 2, unitCost: 1 }],
+      },
+    });
+    const fresh = [...(await readLevels(t.app.deps.db, keyOf, { lock: false })).values()][0]!;
+    expect(fresh).toMatchObject({
+      onHand: stale.onHand,
+      backordered: stale.backordered,
+      queueTail: stale.queueTail,
+    });
+    expect(fresh.promiseVersion).toBeGreaterThan(stale.promiseVersion);
+    const gate = (before: typeof stale) =>
+      queryRows(t.app.deps.db, updateLevelsIfUnchanged([{ before, after: before }], clock.now()));
+    expect(await gate(stale)).toHaveLength(0);
+    expect(await gate(fresh)).toHaveLength(1);
   });
 });
