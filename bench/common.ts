@@ -132,3 +132,55 @@ export function cpuSeconds(filter: (pid: number, comm: string) => boolean): numb
   }
   return ticks / 100; // USER_HZ is 100 on Linux
 }
+
+/**
+ * A scratch database on the PostgreSQL of `url` (named `<prefix>_<pid>`), for scenarios too big to
+ * leave behind in the shared one; `drop()` removes it. Scratch databases of processes that died
+ * before dropping theirs are dropped on the way in.
+ */
+export async function scratchPostgresDatabase(
+  url: string,
+  prefix: string,
+): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `${prefix}_${process.pid}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query<{ datname: string }>(
+      'SELECT datname FROM pg_database WHERE datname LIKE $1',
+      [`${prefix}\\_%`],
+    );
+    for (const { datname } of rows) {
+      const owner = Number(datname.slice(prefix.length + 1));
+      if (datname === name || !isAlive(owner))
+        await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    }
+    await admin.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  const scratch = new URL(url);
+  scratch.pathname = `/${name}`;
+  return {
+    url: scratch.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -5,15 +5,17 @@
  *            [--baseline-seconds 10] [--cpu-prof DIR] [--trace-sql FILE]
  *   restock  [--engine postgres|pglite] [--units 1000000] [--skus 10000] [--workers 4] [--batch 200]
  *            [--partial 0] [--zipf 1.1] [--trace-sql 1]
+ *   promises [--engine postgres|pglite] [--lines 1000000] [--orders 200] [--po-units 1000] [--explain-full 1]
  *
  * Every scenario prints a human-readable log and, as its very last line, one JSON object.
  */
 import { parseArgs } from 'node:util';
 import type { Engine } from './common.ts';
 import { runHotSku } from './hot-sku.ts';
+import { runPromises } from './promises.ts';
 import { runRestock } from './restock.ts';
 
-const USAGE = `usage: npm run bench -- <hot-sku|restock> [flags]
+const USAGE = `usage: npm run bench -- <hot-sku|restock|promises> [flags]
 
 hot-sku  --engine postgres|pglite  --concurrency 64  --stock S  --limit L  --requests N
          --baseline-seconds 10  --cpu-prof DIR (profile the server child)
@@ -21,6 +23,8 @@ hot-sku  --engine postgres|pglite  --concurrency 64  --stock S  --limit L  --req
 restock  --engine postgres|pglite  --units 1000000  --skus 10000  --workers 4  --batch 200 (SKUs per transaction)
          --partial F (fraction of SKUs restocked with only half their queue)  --zipf 1.1
          --trace-sql 1 (time the SQL round trips of the restock phase; PostgreSQL only)
+promises --engine postgres|pglite  --lines 1000000 (long queue; 200000 on pglite)  --orders 200 (timed per queue)
+         --po-units 1000 (units per purchase-order line)  --explain-full 1 (EXPLAIN ANALYZE the 1M-line recompute)
 
 PostgreSQL comes from DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test);
 pglite runs on a fresh temporary directory.`;
@@ -60,6 +64,10 @@ async function main(argv: string[]): Promise<number> {
       batch: { type: 'string' },
       partial: { type: 'string' },
       zipf: { type: 'string' },
+      lines: { type: 'string' },
+      orders: { type: 'string' },
+      'po-units': { type: 'string' },
+      'explain-full': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -93,6 +101,14 @@ async function main(argv: string[]): Promise<number> {
       partial: numFlag(values.partial, 'partial'),
       zipf: numFlag(values.zipf, 'zipf'),
       traceSql: values['trace-sql'] !== undefined,
+    });
+  } else if (scenario === 'promises') {
+    result = await runPromises({
+      engine,
+      lines: intFlag(values.lines, 'lines'),
+      orders: intFlag(values.orders, 'orders'),
+      poUnits: intFlag(values['po-units'], 'po-units'),
+      explainFull: values['explain-full'] !== undefined,
     });
   } else {
     console.error(`unknown scenario "${scenario}"\n\n${USAGE}`);

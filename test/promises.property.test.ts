@@ -327,7 +327,7 @@ describe('promise dates under concurrent orders and purchase-order moves', () =>
         backorder: { mode: 'backorder' },
       });
     }
-    const pos = [];
+    const pos: Json[] = [];
     for (const [i, inDays] of [3, 9, 15].entries()) {
       pos.push(
         (

@@ -169,8 +169,10 @@ export async function applySchedule(
     tx,
     sql`WITH ${scheduleTargets(scope)},
         written AS (
+          -- The redundant id list makes the planner fetch the target rows by primary key: joining on
+          -- l.id = t.id alone, it hash-joins a seq scan of the whole order_lines table (all stores).
           UPDATE order_lines AS l SET eta = t.eta, eta_latest = t.eta_latest, eta_source = t.source
-            FROM target t WHERE l.id = t.id
+            FROM target t WHERE l.id = t.id AND l.id = ANY(ARRAY(SELECT id FROM target))
           RETURNING l.id),
         moved AS (
           INSERT INTO events (id, store_id, type, data, created_at)
