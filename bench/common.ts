@@ -151,9 +151,9 @@ export async function scratchPostgresDatabase(
       [`${prefix}\\_%`],
     );
     for (const { datname } of rows) {
-      const owner = Number(datname.slice(prefix.length + 1));
-      if (datname === name || !isAlive(owner))
-        await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+      const owner = datname.slice(prefix.length + 1);
+      if (!/^\d+$/.test(owner) || (datname !== name && isAlive(Number(owner)))) continue;
+      await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
     }
     await admin.query(`CREATE DATABASE "${name}"`);
   } finally {

@@ -352,3 +352,22 @@ describe('the optimistic placement gate', () => {
     expect(await gate(fresh)).toHaveLength(1);
   });
 });
+
+describe('the first change of a new day', () => {
+  it('re-dates lines placed since the last refresh even when the date past the supply looks unchanged', async () => {
+    clock.set(new Date('2026-06-01T12:00:00Z'));
+    await put('NEWDAY-1', variant('backorder'));
+    const early = await place('NEWDAY-1', 1);
+    expect(early.lines[0].eta).toBe('2026-06-15');
+    // The next day, before the daily job: a new order is dated with that day's lead time…
+    clock.set(new Date('2026-06-02T12:00:00Z'));
+    const late = await place('NEWDAY-1', 1);
+    expect(late.lines[0].eta).toBe('2026-06-16');
+    // …then the lead time shortens by a day, so the date past the supply is again 06-15.
+    await t.request('PATCH', '/v1/settings', { key: key(), body: { defaultLeadTimeDays: 13 } });
+    expect((await line(late.id)).eta).toBe('2026-06-15');
+    expect((await line(early.id)).eta).toBe('2026-06-15');
+    await t.request('PATCH', '/v1/settings', { key: key(), body: { defaultLeadTimeDays: 14 } });
+    clock.set(new Date('2026-03-10T12:00:00Z'));
+  });
+});

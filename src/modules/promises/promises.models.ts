@@ -188,13 +188,14 @@ export const sameSchedule = (a: readonly Segment[], b: readonly Segment[]): bool
  * stored under `previous`, given that units only ever leave a queue from inside it (served or
  * cancelled) and join it at the tail with `next`'s promise. Past both schedules' known supply,
  * every line has the fallback promise; when that promise itself moved, every line must be checked
- * (null). Each waiting line holds at least one unit, so `covered + 1` lines reach past the supply.
+ * (null). A line that can change ends within the known supply (units only leave a queue, so its
+ * place never moves back past it), and each waiting line holds at least one unit: the first
+ * `covered` lines hold them all (0: nothing to check).
  */
 export function linesToCheck(previous: readonly Segment[] | null, next: readonly Segment[]): number | null {
   if (previous === null || previous.length === 0) return null;
   if (!samePromise(previous.at(-1)!, next.at(-1)!)) return null;
-  if (sameSchedule(previous, next)) return coveredUnits(next) + 1;
-  return Math.max(coveredUnits(previous), coveredUnits(next)) + 1;
+  return Math.max(coveredUnits(previous), coveredUnits(next));
 }
 
 /** The units on open purchase orders not yet promised to waiting lines (the automatic cap's base). */

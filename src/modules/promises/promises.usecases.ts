@@ -96,13 +96,17 @@ export async function refreshPromises(
   const changed: SkuLevel[] = [];
   for (const level of levels) {
     const next = planSchedule(inputsOf(level), today);
-    const previous = level.promiseApplied?.segments ?? null;
-    if (level.waitingLines > 0) {
+    // Orders placed since an earlier day's schedule was applied were dated with their own day's
+    // schedule, which `linesToCheck` cannot see: the first refresh of a new day checks every line
+    // (the daily job normally gets there first).
+    const previous = level.promiseApplied?.day === today ? level.promiseApplied.segments : null;
+    const limit = linesToCheck(previous, next);
+    if (level.waitingLines > 0 && limit !== 0) {
       await applySchedule(tx, {
         storeId: store.id,
         sku: level.sku,
         segments: next,
-        limit: linesToCheck(previous, next),
+        limit,
         eventIdBase: deps.ids.next('evt'),
         now,
       });

@@ -1,0 +1,576 @@
+/**
+ * promises: what keeping every waiting line's ship date costs.
+ *
+ * (a) A queue of `--lines` waiting lines (default 1,000,000) on one SKU, with 50 open purchase-order
+ *     lines, is re-dated through the real use case (`refreshSupply` under the SKU's lock) after its
+ *     supplier pushes every delivery back a day: every line's date moves and every line gets a
+ *     `backorder.eta_changed` event. Baseline in the same run: a plain `UPDATE … SET eta = eta + 1`
+ *     of the same rows (rolled back), and the queue's running sum alone.
+ * (b) Single orders placed through the real placement path (`OrderPlacement`) on SKUs whose queues
+ *     hold lines/1000, lines/10 and lines waiting lines, interleaved: the median must not grow with
+ *     the queue. Then a cancellation near the head and a restock of a few units on each queue.
+ * The applySchedule statement's plan is checked with EXPLAIN on the way; the promises of every
+ * waiting line are checked against the schedule at the end.
+ *
+ * The queues are seeded with bulk SQL that writes what placement writes (orders, lines with
+ * consecutive queue tickets, the stock row's counters); their first dates come from the real use case.
+ */
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { sql } from 'drizzle-orm';
+import {
+  type DatabaseHandle,
+  type Executor,
+  inTransaction,
+  openDatabase,
+  queryRows,
+} from '../src/db/client.ts';
+import { OrderPlacement } from '../src/modules/allocation/allocation.placement.ts';
+import { lockLevels, readLevels, type SkuLevel } from '../src/modules/inventory/inventory.repository.ts';
+import { adjustStockBatch } from '../src/modules/inventory/inventory.usecases.ts';
+import { cancelOrder, getOrder } from '../src/modules/orders/orders.usecases.ts';
+import {
+  addDays,
+  linesToCheck,
+  planSchedule,
+  promiseAt,
+  type Segment,
+  sameSchedule,
+} from '../src/modules/promises/promises.models.ts';
+import { applySchedule } from '../src/modules/promises/promises.repository.ts';
+import { inputsOf, refreshSupply, storeToday } from '../src/modules/promises/promises.usecases.ts';
+import { createStore } from '../src/modules/stores/stores.usecases.ts';
+import { systemClock } from '../src/shared/clock.ts';
+import type { Deps, StoreScope } from '../src/shared/context.ts';
+import { createIdGenerator } from '../src/shared/ids.ts';
+import {
+  type Engine,
+  freshPgliteUrl,
+  log,
+  percentile,
+  postgresUrl,
+  round,
+  scratchPostgresDatabase,
+} from './common.ts';
+
+export interface PromisesOptions {
+  engine: Engine;
+  /** Waiting lines of the long queue; the others hold a tenth and a thousandth of it. */
+  lines?: number;
+  /** Timed single orders per queue. */
+  orders?: number;
+  /** Units on each of the 50 open purchase-order lines of every SKU. */
+  poUnits?: number;
+  /** EXPLAIN ANALYZE the full recompute of the long queue too (as long as the recompute itself). */
+  explainFull?: boolean;
+}
+
+const PO_LINES = 50;
+const HANDLING_DAYS = 1;
+const LEAD_TIME_DAYS = 14;
+/** Late days of the supplier's last receipts: its measured lateness (80th percentile) is 2. */
+const RECEIPT_LATE_DAYS = [0, 1, 2, 2, 3];
+
+interface Queue {
+  sku: string;
+  lines: number;
+  supplierId: string;
+}
+
+const seconds = (from: number): number => (performance.now() - from) / 1000;
+
+async function count(db: Executor, query: ReturnType<typeof sql>): Promise<number> {
+  const [row] = await queryRows<{ n: number | string | null }>(db, query);
+  return Number(row?.n ?? 0);
+}
+
+/** Seeds one SKU: its supplier with 50 open purchase orders, a received one, and `lines` waiting lines. */
+async function seedQueue(db: Executor, deps: Deps, store: StoreScope, queue: Queue, poUnits: number) {
+  const now = deps.clock.now();
+  const today = storeToday(store, now);
+  const { sku, supplierId } = queue;
+  await db.execute(sql`
+    INSERT INTO suppliers (id, store_id, name, email, lead_time_days, created_at, updated_at)
+    VALUES (${supplierId}, ${store.id}, ${`Supplier of ${sku}`}, NULL, ${LEAD_TIME_DAYS}, ${now}, ${now})`);
+  await db.execute(sql`
+    INSERT INTO variants (store_id, sku, title, attributes, price, backorder_mode, backorder_limit, supplier_id,
+                          created_at, updated_at)
+    VALUES (${store.id}, ${sku}, ${`Bench item ${sku}`}, '{}'::jsonb, 1000, 'backorder', NULL, ${supplierId}, ${now}, ${now})`);
+  // Open purchase orders due every day from today + 10 (the last, today + 59, is past the lead time).
+  const poIds = Array.from({ length: PO_LINES }, () => deps.ids.next('po'));
+  await db.execute(sql`
+    WITH po AS (
+      INSERT INTO purchase_orders (id, store_id, supplier_id, reference, status, expected_date, created_at, updated_at)
+      SELECT p.id, ${store.id}, ${supplierId}, ${`${sku}-PO-`} || p.n, 'ordered', ${today}::date + 9 + p.n::int,
+             ${now}, ${now}
+        FROM unnest(${sql.param(poIds)}::text[]) WITH ORDINALITY AS p(id, n)
+      RETURNING id)
+    INSERT INTO purchase_order_lines (id, store_id, purchase_order_id, line_no, sku, quantity, received, unit_cost)
+    SELECT l.id, ${store.id}, l.po, 0, ${sku}, ${poUnits}, 0, 500
+      FROM unnest(${sql.param(poIds.map(() => deps.ids.next('pol')))}::text[], ${sql.param(poIds)}::text[]) AS l(id, po)`);
+  // A purchase order received in five deliveries, some late: the supplier's measured lateness.
+  const receivedPo = deps.ids.next('po');
+  await db.execute(sql`
+    INSERT INTO purchase_orders (id, store_id, supplier_id, reference, status, expected_date, created_at, updated_at)
+    VALUES (${receivedPo}, ${store.id}, ${supplierId}, ${`${sku}-PO-0`}, 'received', ${today}::date - 30, ${now}, ${now})`);
+  await db.execute(sql`
+    INSERT INTO purchase_order_lines (id, store_id, purchase_order_id, line_no, sku, quantity, received, unit_cost)
+    VALUES (${deps.ids.next('pol')}, ${store.id}, ${receivedPo}, 0, ${sku}, 50, 50, 500)`);
+  const receiptLines = JSON.stringify([{ sku, quantity: 10 }]);
+  await db.execute(sql`
+    INSERT INTO receipts (id, store_id, purchase_order_id, supplier_id, lines, cross_dock, putaway, expected_date,
+                          received_on, late_days, created_at)
+    SELECT r.id, ${store.id}, ${receivedPo}, ${supplierId}, ${receiptLines}::jsonb, '[]'::jsonb, ${receiptLines}::jsonb,
+           ${today}::date - 30, ${today}::date - 30 + r.late, r.late, ${now}
+      FROM unnest(${sql.param(RECEIPT_LATE_DAYS.map(() => deps.ids.next('rcp')))}::text[],
+                  ${sql.param(RECEIPT_LATE_DAYS)}::int[]) AS r(id, late)`);
+  // Orders of one line each, 1–3 units, tickets 1..lines. Ids have the application's shape: a
+  // generated id with its last 6 characters replaced by the ticket in hex (as applySchedule does).
+  if (queue.lines > 0xffffff) throw new Error('at most 16,777,215 lines per queue');
+  const orderPrefix = deps.ids.next('ord').slice(0, 'ord_'.length + 20);
+  const linePrefix = deps.ids.next('line').slice(0, 'line_'.length + 20);
+  const CHUNK = 250_000;
+  for (let from = 1; from <= queue.lines; from += CHUNK) {
+    const to = Math.min(queue.lines, from + CHUNK - 1);
+    await db.execute(sql`
+      INSERT INTO orders (id, store_id, external_id, status, customer, currency, created_at, updated_at)
+      SELECT ${orderPrefix} || lpad(to_hex(t), 6, '0'), ${store.id}, NULL, 'backordered', '{}'::jsonb,
+             ${store.currency}, ${now}, ${now}
+        FROM generate_series(${from}::int, ${to}::int) AS t`);
+    await db.execute(sql`
+      INSERT INTO order_lines (id, store_id, order_id, line_no, sku, quantity, unit_price, allocated, backordered,
+                               shipped, cancelled, queue_ticket, created_at)
+      SELECT ${linePrefix} || lpad(to_hex(t), 6, '0'), ${store.id}, ${orderPrefix} || lpad(to_hex(t), 6, '0'), 0,
+             ${sku}, 1 + (t * 7) % 3, 1000, 0, 1 + (t * 7) % 3, 0, 0, t, ${now}
+        FROM generate_series(${from}::int, ${to}::int) AS t`);
+  }
+  await db.execute(sql`
+    INSERT INTO inventory_levels (store_id, sku, on_hand, allocated, backordered, waiting_lines, queue_tail,
+                                  backorder_mode, backorder_limit, updated_at)
+    SELECT ${store.id}, ${sku}, 0, 0, coalesce(sum(backordered), 0), count(*), coalesce(max(queue_ticket), 0),
+           'backorder', NULL, ${now}
+      FROM order_lines WHERE store_id = ${store.id} AND sku = ${sku} AND backordered > 0`);
+}
+
+/** Runs `work` in a transaction that is rolled back afterwards. */
+async function rolledBack<T>(db: DatabaseHandle['db'], work: (tx: Executor) => Promise<T>): Promise<T> {
+  const rollback = new Error('rollback');
+  let result!: T;
+  try {
+    await db.transaction(async (tx) => {
+      result = await work(tx);
+      throw rollback;
+    });
+  } catch (error) {
+    if (error !== rollback) throw error;
+  }
+  return result;
+}
+
+/** Locks the SKUs and refreshes their supply and promises: the use case behind every supply change. */
+async function refreshUnderLock(tx: Executor, deps: Deps, store: StoreScope, skus: readonly string[]) {
+  const levels = await lockLevels(
+    tx,
+    skus.map((sku) => ({ storeId: store.id, sku })),
+  );
+  await refreshSupply(tx, deps, store, [...levels.values()]);
+}
+
+const etaChangedEvents = (db: Executor, storeId: string) =>
+  count(
+    db,
+    sql`SELECT count(*) AS n FROM events WHERE store_id = ${storeId} AND type = 'backorder.eta_changed'`,
+  );
+
+async function levelOf(db: Executor, storeId: string, sku: string): Promise<SkuLevel> {
+  const level = (await readLevels(db, [{ storeId, sku }], { lock: false })).get(`${storeId}\u0000${sku}`);
+  if (!level) throw new Error(`no stock row for ${sku}`);
+  return level;
+}
+
+/**
+ * Checks a queue against its stock row: the counters add up, the stored schedule is today's for
+ * the stored inputs, and every waiting line holds the promise of its place (read in chunks).
+ */
+async function verifyQueue(db: Executor, store: StoreScope, sku: string, today: string): Promise<string[]> {
+  const problems: string[] = [];
+  const level = await levelOf(db, store.id, sku);
+  const schedule = planSchedule(inputsOf(level), today);
+  if (!level.promiseApplied || !sameSchedule(level.promiseApplied.segments, schedule))
+    problems.push(`${sku}: stored schedule is not today's schedule of its inputs`);
+  let through = 0;
+  let lines = 0;
+  let wrong = 0;
+  let after = 0;
+  for (;;) {
+    const rows = await queryRows<{
+      ticket: string | number;
+      waiting: number;
+      eta: string | null;
+      eta_latest: string | null;
+      eta_source: string | null;
+    }>(
+      db,
+      sql`SELECT queue_ticket AS ticket, backordered AS waiting, eta::text AS eta, eta_latest::text AS eta_latest, eta_source
+            FROM order_lines WHERE store_id = ${store.id} AND sku = ${sku} AND backordered > 0 AND queue_ticket > ${after}
+           ORDER BY queue_ticket LIMIT 100000`,
+    );
+    if (rows.length === 0) break;
+    for (const row of rows) {
+      through += row.waiting;
+      lines++;
+      const p = promiseAt(schedule, through);
+      if (row.eta !== p.eta || row.eta_latest !== p.etaLatest || row.eta_source !== p.source) {
+        if (wrong++ < 3)
+          problems.push(
+            `${sku} ticket ${row.ticket}: ${row.eta}/${row.eta_latest}/${row.eta_source}, expected ${JSON.stringify(p)}`,
+          );
+      }
+    }
+    after = Number(rows.at(-1)!.ticket);
+  }
+  if (wrong > 0) problems.push(`${sku}: ${wrong} waiting lines with a promise other than their place's`);
+  if (through !== level.backordered || lines !== level.waitingLines)
+    problems.push(
+      `${sku}: counters ${level.backordered}/${level.waitingLines}, lines hold ${through}/${lines}`,
+    );
+  return problems;
+}
+
+interface PlanCheck {
+  name: string;
+  /** The queue's lines are read by a seq scan of order_lines (`head`). */
+  headSeqScan: boolean;
+  /** The UPDATE finds its rows by a seq scan of order_lines (alias `l`): the whole table. */
+  updateSeqScan: boolean;
+  plan: string[];
+}
+
+/** The plan of applySchedule's statement: the same call, run through `EXPLAIN (…)` and rolled back. */
+async function explainApplySchedule(
+  db: DatabaseHandle['db'],
+  deps: Deps,
+  store: StoreScope,
+  name: string,
+  options: { sku: string; segments: Segment[]; limit: number | null; analyze: boolean },
+): Promise<PlanCheck> {
+  const plan: string[] = [];
+  await rolledBack(db, async (tx) => {
+    const explaining = {
+      execute: async (query: ReturnType<typeof sql>) => {
+        const how = options.analyze ? 'ANALYZE, BUFFERS' : 'COSTS';
+        const result = (await tx.execute(sql`EXPLAIN (${sql.raw(how)}) ${query}`)) as unknown as {
+          rows: Record<string, string>[];
+        };
+        for (const row of result.rows) plan.push(Object.values(row)[0]!);
+        return { rows: [] };
+      },
+    } as unknown as Executor;
+    await applySchedule(explaining, {
+      storeId: store.id,
+      sku: options.sku,
+      segments: options.segments,
+      limit: options.limit,
+      eventIdBase: deps.ids.next('evt'),
+      now: deps.clock.now(),
+    });
+  });
+  const text = plan.join('\n');
+  return {
+    name,
+    headSeqScan: /Seq Scan on order_lines(?! l\b)/.test(text),
+    updateSeqScan: /Seq Scan on order_lines l\b/.test(text),
+    plan,
+  };
+}
+
+/** The schedule with every purchase-order segment a day earlier (the fallback unchanged). */
+const earlierSupply = (segments: readonly Segment[]): Segment[] =>
+  segments.map((s) =>
+    s.through === null ? { ...s } : { ...s, eta: addDays(s.eta, -1), etaLatest: addDays(s.etaLatest, -1) },
+  );
+const allEarlier = (segments: readonly Segment[]): Segment[] =>
+  segments.map((s) => ({ ...s, eta: addDays(s.eta, -1), etaLatest: addDays(s.etaLatest, -1) }));
+
+function summary(samples: number[]): { p50: number; p90: number } {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p90: percentile(sorted, 90) };
+}
+
+export async function runPromises(options: PromisesOptions): Promise<Record<string, unknown>> {
+  const { engine } = options;
+  const longLines = options.lines ?? (engine === 'postgres' ? 1_000_000 : 200_000);
+  const ordersPerQueue = options.orders ?? 200;
+  const poUnits = options.poUnits ?? 1000;
+  const scratch =
+    engine === 'postgres' ? await scratchPostgresDatabase(postgresUrl(), 'bench_promises') : null;
+  const url = scratch ? scratch.url : freshPgliteUrl();
+  const pgliteDir = engine === 'pglite' ? dirname(url.slice('pglite://'.length)) : null;
+  log(
+    `promises on ${engine}${scratch ? ` (scratch database ${new URL(url).pathname.slice(1)})` : ''}: ` +
+      `long queue ${longLines} lines, ${PO_LINES} purchase-order lines of ${poUnits} units per SKU`,
+  );
+  const violations: string[] = [];
+  let handle: DatabaseHandle | null = null;
+  try {
+    handle = await openDatabase(url, { poolSize: 4 });
+    await handle.migrate();
+    const db = handle.db;
+    const deps: Deps = { db, engine: handle.engine, clock: systemClock, ids: createIdGenerator() };
+    const { store } = await inTransaction(db, (tx) =>
+      createStore(tx, deps, { name: `bench promises ${Date.now()}` }),
+    );
+    await db.execute(sql`UPDATE stores SET handling_days = ${HANDLING_DAYS} WHERE id = ${store.id}`);
+    const sizes = [
+      Math.max(1, Math.round(longLines / 1000)),
+      Math.max(1, Math.round(longLines / 10)),
+      longLines,
+    ];
+    const queues: Queue[] = sizes.map((lines) => ({
+      sku: `QUEUE-${lines}`,
+      lines,
+      supplierId: deps.ids.next('sup'),
+    }));
+    const long = queues[2]!;
+
+    let t0 = performance.now();
+    for (const queue of queues) await seedQueue(db, deps, store, queue, poUnits);
+    await db.execute(sql`ANALYZE`);
+    log(`seeded ${sizes.join(' + ')} waiting lines in ${seconds(t0).toFixed(1)} s`);
+
+    // First dating: every line's eta is NULL, so every line is written (and no event: nothing moved).
+    t0 = performance.now();
+    await inTransaction(db, (tx) => refreshUnderLock(tx, deps, store, [long.sku]));
+    const firstSeconds = seconds(t0);
+    log(`first dating of ${long.lines} lines (refreshSupply): ${firstSeconds.toFixed(2)} s`);
+    await inTransaction(db, (tx) =>
+      refreshUnderLock(
+        tx,
+        deps,
+        store,
+        queues.slice(0, 2).map((q) => q.sku),
+      ),
+    );
+    await db.execute(sql`VACUUM ANALYZE order_lines`);
+
+    // (a) Baselines on the same rows.
+    const queueRows = sql`store_id = ${store.id} AND sku = ${long.sku} AND backordered > 0`;
+    t0 = performance.now();
+    const windowed = await count(
+      db,
+      sql`SELECT max(through) AS n FROM (SELECT sum(backordered) OVER (ORDER BY queue_ticket) AS through
+                                           FROM order_lines WHERE ${queueRows}) q`,
+    );
+    const windowSeconds = seconds(t0);
+    t0 = performance.now();
+    const baselineRows = await rolledBack(db, (tx) =>
+      count(
+        tx,
+        sql`WITH u AS (UPDATE order_lines SET eta = eta + 1 WHERE ${queueRows} RETURNING 1) SELECT count(*) AS n FROM u`,
+      ),
+    );
+    const baselineSeconds = seconds(t0);
+    log(
+      `baselines: running sum over the queue ${windowSeconds.toFixed(2)} s (${windowed} units); ` +
+        `UPDATE eta = eta + 1 of the ${baselineRows} lines (rolled back) ${baselineSeconds.toFixed(2)} s`,
+    );
+    await db.execute(sql`VACUUM ANALYZE order_lines`);
+
+    // (a) The supplier pushes every open purchase order back a day: every date moves.
+    await db.execute(sql`DROP TABLE IF EXISTS bench_promises_before`);
+    await db.execute(sql`CREATE TABLE bench_promises_before AS
+                           SELECT id, eta, eta_latest, eta_source FROM order_lines WHERE ${queueRows}`);
+    const eventsBefore = await etaChangedEvents(db, store.id);
+    const recomputeStart = performance.now();
+    await inTransaction(db, async (tx) => {
+      const now = deps.clock.now();
+      await tx.execute(sql`
+        WITH moved AS (
+          UPDATE purchase_orders SET expected_date = expected_date + 1, updated_at = ${now}
+           WHERE store_id = ${store.id} AND supplier_id = ${long.supplierId} AND status = 'ordered'
+          RETURNING id, expected_date)
+        INSERT INTO purchase_order_date_changes (id, purchase_order_id, previous_date, expected_date, reason, changed_at)
+        SELECT ${deps.ids.next('pdc').slice(0, 'pdc_'.length + 20)} || lpad(to_hex(row_number() OVER (ORDER BY id)), 6, '0'),
+               id, expected_date - 1, expected_date, 'supplier delay', ${now}
+          FROM moved`);
+      await refreshUnderLock(tx, deps, store, [long.sku]);
+    });
+    const recomputeSeconds = seconds(recomputeStart);
+    const events = (await etaChangedEvents(db, store.id)) - eventsBefore;
+    const changed = await count(
+      db,
+      sql`SELECT count(*) AS n FROM bench_promises_before b JOIN order_lines l ON l.id = b.id
+           WHERE (l.eta, l.eta_latest, l.eta_source) IS DISTINCT FROM (b.eta, b.eta_latest, b.eta_source)`,
+    );
+    await db.execute(sql`DROP TABLE bench_promises_before`);
+    const linesPerSec = long.lines / recomputeSeconds;
+    const baselinePerSec = long.lines / baselineSeconds;
+    log(
+      `recompute after a supplier delay (refreshSupply, commit included): ${long.lines} lines in ` +
+        `${recomputeSeconds.toFixed(2)} s = ${Math.round(linesPerSec)} lines/s; ${changed} lines changed, ` +
+        `${events} eta_changed events; baseline UPDATE ${Math.round(baselinePerSec)} lines/s; ` +
+        `ratio ${(linesPerSec / baselinePerSec).toFixed(3)}`,
+    );
+    if (changed !== long.lines) violations.push(`${changed} lines changed, expected ${long.lines}`);
+    if (events !== long.lines) violations.push(`${events} eta_changed events, expected ${long.lines}`);
+    await db.execute(sql`VACUUM ANALYZE order_lines`);
+    await db.execute(sql`VACUUM ANALYZE events`);
+
+    // The plan of applySchedule's statement, on the queues as they are now.
+    const today = storeToday(store, deps.clock.now());
+    const longLevel = await levelOf(db, store.id, long.sku);
+    const longSegments = longLevel.promiseApplied!.segments;
+    const shortSegments = (await levelOf(db, store.id, queues[0]!.sku)).promiseApplied!.segments;
+    const limited = linesToCheck(longSegments, earlierSupply(longSegments));
+    const checks = [
+      await explainApplySchedule(db, deps, store, `full recompute, ${queues[0]!.lines}-line queue`, {
+        sku: queues[0]!.sku,
+        segments: allEarlier(shortSegments),
+        limit: null,
+        analyze: true,
+      }),
+      await explainApplySchedule(
+        db,
+        deps,
+        store,
+        `supply re-dated, first ${limited} lines of the long queue`,
+        {
+          sku: long.sku,
+          segments: earlierSupply(longSegments),
+          limit: limited,
+          analyze: true,
+        },
+      ),
+      await explainApplySchedule(db, deps, store, `full recompute, ${long.lines}-line queue`, {
+        sku: long.sku,
+        segments: allEarlier(longSegments),
+        limit: null,
+        analyze: options.explainFull ?? false,
+      }),
+    ];
+    for (const check of checks) {
+      log(
+        `plan of applySchedule (${check.name}): UPDATE scans all of order_lines: ${check.updateSeqScan ? 'YES' : 'no'}; ` +
+          `queue read by a seq scan: ${check.headSeqScan ? 'yes' : 'no'}`,
+      );
+      for (const line of check.plan) console.log(`    ${line}`);
+    }
+
+    // (b) Single orders, interleaved over the three queues after a warm-up.
+    const placement = new OrderPlacement(deps);
+    const latencies = new Map<string, number[]>(queues.map((q) => [q.sku, []]));
+    const lastOrder = new Map<string, string>();
+    const place = async (queue: Queue) => {
+      const start = performance.now();
+      const { outcome } = await placement.place({
+        store,
+        input: { lines: [{ sku: queue.sku, quantity: 1 }] },
+        idempotency: null,
+      });
+      const ms = performance.now() - start;
+      if (!outcome.ok) {
+        violations.push(`${queue.sku}: order refused: ${outcome.error.code}`);
+        return ms;
+      }
+      const body = outcome.body as {
+        id: string;
+        lines: { backorderedQuantity: number; eta: string | null }[];
+      };
+      if (body.lines[0]?.backorderedQuantity !== 1 || !body.lines[0].eta)
+        violations.push(`${queue.sku}: order not queued with a date: ${JSON.stringify(body).slice(0, 200)}`);
+      lastOrder.set(queue.sku, body.id);
+      return ms;
+    };
+    for (let i = 0; i < 20; i++) for (const queue of queues) await place(queue);
+    for (let i = 0; i < ordersPerQueue; i++) {
+      for (const queue of queues) latencies.get(queue.sku)!.push(await place(queue));
+    }
+    const placed = queues.map((q) => ({ lines: q.lines, ...summary(latencies.get(q.sku)!) }));
+    const placeRatio = placed[2]!.p50 / placed[0]!.p50;
+    log(
+      `single orders (${ordersPerQueue} per queue, interleaved): ` +
+        placed
+          .map((p) => `${p.lines}-line queue p50 ${p.p50.toFixed(2)} ms p90 ${p.p90.toFixed(2)} ms`)
+          .join('; ') +
+        `; long/short p50 ratio ${placeRatio.toFixed(2)}`,
+    );
+    // Reading the last order back (GET /v1/orders/:id): its queue position is counted.
+    const reads: number[] = [];
+    for (const queue of queues) {
+      const start = performance.now();
+      await getOrder(db, store.id, lastOrder.get(queue.sku)!);
+      reads.push(performance.now() - start);
+    }
+    log(
+      `reading the order at the tail: ${queues.map((q, i) => `${q.lines}-line queue ${reads[i]!.toFixed(1)} ms`).join('; ')}`,
+    );
+
+    // (b) A cancellation near the head and a restock of 5 units on each queue.
+    const edits: {
+      lines: number;
+      cancelMs: number;
+      cancelEvents: number;
+      restockMs: number;
+      restockEvents: number;
+      checked: number | null;
+    }[] = [];
+    for (const queue of queues) {
+      const level = await levelOf(db, store.id, queue.sku);
+      const checked = linesToCheck(level.promiseApplied!.segments, planSchedule(inputsOf(level), today));
+      const [victim] = await queryRows<{ order_id: string }>(
+        db,
+        sql`SELECT order_id FROM order_lines WHERE store_id = ${store.id} AND sku = ${queue.sku} AND backordered > 0
+             ORDER BY queue_ticket OFFSET ${Math.min(9, queue.lines - 1)} LIMIT 1`,
+      );
+      let before = await etaChangedEvents(db, store.id);
+      let start = performance.now();
+      await inTransaction(db, (tx) => cancelOrder(tx, deps, store, victim!.order_id, { reason: 'bench' }));
+      const cancelMs = performance.now() - start;
+      const cancelEvents = (await etaChangedEvents(db, store.id)) - before;
+      before = await etaChangedEvents(db, store.id);
+      start = performance.now();
+      const [restock] = await inTransaction(db, (tx) =>
+        adjustStockBatch(tx, deps, store, [{ sku: queue.sku, quantity: 5, reason: 'restock' }]),
+      );
+      const restockMs = performance.now() - start;
+      const restockEvents = (await etaChangedEvents(db, store.id)) - before;
+      if (restock!.filled.reduce((a, f) => a + f.quantity, 0) !== 5)
+        violations.push(`${queue.sku}: restock of 5 did not fill 5`);
+      edits.push({ lines: queue.lines, cancelMs, cancelEvents, restockMs, restockEvents, checked });
+      log(
+        `${queue.lines}-line queue: cancellation of the 10th line ${cancelMs.toFixed(1)} ms (${cancelEvents} eta_changed events), ` +
+          `restock of 5 units ${restockMs.toFixed(1)} ms (${restockEvents} events); both re-read at most ${checked ?? 'all'} lines`,
+      );
+    }
+
+    log('verifying every waiting line against its schedule');
+    for (const queue of queues) violations.push(...(await verifyQueue(db, store, queue.sku, today)));
+    for (const v of violations.slice(0, 20)) log(`VIOLATION: ${v}`);
+    log(`verification done: ${violations.length} violation(s)`);
+    const longEdit = edits[2]!;
+    return {
+      scenario: 'promises',
+      engine,
+      lines: long.lines,
+      recomputeSeconds: round(recomputeSeconds, 2),
+      linesPerSec: round(linesPerSec),
+      changedLines: changed,
+      events,
+      baselineLinesPerSec: round(baselinePerSec),
+      ratio: round(linesPerSec / baselinePerSec, 3),
+      windowSeconds: round(windowSeconds, 2),
+      firstDatingSeconds: round(firstSeconds, 2),
+      placeP50Ms: Object.fromEntries(placed.map((p) => [p.lines, round(p.p50, 2)])),
+      placeRatio: round(placeRatio, 2),
+      cancelMs: round(longEdit.cancelMs, 1),
+      restockMs: round(longEdit.restockMs, 1),
+      updateSeqScan: checks.some((c) => c.updateSeqScan),
+      violations: violations.length,
+    };
+  } finally {
+    await handle?.close();
+    if (pgliteDir) rmSync(pgliteDir, { recursive: true, force: true });
+    if (scratch) await scratch.drop();
+  }
+}

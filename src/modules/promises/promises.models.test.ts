@@ -1,0 +1,434 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  addDays,
+  coveredUnits,
+  DEFAULT_INPUTS,
+  dayIn,
+  daysBetween,
+  type LinePromise,
+  linesToCheck,
+  type PromiseInputs,
+  planSchedule,
+  promiseAt,
+  type SupplyLot,
+} from './promises.models.ts';
+
+const TODAY = '2026-06-15';
+
+const inputs = (over: Partial<PromiseInputs> = {}): PromiseInputs => ({ ...DEFAULT_INPUTS, ...over });
+const lot = (purchaseOrderId: string, expectedDate: string, quantity: number, lateDays = 0): SupplyLot => ({
+  purchaseOrderId,
+  expectedDate,
+  quantity,
+  lateDays,
+});
+const later = (a: string, b: string): string => (a >= b ? a : b);
+
+describe('addDays / daysBetween', () => {
+  it('counts calendar days across months, years and leap days', () => {
+    expect(addDays('2026-01-31', 1)).toBe('2026-02-01');
+    expect(addDays('2026-12-31', 1)).toBe('2027-01-01');
+    expect(addDays('2028-02-28', 1)).toBe('2028-02-29');
+    expect(addDays('2027-02-28', 1)).toBe('2027-03-01');
+    expect(addDays('2026-03-01', -1)).toBe('2026-02-28');
+    expect(daysBetween('2026-01-01', '2027-01-01')).toBe(365);
+    expect(daysBetween('2028-03-01', '2028-02-28')).toBe(-2);
+  });
+
+  it('ignores daylight saving time: a calendar day is a day', () => {
+    // Europe's and North America's 2026 clock changes.
+    expect(addDays('2026-03-28', 1)).toBe('2026-03-29');
+    expect(addDays('2026-03-29', 1)).toBe('2026-03-30');
+    expect(addDays('2026-10-25', 1)).toBe('2026-10-26');
+    expect(addDays('2026-11-01', 1)).toBe('2026-11-02');
+    expect(daysBetween('2026-03-08', '2026-03-09')).toBe(1);
+    expect(daysBetween('2026-10-24', '2026-10-26')).toBe(2);
+  });
+
+  it('are inverse of each other', () => {
+    const day = fc.integer({ min: -80_000, max: 80_000 }).map((n) => addDays('2000-01-01', n));
+    fc.assert(
+      fc.property(day, fc.integer({ min: -5000, max: 5000 }), (from, n) => {
+        expect(daysBetween(from, addDays(from, n))).toBe(n);
+        expect(addDays(addDays(from, n), -n)).toBe(from);
+      }),
+    );
+    fc.assert(
+      fc.property(day, day, (from, to) => {
+        expect(addDays(from, daysBetween(from, to))).toBe(to);
+      }),
+    );
+  });
+});
+
+describe('dayIn', () => {
+  const at = (iso: string) => new Date(iso);
+
+  it("is the store's calendar date on both sides of its midnight", () => {
+    expect(dayIn('UTC', at('2026-06-15T23:59:59.999Z'))).toBe('2026-06-15');
+    expect(dayIn('UTC', at('2026-06-16T00:00:00Z'))).toBe('2026-06-16');
+    // Paris is UTC+2 in summer: its midnight is 22:00 UTC.
+    expect(dayIn('Europe/Paris', at('2026-06-15T21:59:59Z'))).toBe('2026-06-15');
+    expect(dayIn('Europe/Paris', at('2026-06-15T22:00:00Z'))).toBe('2026-06-16');
+    // New York is UTC-4 in summer: its midnight is 04:00 UTC.
+    expect(dayIn('America/New_York', at('2026-06-16T03:59:59Z'))).toBe('2026-06-15');
+    expect(dayIn('America/New_York', at('2026-06-16T04:00:00Z'))).toBe('2026-06-16');
+    // The same instant is three different days around the date line.
+    const instant = at('2026-01-01T10:30:00Z');
+    expect(dayIn('Pacific/Pago_Pago', instant)).toBe('2025-12-31');
+    expect(dayIn('UTC', instant)).toBe('2026-01-01');
+    expect(dayIn('Pacific/Kiritimati', instant)).toBe('2026-01-02');
+  });
+
+  it('follows the clock change: midnight moves by an hour in UTC', () => {
+    // Paris springs forward on 2026-03-29 (UTC+1 → UTC+2).
+    expect(dayIn('Europe/Paris', at('2026-03-28T22:59:59Z'))).toBe('2026-03-28');
+    expect(dayIn('Europe/Paris', at('2026-03-28T23:00:00Z'))).toBe('2026-03-29');
+    expect(dayIn('Europe/Paris', at('2026-03-29T21:59:59Z'))).toBe('2026-03-29');
+    expect(dayIn('Europe/Paris', at('2026-03-29T22:00:00Z'))).toBe('2026-03-30');
+    // New York falls back on 2026-11-01 (UTC-4 → UTC-5).
+    expect(dayIn('America/New_York', at('2026-11-01T03:59:59Z'))).toBe('2026-10-31');
+    expect(dayIn('America/New_York', at('2026-11-01T04:00:00Z'))).toBe('2026-11-01');
+    expect(dayIn('America/New_York', at('2026-11-02T04:59:59Z'))).toBe('2026-11-01');
+    expect(dayIn('America/New_York', at('2026-11-02T05:00:00Z'))).toBe('2026-11-02');
+    // Lord Howe Island changes by half an hour (UTC+11 in its summer, UTC+10:30 in winter).
+    expect(dayIn('Australia/Lord_Howe', at('2026-01-15T12:59:59Z'))).toBe('2026-01-15');
+    expect(dayIn('Australia/Lord_Howe', at('2026-01-15T13:00:00Z'))).toBe('2026-01-16');
+    expect(dayIn('Australia/Lord_Howe', at('2026-06-15T13:29:59Z'))).toBe('2026-06-15');
+    expect(dayIn('Australia/Lord_Howe', at('2026-06-15T13:30:00Z'))).toBe('2026-06-16');
+  });
+
+  it('is never more than a day from the UTC date, and is it in UTC', () => {
+    const zones = fc.constantFrom(
+      'UTC',
+      'Europe/Paris',
+      'America/New_York',
+      'America/Los_Angeles',
+      'Asia/Kolkata',
+      'Australia/Lord_Howe',
+      'Pacific/Kiritimati',
+      'Pacific/Pago_Pago',
+    );
+    const instants = fc
+      .integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2060, 0, 1) })
+      .map((ms) => new Date(ms));
+    fc.assert(
+      fc.property(zones, instants, (zone, instant) => {
+        const utc = instant.toISOString().slice(0, 10);
+        expect(dayIn(zone, instant)).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+        expect(Math.abs(daysBetween(utc, dayIn(zone, instant)))).toBeLessThanOrEqual(1);
+        if (zone === 'UTC') expect(dayIn(zone, instant)).toBe(utc);
+      }),
+    );
+  });
+});
+
+describe('planSchedule', () => {
+  it('without supply, promises today + the lead time to every place', () => {
+    expect(planSchedule(inputs({ leadTimeDays: 10 }), TODAY)).toEqual([
+      { through: null, eta: '2026-06-25', etaLatest: '2026-06-25', source: 'lead_time' },
+    ]);
+  });
+
+  it('serves purchase orders in order of arrival, then falls back to the lead time', () => {
+    const segments = planSchedule(
+      inputs({
+        leadTimeDays: 30,
+        supply: [lot('po_b', '2026-06-25', 5), lot('po_a', '2026-06-20', 3), lot('po_c', '2026-06-20', 0)],
+      }),
+      TODAY,
+    );
+    expect(segments).toEqual([
+      { through: 3, eta: '2026-06-20', etaLatest: '2026-06-20', source: 'purchase_order' },
+      { through: 8, eta: '2026-06-25', etaLatest: '2026-06-25', source: 'purchase_order' },
+      { through: null, eta: '2026-07-15', etaLatest: '2026-07-15', source: 'lead_time' },
+    ]);
+    expect(promiseAt(segments, 1).eta).toBe('2026-06-20');
+    expect(promiseAt(segments, 3).eta).toBe('2026-06-20');
+    expect(promiseAt(segments, 4).eta).toBe('2026-06-25');
+    expect(promiseAt(segments, 9).source).toBe('lead_time');
+  });
+
+  it('expects a late purchase order today at the earliest', () => {
+    const segments = planSchedule(inputs({ supply: [lot('po_a', '2026-06-01', 4, 2)] }), TODAY);
+    expect(segments[0]).toEqual({
+      through: 4,
+      eta: TODAY,
+      etaLatest: '2026-06-17',
+      source: 'purchase_order',
+    });
+  });
+
+  it('uses the merchant date beyond known supply only while it is still ahead', () => {
+    const ahead = planSchedule(inputs({ merchantDate: '2026-06-18', leadTimeDays: 30 }), TODAY);
+    expect(ahead).toEqual([
+      { through: null, eta: '2026-06-18', etaLatest: '2026-06-18', source: 'merchant_date' },
+    ]);
+    // Today still counts as ahead; yesterday does not.
+    expect(planSchedule(inputs({ merchantDate: TODAY }), TODAY)[0]!.source).toBe('merchant_date');
+    expect(planSchedule(inputs({ merchantDate: '2026-06-14', leadTimeDays: 7 }), TODAY)).toEqual([
+      { through: null, eta: '2026-06-22', etaLatest: '2026-06-22', source: 'lead_time' },
+    ]);
+    // The supplier's lateness widens a lead-time fallback, not the merchant's own date.
+    const late = inputs({ leadLateDays: 3, leadTimeDays: 7 });
+    expect(planSchedule(late, TODAY)[0]!.etaLatest).toBe('2026-06-25');
+    expect(planSchedule({ ...late, merchantDate: '2026-06-20' }, TODAY)[0]!.etaLatest).toBe('2026-06-20');
+  });
+
+  it('never promises beyond-supply places before the last purchase order arrives', () => {
+    const segments = planSchedule(inputs({ leadTimeDays: 5, supply: [lot('po_a', '2026-07-01', 2)] }), TODAY);
+    expect(segments.at(-1)).toEqual({
+      through: null,
+      eta: '2026-07-01',
+      etaLatest: '2026-07-01',
+      source: 'lead_time',
+    });
+  });
+
+  it('adds the handling days to every arrival', () => {
+    const segments = planSchedule(
+      inputs({ handlingDays: 2, leadTimeDays: 10, supply: [lot('po_a', '2026-06-20', 3, 1)] }),
+      TODAY,
+    );
+    expect(segments).toEqual([
+      { through: 3, eta: '2026-06-22', etaLatest: '2026-06-23', source: 'purchase_order' },
+      { through: null, eta: '2026-06-27', etaLatest: '2026-06-27', source: 'lead_time' },
+    ]);
+  });
+
+  it("floors every date at a pre-order's release, which then is the merchant's date", () => {
+    const segments = planSchedule(
+      inputs({
+        releaseDate: '2026-07-01',
+        handlingDays: 1,
+        leadTimeDays: 30,
+        supply: [lot('po_a', '2026-06-20', 3, 20), lot('po_b', '2026-07-05', 2)],
+      }),
+      TODAY,
+    );
+    expect(segments).toEqual([
+      // Arrives 06-20 (+1 handling), not before the release; late by up to 20 days: 07-11.
+      { through: 3, eta: '2026-07-01', etaLatest: '2026-07-11', source: 'merchant_date' },
+      { through: 5, eta: '2026-07-06', etaLatest: '2026-07-11', source: 'purchase_order' },
+      { through: null, eta: '2026-07-16', etaLatest: '2026-07-16', source: 'lead_time' },
+    ]);
+  });
+
+  it('merges neighbouring segments with the same promise', () => {
+    // Two deliveries the same day, then a third that the release date floors to the same day.
+    const segments = planSchedule(
+      inputs({
+        releaseDate: '2026-06-30',
+        leadTimeDays: 20,
+        supply: [lot('po_a', '2026-06-20', 3), lot('po_b', '2026-06-20', 4), lot('po_c', '2026-06-25', 1)],
+      }),
+      TODAY,
+    );
+    expect(segments).toEqual([
+      { through: 8, eta: '2026-06-30', etaLatest: '2026-06-30', source: 'merchant_date' },
+      { through: null, eta: '2026-07-05', etaLatest: '2026-07-05', source: 'lead_time' },
+    ]);
+    // A last delivery promising what the fallback promises merges into it.
+    const merged = planSchedule(
+      inputs({
+        releaseDate: '2026-08-01',
+        merchantDate: '2026-06-20',
+        supply: [lot('po_a', '2026-06-18', 5)],
+      }),
+      TODAY,
+    );
+    expect(merged).toEqual([
+      { through: null, eta: '2026-08-01', etaLatest: '2026-08-01', source: 'merchant_date' },
+    ]);
+    expect(coveredUnits(merged)).toBe(0);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Properties
+
+const BASE = '2026-06-01';
+const dayNear = (min: number, max: number) => fc.integer({ min, max }).map((n) => addDays(BASE, n));
+const lotArb = (i: number) =>
+  fc.record({
+    purchaseOrderId: fc.constant(`po_${i}`),
+    expectedDate: dayNear(-30, 90),
+    quantity: fc.integer({ min: -2, max: 12 }),
+    lateDays: fc.integer({ min: 0, max: 6 }),
+  });
+const inputsArb: fc.Arbitrary<PromiseInputs> = fc.record({
+  supply: fc
+    .integer({ min: 0, max: 7 })
+    .chain((n) => (n === 0 ? fc.constant([]) : fc.tuple(...Array.from({ length: n }, (_, i) => lotArb(i))))),
+  leadTimeDays: fc.integer({ min: 0, max: 40 }),
+  leadLateDays: fc.integer({ min: 0, max: 6 }),
+  merchantDate: fc.option(dayNear(-20, 100), { nil: null }),
+  releaseDate: fc.option(dayNear(-20, 100), { nil: null }),
+  handlingDays: fc.integer({ min: 0, max: 4 }),
+});
+const todayArb = dayNear(0, 30);
+/** Waiting quantities of a queue, head first. */
+const queueArb = fc.array(fc.integer({ min: 1, max: 9 }), { maxLength: 40 });
+
+const cumulative = (queue: readonly number[]): number[] => {
+  const sums: number[] = [];
+  for (const q of queue) sums.push((sums.at(-1) ?? 0) + q);
+  return sums;
+};
+
+const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Open supply in order of arrival, each lot with the day it arrives (today at the earliest). */
+const arrivals = (input: PromiseInputs, today: string) =>
+  input.supply
+    .filter((l) => l.quantity > 0)
+    .map((l) => ({ ...l, arrival: later(l.expectedDate, today) }))
+    .sort((a, b) => byText(a.arrival, b.arrival) || byText(a.purchaseOrderId, b.purchaseOrderId));
+
+const samePromise = (a: LinePromise, b: LinePromise): boolean =>
+  a.eta === b.eta && a.etaLatest === b.etaLatest && a.source === b.source;
+
+describe('planSchedule properties', () => {
+  it('dates never decrease along the queue, and the latest date is never before the date', () => {
+    fc.assert(
+      fc.property(inputsArb, todayArb, queueArb, (input, today, queue) => {
+        const segments = planSchedule(input, today);
+        let previous: LinePromise | null = null;
+        for (const through of cumulative(queue)) {
+          const p = promiseAt(segments, through);
+          expect(p.etaLatest >= p.eta).toBe(true);
+          expect(p.eta >= today).toBe(true);
+          if (previous) {
+            expect(p.eta >= previous.eta).toBe(true);
+            expect(p.etaLatest >= previous.etaLatest).toBe(true);
+          }
+          previous = p;
+        }
+      }),
+    );
+  });
+
+  it('a place covered by supply ships after the delivery its last unit relies on', () => {
+    fc.assert(
+      fc.property(inputsArb, todayArb, queueArb, (input, today, queue) => {
+        const segments = planSchedule(input, today);
+        const lots = arrivals(input, today);
+        for (const through of cumulative(queue)) {
+          const supplied = cumulative(lots.map((l) => l.quantity));
+          const relied = lots.find((_, k) => supplied[k]! >= through);
+          if (!relied) continue;
+          const p = promiseAt(segments, through);
+          const ready = addDays(relied.arrival, input.handlingDays);
+          expect(p.eta >= ready).toBe(true);
+          expect(p.etaLatest >= addDays(relied.arrival, relied.lateDays + input.handlingDays)).toBe(true);
+          // Exactly then, unless a pre-order's release is later.
+          expect(p.eta).toBe(later(ready, input.releaseDate ?? ready));
+          expect(p.source).toBe(
+            input.releaseDate !== null && input.releaseDate > ready ? 'merchant_date' : 'purchase_order',
+          );
+        }
+      }),
+    );
+  });
+
+  it('places beyond all supply get the fallback: merchant date or lead time, after the last delivery', () => {
+    fc.assert(
+      fc.property(inputsArb, todayArb, queueArb, (input, today, queue) => {
+        const segments = planSchedule(input, today);
+        const lots = arrivals(input, today);
+        const supplied = lots.reduce((sum, l) => sum + l.quantity, 0);
+        const merchant = input.merchantDate !== null && input.merchantDate >= today;
+        const base = merchant ? input.merchantDate! : addDays(today, input.leadTimeDays);
+        const arrival = later(base, lots.at(-1)?.arrival ?? today);
+        const ready = addDays(arrival, input.handlingDays);
+        const released = input.releaseDate !== null && input.releaseDate > ready;
+        const fallback = {
+          eta: released ? input.releaseDate! : ready,
+          source: released || merchant ? 'merchant_date' : 'lead_time',
+        };
+        expect(promiseAt(segments, Number.MAX_SAFE_INTEGER)).toMatchObject(fallback);
+        for (const through of cumulative(queue)) {
+          if (through > supplied) expect(promiseAt(segments, through)).toMatchObject(fallback);
+        }
+      }),
+    );
+  });
+});
+
+/**
+ * A schedule change: `previous` (the schedule the stored promises were computed from) and `next`.
+ * Mostly the kinds of change that keep the fallback, so that `linesToCheck` has a bound to check:
+ * the same inputs on the same or a later day (units served or cancelled, the daily job), new supply
+ * with everything else kept (a purchase order placed, moved, received or cancelled), or anything.
+ */
+const scheduleChangeArb = fc
+  .record({
+    previous: inputsArb,
+    day: todayArb,
+    laterBy: fc.oneof(
+      { arbitrary: fc.constant(0), weight: 3 },
+      { arbitrary: fc.integer({ min: 1, max: 10 }), weight: 1 },
+    ),
+    next: fc.oneof(
+      { arbitrary: fc.constant('same' as const), weight: 3 },
+      { arbitrary: inputsArb.map((other) => ({ supply: other.supply })), weight: 3 },
+      { arbitrary: inputsArb, weight: 1 },
+    ),
+  })
+  .map(({ previous, day, laterBy, next }) => ({
+    previous: planSchedule(previous, day),
+    next: planSchedule(next === 'same' ? previous : { ...previous, ...next }, addDays(day, laterBy)),
+  }));
+
+/** A queue and, for each line, the units it still waits for once some were served or cancelled (0: gone). */
+const removalsArb = queueArb.chain((queue) =>
+  fc.record({
+    queue: fc.constant(queue),
+    remaining: fc.tuple(...queue.map((q) => fc.integer({ min: 0, max: q }))),
+  }),
+);
+
+describe('linesToCheck', () => {
+  it('every line whose promise changes lies within the lines it names', () => {
+    let bounded = 0;
+    fc.assert(
+      fc.property(scheduleChangeArb, removalsArb, ({ previous, next }, { queue, remaining }) => {
+        const limit = linesToCheck(previous, next);
+        if (limit === null) return;
+        bounded++;
+        const oldThrough = cumulative(queue);
+        let newThrough = 0;
+        let position = 0;
+        for (const [i, left] of remaining.entries()) {
+          if (left === 0) continue;
+          newThrough += left;
+          const stored = promiseAt(previous, oldThrough[i]!);
+          const fresh = promiseAt(next, newThrough);
+          if (!samePromise(stored, fresh)) {
+            expect(
+              position,
+              `line ${i} (now ${position + 1}th) changed beyond the first ${limit}`,
+            ).toBeLessThan(limit);
+          }
+          position++;
+        }
+      }),
+      { numRuns: 3000 },
+    );
+    // The property must bite: most generated changes keep the fallback and get a bound.
+    expect(bounded).toBeGreaterThan(1000);
+  });
+
+  it("asks for every line when there is no previous schedule or its fallback moved, else the supply's lines", () => {
+    const next = planSchedule(inputs(), TODAY);
+    expect(linesToCheck(null, next)).toBeNull();
+    expect(linesToCheck([], next)).toBeNull();
+    expect(linesToCheck(planSchedule(inputs(), '2026-06-14'), next)).toBeNull();
+    const withSupply = planSchedule(inputs({ supply: [lot('po_a', '2026-06-20', 7)] }), TODAY);
+    expect(linesToCheck(withSupply, withSupply)).toBe(7);
+    expect(linesToCheck(next, withSupply)).toBe(7);
+    // Nothing known beyond the fallback: no line can change when units leave the queue.
+    expect(linesToCheck(next, next)).toBe(0);
+  });
+});
