@@ -21,6 +21,8 @@ import {
   queryRows,
 } from '../src/db/client.ts';
 import { adjustStockBatch } from '../src/modules/inventory/inventory.usecases.ts';
+import { DEFAULT_INPUTS, planSchedule } from '../src/modules/promises/promises.models.ts';
+import { storeToday } from '../src/modules/promises/promises.usecases.ts';
 import { createStore } from '../src/modules/stores/stores.usecases.ts';
 import { systemClock } from '../src/shared/clock.ts';
 import type { Deps, StoreScope } from '../src/shared/context.ts';
@@ -93,6 +95,11 @@ function makeBacklog(units: number, skus: number, s: number, random: () => numbe
 
 async function seed(db: Executor, deps: Deps, store: StoreScope, backlog: Backlog): Promise<void> {
   const now = deps.clock.now();
+  // What `PUT /v1/variants` and placement write for a SKU with no purchase orders: the promise
+  // inputs and today's schedule on the stock row, and the lead-time date on every waiting line.
+  const inputs = { ...DEFAULT_INPUTS };
+  const applied = { day: storeToday(store, now), segments: planSchedule(inputs, storeToday(store, now)) };
+  const promise = applied.segments.at(-1)!;
   const skuCount = backlog.queues.length;
   const names = Array.from({ length: skuCount }, (_, k) => skuName(k + 1));
   const CHUNK_SKUS = 5000;
@@ -105,8 +112,10 @@ async function seed(db: Executor, deps: Deps, store: StoreScope, backlog: Backlo
         FROM unnest(${sql.param(part)}::text[]) AS s`);
     await db.execute(sql`
       INSERT INTO inventory_levels (store_id, sku, on_hand, allocated, backordered, waiting_lines, queue_tail,
-                                    backorder_mode, backorder_limit, updated_at)
-      SELECT ${store.id}, v.sku, 0, 0, v.units, v.lines, v.lines, 'backorder', NULL, ${now}
+                                    backorder_mode, backorder_limit, promise_inputs, promise_version,
+                                    promise_applied, updated_at)
+      SELECT ${store.id}, v.sku, 0, 0, v.units, v.lines, v.lines, 'backorder', NULL,
+             ${JSON.stringify(inputs)}::jsonb, 1, ${JSON.stringify(applied)}::jsonb, ${now}
         FROM unnest(${sql.param(part)}::text[],
                     ${sql.param(queues.map((q) => q.reduce((a, b) => a + b, 0)))}::int[],
                     ${sql.param(queues.map((q) => q.length))}::int[]) AS v(sku, units, lines)`);
@@ -141,8 +150,9 @@ async function seed(db: Executor, deps: Deps, store: StoreScope, backlog: Backlo
         FROM unnest(${sql.param(ids)}::text[]) WITH ORDINALITY AS o(id, n) ORDER BY n`);
     await db.execute(sql`
       INSERT INTO order_lines (id, store_id, order_id, line_no, sku, quantity, unit_price, allocated, backordered,
-                               shipped, cancelled, queue_ticket, created_at)
-      SELECT v.id, ${store.id}, v.order_id, 0, v.sku, v.quantity, 1000, 0, v.quantity, 0, 0, v.ticket, ${now}
+                               shipped, cancelled, queue_ticket, eta, eta_latest, eta_source, created_at)
+      SELECT v.id, ${store.id}, v.order_id, 0, v.sku, v.quantity, 1000, 0, v.quantity, 0, 0, v.ticket,
+             ${promise.eta}::date, ${promise.etaLatest}::date, ${promise.source}, ${now}
         FROM unnest(${sql.param(lineIds.slice(from, from + CHUNK))}::text[],
                     ${sql.param(ids)}::text[],
                     ${sql.param(skus.slice(from, from + CHUNK))}::text[],

@@ -5,7 +5,7 @@ import { appendEvents } from '../events/events.usecases.ts';
 import { available } from '../inventory/inventory.models.ts';
 import { levelKey, type SkuLevel } from '../inventory/inventory.repository.ts';
 import { refreshOrderStatuses } from '../orders/orders.repository.ts';
-import { stockPromise } from '../promises/promises.models.ts';
+import { type LinePromise, stockPromise } from '../promises/promises.models.ts';
 import { inputsOf, storeToday } from '../promises/promises.usecases.ts';
 import { fillQueue, type WaitingLine } from './allocation.models.ts';
 
@@ -62,7 +62,9 @@ export async function serveQueues(
   }
   const lineIds: string[] = [];
   const quantities: number[] = [];
-  const ready: { eta: string | null; etaLatest: string | null; source: string | null }[] = [];
+  // Lines that stop waiting take their SKU's stock promise: each fill names one (1-based) or none (0).
+  const promises: LinePromise[] = [];
+  const promiseOf: number[] = [];
   const today = storeToday(store, deps.clock.now());
   const events = [];
   const ordersByStore = new Map<string, Set<string>>();
@@ -71,10 +73,11 @@ export async function serveQueues(
     const fills = fillQueue(available(level), queues.get(key) ?? []);
     if (fills.length === 0) continue;
     const promise = stockPromise(inputsOf(level), today);
+    promises.push(promise);
     for (const fill of fills) {
       lineIds.push(fill.lineId);
       quantities.push(fill.quantity);
-      ready.push(fill.completes ? promise : { eta: null, etaLatest: null, source: null });
+      promiseOf.push(fill.completes ? promises.length : 0);
       level.allocated += fill.quantity;
       level.backordered -= fill.quantity;
       if (fill.completes) level.waitingLines -= 1;
@@ -102,11 +105,13 @@ export async function serveQueues(
   await tx.execute(sql`
     UPDATE order_lines AS l
        SET allocated = l.allocated + v.quantity, backordered = l.backordered - v.quantity,
-           eta = coalesce(v.eta, l.eta), eta_latest = coalesce(v.eta_latest, l.eta_latest),
-           eta_source = coalesce(v.eta_source, l.eta_source)
-      FROM unnest(${sql.param(lineIds)}::text[], ${sql.param(quantities)}::int[],
-                  ${sql.param(ready.map((r) => r.eta))}::date[], ${sql.param(ready.map((r) => r.etaLatest))}::date[],
-                  ${sql.param(ready.map((r) => r.source))}::text[]) AS v(id, quantity, eta, eta_latest, eta_source)
+           eta = CASE WHEN v.p = 0 THEN l.eta ELSE (${sql.param(promises.map((p) => p.eta))}::date[])[v.p] END,
+           eta_latest = CASE WHEN v.p = 0 THEN l.eta_latest
+                             ELSE (${sql.param(promises.map((p) => p.etaLatest))}::date[])[v.p] END,
+           eta_source = CASE WHEN v.p = 0 THEN l.eta_source
+                             ELSE (${sql.param(promises.map((p) => p.source))}::text[])[v.p] END
+      FROM unnest(${sql.param(lineIds)}::text[], ${sql.param(quantities)}::int[], ${sql.param(promiseOf)}::int[])
+           AS v(id, quantity, p)
      WHERE l.id = v.id AND l.id = ANY(${sql.param(lineIds)}::text[])`);
   await appendEvents(tx, deps, events);
   for (const [storeId, orderIds] of ordersByStore) {

@@ -12,6 +12,7 @@ import {
   type PromiseState,
   planSchedule,
   promiseAt,
+  sameSchedule,
   type Segment,
   stockPromise,
 } from './promises.models.ts';
@@ -111,10 +112,13 @@ export async function refreshPromises(
         now,
       });
     }
+    const unchanged =
+      level.promiseApplied?.day === today && sameSchedule(level.promiseApplied.segments, next);
+    if (unchanged && !options.supplyChanged) continue;
     level.promiseApplied = { day: today, segments: next };
     changed.push(level);
   }
-  if (options.supplyChanged || changed.length > 0) await savePromiseState(tx, store.id, changed, now);
+  await savePromiseState(tx, store.id, changed, now);
 }
 
 async function savePromiseState(
