@@ -12,8 +12,8 @@ import {
   type PromiseState,
   planSchedule,
   promiseAt,
-  sameSchedule,
   type Segment,
+  sameSchedule,
   stockPromise,
 } from './promises.models.ts';
 import { applySchedule, readPromiseInputs } from './promises.repository.ts';
