@@ -201,7 +201,7 @@ async function apply(run: Run, step: Step): Promise<void> {
     case 'days':
       // Without the job, the day's first changes run on dates computed on an earlier day.
       clock.advance(step.days * 86_400_000);
-      if (step.job) await refreshDuePromises(t.app.deps);
+      if (step.job) await refreshDuePromises(t.app.deps, { storeIds: [run.store.id] });
       return;
   }
 }
@@ -223,7 +223,7 @@ interface WaitingRow {
  * already be right.)
  */
 async function check(run: Run, history: Step[]): Promise<void> {
-  await refreshDuePromises(t.app.deps);
+  await refreshDuePromises(t.app.deps, { storeIds: [run.store.id] });
   const db = t.app.deps.db;
   const today = dayIn('UTC', clock.now());
   const fresh = await readPromiseInputs(db, run.store.id, SKUS);

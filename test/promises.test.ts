@@ -197,13 +197,13 @@ describe('the daily job', () => {
     const order = await place('DAY-1', 1);
     expect(order.lines[0].eta).toBe('2026-03-24');
     clock.advance(2 * DAY);
-    await refreshDuePromises(t.app.deps);
+    await refreshDuePromises(t.app.deps, { storeIds: [store.id] });
     expect(await line(order.id)).toMatchObject({ eta: '2026-03-26', etaSource: 'lead_time' });
     expect(await etaEvents('DAY-1')).toEqual([
       expect.objectContaining({ lineId: order.lines[0].id, previousEta: '2026-03-24', eta: '2026-03-26' }),
     ]);
     // The same day again: nothing is due.
-    const again = await refreshDuePromises(t.app.deps);
+    const again = await refreshDuePromises(t.app.deps, { storeIds: [store.id] });
     expect(again.skus).toBe(0);
     expect(await etaEvents('DAY-1')).toHaveLength(1);
     clock.set(new Date('2026-03-10T12:00:00Z'));

@@ -13,12 +13,19 @@ export interface DailyRefreshResult {
  * without a full receipt is now expected today at the earliest; "today + lead time" moves on), so
  * every SKU whose waiting lines were dated on an earlier day is re-dated for today, each in its
  * own short transaction. Running it again the same day finds nothing to do; several processes may
- * run it at once (each SKU is re-dated under its lock, and only if still due).
+ * run it at once (each SKU is re-dated under its lock, and only if still due). `storeIds` limits
+ * it to some stores (tests share one database).
  */
-export async function refreshDuePromises(deps: Deps): Promise<DailyRefreshResult> {
+export async function refreshDuePromises(
+  deps: Deps,
+  options: { storeIds?: readonly string[] } = {},
+): Promise<DailyRefreshResult> {
+  const only = options.storeIds;
   const stores = await queryRows<StoreScope>(
     deps.db,
-    sql`SELECT id, currency, timezone FROM stores ORDER BY id`,
+    sql`SELECT id, currency, timezone FROM stores
+         ${only ? sql`WHERE id = ANY(${sql.param([...only])}::text[])` : sql``}
+         ORDER BY id`,
   );
   let skus = 0;
   for (const store of stores) {

@@ -23,6 +23,7 @@ import {
   listReceiptRows,
   loadPurchaseOrderLines,
   saveReceived,
+  supplierSkus,
   updatePurchaseOrder,
 } from './supply.repository.ts';
 import { type CrossDockLine, type ReceiptLine, receipts } from './supply.tables.ts';
@@ -49,12 +50,14 @@ export async function receivePurchaseOrder(
   input: ReceiptInput,
 ): Promise<ReceiptView> {
   const delivered = input.lines.map(({ sku, quantity }) => ({ sku, quantity }));
-  const { levels, purchaseOrder: po } = await lockForChange(
-    tx,
-    store,
-    purchaseOrderId,
-    delivered.map((l) => l.sku),
-  );
+  // This delivery may change the supplier's measured lateness, which widens the range of every
+  // SKU it supplies: those are locked (and refreshed below) with the delivered ones.
+  const found = await findPurchaseOrder(tx, store.id, purchaseOrderId);
+  if (!found) throw notFound('Purchase order', purchaseOrderId);
+  const supplied = await supplierSkus(tx, store.id, found.supplierId);
+  const { levels, purchaseOrder: po } = await lockForChange(tx, store, purchaseOrderId, [
+    ...new Set([...delivered.map((l) => l.sku), ...supplied]),
+  ]);
   if (!canApply(po.status, 'receive')) throw invalidTransition(purchaseOrderId, po.status, 'received');
   const poLines = await loadPurchaseOrderLines(tx, [purchaseOrderId]);
   const plan = planReceipt(poLines, delivered, input.allowOverReceipt ?? false);
@@ -101,7 +104,7 @@ export async function receivePurchaseOrder(
     })
     .returning();
   // After the receipt row: the supplier's measured lateness includes this delivery.
-  await refreshSupply(tx, deps, store, touched);
+  await refreshSupply(tx, deps, store, [...levels.values()]);
   const receipt = toReceiptView(row!);
   await appendEvents(tx, deps, [
     {
