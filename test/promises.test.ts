@@ -371,3 +371,35 @@ describe('the first change of a new day', () => {
     clock.set(new Date('2026-03-10T12:00:00Z'));
   });
 });
+
+describe('a late purchase order', () => {
+  it('moves its promises to today, day after day, by the daily job', async () => {
+    clock.set(new Date('2026-03-10T12:00:00Z'));
+    await put('LATE-1', variant('backorder'));
+    const supplier = (
+      await t.request('POST', '/v1/suppliers', { key: key(), body: { name: 'Slow', leadTimeDays: 30 } })
+    ).json();
+    await t.request('POST', '/v1/purchase-orders', {
+      key: key(),
+      body: {
+        supplierId: supplier.id,
+        expectedDate: '2026-03-12',
+        lines: [{ sku: 'LATE-1', quantity: 5, unitCost: 1 }],
+      },
+    });
+    const order = await place('LATE-1', 2);
+    expect(order.lines[0]).toMatchObject({ eta: '2026-03-12', etaSource: 'purchase_order' });
+    clock.set(new Date('2026-03-14T12:00:00Z'));
+    await refreshDuePromises(t.app.deps, { storeIds: [store.id] });
+    expect(await line(order.id)).toMatchObject({ eta: '2026-03-14', etaSource: 'purchase_order' });
+    clock.set(new Date('2026-03-15T12:00:00Z'));
+    await refreshDuePromises(t.app.deps, { storeIds: [store.id] });
+    expect(await line(order.id)).toMatchObject({ eta: '2026-03-15' });
+    // Newest first.
+    expect((await etaEvents('LATE-1')).map((e) => [e.previousEta, e.eta])).toEqual([
+      ['2026-03-14', '2026-03-15'],
+      ['2026-03-12', '2026-03-14'],
+    ]);
+    clock.set(new Date('2026-03-10T12:00:00Z'));
+  });
+});

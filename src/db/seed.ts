@@ -2,7 +2,11 @@ import { placeBatch } from '../modules/allocation/allocation.batch.ts';
 import type { VariantInput } from '../modules/catalog/catalog.models.ts';
 import { putVariant } from '../modules/catalog/catalog.usecases.ts';
 import { adjustStock } from '../modules/inventory/inventory.usecases.ts';
+import { addDays } from '../modules/promises/promises.models.ts';
+import { storeToday } from '../modules/promises/promises.usecases.ts';
 import { createStore } from '../modules/stores/stores.usecases.ts';
+import { createSupplier } from '../modules/supply/supply.suppliers.usecases.ts';
+import { createPurchaseOrder } from '../modules/supply/supply.usecases.ts';
 import type { Deps } from '../shared/context.ts';
 import { inTransaction } from './client.ts';
 
@@ -84,9 +88,24 @@ export async function seedDemo(deps: Deps): Promise<{ summary: string }> {
       ],
     },
   }));
+  // A supplier with a purchase order on its way: the first jackets in line are dated by it, the
+  // rest by the supplier's lead time.
+  await inTransaction(deps.db, async (tx) => {
+    const supplier = await createSupplier(tx, deps, store, {
+      name: 'Summit Apparel',
+      email: 'orders@summit.example',
+      leadTimeDays: 21,
+    });
+    await createPurchaseOrder(tx, deps, store, {
+      supplierId: supplier.id,
+      reference: 'PO-DEMO-1',
+      expectedDate: addDays(storeToday(store, deps.clock.now()), 10),
+      lines: [{ sku: 'JACKET-RED-M', quantity: 3, unitCost: 5200 }],
+    });
+  });
   for (const order of orders) await placeBatch(deps, [order]);
   const summary = [
-    `Demo store ${store.id} (${store.name}) with 4 variants and ${orders.length} orders, some waiting in line.`,
+    `Demo store ${store.id} (${store.name}) with 4 variants, a purchase order on its way and ${orders.length} orders, some waiting in line.`,
     'Keep these keys now: they are shown only once.',
     `  secret key       ${created.secretKey}`,
     `  publishable key  ${created.publishableKey}`,
