@@ -47,6 +47,25 @@ async function restock(sku: string, quantity: number): Promise<Json> {
   return res.json();
 }
 
+/** A new supplier and an ordered purchase order of `quantity` units of `sku` due on `expectedDate`. */
+async function purchaseOrder(
+  sku: string,
+  quantity: number,
+  expectedDate: string,
+  leadTimeDays = 30,
+): Promise<Json> {
+  const supplier = await t.request('POST', '/v1/suppliers', {
+    key: key(),
+    body: { name: `Supplier of ${sku}`, leadTimeDays },
+  });
+  const res = await t.request('POST', '/v1/purchase-orders', {
+    key: key(),
+    body: { supplierId: supplier.json().id, expectedDate, lines: [{ sku, quantity, unitCost: 1 }] },
+  });
+  if (res.statusCode !== 201) throw new Error(`purchase order ${sku}: ${res.statusCode} ${res.body}`);
+  return res.json();
+}
+
 const line = async (orderId: string): Promise<Json> =>
   (await t.request('GET', `/v1/orders/${orderId}`, { key: key() })).json().lines[0];
 
@@ -288,19 +307,7 @@ describe('automatic backorder cap', () => {
     const level = async () => (await t.request('GET', '/v1/inventory/AUTO-1', { key: key() })).json();
     expect(await level()).toMatchObject({ backorderLimit: 1, backorderRemaining: 1 });
 
-    const supplier = (
-      await t.request('POST', '/v1/suppliers', { key: key(), body: { name: 'Auto', leadTimeDays: 5 } })
-    ).json();
-    const po = (
-      await t.request('POST', '/v1/purchase-orders', {
-        key: key(),
-        body: {
-          supplierId: supplier.id,
-          expectedDate: '2026-03-17',
-          lines: [{ sku: 'AUTO-1', quantity: 4, unitCost: 1 }],
-        },
-      })
-    ).json();
+    const po = await purchaseOrder('AUTO-1', 4, '2026-03-17', 5);
     expect(await level()).toMatchObject({ backorderLimit: 5, backorderRemaining: 5 });
     const first = await place('AUTO-1', 4);
     expect(first.lines[0]).toMatchObject({ eta: '2026-03-17', etaSource: 'purchase_order' });
@@ -328,17 +335,7 @@ describe('the optimistic placement gate', () => {
     await put('GATE-1', variant('backorder'));
     const keyOf = [{ storeId: store.id, sku: 'GATE-1' }];
     const stale = [...(await readLevels(t.app.deps.db, keyOf, { lock: false })).values()][0]!;
-    const supplier = (
-      await t.request('POST', '/v1/suppliers', { key: key(), body: { name: 'Gate', leadTimeDays: 3 } })
-    ).json();
-    await t.request('POST', '/v1/purchase-orders', {
-      key: key(),
-      body: {
-        supplierId: supplier.id,
-        expectedDate: '2026-03-12',
-        lines: [{ sku: 'GATE-1', quantity: 2, unitCost: 1 }],
-      },
-    });
+    await purchaseOrder('GATE-1', 2, '2026-03-12');
     const fresh = [...(await readLevels(t.app.deps.db, keyOf, { lock: false })).values()][0]!;
     expect(fresh).toMatchObject({
       onHand: stale.onHand,
@@ -376,17 +373,7 @@ describe('a late purchase order', () => {
   it('moves its promises to today, day after day, by the daily job', async () => {
     clock.set(new Date('2026-03-10T12:00:00Z'));
     await put('LATE-1', variant('backorder'));
-    const supplier = (
-      await t.request('POST', '/v1/suppliers', { key: key(), body: { name: 'Slow', leadTimeDays: 30 } })
-    ).json();
-    await t.request('POST', '/v1/purchase-orders', {
-      key: key(),
-      body: {
-        supplierId: supplier.id,
-        expectedDate: '2026-03-12',
-        lines: [{ sku: 'LATE-1', quantity: 5, unitCost: 1 }],
-      },
-    });
+    await purchaseOrder('LATE-1', 5, '2026-03-12');
     const order = await place('LATE-1', 2);
     expect(order.lines[0]).toMatchObject({ eta: '2026-03-12', etaSource: 'purchase_order' });
     clock.set(new Date('2026-03-14T12:00:00Z'));
