@@ -432,3 +432,20 @@ describe('linesToCheck', () => {
     expect(linesToCheck(next, next)).toBe(0);
   });
 });
+
+describe('schedule shape', () => {
+  // The SQL that applies a schedule finds a line's segment with width_bucket over the segment
+  // ends, which is right only if the ends strictly increase and the fallback comes last.
+  it('has strictly increasing segment ends and exactly one open-ended fallback, last', () => {
+    fc.assert(
+      fc.property(inputsArb, todayArb, (inputs, today) => {
+        const segments = planSchedule(inputs, today);
+        expect(segments.at(-1)!.through).toBeNull();
+        const ends = segments.slice(0, -1).map((s) => s.through);
+        expect(ends.every((end) => end !== null && end > 0)).toBe(true);
+        for (let i = 1; i < ends.length; i++) expect(ends[i]!).toBeGreaterThan(ends[i - 1]!);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});

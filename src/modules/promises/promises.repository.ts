@@ -121,16 +121,14 @@ interface ScheduleScope {
  * stored one, with the new promise), shared by `applySchedule` and `previewSchedule`.
  */
 function scheduleTargets({ storeId, sku, segments, limit, offset = 0 }: ScheduleScope): SQL {
-  const rows = segments.map((s, i) => ({
-    idx: i,
-    through: s.through,
-    eta: s.eta,
-    eta_latest: s.etaLatest,
-    source: s.source,
-  }));
+  // A line's segment is the first whose end (cumulative units) reaches the line's end: with the
+  // ends in increasing order (as `planSchedule` makes them), width_bucket counts the ends before it.
+  const ends = segments.flatMap((s) => (s.through === null ? [] : [s.through]));
   return sql`seg AS (
-          SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-                   AS s(idx int, through bigint, eta date, eta_latest date, source text)),
+          SELECT ${sql.param(ends)}::bigint[] AS ends,
+                 ${sql.param(segments.map((s) => s.eta))}::date[] AS etas,
+                 ${sql.param(segments.map((s) => s.etaLatest))}::date[] AS latest,
+                 ${sql.param(segments.map((s) => s.source))}::text[] AS sources),
         head AS (
           SELECT * FROM (
             SELECT id, order_id, eta, eta_latest, eta_source, backordered,
@@ -142,14 +140,16 @@ function scheduleTargets({ storeId, sku, segments, limit, offset = 0 }: Schedule
                      ORDER BY queue_ticket
                      ${limit === null ? sql`` : sql`LIMIT ${limit}`}) q) w
            WHERE through > 0),
+        placed AS (
+          SELECT h.*, seg.etas[k.i] AS new_eta, seg.latest[k.i] AS new_latest, seg.sources[k.i] AS new_source
+            FROM head h CROSS JOIN seg
+            CROSS JOIN LATERAL (SELECT width_bucket(h.through - 1, seg.ends) + 1 AS i) k),
         target AS (
-          SELECT h.id, h.order_id, h.place, h.through, h.eta AS previous, s.eta, s.eta_latest, s.source
-            FROM head h
-            CROSS JOIN LATERAL (SELECT eta, eta_latest, source FROM seg
-                                 WHERE seg.through IS NULL OR seg.through >= h.through
-                                 ORDER BY seg.idx LIMIT 1) s
-           WHERE h.eta IS DISTINCT FROM s.eta OR h.eta_latest IS DISTINCT FROM s.eta_latest
-              OR h.eta_source IS DISTINCT FROM s.source)`;
+          SELECT id, order_id, place, through, eta AS previous, new_eta AS eta, new_latest AS eta_latest,
+                 new_source AS source
+            FROM placed
+           WHERE eta IS DISTINCT FROM new_eta OR eta_latest IS DISTINCT FROM new_latest
+              OR eta_source IS DISTINCT FROM new_source)`;
 }
 
 /**
