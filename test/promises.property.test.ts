@@ -258,6 +258,7 @@ async function check(run: Run, history: Step[]): Promise<void> {
       sql`SELECT backordered, eta::text AS eta, eta_latest::text AS eta_latest, eta_source FROM order_lines
            WHERE store_id = ${run.store.id} AND sku = ${sku} AND backordered > 0 ORDER BY queue_ticket`,
     );
+    await checkStock(run.store.id, sku, why);
     let through = 0;
     let previous = '';
     for (const [i, line] of waiting.entries()) {
@@ -282,6 +283,44 @@ async function check(run: Run, history: Step[]): Promise<void> {
       expect(line.eta! >= arrival, `date before its supply at ${where}`).toBe(true);
     }
   }
+}
+
+/**
+ * Invariants 1, 2 and 4 with receipts in the mix: onHand is the ledger's sum, allocated stays within
+ * it, the counters match the lines, every line adds up, and nothing is free while units wait.
+ */
+async function checkStock(storeId: string, sku: string, why: string): Promise<void> {
+  const [row] = await queryRows<{
+    on_hand: number;
+    allocated: number;
+    backordered: number;
+    waiting_lines: number;
+    ledger: number | string;
+    line_allocated: number | string;
+    line_backordered: number | string;
+    waiting: number | string;
+    broken_lines: number | string;
+  }>(
+    t.app.deps.db,
+    sql`SELECT l.on_hand, l.allocated, l.backordered, l.waiting_lines,
+               (SELECT coalesce(sum(quantity), 0) FROM stock_movements m
+                 WHERE m.store_id = l.store_id AND m.sku = l.sku) AS ledger,
+               coalesce(sum(o.allocated), 0) AS line_allocated, coalesce(sum(o.backordered), 0) AS line_backordered,
+               count(o.id) FILTER (WHERE o.backordered > 0) AS waiting,
+               count(o.id) FILTER (WHERE o.quantity <> o.allocated + o.backordered + o.shipped + o.cancelled) AS broken_lines
+          FROM inventory_levels l
+          LEFT JOIN order_lines o ON o.store_id = l.store_id AND o.sku = l.sku
+         WHERE l.store_id = ${storeId} AND l.sku = ${sku}
+         GROUP BY l.store_id, l.sku, l.on_hand, l.allocated, l.backordered, l.waiting_lines`,
+  );
+  const where = `stock of ${sku} after ${why}`;
+  expect(Number(row!.ledger), where).toBe(row!.on_hand);
+  expect(row!.allocated >= 0 && row!.allocated <= row!.on_hand, where).toBe(true);
+  expect(Number(row!.line_allocated), where).toBe(row!.allocated);
+  expect(Number(row!.line_backordered), where).toBe(row!.backordered);
+  expect(Number(row!.waiting), where).toBe(row!.waiting_lines);
+  expect(Number(row!.broken_lines), where).toBe(0);
+  if (row!.waiting_lines > 0) expect(row!.on_hand - row!.allocated, where).toBe(0);
 }
 
 describe('promise dates under random supply and demand', () => {

@@ -1,3 +1,4 @@
+import { invalid } from '../../shared/errors.ts';
 import type { BackorderMode } from '../inventory/inventory.models.ts';
 
 export interface BackorderPolicy {
@@ -45,4 +46,14 @@ export function isCalendarDate(text: string): boolean {
   const date = new Date(0);
   date.setUTCFullYear(year, month - 1, day);
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+/** `value` when it is a real calendar date; otherwise a 422 naming the field at `path`. */
+export function requireCalendarDate(value: string, path: string): string {
+  if (!isCalendarDate(value)) {
+    throw invalid('validation_failed', `"${value}" (${path}) is not a calendar date`, [
+      { path, message: 'must be a real date written YYYY-MM-DD' },
+    ]);
+  }
+  return value;
 }

@@ -6,7 +6,9 @@ import { invalid, notFound } from '../../shared/errors.ts';
 import { appendEvents } from '../events/events.usecases.ts';
 import { lockLevels } from '../inventory/inventory.repository.ts';
 import { refreshSupply } from '../promises/promises.usecases.ts';
-import { isCalendarDate, type VariantInput, type VariantView } from './catalog.models.ts';
+import { unknownSupplier } from '../supply/supply.errors.ts';
+import { findSupplier } from '../supply/supply.repository.ts';
+import { requireCalendarDate, type VariantInput, type VariantView } from './catalog.models.ts';
 import { variants } from './catalog.tables.ts';
 
 type VariantRow = typeof variants.$inferSelect;
@@ -43,15 +45,17 @@ export async function putVariant(
   sku: string,
   input: VariantInput,
 ): Promise<{ variant: VariantView; created: boolean }> {
-  const expectedDate = calendarDate(input.backorder.expectedDate, '/backorder/expectedDate');
-  const releaseDate = calendarDate(input.backorder.releaseDate, '/backorder/releaseDate');
+  const expectedDate = optionalDate(input.backorder.expectedDate, '/backorder/expectedDate');
+  const releaseDate = optionalDate(input.backorder.releaseDate, '/backorder/releaseDate');
   if (releaseDate !== null && input.backorder.mode !== 'preorder') {
     throw invalid('validation_failed', 'backorder.releaseDate applies to pre-orders only', [
       { path: '/backorder/releaseDate', message: 'set mode "preorder" to give a release date' },
     ]);
   }
   const supplierId = input.supplierId ?? null;
-  if (supplierId !== null) await requireSupplier(tx, store.id, supplierId, '/supplierId');
+  if (supplierId !== null && !(await findSupplier(tx, store.id, supplierId))) {
+    throw unknownSupplier(supplierId, '/supplierId');
+  }
   const now = deps.clock.now();
   const mode = input.backorder.mode;
   const auto = input.backorder.limit === 'auto';
@@ -97,34 +101,8 @@ export async function putVariant(
   return { variant, created };
 }
 
-function calendarDate(value: string | null | undefined, path: string): string | null {
-  if (value === undefined || value === null) return null;
-  if (!isCalendarDate(value)) {
-    throw invalid(
-      'validation_failed',
-      `${path.slice(1).replace('/', '.')} "${value}" is not a calendar date`,
-      [{ path, message: 'must be a real date written YYYY-MM-DD' }],
-    );
-  }
-  return value;
-}
-
-async function requireSupplier(
-  tx: Executor,
-  storeId: string,
-  supplierId: string,
-  path: string,
-): Promise<void> {
-  const found = await queryRows<{ id: string }>(
-    tx,
-    sql`SELECT id FROM suppliers WHERE store_id = ${storeId} AND id = ${supplierId}`,
-  );
-  if (found.length === 0) {
-    throw invalid('unknown_supplier', `Supplier "${supplierId}" does not exist`, [
-      { path, message: 'no such supplier in this store' },
-    ]);
-  }
-}
+const optionalDate = (value: string | null | undefined, path: string): string | null =>
+  value === undefined || value === null ? null : requireCalendarDate(value, path);
 
 export async function getVariant(db: Executor, storeId: string, sku: string): Promise<VariantView> {
   const [row] = await db

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../db/client.ts';
+import { groupBy } from '../../shared/collections.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
 import { decodeCursor, decodeKeyCursor, type Page, toPage } from '../../shared/cursor.ts';
 import { invalid, notFound } from '../../shared/errors.ts';
@@ -40,8 +41,7 @@ export async function listOrders(
     storeId,
     rows.slice(0, query.limit).map((r) => r.id),
   );
-  const byOrder = new Map<string, LineRecord[]>();
-  for (const line of lines) byOrder.set(line.orderId, [...(byOrder.get(line.orderId) ?? []), line]);
+  const byOrder = groupBy(lines, (line) => line.orderId);
   return toPage(
     rows,
     query.limit,
@@ -136,13 +136,19 @@ export async function cancelOrder(
       tx,
       effective.map((p) => p.line),
     );
-    // A line left with only allocated units no longer waits: it is dated from stock.
+    // A line left with only allocated units no longer waits: it is dated from stock (per SKU).
     const today = storeToday(store, now);
-    for (const p of effective) {
-      if (p.fromWaiting > 0 && p.line.backordered === 0 && p.line.allocated > 0) {
-        const level = levels.get(levelKey(store.id, p.line.sku))!;
-        await setStockPromises(tx, [p.line.id], stockPromise(inputsOf(level), today));
-      }
+    const nowReady = groupBy(
+      effective.filter((p) => p.fromWaiting > 0 && p.line.backordered === 0 && p.line.allocated > 0),
+      (p) => p.line.sku,
+    );
+    for (const [sku, ready] of nowReady) {
+      const level = levels.get(levelKey(store.id, sku))!;
+      await setStockPromises(
+        tx,
+        ready.map((p) => p.line.id),
+        stockPromise(inputsOf(level), today),
+      );
     }
     await appendEvents(tx, deps, [
       {

@@ -1,5 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../db/client.ts';
+import { groupBy } from '../../shared/collections.ts';
 import {
   type EtaSource,
   type LinePromise,
@@ -98,10 +99,9 @@ async function readLateness(tx: Executor, supplierIds: readonly string[]): Promi
           CROSS JOIN LATERAL (SELECT late_days FROM receipts WHERE supplier_id = s.id
                                ORDER BY seq DESC LIMIT ${RECENT_RECEIPTS}) r`,
   );
-  const bySupplier = new Map<string, number[]>();
-  for (const row of rows)
-    bySupplier.set(row.supplier_id, [...(bySupplier.get(row.supplier_id) ?? []), row.late_days]);
-  for (const [id, days] of bySupplier) result.set(id, measuredLateness(days));
+  for (const [id, group] of groupBy(rows, (row) => row.supplier_id)) {
+    result.set(id, measuredLateness(group.map((row) => row.late_days)));
+  }
   return result;
 }
 

@@ -1,7 +1,7 @@
 import type { Executor } from '../../db/client.ts';
 import type { StoreScope } from '../../shared/context.ts';
-import { invalid, notFound } from '../../shared/errors.ts';
-import { isCalendarDate } from '../catalog/catalog.models.ts';
+import { notFound } from '../../shared/errors.ts';
+import { requireCalendarDate } from '../catalog/catalog.models.ts';
 import { readLevel } from '../inventory/inventory.repository.ts';
 import { linesToCheck, type PromiseInputs, planSchedule } from './promises.models.ts';
 import { type PromiseChange, previewSchedule, readQueueSlice } from './promises.repository.ts';
@@ -41,11 +41,7 @@ export async function simulateRestock(
   input: RestockSimulationInput,
   now: Date,
 ): Promise<RestockSimulation> {
-  if (input.date !== undefined && !isCalendarDate(input.date)) {
-    throw invalid('validation_failed', `date "${input.date}" is not a calendar date`, [
-      { path: '/date', message: 'must be a real date written YYYY-MM-DD' },
-    ]);
-  }
+  if (input.date !== undefined) requireCalendarDate(input.date, '/date');
   const level = await readLevel(db, store.id, input.sku);
   if (!level) throw notFound('SKU', input.sku);
   const today = storeToday(store, now);

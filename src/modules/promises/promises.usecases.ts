@@ -24,9 +24,10 @@ export const inputsOf = (level: Pick<PromiseState, 'promiseInputs'>): PromiseInp
 export const storeToday = (store: Pick<StoreScope, 'timezone'>, now: Date): string =>
   dayIn(store.timezone, now);
 
-/** Today's schedule of each SKU a placement batch touches, computed once per batch. */
+/** Today's schedule of each SKU a placement batch touches (and each zone's today), computed once per batch. */
 export class ScheduleCache {
-  private readonly cache = new Map<string, Segment[]>();
+  private readonly schedules = new Map<string, Segment[]>();
+  private readonly days = new Map<string, string>();
   constructor(private readonly now: Date) {}
 
   promiseFor(
@@ -35,13 +36,17 @@ export class ScheduleCache {
     level: Pick<PromiseState, 'promiseInputs'>,
     through: number | null,
   ): LinePromise {
-    const today = storeToday(store, this.now);
+    let today = this.days.get(store.timezone);
+    if (today === undefined) {
+      today = storeToday(store, this.now);
+      this.days.set(store.timezone, today);
+    }
     if (through === null) return stockPromise(inputsOf(level), today);
-    const cacheKey = `${key}\u0000${today}`;
-    let segments = this.cache.get(cacheKey);
+    // Keys are per stock row: a batch is decided at one instant, so a row has one "today".
+    let segments = this.schedules.get(key);
     if (!segments) {
       segments = planSchedule(inputsOf(level), today);
-      this.cache.set(cacheKey, segments);
+      this.schedules.set(key, segments);
     }
     return promiseAt(segments, through);
   }
@@ -65,10 +70,13 @@ export async function refreshSupply(
     store.id,
     levels.map((l) => l.sku),
   );
-  const [settings] = await queryRows<{ auto_limit_buffer: number }>(
-    tx,
-    sql`SELECT auto_limit_buffer FROM stores WHERE id = ${store.id}`,
-  );
+  // The store's buffer matters only to SKUs with an automatic cap.
+  const [settings] = levels.some((l) => l.backorderLimitAuto)
+    ? await queryRows<{ auto_limit_buffer: number }>(
+        tx,
+        sql`SELECT auto_limit_buffer FROM stores WHERE id = ${store.id}`,
+      )
+    : [];
   for (const level of levels) {
     level.promiseInputs = inputs.get(level.sku) ?? DEFAULT_INPUTS;
     level.promiseVersion += 1;

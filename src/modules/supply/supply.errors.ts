@@ -63,8 +63,3 @@ export const repeatedSku = (sku: string, path: string): DomainError =>
   new DomainError('validation', 'validation_failed', `SKU "${sku}" is listed more than once`, {}, [
     { path, message: 'each SKU may appear once' },
   ]);
-
-export const notCalendarDate = (value: string, path: string): DomainError =>
-  new DomainError('validation', 'validation_failed', `"${value}" is not a calendar date`, {}, [
-    { path, message: 'must be a real date written YYYY-MM-DD' },
-  ]);

@@ -52,11 +52,8 @@ export async function receivePurchaseOrder(
   const delivered = input.lines.map(({ sku, quantity }) => ({ sku, quantity }));
   // This delivery may change the supplier's measured lateness, which widens the range of every
   // SKU it supplies: those are locked (and refreshed below) with the delivered ones.
-  const found = await findPurchaseOrder(tx, store.id, purchaseOrderId);
-  if (!found) throw notFound('Purchase order', purchaseOrderId);
-  const supplied = await supplierSkus(tx, store.id, found.supplierId);
-  const { levels, purchaseOrder: po } = await lockForChange(tx, store, purchaseOrderId, [
-    ...new Set([...delivered.map((l) => l.sku), ...supplied]),
+  const { levels, purchaseOrder: po } = await lockForChange(tx, store, purchaseOrderId, async (found) => [
+    ...new Set([...delivered.map((l) => l.sku), ...(await supplierSkus(tx, store.id, found.supplierId))]),
   ]);
   if (!canApply(po.status, 'receive')) throw invalidTransition(purchaseOrderId, po.status, 'received');
   const poLines = await loadPurchaseOrderLines(tx, [purchaseOrderId]);

@@ -15,17 +15,6 @@ export type PurchaseOrderLineRow = typeof purchaseOrderLines.$inferSelect;
 export type DateChangeRow = typeof purchaseOrderDateChanges.$inferSelect;
 export type ReceiptRow = typeof receipts.$inferSelect;
 
-/** Rows keyed by a field, each group in the rows' order. */
-export function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const row of rows) {
-    const group = groups.get(key(row));
-    if (group) group.push(row);
-    else groups.set(key(row), [row]);
-  }
-  return groups;
-}
-
 // ---- suppliers ----
 
 export async function findSupplier(

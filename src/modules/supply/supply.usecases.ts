@@ -1,16 +1,16 @@
 import type { Executor } from '../../db/client.ts';
+import { groupBy } from '../../shared/collections.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
 import { decodeCursor, type Page, toPage } from '../../shared/cursor.ts';
 import { invalid, notFound } from '../../shared/errors.ts';
 import { unknownSku } from '../allocation/allocation.errors.ts';
-import { isCalendarDate } from '../catalog/catalog.models.ts';
+import { requireCalendarDate } from '../catalog/catalog.models.ts';
 import { appendEvents } from '../events/events.usecases.ts';
 import { levelKey, lockLevels, type SkuLevel } from '../inventory/inventory.repository.ts';
 import { refreshSupply } from '../promises/promises.usecases.ts';
 import {
   duplicateReference,
   invalidTransition,
-  notCalendarDate,
   purchaseOrderClosed,
   repeatedSku,
   unknownSupplier,
@@ -19,7 +19,6 @@ import { canApply } from './supply.models.ts';
 import {
   findPurchaseOrder,
   findSupplier,
-  groupBy,
   insertPurchaseOrder,
   isReferenceTaken,
   listPurchaseOrderRows,
@@ -157,7 +156,12 @@ export async function updatePurchaseOrderDetails(
       { path: '/reason', message: 'only allowed together with expectedDate' },
     ]);
   }
-  const { levels, purchaseOrder: po } = await lockForChange(tx, store, purchaseOrderId, moving ? null : []);
+  const { levels, purchaseOrder: po } = await lockForChange(
+    tx,
+    store,
+    purchaseOrderId,
+    moving ? undefined : () => [],
+  );
   if (!canApply(po.status, 'edit')) throw purchaseOrderClosed(purchaseOrderId, po.status);
   const dateMoves = moving && patch.expectedDate !== po.expectedDate;
   const referenceChanges = patch.reference !== undefined && patch.reference !== po.reference;
@@ -198,7 +202,7 @@ export async function transitionPurchaseOrder(
   purchaseOrderId: string,
   action: 'order' | 'cancel',
 ): Promise<PurchaseOrderView> {
-  const { levels, purchaseOrder: po } = await lockForChange(tx, store, purchaseOrderId, null);
+  const { levels, purchaseOrder: po } = await lockForChange(tx, store, purchaseOrderId);
   if (!canApply(po.status, action)) {
     throw invalidTransition(purchaseOrderId, po.status, action === 'order' ? 'ordered' : 'cancelled');
   }
@@ -229,23 +233,22 @@ export async function transitionPurchaseOrder(
 }
 
 /**
- * Finds a purchase order and locks, in this order, the stock rows of `skus` (null: every SKU on
- * the PO) and then the PO row — stock first, the order every command takes, so none deadlock.
+ * Finds a purchase order and locks, in this order, the stock rows of the SKUs `skusOf` names for
+ * it (by default every SKU on the PO) and then the PO row — stock first, the order every command
+ * takes, so none deadlock. A PO's lines and supplier never change, so they can be read unlocked.
  */
 export async function lockForChange(
   tx: Executor,
   store: StoreScope,
   purchaseOrderId: string,
-  skus: readonly string[] | null,
+  skusOf: (po: PurchaseOrderRow) => Promise<readonly string[]> | readonly string[] = (po) =>
+    purchaseOrderSkus(tx, po.id),
 ): Promise<{ levels: Map<string, SkuLevel>; purchaseOrder: PurchaseOrderRow }> {
-  if (!(await findPurchaseOrder(tx, store.id, purchaseOrderId))) {
-    throw notFound('Purchase order', purchaseOrderId);
-  }
-  // A PO's lines never change after creation, so its SKUs can be read before any lock.
-  const locked = skus ?? (await purchaseOrderSkus(tx, purchaseOrderId));
+  const found = await findPurchaseOrder(tx, store.id, purchaseOrderId);
+  if (!found) throw notFound('Purchase order', purchaseOrderId);
   const levels = await lockLevels(
     tx,
-    locked.map((sku) => ({ storeId: store.id, sku })),
+    (await skusOf(found)).map((sku) => ({ storeId: store.id, sku })),
   );
   const purchaseOrder = (await findPurchaseOrder(tx, store.id, purchaseOrderId, { lock: true }))!;
   return { levels, purchaseOrder };
@@ -283,8 +286,4 @@ async function setReference(
     if (reference !== null && isReferenceTaken(error)) throw duplicateReference(reference);
     throw error;
   }
-}
-
-function requireCalendarDate(value: string, path: string): void {
-  if (!isCalendarDate(value)) throw notCalendarDate(value, path);
 }
