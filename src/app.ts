@@ -2,9 +2,31 @@ import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { Config } from './config.ts';
 import { type DatabaseHandle, openDatabase } from './db/client.ts';
 import { buildServer } from './http/server.ts';
+import type { PaymentProviders } from './modules/payments/payments.collector.ts';
+import { createManualProvider } from './modules/payments/payments.provider.manual.ts';
+import { createStripeProvider } from './modules/payments/payments.provider.stripe.ts';
 import { type Clock, systemClock } from './shared/clock.ts';
 import type { Deps } from './shared/context.ts';
 import { createIdGenerator } from './shared/ids.ts';
+
+/** The providers configured for this process (tests may pass their own). */
+export function providersFor(config: Config): PaymentProviders {
+  let stripe = null;
+  if (config.stripeSecretKey) {
+    const url = config.stripeApiUrl ? new URL(config.stripeApiUrl) : null;
+    stripe = createStripeProvider({
+      secretKey: config.stripeSecretKey,
+      ...(url
+        ? {
+            host: url.hostname,
+            port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+            protocol: url.protocol === 'https:' ? ('https' as const) : ('http' as const),
+          }
+        : {}),
+    });
+  }
+  return { manual: createManualProvider(), stripe };
+}
 
 export interface App {
   server: FastifyInstance;
@@ -16,7 +38,7 @@ export interface App {
 /** Opens the database, applies migrations and assembles the HTTP server (not yet listening). */
 export async function createApp(
   config: Config,
-  options: { clock?: Clock; logger?: FastifyServerOptions['logger'] } = {},
+  options: { clock?: Clock; logger?: FastifyServerOptions['logger']; providers?: PaymentProviders } = {},
 ): Promise<App> {
   const database = await openDatabase(config.databaseUrl);
   await database.migrate();
@@ -26,6 +48,7 @@ export async function createApp(
     engine: database.engine,
     clock,
     ids: createIdGenerator(() => clock.now().getTime()),
+    providers: options.providers ?? providersFor(config),
   };
   const server = await buildServer(deps, config, { logger: options.logger });
   return {

@@ -4,10 +4,12 @@
  */
 import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
-import { createApp } from './app.ts';
+import { createApp, providersFor } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { DatabaseInUseError, inTransaction, openDatabase } from './db/client.ts';
 import { seedDemo } from './db/seed.ts';
+import { collectPayments } from './modules/payments/payments.collector.ts';
+import { startPaymentCollector } from './modules/payments/payments.jobs.ts';
 import { refreshDuePromises, startDailyRefresh } from './modules/promises/promises.jobs.ts';
 import { countStores, createStore } from './modules/stores/stores.usecases.ts';
 import { systemClock } from './shared/clock.ts';
@@ -24,9 +26,12 @@ Usage:
   backfill seed --demo                create a demo store with variants, stock and a live queue
   backfill promises refresh           re-date waiting lines for today (the daily job; serve runs
                                       it hourly by itself)
+  backfill payments collect           move money that is due, refund what is owed, settle calls
+                                      left in doubt (serve runs it every 5 s by itself)
 
 Configuration comes from the environment: DATABASE_URL (default pglite://./data), PORT, HOST,
-BACKFILL_OPERATOR_TOKEN, LOG_LEVEL. See README.md.`;
+BACKFILL_OPERATOR_TOKEN, LOG_LEVEL, STRIPE_SECRET_KEY, STRIPE_API_URL, BACKFILL_PAYMENTS_INTERVAL_MS.
+See README.md.`;
 
 async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
@@ -116,6 +121,20 @@ async function main(argv: string[]): Promise<number> {
     }
     return 0;
   }
+  if (command === 'payments' && sub === 'collect') {
+    const db = await openDatabase(config.databaseUrl);
+    try {
+      await db.migrate();
+      const deps = { db: db.db, engine: db.engine, clock: systemClock, ids: createIdGenerator() };
+      const result = await collectPayments(deps, providersFor(config));
+      console.log(
+        `Looked at ${result.lines} line(s): ${result.attempts} provider call(s), ${result.reconciled} attempt(s) reconciled.`,
+      );
+    } finally {
+      await db.close();
+    }
+    return 0;
+  }
   console.error(`Unknown command "${argv.join(' ')}".\n\n${HELP}`);
   return 2;
 }
@@ -165,6 +184,7 @@ async function serve(config: ReturnType<typeof loadConfig>): Promise<number> {
   const address = await server.listen({ port: config.port, host: config.host });
   // The daily promise job: cheap when nothing is due, so every process may run it.
   startDailyRefresh(app.deps, server.log);
+  startPaymentCollector(app.deps, server.log, config.paymentsIntervalMs);
   const stores = await countStores(app.deps.db);
   server.log.info(`Backfill API on ${address} — docs at ${address}/docs, OpenAPI at ${address}/openapi.json`);
   if (stores === 0) {

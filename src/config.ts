@@ -10,6 +10,12 @@ export interface Config {
   /** Requests per minute per secret key; null = not throttled (the default). */
   secretRateLimit: number | null;
   logLevel: string;
+  /** Stripe's secret key; null = the stripe provider is not available. */
+  stripeSecretKey: string | null;
+  /** Where Stripe's API is reached (a proxy, or a stand-in in tests); null = api.stripe.com. */
+  stripeApiUrl: string | null;
+  /** How often the payment collector runs in `serve` (0 = never: run `backfill payments collect`). */
+  paymentsIntervalMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -44,5 +50,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicRateLimit: integer(env, 'BACKFILL_PUBLIC_RATE_LIMIT', 600, 1, 10_000_000),
     secretRateLimit: secretLimit === 0 ? null : secretLimit,
     logLevel: env.LOG_LEVEL?.trim() || 'info',
+    stripeSecretKey: env.STRIPE_SECRET_KEY?.trim() || null,
+    stripeApiUrl: stripeApiUrl(env.STRIPE_API_URL),
+    paymentsIntervalMs: integer(env, 'BACKFILL_PAYMENTS_INTERVAL_MS', 5000, 0, 86_400_000),
   };
+}
+
+function stripeApiUrl(raw: string | undefined): string | null {
+  const value = raw?.trim();
+  if (!value) return null;
+  if (!/^https?:\/\/[^/]+\/?$/.test(value)) {
+    throw new ConfigError(
+      `STRIPE_API_URL must be an http(s) origin such as http://127.0.0.1:12111, got "${value}"`,
+    );
+  }
+  return value;
 }

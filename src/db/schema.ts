@@ -4,6 +4,7 @@ export * from '../modules/events/events.tables.ts';
 export * from '../modules/idempotency/idempotency.tables.ts';
 export * from '../modules/inventory/inventory.tables.ts';
 export * from '../modules/orders/orders.tables.ts';
+export * from '../modules/payments/payments.tables.ts';
 export * from '../modules/shipments/shipments.tables.ts';
 export * from '../modules/stores/stores.tables.ts';
 export * from '../modules/supply/supply.tables.ts';

@@ -11,6 +11,7 @@ import { catalogRoutes } from '../modules/catalog/catalog.routes.ts';
 import { eventsRoutes } from '../modules/events/events.routes.ts';
 import { inventoryRoutes } from '../modules/inventory/inventory.routes.ts';
 import { ordersRoutes } from '../modules/orders/orders.routes.ts';
+import { paymentsRoutes } from '../modules/payments/payments.routes.ts';
 import { promisesRoutes } from '../modules/promises/promises.routes.ts';
 import { settingsRoutes } from '../modules/settings/settings.routes.ts';
 import { shipmentsRoutes } from '../modules/shipments/shipments.routes.ts';
@@ -218,6 +219,7 @@ export async function buildServer(
     supplyRoutes,
     settingsRoutes,
     promisesRoutes,
+    paymentsRoutes,
   ]) {
     routes(app, ctx);
   }

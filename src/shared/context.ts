@@ -1,4 +1,5 @@
 import type { Database, Engine } from '../db/client.ts';
+import type { PaymentProviders } from '../modules/payments/payments.collector.ts';
 import type { Clock } from './clock.ts';
 import type { IdGenerator } from './ids.ts';
 
@@ -8,6 +9,8 @@ export interface Deps {
   engine: Engine;
   clock: Clock;
   ids: IdGenerator;
+  /** Who moves money for stores whose payments Backfill manages (absent in tools that move none). */
+  providers?: PaymentProviders;
 }
 
 /** The store a command acts for; every query is scoped to it. */

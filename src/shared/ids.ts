@@ -17,7 +17,9 @@ export type IdPrefix =
   | 'po'
   | 'pol'
   | 'pdc'
-  | 'rcp';
+  | 'rcp'
+  | 'pay'
+  | 'pat';
 
 export interface IdGenerator {
   next(prefix: IdPrefix): string;

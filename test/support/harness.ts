@@ -5,6 +5,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { type App, createApp } from '../../src/app.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
+import type { PaymentProviders } from '../../src/modules/payments/payments.collector.ts';
 import type { Clock } from '../../src/shared/clock.ts';
 
 export const testDatabaseUrl = (): string => process.env.TEST_DATABASE_URL || 'pglite://memory';
@@ -45,10 +46,11 @@ export interface TestApp {
 }
 
 export async function startTestApp(
-  options: { clock?: Clock; config?: Partial<Config> } = {},
+  options: { clock?: Clock; config?: Partial<Config>; providers?: PaymentProviders } = {},
 ): Promise<TestApp> {
   const app = await createApp(testConfig(options.config), {
     clock: options.clock,
+    providers: options.providers,
     // TEST_LOG=error (or debug…) shows the server's log while debugging a test.
     logger: process.env.TEST_LOG ? { level: process.env.TEST_LOG } : false,
   });

@@ -26,8 +26,16 @@ import {
 import { orderStatus } from '../orders/orders.models.ts';
 import { insertLines, insertOrders, type NewLine, type NewOrder } from '../orders/orders.repository.ts';
 import { type OrderView, toOrderView } from '../orders/orders.views.ts';
+import { orderTotal, planPaymentLines } from '../payments/payments.placement.ts';
+import { insertPaymentLines, type NewPaymentLine } from '../payments/payments.repository.ts';
 import { ScheduleCache } from '../promises/promises.usecases.ts';
-import { duplicateExternalId, insufficientStock, tooManyUnits, unknownSku } from './allocation.errors.ts';
+import {
+  discountTooLarge,
+  duplicateExternalId,
+  insufficientStock,
+  tooManyUnits,
+  unknownSku,
+} from './allocation.errors.ts';
 import { decidePlacement, type LinePlacement } from './allocation.models.ts';
 import type { PlacementRequest, PlacementResult } from './allocation.placement.ts';
 
@@ -99,6 +107,7 @@ async function placeOptimistically(
         insertOrders(written.orders, acceptedAt),
         insertLines(written.lines, acceptedAt),
         insertEvents(deps, written.events),
+        insertPaymentLines(written.payments, acceptedAt),
       ],
     );
     if (passed) return results;
@@ -113,8 +122,13 @@ function materialize(
   levels: ReadonlyMap<string, SkuLevel>,
   acceptedAt: Date,
   results: (PlacementResult | undefined)[],
-): { orders: NewOrder[]; lines: NewLine[]; events: NewEvent[] } {
-  const written = { orders: [] as NewOrder[], lines: [] as NewLine[], events: [] as NewEvent[] };
+): { orders: NewOrder[]; lines: NewLine[]; events: NewEvent[]; payments: NewPaymentLine[] } {
+  const written = {
+    orders: [] as NewOrder[],
+    lines: [] as NewLine[],
+    events: [] as NewEvent[],
+    payments: [] as NewPaymentLine[],
+  };
   const schedules = new ScheduleCache(acceptedAt);
   for (const d of decisions) {
     if ('error' in d) {
@@ -124,6 +138,12 @@ function materialize(
     const { order, lines, view } = buildOrder(deps, d.request, d.lines, levels, schedules, acceptedAt);
     written.orders.push(order);
     written.lines.push(...lines);
+    written.payments.push(
+      ...planPaymentLines(
+        { ...d.request.input, orderId: order.id, storeId: order.storeId, currency: order.currency },
+        lines.map((l) => ({ ...l, lineId: l.id, policy: levels.get(levelKey(l.storeId, l.sku))!.payment })),
+      ),
+    );
     written.events.push(...placementEvents(order.storeId, view));
     results[d.index] = { outcome: { ok: true, status: 201, body: view }, replayed: false };
   }
@@ -154,6 +174,19 @@ function decideInOrder(
     const own = new Map<string, StockLevel>(
       r.input.lines.map((l) => [l.sku, levels.get(levelKey(storeId, l.sku))!]),
     );
+    const discount = r.input.discount ?? 0;
+    if (discount > 0) {
+      const total = orderTotal(
+        r.input.lines.map((l) => ({
+          quantity: l.quantity,
+          unitPrice: l.unitPrice ?? levels.get(levelKey(storeId, l.sku))!.price ?? 0,
+        })),
+      );
+      if (discount > total) {
+        decisions.push({ index: i, error: discountTooLarge(discount, total) });
+        continue;
+      }
+    }
     const decision = decidePlacement(own, r.input.lines);
     if (!decision.accepted) {
       const error =
@@ -222,6 +255,7 @@ async function decideAndWrite(
     insertOrders(written.orders, acceptedAt),
     insertLines(written.lines, acceptedAt),
     insertEvents(deps, written.events),
+    insertPaymentLines(written.payments, acceptedAt),
     updateLevels(
       [...changed].map((k) => levels.get(k)!),
       acceptedAt,

@@ -6,10 +6,11 @@ import {
   type StoredOutcome,
 } from '../idempotency/idempotency.models.ts';
 import type { Customer } from '../orders/orders.tables.ts';
+import type { OrderPaymentInput } from '../payments/payments.placement.ts';
 import { placeBatch } from './allocation.batch.ts';
 import { currencyMismatch } from './allocation.errors.ts';
 
-export interface PlaceOrderInput {
+export interface PlaceOrderInput extends OrderPaymentInput {
   externalId?: string;
   customer?: Customer;
   currency?: string;

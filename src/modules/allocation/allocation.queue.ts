@@ -5,6 +5,7 @@ import { appendEvents } from '../events/events.usecases.ts';
 import { available } from '../inventory/inventory.models.ts';
 import { levelKey, type SkuLevel } from '../inventory/inventory.repository.ts';
 import { refreshOrderStatuses } from '../orders/orders.repository.ts';
+import { markPaymentsDue } from '../payments/payments.repository.ts';
 import { type LinePromise, stockPromise } from '../promises/promises.models.ts';
 import { inputsOf, storeToday } from '../promises/promises.usecases.ts';
 import { fillQueue, type WaitingLine } from './allocation.models.ts';
@@ -114,6 +115,8 @@ export async function serveQueues(
            AS v(id, quantity, p)
      WHERE l.id = v.id AND l.id = ANY(${sql.param(lineIds)}::text[])`);
   await appendEvents(tx, deps, events);
+  // Units just became ready: their balance is now due (a no-op for stores without managed payments).
+  await markPaymentsDue(tx, lineIds, deps.clock.now());
   for (const [storeId, orderIds] of ordersByStore) {
     await refreshOrderStatuses(tx, storeId, [...orderIds], deps.clock.now());
   }

@@ -1,5 +1,6 @@
 import { invalid } from '../../shared/errors.ts';
 import type { BackorderMode } from '../inventory/inventory.models.ts';
+import type { PaymentMode } from '../payments/payments.tables.ts';
 
 export interface BackorderPolicy {
   mode: BackorderMode;
@@ -8,6 +9,9 @@ export interface BackorderPolicy {
   message: string | null;
   expectedDate: string | null;
   releaseDate: string | null;
+  /** How backorders are paid; null = the store's default. */
+  payment: PaymentMode | null;
+  depositPercent: number | null;
 }
 
 export interface VariantInput {
@@ -22,6 +26,8 @@ export interface VariantInput {
     message?: string | null;
     expectedDate?: string | null;
     releaseDate?: string | null;
+    payment?: PaymentMode | null;
+    depositPercent?: number | null;
   };
 }
 

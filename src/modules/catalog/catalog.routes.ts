@@ -12,6 +12,7 @@ import {
   Text,
   WRITE_ERRORS,
 } from '../../http/schemas.ts';
+import { DepositPercent, PaymentModeSchema } from '../payments/payments.schemas.ts';
 import { getVariant, listVariants, putVariant } from './catalog.usecases.ts';
 
 const Mode = Type.Union([Type.Literal('deny'), Type.Literal('backorder'), Type.Literal('preorder')]);
@@ -62,6 +63,8 @@ const VariantBody = Type.Object(
             description: 'Pre-orders only: units may be allocated before it but ship on or after it',
           }),
         ),
+        payment: Type.Optional(Type.Union([PaymentModeSchema, Type.Null()])),
+        depositPercent: Type.Optional(Type.Union([DepositPercent, Type.Null()])),
       },
       { additionalProperties: false },
     ),
@@ -82,6 +85,8 @@ export const VariantSchema = Type.Object({
     message: Type.Union([Type.String(), Type.Null()]),
     expectedDate: Type.Union([Type.String(), Type.Null()]),
     releaseDate: Type.Union([Type.String(), Type.Null()]),
+    payment: Type.Union([PaymentModeSchema, Type.Null()], { description: "null = the store's default" }),
+    depositPercent: Type.Union([Type.Number(), Type.Null()], { description: "null = the store's default" }),
   }),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),

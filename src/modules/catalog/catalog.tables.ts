@@ -1,4 +1,5 @@
 import { boolean, date, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { depositPercentColumn, type PaymentMode } from '../payments/payments.tables.ts';
 import { stores } from '../stores/stores.tables.ts';
 
 export const variants = pgTable(
@@ -22,6 +23,9 @@ export const variants = pgTable(
     releaseDate: date('release_date', { mode: 'string' }),
     /** The supplier whose lead time dates demand beyond the known purchase orders. */
     supplierId: text('supplier_id'),
+    /** How backorders of this variant are paid; null = the store's default. */
+    paymentMode: text('payment_mode').$type<PaymentMode>(),
+    depositPercent: depositPercentColumn('deposit_percent'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   },

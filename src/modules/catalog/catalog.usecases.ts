@@ -5,6 +5,7 @@ import { decodeKeyCursor, type Page, toPage } from '../../shared/cursor.ts';
 import { invalid, notFound } from '../../shared/errors.ts';
 import { appendEvents } from '../events/events.usecases.ts';
 import { lockLevels } from '../inventory/inventory.repository.ts';
+import { requireDepositPercent } from '../payments/payments.schemas.ts';
 import { refreshSupply } from '../promises/promises.usecases.ts';
 import { unknownSupplier } from '../supply/supply.errors.ts';
 import { findSupplier } from '../supply/supply.repository.ts';
@@ -27,6 +28,8 @@ function toView(row: VariantRow): VariantView {
       message: row.backorderMessage,
       expectedDate: row.expectedDate,
       releaseDate: row.releaseDate,
+      payment: row.paymentMode,
+      depositPercent: row.depositPercent === null ? null : Number(row.depositPercent),
     },
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -52,6 +55,7 @@ export async function putVariant(
       { path: '/backorder/releaseDate', message: 'set mode "preorder" to give a release date' },
     ]);
   }
+  requireDepositPercent(input.backorder.depositPercent, '/backorder/depositPercent');
   const supplierId = input.supplierId ?? null;
   if (supplierId !== null && !(await findSupplier(tx, store.id, supplierId))) {
     throw unknownSupplier(supplierId, '/supplierId');
@@ -85,6 +89,8 @@ export async function putVariant(
     expectedDate,
     releaseDate,
     supplierId,
+    paymentMode: input.backorder.payment ?? null,
+    depositPercent: input.backorder.depositPercent == null ? null : String(input.backorder.depositPercent),
     updatedAt: now,
   };
   const [row] = await tx

@@ -1,5 +1,6 @@
 import { and, asc, eq, type SQL, sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../db/client.ts';
+import type { PaymentMode } from '../payments/payments.tables.ts';
 import type { AppliedSchedule, PromiseInputs, PromiseState } from '../promises/promises.models.ts';
 import type { BackorderMode, StockLevel } from './inventory.models.ts';
 import { inventoryLevels } from './inventory.tables.ts';
@@ -9,6 +10,14 @@ export interface SkuLevel extends StockLevel, PromiseState {
   sku: string;
   /** The variant's price, when asked for (`withPrice`). */
   price?: number;
+  /** How the variant is paid for, when the store's payments are managed (`withPrice`). */
+  payment?: PaymentPolicy | null;
+}
+
+export interface PaymentPolicy {
+  provider: 'manual' | 'stripe';
+  mode: PaymentMode;
+  depositPercent: number;
 }
 
 export const levelKey = (storeId: string, sku: string): string => `${storeId}\u0000${sku}`;
@@ -28,6 +37,7 @@ interface LevelRow {
   promise_version: number;
   promise_applied: AppliedSchedule | null;
   price?: number;
+  payment?: PaymentPolicy | null;
 }
 
 /**
@@ -50,7 +60,7 @@ export async function readLevels(
     sql`SELECT l.store_id, l.sku, l.on_hand, l.allocated, l.backordered, l.waiting_lines, l.queue_tail,
                l.backorder_mode, l.backorder_limit, l.backorder_limit_auto, l.promise_inputs, l.promise_version,
                l.promise_applied
-               ${options.withPrice ? sql`, (SELECT v.price FROM variants v WHERE v.store_id = l.store_id AND v.sku = l.sku) AS price` : sql``}
+               ${options.withPrice ? variantTerms : sql``}
           FROM inventory_levels l
           JOIN unnest(${sql.param(stores)}::text[], ${sql.param(skus)}::text[]) AS k(store_id, sku)
             ON l.store_id = k.store_id AND l.sku = k.sku
@@ -60,6 +70,14 @@ export async function readLevels(
   for (const row of rows) result.set(levelKey(row.store_id, row.sku), fromRow(row));
   return result;
 }
+
+/** Placement's view of the variant: its price, and how it is paid when the store's payments are managed. */
+const variantTerms = sql`,
+  (SELECT v.price FROM variants v WHERE v.store_id = l.store_id AND v.sku = l.sku) AS price,
+  (SELECT jsonb_build_object('provider', s.payment_provider, 'mode', COALESCE(v.payment_mode, s.payment_mode),
+                             'depositPercent', COALESCE(v.deposit_percent, s.deposit_percent))
+     FROM stores s LEFT JOIN variants v ON v.store_id = s.id AND v.sku = l.sku
+    WHERE s.id = l.store_id AND s.payment_provider <> 'none') AS payment`;
 
 /** Locks the stock rows of the given SKUs; see `readLevels`. */
 export const lockLevels = (tx: Executor, keys: readonly { storeId: string; sku: string }[]) =>
@@ -81,6 +99,9 @@ function fromRow(row: LevelRow): SkuLevel {
     promiseVersion: row.promise_version,
     promiseApplied: row.promise_applied,
     ...(row.price !== undefined ? { price: row.price } : {}),
+    ...(row.payment !== undefined
+      ? { payment: row.payment && { ...row.payment, depositPercent: Number(row.payment.depositPercent) } }
+      : {}),
   };
 }
 

@@ -86,6 +86,32 @@ const PlaceOrderBody = Type.Object(
       ),
       { minItems: 1, maxItems: 100 },
     ),
+    discount: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 100_000_000_000,
+        description: 'Order-level discount in minor units, shared by the lines in proportion to their totals',
+      }),
+    ),
+    payment: Type.Optional(
+      Type.Object(
+        {
+          customerId: Type.Optional(Text(255, 'The shopper at the payment provider (Stripe: `cus_…`)')),
+          paymentMethodId: Type.Optional(
+            Text(255, 'The saved method to authorise or charge (Stripe: `pm_…`)'),
+          ),
+        },
+        {
+          additionalProperties: false,
+          description: 'How the shopper pays, for stores whose payments Backfill manages',
+        },
+      ),
+    ),
+    shipComplete: Type.Optional(
+      Type.Boolean({
+        description: 'Ship the order in one shipment: no line is charged as ready until every unit is',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -7,6 +7,7 @@ import { invalid, notFound } from '../../shared/errors.ts';
 import { serveQueues } from '../allocation/allocation.queue.ts';
 import { appendEvents } from '../events/events.usecases.ts';
 import { levelKey, lockLevels, type SkuLevel, saveLevels } from '../inventory/inventory.repository.ts';
+import { afterQuantitiesChanged } from '../payments/payments.usecases.ts';
 import type { EtaSource } from '../promises/promises.models.ts';
 import { stockPromise } from '../promises/promises.models.ts';
 import { setStockPromises } from '../promises/promises.repository.ts';
@@ -162,6 +163,13 @@ export async function cancelOrder(
       },
     ]);
     await refreshOrderStatuses(tx, store.id, [orderId], now);
+    await afterQuantitiesChanged(
+      tx,
+      deps,
+      store.id,
+      effective.map((p) => p.line.id),
+      input.reason ?? 'cancelled',
+    );
     const served = await serveQueues(
       tx,
       deps,

@@ -3,6 +3,8 @@ import { storeOf } from '../../http/auth.ts';
 import { runCommand } from '../../http/command.ts';
 import { type RouteRegistrar, typed } from '../../http/context.ts';
 import { AUTH_ERRORS, problems, WRITE_ERRORS } from '../../http/schemas.ts';
+import { stripeNotConfigured } from '../payments/payments.errors.ts';
+import { DepositPercent, PaymentModeSchema, requireDepositPercent } from '../payments/payments.schemas.ts';
 import { getSettings, updateSettings } from './settings.usecases.ts';
 
 const Days = (maximum: number, description: string) => Type.Integer({ minimum: 0, maximum, description });
@@ -18,6 +20,19 @@ const settingsFields = {
     maximum: 1_000_000_000,
     description:
       'Units an automatic backorder cap (limit "auto") allows beyond the open purchase-order units',
+  }),
+  paymentProvider: Type.Enum(['none', 'manual', 'stripe'], {
+    description:
+      'Who takes the money: `none` (Backfill does not manage payments: no payment rules apply), `manual` (the store’s platform takes it and reports it), `stripe`',
+  }),
+  paymentMode: PaymentModeSchema,
+  depositPercent: DepositPercent,
+  paymentGraceDays: Days(60, 'Days ready units wait for a failed payment before going to the next in line'),
+  authorisationDays: Type.Integer({
+    minimum: 1,
+    maximum: 30,
+    description:
+      'Waits up to this many days are held by an authorisation; longer ones save the method and charge it when ready',
   }),
 };
 
@@ -55,6 +70,11 @@ export const settingsRoutes: RouteRegistrar = (app, { deps }) => {
             handlingDays: Type.Optional(settingsFields.handlingDays),
             defaultLeadTimeDays: Type.Optional(settingsFields.defaultLeadTimeDays),
             autoLimitBuffer: Type.Optional(settingsFields.autoLimitBuffer),
+            paymentProvider: Type.Optional(settingsFields.paymentProvider),
+            paymentMode: Type.Optional(settingsFields.paymentMode),
+            depositPercent: Type.Optional(settingsFields.depositPercent),
+            paymentGraceDays: Type.Optional(settingsFields.paymentGraceDays),
+            authorisationDays: Type.Optional(settingsFields.authorisationDays),
           },
           { additionalProperties: false, minProperties: 1 },
         ),
@@ -62,6 +82,10 @@ export const settingsRoutes: RouteRegistrar = (app, { deps }) => {
       },
     },
     async (request, reply) =>
-      runCommand(deps, request, reply, 200, (tx) => updateSettings(tx, deps, storeOf(request), request.body)),
+      runCommand(deps, request, reply, 200, (tx) => {
+        requireDepositPercent(request.body.depositPercent, '/depositPercent');
+        if (request.body.paymentProvider === 'stripe' && !deps.providers?.stripe) throw stripeNotConfigured();
+        return updateSettings(tx, deps, storeOf(request), request.body);
+      }),
   );
 };

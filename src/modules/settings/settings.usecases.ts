@@ -3,6 +3,7 @@ import { type Executor, queryRows } from '../../db/client.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
 import { appendEvents } from '../events/events.usecases.ts';
 import { lockLevels } from '../inventory/inventory.repository.ts';
+import type { PaymentMode, StoreProvider } from '../payments/payments.tables.ts';
 import { refreshSupply } from '../promises/promises.usecases.ts';
 import { stores } from '../stores/stores.tables.ts';
 
@@ -14,7 +15,18 @@ export interface StoreSettings {
   defaultLeadTimeDays: number;
   /** Units an automatic backorder cap allows beyond the open purchase-order units. */
   autoLimitBuffer: number;
+  /** Who takes the money: `none` (Backfill does not manage payments), `manual` or `stripe`. */
+  paymentProvider: StoreProvider;
+  /** How variants that set none are paid. */
+  paymentMode: PaymentMode;
+  depositPercent: number;
+  /** Days ready units wait for a failed payment before going to the next in line. */
+  paymentGraceDays: number;
+  /** Waits up to this many days are held by an authorisation; longer ones save the method. */
+  authorisationDays: number;
 }
+
+const PROMISE_SETTINGS = ['handlingDays', 'defaultLeadTimeDays', 'autoLimitBuffer'] as const;
 
 export interface SettingsView extends StoreSettings {
   storeId: string;
@@ -34,12 +46,18 @@ export async function getSettings(db: Executor, storeId: string): Promise<Settin
     handlingDays: row.handlingDays,
     defaultLeadTimeDays: row.defaultLeadTimeDays,
     autoLimitBuffer: row.autoLimitBuffer,
+    paymentProvider: row.paymentProvider,
+    paymentMode: row.paymentMode,
+    depositPercent: Number(row.depositPercent),
+    paymentGraceDays: row.paymentGraceDays,
+    authorisationDays: row.authorisationDays,
   };
 }
 
 /**
- * Changes settings. Every one of them feeds the promise dates (or the automatic cap) of every
- * SKU, so all the store's stock rows are locked and refreshed in the same transaction.
+ * Changes settings. The promise settings feed the dates (or the automatic cap) of every SKU, so
+ * then all the store's stock rows are locked and refreshed in the same transaction. Payment
+ * settings apply to orders placed from then on (each line keeps the terms it was sold on).
  */
 export async function updateSettings(
   tx: Executor,
@@ -47,16 +65,20 @@ export async function updateSettings(
   store: StoreScope,
   input: Partial<StoreSettings>,
 ): Promise<SettingsView> {
-  const skus = await queryRows<{ sku: string }>(
-    tx,
-    sql`SELECT sku FROM inventory_levels WHERE store_id = ${store.id}`,
-  );
+  const promises = PROMISE_SETTINGS.some((name) => input[name] !== undefined);
+  const skus = promises
+    ? await queryRows<{ sku: string }>(tx, sql`SELECT sku FROM inventory_levels WHERE store_id = ${store.id}`)
+    : [];
   const levels = await lockLevels(
     tx,
     skus.map((s) => ({ storeId: store.id, sku: s.sku })),
   );
-  await tx.update(stores).set(input).where(eq(stores.id, store.id));
-  await refreshSupply(tx, deps, store, [...levels.values()]);
+  const { depositPercent, ...rest } = input;
+  await tx
+    .update(stores)
+    .set({ ...rest, ...(depositPercent !== undefined ? { depositPercent: String(depositPercent) } : {}) })
+    .where(eq(stores.id, store.id));
+  if (promises) await refreshSupply(tx, deps, store, [...levels.values()]);
   const settings = await getSettings(tx, store.id);
   await appendEvents(tx, deps, [{ storeId: store.id, type: 'settings.updated', data: { settings } }]);
   return settings;

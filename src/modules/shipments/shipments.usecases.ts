@@ -7,6 +7,7 @@ import { levelKey, saveLevels } from '../inventory/inventory.repository.ts';
 import { stockMovements } from '../inventory/inventory.tables.ts';
 import { refreshOrderStatuses, saveLineQuantities } from '../orders/orders.repository.ts';
 import { type LineQuantityInput, lockOrderForChange, resolveLines } from '../orders/orders.usecases.ts';
+import { assertPaidToShip } from '../payments/payments.usecases.ts';
 import { inputsOf, storeToday } from '../promises/promises.usecases.ts';
 import { shipmentLines, shipments } from './shipments.tables.ts';
 
@@ -59,6 +60,11 @@ export async function createShipment(
     const release = inputsOf(levels.get(levelKey(store.id, line.sku))!).releaseDate;
     if (release !== null && today < release) throw notReleased(line.id, line.sku, release);
   }
+  await assertPaidToShip(
+    tx,
+    store.id,
+    plan.map(({ line, quantity }) => ({ lineId: line.id, quantity })),
+  );
   const shipment: ShipmentView = {
     id: deps.ids.next('shp'),
     orderId,

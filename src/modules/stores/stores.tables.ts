@@ -1,4 +1,5 @@
 import { index, integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { depositPercentColumn, type PaymentMode, type StoreProvider } from '../payments/payments.tables.ts';
 
 export const stores = pgTable('stores', {
   id: text('id').primaryKey(),
@@ -11,6 +12,15 @@ export const stores = pgTable('stores', {
   defaultLeadTimeDays: integer('default_lead_time_days').notNull().default(14),
   /** Units an automatic backorder cap allows beyond what is on open purchase orders. */
   autoLimitBuffer: integer('auto_limit_buffer').notNull().default(0),
+  /** Who takes the money: `none` (not managed by Backfill), `manual` (reported) or `stripe`. */
+  paymentProvider: text('payment_provider').$type<StoreProvider>().notNull().default('none'),
+  /** Default payment mode of variants that set none. */
+  paymentMode: text('payment_mode').$type<PaymentMode>().notNull().default('upfront'),
+  depositPercent: depositPercentColumn('deposit_percent').notNull().default('20'),
+  /** Days allocated units wait for a failed payment before going to the next in line. */
+  paymentGraceDays: integer('payment_grace_days').notNull().default(3),
+  /** Waits up to this many days are held by an authorisation; longer ones save the card instead. */
+  authorisationDays: integer('authorisation_days').notNull().default(7),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
 });
 

@@ -1,0 +1,594 @@
+/**
+ * The payment collector: moves money for lines whose quantities changed (placement, allocation,
+ * cancellation) or whose retry is due, and settles attempts left in doubt. Each provider call is
+ * written as a `pending` attempt and committed before the call, then settled after it in a second
+ * transaction, so a crash or timeout in between leaves a record, never a lost or doubled charge:
+ * a pending attempt blocks every other step on its line until `reconcile` settles it through the
+ * provider, with the same idempotency key (a replay is answered, never executed twice).
+ */
+import { eq, sql } from 'drizzle-orm';
+import { type Executor, inTransaction, queryRows } from '../../db/client.ts';
+import type { Deps, StoreScope } from '../../shared/context.ts';
+import { appendEvents } from '../events/events.usecases.ts';
+import { cancelOrder } from '../orders/orders.usecases.ts';
+import { daysBetween } from '../promises/promises.models.ts';
+import { storeToday } from '../promises/promises.usecases.ts';
+import {
+  bookAuthorisation,
+  bookCapture,
+  bookRefund,
+  paymentEvent,
+  refundSource,
+  setHoldState,
+} from './payments.ledger.ts';
+import {
+  moneyTarget,
+  nextPaymentStep,
+  type PaymentStep,
+  paidOf,
+  retryDelayHours,
+} from './payments.models.ts';
+import {
+  type PaymentOutcome,
+  type PaymentProvider,
+  type ProviderOutcome,
+  type ProviderRefund,
+  ProviderUnavailable,
+  type SavedPaymentMethod,
+} from './payments.providers.ts';
+import {
+  type AttemptRow,
+  countAttempts,
+  holdView,
+  type PaymentLineState,
+  type PaymentRow,
+  readHolds,
+  readPaymentLines,
+  saveLineMoney,
+} from './payments.repository.ts';
+import { paymentAttempts } from './payments.tables.ts';
+import { readyOf } from './payments.usecases.ts';
+
+export interface PaymentProviders {
+  manual: PaymentProvider;
+  stripe: PaymentProvider | null;
+}
+
+export interface CollectorOptions {
+  storeIds?: readonly string[];
+  orderId?: string;
+  /** Attempts pending for longer than this are settled by reconciliation (Stripe's search lags ~1 min). */
+  reconcileAfterMs?: number;
+  /** Most lines looked at in one run. */
+  limit?: number;
+  /** Look at every line in scope now, retries not yet due and attempts just made included (a merchant's "collect now"). */
+  force?: boolean;
+}
+
+interface PaymentStore extends StoreScope {
+  provider: string;
+  graceDays: number;
+  authorisationDays: number;
+}
+
+type Operation = 'authorise' | 'capture' | 'charge' | 'refund' | 'void' | 'save_method';
+type Call = { operation: Operation; request: Record<string, unknown> };
+
+export interface CollectorResult {
+  lines: number;
+  attempts: number;
+  reconciled: number;
+}
+
+const DAY = 86_400_000;
+
+/** One run: reconcile attempts in doubt, then look at every line that is due. */
+export async function collectPayments(
+  deps: Deps,
+  providers: PaymentProviders,
+  options: CollectorOptions = {},
+): Promise<CollectorResult> {
+  const result: CollectorResult = { lines: 0, attempts: 0, reconciled: 0 };
+  const now = deps.clock.now();
+  const scope = scopeSql(options);
+  const doubtful = await queryRows<{ id: string; store_id: string }>(
+    deps.db,
+    sql`SELECT id, store_id FROM payment_attempts a
+         WHERE status = 'pending'
+           AND created_at <= ${new Date(now.getTime() - (options.force ? 0 : (options.reconcileAfterMs ?? 60_000)))}::timestamptz
+           ${scope('a')}
+         ORDER BY created_at LIMIT ${options.limit ?? 500}`,
+  );
+  for (const attempt of doubtful) {
+    if (await reconcile(deps, providers, attempt.store_id, attempt.id)) result.reconciled += 1;
+  }
+  const due = await queryRows<{ line_id: string; store_id: string }>(
+    deps.db,
+    sql`SELECT line_id, store_id FROM payment_lines a
+         WHERE ${options.force ? sql`true` : sql`next_attempt_at <= ${now}::timestamptz`} ${scope('a')}
+         ORDER BY next_attempt_at LIMIT ${options.limit ?? 500}`,
+  );
+  for (const line of due) {
+    result.lines += 1;
+    result.attempts += await settleLine(deps, providers, line.store_id, line.line_id, options.force ?? false);
+  }
+  return result;
+}
+
+function scopeSql(options: CollectorOptions) {
+  return (alias: string) => {
+    const parts = [];
+    if (options.storeIds)
+      parts.push(sql` AND ${sql.raw(alias)}.store_id = ANY(${sql.param([...options.storeIds])}::text[])`);
+    if (options.orderId) parts.push(sql` AND ${sql.raw(alias)}.order_id = ${options.orderId}`);
+    return sql.join(parts, sql``);
+  };
+}
+
+async function readStore(db: Executor, storeId: string): Promise<PaymentStore> {
+  const [row] = await queryRows<PaymentStore>(
+    db,
+    sql`SELECT id, currency, timezone, payment_provider AS provider, payment_grace_days AS "graceDays",
+               authorisation_days AS "authorisationDays"
+          FROM stores WHERE id = ${storeId}`,
+  );
+  if (!row) throw new Error(`store ${storeId} vanished`);
+  return row;
+}
+
+/** Takes a line as far as it can go now; returns the number of provider calls made. */
+async function settleLine(
+  deps: Deps,
+  providers: PaymentProviders,
+  storeId: string,
+  lineId: string,
+  force: boolean,
+): Promise<number> {
+  const store = await readStore(deps.db, storeId);
+  let calls = 0;
+  for (let step = 0; step < 8; step++) {
+    const next = await inTransaction(deps.db, (tx) => prepare(tx, deps, store, lineId, force && step === 0));
+    if (next.kind === 'done') return calls;
+    if (next.kind === 'give_up') {
+      await giveUp(deps, store, next.line);
+      continue;
+    }
+    const provider = providerOf(providers, next.line.provider);
+    calls += 1;
+    const outcome = await callProvider(provider, next.call);
+    if (outcome === 'unknown') return calls; // stays pending: reconciliation settles it
+    await inTransaction(deps.db, (tx) => settle(tx, deps, store, next.attempt.id, outcome));
+  }
+  return calls;
+}
+
+type Prepared =
+  | { kind: 'done' }
+  | { kind: 'give_up'; line: PaymentLineState }
+  | { kind: 'call'; line: PaymentLineState; attempt: AttemptRow; call: Call };
+
+/**
+ * Under the line's lock: decides the next step and, when it needs the provider, writes the attempt
+ * as pending (committed before the call). Steps without a call (a lapsed hold, a missing method, a
+ * manual store's reminder) are booked here directly.
+ */
+async function prepare(
+  tx: Executor,
+  deps: Deps,
+  store: PaymentStore,
+  lineId: string,
+  force = false,
+): Promise<Prepared> {
+  const [line] = await readPaymentLines(tx, store.id, { lineIds: [lineId] }, { lock: true });
+  if (!line) return { kind: 'done' };
+  const now = deps.clock.now();
+  const pending = await queryRows<{ id: string }>(
+    tx,
+    sql`SELECT id FROM payment_attempts WHERE line_id = ${lineId} AND status = 'pending' LIMIT 1`,
+  );
+  if (pending.length > 0) return { kind: 'done' }; // in doubt: only reconciliation may move it
+  if (!force && line.nextAttemptAt !== null && line.nextAttemptAt > now && line.failures > 0)
+    return { kind: 'done' };
+  const holds = await readHolds(tx, [lineId]);
+  const ready = readyOf(line);
+  const need = moneyTarget(line, ready) - paidOf(line);
+  if (
+    need > 0 &&
+    line.dueSince !== null &&
+    now.getTime() >= line.dueSince.getTime() + store.graceDays * DAY
+  ) {
+    return { kind: 'give_up', line };
+  }
+  const methodSaved =
+    (
+      await queryRows<{ n: number }>(
+        tx,
+        sql`SELECT count(*)::int AS n FROM payment_attempts
+           WHERE line_id = ${lineId} AND operation = 'save_method' AND status = 'succeeded'`,
+      )
+    )[0]!.n > 0;
+  const today = storeToday(store, now);
+  const shortWait = line.eta === null || daysBetween(today, line.eta) <= store.authorisationDays;
+  const step =
+    line.provider === 'manual' && need <= 0
+      ? ({ kind: 'none' } as const)
+      : nextPaymentStep(line, holds.map(holdView), { now, ready, shortWait, methodSaved });
+  if (step.kind === 'none' || line.provider === 'manual') {
+    if (need > 0)
+      await askShopper(
+        tx,
+        deps,
+        store,
+        line,
+        { reason: 'payment_required', message: 'Payment is due', clientSecret: null },
+        false,
+      );
+    else await finish(tx, line, now);
+    return { kind: 'done' };
+  }
+  if (step.kind === 'expire') {
+    await setHoldState(tx, step.holdId, 'expired', now);
+    await appendEvents(tx, deps, [
+      paymentEvent(line, 'payment.authorisation_expired', { paymentId: step.holdId }),
+    ]);
+    return prepare(tx, deps, store, lineId);
+  }
+  if (
+    !line.method.paymentMethodId &&
+    step.kind !== 'refund' &&
+    step.kind !== 'void' &&
+    step.kind !== 'capture'
+  ) {
+    await askShopper(
+      tx,
+      deps,
+      store,
+      line,
+      {
+        reason: 'payment_method_required',
+        message: 'No saved payment method for this order',
+        clientSecret: null,
+      },
+      need > 0,
+    );
+    return { kind: 'done' };
+  }
+  const call = buildCall(line, step, holds, store, now);
+  if (!call) return { kind: 'done' };
+  const n = (await countAttempts(tx, lineId)) + 1;
+  const attempt: AttemptRow = {
+    id: deps.ids.next('pat'),
+    storeId: store.id,
+    orderId: line.orderId,
+    lineId,
+    paymentId: call.paymentId,
+    operation: call.operation,
+    idempotencyKey: `${line.orderId}.${lineId}.${n}`,
+    amount: call.amount,
+    currency: line.currency,
+    status: 'pending',
+    reason: null,
+    message: null,
+    reference: null,
+    request: {},
+    createdAt: now,
+    settledAt: null,
+  };
+  attempt.request = { ...call.request, idempotencyKey: attempt.idempotencyKey };
+  await tx.insert(paymentAttempts).values(attempt);
+  return { kind: 'call', line, attempt, call: { operation: call.operation, request: attempt.request } };
+}
+
+function buildCall(
+  line: PaymentLineState,
+  step: Exclude<PaymentStep, { kind: 'none' } | { kind: 'expire' }>,
+  holds: readonly PaymentRow[],
+  store: PaymentStore,
+  now: Date,
+): (Call & { amount: number; paymentId: string | null }) | null {
+  const metadata = { orderId: line.orderId, lineId: line.lineId, storeId: store.id };
+  const money = (amount: number) => ({ amount, currency: line.currency });
+  const method = { customerId: line.method.customerId, paymentMethodId: line.method.paymentMethodId };
+  switch (step.kind) {
+    case 'refund': {
+      const source = refundSource(holds);
+      if (!source) return null;
+      const amount = Math.min(step.amount, source.captured - source.refunded);
+      return {
+        operation: 'refund',
+        amount,
+        paymentId: source.id,
+        request: { paymentId: source.providerPaymentId, amount: money(amount), metadata },
+      };
+    }
+    case 'capture': {
+      const hold = holds.find((h) => h.id === step.holdId)!;
+      return {
+        operation: 'capture',
+        amount: step.amount,
+        paymentId: hold.id,
+        request: { paymentId: hold.providerPaymentId, amount: money(step.amount) },
+      };
+    }
+    case 'void': {
+      const hold = holds.find((h) => h.id === step.holdId)!;
+      return {
+        operation: 'void',
+        amount: hold.authorised,
+        paymentId: hold.id,
+        request: { paymentId: hold.providerPaymentId, amount: money(hold.authorised) },
+      };
+    }
+    case 'authorise':
+      return {
+        operation: 'authorise',
+        amount: step.amount,
+        paymentId: step.renews,
+        request: {
+          ...method,
+          amount: money(step.amount),
+          metadata,
+          expiresAt: new Date(now.getTime() + store.authorisationDays * DAY).toISOString(),
+        },
+      };
+    case 'charge':
+      return {
+        operation: 'charge',
+        amount: step.amount,
+        paymentId: null,
+        request: { ...method, amount: money(step.amount), metadata },
+      };
+    case 'save_method':
+      return { operation: 'save_method', amount: 0, paymentId: null, request: { ...method, metadata } };
+  }
+}
+
+type Outcome = ProviderOutcome<unknown> | 'unknown';
+
+const providerOf = (providers: PaymentProviders, name: string): PaymentProvider => {
+  const provider = name === 'stripe' ? providers.stripe : providers.manual;
+  if (!provider) throw new Error(`payment provider "${name}" is not configured (set STRIPE_SECRET_KEY)`);
+  return provider;
+};
+
+/** Makes the call an attempt records; `unknown` when the provider's answer never came. */
+async function callProvider(provider: PaymentProvider, call: Call): Promise<Outcome> {
+  const r = call.request as never;
+  try {
+    switch (call.operation) {
+      case 'authorise':
+        return await provider.authorise(r);
+      case 'capture':
+        return await provider.capture(r);
+      case 'charge':
+        return await provider.chargeSavedMethod(r);
+      case 'refund':
+        return await provider.refund(r);
+      case 'void':
+        return await provider.voidAuthorisation(r);
+      case 'save_method':
+        return await provider.saveMethod(r);
+    }
+  } catch (error) {
+    if (error instanceof ProviderUnavailable) return 'unknown';
+    throw error;
+  }
+}
+
+/** Books an attempt's outcome, once: an attempt already settled (by a racing reconciliation) is left alone. */
+async function settle(
+  tx: Executor,
+  deps: Deps,
+  store: PaymentStore,
+  attemptId: string,
+  outcome: ProviderOutcome<unknown>,
+): Promise<void> {
+  const [attempt] = await tx.select().from(paymentAttempts).where(eq(paymentAttempts.id, attemptId));
+  if (!attempt) return;
+  const [line] = await readPaymentLines(tx, store.id, { lineIds: [attempt.lineId] }, { lock: true });
+  const [fresh] = await tx.select().from(paymentAttempts).where(eq(paymentAttempts.id, attemptId));
+  if (!line || fresh?.status !== 'pending') return;
+  const now = deps.clock.now();
+  const holds = await readHolds(tx, [line.lineId]);
+  const hold = holds.find((h) => h.id === attempt.paymentId) ?? null;
+  const done = (status: AttemptRow['status'], extra: Partial<AttemptRow> = {}) =>
+    tx
+      .update(paymentAttempts)
+      .set({ status, settledAt: now, ...extra })
+      .where(eq(paymentAttempts.id, attemptId));
+  if (outcome.status === 'succeeded') {
+    const result = outcome.result as Record<string, unknown>;
+    if (attempt.operation === 'refund') {
+      const refund = result as unknown as ProviderRefund;
+      await done('succeeded', { reference: refund.refundId });
+      await bookRefund(tx, deps, line, { payment: hold!, amount: attempt.amount, reason: 'cancelled' });
+    } else if (attempt.operation === 'save_method') {
+      await done('succeeded', { reference: (result as unknown as SavedPaymentMethod).setupId });
+    } else {
+      const payment = (outcome as PaymentOutcome & { status: 'succeeded' }).result;
+      await done('succeeded', { reference: payment.paymentId });
+      if (attempt.operation === 'void') await setHoldState(tx, hold!.id, 'voided', now);
+      else if (attempt.operation === 'authorise') {
+        if (payment.state !== 'authorised') {
+          await done('pending'); // still processing at the provider: reconcile later
+          return;
+        }
+        const expiresAt = new Date(String(attempt.request.expiresAt ?? now.toISOString()));
+        await bookAuthorisation(tx, deps, line, {
+          amount: attempt.amount,
+          providerPaymentId: payment.paymentId,
+          expiresAt,
+          renews: attempt.paymentId,
+        });
+      } else {
+        if (payment.state !== 'captured') {
+          await done('pending');
+          return;
+        }
+        await bookCapture(tx, deps, line, {
+          amount: attempt.amount,
+          hold: attempt.operation === 'capture' ? hold : null,
+          providerPaymentId: payment.paymentId,
+        });
+      }
+    }
+    await finish(tx, line, now, true);
+    return;
+  }
+  await done(outcome.status, {
+    reason: outcome.reason,
+    message: outcome.message,
+    reference: outcome.reference,
+  });
+  if (outcome.status === 'failed' && outcome.reason === 'authorisation_expired' && hold) {
+    await setHoldState(tx, hold.id, 'expired', now);
+    await finish(tx, line, now, true);
+    return;
+  }
+  if (
+    outcome.status === 'failed' &&
+    attempt.operation === 'void' &&
+    outcome.reason === 'unexpected_state' &&
+    hold
+  ) {
+    await setHoldState(tx, hold.id, 'voided', now);
+    await finish(tx, line, now, true);
+    return;
+  }
+  if (attempt.operation === 'refund') {
+    line.failures += 1;
+    line.nextAttemptAt = new Date(now.getTime() + retryDelayHours(line.failures) * 3_600_000);
+    await saveLineMoney(tx, line, now);
+    await appendEvents(tx, deps, [
+      paymentEvent(line, 'payment.refund_failed', {
+        amount: attempt.amount,
+        reason: outcome.reason,
+        message: outcome.message,
+      }),
+    ]);
+    return;
+  }
+  const clientSecret = outcome.status === 'requires_action' ? outcome.clientSecret : null;
+  await askShopper(
+    tx,
+    deps,
+    store,
+    line,
+    { reason: outcome.reason, message: outcome.message, clientSecret },
+    true,
+  );
+}
+
+/** Nothing more to do until the line's quantities change again (or, right after a step, at once). */
+async function finish(tx: Executor, line: PaymentLineState, now: Date, again = false): Promise<void> {
+  line.failures = 0;
+  line.nextAttemptAt = again ? now : null;
+  if (moneyTarget(line, readyOf(line)) <= paidOf(line)) line.dueSince = null;
+  await saveLineMoney(tx, line, now);
+}
+
+/**
+ * Money is due and did not come: the grace period starts (once), a retry is scheduled, and the
+ * shopper is asked to act (`payment.action_required`, with what a pay link needs).
+ */
+async function askShopper(
+  tx: Executor,
+  deps: Deps,
+  store: PaymentStore,
+  line: PaymentLineState,
+  why: { reason: string; message: string; clientSecret: string | null },
+  failed: boolean,
+): Promise<void> {
+  const now = deps.clock.now();
+  const first = line.dueSince === null;
+  if (first) line.dueSince = now;
+  const graceEnds = line.dueSince!.getTime() + store.graceDays * DAY;
+  if (failed) line.failures += 1;
+  else if (!first) {
+    // A manual store's reminder goes out once per due period; the line is next looked at when it ends.
+    line.nextAttemptAt = new Date(graceEnds);
+    await saveLineMoney(tx, line, now);
+    return;
+  }
+  line.nextAttemptAt = new Date(
+    failed ? Math.min(now.getTime() + retryDelayHours(line.failures) * 3_600_000, graceEnds) : graceEnds,
+  );
+  await saveLineMoney(tx, line, now);
+  await appendEvents(tx, deps, [
+    paymentEvent(line, 'payment.action_required', {
+      amount: moneyTarget(line, readyOf(line)) - paidOf(line),
+      reason: why.reason,
+      message: why.message,
+      clientSecret: why.clientSecret,
+      attempt: line.failures,
+      payBy: new Date(line.dueSince!.getTime() + store.graceDays * DAY).toISOString(),
+      retryAt: line.nextAttemptAt.toISOString(),
+    }),
+  ]);
+}
+
+/** The grace period is over: the line's unshipped units are cancelled (and go to the next in line). */
+async function giveUp(deps: Deps, store: PaymentStore, line: PaymentLineState): Promise<void> {
+  await inTransaction(deps.db, async (tx) => {
+    const order = await cancelOrder(tx, deps, store, line.orderId, {
+      lines: [{ lineId: line.lineId, quantity: line.quantity - line.shipped - line.cancelled }],
+      reason: 'payment_failed',
+    });
+    const [after] = await readPaymentLines(tx, store.id, { lineIds: [line.lineId] }, { lock: true });
+    after!.dueSince = null;
+    after!.failures = 0;
+    after!.nextAttemptAt = deps.clock.now();
+    await saveLineMoney(tx, after!, deps.clock.now());
+    await appendEvents(tx, deps, [
+      paymentEvent(line, 'payment.failed', {
+        cancelledQuantity: line.quantity - line.shipped - line.cancelled,
+        orderStatus: order.status,
+      }),
+    ]);
+  });
+}
+
+/** Settles one attempt in doubt; true when it was settled. */
+async function reconcile(
+  deps: Deps,
+  providers: PaymentProviders,
+  storeId: string,
+  attemptId: string,
+): Promise<boolean> {
+  const store = await readStore(deps.db, storeId);
+  const [attempt] = await deps.db.select().from(paymentAttempts).where(eq(paymentAttempts.id, attemptId));
+  if (!attempt || attempt.status !== 'pending') return false;
+  const [line] = await readPaymentLines(deps.db, storeId, { lineIds: [attempt.lineId] });
+  if (!line) return false;
+  const provider = providerOf(providers, line.provider);
+  let outcome: Outcome = 'unknown';
+  try {
+    if (attempt.operation === 'authorise' || attempt.operation === 'charge') {
+      const found = await provider.lookupPayment(attempt.idempotencyKey);
+      if (found) outcome = { status: 'succeeded', result: found };
+    } else if (attempt.operation === 'refund') {
+      const found = await provider.lookupRefund(String(attempt.request.paymentId), attempt.idempotencyKey);
+      if (found) outcome = { status: 'succeeded', result: found };
+    }
+  } catch (error) {
+    if (!(error instanceof ProviderUnavailable)) throw error;
+    return false;
+  }
+  // Not found (or not something a lookup can tell): repeat the very same call with the same key.
+  // The provider answers a call it already executed with its first answer, so nothing moves twice.
+  if (outcome === 'unknown')
+    outcome = await callProvider(provider, {
+      operation: attempt.operation as Operation,
+      request: attempt.request,
+    });
+  if (outcome === 'unknown') return false;
+  await inTransaction(deps.db, (tx) =>
+    settle(tx, deps, store, attempt.id, outcome as ProviderOutcome<unknown>),
+  );
+  await inTransaction(deps.db, (tx) =>
+    tx.execute(
+      sql`UPDATE payment_lines SET next_attempt_at = ${deps.clock.now()}::timestamptz WHERE line_id = ${attempt.lineId}`,
+    ),
+  );
+  return true;
+}

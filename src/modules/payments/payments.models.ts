@@ -1,0 +1,136 @@
+/**
+ * When money moves, as pure rules. A line's units are counted in one order (shipped, then
+ * allocated, then waiting; cancelled units come off the end), and the money belonging to the first
+ * k units is read off one cumulative split of the line's amount (`unitShare`), so every partial
+ * capture, shipment or refund adds up to the cent.
+ *
+ * The one quantity everything follows from is the line's *target*: the money Backfill should hold
+ * for it right now. Upfront lines hold the price of every unit not cancelled; deposit lines the
+ * price of ready units plus the deposit share of the others; pay-on-shipment lines the price of
+ * ready units only. Less than the target is collected, more is refunded, and a unit ships only
+ * when the money for it and every unit shipped before it is in.
+ */
+import { unitShare } from './payments.money.ts';
+import type { PaymentMode } from './payments.tables.ts';
+
+export interface LineMoney {
+  mode: PaymentMode;
+  quantity: number;
+  allocated: number;
+  backordered: number;
+  shipped: number;
+  cancelled: number;
+  /** The line's price after its share of the order's discount. */
+  amount: number;
+  /** The deposit on the whole line (deposit mode; 0 otherwise). */
+  deposit: number;
+  captured: number;
+  refunded: number;
+}
+
+/** A hold or charge at the provider, as the rules need to see it. */
+export interface HoldView {
+  id: string;
+  state: 'authorised' | 'captured' | 'voided' | 'expired';
+  authorised: number;
+  captured: number;
+  refunded: number;
+  expiresAt: Date | null;
+}
+
+export const paidOf = (line: Pick<LineMoney, 'captured' | 'refunded'>): number =>
+  line.captured - line.refunded;
+
+/** The price of the line's first `units` units. */
+export const priceOfUnits = (line: LineMoney, units: number): number =>
+  line.quantity === 0 ? 0 : unitShare(line.amount, line.quantity, 0, units);
+
+const depositOfUnits = (line: LineMoney, from: number, count: number): number =>
+  line.quantity === 0 || line.deposit === 0 ? 0 : unitShare(line.deposit, line.quantity, from, count);
+
+/**
+ * The money to hold for the line now. `ready` is false while the order ships complete and some of
+ * it still waits: its allocated units then count as waiting.
+ */
+export function moneyTarget(line: LineMoney, ready = true): number {
+  const settled = line.shipped + (ready ? line.allocated : 0);
+  const open = line.shipped + line.allocated + line.backordered;
+  const full = priceOfUnits(line, settled);
+  if (line.mode === 'upfront') return priceOfUnits(line, open);
+  if (line.mode === 'deposit') return full + depositOfUnits(line, settled, open - settled);
+  return full;
+}
+
+/** The money the line will need once every unit not cancelled is ready. */
+export const moneyWhenComplete = (line: LineMoney): number =>
+  priceOfUnits(line, line.shipped + line.allocated + line.backordered);
+
+/** Shipping `units` more units needs the price of those and of every unit already shipped. */
+export function shortfallToShip(line: LineMoney, units: number): number {
+  return Math.max(0, priceOfUnits(line, line.shipped + units) - paidOf(line));
+}
+
+export const isLiveHold = (hold: HoldView, now: Date): boolean =>
+  hold.state === 'authorised' && (hold.expiresAt === null || hold.expiresAt > now);
+
+export type PaymentStep =
+  | { kind: 'none' }
+  | { kind: 'refund'; amount: number }
+  | { kind: 'capture'; holdId: string; amount: number }
+  | { kind: 'expire'; holdId: string }
+  | { kind: 'authorise'; amount: number; renews: string | null }
+  | { kind: 'charge'; amount: number }
+  | { kind: 'void'; holdId: string }
+  | { kind: 'save_method' };
+
+export interface StepContext {
+  now: Date;
+  ready: boolean;
+  /** The line's promise date is within the authorisation window (a hold will not lapse first). */
+  shortWait: boolean;
+  /** A saved method was verified for the line (long waits). */
+  methodSaved: boolean;
+}
+
+/**
+ * The next provider step for a line, or none. Refunds come first (a cancellation must not wait on a
+ * collection); a shortfall is captured from a live hold, else an expired hold is renewed, else the
+ * saved method is charged; holds no longer needed are voided; a waiting balance is held when the
+ * wait is short enough for the hold to last, and the method is verified and saved when it is not.
+ */
+export function nextPaymentStep(
+  line: LineMoney,
+  holds: readonly HoldView[],
+  context: StepContext,
+): PaymentStep {
+  const paid = paidOf(line);
+  const target = moneyTarget(line, context.ready);
+  if (paid > target) return { kind: 'refund', amount: paid - target };
+  const live = holds.filter((h) => isLiveHold(h, context.now));
+  const lapsed = holds.find((h) => h.state === 'authorised' && !isLiveHold(h, context.now));
+  if (lapsed) return { kind: 'expire', holdId: lapsed.id };
+  const need = target - paid;
+  if (need > 0) {
+    const hold = live[0];
+    if (hold) return { kind: 'capture', holdId: hold.id, amount: Math.min(need, hold.authorised) };
+    const renewed = holds.find((h) => h.state === 'expired' && h.captured === 0);
+    if (renewed && !holds.some((h) => h.state === 'authorised'))
+      return { kind: 'authorise', amount: need, renews: renewed.id };
+    return { kind: 'charge', amount: need };
+  }
+  const later = moneyWhenComplete(line) - paid;
+  const held = live.reduce((sum, h) => sum + h.authorised, 0);
+  if (live.length > 0 && (later <= 0 || held > later)) return { kind: 'void', holdId: live[0]!.id };
+  if (later > 0 && live.length === 0) {
+    if (context.shortWait && !holds.some((h) => h.state !== 'voided' && h.captured === 0))
+      return { kind: 'authorise', amount: later, renews: null };
+    if (!context.shortWait && !context.methodSaved) return { kind: 'save_method' };
+  }
+  return { kind: 'none' };
+}
+
+/** Hours to wait after the n-th failure in a row (1-based) before trying again. */
+export function retryDelayHours(failures: number): number {
+  const schedule = [1, 6, 24];
+  return schedule[Math.min(failures, schedule.length) - 1] ?? 24;
+}

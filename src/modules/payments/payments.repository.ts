@@ -1,0 +1,220 @@
+/** SQL of the payments module: its lines, holds and attempts. Nothing here decides anything. */
+import { and, asc, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import { type Executor, queryRows } from '../../db/client.ts';
+import type { HoldView, LineMoney } from './payments.models.ts';
+import {
+  type PaymentMethodRef,
+  type PaymentMode,
+  paymentAttempts,
+  paymentLines,
+  payments,
+} from './payments.tables.ts';
+
+export interface NewPaymentLine {
+  lineId: string;
+  storeId: string;
+  orderId: string;
+  provider: 'manual' | 'stripe';
+  mode: PaymentMode;
+  currency: string;
+  amount: number;
+  discount: number;
+  deposit: number;
+  shipComplete: boolean;
+  method: PaymentMethodRef;
+}
+
+/** The INSERT for placement's single round trip (see `executeTogether`); every line is due at once. */
+export function insertPaymentLines(rows: readonly NewPaymentLine[], now: Date): SQL | null {
+  if (rows.length === 0) return null;
+  const records = rows.map((r) => ({
+    line_id: r.lineId,
+    store_id: r.storeId,
+    order_id: r.orderId,
+    provider: r.provider,
+    mode: r.mode,
+    currency: r.currency,
+    amount: r.amount,
+    discount: r.discount,
+    deposit: r.deposit,
+    ship_complete: r.shipComplete,
+    method: r.method,
+  }));
+  return sql`
+    INSERT INTO payment_lines (line_id, store_id, order_id, provider, mode, currency, amount, discount, deposit,
+                               ship_complete, method, next_attempt_at, updated_at)
+    SELECT r.line_id, r.store_id, r.order_id, r.provider, r.mode, r.currency, r.amount, r.discount, r.deposit,
+           r.ship_complete, r.method, ${now}::timestamptz, ${now}::timestamptz
+      FROM jsonb_to_recordset(${JSON.stringify(records)}::jsonb)
+           AS r(line_id text, store_id text, order_id text, provider text, mode text, currency text, amount bigint,
+                discount bigint, deposit bigint, ship_complete boolean, method jsonb)`;
+}
+
+/** Asks the collector to look at these lines now (their quantities changed). */
+export async function markPaymentsDue(tx: Executor, lineIds: readonly string[], now: Date): Promise<void> {
+  if (lineIds.length === 0) return;
+  await tx.execute(sql`
+    UPDATE payment_lines SET next_attempt_at = ${now}::timestamptz
+     WHERE line_id = ANY(${sql.param([...lineIds])}::text[])
+       AND (next_attempt_at IS NULL OR next_attempt_at > ${now}::timestamptz)`);
+}
+
+/** A line's money joined with its quantities and promise date, as the collector and views read it. */
+export interface PaymentLineState extends LineMoney {
+  lineId: string;
+  storeId: string;
+  orderId: string;
+  sku: string;
+  provider: 'manual' | 'stripe';
+  currency: string;
+  discount: number;
+  shipComplete: boolean;
+  method: PaymentMethodRef;
+  dueSince: Date | null;
+  failures: number;
+  nextAttemptAt: Date | null;
+  eta: string | null;
+  /** Every line of the order has all its units allocated, shipped or cancelled. */
+  orderReady: boolean;
+}
+
+interface StateRow {
+  line_id: string;
+  store_id: string;
+  order_id: string;
+  sku: string;
+  provider: 'manual' | 'stripe';
+  mode: PaymentMode;
+  currency: string;
+  amount: string | number;
+  discount: string | number;
+  deposit: string | number;
+  captured: string | number;
+  refunded: string | number;
+  ship_complete: boolean;
+  method: PaymentMethodRef;
+  due_since: Date | string | null;
+  failures: number;
+  next_attempt_at: Date | string | null;
+  quantity: number;
+  allocated: number;
+  backordered: number;
+  shipped: number;
+  cancelled: number;
+  eta: string | null;
+  order_ready: boolean;
+}
+
+const toDate = (value: Date | string | null): Date | null => (value === null ? null : new Date(value));
+
+/** Reads (and with `lock`, locks) payment lines by line ids or by order. */
+export async function readPaymentLines(
+  executor: Executor,
+  storeId: string,
+  where: { lineIds: readonly string[] } | { orderId: string },
+  options: { lock: boolean } = { lock: false },
+): Promise<PaymentLineState[]> {
+  const filter =
+    'orderId' in where
+      ? sql`p.order_id = ${where.orderId}`
+      : sql`p.line_id = ANY(${sql.param([...where.lineIds])}::text[])`;
+  const rows = await queryRows<StateRow>(
+    executor,
+    sql`SELECT p.*, l.sku, l.quantity, l.allocated, l.backordered, l.shipped, l.cancelled, l.eta::text AS eta,
+               NOT EXISTS (SELECT 1 FROM order_lines o WHERE o.order_id = p.order_id AND o.backordered > 0) AS order_ready
+          FROM payment_lines p JOIN order_lines l ON l.id = p.line_id
+         WHERE p.store_id = ${storeId} AND ${filter}
+         ORDER BY p.order_id, l.line_no
+         ${options.lock ? sql`FOR UPDATE OF p` : sql``}`,
+  );
+  return rows.map((r) => ({
+    lineId: r.line_id,
+    storeId: r.store_id,
+    orderId: r.order_id,
+    sku: r.sku,
+    provider: r.provider,
+    mode: r.mode,
+    currency: r.currency,
+    amount: Number(r.amount),
+    discount: Number(r.discount),
+    deposit: Number(r.deposit),
+    captured: Number(r.captured),
+    refunded: Number(r.refunded),
+    shipComplete: r.ship_complete,
+    method: r.method,
+    dueSince: toDate(r.due_since),
+    failures: r.failures,
+    nextAttemptAt: toDate(r.next_attempt_at),
+    quantity: r.quantity,
+    allocated: r.allocated,
+    backordered: r.backordered,
+    shipped: r.shipped,
+    cancelled: r.cancelled,
+    eta: r.eta,
+    orderReady: r.order_ready,
+  }));
+}
+
+/** Saves the money and bookkeeping columns of a line the caller holds locked. */
+export async function saveLineMoney(
+  tx: Executor,
+  line: Pick<
+    PaymentLineState,
+    'lineId' | 'captured' | 'refunded' | 'dueSince' | 'failures' | 'nextAttemptAt'
+  >,
+  now: Date,
+): Promise<void> {
+  await tx
+    .update(paymentLines)
+    .set({
+      captured: line.captured,
+      refunded: line.refunded,
+      dueSince: line.dueSince,
+      failures: line.failures,
+      nextAttemptAt: line.nextAttemptAt,
+      updatedAt: now,
+    })
+    .where(eq(paymentLines.lineId, line.lineId));
+}
+
+export type PaymentRow = typeof payments.$inferSelect;
+
+export async function readHolds(executor: Executor, lineIds: readonly string[]): Promise<PaymentRow[]> {
+  if (lineIds.length === 0) return [];
+  return executor
+    .select()
+    .from(payments)
+    .where(inArray(payments.lineId, [...lineIds]))
+    .orderBy(asc(payments.createdAt), asc(payments.id));
+}
+
+export const holdView = (row: PaymentRow): HoldView => ({
+  id: row.id,
+  state: row.state,
+  authorised: row.authorised,
+  captured: row.captured,
+  refunded: row.refunded,
+  expiresAt: row.expiresAt,
+});
+
+export type AttemptRow = typeof paymentAttempts.$inferSelect;
+
+export async function readAttempts(
+  executor: Executor,
+  storeId: string,
+  orderId: string,
+): Promise<AttemptRow[]> {
+  return executor
+    .select()
+    .from(paymentAttempts)
+    .where(and(eq(paymentAttempts.storeId, storeId), eq(paymentAttempts.orderId, orderId)))
+    .orderBy(asc(paymentAttempts.createdAt), asc(paymentAttempts.id));
+}
+
+export async function countAttempts(executor: Executor, lineId: string): Promise<number> {
+  const [row] = await queryRows<{ n: number }>(
+    executor,
+    sql`SELECT count(*)::int AS n FROM payment_attempts WHERE line_id = ${lineId}`,
+  );
+  return row?.n ?? 0;
+}
