@@ -24,7 +24,12 @@ export const eventsRoutes: RouteRegistrar = (app, { deps }) => {
           'shipment.created, variant.created, variant.updated, backorder.eta_changed ' +
           "({ orderId, lineId, sku, previousEta, eta, etaLatest, etaSource }: a waiting line's promised date moved), " +
           'supplier.created, supplier.updated, purchase_order.created, purchase_order.updated, purchase_order.ordered, ' +
-          'purchase_order.cancelled, purchase_order.received, settings.updated.',
+          'purchase_order.cancelled, purchase_order.received, settings.updated; payments (stores whose payments ' +
+          'Backfill manages; all carry { orderId, lineId, sku, currency }): payment.authorised { paymentId, amount, expiresAt, renews }, ' +
+          'payment.captured { paymentId, amount }, payment.refunded { paymentId, amount, reason }, payment.authorisation_expired, ' +
+          'payment.action_required { amount, reason, message, clientSecret, attempt, payBy, retryAt } (the shopper must pay: send a pay link), ' +
+          'payment.failed { cancelledQuantity } (the grace period ended: the line was cancelled and its units went to the next in line), ' +
+          'payment.refund_failed { amount, reason }.',
         querystring: Type.Object(
           {
             ...ListQuery,
