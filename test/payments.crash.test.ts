@@ -6,10 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectPayments, type PaymentProviders } from '../src/modules/payments/payments.collector.ts';
 import { createManualProvider } from '../src/modules/payments/payments.provider.manual.ts';
-import { createStripeProvider } from '../src/modules/payments/payments.provider.stripe.ts';
 import type { PaymentProvider } from '../src/modules/payments/payments.providers.ts';
 import { ManualClock } from '../src/shared/clock.ts';
-import { type FakeStripe, startFakeStripe } from './support/fake-stripe.ts';
+import { type FakeStripe, providersFor, startFakeStripe } from './support/fake-stripe.ts';
 import { type StoreKeys, startTestApp, type TestApp, variant } from './support/harness.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies loosely
@@ -37,14 +36,8 @@ const dyingAfter = (operation: 'chargeSavedMethod' | 'refund'): PaymentProviders
 
 beforeAll(async () => {
   fake = await startFakeStripe();
-  stripe = createStripeProvider({
-    secretKey: 'sk_test_backfill',
-    host: fake.host,
-    port: fake.port,
-    protocol: 'http',
-    timeoutMs: 500,
-  });
-  providers = { manual: createManualProvider(), stripe };
+  providers = providersFor(fake, 500);
+  stripe = providers.stripe!;
   t = await startTestApp({ clock, providers });
 });
 afterAll(async () => {

@@ -11,12 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/client.ts';
 import { collectPayments, type PaymentProviders } from '../src/modules/payments/payments.collector.ts';
 import { moneyTarget, paidOf, priceOfUnits } from '../src/modules/payments/payments.models.ts';
-import { createManualProvider } from '../src/modules/payments/payments.provider.manual.ts';
-import { createStripeProvider } from '../src/modules/payments/payments.provider.stripe.ts';
 import { readPaymentLines } from '../src/modules/payments/payments.repository.ts';
 import { readyOf } from '../src/modules/payments/payments.usecases.ts';
 import { ManualClock } from '../src/shared/clock.ts';
-import { type FakeStripe, startFakeStripe } from './support/fake-stripe.ts';
+import { type FakeStripe, providersFor, startFakeStripe } from './support/fake-stripe.ts';
 import { type StoreKeys, startTestApp, type TestApp } from './support/harness.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies loosely
@@ -30,16 +28,7 @@ let providers: PaymentProviders;
 
 beforeAll(async () => {
   fake = await startFakeStripe();
-  providers = {
-    manual: createManualProvider(),
-    stripe: createStripeProvider({
-      secretKey: 'sk_test_backfill',
-      host: fake.host,
-      port: fake.port,
-      protocol: 'http',
-      timeoutMs: 1000,
-    }),
-  };
+  providers = providersFor(fake, 1000);
   t = await startTestApp({ clock, providers });
 });
 afterAll(async () => {

@@ -5,10 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectPayments, type PaymentProviders } from '../src/modules/payments/payments.collector.ts';
-import { createManualProvider } from '../src/modules/payments/payments.provider.manual.ts';
-import { createStripeProvider } from '../src/modules/payments/payments.provider.stripe.ts';
 import { ManualClock } from '../src/shared/clock.ts';
-import { type FakeStripe, startFakeStripe } from './support/fake-stripe.ts';
+import { type FakeStripe, providersFor, startFakeStripe } from './support/fake-stripe.ts';
 import { type StoreKeys, startTestApp, type TestApp, variant } from './support/harness.ts';
 import { expectProblem } from './support/state.ts';
 
@@ -23,16 +21,7 @@ let providers: PaymentProviders;
 
 beforeAll(async () => {
   fake = await startFakeStripe();
-  providers = {
-    manual: createManualProvider(),
-    stripe: createStripeProvider({
-      secretKey: 'sk_test_backfill',
-      host: fake.host,
-      port: fake.port,
-      protocol: 'http',
-      timeoutMs: 800,
-    }),
-  };
+  providers = providersFor(fake);
   t = await startTestApp({ clock, providers });
 });
 afterAll(async () => {

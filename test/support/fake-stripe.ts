@@ -10,6 +10,9 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { PaymentProviders } from '../../src/modules/payments/payments.collector.ts';
+import { createManualProvider } from '../../src/modules/payments/payments.provider.manual.ts';
+import { createStripeProvider } from '../../src/modules/payments/payments.provider.stripe.ts';
 
 type Json = Record<string, unknown>;
 
@@ -381,4 +384,18 @@ const now = (): number => Math.floor(Date.now() / 1000);
 function amountParam(value: string | Form | undefined, absent: number): number | null {
   const amount = value === undefined ? absent : Number(value);
   return Number.isSafeInteger(amount) && amount > 0 ? amount : null;
+}
+
+/** The providers an app uses against this fake: its Stripe pointed at it, and the manual one. */
+export function providersFor(fake: FakeStripe, timeoutMs = 800): PaymentProviders {
+  return {
+    manual: createManualProvider(),
+    stripe: createStripeProvider({
+      secretKey: 'sk_test_backfill',
+      host: fake.host,
+      port: fake.port,
+      protocol: 'http',
+      timeoutMs,
+    }),
+  };
 }
