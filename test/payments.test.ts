@@ -175,6 +175,28 @@ describe('payment modes (manual provider)', () => {
   });
 });
 
+describe('payments and other stores', () => {
+  it('answers 404 to another store, exactly as for an unknown order, and changes nothing', async () => {
+    const a = await paymentStore({ paymentProvider: 'manual' });
+    const b = await paymentStore({ paymentProvider: 'manual' });
+    await ok('PUT', '/v1/variants/ISO', a, variant('backorder', null, { price: 500 }));
+    const order = await ok('POST', '/v1/orders', a, { lines: [{ sku: 'ISO', quantity: 1 }] });
+    for (const [method, url, body] of [
+      ['GET', `/v1/orders/${order.id}/payments`, undefined],
+      ['POST', `/v1/orders/${order.id}/payments`, { amount: 500 }],
+      ['POST', `/v1/orders/${order.id}/payments/collect`, undefined],
+    ] as const) {
+      expectProblem(await call(method, url, b, body), 404, 'not_found');
+    }
+    expect((await paymentsOf(a, order.id)).paid).toBe(0);
+    expect(await ok('GET', '/v1/payments/summary', b)).toMatchObject({
+      prepaidHeld: 0,
+      balanceOutstanding: 0,
+    });
+    expect((await ok('GET', '/v1/payments/summary', a)).balanceOutstanding).toBe(500);
+  });
+});
+
 describe('stripe provider', () => {
   const stripeStore = (settings: Record<string, unknown> = {}) =>
     paymentStore({ paymentProvider: 'stripe', ...settings });
