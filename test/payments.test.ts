@@ -338,6 +338,26 @@ describe('stripe provider', () => {
     clock.advance(-(3 * DAY + 3_600_000 + 1000));
   });
 
+  it('charges an order that ships complete only once every unit is ready', async () => {
+    const store = await stripeStore({ paymentMode: 'on_ship' });
+    await ok('PUT', '/v1/variants/S-ONE', store, variant('backorder', null, { price: 600 }));
+    await ok('PUT', '/v1/variants/S-TWO', store, variant('backorder', null, { price: 400 }));
+    await restock(store, 'S-ONE', 1);
+    const order = await ok('POST', '/v1/orders', store, {
+      payment: card,
+      shipComplete: true,
+      lines: [
+        { sku: 'S-ONE', quantity: 1 },
+        { sku: 'S-TWO', quantity: 1 },
+      ],
+    });
+    await collect(store);
+    expect((await paymentsOf(store, order.id)).paid).toBe(0);
+    await restock(store, 'S-TWO', 1);
+    await collect(store);
+    expect((await paymentsOf(store, order.id)).lines.map((l: Json) => l.paid)).toEqual([600, 400]);
+  });
+
   it('reports where the money stands', async () => {
     const store = await stripeStore({ paymentMode: 'deposit', depositPercent: 25 });
     await ok('PUT', '/v1/variants/S-SUM', store, variant('backorder', null, { price: 2000 }));

@@ -13,6 +13,7 @@ import { appendEvents } from '../events/events.usecases.ts';
 import { cancelOrder } from '../orders/orders.usecases.ts';
 import { daysBetween } from '../promises/promises.models.ts';
 import { storeToday } from '../promises/promises.usecases.ts';
+import { getSettings } from '../settings/settings.usecases.ts';
 import {
   bookAuthorisation,
   bookCapture,
@@ -38,7 +39,6 @@ import {
 } from './payments.providers.ts';
 import {
   type AttemptRow,
-  countAttempts,
   holdView,
   type PaymentLineState,
   type PaymentRow,
@@ -66,7 +66,6 @@ export interface CollectorOptions {
 }
 
 interface PaymentStore extends StoreScope {
-  provider: string;
   graceDays: number;
   authorisationDays: number;
 }
@@ -126,14 +125,35 @@ function scopeSql(options: CollectorOptions) {
 }
 
 async function readStore(db: Executor, storeId: string): Promise<PaymentStore> {
-  const [row] = await queryRows<PaymentStore>(
-    db,
-    sql`SELECT id, currency, timezone, payment_provider AS provider, payment_grace_days AS "graceDays",
-               authorisation_days AS "authorisationDays"
-          FROM stores WHERE id = ${storeId}`,
+  const settings = await getSettings(db, storeId);
+  return {
+    id: storeId,
+    currency: settings.currency,
+    timezone: settings.timezone,
+    graceDays: settings.paymentGraceDays,
+    authorisationDays: settings.authorisationDays,
+  };
+}
+
+const PAYMENT_DUE = { reason: 'payment_required', message: 'Payment is due', clientSecret: null };
+const METHOD_REQUIRED = {
+  reason: 'payment_method_required',
+  message: 'No saved payment method for this order',
+  clientSecret: null,
+};
+
+/** What the line's attempts so far say, in one read: one in doubt? a method saved? how many? */
+async function attemptHistory(
+  tx: Executor,
+  lineId: string,
+): Promise<{ pending: boolean; methodSaved: boolean; count: number }> {
+  const [row] = await queryRows<{ pending: boolean | null; saved: boolean | null; n: number }>(
+    tx,
+    sql`SELECT bool_or(status = 'pending') AS pending,
+               bool_or(operation = 'save_method' AND status = 'succeeded') AS saved, count(*)::int AS n
+          FROM payment_attempts WHERE line_id = ${lineId}`,
   );
-  if (!row) throw new Error(`store ${storeId} vanished`);
-  return row;
+  return { pending: row?.pending ?? false, methodSaved: row?.saved ?? false, count: row?.n ?? 0 };
 }
 
 /** Takes a line as far as it can go now; returns the number of provider calls made. */
@@ -182,11 +202,8 @@ async function prepare(
   const [line] = await readPaymentLines(tx, store.id, { lineIds: [lineId] }, { lock: true });
   if (!line) return { kind: 'done' };
   const now = deps.clock.now();
-  const pending = await queryRows<{ id: string }>(
-    tx,
-    sql`SELECT id FROM payment_attempts WHERE line_id = ${lineId} AND status = 'pending' LIMIT 1`,
-  );
-  if (pending.length > 0) return { kind: 'done' }; // in doubt: only reconciliation may move it
+  const history = await attemptHistory(tx, lineId);
+  if (history.pending) return { kind: 'done' }; // in doubt: only reconciliation may move it
   if (!force && line.nextAttemptAt !== null && line.nextAttemptAt > now && line.failures > 0)
     return { kind: 'done' };
   const holds = await readHolds(tx, [lineId]);
@@ -199,30 +216,20 @@ async function prepare(
   ) {
     return { kind: 'give_up', line };
   }
-  const methodSaved =
-    (
-      await queryRows<{ n: number }>(
-        tx,
-        sql`SELECT count(*)::int AS n FROM payment_attempts
-           WHERE line_id = ${lineId} AND operation = 'save_method' AND status = 'succeeded'`,
-      )
-    )[0]!.n > 0;
-  const today = storeToday(store, now);
-  const shortWait = line.eta === null || daysBetween(today, line.eta) <= store.authorisationDays;
+  // A manual store's money moves outside Backfill (refunds are booked when units are cancelled):
+  // all the collector does for it is remind the shopper, and end the grace period.
   const step =
-    line.provider === 'manual' && need <= 0
+    line.provider === 'manual'
       ? ({ kind: 'none' } as const)
-      : nextPaymentStep(line, holds.map(holdView), { now, ready, shortWait, methodSaved });
-  if (step.kind === 'none' || line.provider === 'manual') {
-    if (need > 0)
-      await askShopper(
-        tx,
-        deps,
-        store,
-        line,
-        { reason: 'payment_required', message: 'Payment is due', clientSecret: null },
-        false,
-      );
+      : nextPaymentStep(line, holds.map(holdView), {
+          now,
+          ready,
+          shortWait:
+            line.eta === null || daysBetween(storeToday(store, now), line.eta) <= store.authorisationDays,
+          methodSaved: history.methodSaved,
+        });
+  if (step.kind === 'none') {
+    if (need > 0) await askShopper(tx, deps, store, line, PAYMENT_DUE, false);
     else await finish(tx, line, now);
     return { kind: 'done' };
   }
@@ -233,29 +240,16 @@ async function prepare(
     ]);
     return prepare(tx, deps, store, lineId);
   }
-  if (
-    !line.method.paymentMethodId &&
-    step.kind !== 'refund' &&
-    step.kind !== 'void' &&
-    step.kind !== 'capture'
-  ) {
-    await askShopper(
-      tx,
-      deps,
-      store,
-      line,
-      {
-        reason: 'payment_method_required',
-        message: 'No saved payment method for this order',
-        clientSecret: null,
-      },
-      need > 0,
-    );
+  // Holding, saving or charging needs the shopper's method; without one, money due is asked for
+  // (once per due period) and a hold or saved method for later is simply not taken.
+  if (!line.method.paymentMethodId && ['authorise', 'charge', 'save_method'].includes(step.kind)) {
+    if (need > 0) await askShopper(tx, deps, store, line, METHOD_REQUIRED, false);
+    else await finish(tx, line, now);
     return { kind: 'done' };
   }
   const call = buildCall(line, step, holds, store, now);
   if (!call) return { kind: 'done' };
-  const n = (await countAttempts(tx, lineId)) + 1;
+  const n = history.count + 1;
   const attempt: AttemptRow = {
     id: deps.ids.next('pat'),
     storeId: store.id,
@@ -406,13 +400,13 @@ async function settle(
       await done('succeeded', { reference: (result as unknown as SavedPaymentMethod).setupId });
     } else {
       const payment = (outcome as PaymentOutcome & { status: 'succeeded' }).result;
+      const expected = { authorise: 'authorised', charge: 'captured', capture: 'captured' } as const;
+      const wanted = expected[attempt.operation as keyof typeof expected];
+      // Still processing at the provider: the attempt stays pending and reconciliation comes back.
+      if (wanted !== undefined && payment.state !== wanted) return;
       await done('succeeded', { reference: payment.paymentId });
       if (attempt.operation === 'void') await setHoldState(tx, hold!.id, 'voided', now);
       else if (attempt.operation === 'authorise') {
-        if (payment.state !== 'authorised') {
-          await done('pending'); // still processing at the provider: reconcile later
-          return;
-        }
         const expiresAt = new Date(String(attempt.request.expiresAt ?? now.toISOString()));
         await bookAuthorisation(tx, deps, line, {
           amount: attempt.amount,
@@ -421,10 +415,6 @@ async function settle(
           renews: attempt.paymentId,
         });
       } else {
-        if (payment.state !== 'captured') {
-          await done('pending');
-          return;
-        }
         await bookCapture(tx, deps, line, {
           amount: attempt.amount,
           hold: attempt.operation === 'capture' ? hold : null,
@@ -557,7 +547,7 @@ async function reconcile(
 ): Promise<boolean> {
   const store = await readStore(deps.db, storeId);
   const [attempt] = await deps.db.select().from(paymentAttempts).where(eq(paymentAttempts.id, attemptId));
-  if (!attempt || attempt.status !== 'pending') return false;
+  if (attempt?.status !== 'pending') return false;
   const [line] = await readPaymentLines(deps.db, storeId, { lineIds: [attempt.lineId] });
   if (!line) return false;
   const provider = providerOf(providers, line.provider);
@@ -584,11 +574,6 @@ async function reconcile(
   if (outcome === 'unknown') return false;
   await inTransaction(deps.db, (tx) =>
     settle(tx, deps, store, attempt.id, outcome as ProviderOutcome<unknown>),
-  );
-  await inTransaction(deps.db, (tx) =>
-    tx.execute(
-      sql`UPDATE payment_lines SET next_attempt_at = ${deps.clock.now()}::timestamptz WHERE line_id = ${attempt.lineId}`,
-    ),
   );
   return true;
 }

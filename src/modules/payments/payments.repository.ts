@@ -50,12 +50,17 @@ export function insertPaymentLines(rows: readonly NewPaymentLine[], now: Date): 
                 discount bigint, deposit bigint, ship_complete boolean, method jsonb)`;
 }
 
-/** Asks the collector to look at these lines now (their quantities changed). */
+/**
+ * Asks the collector to look at these lines now (their quantities changed), and at every line of
+ * their orders that ship complete: one line becoming ready can make the whole order ready.
+ */
 export async function markPaymentsDue(tx: Executor, lineIds: readonly string[], now: Date): Promise<void> {
   if (lineIds.length === 0) return;
   await tx.execute(sql`
     UPDATE payment_lines SET next_attempt_at = ${now}::timestamptz
-     WHERE line_id = ANY(${sql.param([...lineIds])}::text[])
+     WHERE (line_id = ANY(${sql.param([...lineIds])}::text[])
+            OR (ship_complete AND order_id IN (SELECT order_id FROM payment_lines
+                                                WHERE line_id = ANY(${sql.param([...lineIds])}::text[]) AND ship_complete)))
        AND (next_attempt_at IS NULL OR next_attempt_at > ${now}::timestamptz)`);
 }
 
@@ -209,12 +214,4 @@ export async function readAttempts(
     .from(paymentAttempts)
     .where(and(eq(paymentAttempts.storeId, storeId), eq(paymentAttempts.orderId, orderId)))
     .orderBy(asc(paymentAttempts.createdAt), asc(paymentAttempts.id));
-}
-
-export async function countAttempts(executor: Executor, lineId: string): Promise<number> {
-  const [row] = await queryRows<{ n: number }>(
-    executor,
-    sql`SELECT count(*)::int AS n FROM payment_attempts WHERE line_id = ${lineId}`,
-  );
-  return row?.n ?? 0;
 }

@@ -1,11 +1,12 @@
-/** Payment commands and queries that run inside the caller's transaction (no provider calls). */
-import { sql } from 'drizzle-orm';
-import { type Executor, queryRows } from '../../db/client.ts';
+import type { Executor } from '../../db/client.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
 import { DomainError, notFound } from '../../shared/errors.ts';
-
+import { findOrder } from '../orders/orders.repository.ts';
+import { getSettings } from '../settings/settings.usecases.ts';
+import { paymentRequired } from './payments.errors.ts';
 import { bookCapture, bookRefund, refundSource } from './payments.ledger.ts';
 import { moneyTarget, moneyWhenComplete, paidOf, shortfallToShip } from './payments.models.ts';
+import { assertSameCurrency } from './payments.money.ts';
 import {
   type AttemptRow,
   markPaymentsDue,
@@ -19,14 +20,6 @@ import type { PaymentMode } from './payments.tables.ts';
 import { paymentAttempts } from './payments.tables.ts';
 
 export const readyOf = (line: PaymentLineState): boolean => !line.shipComplete || line.orderReady;
-
-export const paymentRequired = (lineId: string, units: number, shortfall: number, currency: string) =>
-  new DomainError(
-    'conflict',
-    'payment_required',
-    `Line "${lineId}" is not paid for: ${shortfall} ${currency} more is needed before ${units} unit(s) can ship`,
-    { lineId, shortfall, currency },
-  );
 
 /** No unit ships unpaid: refuses a shipment while any of its lines lacks the money for its units. */
 export async function assertPaidToShip(
@@ -130,17 +123,7 @@ export async function reportPayment(
   input: ReportPaymentInput,
 ): Promise<OrderPaymentsView> {
   const currency = input.currency ?? store.currency;
-  if (currency !== store.currency) {
-    throw new DomainError(
-      'validation',
-      'currency_mismatch',
-      `Payments are in ${store.currency}, not ${currency}`,
-      {
-        expected: store.currency,
-        actual: currency,
-      },
-    );
-  }
+  assertSameCurrency(store.currency, currency);
   const all = await readPaymentLines(tx, store.id, { orderId }, { lock: true });
   if (all.length === 0) await requireOrderWithPayments(tx, store.id, orderId);
   const lines = input.lineId === undefined ? all : all.filter((l) => l.lineId === input.lineId);
@@ -183,11 +166,7 @@ export async function reportPayment(
 }
 
 async function requireOrderWithPayments(db: Executor, storeId: string, orderId: string): Promise<void> {
-  const [order] = await queryRows<{ id: string }>(
-    db,
-    sql`SELECT id FROM orders WHERE store_id = ${storeId} AND id = ${orderId}`,
-  );
-  if (!order) throw notFound('Order', orderId);
+  if (!(await findOrder(db, storeId, orderId))) throw notFound('Order', orderId);
   throw new DomainError(
     'conflict',
     'payments_not_managed',
@@ -253,11 +232,7 @@ export async function getOrderPayments(
 ): Promise<OrderPaymentsView> {
   const lines = await readPaymentLines(db, storeId, { orderId });
   if (lines.length === 0) await requireOrderWithPayments(db, storeId, orderId);
-  const [store] = await queryRows<{ grace: number }>(
-    db,
-    sql`SELECT payment_grace_days AS grace FROM stores WHERE id = ${storeId}`,
-  );
-  const graceDays = store?.grace ?? 0;
+  const graceDays = (await getSettings(db, storeId)).paymentGraceDays;
   const holds = await readHolds(
     db,
     lines.map((l) => l.lineId),
