@@ -1,10 +1,14 @@
 /** The one Drizzle schema: every module's tables, gathered for drizzle-kit and the client. */
+export * from '../modules/alerts/alerts.tables.ts';
 export * from '../modules/catalog/catalog.tables.ts';
 export * from '../modules/events/events.tables.ts';
 export * from '../modules/idempotency/idempotency.tables.ts';
 export * from '../modules/inventory/inventory.tables.ts';
+export * from '../modules/messages/messages.tables.ts';
 export * from '../modules/orders/orders.tables.ts';
 export * from '../modules/payments/payments.tables.ts';
 export * from '../modules/shipments/shipments.tables.ts';
 export * from '../modules/stores/stores.tables.ts';
 export * from '../modules/supply/supply.tables.ts';
+export * from '../modules/templates/templates.tables.ts';
+export * from '../modules/webhooks/webhooks.tables.ts';

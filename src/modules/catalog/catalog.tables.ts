@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { boolean, date, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 import { depositPercentColumn, type PaymentMode } from '../payments/payments.tables.ts';
 import { stores } from '../stores/stores.tables.ts';
@@ -12,6 +13,8 @@ export const variants = pgTable(
     title: text('title').notNull(),
     productId: text('product_id'),
     attributes: jsonb('attributes').$type<Record<string, string>>().notNull(),
+    /** Free labels ("vegan", "running-shoes"): variants sharing one are offered as alternatives. */
+    tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
     price: integer('price').notNull(),
     backorderMode: text('backorder_mode', { enum: ['deny', 'backorder', 'preorder'] }).notNull(),
     backorderLimit: integer('backorder_limit'),

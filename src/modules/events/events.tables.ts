@@ -1,4 +1,6 @@
+import { sql } from 'drizzle-orm';
 import { bigserial, index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { xid8 } from '../messages/messages.tables.ts';
 
 /** Every state change writes its events here in the same transaction; it doubles as the outbox. */
 export const events = pgTable(
@@ -10,9 +12,12 @@ export const events = pgTable(
     type: text('type').notNull(),
     data: jsonb('data').$type<Record<string, unknown>>().notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    /** The writing transaction: the relay reads only transactions that can no longer commit late. */
+    xid: xid8('xid').notNull().default(sql`pg_current_xact_id()`),
   },
   (t) => [
     index('events_store_seq_idx').on(t.storeId, t.seq),
     index('events_store_type_seq_idx').on(t.storeId, t.type, t.seq),
+    index('events_xid_seq_idx').on(t.xid, t.seq),
   ],
 );

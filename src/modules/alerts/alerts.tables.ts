@@ -1,0 +1,46 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+
+/** A shopper waiting to hear that a variant which cannot be backordered is back in stock. */
+export const stockAlerts = pgTable(
+  'stock_alerts',
+  {
+    id: text('id').primaryKey(),
+    storeId: text('store_id').notNull(),
+    sku: text('sku').notNull(),
+    channel: text('channel').$type<'email' | 'sms'>().notNull(),
+    contact: text('contact').notNull(),
+    state: text('state').$type<'waiting' | 'notified' | 'cancelled'>().notNull(),
+    /** Sign-ups merged into this one (the same contact asking again). */
+    signups: integer('signups').notNull().default(1),
+    messageId: text('message_id'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    notifiedAt: timestamp('notified_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('stock_alerts_waiting_idx')
+      .on(t.storeId, t.sku, t.contact)
+      .where(sql`${t.state} = 'waiting'`),
+    index('stock_alerts_queue_idx').on(t.storeId, t.sku, t.createdAt).where(sql`${t.state} = 'waiting'`),
+  ],
+);
+
+/** A delay incentive earned by a waiting line (the store's platform honours the code). */
+export const orderIncentives = pgTable(
+  'order_incentives',
+  {
+    id: text('id').primaryKey(),
+    storeId: text('store_id').notNull(),
+    orderId: text('order_id').notNull(),
+    lineId: text('line_id').notNull(),
+    afterDays: integer('after_days').notNull(),
+    kind: text('kind').$type<'free_shipping' | 'percent_off'>().notNull(),
+    percent: integer('percent'),
+    code: text('code').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('order_incentives_rule_idx').on(t.lineId, t.afterDays),
+    index('order_incentives_order_idx').on(t.storeId, t.orderId),
+  ],
+);

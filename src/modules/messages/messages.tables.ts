@@ -1,0 +1,173 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  check,
+  customType,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+/** What a message is about; each kind has a default template per channel (see templates). */
+export type MessageKind =
+  | 'order_confirmation'
+  | 'status_update'
+  | 'delay_notice'
+  | 'ready_to_ship'
+  | 'shipped'
+  | 'cancelled'
+  | 'refunded'
+  | 'payment_needed'
+  | 'stock_alert'
+  | 'merchant_digest'
+  | 'webhook';
+
+export type Channel = 'email' | 'sms' | 'webhook';
+export type MessageState = 'queued' | 'sending' | 'sent' | 'failed' | 'suppressed';
+
+/** PostgreSQL's 64-bit transaction id: lets the relay read the outbox without missing late commits. */
+export const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => 'xid8' });
+
+/** How far the relay has read the outbox (`events`), in (transaction id, seq) order. */
+export const relayCursors = pgTable('relay_cursors', {
+  name: text('name').primaryKey(),
+  xid: xid8('xid').notNull(),
+  seq: bigint('seq', { mode: 'number' }).notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+});
+
+/** One delay incentive rule: a waiting line promised later than `afterDays` days from its order earns it. */
+export interface DelayIncentiveRule {
+  afterDays: number;
+  kind: 'free_shipping' | 'percent_off';
+  percent?: number;
+}
+
+/** Per-store channels and messaging rules (secrets are write-only over the API). */
+export const messagingSettings = pgTable(
+  'messaging_settings',
+  {
+    storeId: text('store_id').primaryKey(),
+    /** smtp(s)://user:pass@host:port; null = email off. */
+    smtpUrl: text('smtp_url'),
+    emailFrom: text('email_from'),
+    replyTo: text('reply_to'),
+    /** Twilio-compatible REST API: base URL (e.g. https://api.twilio.com), account SID, token, sender. */
+    smsBaseUrl: text('sms_base_url'),
+    smsAccountSid: text('sms_account_sid'),
+    smsAuthToken: text('sms_auth_token'),
+    smsFrom: text('sms_from'),
+    /** Minutes after local midnight; non-transactional messages wait outside [end, start). */
+    quietStartMinute: smallint('quiet_start_minute'),
+    quietEndMinute: smallint('quiet_end_minute'),
+    statusUpdateDays: integer('status_update_days').notNull().default(7),
+    /** Where the merchant's daily digest goes; null = no digest. */
+    merchantEmail: text('merchant_email'),
+    /** Public origin of this server, used in self-service links (e.g. https://orders.example.com). */
+    publicUrl: text('public_url'),
+    /** HMAC key of the store's self-service links; generated on first use. */
+    linkSecret: text('link_secret').notNull(),
+    /** Back-in-stock alerts sent per free unit in one batch. */
+    stockAlertFactor: numeric('stock_alert_factor', { precision: 6, scale: 2, mode: 'number' })
+      .notNull()
+      .default(1),
+    delayIncentives: jsonb('delay_incentives').$type<DelayIncentiveRule[]>().notNull().default([]),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    check('messaging_status_update_days', sql`${t.statusUpdateDays} BETWEEN 0 AND 365`),
+    check(
+      'messaging_quiet_minutes',
+      sql`(${t.quietStartMinute} IS NULL) = (${t.quietEndMinute} IS NULL)
+        AND coalesce(${t.quietStartMinute}, 0) BETWEEN 0 AND 1439 AND coalesce(${t.quietEndMinute}, 0) BETWEEN 0 AND 1439`,
+    ),
+  ],
+);
+
+/**
+ * Every message Backfill sends or decided not to send: one row per (event, channel, recipient),
+ * enforced by `dedupe_key`, which is what makes delivery at most once.
+ */
+export const messages = pgTable(
+  'messages',
+  {
+    id: text('id').primaryKey(),
+    seq: bigserial('seq', { mode: 'number' }).notNull(),
+    storeId: text('store_id').notNull(),
+    dedupeKey: text('dedupe_key').notNull(),
+    eventId: text('event_id'),
+    eventType: text('event_type'),
+    kind: text('kind').$type<MessageKind>().notNull(),
+    channel: text('channel').$type<Channel>().notNull(),
+    /** An email address, a phone number, or a webhook endpoint id. */
+    recipient: text('recipient').notNull(),
+    orderId: text('order_id'),
+    /** Transactional messages ignore quiet hours and unsubscribes. */
+    transactional: boolean('transactional').notNull(),
+    subject: text('subject'),
+    body: text('body'),
+    html: text('html'),
+    /** Webhooks: the JSON body sent. */
+    payload: jsonb('payload').$type<Record<string, unknown>>(),
+    state: text('state').$type<MessageState>().notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }),
+    /** After this, a failing message is given up. */
+    giveUpAt: timestamp('give_up_at', { withTimezone: true }).notNull(),
+    lastError: text('last_error'),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('messages_dedupe_idx').on(t.storeId, t.dedupeKey),
+    index('messages_store_seq_idx').on(t.storeId, t.seq),
+    index('messages_order_idx').on(t.storeId, t.orderId),
+    index('messages_due_idx').on(t.nextAttemptAt).where(sql`${t.state} IN ('queued', 'sending')`),
+  ],
+);
+
+/** Every try at delivering a message, kept for the audit log. */
+export const messageAttempts = pgTable(
+  'message_attempts',
+  {
+    id: text('id').primaryKey(),
+    messageId: text('message_id')
+      .notNull()
+      .references(() => messages.id),
+    storeId: text('store_id').notNull(),
+    number: integer('number').notNull(),
+    status: text('status').$type<'sending' | 'sent' | 'failed' | 'in_doubt'>().notNull(),
+    /** HTTP status (webhooks, SMS) or SMTP reply code. */
+    responseCode: integer('response_code'),
+    response: text('response'),
+    error: text('error'),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('message_attempts_number_idx').on(t.messageId, t.number)],
+);
+
+/** A shopper's choices, per store and contact (an email address or a phone number). */
+export const contactPreferences = pgTable(
+  'contact_preferences',
+  {
+    storeId: text('store_id').notNull(),
+    contact: text('contact').notNull(),
+    /** No more non-transactional messages (status updates, alerts). */
+    unsubscribed: boolean('unsubscribed').notNull().default(false),
+    email: boolean('email').notNull().default(true),
+    sms: boolean('sms').notNull().default(true),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.storeId, t.contact] })],
+);

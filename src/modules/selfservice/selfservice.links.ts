@@ -1,0 +1,72 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Signed, expiring links a shopper follows without logging in. A link names what it grants
+ * (`action`), on what (`subject`: an order id, or a contact for `unsubscribe`) and until when;
+ * the signature is an HMAC with the store's link secret, so changing any part breaks it.
+ */
+export type LinkAction = 'status' | 'cancel' | 'keep' | 'switch' | 'preferences' | 'unsubscribe';
+
+export interface LinkClaims {
+  storeId: string;
+  action: LinkAction;
+  subject: string;
+  /** A line of the order, for `keep` and `switch`. */
+  lineId?: string;
+  /** Seconds since the epoch. */
+  expiresAt: number;
+}
+
+/** How long a link in a message stays valid. */
+export const LINK_LIFETIME_DAYS = 90;
+
+export const newLinkSecret = (): string => randomBytes(32).toString('base64url');
+
+function signature(claims: LinkClaims, secret: string): string {
+  const text = [claims.storeId, claims.action, claims.subject, claims.lineId ?? '', claims.expiresAt].join(
+    '\n',
+  );
+  return createHmac('sha256', secret).update(text).digest('base64url');
+}
+
+/** The query string of a signed link (the path says which page it opens). */
+export function signedQuery(claims: LinkClaims, secret: string): string {
+  const params = new URLSearchParams({ store: claims.storeId, a: claims.action, s: claims.subject });
+  if (claims.lineId) params.set('line', claims.lineId);
+  params.set('exp', String(claims.expiresAt));
+  params.set('sig', signature(claims, secret));
+  return params.toString();
+}
+
+/** The claims a query string carries, unverified (the store id says whose secret checks them). */
+export function readClaims(query: Record<string, unknown>): (LinkClaims & { sig: string }) | null {
+  const text = (name: string) => (typeof query[name] === 'string' ? (query[name] as string) : undefined);
+  const [storeId, action, subject, exp, sig] = [
+    text('store'),
+    text('a'),
+    text('s'),
+    text('exp'),
+    text('sig'),
+  ];
+  if (!storeId || !action || !subject || !exp || !sig || !/^\d{1,12}$/.test(exp)) return null;
+  if (!['status', 'cancel', 'keep', 'switch', 'preferences', 'unsubscribe'].includes(action)) return null;
+  const lineId = text('line');
+  return {
+    storeId,
+    action: action as LinkAction,
+    subject,
+    expiresAt: Number(exp),
+    sig,
+    ...(lineId ? { lineId } : {}),
+  };
+}
+
+export type LinkCheck = 'valid' | 'invalid' | 'expired';
+
+/** Checks a link's signature first (so an expired forgery reads as invalid), then its expiry. */
+export function checkLink(claims: LinkClaims & { sig: string }, secret: string, now: Date): LinkCheck {
+  const expected = Buffer.from(signature(claims, secret));
+  const given = Buffer.from(claims.sig);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return 'invalid';
+  return claims.expiresAt * 1000 < now.getTime() ? 'expired' : 'valid';
+}

@@ -1,0 +1,20 @@
+import { boolean, index, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+
+/** Where a store wants its events delivered, signed per the Standard Webhooks spec. */
+export const webhookEndpoints = pgTable(
+  'webhook_endpoints',
+  {
+    id: text('id').primaryKey(),
+    storeId: text('store_id').notNull(),
+    url: text('url').notNull(),
+    description: text('description'),
+    /** Event types delivered; empty = every type. */
+    eventTypes: text('event_types').array().notNull(),
+    /** `whsec_` + base64 of the signing key. */
+    secret: text('secret').notNull(),
+    enabled: boolean('enabled').notNull().default(true),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('webhook_endpoints_store_idx').on(t.storeId)],
+);
