@@ -33,6 +33,15 @@ CREATE TABLE "contact_preferences" (
 	CONSTRAINT "contact_preferences_store_id_contact_pk" PRIMARY KEY("store_id","contact")
 );
 --> statement-breakpoint
+CREATE TABLE "line_promises_told" (
+	"line_id" text PRIMARY KEY NOT NULL,
+	"store_id" text NOT NULL,
+	"order_id" text NOT NULL,
+	"first_eta" date NOT NULL,
+	"told_eta" date NOT NULL,
+	"updated_at" timestamp with time zone NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "message_attempts" (
 	"id" text PRIMARY KEY NOT NULL,
 	"message_id" text NOT NULL,
@@ -84,6 +93,7 @@ CREATE TABLE "messaging_settings" (
 	"quiet_start_minute" smallint,
 	"quiet_end_minute" smallint,
 	"status_update_days" integer DEFAULT 7 NOT NULL,
+	"delay_notice_days" integer DEFAULT 1 NOT NULL,
 	"merchant_email" text,
 	"public_url" text,
 	"link_secret" text NOT NULL,
@@ -91,6 +101,7 @@ CREATE TABLE "messaging_settings" (
 	"delay_incentives" jsonb DEFAULT '[]'::jsonb NOT NULL,
 	"updated_at" timestamp with time zone NOT NULL,
 	CONSTRAINT "messaging_status_update_days" CHECK ("messaging_settings"."status_update_days" BETWEEN 0 AND 365),
+	CONSTRAINT "messaging_delay_notice_days" CHECK ("messaging_settings"."delay_notice_days" BETWEEN 1 AND 365),
 	CONSTRAINT "messaging_quiet_minutes" CHECK (("messaging_settings"."quiet_start_minute" IS NULL) = ("messaging_settings"."quiet_end_minute" IS NULL)
         AND coalesce("messaging_settings"."quiet_start_minute", 0) BETWEEN 0 AND 1439 AND coalesce("messaging_settings"."quiet_end_minute", 0) BETWEEN 0 AND 1439)
 );

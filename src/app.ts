@@ -49,6 +49,7 @@ export async function createApp(
     clock,
     ids: createIdGenerator(() => clock.now().getTime()),
     providers: options.providers ?? providersFor(config),
+    publicUrl: config.publicUrl,
   };
   const server = await buildServer(deps, config, { logger: options.logger });
   return {

@@ -9,17 +9,20 @@ import { ConfigError, loadConfig } from './config.ts';
 import { DatabaseInUseError, inTransaction, openDatabase } from './db/client.ts';
 import { seedDemo } from './db/seed.ts';
 import { collectPayments } from './modules/payments/payments.collector.ts';
-import { startPaymentCollector } from './modules/payments/payments.jobs.ts';
-import { refreshDuePromises, startDailyRefresh } from './modules/promises/promises.jobs.ts';
+import { refreshDuePromises } from './modules/promises/promises.jobs.ts';
 import { countStores, createStore } from './modules/stores/stores.usecases.ts';
 import { systemClock } from './shared/clock.ts';
 import { createIdGenerator } from './shared/ids.ts';
+import { startBackgroundWork } from './worker.ts';
 
 const HELP = `backfill — backorder management for online stores
 
 Usage:
   backfill serve [--workers N]        start the API (migrates first)           [default]
                                       N processes share the port (PostgreSQL only)
+  backfill worker                     run only the background work (message delivery, payment
+                                      collection, daily re-dating); serve runs it too unless
+                                      BACKFILL_IN_PROCESS_WORKER=false
   backfill migrate                    apply database migrations and exit
   backfill store create --name NAME [--currency USD] [--timezone UTC]
                                       create a store and print its API keys once
@@ -30,7 +33,8 @@ Usage:
                                       left in doubt (serve runs it every 5 s by itself)
 
 Configuration comes from the environment: DATABASE_URL (default pglite://./data), PORT, HOST,
-BACKFILL_OPERATOR_TOKEN, LOG_LEVEL, STRIPE_SECRET_KEY, STRIPE_API_URL, BACKFILL_PAYMENTS_INTERVAL_MS.
+BACKFILL_OPERATOR_TOKEN, LOG_LEVEL, STRIPE_SECRET_KEY, STRIPE_API_URL, BACKFILL_PAYMENTS_INTERVAL_MS,
+BACKFILL_MESSAGES_INTERVAL_MS, BACKFILL_IN_PROCESS_WORKER, BACKFILL_PUBLIC_URL.
 See README.md.`;
 
 async function main(argv: string[]): Promise<number> {
@@ -50,6 +54,7 @@ async function main(argv: string[]): Promise<number> {
     if (workers > 1 && cluster.isPrimary) return serveCluster(config, workers);
     return serve(config);
   }
+  if (command === 'worker') return runWorker(config);
   if (command === 'migrate') {
     const db = await openDatabase(config.databaseUrl);
     await db.migrate();
@@ -174,17 +179,17 @@ async function serveCluster(config: ReturnType<typeof loadConfig>, workers: numb
 async function serve(config: ReturnType<typeof loadConfig>): Promise<number> {
   const app = await createApp(config);
   const { server } = app;
+  let background: { stop(): Promise<void> } | null = null;
   const stop = async (signal: string) => {
     server.log.info(`${signal} received, shutting down`);
+    await background?.stop();
     await app.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
   const address = await server.listen({ port: config.port, host: config.host });
-  // The daily promise job: cheap when nothing is due, so every process may run it.
-  startDailyRefresh(app.deps, server.log);
-  startPaymentCollector(app.deps, server.log, config.paymentsIntervalMs);
+  if (config.inProcessWorker) background = await startBackgroundWork(app, config, server.log);
   const stores = await countStores(app.deps.db);
   server.log.info(`Backfill API on ${address} — docs at ${address}/docs, OpenAPI at ${address}/openapi.json`);
   if (stores === 0) {
@@ -196,6 +201,23 @@ async function serve(config: ReturnType<typeof loadConfig>): Promise<number> {
     ].join('\n');
     console.log(hint);
   }
+  return -1;
+}
+
+/** The background work alone, for deployments that keep API and worker processes apart. */
+async function runWorker(config: ReturnType<typeof loadConfig>): Promise<number> {
+  const app = await createApp(config);
+  const log = app.server.log;
+  const background = await startBackgroundWork(app, config, log);
+  const stop = async (signal: string) => {
+    log.info(`${signal} received, stopping the worker`);
+    await background.stop();
+    await app.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  log.info('Backfill worker running: messages, payments, daily re-dating');
   return -1;
 }
 

@@ -16,6 +16,12 @@ export interface Config {
   stripeApiUrl: string | null;
   /** How often the payment collector runs in `serve` (0 = never: run `backfill payments collect`). */
   paymentsIntervalMs: number;
+  /** How often the message relay moves outbox events into messages and enqueues deliveries (0 = never). */
+  messagesIntervalMs: number;
+  /** `serve` also runs the background work (messages, payments, daily jobs); off = run `backfill worker`. */
+  inProcessWorker: boolean;
+  /** Origin shoppers reach this server at, for self-service links (a store may set its own). */
+  publicUrl: string;
 }
 
 export class ConfigError extends Error {}
@@ -53,7 +59,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     stripeSecretKey: env.STRIPE_SECRET_KEY?.trim() || null,
     stripeApiUrl: stripeApiUrl(env.STRIPE_API_URL),
     paymentsIntervalMs: integer(env, 'BACKFILL_PAYMENTS_INTERVAL_MS', 5000, 0, 86_400_000),
+    messagesIntervalMs: integer(env, 'BACKFILL_MESSAGES_INTERVAL_MS', 1000, 0, 86_400_000),
+    inProcessWorker: flag(env, 'BACKFILL_IN_PROCESS_WORKER', true),
+    publicUrl:
+      publicUrl(env.BACKFILL_PUBLIC_URL) ??
+      `http://${env.HOST?.trim() || '127.0.0.1'}:${env.PORT?.trim() || '3000'}`,
   };
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
+}
+
+function publicUrl(raw: string | undefined): string | null {
+  const value = raw?.trim();
+  if (!value) return null;
+  if (!/^https?:\/\/[^/\s]+(\/[^\s]*)?$/.test(value)) {
+    throw new ConfigError(
+      `BACKFILL_PUBLIC_URL must be an http(s) URL such as https://orders.example.com, got "${value}"`,
+    );
+  }
+  return value.replace(/\/+$/, '');
 }
 
 function stripeApiUrl(raw: string | undefined): string | null {

@@ -21,6 +21,11 @@ export type Engine = 'postgres' | 'pglite';
 export interface DatabaseHandle {
   db: Database;
   engine: Engine;
+  /**
+   * Plain SQL with positional parameters, for libraries that bring their own queries (pg-boss).
+   * Without parameters the text may hold several statements.
+   */
+  executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
   /** Applies the committed SQL migrations; safe to call from several processes at once. */
   migrate(): Promise<void>;
   close(): Promise<void>;
@@ -55,6 +60,12 @@ async function openPglite(location: string): Promise<DatabaseHandle> {
   return {
     db,
     engine: 'pglite',
+    executeSql: async (text, values) => {
+      if (values && values.length > 0) return client.query(text, values);
+      // query() takes one statement; exec() takes several and answers one result per statement.
+      const results = await client.exec(text);
+      return { rows: results.at(-1)?.rows ?? [] };
+    },
     migrate: async () => {
       await migratePglite(db as never, { migrationsFolder });
     },
@@ -105,6 +116,12 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
   return {
     db,
     engine: 'postgres',
+    executeSql: async (text, values) => {
+      const result = await pool.query(text, values as unknown[] | undefined);
+      // Several statements answer an array of results: the last one's rows are the answer.
+      const last = Array.isArray(result) ? (result.at(-1) as pg.QueryResult) : result;
+      return { rows: last?.rows ?? [] };
+    },
     migrate: async () => {
       const client = await pool.connect();
       try {

@@ -10,14 +10,18 @@ import { OrderPlacement } from '../modules/allocation/allocation.placement.ts';
 import { catalogRoutes } from '../modules/catalog/catalog.routes.ts';
 import { eventsRoutes } from '../modules/events/events.routes.ts';
 import { inventoryRoutes } from '../modules/inventory/inventory.routes.ts';
+import { messagesRoutes } from '../modules/messages/messages.routes.ts';
 import { ordersRoutes } from '../modules/orders/orders.routes.ts';
 import { paymentsRoutes } from '../modules/payments/payments.routes.ts';
 import { promisesRoutes } from '../modules/promises/promises.routes.ts';
+import { selfServiceRoutes } from '../modules/selfservice/selfservice.routes.ts';
 import { settingsRoutes } from '../modules/settings/settings.routes.ts';
 import { shipmentsRoutes } from '../modules/shipments/shipments.routes.ts';
 import { storefrontRoutes } from '../modules/storefront/storefront.routes.ts';
 import { storesRoutes } from '../modules/stores/stores.routes.ts';
 import { supplyRoutes } from '../modules/supply/supply.routes.ts';
+import { templatesRoutes } from '../modules/templates/templates.routes.ts';
+import { webhooksRoutes } from '../modules/webhooks/webhooks.routes.ts';
 import type { Deps } from '../shared/context.ts';
 import { registerAccessCheck, registerAuth } from './auth.ts';
 import type { RouteContext } from './context.ts';
@@ -220,6 +224,10 @@ export async function buildServer(
     settingsRoutes,
     promisesRoutes,
     paymentsRoutes,
+    messagesRoutes,
+    webhooksRoutes,
+    selfServiceRoutes,
+    templatesRoutes,
   ]) {
     routes(app, ctx);
   }

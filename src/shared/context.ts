@@ -11,6 +11,8 @@ export interface Deps {
   ids: IdGenerator;
   /** Who moves money for stores whose payments Backfill manages (absent in tools that move none). */
   providers?: PaymentProviders;
+  /** Origin of this server as shoppers reach it, for self-service links (a store may set its own). */
+  publicUrl?: string;
 }
 
 /** The store a command acts for; every query is scoped to it. */

@@ -19,7 +19,12 @@ export type IdPrefix =
   | 'pdc'
   | 'rcp'
   | 'pay'
-  | 'pat';
+  | 'pat'
+  | 'msg'
+  | 'mat'
+  | 'whe'
+  | 'sta'
+  | 'inc';
 
 export interface IdGenerator {
   next(prefix: IdPrefix): string;

@@ -18,6 +18,8 @@ export interface VariantInput {
   title: string;
   productId?: string | null;
   attributes?: Record<string, string>;
+  /** Free labels; variants sharing one (or a productId) are offered as alternatives. */
+  tags?: string[];
   price: number;
   supplierId?: string | null;
   backorder: {
@@ -36,6 +38,7 @@ export interface VariantView {
   title: string;
   productId: string | null;
   attributes: Record<string, string>;
+  tags: string[];
   price: number;
   supplierId: string | null;
   backorder: BackorderPolicy;

@@ -24,12 +24,25 @@ const Attributes = Type.Record(Type.String({ maxLength: 100 }), Type.String({ ma
   maxProperties: 50,
   description: 'Variant attributes such as color and size',
 });
+const TAGS_DESCRIPTION =
+  'Free labels such as "vegan" or "running-shoes". A shopper waiting for a backorder is offered, as ' +
+  'alternatives that ship sooner, the other variants of the same productId and then variants sharing a tag';
+const Tags = Type.Array(
+  Type.String({
+    minLength: 1,
+    maxLength: 50,
+    // Lowercase letters (any script) and digits, words joined by one space, dot, colon, plus, dash or underscore.
+    pattern: '^[\\p{Ll}\\p{Lo}\\p{Nd}]+(?:[ ._:+-][\\p{Ll}\\p{Lo}\\p{Nd}]+)*$',
+  }),
+  { maxItems: 20, uniqueItems: true, description: TAGS_DESCRIPTION },
+);
 
 const VariantBody = Type.Object(
   {
     title: Text(300),
     productId: Type.Optional(Type.Union([Text(200), Type.Null()])),
     attributes: Type.Optional(Attributes),
+    tags: Type.Optional(Tags),
     price: Type.Integer({
       minimum: 0,
       maximum: 1_000_000_000,
@@ -77,6 +90,7 @@ export const VariantSchema = Type.Object({
   title: Type.String(),
   productId: Type.Union([Type.String(), Type.Null()]),
   attributes: Type.Record(Type.String(), Type.String()),
+  tags: Type.Array(Type.String(), { description: TAGS_DESCRIPTION }),
   price: Type.Integer(),
   supplierId: Type.Union([Type.String(), Type.Null()]),
   backorder: Type.Object({
@@ -103,6 +117,9 @@ export const catalogRoutes: RouteRegistrar = (app, { deps }) => {
       schema: {
         tags: ['Variants'],
         summary: 'Create or replace a variant and its backorder policy',
+        description:
+          'Replaces every field: one left out takes its default (`tags` left out = no tags). `tags` and ' +
+          '`productId` decide which variants a waiting shopper may switch to (see the self-service pages).',
         params: SkuParams,
         body: VariantBody,
         response: { 200: VariantSchema, 201: VariantSchema, ...problems(...WRITE_ERRORS) },

@@ -20,6 +20,7 @@ function toView(row: VariantRow): VariantView {
     title: row.title,
     productId: row.productId,
     attributes: row.attributes,
+    tags: row.tags,
     price: row.price,
     supplierId: row.supplierId,
     backorder: {
@@ -81,6 +82,7 @@ export async function putVariant(
     title: input.title,
     productId: input.productId ?? null,
     attributes: input.attributes ?? {},
+    tags: input.tags ?? [],
     price: input.price,
     backorderMode: mode,
     backorderLimit: limit,

@@ -5,6 +5,7 @@ import {
   boolean,
   check,
   customType,
+  date,
   index,
   integer,
   jsonb,
@@ -70,6 +71,8 @@ export const messagingSettings = pgTable(
     quietStartMinute: smallint('quiet_start_minute'),
     quietEndMinute: smallint('quiet_end_minute'),
     statusUpdateDays: integer('status_update_days').notNull().default(7),
+    /** A delay notice goes out when a line's date moves this many days past the date last told. */
+    delayNoticeDays: integer('delay_notice_days').notNull().default(1),
     /** Where the merchant's daily digest goes; null = no digest. */
     merchantEmail: text('merchant_email'),
     /** Public origin of this server, used in self-service links (e.g. https://orders.example.com). */
@@ -85,6 +88,7 @@ export const messagingSettings = pgTable(
   },
   (t) => [
     check('messaging_status_update_days', sql`${t.statusUpdateDays} BETWEEN 0 AND 365`),
+    check('messaging_delay_notice_days', sql`${t.delayNoticeDays} BETWEEN 1 AND 365`),
     check(
       'messaging_quiet_minutes',
       sql`(${t.quietStartMinute} IS NULL) = (${t.quietEndMinute} IS NULL)
@@ -171,3 +175,16 @@ export const contactPreferences = pgTable(
   },
   (t) => [primaryKey({ columns: [t.storeId, t.contact] })],
 );
+
+/**
+ * The promise dates a shopper has been told for a line: the first (incentives measure the delay
+ * from it) and the latest (a delay notice goes out only when the date moves past it).
+ */
+export const linePromisesTold = pgTable('line_promises_told', {
+  lineId: text('line_id').primaryKey(),
+  storeId: text('store_id').notNull(),
+  orderId: text('order_id').notNull(),
+  firstEta: date('first_eta', { mode: 'string' }).notNull(),
+  toldEta: date('told_eta', { mode: 'string' }).notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+});

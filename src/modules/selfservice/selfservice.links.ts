@@ -70,3 +70,8 @@ export function checkLink(claims: LinkClaims & { sig: string }, secret: string, 
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return 'invalid';
   return claims.expiresAt * 1000 < now.getTime() ? 'expired' : 'valid';
 }
+
+/** The full address of a self-service page: `base` is the store's public origin (no trailing path). */
+export function selfServiceUrl(base: string, claims: LinkClaims, secret: string): string {
+  return `${base.replace(/\/+$/, '')}/self-service?${signedQuery(claims, secret)}`;
+}

@@ -1,0 +1,155 @@
+import nodemailer, { type Transporter } from 'nodemailer';
+import { webhookHeaders } from '../webhooks/webhooks.signing.ts';
+
+/** One message on its way out, as the channel needs it. */
+export interface Outgoing {
+  id: string;
+  recipient: string;
+  subject: string | null;
+  body: string | null;
+  html: string | null;
+  payload: Record<string, unknown> | null;
+}
+
+export type SendResult =
+  | { ok: true; code: number | null; response: string | null }
+  /** `permanent`: trying again cannot help (an address refused, a 4xx from the SMS API). */
+  | { ok: false; code: number | null; error: string; permanent: boolean };
+
+export interface EmailSettings {
+  smtpUrl: string;
+  from: string;
+  replyTo: string | null;
+}
+export interface SmsSettings {
+  baseUrl: string;
+  accountSid: string;
+  authToken: string;
+  from: string;
+}
+export interface WebhookTarget {
+  url: string;
+  secret: string;
+}
+
+/** How messages leave the process; tests may wrap these to inject faults. */
+export interface Senders {
+  email(settings: EmailSettings, message: Outgoing): Promise<SendResult>;
+  sms(settings: SmsSettings, message: Outgoing): Promise<SendResult>;
+  webhook(target: WebhookTarget, message: Outgoing, timestampSeconds: number): Promise<SendResult>;
+}
+
+const TIMEOUT_MS = 15_000;
+const RESPONSE_KEPT = 1000;
+
+const failure = (error: unknown, permanent = false, code: number | null = null): SendResult => ({
+  ok: false,
+  code,
+  error: error instanceof Error ? error.message : String(error),
+  permanent,
+});
+
+export function createSenders(options: { timeoutMs?: number } = {}): Senders {
+  const timeoutMs = options.timeoutMs ?? TIMEOUT_MS;
+  const transports = new Map<string, Transporter>();
+  const transportFor = (smtpUrl: string): Transporter => {
+    let transport = transports.get(smtpUrl);
+    if (!transport) {
+      transport = nodemailer.createTransport(smtpUrl, {
+        connectionTimeout: timeoutMs,
+        greetingTimeout: timeoutMs,
+        socketTimeout: timeoutMs,
+      } as never);
+      transports.set(smtpUrl, transport);
+    }
+    return transport;
+  };
+
+  async function post(url: string, init: RequestInit): Promise<SendResult> {
+    try {
+      const response = await fetch(url, {
+        ...init,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      const text = (await response.text()).slice(0, RESPONSE_KEPT);
+      if (response.ok) return { ok: true, code: response.status, response: text };
+      return {
+        ok: false,
+        code: response.status,
+        error: `HTTP ${response.status}: ${text}`,
+        permanent: false,
+      };
+    } catch (error) {
+      const cause = (error as { cause?: unknown }).cause;
+      return failure(
+        error instanceof Error && error.name === 'TimeoutError' ? 'timed out' : (cause ?? error),
+      );
+    }
+  }
+
+  return {
+    async email(settings, message) {
+      const unsubscribe = message.payload?.unsubscribeUrl;
+      try {
+        const info = await transportFor(settings.smtpUrl).sendMail({
+          from: settings.from,
+          to: message.recipient,
+          ...(settings.replyTo ? { replyTo: settings.replyTo } : {}),
+          subject: message.subject ?? '',
+          text: message.body ?? '',
+          ...(message.html ? { html: message.html } : {}),
+          messageId: `<${message.id}@backfill>`,
+          ...(typeof unsubscribe === 'string' && unsubscribe
+            ? {
+                headers: {
+                  'List-Unsubscribe': `<${unsubscribe}>`,
+                  'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+                },
+              }
+            : {}),
+        });
+        return { ok: true, code: 250, response: String(info.response ?? '').slice(0, RESPONSE_KEPT) };
+      } catch (error) {
+        const code = (error as { responseCode?: number }).responseCode ?? null;
+        // 5xx replies are the server's final word on this message; anything else may pass later.
+        return failure(error, code !== null && code >= 500, code);
+      }
+    },
+
+    async sms(settings, message) {
+      const url = `${settings.baseUrl.replace(/\/+$/, '')}/2010-04-01/Accounts/${encodeURIComponent(settings.accountSid)}/Messages.json`;
+      const result = await post(url, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${settings.accountSid}:${settings.authToken}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({ To: message.recipient, From: settings.from, Body: message.body ?? '' }),
+      });
+      // A 4xx other than throttling (an invalid number, a refused sender) will not pass on retry.
+      if (
+        !result.ok &&
+        result.code !== null &&
+        result.code >= 400 &&
+        result.code < 500 &&
+        result.code !== 429
+      )
+        return { ...result, permanent: true };
+      return result;
+    },
+
+    async webhook(target, message, timestampSeconds) {
+      const body = JSON.stringify(message.payload ?? {});
+      return post(target.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'Backfill-Webhooks/1',
+          ...webhookHeaders(target.secret, message.id, timestampSeconds, body),
+        },
+        body,
+      });
+    },
+  };
+}

@@ -1,0 +1,189 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { type Executor, queryRows } from '../../db/client.ts';
+import { variants } from '../catalog/catalog.tables.ts';
+import { lineStatus } from '../orders/orders.models.ts';
+import { loadLines } from '../orders/orders.repository.ts';
+import { orders } from '../orders/orders.tables.ts';
+import type { LineRecord } from '../orders/orders.views.ts';
+import { LINK_LIFETIME_DAYS, type LinkAction, signedQuery } from '../selfservice/selfservice.links.ts';
+import type { LineContext, MessageContext } from './messages.context.ts';
+
+/** What every message of a store shares, and how its links are signed. */
+export interface StoreContext {
+  id: string;
+  name: string;
+  currency: string;
+  timezone: string;
+  /** Origin self-service links point at. */
+  publicUrl: string;
+  linkSecret: string;
+}
+
+export interface OrderFacts {
+  id: string;
+  storeId: string;
+  externalId: string | null;
+  status: string;
+  createdAt: Date;
+  currency: string;
+  customer: { name?: string; email?: string; phone?: string };
+  lines: LineContext[];
+}
+
+const STATUS_WORDS: Record<ReturnType<typeof lineStatus>, string> = {
+  backordered: 'waiting for stock',
+  allocated: 'ready to ship',
+  shipped: 'shipped',
+  cancelled: 'cancelled',
+};
+
+/** Orders with their lines as messages show them: titles, states in words, units ahead in line. */
+export async function loadOrderFacts(
+  executor: Executor,
+  storeId: string,
+  orderIds: readonly string[],
+): Promise<Map<string, OrderFacts>> {
+  const out = new Map<string, OrderFacts>();
+  if (orderIds.length === 0) return out;
+  const ids = [...new Set(orderIds)];
+  const orderRows = await executor
+    .select()
+    .from(orders)
+    .where(and(eq(orders.storeId, storeId), inArray(orders.id, ids)));
+  const lines = await loadLines(executor, storeId, ids);
+  const skus = [...new Set(lines.map((l) => l.sku))];
+  const titles = new Map(
+    skus.length === 0
+      ? []
+      : (
+          await executor
+            .select({ sku: variants.sku, title: variants.title })
+            .from(variants)
+            .where(and(eq(variants.storeId, storeId), inArray(variants.sku, skus)))
+        ).map((v) => [v.sku, v.title] as const),
+  );
+  const ahead = await unitsAhead(executor, storeId, lines);
+  for (const order of orderRows) {
+    out.set(order.id, {
+      id: order.id,
+      storeId,
+      externalId: order.externalId,
+      status: order.status,
+      createdAt: order.createdAt,
+      currency: order.currency,
+      customer: order.customer,
+      lines: lines
+        .filter((l) => l.orderId === order.id)
+        .map((l) => lineContext(l, titles.get(l.sku) ?? l.sku, ahead.get(l.id) ?? null)),
+    });
+  }
+  return out;
+}
+
+function lineContext(line: LineRecord, title: string, ahead: number | null): LineContext {
+  const status = lineStatus(line);
+  let words = STATUS_WORDS[status];
+  if (status === 'backordered' && line.allocated > 0)
+    words = `${line.allocated} ready, ${line.backordered} waiting for stock`;
+  return {
+    id: line.id,
+    sku: line.sku,
+    title,
+    quantity: line.quantity,
+    allocated: line.allocated,
+    backordered: line.backordered,
+    shipped: line.shipped,
+    cancelled: line.cancelled,
+    eta: line.backordered > 0 || line.allocated > 0 ? line.eta : null,
+    unitsAhead: ahead,
+    status: words,
+  };
+}
+
+/** Units waiting ahead of each waiting line in its SKU's queue. */
+async function unitsAhead(
+  executor: Executor,
+  storeId: string,
+  lines: readonly LineRecord[],
+): Promise<Map<string, number>> {
+  const waiting = lines.filter((l) => l.backordered > 0).map((l) => l.id);
+  if (waiting.length === 0) return new Map();
+  const rows = await queryRows<{ id: string; ahead: number }>(
+    executor,
+    sql`SELECT l.id, (SELECT coalesce(sum(q.backordered), 0)::int FROM order_lines q
+                       WHERE q.store_id = l.store_id AND q.sku = l.sku AND q.backordered > 0
+                         AND q.queue_ticket < l.queue_ticket) AS ahead
+          FROM order_lines l WHERE l.store_id = ${storeId} AND l.id = ANY(${sql.param(waiting)}::text[])`,
+  );
+  return new Map(rows.map((r) => [r.id, r.ahead]));
+}
+
+/** Minor units → "$12.50" in the order's currency. */
+export function formatMoney(amount: number, currency: string): string {
+  const format = new Intl.NumberFormat('en', { style: 'currency', currency });
+  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
+  return format.format(amount / 10 ** digits);
+}
+
+function link(
+  store: StoreContext,
+  action: LinkAction,
+  subject: string,
+  expiresAt: number,
+  lineId?: string,
+): string {
+  const query = signedQuery(
+    { storeId: store.id, action, subject, expiresAt, ...(lineId ? { lineId } : {}) },
+    store.linkSecret,
+  );
+  return `${store.publicUrl.replace(/\/+$/, '')}/self-service?${query}`;
+}
+
+/** The self-service links a message carries; `unsubscribe` only in messages one may leave. */
+export function linksFor(
+  store: StoreContext,
+  now: Date,
+  options: { orderId?: string; lineId?: string; contact: string; transactional: boolean },
+): MessageContext['links'] {
+  const expiresAt = Math.floor(now.getTime() / 1000) + LINK_LIFETIME_DAYS * 86_400;
+  const order = options.orderId;
+  return {
+    status: order ? link(store, 'status', order, expiresAt) : '',
+    cancel: order ? link(store, 'cancel', order, expiresAt, options.lineId) : '',
+    keep: order && options.lineId ? link(store, 'keep', order, expiresAt, options.lineId) : '',
+    switch: order && options.lineId ? link(store, 'switch', order, expiresAt, options.lineId) : '',
+    preferences: order ? link(store, 'preferences', order, expiresAt) : '',
+    unsubscribe: options.transactional ? '' : link(store, 'unsubscribe', options.contact, expiresAt),
+  };
+}
+
+/** The parts of a message context that come from the store and the order. */
+export function baseContext(
+  store: StoreContext,
+  order: OrderFacts | undefined,
+): Omit<MessageContext, 'links'> {
+  const customer = {
+    name: order?.customer.name ?? '',
+    email: order?.customer.email ?? '',
+    phone: order?.customer.phone ?? '',
+  };
+  const base: Omit<MessageContext, 'links'> = {
+    store: { name: store.name, currency: store.currency, timezone: store.timezone },
+    customer,
+  };
+  if (order) {
+    const waiting = order.lines.filter((l) => l.backordered > 0);
+    const etas = waiting.map((l) => l.eta).filter((e): e is string => e !== null);
+    base.order = {
+      id: order.id,
+      externalId: order.externalId ?? order.id,
+      createdAt: order.createdAt.toISOString(),
+      status: order.status,
+      lines: order.lines,
+      backorderedLines: waiting,
+      hasBackorders: waiting.length > 0,
+      latestEta: etas.length > 0 ? etas.sort().at(-1)! : null,
+    };
+  }
+  return base;
+}

@@ -1,0 +1,128 @@
+import type { Channel, MessageKind } from './messages.tables.ts';
+
+/**
+ * Pure rules of message delivery: which messages an event makes, when a failed one is tried
+ * again, and when quiet hours hold one back. No I/O here.
+ */
+
+/** Messages about an order the shopper must get whatever they chose (quiet hours don't hold them). */
+const NON_TRANSACTIONAL: ReadonlySet<MessageKind> = new Set(['status_update', 'stock_alert']);
+export const isTransactional = (kind: MessageKind): boolean => !NON_TRANSACTIONAL.has(kind);
+
+/** How long a message keeps being retried before it is given up. */
+export const GIVE_UP_AFTER_MS = 24 * 60 * 60 * 1000;
+/** A send that has not settled after this long was interrupted (the process died mid-send). */
+export const SEND_LEASE_MS = 5 * 60 * 1000;
+
+const FIRST_RETRY_MS = 30_000;
+const MAX_RETRY_MS = 60 * 60 * 1000;
+
+/**
+ * Exponential backoff after the `attempt`-th failure: 30 s, 1 min, 2 min … capped at 1 h, plus up
+ * to 10% of jitter derived from the message id (so retries of many messages spread out, yet the
+ * schedule of one message is reproducible in tests).
+ */
+export function retryDelayMs(attempt: number, messageId: string): number {
+  const base = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.max(0, attempt - 1));
+  let hash = 0;
+  for (const char of messageId) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  return base + Math.floor((base * (hash % 100)) / 1000);
+}
+
+/** Local wall-clock minutes after midnight of `at` in `timezone`. */
+export function localMinuteOfDay(at: Date, timezone: string): number {
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone: timezone,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(at);
+  const hour = Number(parts.find((p) => p.type === 'hour')!.value);
+  const minute = Number(parts.find((p) => p.type === 'minute')!.value);
+  return hour * 60 + minute;
+}
+
+export interface QuietHours {
+  startMinute: number;
+  endMinute: number;
+}
+
+/**
+ * When a message held by quiet hours may go: null if `at` is outside them. The window may wrap
+ * midnight (21:00 → 08:00). Measured in local minutes, so a DST change inside the window can
+ * shift the release by the hour it adds or removes.
+ */
+export function quietHoursRelease(at: Date, timezone: string, quiet: QuietHours | null): Date | null {
+  if (!quiet || quiet.startMinute === quiet.endMinute) return null;
+  const local = localMinuteOfDay(at, timezone);
+  const { startMinute: start, endMinute: end } = quiet;
+  const inside = start < end ? local >= start && local < end : local >= start || local < end;
+  if (!inside) return null;
+  const minutesLeft = (end - local + 1440) % 1440;
+  const release = new Date(at.getTime() + minutesLeft * 60_000);
+  release.setUTCSeconds(0, 0);
+  return release;
+}
+
+/** Parses "HH:MM" into minutes after midnight; null if malformed. */
+export function parseClockTime(text: string): number | null {
+  const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(text);
+  return match ? Number(match[1]) * 60 + Number(match[2]) : null;
+}
+
+export const formatClockTime = (minute: number): string =>
+  `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
+
+/** The shopper message an event type makes, if any (webhooks take every type they subscribe to). */
+export function shopperKindOf(type: string, data: Record<string, unknown>): MessageKind | null {
+  switch (type) {
+    case 'order.placed':
+      return 'order_confirmation';
+    case 'shipment.created':
+      return 'shipped';
+    case 'order.cancelled':
+      return 'cancelled';
+    case 'payment.refunded':
+      return 'refunded';
+    case 'payment.action_required':
+      return 'payment_needed';
+    case 'backorder.eta_changed':
+      return 'delay_notice';
+    case 'order.line.allocated':
+      // Only a waiting line that the queue has just served in full is news: in-stock lines were
+      // announced by the confirmation.
+      return data.source === 'queue' && typeof data.eta === 'string' ? 'ready_to_ship' : null;
+    default:
+      return null;
+  }
+}
+
+/** Whether a webhook endpoint subscribed to `types` (empty = all) wants an event of `type`. */
+export const endpointWants = (types: readonly string[], type: string): boolean =>
+  types.length === 0 || types.includes(type);
+
+/** Days from ISO date `from` to ISO date `to` (negative when `to` is earlier). */
+export const daysBetween = (from: string, to: string): number =>
+  Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+
+/**
+ * A delay notice is due when the new date is at least `thresholdDays` past the date the shopper
+ * was last told; a date that moves earlier, or slips less, is not news worth a message.
+ */
+export const delayIsNews = (toldEta: string | null, eta: string | null, thresholdDays: number): boolean =>
+  toldEta !== null && eta !== null && daysBetween(toldEta, eta) >= thresholdDays;
+
+/** The shopper channels a message goes on, given what the store set up and what the shopper chose. */
+export function shopperChannels(
+  configured: { email: boolean; sms: boolean },
+  contact: { email?: string | undefined; phone?: string | undefined },
+): { channel: Exclude<Channel, 'webhook'>; recipient: string }[] {
+  const out: { channel: Exclude<Channel, 'webhook'>; recipient: string }[] = [];
+  if (configured.email && contact.email)
+    out.push({ channel: 'email', recipient: contact.email.toLowerCase() });
+  if (configured.sms && contact.phone) out.push({ channel: 'sms', recipient: normalisePhone(contact.phone) });
+  return out;
+}
+
+/** Phone numbers as E.164-ish digits with a leading + kept: "+1 (555) 010-0000" → "+15550100000". */
+export const normalisePhone = (phone: string): string => phone.replace(/[^\d+]/g, '').replace(/(?!^)\+/g, '');

@@ -1,0 +1,373 @@
+import { randomBytes } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import type { Tx } from '../../db/client.ts';
+import type { Deps } from '../../shared/context.ts';
+import { orderIncentives } from '../alerts/alerts.tables.ts';
+import { appendEvents, type NewEvent } from '../events/events.usecases.ts';
+import { stores } from '../stores/stores.tables.ts';
+import { renderMessage } from '../templates/templates.usecases.ts';
+import type { MessageContext } from './messages.context.ts';
+import {
+  baseContext,
+  formatMoney,
+  linksFor,
+  loadOrderFacts,
+  type OrderFacts,
+  type StoreContext,
+} from './messages.contexts.ts';
+import {
+  daysBetween,
+  delayIsNews,
+  isTransactional,
+  shopperChannels,
+  shopperKindOf,
+} from './messages.models.ts';
+import { messageDefaults, type NewMessage, orderIdOf } from './messages.relay.ts';
+import { loadMessagingSettings, type MessagingSettingsRow } from './messages.settings.ts';
+import { type DelayIncentiveRule, linePromisesTold, type MessageKind } from './messages.tables.ts';
+
+export interface OutboxEvent {
+  id: string;
+  storeId: string;
+  type: string;
+  data: Record<string, unknown>;
+  createdAt: Date;
+}
+
+type PlanDeps = Pick<Deps, 'clock' | 'ids' | 'publicUrl'>;
+
+/** A message to render: its kind, the order it concerns, and what the kind adds to the context. */
+export interface Intent {
+  /** The event it answers; null for messages on a schedule (status updates), keyed by `dedupeKey`. */
+  event: OutboxEvent | null;
+  dedupeKey?: string;
+  kind: MessageKind;
+  orderId: string;
+  lineId?: string;
+  extra: Partial<MessageContext>;
+}
+
+/**
+ * The shopper messages a batch of outbox events makes, for stores that send them (`active`).
+ * Delay notices are rationed: one goes out only when a line's date moves past the date the
+ * shopper was last told by the store's threshold, so a date re-computed every day does not
+ * become a message every day; the same step grants delay incentives.
+ */
+export async function planShopperMessages(
+  tx: Tx,
+  deps: PlanDeps,
+  events: readonly OutboxEvent[],
+  active: ReadonlySet<string>,
+): Promise<NewMessage[]> {
+  const byStore = new Map<string, OutboxEvent[]>();
+  for (const event of events) {
+    if (!active.has(event.storeId) || !shopperKindOf(event.type, event.data) || !orderIdOf(event.data))
+      continue;
+    byStore.set(event.storeId, [...(byStore.get(event.storeId) ?? []), event]);
+  }
+  const drafts: NewMessage[] = [];
+  for (const [storeId, storeEvents] of byStore) {
+    const settings = await loadMessagingSettings(tx, deps, storeId);
+    const store = await storeContext(tx, deps, settings);
+    const facts = await loadOrderFacts(
+      tx,
+      storeId,
+      storeEvents.map((e) => orderIdOf(e.data)!),
+    );
+    const intents: Intent[] = [];
+    const granted: NewEvent[] = [];
+    for (const event of storeEvents) {
+      const intent = await intentOf(tx, deps, settings, event, facts, granted);
+      if (intent) intents.push(intent);
+    }
+    await appendEvents(tx, deps, granted);
+    const configured = {
+      email: settings.smtpUrl !== null && settings.emailFrom !== null,
+      sms: settings.smsBaseUrl !== null && settings.smsFrom !== null,
+    };
+    for (const intent of intents) {
+      const order = facts.get(intent.orderId);
+      if (!order) continue;
+      for (const { channel, recipient } of shopperChannels(configured, order.customer)) {
+        drafts.push(await draftOf(tx, deps, store, order, intent, channel, recipient));
+      }
+    }
+  }
+  return drafts;
+}
+
+export async function storeContext(
+  tx: Tx,
+  deps: PlanDeps,
+  settings: MessagingSettingsRow,
+): Promise<StoreContext> {
+  const [row] = await tx.select().from(stores).where(eq(stores.id, settings.storeId));
+  return {
+    id: settings.storeId,
+    name: row!.name,
+    currency: row!.currency,
+    timezone: row!.timezone,
+    publicUrl: settings.publicUrl ?? deps.publicUrl ?? 'http://127.0.0.1:3000',
+    linkSecret: settings.linkSecret,
+  };
+}
+
+async function intentOf(
+  tx: Tx,
+  deps: PlanDeps,
+  settings: MessagingSettingsRow,
+  event: OutboxEvent,
+  facts: Map<string, OrderFacts>,
+  granted: NewEvent[],
+): Promise<Intent | null> {
+  const kind = shopperKindOf(event.type, event.data)!;
+  const orderId = orderIdOf(event.data)!;
+  const order = facts.get(orderId);
+  if (!order) return null;
+  const data = event.data;
+  const lineId = typeof data.lineId === 'string' ? data.lineId : undefined;
+  const line = order.lines.find((l) => l.id === lineId);
+  const base = { event, kind, orderId, ...(lineId ? { lineId } : {}) };
+  switch (kind) {
+    case 'order_confirmation':
+      await rememberFirstDates(tx, deps, order);
+      return { ...base, extra: {} };
+    case 'delay_notice': {
+      if (!line) return null;
+      const delay = await rationDelay(tx, deps, settings, order, line.id, data);
+      if (!delay) return null;
+      const incentive = await grantIncentives(tx, deps, settings, order, line.id, line.sku, delay, granted);
+      return {
+        ...base,
+        extra: {
+          line,
+          delay: {
+            previousEta: delay.toldEta,
+            eta: delay.eta,
+            daysLater: daysBetween(delay.toldEta, delay.eta),
+          },
+          ...(incentive ? { incentive } : {}),
+        },
+      };
+    }
+    case 'ready_to_ship':
+      return line ? { ...base, extra: { line } } : null;
+    case 'shipped': {
+      const shipment = data.shipment as {
+        id: string;
+        carrier: string | null;
+        trackingNumber: string | null;
+        lines: { lineId: string; sku: string; quantity: number }[];
+      };
+      const title = (sku: string) => order.lines.find((l) => l.sku === sku)?.title ?? sku;
+      return {
+        ...base,
+        extra: {
+          shipment: {
+            id: shipment.id,
+            carrier: shipment.carrier ?? '',
+            trackingNumber: shipment.trackingNumber ?? '',
+            lines: shipment.lines.map((l) => ({ sku: l.sku, title: title(l.sku), quantity: l.quantity })),
+          },
+        },
+      };
+    }
+    case 'cancelled':
+      return {
+        ...base,
+        extra: { cancellation: { reason: typeof data.reason === 'string' ? data.reason : '' } },
+      };
+    case 'refunded':
+      return {
+        ...base,
+        extra: {
+          ...(line ? { line } : {}),
+          refund: { amount: money(data, order), reason: typeof data.reason === 'string' ? data.reason : '' },
+        },
+      };
+    case 'payment_needed':
+      return {
+        ...base,
+        extra: {
+          ...(line ? { line } : {}),
+          payment: {
+            amount: money(data, order),
+            reason: String(data.reason ?? ''),
+            payBy: typeof data.payBy === 'string' ? data.payBy : '',
+            message: typeof data.message === 'string' ? data.message : '',
+          },
+        },
+      };
+    default:
+      return null;
+  }
+}
+
+const money = (data: Record<string, unknown>, order: OrderFacts): string =>
+  formatMoney(Number(data.amount ?? 0), typeof data.currency === 'string' ? data.currency : order.currency);
+
+export async function draftOf(
+  tx: Tx,
+  deps: PlanDeps,
+  store: StoreContext,
+  order: OrderFacts,
+  intent: Intent,
+  channel: 'email' | 'sms',
+  recipient: string,
+): Promise<NewMessage> {
+  const now = deps.clock.now();
+  const transactional = isTransactional(intent.kind);
+  const links = linksFor(store, now, {
+    orderId: order.id,
+    ...(intent.lineId ? { lineId: intent.lineId } : {}),
+    contact: recipient,
+    transactional,
+  });
+  const context: MessageContext = { ...baseContext(store, order), ...intent.extra, links };
+  const row: NewMessage = {
+    ...messageDefaults(deps, now),
+    storeId: store.id,
+    dedupeKey: `${intent.event?.id ?? intent.dedupeKey}:${channel}:${recipient}`,
+    eventId: intent.event?.id ?? null,
+    eventType: intent.event?.type ?? null,
+    kind: intent.kind,
+    channel,
+    recipient,
+    orderId: order.id,
+    transactional,
+    payload: links.unsubscribe ? { unsubscribeUrl: links.unsubscribe } : null,
+  };
+  try {
+    const rendered = await renderMessage(tx, store.id, intent.kind, channel, context);
+    return { ...row, subject: rendered.subject, body: rendered.body, html: rendered.html };
+  } catch (error) {
+    // A template that cannot render is the merchant's to fix: the failure is logged, not retried.
+    const reason = error instanceof Error ? error.message : String(error);
+    return { ...row, state: 'failed', nextAttemptAt: null, lastError: `template failed: ${reason}` };
+  }
+}
+
+/** The dates an order's confirmation tells: the first promise of each waiting line. */
+async function rememberFirstDates(tx: Tx, deps: PlanDeps, order: OrderFacts): Promise<void> {
+  const rows = order.lines
+    .filter((l) => l.backordered > 0 && l.eta !== null)
+    .map((l) => ({
+      lineId: l.id,
+      storeId: order.storeId,
+      orderId: order.id,
+      firstEta: l.eta!,
+      toldEta: l.eta!,
+      updatedAt: deps.clock.now(),
+    }));
+  if (rows.length > 0) await tx.insert(linePromisesTold).values(rows).onConflictDoNothing();
+}
+
+interface Delay {
+  firstEta: string;
+  toldEta: string;
+  eta: string;
+}
+
+/** Whether a moved date is news for the shopper; if so, records it as told. */
+async function rationDelay(
+  tx: Tx,
+  deps: PlanDeps,
+  settings: MessagingSettingsRow,
+  order: OrderFacts,
+  lineId: string,
+  data: Record<string, unknown>,
+): Promise<Delay | null> {
+  const eta = typeof data.eta === 'string' ? data.eta : null;
+  const previous = typeof data.previousEta === 'string' ? data.previousEta : null;
+  if (eta === null) return null;
+  const [told] = await tx.select().from(linePromisesTold).where(eq(linePromisesTold.lineId, lineId));
+  const toldEta = told?.toldEta ?? previous;
+  const firstEta = told?.firstEta ?? previous;
+  if (toldEta === null || firstEta === null || !delayIsNews(toldEta, eta, settings.delayNoticeDays))
+    return null;
+  const now = deps.clock.now();
+  await tx
+    .insert(linePromisesTold)
+    .values({ lineId, storeId: settings.storeId, orderId: order.id, firstEta, toldEta: eta, updatedAt: now })
+    .onConflictDoUpdate({ target: linePromisesTold.lineId, set: { toldEta: eta, updatedAt: now } });
+  return { firstEta, toldEta, eta };
+}
+
+/**
+ * Grants every incentive rule the line's delay (from its first promised date) has passed, once
+ * per (line, rule), announcing each with `order.incentive_granted`; returns the best one so far.
+ */
+async function grantIncentives(
+  tx: Tx,
+  deps: PlanDeps,
+  settings: MessagingSettingsRow,
+  order: OrderFacts,
+  lineId: string,
+  sku: string,
+  delay: Delay,
+  granted: NewEvent[],
+): Promise<MessageContext['incentive'] | null> {
+  const delayDays = daysBetween(delay.firstEta, delay.eta);
+  const earned = settings.delayIncentives.filter((rule) => delayDays > rule.afterDays);
+  if (earned.length === 0) return null;
+  const now = deps.clock.now();
+  const inserted = await tx
+    .insert(orderIncentives)
+    .values(
+      earned.map((rule) => ({
+        id: deps.ids.next('inc'),
+        storeId: settings.storeId,
+        orderId: order.id,
+        lineId,
+        afterDays: rule.afterDays,
+        kind: rule.kind,
+        percent: rule.kind === 'percent_off' ? (rule.percent ?? null) : null,
+        code: incentiveCode(),
+        createdAt: now,
+      })),
+    )
+    .onConflictDoNothing()
+    .returning();
+  for (const row of inserted) {
+    granted.push({
+      storeId: settings.storeId,
+      type: 'order.incentive_granted',
+      data: {
+        orderId: order.id,
+        lineId,
+        sku,
+        incentiveId: row.id,
+        kind: row.kind,
+        percent: row.percent,
+        code: row.code,
+        afterDays: row.afterDays,
+        delayDays,
+      },
+    });
+  }
+  const all = await tx.select().from(orderIncentives).where(eq(orderIncentives.lineId, lineId));
+  const top = all.sort((x, y) => y.afterDays - x.afterDays)[0];
+  if (!top) return null;
+  return {
+    kind: top.kind,
+    code: top.code,
+    percent: top.percent,
+    description: describeIncentive(top),
+  };
+}
+
+export function describeIncentive(rule: {
+  kind: DelayIncentiveRule['kind'];
+  percent: number | null;
+}): string {
+  return rule.kind === 'free_shipping' ? 'free shipping on this order' : `${rule.percent ?? 0}% off`;
+}
+
+/** A code the store's platform can honour: unambiguous characters, 10 of them. */
+function incentiveCode(): string {
+  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+  const bytes = randomBytes(10);
+  let code = 'BF-';
+  for (const byte of bytes) code += alphabet[byte % alphabet.length];
+  return code;
+}

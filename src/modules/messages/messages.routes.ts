@@ -1,0 +1,228 @@
+import { Type } from 'typebox';
+import { inTransaction } from '../../db/client.ts';
+import { storeOf } from '../../http/auth.ts';
+import { runCommand } from '../../http/command.ts';
+import { type RouteRegistrar, typed } from '../../http/context.ts';
+import {
+  AUTH_ERRORS,
+  IdempotencyHeaders,
+  idOf,
+  ListQuery,
+  pageOf,
+  problems,
+  WRITE_ERRORS,
+} from '../../http/schemas.ts';
+import {
+  getMessage,
+  getMessagingSettings,
+  listMessages,
+  replayMessage,
+  updateMessagingSettings,
+} from './messages.usecases.ts';
+
+const Channel = Type.Union([Type.Literal('email'), Type.Literal('sms'), Type.Literal('webhook')]);
+const State = Type.Enum(['queued', 'sending', 'sent', 'failed', 'suppressed'], {
+  description: 'queued → sending → sent | failed; suppressed = not sent on purpose (opted out, channel off)',
+});
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
+  Type.Union([schema, Type.Null()]);
+
+const messageFields = {
+  id: Type.String(),
+  kind: Type.String({
+    description:
+      'order_confirmation, status_update, delay_notice, ready_to_ship, shipped, cancelled, refunded, payment_needed, stock_alert, merchant_digest, webhook',
+  }),
+  channel: Channel,
+  recipient: Type.String({ description: 'An email address, a phone number, or a webhook endpoint id' }),
+  state: State,
+  eventId: Nullable(Type.String()),
+  eventType: Nullable(Type.String()),
+  orderId: Nullable(Type.String()),
+  transactional: Type.Boolean({ description: 'Transactional messages ignore quiet hours and unsubscribes' }),
+  subject: Nullable(Type.String()),
+  body: Nullable(Type.String()),
+  html: Nullable(Type.String()),
+  payload: Nullable(Type.Record(Type.String(), Type.Unknown())),
+  attempts: Type.Integer(),
+  nextAttemptAt: Nullable(Type.String({ format: 'date-time' })),
+  lastError: Nullable(Type.String()),
+  sentAt: Nullable(Type.String({ format: 'date-time' })),
+  createdAt: Type.String({ format: 'date-time' }),
+};
+const MessageSchema = Type.Object(messageFields);
+
+const AttemptSchema = Type.Object({
+  number: Type.Integer(),
+  status: Type.String({ description: 'sending, sent, failed, or in_doubt (the process stopped mid-send)' }),
+  responseCode: Nullable(Type.Integer()),
+  response: Nullable(Type.String()),
+  error: Nullable(Type.String()),
+  startedAt: Type.String({ format: 'date-time' }),
+  finishedAt: Nullable(Type.String({ format: 'date-time' })),
+});
+
+const ClockTime = Type.String({
+  pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$',
+  description: 'HH:MM, store time zone',
+});
+const Email = Type.String({ format: 'email', maxLength: 320 });
+const HttpUrl = Type.String({ pattern: '^https?://[^\\s]+$', maxLength: 2000 });
+
+const IncentiveRule = Type.Object(
+  {
+    afterDays: Type.Integer({
+      minimum: 1,
+      maximum: 365,
+      description: 'Granted when a line is promised more than this many days later than first promised',
+    }),
+    kind: Type.Union([Type.Literal('free_shipping'), Type.Literal('percent_off')]),
+    percent: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+  },
+  { additionalProperties: false },
+);
+
+const settingsFields = {
+  email: Nullable(
+    Type.Object(
+      {
+        smtpUrl: Type.String({
+          maxLength: 2000,
+          description: 'smtp://user:pass@host:587 or smtps://… (shown masked)',
+        }),
+        from: Type.String({
+          minLength: 3,
+          maxLength: 320,
+          description: 'Sender, e.g. "Shop <orders@shop.example>"',
+        }),
+        replyTo: Type.Optional(Nullable(Email)),
+      },
+      { additionalProperties: false },
+    ),
+  ),
+  sms: Nullable(
+    Type.Object(
+      {
+        baseUrl: HttpUrl,
+        accountSid: Type.String({ minLength: 1, maxLength: 100 }),
+        authToken: Type.String({ minLength: 1, maxLength: 200, description: 'Write-only: shown masked' }),
+        from: Type.String({ minLength: 1, maxLength: 40 }),
+      },
+      { additionalProperties: false, description: 'A Twilio-compatible REST API' },
+    ),
+  ),
+  quietHours: Nullable(Type.Object({ start: ClockTime, end: ClockTime }, { additionalProperties: false })),
+  statusUpdateDays: Type.Integer({
+    minimum: 0,
+    maximum: 365,
+    description: 'Days between status updates to waiting shoppers; 0 = none',
+  }),
+  delayNoticeDays: Type.Integer({
+    minimum: 1,
+    maximum: 365,
+    description: 'A delay notice goes out when a date moves at least this many days past the date last told',
+  }),
+  merchantEmail: Nullable(Email),
+  publicUrl: Nullable(HttpUrl),
+  stockAlertFactor: Type.Number({
+    minimum: 0.01,
+    maximum: 1000,
+    description: 'Back-in-stock alerts sent per free unit in one batch',
+  }),
+  delayIncentives: Type.Array(IncentiveRule, { maxItems: 10 }),
+};
+
+const SettingsSchema = Type.Object(settingsFields);
+const SettingsPatch = Type.Partial(Type.Object(settingsFields), {
+  additionalProperties: false,
+  minProperties: 1,
+});
+
+export const messagesRoutes: RouteRegistrar = (app, { deps }) => {
+  const r = typed(app);
+  r.get(
+    '/v1/messages',
+    {
+      config: { access: 'secret' },
+      schema: {
+        tags: ['Messages'],
+        summary: 'The message log (email, SMS, webhooks), newest first',
+        querystring: Type.Object(
+          {
+            ...ListQuery,
+            orderId: Type.Optional(idOf('ord')),
+            channel: Type.Optional(Channel),
+            state: Type.Optional(State),
+            kind: Type.Optional(Type.String({ pattern: '^[a-z_]{1,40}$' })),
+            recipient: Type.Optional(Type.String({ maxLength: 320 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: pageOf(MessageSchema), ...problems(...AUTH_ERRORS, 422) },
+      },
+    },
+    async (request) => listMessages(deps.db, storeOf(request).id, request.query),
+  );
+  r.get(
+    '/v1/messages/:id',
+    {
+      config: { access: 'secret' },
+      schema: {
+        tags: ['Messages'],
+        summary: 'A message with every delivery attempt',
+        params: Type.Object({ id: idOf('msg') }),
+        response: {
+          200: Type.Object({ ...messageFields, deliveryAttempts: Type.Array(AttemptSchema) }),
+          ...problems(...AUTH_ERRORS, 404, 422),
+        },
+      },
+    },
+    async (request) => getMessage(deps.db, storeOf(request).id, request.params.id),
+  );
+  r.post(
+    '/v1/messages/:id/replay',
+    {
+      config: { access: 'secret', optionalBody: true },
+      schema: {
+        tags: ['Messages'],
+        summary: 'Send a message again (resend an email, replay a webhook with the same webhook-id)',
+        description: '409 `message_in_flight` while it is queued or sending.',
+        headers: IdempotencyHeaders,
+        params: Type.Object({ id: idOf('msg') }),
+        response: { 200: MessageSchema, ...problems(...WRITE_ERRORS, 404, 409) },
+      },
+    },
+    async (request, reply) =>
+      runCommand(deps, request, reply, 200, (tx) =>
+        replayMessage(tx, deps, storeOf(request).id, request.params.id),
+      ),
+  );
+  r.get(
+    '/v1/settings/messaging',
+    {
+      config: { access: 'secret' },
+      schema: {
+        tags: ['Messages'],
+        summary: "The store's channels (email, SMS), quiet hours, cadences and delay incentives",
+        response: { 200: SettingsSchema, ...problems(...AUTH_ERRORS) },
+      },
+    },
+    async (request) => getMessagingSettings(deps.db, deps, storeOf(request).id),
+  );
+  r.patch(
+    '/v1/settings/messaging',
+    {
+      config: { access: 'secret' },
+      schema: {
+        tags: ['Messages'],
+        summary: 'Change messaging settings (null turns a channel or quiet hours off)',
+        body: SettingsPatch,
+        response: { 200: SettingsSchema, ...problems(...WRITE_ERRORS) },
+      },
+    },
+    async (request) =>
+      inTransaction(deps.db, (tx) =>
+        updateMessagingSettings(tx, deps, storeOf(request).id, request.body as never),
+      ),
+  );
+};

@@ -1,0 +1,93 @@
+import PgBoss from 'pg-boss';
+import type { DatabaseHandle } from '../../db/client.ts';
+import type { Deps } from '../../shared/context.ts';
+import { planStatusUpdates } from './messages.cadence.ts';
+import type { Senders } from './messages.channels.ts';
+import { deliverMessage, dueMessageIds, recoverInterrupted } from './messages.delivery.ts';
+import { type RelayOptions, relayEvents } from './messages.relay.ts';
+
+const DELIVER = 'messages-deliver';
+const HOURLY = 'messages-hourly';
+
+interface Log {
+  info(message: string): void;
+  error(object: unknown, message: string): void;
+}
+
+export interface MessageWorker {
+  /** One relay + enqueue pass (the timer runs it every interval). */
+  tick(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The background side of messaging, on pg-boss in the same database: a timer moves committed
+ * outbox events into messages (`relayEvents`) and enqueues a delivery job for every message due
+ * (new ones, retries whose time has come, ones released from quiet hours); pg-boss hands the jobs
+ * to this process's workers and to any other worker process. Each job delivers at most once (see
+ * `deliverMessage`), so a job run twice, or a message enqueued twice, sends nothing twice.
+ */
+export async function startMessageWorker(
+  deps: Deps,
+  database: Pick<DatabaseHandle, 'executeSql'>,
+  senders: Senders,
+  log: Log,
+  options: { intervalMs: number; concurrency?: number; scope?: RelayOptions['scope'] },
+): Promise<MessageWorker> {
+  const boss = new PgBoss({
+    db: { executeSql: (text, values) => database.executeSql(text, values) as Promise<{ rows: never[] }> },
+    schema: 'pgboss',
+    // Jobs only point at messages; the messages table is the record, so job history is kept short.
+    deleteAfterHours: 24,
+  });
+  boss.on('error', (error) => log.error({ err: error }, 'pg-boss error'));
+  await boss.start();
+  // stately: at most one queued job per message (its id is the singleton key).
+  await boss.createQueue(DELIVER, { name: DELIVER, policy: 'stately', retryLimit: 5, expireInSeconds: 120 });
+  await boss.work<{ messageId: string }>(
+    DELIVER,
+    { batchSize: options.concurrency ?? 8, pollingIntervalSeconds: 1 },
+    async (jobs) => {
+      await Promise.all(jobs.map((job) => deliverMessage(deps, senders, job.data.messageId)));
+    },
+  );
+
+  // Scheduled work runs once per slot across every worker process (pg-boss's cron).
+  await boss.createQueue(HOURLY, { name: HOURLY, policy: 'singleton' });
+  await boss.schedule(HOURLY, '0 * * * *');
+  await boss.work(HOURLY, { pollingIntervalSeconds: 30 }, async () => {
+    await planStatusUpdates(deps, options.scope ? { storeIds: options.scope.storeIds } : {});
+  });
+
+  let running: Promise<void> | null = null;
+  const pass = async () => {
+    const storeIds = options.scope ? [...options.scope.storeIds] : undefined;
+    await relayEvents(deps, options.scope ? { scope: options.scope } : {});
+    await recoverInterrupted(deps, storeIds ? { storeIds } : {});
+    const due = await dueMessageIds(deps, { limit: 1000, ...(storeIds ? { storeIds } : {}) });
+    if (due.length > 0) {
+      await boss.insert(
+        due.map((messageId) => ({ name: DELIVER, data: { messageId }, singletonKey: messageId })),
+      );
+    }
+  };
+  const tick = async () => {
+    // One pass at a time in this process; another process's pass is serialised by the relay cursor.
+    running ??= pass()
+      .catch((error) => log.error({ err: error }, 'message relay failed'))
+      .finally(() => {
+        running = null;
+      });
+    await running;
+  };
+  const timer = options.intervalMs > 0 ? setInterval(tick, options.intervalMs) : null;
+  timer?.unref();
+  return {
+    tick,
+    async stop() {
+      if (timer) clearInterval(timer);
+      await running;
+      await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+    },
+  };
+}

@@ -1,0 +1,340 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { Type } from 'typebox';
+import { inTransaction } from '../../db/client.ts';
+import { storeOf } from '../../http/auth.ts';
+import { type RouteContext, type RouteRegistrar, typed } from '../../http/context.ts';
+import { mapError } from '../../http/problem.ts';
+import { AUTH_ERRORS, idOf, problems } from '../../http/schemas.ts';
+import { DomainError } from '../../shared/errors.ts';
+import { type LinkAction, type LinkClaims, signedQuery } from './selfservice.links.ts';
+import { choicesOfForm, formClaims } from './selfservice.models.ts';
+import {
+  cancelConfirmPage,
+  cancelledPage,
+  errorPage,
+  keepConfirmPage,
+  keptPage,
+  preferencesPage,
+  statusPage,
+  switchOutcomePage,
+  switchPage,
+  unsubscribedPage,
+  unsubscribePage,
+} from './selfservice.pages.ts';
+import {
+  alternativesFor,
+  cancelFromLink,
+  contactsOf,
+  keepWaiting,
+  type LinkOpening,
+  lineOf,
+  openLink,
+  orderLinks,
+  readChoices,
+  type ShopperOrder,
+  saveChoices,
+  shopperOrder,
+  switchLine,
+  unsubscribe,
+} from './selfservice.usecases.ts';
+
+/** Shopper forms are tiny; anything bigger is not one of ours. */
+const FORM_BODY_LIMIT = 16 * 1024;
+
+type ValidLink = Extract<LinkOpening, { check: 'valid' }>;
+type Page = [status: number, html: string];
+
+const PAGE_DOC = {
+  tags: ['Self-service'],
+  security: [],
+  response: {
+    200: {
+      description:
+        'An HTML page (errors are HTML pages too: 403 invalid link, 410 expired, 404 unknown order)',
+      content: { 'text/html': { schema: { type: 'string' } } },
+    },
+  },
+};
+
+const LINK_QUERY_HELP =
+  'The query string is a signed link: `store`, `a` (action: status, cancel, keep, switch, preferences, ' +
+  'unsubscribe), `s` (the order id, or the contact for unsubscribe), `line` (optional), `exp` (expiry, ' +
+  'seconds since the epoch) and `sig` (HMAC-SHA256 with the store’s link secret).';
+
+function sendPage(reply: FastifyReply, [status, html]: Page): FastifyReply {
+  return reply.status(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(html);
+}
+
+/** The pages a link that does not open anything shows; neither says anything about an order. */
+function linkProblem(link: Exclude<LinkOpening, ValidLink>): Page {
+  if (link.check === 'expired') {
+    return [
+      410,
+      errorPage(
+        'This link has expired',
+        `For your security, links in our messages work for a limited time. Contact ${link.store.name} (reply to any of their messages) to get a new link. If you came from one of these pages, open the link in your latest message again.`,
+        link.store.name,
+      ),
+    ];
+  }
+  return [
+    403,
+    errorPage(
+      'This link is not valid',
+      'The link may have been cut short or changed when it was copied. Open it again from your message, or contact the store you bought from.',
+    ),
+  ];
+}
+
+/** Maps the expected refusals of a valid link to pages in the store's name. */
+async function inStorePage(link: ValidLink, work: () => Promise<Page>): Promise<Page> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    const name = link.store.name;
+    if (error.kind === 'not_found') {
+      return [
+        404,
+        errorPage(
+          'Order not found',
+          `We could not find this order. Contact ${name} if you think this is a mistake.`,
+          name,
+        ),
+      ];
+    }
+    return [
+      409,
+      errorPage('This could not be done', `Your order was not changed. Please contact ${name}.`, name),
+    ];
+  }
+}
+
+/** String fields of a submitted form (a JSON or form-urlencoded body). */
+function formOf(body: unknown): Record<string, string> {
+  const form: Record<string, string> = {};
+  if (body === null || typeof body !== 'object') return form;
+  for (const [name, value] of Object.entries(body)) if (typeof value === 'string') form[name] = value;
+  return form;
+}
+
+const requireLine = (claims: LinkClaims): string => {
+  if (claims.lineId === undefined) throw new DomainError('not_found', 'not_found', 'The link names no line');
+  return claims.lineId;
+};
+
+function contactView(order: ShopperOrder) {
+  return { email: order.customer.email ?? null, phone: order.customer.phone ?? null };
+}
+
+/** GET: shows a page. Never changes anything: mail scanners open links before the shopper does. */
+async function showPage({ deps }: RouteContext, link: ValidLink): Promise<Page> {
+  const { store, claims, secret } = link;
+  const now = deps.clock.now();
+  const db = deps.db;
+  const sign = (action: LinkAction, lineId?: string) =>
+    `?${signedQuery(formClaims(claims, action, now, lineId), secret)}`;
+  // A confirmation form posts the link's own claims back: they grant exactly what the page offers.
+  const self = `?${signedQuery(claims, secret)}`;
+  switch (claims.action) {
+    case 'status': {
+      const order = await shopperOrder(db, store.id, claims.subject);
+      const left = (l: ShopperOrder['lines'][number]) => l.allocated + l.backordered > 0;
+      const lines = new Map(
+        order.lines.map((l) => [
+          l.id,
+          {
+            cancel: left(l) ? sign('cancel', l.id) : null,
+            switch: l.backordered > 0 ? sign('switch', l.id) : null,
+          },
+        ]),
+      );
+      const actions = {
+        cancelOrder: order.lines.some(left) ? sign('cancel') : null,
+        lines,
+        preferences: sign('preferences'),
+      };
+      return [200, statusPage(store, order, actions)];
+    }
+    case 'cancel': {
+      const order = await shopperOrder(db, store.id, claims.subject);
+      const line = claims.lineId === undefined ? null : lineOf(order, claims.lineId);
+      return [200, cancelConfirmPage(store, order, line, self)];
+    }
+    case 'keep': {
+      const line = lineOf(await shopperOrder(db, store.id, claims.subject), requireLine(claims));
+      return [200, keepConfirmPage(store, line, self)];
+    }
+    case 'switch': {
+      const line = lineOf(await shopperOrder(db, store.id, claims.subject), requireLine(claims));
+      return [200, switchPage(store, line, await alternativesFor(db, store, line, now), self)];
+    }
+    case 'preferences': {
+      const order = await shopperOrder(db, store.id, claims.subject);
+      const choices = await readChoices(db, store.id, contactsOf(order));
+      return [200, preferencesPage(store, { ...contactView(order), choices }, self, false)];
+    }
+    case 'unsubscribe':
+      return [200, unsubscribePage(store, claims.subject, self)];
+  }
+}
+
+/** POST: does what the link grants, and only that. */
+async function act(
+  { deps, placement }: RouteContext,
+  link: ValidLink,
+  form: Record<string, string>,
+): Promise<Page> {
+  const { store, claims, secret } = link;
+  const db = deps.db;
+  const self = `?${signedQuery(claims, secret)}`;
+  switch (claims.action) {
+    case 'status':
+      return [
+        403,
+        errorPage(
+          'This link cannot change your order',
+          'This link shows your order. To change it, use the buttons on the order page.',
+          store.name,
+        ),
+      ];
+    case 'cancel': {
+      const result = await inTransaction(db, (tx) =>
+        cancelFromLink(tx, deps, store, claims.subject, claims.lineId),
+      );
+      return [200, cancelledPage(store, result.order, result.cancelled)];
+    }
+    case 'keep': {
+      const lineId = requireLine(claims);
+      const outcome = await inTransaction(db, (tx) => keepWaiting(tx, deps, store, claims.subject, lineId));
+      return [200, keptPage(store, outcome)];
+    }
+    case 'switch': {
+      const lineId = requireLine(claims);
+      if (!form.sku) {
+        const line = lineOf(await shopperOrder(db, store.id, claims.subject), lineId);
+        const alternatives = await alternativesFor(db, store, line, deps.clock.now());
+        return [422, switchPage(store, line, alternatives, self, 'Choose the item you would like instead.')];
+      }
+      const outcome = await switchLine(deps, placement, store, claims.subject, lineId, form.sku);
+      return [outcome.kind === 'switched' ? 200 : 409, switchOutcomePage(store, outcome)];
+    }
+    case 'preferences': {
+      const order = await shopperOrder(db, store.id, claims.subject);
+      const choices = choicesOfForm(form);
+      await inTransaction(db, (tx) => saveChoices(tx, deps, store.id, contactsOf(order), choices));
+      return [200, preferencesPage(store, { ...contactView(order), choices }, self, true)];
+    }
+    case 'unsubscribe':
+      // Also RFC 8058 one-click: a POST of `List-Unsubscribe=One-Click` to the link itself.
+      await inTransaction(db, (tx) => unsubscribe(tx, deps, store.id, claims.subject));
+      return [200, unsubscribedPage(store, claims.subject)];
+  }
+}
+
+/** The pages live in their own scope: form bodies and HTML error pages apply to them only. */
+function registerPages(ctx: RouteContext) {
+  return async (scoped: FastifyInstance) => {
+    const parseForm = (body: string) => Object.fromEntries(new URLSearchParams(body));
+    scoped.addContentTypeParser(
+      'application/x-www-form-urlencoded',
+      { parseAs: 'string', bodyLimit: FORM_BODY_LIMIT },
+      (_request, body, done) => done(null, parseForm(body as string)),
+    );
+    // RFC 8058 allows one-click unsubscribes as multipart: the signed link alone decides, so the body is not read.
+    scoped.addContentTypeParser(
+      'multipart/form-data',
+      { parseAs: 'string', bodyLimit: FORM_BODY_LIMIT },
+      (_request, _body, done) => done(null, {}),
+    );
+    scoped.setErrorHandler((error, request, reply) => {
+      const problem = mapError(error as Error, request);
+      const message =
+        problem.status === 429
+          ? 'Too many requests from your network. Please wait a minute and try again.'
+          : problem.status >= 500
+            ? 'Something went wrong on our side. Please try again in a moment.'
+            : 'This request could not be handled. Open the link from your message again.';
+      return sendPage(reply, [problem.status, errorPage(problem.title, message)]);
+    });
+
+    scoped.get(
+      '/self-service',
+      {
+        config: { access: 'public' },
+        schema: {
+          ...PAGE_DOC,
+          summary: "A shopper's page opened from a signed link in a message (HTML, no login)",
+          description: `${LINK_QUERY_HELP} Opening a page never changes anything: actions are confirmed with a POST.`,
+        },
+      },
+      async (request, reply) => {
+        const link = await openLink(ctx.deps.db, ctx.deps, request.query as Record<string, unknown>);
+        if (link.check !== 'valid') return sendPage(reply, linkProblem(link));
+        return sendPage(reply, await inStorePage(link, () => showPage(ctx, link)));
+      },
+    );
+    scoped.post(
+      '/self-service',
+      {
+        config: { access: 'public' },
+        schema: {
+          ...PAGE_DOC,
+          summary: 'Carry out what a signed link grants (cancel, keep, switch, preferences, unsubscribe)',
+          description:
+            `${LINK_QUERY_HELP} The signed query goes in the URL (as in the page's form actions); the ` +
+            'form-urlencoded body carries only the choices: `sku` (switch), `email`, `sms`, `updates` ' +
+            '(preferences). A POST to an unsubscribe link with `List-Unsubscribe=One-Click` (RFC 8058) unsubscribes. ' +
+            'A status link changes nothing (403). Events written: `order.cancelled` (as the API writes it), ' +
+            '`backorder.kept` { orderId, lineId, sku, quantity, eta } (once per line and promised date), ' +
+            '`order.line.switched` { orderId, lineId, sku, newOrderId, newSku, quantity } (the new order is placed ' +
+            'with externalId `<original externalId or id>-switch-<lineId>`, so it is placed once).',
+        },
+      },
+      async (request, reply) => {
+        const link = await openLink(ctx.deps.db, ctx.deps, request.query as Record<string, unknown>);
+        if (link.check !== 'valid') return sendPage(reply, linkProblem(link));
+        return sendPage(reply, await inStorePage(link, () => act(ctx, link, formOf(request.body))));
+      },
+    );
+  };
+}
+
+export const selfServiceRoutes: RouteRegistrar = (app, ctx) => {
+  void app.register(registerPages(ctx));
+  typed(app).post(
+    '/v1/orders/:id/self-service-links',
+    {
+      config: { access: 'secret' },
+      schema: {
+        tags: ['Self-service'],
+        summary: "Signed links to an order's self-service pages, for customer service to send",
+        description:
+          'Each link opens a page without login until `expiresAt` (90 days). The links start with the ' +
+          "store's public URL when one is set, otherwise with this server's origin as the request reached it.",
+        params: Type.Object({ id: idOf('ord') }),
+        response: {
+          200: Type.Object({
+            status: Type.String({
+              format: 'uri',
+              description: 'The order, line by line: state, place in line, date',
+            }),
+            cancel: Type.String({
+              format: 'uri',
+              description: 'Confirms, then cancels everything not shipped',
+            }),
+            preferences: Type.String({ format: 'uri', description: 'Email, SMS and status-update choices' }),
+            expiresAt: Type.String({ format: 'date-time' }),
+          }),
+          ...problems(...AUTH_ERRORS, 404),
+        },
+      },
+    },
+    async (request) => {
+      const origin = `${request.protocol}://${request.host}`;
+      return inTransaction(ctx.deps.db, (tx) =>
+        orderLinks(tx, ctx.deps, storeOf(request), request.params.id, origin),
+      );
+    },
+  );
+};

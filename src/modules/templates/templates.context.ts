@@ -1,0 +1,167 @@
+import type { LineContext, MessageContext } from '../messages/messages.context.ts';
+import type { MessageKind } from '../messages/messages.tables.ts';
+
+/**
+ * What each message kind's templates may read of `MessageContext`, described as data so the
+ * template checker can refuse `{{ customer.nmae }}` before a shopper ever sees an empty gap.
+ * Pure: no I/O.
+ */
+
+/** Kinds with templates (webhooks send JSON, not text). */
+export type TemplateKind = Exclude<MessageKind, 'webhook'>;
+export type TemplateChannel = 'email' | 'sms';
+
+export const TEMPLATE_KINDS = [
+  'order_confirmation',
+  'status_update',
+  'delay_notice',
+  'ready_to_ship',
+  'shipped',
+  'cancelled',
+  'refunded',
+  'payment_needed',
+  'stock_alert',
+  'merchant_digest',
+] as const satisfies readonly TemplateKind[];
+
+/** The merchant's digest goes to the merchant's mailbox only. */
+export const channelsOf = (kind: TemplateKind): readonly TemplateChannel[] =>
+  kind === 'merchant_digest' ? ['email'] : ['email', 'sms'];
+
+export const hasTemplate = (kind: string, channel: string): kind is TemplateKind =>
+  (TEMPLATE_KINDS as readonly string[]).includes(kind) &&
+  (channelsOf(kind as TemplateKind) as readonly string[]).includes(channel);
+
+/** The type of a value a template may read: a scalar, a list of one shape, or named fields. */
+export type Shape = 'string' | 'number' | 'boolean' | readonly [Shape] | { readonly [field: string]: Shape };
+
+/** The shape of a TypeScript type, so the compiler keeps `CONTEXT_SHAPE` in step with the contract. */
+type ShapeOf<T> = DefinedShapeOf<NonNullable<T>>;
+type DefinedShapeOf<T> = T extends string
+  ? 'string'
+  : T extends number
+    ? 'number'
+    : T extends boolean
+      ? 'boolean'
+      : T extends readonly (infer Item)[]
+        ? readonly [ShapeOf<Item>]
+        : { readonly [K in keyof T]-?: ShapeOf<T[K]> };
+
+export const isList = (shape: Shape): shape is readonly [Shape] => Array.isArray(shape);
+
+const LINE: ShapeOf<LineContext> = {
+  id: 'string',
+  sku: 'string',
+  title: 'string',
+  quantity: 'number',
+  allocated: 'number',
+  backordered: 'number',
+  shipped: 'number',
+  cancelled: 'number',
+  eta: 'string',
+  unitsAhead: 'number',
+  status: 'string',
+};
+
+export const CONTEXT_SHAPE: ShapeOf<MessageContext> = {
+  store: { name: 'string', currency: 'string', timezone: 'string' },
+  customer: { name: 'string', email: 'string', phone: 'string' },
+  order: {
+    id: 'string',
+    externalId: 'string',
+    createdAt: 'string',
+    status: 'string',
+    lines: [LINE],
+    backorderedLines: [LINE],
+    hasBackorders: 'boolean',
+    latestEta: 'string',
+  },
+  line: LINE,
+  delay: { previousEta: 'string', eta: 'string', daysLater: 'number' },
+  shipment: {
+    id: 'string',
+    carrier: 'string',
+    trackingNumber: 'string',
+    lines: [{ sku: 'string', title: 'string', quantity: 'number' }],
+  },
+  payment: { amount: 'string', reason: 'string', payBy: 'string', message: 'string' },
+  refund: { amount: 'string', reason: 'string' },
+  cancellation: { reason: 'string' },
+  incentive: { kind: 'string', code: 'string', percent: 'number', description: 'string' },
+  alert: { sku: 'string', title: 'string' },
+  digest: {
+    date: 'string',
+    newBackorders: 'number',
+    newBackorderUnits: 'number',
+    limitsReached: [{ sku: 'string', limit: 'number' }],
+    latePurchaseOrders: [{ id: 'string', supplier: 'string', expectedDate: 'string' }],
+    failedMessages: [
+      { id: 'string', kind: 'string', channel: 'string', recipient: 'string', error: 'string' },
+    ],
+  },
+  links: {
+    status: 'string',
+    cancel: 'string',
+    keep: 'string',
+    switch: 'string',
+    preferences: 'string',
+    unsubscribe: 'string',
+  },
+};
+
+/** Every kind sees these. */
+export const COMMON_FIELDS = ['store', 'customer', 'links'] as const;
+type KindField = Exclude<keyof MessageContext, (typeof COMMON_FIELDS)[number]>;
+
+/**
+ * The context fields each kind may use besides store, customer and links; the delivery code fills
+ * exactly these. Fields marked optional may be absent: guard them with `{% if incentive %}`.
+ * - order_confirmation, status_update: the order (waiting lines carry `eta` and `unitsAhead`).
+ * - delay_notice: the order, the delayed `line`, `delay`, and `incentive` (optional).
+ * - ready_to_ship: the order and the `line` the queue has just served.
+ * - shipped: the order and the `shipment`.
+ * - cancelled: the order, `cancellation`, and `refund` (optional: only when money goes back).
+ * - refunded, payment_needed: the order, the `refund` or `payment`, and the `line` it concerns
+ *   (optional).
+ * - stock_alert: the `alert` (no order; `links.status` is where the item can be ordered).
+ * - merchant_digest: the `digest`.
+ */
+export const CONTEXT_FIELDS = {
+  order_confirmation: ['order'],
+  status_update: ['order'],
+  delay_notice: ['order', 'line', 'delay', 'incentive'],
+  ready_to_ship: ['order', 'line'],
+  shipped: ['order', 'shipment'],
+  cancelled: ['order', 'cancellation', 'refund'],
+  refunded: ['order', 'refund', 'line'],
+  payment_needed: ['order', 'payment', 'line'],
+  stock_alert: ['alert'],
+  merchant_digest: ['digest'],
+} as const satisfies Record<TemplateKind, readonly KindField[]>;
+
+export const fieldsOf = (kind: TemplateKind): readonly (keyof MessageContext)[] => [
+  ...COMMON_FIELDS,
+  ...CONTEXT_FIELDS[kind],
+];
+
+/** The part of the context shape a kind may read: its root fields. */
+export function shapeOf(kind: TemplateKind): { readonly [field: string]: Shape } {
+  return Object.fromEntries(fieldsOf(kind).map((field) => [field, CONTEXT_SHAPE[field] as Shape]));
+}
+
+/** Every path a kind's templates may use, e.g. `order.lines[].eta` (`[]`: each item of a list). */
+export function variablesOf(kind: TemplateKind): string[] {
+  const paths: string[] = [];
+  const walk = (shape: Shape, path: string): void => {
+    if (isList(shape)) {
+      paths.push(path);
+      walk(shape[0], `${path}[]`);
+    } else if (typeof shape === 'object') {
+      for (const [field, inner] of Object.entries(shape)) walk(inner, path ? `${path}.${field}` : field);
+    } else {
+      paths.push(path);
+    }
+  };
+  walk(shapeOf(kind), '');
+  return paths;
+}

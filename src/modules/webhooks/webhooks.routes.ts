@@ -1,0 +1,147 @@
+import { Type } from 'typebox';
+import { inTransaction } from '../../db/client.ts';
+import { storeOf } from '../../http/auth.ts';
+import { runCommand } from '../../http/command.ts';
+import { type RouteRegistrar, typed } from '../../http/context.ts';
+import {
+  AUTH_ERRORS,
+  IdempotencyHeaders,
+  idOf,
+  ListQuery,
+  pageOf,
+  problems,
+  WRITE_ERRORS,
+} from '../../http/schemas.ts';
+import {
+  createEndpoint,
+  deleteEndpoint,
+  getEndpoint,
+  listEndpoints,
+  updateEndpoint,
+} from './webhooks.usecases.ts';
+
+const EventType = Type.String({ pattern: '^[a-z_.]{1,100}$' });
+const fields = {
+  url: Type.String({ maxLength: 2000, description: 'http(s) URL that receives POSTed events' }),
+  description: Type.Union([Type.String({ maxLength: 500 }), Type.Null()]),
+  eventTypes: Type.Array(EventType, {
+    maxItems: 100,
+    description: 'Event types to deliver; empty = every type',
+  }),
+  enabled: Type.Boolean(),
+};
+
+const EndpointSchema = Type.Object({
+  id: Type.String(),
+  ...fields,
+  secret: Type.String({
+    description: 'Signing secret (whsec_…): verify webhook-signature per the Standard Webhooks spec',
+  }),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+});
+
+const Params = Type.Object({ id: idOf('whe') });
+
+const DESCRIPTION =
+  'Each event is POSTed as JSON `{ id, type, timestamp, data }` with the Standard Webhooks headers ' +
+  '`webhook-id` (the delivery id, the same on every retry: dedupe by it), `webhook-timestamp` and ' +
+  '`webhook-signature` (`v1,` + base64 HMAC-SHA256 of "id.timestamp.body" with the secret). Any 2xx is ' +
+  'success; anything else (or no answer within 15 s) is retried with exponential backoff for 24 hours. ' +
+  'Every attempt is in `GET /v1/messages/{id}`; `POST /v1/messages/{id}/replay` sends one again.';
+
+export const webhooksRoutes: RouteRegistrar = (app, { deps }) => {
+  const r = typed(app);
+  r.post(
+    '/v1/webhook-endpoints',
+    {
+      config: { access: 'secret' },
+      schema: {
+        tags: ['Webhooks'],
+        summary: 'Subscribe a URL to events',
+        description: DESCRIPTION,
+        headers: IdempotencyHeaders,
+        body: Type.Object(
+          {
+            url: fields.url,
+            description: Type.Optional(fields.description),
+            eventTypes: Type.Optional(fields.eventTypes),
+            enabled: Type.Optional(fields.enabled),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: EndpointSchema, ...problems(...WRITE_ERRORS) },
+      },
+    },
+    async (request, reply) =>
+      runCommand(deps, request, reply, 201, (tx) => createEndpoint(tx, deps, storeOf(request), request.body)),
+  );
+  r.get(
+    '/v1/webhook-endpoints',
+    {
+      config: { access: 'secret' },
+      schema: {
+        tags: ['Webhooks'],
+        summary: 'List webhook endpoints',
+        querystring: Type.Object(ListQuery, { additionalProperties: false }),
+        response: { 200: pageOf(EndpointSchema), ...problems(...AUTH_ERRORS, 422) },
+      },
+    },
+    async (request) => listEndpoints(deps.db, storeOf(request).id, request.query),
+  );
+  r.get(
+    '/v1/webhook-endpoints/:id',
+    {
+      config: { access: 'secret' },
+      schema: {
+        tags: ['Webhooks'],
+        summary: 'Get a webhook endpoint',
+        params: Params,
+        response: { 200: EndpointSchema, ...problems(...AUTH_ERRORS, 404, 422) },
+      },
+    },
+    async (request) => getEndpoint(deps.db, storeOf(request).id, request.params.id),
+  );
+  r.patch(
+    '/v1/webhook-endpoints/:id',
+    {
+      config: { access: 'secret' },
+      schema: {
+        tags: ['Webhooks'],
+        summary: 'Change a webhook endpoint (`rotateSecret: true` issues a new secret)',
+        params: Params,
+        body: Type.Object(
+          {
+            url: Type.Optional(fields.url),
+            description: Type.Optional(fields.description),
+            eventTypes: Type.Optional(fields.eventTypes),
+            enabled: Type.Optional(fields.enabled),
+            rotateSecret: Type.Optional(Type.Boolean()),
+          },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+        response: { 200: EndpointSchema, ...problems(...WRITE_ERRORS, 404) },
+      },
+    },
+    async (request) =>
+      inTransaction(deps.db, (tx) =>
+        updateEndpoint(tx, deps, storeOf(request).id, request.params.id, request.body),
+      ),
+  );
+  r.delete(
+    '/v1/webhook-endpoints/:id',
+    {
+      config: { access: 'secret' },
+      schema: {
+        tags: ['Webhooks'],
+        summary: 'Delete a webhook endpoint (its pending deliveries are dropped)',
+        params: Params,
+        response: { 204: Type.Null(), ...problems(...AUTH_ERRORS, 404, 422) },
+      },
+    },
+    async (request, reply) => {
+      await inTransaction(deps.db, (tx) => deleteEndpoint(tx, storeOf(request).id, request.params.id));
+      return reply.status(204).send(null);
+    },
+  );
+};

@@ -1,0 +1,40 @@
+import type { App } from './app.ts';
+import type { Config } from './config.ts';
+import { createSenders, type Senders } from './modules/messages/messages.channels.ts';
+import type { RelayOptions } from './modules/messages/messages.relay.ts';
+import { type MessageWorker, startMessageWorker } from './modules/messages/messages.worker.ts';
+import { startPaymentCollector } from './modules/payments/payments.jobs.ts';
+import { startDailyRefresh } from './modules/promises/promises.jobs.ts';
+
+interface Log {
+  info(message: string): void;
+  error(object: unknown, message: string): void;
+}
+
+/**
+ * Everything Backfill does in the background: messages (relay and delivery through pg-boss), the
+ * payment collector and the daily re-dating. `serve` runs it in-process by default; `backfill
+ * worker` runs it alone. Several processes may run it at once.
+ */
+export async function startBackgroundWork(
+  app: Pick<App, 'deps' | 'database'>,
+  config: Config,
+  log: Log,
+  senders: Senders = createSenders(),
+  scope?: RelayOptions['scope'],
+): Promise<{ messages: MessageWorker; stop(): Promise<void> }> {
+  const stopRefresh = startDailyRefresh(app.deps, log);
+  const stopCollector = startPaymentCollector(app.deps, log, config.paymentsIntervalMs);
+  const messages = await startMessageWorker(app.deps, app.database, senders, log, {
+    intervalMs: config.messagesIntervalMs,
+    ...(scope ? { scope } : {}),
+  });
+  return {
+    messages,
+    async stop() {
+      stopRefresh();
+      stopCollector();
+      await messages.stop();
+    },
+  };
+}

@@ -1,0 +1,400 @@
+/**
+ * Messages end to end: outbox events become emails (read from a real SMTP server on loopback),
+ * SMS (a Twilio-compatible receiver) and signed webhooks (local receivers that fail, stall and
+ * succeed), each logged with every attempt, delivered at most once.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { planStatusUpdates } from '../src/modules/messages/messages.cadence.ts';
+import { createSenders, type Senders } from '../src/modules/messages/messages.channels.ts';
+import { deliverDue, deliverMessage, recoverInterrupted } from '../src/modules/messages/messages.delivery.ts';
+import { relayEvents, startRelayCursor } from '../src/modules/messages/messages.relay.ts';
+import { verifyWebhook } from '../src/modules/webhooks/webhooks.signing.ts';
+import { ManualClock } from '../src/shared/clock.ts';
+import { type StoreKeys, startTestApp, type TestApp, variant } from './support/harness.ts';
+import { type HttpReceiver, type MailInbox, startHttpReceiver, startMailInbox } from './support/inboxes.ts';
+
+const clock = new ManualClock(new Date('2026-03-02T10:00:00Z'));
+let t: TestApp;
+let inbox: MailInbox;
+let smsApi: HttpReceiver;
+const senders = createSenders({ timeoutMs: 400 });
+
+beforeAll(async () => {
+  t = await startTestApp({ clock });
+  inbox = await startMailInbox();
+  smsApi = await startHttpReceiver();
+  smsApi.fallback = { status: 201, body: '{"sid":"SM123","status":"queued"}' };
+});
+afterAll(async () => {
+  await t.close();
+  await inbox.close();
+  await smsApi.close();
+});
+
+interface Shop extends StoreKeys {
+  /** Relays this store's events and delivers its due messages, as the worker does. */
+  pump(using?: Senders): Promise<Record<string, number>>;
+}
+
+async function openShop(settings: Record<string, unknown> = {}): Promise<Shop> {
+  const store = await t.createStore('Corner Shop');
+  const scope = { cursor: `test-${store.id}`, storeIds: [store.id] };
+  await startRelayCursor(t.app.deps, scope.cursor);
+  const res = await t.request('PATCH', '/v1/settings/messaging', {
+    key: store.secretKey,
+    body: {
+      email: { smtpUrl: inbox.url, from: 'Corner Shop <orders@corner.example>' },
+      sms: { baseUrl: smsApi.url, accountSid: 'AC0001', authToken: 'token-0001', from: '+15550001111' },
+      ...settings,
+    },
+  });
+  expect(res.statusCode, res.body).toBe(200);
+  return {
+    ...store,
+    async pump(with_ = senders) {
+      await relayEvents(t.app.deps, { scope });
+      return deliverDue(t.app.deps, with_, { storeIds: [store.id] });
+    },
+  };
+}
+
+const mailTo = (address: string) => inbox.mail.filter((m) => m.to.includes(address));
+
+async function place(shop: StoreKeys, sku: string, quantity: number, customer: Record<string, string>) {
+  const res = await t.request('POST', '/v1/orders', {
+    key: shop.secretKey,
+    body: { customer, lines: [{ sku, quantity }] },
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json();
+}
+
+describe('shopper messages', () => {
+  it('confirms an order by email and SMS, saying plainly what is backordered and when it ships', async () => {
+    const shop = await openShop();
+    const key = shop.secretKey;
+    await t.request('PUT', '/v1/variants/MUG-1', {
+      key,
+      body: variant('backorder', null, {
+        title: 'Blue mug',
+        backorder: { mode: 'backorder', expectedDate: '2026-04-01' },
+      }),
+    });
+    const order = await place(shop, 'MUG-1', 2, {
+      name: 'Ada',
+      email: 'Ada@Example.com',
+      phone: '+1 (555) 010-2000',
+    });
+    expect(await shop.pump()).toMatchObject({ sent: 2 });
+
+    const [mail] = mailTo('ada@example.com');
+    expect(mail, 'an email reached the SMTP server').toBeDefined();
+    expect(mail!.from).toBe('orders@corner.example');
+    expect(`${mail!.subject}\n${mail!.text}`.toLowerCase()).toContain('backorder');
+    expect(mail!.text).toContain('Blue mug');
+    expect(mail!.text).toContain('April 1, 2026');
+    expect(mail!.text).toContain('/self-service?');
+
+    const sms = smsApi.requests.filter((r) => r.body.includes('To=%2B15550102000'));
+    expect(sms).toHaveLength(1);
+    expect(sms[0]!.path).toBe('/2010-04-01/Accounts/AC0001/Messages.json');
+    expect(sms[0]!.headers.authorization).toBe(
+      `Basic ${Buffer.from('AC0001:token-0001').toString('base64')}`,
+    );
+    expect(new URLSearchParams(sms[0]!.body).get('From')).toBe('+15550001111');
+
+    const log = (await t.request('GET', `/v1/messages?orderId=${order.id}`, { key })).json();
+    expect(log.data.map((m: { channel: string }) => m.channel).sort()).toEqual(['email', 'sms']);
+    for (const message of log.data) {
+      expect(message).toMatchObject({
+        kind: 'order_confirmation',
+        state: 'sent',
+        attempts: 1,
+        eventType: 'order.placed',
+      });
+      const detail = (await t.request('GET', `/v1/messages/${message.id}`, { key })).json();
+      expect(detail.deliveryAttempts).toMatchObject([{ number: 1, status: 'sent' }]);
+    }
+
+    // Relaying and delivering again sends nothing twice.
+    const before = inbox.mail.length;
+    expect(await shop.pump()).toMatchObject({ sent: 0 });
+    expect(inbox.mail.length).toBe(before);
+  });
+
+  it('sends a delay notice with keep, switch and cancel links, and grants the incentive rule passed', async () => {
+    const shop = await openShop({ delayIncentives: [{ afterDays: 14, kind: 'percent_off', percent: 10 }] });
+    const key = shop.secretKey;
+    const put = (expectedDate: string) =>
+      t.request('PUT', '/v1/variants/LAMP-1', {
+        key,
+        body: variant('backorder', null, {
+          title: 'Desk lamp',
+          backorder: { mode: 'backorder', expectedDate },
+        }),
+      });
+    await put('2026-04-01');
+    const order = await place(shop, 'LAMP-1', 1, { email: 'grace@example.com' });
+    await shop.pump();
+    expect(mailTo('grace@example.com')).toHaveLength(1);
+
+    await put('2026-04-03');
+    await shop.pump();
+    const [, notice] = mailTo('grace@example.com');
+    expect(notice, 'a delay notice').toBeDefined();
+    expect(notice!.text).toContain('April 3, 2026');
+    for (const action of ['keep', 'switch', 'cancel']) expect(notice!.text).toContain(`a=${action}`);
+    expect(notice!.text).not.toMatch(/BF-[A-Z0-9]{10}/);
+
+    // The keep link opens a page (no login) that asks before changing anything.
+    const keep = /https?:\/\/[^\s]+a=keep[^\s)>]*/.exec(notice!.text)![0];
+    const page = await t.request('GET', keep.slice(keep.indexOf('/self-service')));
+    expect(page.statusCode).toBe(200);
+
+    // A slip past 14 days from the first promise earns the 10% code, recorded and announced.
+    await put('2026-04-20');
+    await shop.pump();
+    const third = mailTo('grace@example.com')[2];
+    expect(third, 'a second delay notice').toBeDefined();
+    const code = /BF-[A-Z0-9]{10}/.exec(third!.text)?.[0];
+    expect(code, 'the incentive code is in the notice').toBeDefined();
+    const granted = (await t.request('GET', '/v1/events?type=order.incentive_granted', { key })).json();
+    expect(granted.data).toHaveLength(1);
+    expect(granted.data[0].data).toMatchObject({ orderId: order.id, kind: 'percent_off', percent: 10, code });
+
+    // A date that moves earlier is not a delay.
+    await put('2026-04-10');
+    await shop.pump();
+    expect(mailTo('grace@example.com')).toHaveLength(3);
+  });
+
+  it('holds status updates through quiet hours, puts an unsubscribe link in them, and honours it', async () => {
+    // Quiet from 21:00 to 08:00 in the store's time zone (UTC).
+    const store = await openShop({ quietHours: { start: '21:00', end: '08:00' }, statusUpdateDays: 7 });
+    const key = store.secretKey;
+    await t.request('PUT', '/v1/variants/KETTLE-1', {
+      key,
+      body: variant('backorder', null, { backorder: { mode: 'backorder', expectedDate: '2026-06-01' } }),
+    });
+    await place(store, 'KETTLE-1', 1, { email: 'linus@example.com' });
+    await store.pump();
+    expect(mailTo('linus@example.com')).toHaveLength(1);
+
+    // Nine days later, at 02:30: inside quiet hours.
+    clock.set(new Date('2026-03-11T02:30:00Z'));
+    const planned = await planStatusUpdates(t.app.deps, { storeIds: [store.id] });
+    expect(planned).toHaveLength(1);
+    expect((await t.request('GET', '/v1/settings/messaging', { key })).json().quietHours).toEqual({
+      start: '21:00',
+      end: '08:00',
+    });
+    expect(await store.pump()).toMatchObject({ held: 1, sent: 0 });
+    expect(mailTo('linus@example.com')).toHaveLength(1);
+    clock.set(new Date('2026-03-11T08:01:00Z'));
+    expect(await store.pump()).toMatchObject({ sent: 1 });
+    const update = mailTo('linus@example.com')[1]!;
+    expect(update.text).toContain('a=unsubscribe');
+    expect(String(update.headers.get('list-unsubscribe'))).toContain('a=unsubscribe');
+
+    // One-click unsubscribe (RFC 8058), then the next update is suppressed, not sent.
+    const link = String(update.headers.get('list-unsubscribe')).replace(/^<|>$/g, '');
+    const unsubscribed = await t.request('POST', link.slice(link.indexOf('/self-service')), {
+      rawBody: 'List-Unsubscribe=One-Click',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(unsubscribed.statusCode).toBe(200);
+    clock.set(new Date('2026-03-19T12:00:00Z'));
+    expect(await planStatusUpdates(t.app.deps, { storeIds: [store.id] })).toHaveLength(1);
+    expect(await store.pump()).toMatchObject({ suppressed: 1, sent: 0 });
+    expect(mailTo('linus@example.com')).toHaveLength(2);
+    clock.set(new Date('2026-03-02T10:00:00Z'));
+  });
+
+  it('logs a refused address as failed without retrying it', async () => {
+    const shop = await openShop();
+    await t.request('PUT', '/v1/variants/CUP-1', { key: shop.secretKey, body: variant('backorder') });
+    inbox.rejectNext(550);
+    const order = await place(shop, 'CUP-1', 1, { email: 'nobody@example.com' });
+    expect(await shop.pump()).toMatchObject({ failed: 1 });
+    const [message] = (
+      await t.request('GET', `/v1/messages?orderId=${order.id}`, { key: shop.secretKey })
+    ).json().data;
+    expect(message).toMatchObject({ state: 'failed', attempts: 1 });
+    expect(message.lastError).toContain('550');
+  });
+});
+
+describe('webhooks', () => {
+  async function endpoint(shop: StoreKeys, url: string, eventTypes: string[]) {
+    const res = await t.request('POST', '/v1/webhook-endpoints', {
+      key: shop.secretKey,
+      body: { url, eventTypes },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    return res.json();
+  }
+
+  it('signs every delivery, retries through a failure and a timeout with backoff, logs each attempt, and replays', async () => {
+    const shop = await openShop({ email: null, sms: null });
+    const receiver = await startHttpReceiver();
+    const other = await startHttpReceiver();
+    try {
+      const hook = await endpoint(shop, `${receiver.url}/hooks`, ['order.placed']);
+      await endpoint(shop, other.url, ['shipment.created']);
+      expect(hook.secret).toMatch(/^whsec_/);
+      await t.request('PUT', '/v1/variants/HOOK-1', { key: shop.secretKey, body: variant('backorder') });
+      receiver.plan({ status: 500, body: 'boom' }, { stallMs: 3000 });
+      const order = await place(shop, 'HOOK-1', 1, {});
+
+      expect(await shop.pump()).toMatchObject({ retrying: 1 });
+      expect(await shop.pump()).toMatchObject({ sent: 0, retrying: 0 }); // not due yet
+      clock.advance(40_000);
+      expect(await shop.pump()).toMatchObject({ retrying: 1 }); // timed out
+      clock.advance(30_000);
+      expect(await shop.pump()).toMatchObject({ retrying: 0 }); // second backoff (1 min) not over
+      clock.advance(40_000);
+      expect(await shop.pump()).toMatchObject({ sent: 1 });
+
+      expect(receiver.requests).toHaveLength(3);
+      const ids = new Set(receiver.requests.map((r) => r.headers['webhook-id']));
+      expect(ids.size).toBe(1);
+      for (const request of receiver.requests) {
+        const headers = {
+          id: String(request.headers['webhook-id']),
+          timestamp: String(request.headers['webhook-timestamp']),
+          signature: String(request.headers['webhook-signature']),
+        };
+        expect(verifyWebhook(hook.secret, headers, request.body, Number(headers.timestamp))).toBe(true);
+        expect(verifyWebhook(hook.secret, headers, `${request.body} `, Number(headers.timestamp))).toBe(
+          false,
+        );
+        expect(JSON.parse(request.body)).toMatchObject({
+          type: 'order.placed',
+          data: { order: { id: order.id } },
+        });
+      }
+      expect(other.requests).toHaveLength(0);
+
+      const [message] = (
+        await t.request('GET', `/v1/messages?channel=webhook&orderId=${order.id}`, { key: shop.secretKey })
+      ).json().data;
+      const detail = (await t.request('GET', `/v1/messages/${message.id}`, { key: shop.secretKey })).json();
+      expect(
+        detail.deliveryAttempts.map((a: { status: string; responseCode: number | null }) => [
+          a.status,
+          a.responseCode,
+        ]),
+      ).toEqual([
+        ['failed', 500],
+        ['failed', null],
+        ['sent', 200],
+      ]);
+      expect(detail.deliveryAttempts[1].error).toContain('timed out');
+
+      const replay = await t.request('POST', `/v1/messages/${message.id}/replay`, { key: shop.secretKey });
+      expect(replay.statusCode, replay.body).toBe(200);
+      expect(await shop.pump()).toMatchObject({ sent: 1 });
+      expect(receiver.requests).toHaveLength(4);
+      expect(receiver.requests[3]!.headers['webhook-id']).toBe(message.id);
+    } finally {
+      await receiver.close();
+      await other.close();
+    }
+  });
+
+  it('gives up after 24 hours of failures', async () => {
+    const shop = await openShop({ email: null, sms: null });
+    const receiver = await startHttpReceiver();
+    receiver.fallback = { status: 503 };
+    try {
+      await endpoint(shop, receiver.url, []);
+      await t.request('PUT', '/v1/variants/DOWN-1', { key: shop.secretKey, body: variant('backorder') });
+      const start = clock.now().getTime();
+      let outcome: Record<string, number> = {};
+      while (clock.now().getTime() - start < 25 * 3_600_000) {
+        outcome = await shop.pump();
+        clock.advance(30 * 60_000);
+      }
+      expect(outcome).toMatchObject({ sent: 0 });
+      const log = (await t.request('GET', '/v1/messages?channel=webhook', { key: shop.secretKey })).json()
+        .data;
+      expect(log.length).toBeGreaterThan(0);
+      for (const message of log) {
+        expect(message.state).toBe('failed');
+        expect(message.attempts).toBeGreaterThan(5);
+      }
+      expect(receiver.requests.length).toBeGreaterThan(5);
+    } finally {
+      clock.set(new Date('2026-03-02T10:00:00Z'));
+      await receiver.close();
+    }
+  });
+});
+
+describe('at most once', () => {
+  it('racing deliveries of one message send it once', async () => {
+    const shop = await openShop({ email: null, sms: null });
+    const receiver = await startHttpReceiver();
+    try {
+      await t.request('POST', '/v1/webhook-endpoints', { key: shop.secretKey, body: { url: receiver.url } });
+      await t.request('PUT', '/v1/variants/RACE-1', { key: shop.secretKey, body: variant('backorder') });
+      await place(shop, 'RACE-1', 1, {});
+      const { created } = await relayEvents(t.app.deps, {
+        scope: { cursor: `test-${shop.id}`, storeIds: [shop.id] },
+      });
+      expect(created.length).toBeGreaterThan(0);
+      await Promise.all(
+        created.flatMap((id) => Array.from({ length: 4 }, () => deliverMessage(t.app.deps, senders, id))),
+      );
+      expect(receiver.requests).toHaveLength(created.length);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('an email interrupted mid-send is logged in doubt and never sent again; a webhook goes again with the same id', async () => {
+    const shop = await openShop({ sms: null });
+    const receiver = await startHttpReceiver();
+    try {
+      await t.request('POST', '/v1/webhook-endpoints', {
+        key: shop.secretKey,
+        body: { url: receiver.url, eventTypes: ['order.placed'] },
+      });
+      await t.request('PUT', '/v1/variants/CRASH-1', { key: shop.secretKey, body: variant('backorder') });
+      const order = await place(shop, 'CRASH-1', 1, { email: 'crash@example.com' });
+      // The "process" that claims both messages never comes back from the send.
+      const hanging: Senders = {
+        email: () => new Promise(() => {}),
+        sms: () => new Promise(() => {}),
+        webhook: () => new Promise(() => {}),
+      };
+      void shop.pump(hanging);
+      const log = async () =>
+        (await t.request('GET', `/v1/messages?orderId=${order.id}`, { key: shop.secretKey })).json().data as {
+          id: string;
+          channel: string;
+          state: string;
+        }[];
+      for (let i = 0; i < 100 && (await log()).filter((m) => m.state === 'sending').length < 2; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect((await log()).map((m) => m.state)).toEqual(['sending', 'sending']);
+
+      clock.advance(6 * 60_000);
+      expect(await recoverInterrupted(t.app.deps, { storeIds: [shop.id] })).toBe(2);
+      expect(await shop.pump()).toMatchObject({ sent: 1 });
+      const after = await log();
+      const email = after.find((m) => m.channel === 'email')!;
+      const webhook = after.find((m) => m.channel === 'webhook')!;
+      expect(email.state).toBe('failed');
+      expect(webhook.state).toBe('sent');
+      expect(mailTo('crash@example.com')).toHaveLength(0);
+      expect(receiver.requests.map((r) => r.headers['webhook-id'])).toEqual([webhook.id]);
+      const detail = (await t.request('GET', `/v1/messages/${email.id}`, { key: shop.secretKey })).json();
+      expect(detail.deliveryAttempts).toMatchObject([{ number: 1, status: 'in_doubt' }]);
+    } finally {
+      clock.set(new Date('2026-03-02T10:00:00Z'));
+      await receiver.close();
+    }
+  });
+});
