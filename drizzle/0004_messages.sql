@@ -143,6 +143,7 @@ CREATE UNIQUE INDEX "order_incentives_rule_idx" ON "order_incentives" USING btre
 CREATE INDEX "order_incentives_order_idx" ON "order_incentives" USING btree ("store_id","order_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "stock_alerts_waiting_idx" ON "stock_alerts" USING btree ("store_id","sku","contact") WHERE "stock_alerts"."state" = 'waiting';--> statement-breakpoint
 CREATE INDEX "stock_alerts_queue_idx" ON "stock_alerts" USING btree ("store_id","sku","created_at") WHERE "stock_alerts"."state" = 'waiting';--> statement-breakpoint
+CREATE INDEX "stock_alerts_notified_idx" ON "stock_alerts" USING btree ("store_id","sku","notified_at") WHERE "stock_alerts"."state" = 'notified';--> statement-breakpoint
 CREATE UNIQUE INDEX "message_attempts_number_idx" ON "message_attempts" USING btree ("message_id","number");--> statement-breakpoint
 CREATE UNIQUE INDEX "messages_dedupe_idx" ON "messages" USING btree ("store_id","dedupe_key");--> statement-breakpoint
 CREATE INDEX "messages_store_seq_idx" ON "messages" USING btree ("store_id","seq");--> statement-breakpoint

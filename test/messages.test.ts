@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planStatusUpdates } from '../src/modules/messages/messages.cadence.ts';
 import { createSenders, type Senders } from '../src/modules/messages/messages.channels.ts';
 import { deliverDue, deliverMessage, recoverInterrupted } from '../src/modules/messages/messages.delivery.ts';
+import { planMerchantDigests } from '../src/modules/messages/messages.digest.ts';
 import { relayEvents, startRelayCursor } from '../src/modules/messages/messages.relay.ts';
 import { verifyWebhook } from '../src/modules/webhooks/webhooks.signing.ts';
 import { ManualClock } from '../src/shared/clock.ts';
@@ -210,6 +211,63 @@ describe('shopper messages', () => {
     clock.set(new Date('2026-03-02T10:00:00Z'));
   });
 
+  it('tells the shopper when the units are ready, when they ship (with tracking), and about a cancellation and its refund', async () => {
+    const shop = await openShop({ sms: null });
+    const key = shop.secretKey;
+    await t.request('PATCH', '/v1/settings', {
+      key,
+      body: { paymentProvider: 'manual', paymentMode: 'upfront' },
+    });
+    await t.request('PUT', '/v1/variants/BOOT-1', {
+      key,
+      body: variant('backorder', null, { title: 'Rain boot', price: 1000 }),
+    });
+    const order = await place(shop, 'BOOT-1', 2, { name: 'Mary', email: 'mary@example.com' });
+    const paid = await t.request('POST', `/v1/orders/${order.id}/payments`, { key, body: { amount: 2000 } });
+    expect(paid.statusCode, paid.body).toBe(201);
+    await shop.pump();
+    expect(mailTo('mary@example.com')).toHaveLength(1);
+
+    await t.request('POST', '/v1/inventory/adjustments', {
+      key,
+      body: { sku: 'BOOT-1', quantity: 2, reason: 'restock' },
+    });
+    await shop.pump();
+    const ready = mailTo('mary@example.com')[1];
+    expect(ready?.text).toContain('Rain boot');
+    expect(`${ready?.subject} ${ready?.text}`.toLowerCase()).toContain('ready');
+
+    const shipment = await t.request('POST', `/v1/orders/${order.id}/shipments`, {
+      key,
+      body: {
+        lines: [{ lineId: order.lines[0].id, quantity: 1 }],
+        carrier: 'UPS',
+        trackingNumber: '1Z999AA10123456784',
+      },
+    });
+    expect(shipment.statusCode, shipment.body).toBe(201);
+    await shop.pump();
+    const shipped = mailTo('mary@example.com')[2];
+    expect(shipped?.text).toContain('1Z999AA10123456784');
+    expect(shipped?.text).toContain('UPS');
+
+    await t.request('POST', `/v1/orders/${order.id}/cancel`, { key, body: { reason: 'changed my mind' } });
+    await shop.pump();
+    const [cancelled, refunded] = mailTo('mary@example.com').slice(3);
+    expect(`${cancelled?.subject} ${cancelled?.text}`.toLowerCase()).toContain('cancel');
+    expect(refunded?.text).toContain('$10.00');
+    const kinds = (await t.request('GET', `/v1/messages?orderId=${order.id}`, { key }))
+      .json()
+      .data.map((m: { kind: string }) => m.kind);
+    expect(kinds.reverse()).toEqual([
+      'order_confirmation',
+      'ready_to_ship',
+      'shipped',
+      'cancelled',
+      'refunded',
+    ]);
+  });
+
   it('logs a refused address as failed without retrying it', async () => {
     const shop = await openShop();
     await t.request('PUT', '/v1/variants/CUP-1', { key: shop.secretKey, body: variant('backorder') });
@@ -221,6 +279,60 @@ describe('shopper messages', () => {
     ).json().data;
     expect(message).toMatchObject({ state: 'failed', attempts: 1 });
     expect(message.lastError).toContain('550');
+  });
+});
+
+describe('merchant digest', () => {
+  it('sends one morning digest of new backorders, limits reached, late purchase orders and failed messages', async () => {
+    const shop = await openShop({ merchantEmail: 'Owner@Corner.example' });
+    const key = shop.secretKey;
+    await t.request('PUT', '/v1/variants/CAP-1', {
+      key,
+      body: variant('backorder', 3, { title: 'Capped tee' }),
+    });
+    const supplier = (
+      await t.request('POST', '/v1/suppliers', { key, body: { name: 'Tee Mill', leadTimeDays: 10 } })
+    ).json();
+    const po = await t.request('POST', '/v1/purchase-orders', {
+      key,
+      body: {
+        supplierId: supplier.id,
+        expectedDate: '2026-03-05',
+        lines: [{ sku: 'CAP-1', quantity: 1, unitCost: 1 }],
+      },
+    });
+    expect(po.statusCode, po.body).toBe(201);
+    await place(shop, 'CAP-1', 1, { email: 'first@example.com' });
+    await place(shop, 'CAP-1', 2, { email: 'second@example.com' });
+    await shop.pump();
+
+    try {
+      clock.set(new Date('2026-03-03T07:30:00Z'));
+      expect(await planMerchantDigests(t.app.deps, { storeIds: [shop.id] })).toHaveLength(0); // before 08:00
+      clock.set(new Date('2026-03-06T08:15:00Z'));
+      // Backorders are counted over the last day: place one more now.
+      await t.request('PUT', '/v1/variants/CAP-1', {
+        key,
+        body: variant('backorder', 4, { title: 'Capped tee' }),
+      });
+      await place(shop, 'CAP-1', 1, { name: 'Late', email: 'late@example.com' });
+      inbox.rejectNext(550);
+      await shop.pump();
+      expect(await planMerchantDigests(t.app.deps, { storeIds: [shop.id] })).toHaveLength(1);
+      expect(await planMerchantDigests(t.app.deps, { storeIds: [shop.id] })).toHaveLength(0);
+      await shop.pump();
+      const [digest] = mailTo('owner@corner.example');
+      expect(digest, 'the digest reached the merchant').toBeDefined();
+      const text = digest!.text;
+      expect(text).toContain('CAP-1'); // limit reached: 4 waiting of 4
+      expect(text).toContain(po.json().id); // expected on 2026-03-05, not received
+      expect(text).toContain('Tee Mill');
+      // The first email of that pump was refused (550): it is listed with its reason.
+      expect(text).toMatch(/failed[\s\S]*550 Mailbox unavailable/);
+      expect(text).toContain('New backorders: 1 (1 unit)');
+    } finally {
+      clock.set(new Date('2026-03-02T10:00:00Z'));
+    }
   });
 });
 

@@ -6,6 +6,7 @@ import addFormatsModule from 'ajv-formats';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import { Type } from 'typebox';
 import type { Config } from '../config.ts';
+import { alertsRoutes } from '../modules/alerts/alerts.routes.ts';
 import { OrderPlacement } from '../modules/allocation/allocation.placement.ts';
 import { catalogRoutes } from '../modules/catalog/catalog.routes.ts';
 import { eventsRoutes } from '../modules/events/events.routes.ts';
@@ -228,6 +229,7 @@ export async function buildServer(
     webhooksRoutes,
     selfServiceRoutes,
     templatesRoutes,
+    alertsRoutes,
   ]) {
     routes(app, ctx);
   }

@@ -22,6 +22,8 @@ export const stockAlerts = pgTable(
       .on(t.storeId, t.sku, t.contact)
       .where(sql`${t.state} = 'waiting'`),
     index('stock_alerts_queue_idx').on(t.storeId, t.sku, t.createdAt).where(sql`${t.state} = 'waiting'`),
+    // The last batch per SKU spaces the next one.
+    index('stock_alerts_notified_idx').on(t.storeId, t.sku, t.notifiedAt).where(sql`${t.state} = 'notified'`),
   ],
 );
 

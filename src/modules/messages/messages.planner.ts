@@ -239,13 +239,18 @@ export async function draftOf(
   };
   try {
     const rendered = await renderMessage(tx, store.id, intent.kind, channel, context);
-    return { ...row, subject: rendered.subject, body: rendered.body, html: rendered.html };
+    return { ...row, subject: rendered.subject, body: fitChannel(channel, rendered.body), html: rendered.html };
   } catch (error) {
     // A template that cannot render is the merchant's to fix: the failure is logged, not retried.
     const reason = error instanceof Error ? error.message : String(error);
     return { ...row, state: 'failed', nextAttemptAt: null, lastError: `template failed: ${reason}` };
   }
 }
+
+/** SMS APIs refuse bodies over 1600 characters (Twilio's limit); a long order is cut, not lost. */
+const SMS_MAX = 1600;
+const fitChannel = (channel: 'email' | 'sms', body: string): string =>
+  channel === 'sms' && body.length > SMS_MAX ? `${body.slice(0, SMS_MAX - 1)}…` : body;
 
 /** The dates an order's confirmation tells: the first promise of each waiting line. */
 async function rememberFirstDates(tx: Tx, deps: PlanDeps, order: OrderFacts): Promise<void> {

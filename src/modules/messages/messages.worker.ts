@@ -1,9 +1,11 @@
 import PgBoss from 'pg-boss';
 import type { DatabaseHandle } from '../../db/client.ts';
 import type { Deps } from '../../shared/context.ts';
+import { releaseStockAlerts } from '../alerts/alerts.usecases.ts';
 import { planStatusUpdates } from './messages.cadence.ts';
 import type { Senders } from './messages.channels.ts';
 import { deliverMessage, dueMessageIds, recoverInterrupted } from './messages.delivery.ts';
+import { planMerchantDigests } from './messages.digest.ts';
 import { type RelayOptions, relayEvents } from './messages.relay.ts';
 
 const DELIVER = 'messages-deliver';
@@ -22,7 +24,8 @@ export interface MessageWorker {
 
 /**
  * The background side of messaging, on pg-boss in the same database: a timer moves committed
- * outbox events into messages (`relayEvents`) and enqueues a delivery job for every message due
+ * outbox events into messages (`relayEvents`), releases back-in-stock alerts for SKUs with free
+ * units (`releaseStockAlerts`), and enqueues a delivery job for every message due
  * (new ones, retries whose time has come, ones released from quiet hours); pg-boss hands the jobs
  * to this process's workers and to any other worker process. Each job delivers at most once (see
  * `deliverMessage`), so a job run twice, or a message enqueued twice, sends nothing twice.
@@ -56,13 +59,16 @@ export async function startMessageWorker(
   await boss.createQueue(HOURLY, { name: HOURLY, policy: 'singleton' });
   await boss.schedule(HOURLY, '0 * * * *');
   await boss.work(HOURLY, { pollingIntervalSeconds: 30 }, async () => {
-    await planStatusUpdates(deps, options.scope ? { storeIds: options.scope.storeIds } : {});
+    const scoped = options.scope ? { storeIds: options.scope.storeIds } : {};
+    await planStatusUpdates(deps, scoped);
+    await planMerchantDigests(deps, scoped);
   });
 
   let running: Promise<void> | null = null;
   const pass = async () => {
     const storeIds = options.scope ? [...options.scope.storeIds] : undefined;
     await relayEvents(deps, options.scope ? { scope: options.scope } : {});
+    await releaseStockAlerts(deps, storeIds ? { storeIds } : {});
     await recoverInterrupted(deps, storeIds ? { storeIds } : {});
     const due = await dueMessageIds(deps, { limit: 1000, ...(storeIds ? { storeIds } : {}) });
     if (due.length > 0) {

@@ -320,7 +320,7 @@ ${small(`You asked us to tell you when this item was back. ${a('links.unsubscrib
       `{{ store.name }} backorders on ${date('digest.date')}: {{ digest.newBackorders }} new`,
       `Backorders at {{ store.name }} on ${date('digest.date')}
 
-New backorders: {{ digest.newBackorders }} ({{ digest.newBackorderUnits }} units)
+New backorders: {{ digest.newBackorders }} ({{ digest.newBackorderUnits }} {% if digest.newBackorderUnits == 1 %}unit{% else %}units{% endif %})
 
 Backorder limits reached:
 {% for item in digest.limitsReached %}- {{ item.sku }}: limit of {{ item.limit }} reached
@@ -335,7 +335,7 @@ Messages that failed:
 {% else %}- None
 {% endfor %}`,
       `${p(`<strong>Backorders at {{ store.name }} on ${date('digest.date')}</strong>`)}
-${p('New backorders: <strong>{{ digest.newBackorders }}</strong> ({{ digest.newBackorderUnits }} units)')}
+${p('New backorders: <strong>{{ digest.newBackorders }}</strong> ({{ digest.newBackorderUnits }} {% if digest.newBackorderUnits == 1 %}unit{% else %}units{% endif %})')}
 ${p('Backorder limits reached:')}
 ${list('item in digest.limitsReached', '{{ item.sku }}: limit of {{ item.limit }} reached', 'None')}
 ${p('Late purchase orders:')}

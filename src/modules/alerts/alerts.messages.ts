@@ -1,0 +1,71 @@
+import type { Tx } from '../../db/client.ts';
+import type { Deps } from '../../shared/context.ts';
+import type { MessageContext } from '../messages/messages.context.ts';
+import { baseContext, linksFor, type StoreContext } from '../messages/messages.contexts.ts';
+import { isTransactional } from '../messages/messages.models.ts';
+import { storeContext } from '../messages/messages.planner.ts';
+import { messageDefaults, type NewMessage } from '../messages/messages.relay.ts';
+import type { MessagingSettingsRow } from '../messages/messages.settings.ts';
+import { renderMessage } from '../templates/templates.usecases.ts';
+import { type AlertRow, variantTitle } from './alerts.repository.ts';
+
+type MessageDeps = Pick<Deps, 'clock' | 'ids' | 'publicUrl'>;
+
+/**
+ * The `stock_alert` message of each released alert, on the alert's own channel. The dedupe key
+ * names the alert, so an alert can never be told twice whatever happens to the batch.
+ */
+export async function alertMessages(
+  tx: Tx,
+  deps: MessageDeps,
+  settings: MessagingSettingsRow,
+  sku: string,
+  alerts: readonly AlertRow[],
+  now: Date,
+): Promise<NewMessage[]> {
+  const store = await storeContext(tx, deps, settings);
+  const item = { sku, title: await variantTitle(tx, settings.storeId, sku) };
+  const drafts: NewMessage[] = [];
+  for (const alert of alerts) drafts.push(await alertMessage(tx, deps, store, item, alert, now));
+  return drafts;
+}
+
+async function alertMessage(
+  tx: Tx,
+  deps: MessageDeps,
+  store: StoreContext,
+  item: NonNullable<MessageContext['alert']>,
+  alert: AlertRow,
+  now: Date,
+): Promise<NewMessage> {
+  const transactional = isTransactional('stock_alert');
+  const links = linksFor(store, now, { contact: alert.contact, transactional });
+  const context: MessageContext = {
+    ...baseContext(store, undefined),
+    customer: {
+      name: '',
+      email: alert.channel === 'email' ? alert.contact : '',
+      phone: alert.channel === 'sms' ? alert.contact : '',
+    },
+    alert: item,
+    links,
+  };
+  const row: NewMessage = {
+    ...messageDefaults(deps, now),
+    storeId: store.id,
+    dedupeKey: `alert:${alert.id}:${alert.channel}:${alert.contact}`,
+    kind: 'stock_alert',
+    channel: alert.channel,
+    recipient: alert.contact,
+    transactional,
+    payload: { unsubscribeUrl: links.unsubscribe },
+  };
+  try {
+    const rendered = await renderMessage(tx, store.id, 'stock_alert', alert.channel, context);
+    return { ...row, subject: rendered.subject, body: rendered.body, html: rendered.html };
+  } catch (error) {
+    // A template that cannot render is the merchant's to fix: logged as failed, not retried.
+    const reason = error instanceof Error ? error.message : String(error);
+    return { ...row, state: 'failed', nextAttemptAt: null, lastError: `template failed: ${reason}` };
+  }
+}

@@ -1,0 +1,157 @@
+import { Type } from 'typebox';
+import { storeOf } from '../../http/auth.ts';
+import { runCommand } from '../../http/command.ts';
+import { type RouteRegistrar, typed } from '../../http/context.ts';
+import {
+  AUTH_ERRORS,
+  IdempotencyHeaders,
+  idOf,
+  ListQuery,
+  pageOf,
+  problems,
+  Sku,
+  WRITE_ERRORS,
+} from '../../http/schemas.ts';
+import {
+  cancelStockAlert,
+  listStockAlerts,
+  signUpForStockAlert,
+  summariseStockAlerts,
+} from './alerts.usecases.ts';
+
+const Channel = Type.Union([Type.Literal('email'), Type.Literal('sms')]);
+const State = Type.Enum(['waiting', 'notified', 'cancelled'], {
+  description: 'waiting → notified (the message was created) | cancelled',
+});
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
+  Type.Union([schema, Type.Null()]);
+
+const SignupBody = Type.Object(
+  {
+    sku: Sku,
+    email: Type.Optional(Type.String({ format: 'email', maxLength: 320 })),
+    phone: Type.Optional(
+      Type.String({
+        // 5 to 15 digits (E.164), with the usual separators.
+        pattern: '^\\+?(?:[ ().-]*[0-9]){5,15}[ ().-]*$',
+        maxLength: 40,
+        description: 'International format, e.g. +1 555 010 0000',
+      }),
+    ),
+  },
+  { additionalProperties: false, description: 'Exactly one of `email` or `phone`' },
+);
+
+const SignupSchema = Type.Object({
+  id: Type.String(),
+  sku: Type.String(),
+  channel: Channel,
+  state: Type.Literal('waiting'),
+  createdAt: Type.String({ format: 'date-time', description: 'When this contact first asked' }),
+});
+
+const AlertSchema = Type.Object({
+  id: Type.String(),
+  sku: Type.String(),
+  channel: Channel,
+  contact: Type.String({ description: 'Email address (lower-cased) or phone number (normalised)' }),
+  state: State,
+  signups: Type.Integer({ description: 'Times this contact asked while the alert waited' }),
+  messageId: Nullable(Type.String()),
+  createdAt: Type.String({ format: 'date-time' }),
+  notifiedAt: Nullable(Type.String({ format: 'date-time' })),
+});
+
+const DemandSchema = Type.Object({
+  sku: Type.String(),
+  waitingAlerts: Type.Integer(),
+  waitingSignups: Type.Integer({ description: 'Sign-ups merged into the waiting alerts' }),
+  notifiedAlerts: Type.Integer(),
+  lastNotifiedAt: Nullable(Type.String({ format: 'date-time' })),
+});
+
+/**
+ * Marks a merged sign-up inside the command's result. `runCommand` answers one status; the mark
+ * is stored with an Idempotency-Key's outcome, so a replay answers 200 too, and the response
+ * schema leaves it out of the body.
+ */
+const MERGED = 'mergedIntoWaitingAlert';
+
+export const alertsRoutes: RouteRegistrar = (app, { deps }) => {
+  const r = typed(app);
+  r.post(
+    '/v1/storefront/stock-alerts',
+    {
+      config: { access: 'publishable' },
+      schema: {
+        tags: ['Storefront'],
+        summary: 'Ask to be told when a sold-out variant is back in stock',
+        description:
+          '201 for a new alert; 200 with the same alert when this contact already waits for this SKU. ' +
+          '409 `in_stock` or `backorder_available` when it can be ordered now; ' +
+          '422 `channel_unavailable` when the store does not send alerts on that channel.',
+        security: [{ publishableKey: [] }],
+        headers: IdempotencyHeaders,
+        body: SignupBody,
+        response: { 200: SignupSchema, 201: SignupSchema, ...problems(...WRITE_ERRORS, 404, 409) },
+      },
+      preSerialization: async (_request, reply, payload) => {
+        if (reply.statusCode === 201 && (payload as Record<string, unknown> | null)?.[MERGED] === true)
+          reply.status(200);
+        return payload;
+      },
+    },
+    async (request, reply) =>
+      runCommand(deps, request, reply, 201, async (tx) => {
+        const { alert, created } = await signUpForStockAlert(tx, deps, storeOf(request), request.body);
+        return created ? alert : { ...alert, [MERGED]: true };
+      }),
+  );
+  r.get(
+    '/v1/stock-alerts',
+    {
+      config: { access: 'secret' },
+      schema: {
+        tags: ['Stock alerts'],
+        summary: 'Back-in-stock alerts, newest first',
+        querystring: Type.Object(
+          { ...ListQuery, sku: Type.Optional(Sku), state: Type.Optional(State) },
+          { additionalProperties: false },
+        ),
+        response: { 200: pageOf(AlertSchema), ...problems(...AUTH_ERRORS, 422) },
+      },
+    },
+    async (request) => listStockAlerts(deps.db, storeOf(request).id, request.query),
+  );
+  r.get(
+    '/v1/stock-alerts/summary',
+    {
+      config: { access: 'secret' },
+      schema: {
+        tags: ['Stock alerts'],
+        summary: 'Demand per SKU from back-in-stock sign-ups, in SKU order',
+        querystring: Type.Object(ListQuery, { additionalProperties: false }),
+        response: { 200: pageOf(DemandSchema), ...problems(...AUTH_ERRORS, 422) },
+      },
+    },
+    async (request) => summariseStockAlerts(deps.db, storeOf(request).id, request.query),
+  );
+  r.delete(
+    '/v1/stock-alerts/:id',
+    {
+      config: { access: 'secret' },
+      schema: {
+        tags: ['Stock alerts'],
+        summary: 'Cancel a waiting alert',
+        description: '409 `stock_alert_notified` once its message has been created.',
+        headers: IdempotencyHeaders,
+        params: Type.Object({ id: idOf('sta') }),
+        response: { 200: AlertSchema, ...problems(...AUTH_ERRORS, 404, 409, 422) },
+      },
+    },
+    async (request, reply) =>
+      runCommand(deps, request, reply, 200, (tx) =>
+        cancelStockAlert(tx, storeOf(request).id, request.params.id),
+      ),
+  );
+};
