@@ -510,3 +510,87 @@ describe('at most once', () => {
     }
   });
 });
+
+describe('isolation', () => {
+  it("another store's key sees none of this store's messages, endpoints or settings", async () => {
+    const a = await openShop({ merchantEmail: 'a-owner@example.com' });
+    const b = await t.createStore('Other shop');
+    await t.request('PUT', '/v1/variants/ISO-M', { key: a.secretKey, body: variant('backorder') });
+    const endpoint = (
+      await t.request('POST', '/v1/webhook-endpoints', {
+        key: a.secretKey,
+        body: { url: 'http://127.0.0.1:9/none' },
+      })
+    ).json();
+    const order = await place(a, 'ISO-M', 1, { email: 'iso@example.com' });
+    await relayEvents(t.app.deps, { scope: { cursor: `test-${a.id}`, storeIds: [a.id] } });
+    const [message] = (
+      await t.request('GET', `/v1/messages?orderId=${order.id}`, { key: a.secretKey })
+    ).json().data;
+    expect(message).toBeDefined();
+
+    const asB = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown) =>
+      t.request(method, url, { key: b.secretKey, ...(body ? { body } : {}) });
+    expect((await asB('GET', `/v1/messages/${message.id}`)).statusCode).toBe(404);
+    expect((await asB('POST', `/v1/messages/${message.id}/replay`)).statusCode).toBe(404);
+    expect((await asB('GET', `/v1/messages?orderId=${order.id}`)).json().data).toEqual([]);
+    expect((await asB('GET', '/v1/messages')).json().data).toEqual([]);
+    expect((await asB('GET', `/v1/webhook-endpoints/${endpoint.id}`)).statusCode).toBe(404);
+    expect((await asB('PATCH', `/v1/webhook-endpoints/${endpoint.id}`, { enabled: false })).statusCode).toBe(
+      404,
+    );
+    expect((await asB('DELETE', `/v1/webhook-endpoints/${endpoint.id}`)).statusCode).toBe(404);
+    expect((await asB('GET', '/v1/webhook-endpoints')).json().data).toEqual([]);
+    expect((await asB('GET', '/v1/settings/messaging')).json()).toMatchObject({
+      email: null,
+      merchantEmail: null,
+    });
+    // Store A's endpoint and settings are unchanged.
+    expect(
+      (await t.request('GET', `/v1/webhook-endpoints/${endpoint.id}`, { key: a.secretKey })).json().enabled,
+    ).toBe(true);
+    expect(
+      (await t.request('GET', '/v1/settings/messaging', { key: a.secretKey })).json().merchantEmail,
+    ).toBe('a-owner@example.com');
+    // A publishable key may not read the message log.
+    expect((await t.request('GET', '/v1/messages', { key: a.publishableKey })).statusCode).toBe(403);
+  });
+});
+
+describe('validation', () => {
+  it('refuses bad settings and endpoints with a clear error and changes nothing', async () => {
+    const shop = await openShop();
+    const key = shop.secretKey;
+    const before = (await t.request('GET', '/v1/settings/messaging', { key })).json();
+    const bad: Record<string, unknown>[] = [
+      { email: { smtpUrl: 'http://not-smtp', from: 'a@b.example' } },
+      { quietHours: { start: '25:00', end: '08:00' } },
+      { statusUpdateDays: -1 },
+      { delayIncentives: [{ afterDays: 5, kind: 'percent_off' }] },
+      {
+        delayIncentives: [
+          { afterDays: 5, kind: 'free_shipping' },
+          { afterDays: 5, kind: 'free_shipping' },
+        ],
+      },
+      { publicUrl: 'ftp://x' },
+      { unknown: true },
+    ];
+    for (const body of bad) {
+      const res = await t.request('PATCH', '/v1/settings/messaging', { key, body });
+      expect(res.statusCode, JSON.stringify(body)).toBe(422);
+      expect(res.json().detail).toBeTruthy();
+    }
+    expect((await t.request('GET', '/v1/settings/messaging', { key })).json()).toEqual(before);
+    for (const body of [
+      { url: 'not a url' },
+      { url: 'ftp://x.example/hook' },
+      { url: 'https://u:p@x.example/' },
+      {},
+    ]) {
+      const res = await t.request('POST', '/v1/webhook-endpoints', { key, body });
+      expect(res.statusCode, JSON.stringify(body)).toBe(422);
+    }
+    expect((await t.request('GET', '/v1/webhook-endpoints', { key })).json().data).toEqual([]);
+  });
+});

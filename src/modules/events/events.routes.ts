@@ -29,7 +29,11 @@ export const eventsRoutes: RouteRegistrar = (app, { deps }) => {
           'payment.captured { paymentId, amount }, payment.refunded { paymentId, amount, reason }, payment.authorisation_expired, ' +
           'payment.action_required { amount, reason, message, clientSecret, attempt, payBy, retryAt } (the shopper must pay: send a pay link), ' +
           'payment.failed { cancelledQuantity } (the grace period ended: the line was cancelled and its units went to the next in line), ' +
-          'payment.refund_failed { amount, reason }.',
+          'payment.refund_failed { amount, reason }; messages and self-service: ' +
+          'order.incentive_granted { orderId, lineId, sku, incentiveId, kind, percent, code, afterDays, delayDays } ' +
+          '(a delay passed a store rule: the platform honours the code), backorder.kept { orderId, lineId, sku, quantity, eta } ' +
+          '(the shopper chose to keep waiting), order.line.switched { orderId, lineId, sku, newOrderId, newSku, quantity }, ' +
+          'stock_alert.released { sku, alerts, freeUnits }.',
         querystring: Type.Object(
           {
             ...ListQuery,
