@@ -64,7 +64,10 @@ describe('the message worker', () => {
       const [mail] = await inbox.waitFor(1, 20_000);
       expect(mail!.to).toEqual(['worker@example.com']);
       const hooks = await receiver.waitFor(2, 20_000);
-      expect(hooks.map((r) => JSON.parse(r.body).type).sort()).toEqual(['order.line.backordered', 'order.placed']);
+      expect(hooks.map((r) => JSON.parse(r.body).type).sort()).toEqual([
+        'order.line.backordered',
+        'order.placed',
+      ]);
       expect(hooks.every((r) => r.headers['webhook-signature'])).toBe(true);
       // More passes find nothing new to send.
       await worker.tick();

@@ -239,7 +239,12 @@ export async function draftOf(
   };
   try {
     const rendered = await renderMessage(tx, store.id, intent.kind, channel, context);
-    return { ...row, subject: rendered.subject, body: fitChannel(channel, rendered.body), html: rendered.html };
+    return {
+      ...row,
+      subject: rendered.subject,
+      body: fitChannel(channel, rendered.body),
+      html: rendered.html,
+    };
   } catch (error) {
     // A template that cannot render is the merchant's to fix: the failure is logged, not retried.
     const reason = error instanceof Error ? error.message : String(error);
