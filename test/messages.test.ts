@@ -6,13 +6,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planStatusUpdates } from '../src/modules/messages/messages.cadence.ts';
 import { createSenders, type Senders } from '../src/modules/messages/messages.channels.ts';
-import { deliverDue, deliverMessage, recoverInterrupted } from '../src/modules/messages/messages.delivery.ts';
+import {
+  deliverDue,
+  deliverMessage,
+  dueMessageIds,
+  recoverInterrupted,
+} from '../src/modules/messages/messages.delivery.ts';
 import { planMerchantDigests } from '../src/modules/messages/messages.digest.ts';
-import { relayEvents, startRelayCursor } from '../src/modules/messages/messages.relay.ts';
+import { startRelayCursor } from '../src/modules/messages/messages.relay.ts';
 import { verifyWebhook } from '../src/modules/webhooks/webhooks.signing.ts';
 import { ManualClock } from '../src/shared/clock.ts';
 import { type StoreKeys, startTestApp, type TestApp, variant } from './support/harness.ts';
 import { type HttpReceiver, type MailInbox, startHttpReceiver, startMailInbox } from './support/inboxes.ts';
+import { relayAll } from './support/relay.ts';
 
 const clock = new ManualClock(new Date('2026-03-02T10:00:00Z'));
 let t: TestApp;
@@ -53,7 +59,7 @@ async function openShop(settings: Record<string, unknown> = {}): Promise<Shop> {
   return {
     ...store,
     async pump(with_ = senders) {
-      await relayEvents(t.app.deps, { scope });
+      await relayAll(t.app.deps, scope);
       return deliverDue(t.app.deps, with_, { storeIds: [store.id] });
     },
   };
@@ -451,9 +457,8 @@ describe('at most once', () => {
       await t.request('POST', '/v1/webhook-endpoints', { key: shop.secretKey, body: { url: receiver.url } });
       await t.request('PUT', '/v1/variants/RACE-1', { key: shop.secretKey, body: variant('backorder') });
       await place(shop, 'RACE-1', 1, {});
-      const { created } = await relayEvents(t.app.deps, {
-        scope: { cursor: `test-${shop.id}`, storeIds: [shop.id] },
-      });
+      await relayAll(t.app.deps, { cursor: `test-${shop.id}`, storeIds: [shop.id] });
+      const created = await dueMessageIds(t.app.deps, { storeIds: [shop.id] });
       expect(created.length).toBeGreaterThan(0);
       await Promise.all(
         created.flatMap((id) => Array.from({ length: 4 }, () => deliverMessage(t.app.deps, senders, id))),
@@ -523,7 +528,7 @@ describe('isolation', () => {
       })
     ).json();
     const order = await place(a, 'ISO-M', 1, { email: 'iso@example.com' });
-    await relayEvents(t.app.deps, { scope: { cursor: `test-${a.id}`, storeIds: [a.id] } });
+    await relayAll(t.app.deps, { cursor: `test-${a.id}`, storeIds: [a.id] });
     const [message] = (
       await t.request('GET', `/v1/messages?orderId=${order.id}`, { key: a.secretKey })
     ).json().data;

@@ -17,6 +17,7 @@ import {
   variant,
 } from './support/harness.ts';
 import { type HttpReceiver, type MailInbox, startHttpReceiver, startMailInbox } from './support/inboxes.ts';
+import { relayAll } from './support/relay.ts';
 
 let t: TestApp;
 let inbox: MailInbox;
@@ -108,11 +109,10 @@ describe.skipIf(engineUnderTest() !== 'postgres')('the relay on overlapping tran
       expect(first.events).toBe(0);
 
       await held.query('COMMIT');
-      const second = await relayEvents(t.app.deps, { scope });
+      await relayAll(t.app.deps, scope);
       const log = (
         await t.request('GET', '/v1/messages?channel=webhook&limit=500', { key: store.secretKey })
       ).json().data as { eventType: string }[];
-      expect(second.events).toBe(log.length);
       const types = log.map((m) => m.eventType).reverse();
       expect(types[0]).toBe('test.late');
       expect(types).toContain('order.placed');

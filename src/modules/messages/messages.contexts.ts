@@ -1,11 +1,11 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
-import { type Executor, queryRows } from '../../db/client.ts';
+import { and, eq, inArray } from 'drizzle-orm';
+import type { Executor } from '../../db/client.ts';
 import { variants } from '../catalog/catalog.tables.ts';
 import { lineStatus } from '../orders/orders.models.ts';
-import { loadLines } from '../orders/orders.repository.ts';
+import { loadLines, loadUnitsAhead } from '../orders/orders.repository.ts';
 import { orders } from '../orders/orders.tables.ts';
 import type { LineRecord } from '../orders/orders.views.ts';
-import { LINK_LIFETIME_DAYS, type LinkAction, signedQuery } from '../selfservice/selfservice.links.ts';
+import { LINK_LIFETIME_DAYS, type LinkAction, selfServiceUrl } from '../selfservice/selfservice.links.ts';
 import type { LineContext, MessageContext } from './messages.context.ts';
 
 /** What every message of a store shares, and how its links are signed. */
@@ -62,7 +62,11 @@ export async function loadOrderFacts(
             .where(and(eq(variants.storeId, storeId), inArray(variants.sku, skus)))
         ).map((v) => [v.sku, v.title] as const),
   );
-  const ahead = await unitsAhead(executor, storeId, lines);
+  const ahead = await loadUnitsAhead(
+    executor,
+    storeId,
+    lines.filter((l) => l.backordered > 0).map((l) => l.id),
+  );
   for (const order of orderRows) {
     out.set(order.id, {
       id: order.id,
@@ -100,24 +104,6 @@ function lineContext(line: LineRecord, title: string, ahead: number | null): Lin
   };
 }
 
-/** Units waiting ahead of each waiting line in its SKU's queue. */
-async function unitsAhead(
-  executor: Executor,
-  storeId: string,
-  lines: readonly LineRecord[],
-): Promise<Map<string, number>> {
-  const waiting = lines.filter((l) => l.backordered > 0).map((l) => l.id);
-  if (waiting.length === 0) return new Map();
-  const rows = await queryRows<{ id: string; ahead: number }>(
-    executor,
-    sql`SELECT l.id, (SELECT coalesce(sum(q.backordered), 0)::int FROM order_lines q
-                       WHERE q.store_id = l.store_id AND q.sku = l.sku AND q.backordered > 0
-                         AND q.queue_ticket < l.queue_ticket) AS ahead
-          FROM order_lines l WHERE l.store_id = ${storeId} AND l.id = ANY(${sql.param(waiting)}::text[])`,
-  );
-  return new Map(rows.map((r) => [r.id, r.ahead]));
-}
-
 /** Minor units → "$12.50" in the order's currency. */
 export function formatMoney(amount: number, currency: string): string {
   const format = new Intl.NumberFormat('en', { style: 'currency', currency });
@@ -125,19 +111,12 @@ export function formatMoney(amount: number, currency: string): string {
   return format.format(amount / 10 ** digits);
 }
 
-function link(
-  store: StoreContext,
-  action: LinkAction,
-  subject: string,
-  expiresAt: number,
-  lineId?: string,
-): string {
-  const query = signedQuery(
+const link = (store: StoreContext, action: LinkAction, subject: string, expiresAt: number, lineId?: string) =>
+  selfServiceUrl(
+    store.publicUrl,
     { storeId: store.id, action, subject, expiresAt, ...(lineId ? { lineId } : {}) },
     store.linkSecret,
   );
-  return `${store.publicUrl.replace(/\/+$/, '')}/self-service?${query}`;
-}
 
 /** The self-service links a message carries; `unsubscribe` only in messages one may leave. */
 export function linksFor(

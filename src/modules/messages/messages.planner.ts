@@ -1,8 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
 import type { Deps } from '../../shared/context.ts';
-import { orderIncentives } from '../alerts/alerts.tables.ts';
 import { appendEvents, type NewEvent } from '../events/events.usecases.ts';
 import { stores } from '../stores/stores.tables.ts';
 import { renderMessage } from '../templates/templates.usecases.ts';
@@ -15,6 +13,7 @@ import {
   type OrderFacts,
   type StoreContext,
 } from './messages.contexts.ts';
+import { grantIncentives } from './messages.incentives.ts';
 import {
   daysBetween,
   delayIsNews,
@@ -24,7 +23,7 @@ import {
 } from './messages.models.ts';
 import { messageDefaults, type NewMessage, orderIdOf } from './messages.relay.ts';
 import { loadMessagingSettings, type MessagingSettingsRow } from './messages.settings.ts';
-import { type DelayIncentiveRule, linePromisesTold, type MessageKind } from './messages.tables.ts';
+import { linePromisesTold, type MessageKind } from './messages.tables.ts';
 
 export interface OutboxEvent {
   id: string;
@@ -272,7 +271,7 @@ async function rememberFirstDates(tx: Tx, deps: PlanDeps, order: OrderFacts): Pr
   if (rows.length > 0) await tx.insert(linePromisesTold).values(rows).onConflictDoNothing();
 }
 
-interface Delay {
+export interface Delay {
   firstEta: string;
   toldEta: string;
   eta: string;
@@ -301,83 +300,4 @@ async function rationDelay(
     .values({ lineId, storeId: settings.storeId, orderId: order.id, firstEta, toldEta: eta, updatedAt: now })
     .onConflictDoUpdate({ target: linePromisesTold.lineId, set: { toldEta: eta, updatedAt: now } });
   return { firstEta, toldEta, eta };
-}
-
-/**
- * Grants every incentive rule the line's delay (from its first promised date) has passed, once
- * per (line, rule), announcing each with `order.incentive_granted`; returns the best one so far.
- */
-async function grantIncentives(
-  tx: Tx,
-  deps: PlanDeps,
-  settings: MessagingSettingsRow,
-  order: OrderFacts,
-  lineId: string,
-  sku: string,
-  delay: Delay,
-  granted: NewEvent[],
-): Promise<MessageContext['incentive'] | null> {
-  const delayDays = daysBetween(delay.firstEta, delay.eta);
-  const earned = settings.delayIncentives.filter((rule) => delayDays > rule.afterDays);
-  if (earned.length === 0) return null;
-  const now = deps.clock.now();
-  const inserted = await tx
-    .insert(orderIncentives)
-    .values(
-      earned.map((rule) => ({
-        id: deps.ids.next('inc'),
-        storeId: settings.storeId,
-        orderId: order.id,
-        lineId,
-        afterDays: rule.afterDays,
-        kind: rule.kind,
-        percent: rule.kind === 'percent_off' ? (rule.percent ?? null) : null,
-        code: incentiveCode(),
-        createdAt: now,
-      })),
-    )
-    .onConflictDoNothing()
-    .returning();
-  for (const row of inserted) {
-    granted.push({
-      storeId: settings.storeId,
-      type: 'order.incentive_granted',
-      data: {
-        orderId: order.id,
-        lineId,
-        sku,
-        incentiveId: row.id,
-        kind: row.kind,
-        percent: row.percent,
-        code: row.code,
-        afterDays: row.afterDays,
-        delayDays,
-      },
-    });
-  }
-  const all = await tx.select().from(orderIncentives).where(eq(orderIncentives.lineId, lineId));
-  const top = all.sort((x, y) => y.afterDays - x.afterDays)[0];
-  if (!top) return null;
-  return {
-    kind: top.kind,
-    code: top.code,
-    percent: top.percent,
-    description: describeIncentive(top),
-  };
-}
-
-export function describeIncentive(rule: {
-  kind: DelayIncentiveRule['kind'];
-  percent: number | null;
-}): string {
-  return rule.kind === 'free_shipping' ? 'free shipping on this order' : `${rule.percent ?? 0}% off`;
-}
-
-/** A code the store's platform can honour: unambiguous characters, 10 of them. */
-function incentiveCode(): string {
-  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-  const bytes = randomBytes(10);
-  let code = 'BF-';
-  for (const byte of bytes) code += alphabet[byte % alphabet.length];
-  return code;
 }

@@ -109,6 +109,20 @@ async function relayBatch(
   return { events: rows.length, created };
 }
 
+/**
+ * Committed events the relay has not read yet (for monitoring; tests wait on it). Events of
+ * transactions still running are not counted until they commit.
+ */
+export async function relayBacklog(deps: Pick<Deps, 'db'>, scope?: RelayOptions['scope']): Promise<number> {
+  const stores = scope ? sql`AND e.store_id = ANY(${sql.param([...scope.storeIds])}::text[])` : sql``;
+  const [row] = await queryRows<{ n: number }>(
+    deps.db,
+    sql`SELECT count(*)::int AS n FROM events e, relay_cursors c
+         WHERE c.name = ${scope?.cursor ?? CURSOR} AND (e.xid, e.seq) > (c.xid, c.seq) ${stores}`,
+  );
+  return row?.n ?? 0;
+}
+
 /** Stores among the events' that send shopper messages or grant delay incentives. */
 async function activeStores(tx: Tx, events: readonly OutboxEvent[]): Promise<Set<string>> {
   const storeIds = [...new Set(events.map((e) => e.storeId))];

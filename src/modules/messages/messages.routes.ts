@@ -12,13 +12,8 @@ import {
   problems,
   WRITE_ERRORS,
 } from '../../http/schemas.ts';
-import {
-  getMessage,
-  getMessagingSettings,
-  listMessages,
-  replayMessage,
-  updateMessagingSettings,
-} from './messages.usecases.ts';
+import { getMessagingSettings, updateMessagingSettings } from './messages.settings.ts';
+import { getMessage, listMessages, replayMessage } from './messages.usecases.ts';
 
 const Channel = Type.Union([Type.Literal('email'), Type.Literal('sms'), Type.Literal('webhook')]);
 const State = Type.Enum(['queued', 'sending', 'sent', 'failed', 'suppressed'], {

@@ -1,8 +1,10 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import type { Deps } from '../../shared/context.ts';
+import { invalid } from '../../shared/errors.ts';
 import { newLinkSecret } from '../selfservice/selfservice.links.ts';
-import { messagingSettings } from './messages.tables.ts';
+import { formatClockTime, parseClockTime } from './messages.models.ts';
+import { type DelayIncentiveRule, messagingSettings } from './messages.tables.ts';
 
 export type MessagingSettingsRow = typeof messagingSettings.$inferSelect;
 
@@ -26,4 +28,148 @@ export async function loadMessagingSettings(
     .from(messagingSettings)
     .where(sql`${messagingSettings.storeId} = ${storeId}`);
   return created!;
+}
+
+export interface MessagingSettingsView {
+  email: { smtpUrl: string; from: string; replyTo: string | null } | null;
+  sms: { baseUrl: string; accountSid: string; authToken: string; from: string } | null;
+  quietHours: { start: string; end: string } | null;
+  statusUpdateDays: number;
+  delayNoticeDays: number;
+  merchantEmail: string | null;
+  publicUrl: string | null;
+  stockAlertFactor: number;
+  delayIncentives: DelayIncentiveRule[];
+}
+
+export type MessagingSettingsInput = Partial<
+  Omit<MessagingSettingsView, 'email' | 'sms'> & {
+    email: { smtpUrl: string; from: string; replyTo?: string | null } | null;
+    sms: { baseUrl: string; accountSid: string; authToken: string; from: string } | null;
+  }
+>;
+
+/** Secrets are shown masked: enough to recognise them, not to use them. */
+const mask = (secret: string) => `••••${secret.slice(-4)}`;
+
+function maskSmtpUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '****';
+    return parsed.toString();
+  } catch {
+    return '****';
+  }
+}
+
+function settingsView(row: MessagingSettingsRow): MessagingSettingsView {
+  return {
+    email:
+      row.smtpUrl && row.emailFrom
+        ? { smtpUrl: maskSmtpUrl(row.smtpUrl), from: row.emailFrom, replyTo: row.replyTo }
+        : null,
+    sms:
+      row.smsBaseUrl && row.smsAccountSid && row.smsAuthToken && row.smsFrom
+        ? {
+            baseUrl: row.smsBaseUrl,
+            accountSid: row.smsAccountSid,
+            authToken: mask(row.smsAuthToken),
+            from: row.smsFrom,
+          }
+        : null,
+    quietHours:
+      row.quietStartMinute !== null && row.quietEndMinute !== null
+        ? { start: formatClockTime(row.quietStartMinute), end: formatClockTime(row.quietEndMinute) }
+        : null,
+    statusUpdateDays: row.statusUpdateDays,
+    delayNoticeDays: row.delayNoticeDays,
+    merchantEmail: row.merchantEmail,
+    publicUrl: row.publicUrl,
+    stockAlertFactor: Number(row.stockAlertFactor),
+    delayIncentives: row.delayIncentives,
+  };
+}
+
+export async function getMessagingSettings(
+  db: Executor,
+  deps: Pick<Deps, 'clock'>,
+  storeId: string,
+): Promise<MessagingSettingsView> {
+  return settingsView(await loadMessagingSettings(db, deps, storeId));
+}
+
+function checkSmtpUrl(url: string): void {
+  let parsed: URL | null = null;
+  try {
+    parsed = new URL(url);
+  } catch {}
+  if (!parsed || !['smtp:', 'smtps:'].includes(parsed.protocol) || !parsed.hostname) {
+    throw invalid(
+      'validation_failed',
+      'email.smtpUrl must look like smtp://user:pass@host:587 or smtps://…',
+      [{ path: '/email/smtpUrl', message: 'must be an smtp:// or smtps:// URL' }],
+    );
+  }
+}
+
+function checkIncentives(rules: readonly DelayIncentiveRule[]): void {
+  const seen = new Set<number>();
+  rules.forEach((rule, i) => {
+    if (seen.has(rule.afterDays))
+      throw invalid('validation_failed', 'Two delay incentive rules have the same afterDays', [
+        { path: `/delayIncentives/${i}/afterDays`, message: 'must be unique' },
+      ]);
+    seen.add(rule.afterDays);
+    if (rule.kind === 'percent_off' && rule.percent === undefined)
+      throw invalid('validation_failed', 'A percent_off incentive needs its percent', [
+        { path: `/delayIncentives/${i}/percent`, message: 'required for percent_off' },
+      ]);
+  });
+}
+
+export async function updateMessagingSettings(
+  tx: Executor,
+  deps: Pick<Deps, 'clock'>,
+  storeId: string,
+  input: MessagingSettingsInput,
+): Promise<MessagingSettingsView> {
+  await loadMessagingSettings(tx, deps, storeId);
+  const set: Partial<typeof messagingSettings.$inferInsert> = { updatedAt: deps.clock.now() };
+  if (input.email !== undefined) {
+    if (input.email) checkSmtpUrl(input.email.smtpUrl);
+    set.smtpUrl = input.email?.smtpUrl ?? null;
+    set.emailFrom = input.email?.from ?? null;
+    set.replyTo = input.email?.replyTo ?? null;
+  }
+  if (input.sms !== undefined) {
+    set.smsBaseUrl = input.sms?.baseUrl ?? null;
+    set.smsAccountSid = input.sms?.accountSid ?? null;
+    set.smsAuthToken = input.sms?.authToken ?? null;
+    set.smsFrom = input.sms?.from ?? null;
+  }
+  if (input.quietHours !== undefined) {
+    const start = input.quietHours ? parseClockTime(input.quietHours.start) : null;
+    const end = input.quietHours ? parseClockTime(input.quietHours.end) : null;
+    if (input.quietHours && (start === null || end === null))
+      throw invalid('validation_failed', 'Quiet hours are "HH:MM" times', [
+        { path: '/quietHours', message: 'use HH:MM' },
+      ]);
+    set.quietStartMinute = start;
+    set.quietEndMinute = end;
+  }
+  if (input.statusUpdateDays !== undefined) set.statusUpdateDays = input.statusUpdateDays;
+  if (input.delayNoticeDays !== undefined) set.delayNoticeDays = input.delayNoticeDays;
+  if (input.merchantEmail !== undefined) set.merchantEmail = input.merchantEmail;
+  if (input.publicUrl !== undefined) set.publicUrl = input.publicUrl;
+  if (input.stockAlertFactor !== undefined) set.stockAlertFactor = input.stockAlertFactor;
+  if (input.delayIncentives !== undefined) {
+    checkIncentives(input.delayIncentives);
+    set.delayIncentives = [...input.delayIncentives].sort((a, b) => a.afterDays - b.afterDays);
+  }
+  const [row] = await tx
+    .update(messagingSettings)
+    .set(set)
+    .where(eq(messagingSettings.storeId, storeId))
+    .returning();
+  return settingsView(row!);
 }

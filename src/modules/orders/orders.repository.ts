@@ -60,6 +60,24 @@ export async function loadLines(
   }));
 }
 
+/** Waiting units ahead of each given waiting line in its SKU's queue (what must arrive first). */
+export async function loadUnitsAhead(
+  db: Executor,
+  storeId: string,
+  lineIds: readonly string[],
+): Promise<Map<string, number>> {
+  if (lineIds.length === 0) return new Map();
+  const rows = await queryRows<{ id: string; ahead: number }>(
+    db,
+    sql`SELECT l.id, (SELECT coalesce(sum(q.backordered), 0)::int FROM order_lines q
+                       WHERE q.store_id = l.store_id AND q.sku = l.sku AND q.backordered > 0
+                         AND q.queue_ticket < l.queue_ticket) AS ahead
+          FROM order_lines l
+         WHERE l.store_id = ${storeId} AND l.backordered > 0 AND l.id = ANY(${sql.param(lineIds)}::text[])`,
+  );
+  return new Map(rows.map((r) => [r.id, r.ahead]));
+}
+
 export async function findOrder(
   db: Executor,
   storeId: string,

@@ -6,7 +6,8 @@
  */
 import { dayIn } from '../promises/promises.models.ts';
 import type { RankedAlternative } from './selfservice.models.ts';
-import type { KeepOutcome, ShopperLine, ShopperOrder, SwitchOutcome } from './selfservice.usecases.ts';
+import type { SwitchOutcome } from './selfservice.switch.ts';
+import type { KeepOutcome, ShopperLine, ShopperOrder } from './selfservice.usecases.ts';
 
 export interface PageStore {
   name: string;

@@ -21,8 +21,8 @@ import {
   unsubscribedPage,
   unsubscribePage,
 } from './selfservice.pages.ts';
+import { alternativesFor, switchLine } from './selfservice.switch.ts';
 import {
-  alternativesFor,
   cancelFromLink,
   contactsOf,
   keepWaiting,
@@ -34,7 +34,6 @@ import {
   type ShopperOrder,
   saveChoices,
   shopperOrder,
-  switchLine,
   unsubscribe,
 } from './selfservice.usecases.ts';
 

@@ -5,24 +5,17 @@
  */
 
 import { and, eq, sql } from 'drizzle-orm';
-import { type Database, type Executor, inTransaction, queryRows } from '../../db/client.ts';
+import { type Database, type Executor, queryRows } from '../../db/client.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
 import { notFound } from '../../shared/errors.ts';
-import { decidePlacement } from '../allocation/allocation.models.ts';
-import type { OrderPlacement } from '../allocation/allocation.placement.ts';
 import { appendEvents } from '../events/events.usecases.ts';
-import { available } from '../inventory/inventory.models.ts';
-import { levelKey, readLevels } from '../inventory/inventory.repository.ts';
 import { shopperChannels } from '../messages/messages.models.ts';
 import { loadMessagingSettings } from '../messages/messages.settings.ts';
 import { contactPreferences } from '../messages/messages.tables.ts';
 import { unshipped } from '../orders/orders.models.ts';
-import { findOrder, lockOrder } from '../orders/orders.repository.ts';
-import { orders } from '../orders/orders.tables.ts';
+import { findOrder, loadUnitsAhead, lockOrder } from '../orders/orders.repository.ts';
 import { cancelOrder, getOrder, lockOrderForChange } from '../orders/orders.usecases.ts';
 import type { OrderView } from '../orders/orders.views.ts';
-import { readPaymentLines } from '../payments/payments.repository.ts';
-import { ScheduleCache } from '../promises/promises.usecases.ts';
 import { stores } from '../stores/stores.tables.ts';
 import {
   checkLink,
@@ -31,13 +24,7 @@ import {
   readClaims,
   selfServiceUrl,
 } from './selfservice.links.ts';
-import {
-  type AlternativeCandidate,
-  type ContactChoices,
-  lineStateInWords,
-  type RankedAlternative,
-  rankAlternatives,
-} from './selfservice.models.ts';
+import { type ContactChoices, lineStateInWords } from './selfservice.models.ts';
 
 export interface ShopperStore extends StoreScope {
   name: string;
@@ -105,18 +92,18 @@ export async function shopperOrder(db: Executor, storeId: string, orderId: strin
 }
 
 async function toShopperOrder(db: Executor, storeId: string, order: OrderView): Promise<ShopperOrder> {
-  // Units ahead, not lines ahead: what stock must arrive before this line's turn.
-  const extras = await queryRows<{ id: string; title: string | null; units_ahead: number | null }>(
+  const titles = await queryRows<{ sku: string; title: string }>(
     db,
-    sql`SELECT l.id, v.title,
-               CASE WHEN l.backordered > 0 THEN (
-                 SELECT coalesce(sum(q.backordered), 0)::int FROM order_lines q
-                  WHERE q.store_id = l.store_id AND q.sku = l.sku AND q.backordered > 0
-                    AND q.queue_ticket < l.queue_ticket) END AS units_ahead
-          FROM order_lines l LEFT JOIN variants v ON v.store_id = l.store_id AND v.sku = l.sku
-         WHERE l.store_id = ${storeId} AND l.order_id = ${order.id}`,
+    sql`SELECT sku, title FROM variants
+         WHERE store_id = ${storeId} AND sku = ANY(${sql.param(order.lines.map((l) => l.sku))}::text[])`,
   );
-  const byId = new Map(extras.map((e) => [e.id, e]));
+  const titleOf = new Map(titles.map((v) => [v.sku, v.title]));
+  // Units ahead, not lines ahead: what stock must arrive before this line's turn.
+  const ahead = await loadUnitsAhead(
+    db,
+    storeId,
+    order.lines.filter((l) => l.backorderedQuantity > 0).map((l) => l.id),
+  );
   return {
     id: order.id,
     externalId: order.externalId,
@@ -134,11 +121,11 @@ async function toShopperOrder(db: Executor, storeId: string, order: OrderView): 
       return {
         id: line.id,
         sku: line.sku,
-        title: byId.get(line.id)?.title ?? line.sku,
+        title: titleOf.get(line.sku) ?? line.sku,
         unitPrice: line.unitPrice,
         ...quantities,
         state: lineStateInWords(quantities),
-        unitsAhead: line.backorderedQuantity > 0 ? (byId.get(line.id)?.units_ahead ?? 0) : null,
+        unitsAhead: line.backorderedQuantity > 0 ? (ahead.get(line.id) ?? 0) : null,
         eta: line.eta,
         etaLatest: line.etaLatest,
       };
@@ -216,180 +203,6 @@ export async function keepWaiting(
   return { kept: true, line };
 }
 
-/** Most variants looked at as alternatives (same product first, then shared tags). */
-const MAX_CANDIDATES = 100;
-
-/** The alternatives to a waiting line that ship sooner, best first (see `rankAlternatives`). */
-export async function alternativesFor(
-  db: Executor,
-  store: StoreScope,
-  line: ShopperLine,
-  now: Date,
-): Promise<RankedAlternative[]> {
-  if (line.backordered === 0) return [];
-  const rows = await queryRows<{ sku: string; title: string; price: number; same_product: boolean }>(
-    db,
-    sql`SELECT v.sku, v.title, v.price, (v.product_id IS NOT NULL AND v.product_id = o.product_id) AS same_product
-          FROM variants v
-          JOIN variants o ON o.store_id = v.store_id AND o.sku = ${line.sku}
-         WHERE v.store_id = ${store.id} AND v.sku <> o.sku
-           AND (v.product_id = o.product_id OR v.tags && o.tags)
-         ORDER BY same_product DESC, v.sku
-         LIMIT ${MAX_CANDIDATES}`,
-  );
-  const levels = await readLevels(
-    db,
-    rows.map((r) => ({ storeId: store.id, sku: r.sku })),
-    { lock: false },
-  );
-  // The date each would be promised is the one placement would give an order of the waiting units.
-  const schedules = new ScheduleCache(now);
-  const candidates: AlternativeCandidate[] = [];
-  for (const row of rows) {
-    const level = levels.get(levelKey(store.id, row.sku));
-    if (!level) continue;
-    const decision = decidePlacement(new Map([[row.sku, level]]), [
-      { sku: row.sku, quantity: line.backordered },
-    ]);
-    const eta = decision.accepted
-      ? schedules.promiseFor(store, row.sku, level, decision.lines[0]!.waitingThrough).eta
-      : null;
-    candidates.push({
-      sku: row.sku,
-      title: row.title,
-      price: row.price,
-      relation: row.same_product ? 'same_product' : 'same_tag',
-      available: available(level),
-      eta,
-    });
-  }
-  return rankAlternatives(
-    { waiting: line.backordered, unitPrice: line.unitPrice, eta: line.eta },
-    candidates,
-  );
-}
-
-/** What a switch did; `switched` is also the answer to a repeated submission. */
-export type SwitchOutcome =
-  | { kind: 'switched'; newOrder: ShopperOrder; newSku: string; quantity: number }
-  | { kind: 'not_waiting'; line: ShopperLine }
-  | { kind: 'not_offered'; line: ShopperLine }
-  | { kind: 'refused'; line: ShopperLine; code: string };
-
-interface SwitchRecord {
-  newOrderId: string;
-  newSku: string;
-  quantity: number;
-}
-
-/**
- * Moves a waiting line to an alternative: first the new order is placed (through the same
- * placement service as the API, so limits and the queue apply), then the old line's units are
- * cancelled. A refused placement therefore changes nothing. The new order's externalId is derived
- * from the line, so a second submission (or a retry after a crash between the two steps) finds
- * the order already placed and only completes the cancellation, once.
- */
-export async function switchLine(
-  deps: Deps,
-  placement: OrderPlacement,
-  store: StoreScope,
-  orderId: string,
-  lineId: string,
-  sku: string,
-): Promise<SwitchOutcome> {
-  const order = await findOrder(deps.db, store.id, orderId);
-  if (!order) throw notFound('Order', orderId);
-  const done = await findSwitch(deps.db, store.id, orderId, lineId);
-  if (done) return switched(deps.db, store, done);
-  const externalId = `${order.externalId ?? order.id}-switch-${lineId}`;
-  let placed = await findOrderByExternalId(deps.db, store.id, externalId);
-  if (!placed) {
-    const line = lineOf(await shopperOrder(deps.db, store.id, orderId), lineId);
-    if (line.backordered === 0) return { kind: 'not_waiting', line };
-    const offered = await alternativesFor(deps.db, store, line, deps.clock.now());
-    if (!offered.some((a) => a.sku === sku)) return { kind: 'not_offered', line };
-    const [payment] = await readPaymentLines(deps.db, store.id, { lineIds: [lineId] });
-    const result = await placement.place({
-      store,
-      input: {
-        externalId,
-        customer: order.customer,
-        lines: [{ sku, quantity: line.backordered }],
-        ...(payment && Object.keys(payment.method).length > 0 ? { payment: payment.method } : {}),
-      },
-      idempotency: null,
-    });
-    if (result.outcome.ok) placed = result.outcome.body as OrderView;
-    else if (result.outcome.error.code === 'duplicate_external_id') {
-      // A submission racing this one placed it first.
-      placed = await findOrderByExternalId(deps.db, store.id, externalId);
-    }
-    if (!placed)
-      return { kind: 'refused', line, code: result.outcome.ok ? 'unknown' : result.outcome.error.code };
-  }
-  const newLine = placed.lines[0]!;
-  const record = { newOrderId: placed.id, newSku: newLine.sku, quantity: newLine.quantity };
-  await inTransaction(deps.db, async (tx) => {
-    const { lines } = await lockOrderForChange(tx, store, orderId);
-    if (await findSwitch(tx, store.id, orderId, lineId)) return;
-    const line = lines.find((l) => l.id === lineId);
-    if (!line) throw notFound('Line', lineId);
-    const quantity = Math.min(record.quantity, unshipped(line));
-    if (quantity > 0) {
-      await cancelOrder(tx, deps, store, orderId, {
-        lines: [{ lineId, quantity }],
-        reason: `switched to ${record.newSku}`,
-      });
-    }
-    await appendEvents(tx, deps, [
-      {
-        storeId: store.id,
-        type: 'order.line.switched',
-        data: { orderId, lineId, sku: line.sku, ...record },
-      },
-    ]);
-  });
-  return switched(deps.db, store, record);
-}
-
-async function switched(db: Executor, store: StoreScope, record: SwitchRecord): Promise<SwitchOutcome> {
-  return {
-    kind: 'switched',
-    newOrder: await shopperOrder(db, store.id, record.newOrderId),
-    newSku: record.newSku,
-    quantity: record.quantity,
-  };
-}
-
-async function findSwitch(
-  db: Executor,
-  storeId: string,
-  orderId: string,
-  lineId: string,
-): Promise<SwitchRecord | undefined> {
-  const [row] = await queryRows<{ data: SwitchRecord }>(
-    db,
-    sql`SELECT data FROM events
-         WHERE store_id = ${storeId} AND type = 'order.line.switched'
-           AND data->>'orderId' = ${orderId} AND data->>'lineId' = ${lineId}
-         LIMIT 1`,
-  );
-  return row?.data;
-}
-
-async function findOrderByExternalId(
-  db: Executor,
-  storeId: string,
-  externalId: string,
-): Promise<OrderView | undefined> {
-  const [row] = await db
-    .select({ id: orders.id })
-    .from(orders)
-    .where(and(eq(orders.storeId, storeId), eq(orders.externalId, externalId)));
-  return row ? getOrder(db, storeId, row.id) : undefined;
-}
-
-/** The order's contacts (its customer's email and phone): whom its preferences apply to. */
 /** The order's contacts, spelled as messages address them (so preferences match the messages). */
 export const contactsOf = (order: Pick<ShopperOrder, 'customer'>): string[] =>
   shopperChannels({ email: true, sms: true }, order.customer).map((c) => c.recipient);
