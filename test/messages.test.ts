@@ -566,6 +566,24 @@ describe('isolation', () => {
   });
 });
 
+describe('settings', () => {
+  it('reads the defaults without writing, and they are the ones a first change stores', async () => {
+    const store = await t.createStore('Fresh shop');
+    const key = store.secretKey;
+    const defaults = (await t.request('GET', '/v1/settings/messaging', { key })).json();
+    expect(defaults).toMatchObject({
+      email: null,
+      sms: null,
+      quietHours: null,
+      statusUpdateDays: 7,
+      delayNoticeDays: 1,
+    });
+    const saved = await t.request('PATCH', '/v1/settings/messaging', { key, body: { statusUpdateDays: 7 } });
+    expect(saved.json()).toEqual(defaults);
+    expect((await t.request('GET', '/v1/settings/messaging', { key })).json()).toEqual(defaults);
+  });
+});
+
 describe('validation', () => {
   it('refuses bad settings and endpoints with a clear error and changes nothing', async () => {
     const shop = await openShop();

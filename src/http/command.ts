@@ -45,25 +45,31 @@ export function sendOutcome(reply: FastifyReply, outcome: StoredOutcome, replaye
 }
 
 /**
- * Runs one command in one transaction and answers with `status` and its result. With an
+ * Runs one command in one transaction and answers with `status` (or the status its result calls
+ * for) and its result. With an
  * Idempotency-Key the key is claimed in that same transaction and the outcome (success or a
  * business refusal) stored with it, so a retry replays the first answer and never applies twice.
  */
-export async function runCommand(
+export async function runCommand<T>(
   deps: { db: Database; clock: Clock },
   request: FastifyRequest,
   reply: FastifyReply,
-  status: number,
-  work: (tx: Tx) => Promise<unknown>,
+  status: number | ((result: T) => number),
+  work: (tx: Tx) => Promise<T>,
 ): Promise<FastifyReply> {
+  // A command may answer one of two successes (e.g. 201 created, 200 merged into an existing one).
+  const statusOf = (result: T) => (typeof status === 'number' ? status : status(result));
   const claim = idempotencyClaim(request);
   if (claim === null) {
     const body = await inTransaction(deps.db, work);
-    return reply.status(status).send(body);
+    return reply.status(statusOf(body)).send(body);
   }
   try {
     const result = await inTransaction(deps.db, (tx) =>
-      claimAndStore(tx, deps.clock, claim, async () => ({ ok: true, status, body: await work(tx) })),
+      claimAndStore(tx, deps.clock, claim, async () => {
+        const body = await work(tx);
+        return { ok: true, status: statusOf(body), body };
+      }),
     );
     return sendOutcome(reply, result.outcome, result.replayed);
   } catch (error) {

@@ -52,6 +52,8 @@ export const Quantity = Type.Integer({
   description: 'A positive number of units',
 });
 
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
 export const Text = (maxLength: number, description?: string) =>
   Type.String({ minLength: 1, maxLength, ...(description ? { description } : {}) });
 

@@ -7,6 +7,7 @@ import {
   IdempotencyHeaders,
   idOf,
   ListQuery,
+  Nullable,
   pageOf,
   problems,
   Sku,
@@ -23,8 +24,6 @@ const Channel = Type.Union([Type.Literal('email'), Type.Literal('sms')]);
 const State = Type.Enum(['waiting', 'notified', 'cancelled'], {
   description: 'waiting → notified (the message was created) | cancelled',
 });
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
-  Type.Union([schema, Type.Null()]);
 
 const SignupBody = Type.Object(
   {
@@ -70,13 +69,6 @@ const DemandSchema = Type.Object({
   lastNotifiedAt: Nullable(Type.String({ format: 'date-time' })),
 });
 
-/**
- * Marks a merged sign-up inside the command's result. `runCommand` answers one status; the mark
- * is stored with an Idempotency-Key's outcome, so a replay answers 200 too, and the response
- * schema leaves it out of the body.
- */
-const MERGED = 'mergedIntoWaitingAlert';
-
 export const alertsRoutes: RouteRegistrar = (app, { deps }) => {
   const r = typed(app);
   r.post(
@@ -95,17 +87,19 @@ export const alertsRoutes: RouteRegistrar = (app, { deps }) => {
         body: SignupBody,
         response: { 200: SignupSchema, 201: SignupSchema, ...problems(...WRITE_ERRORS, 404, 409) },
       },
-      preSerialization: async (_request, reply, payload) => {
-        if (reply.statusCode === 201 && (payload as Record<string, unknown> | null)?.[MERGED] === true)
-          reply.status(200);
-        return payload;
-      },
     },
     async (request, reply) =>
-      runCommand(deps, request, reply, 201, async (tx) => {
-        const { alert, created } = await signUpForStockAlert(tx, deps, storeOf(request), request.body);
-        return created ? alert : { ...alert, [MERGED]: true };
-      }),
+      runCommand(
+        deps,
+        request,
+        reply,
+        // The response schema leaves `created` out of the body; it only picks the status.
+        (result: { created: boolean }) => (result.created ? 201 : 200),
+        async (tx) => {
+          const { alert, created } = await signUpForStockAlert(tx, deps, storeOf(request), request.body);
+          return { ...alert, created };
+        },
+      ),
   );
   r.get(
     '/v1/stock-alerts',

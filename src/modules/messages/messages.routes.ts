@@ -8,6 +8,7 @@ import {
   IdempotencyHeaders,
   idOf,
   ListQuery,
+  Nullable,
   pageOf,
   problems,
   WRITE_ERRORS,
@@ -19,8 +20,6 @@ const Channel = Type.Union([Type.Literal('email'), Type.Literal('sms'), Type.Lit
 const State = Type.Enum(['queued', 'sending', 'sent', 'failed', 'suppressed'], {
   description: 'queued → sending → sent | failed; suppressed = not sent on purpose (opted out, channel off)',
 });
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
-  Type.Union([schema, Type.Null()]);
 
 const messageFields = {
   id: Type.String(),

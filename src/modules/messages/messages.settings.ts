@@ -90,13 +90,36 @@ function settingsView(row: MessagingSettingsRow): MessagingSettingsView {
   };
 }
 
+/** A read writes nothing: a store that never set messaging up sees the defaults. */
 export async function getMessagingSettings(
   db: Executor,
   deps: Pick<Deps, 'clock'>,
   storeId: string,
 ): Promise<MessagingSettingsView> {
-  return settingsView(await loadMessagingSettings(db, deps, storeId));
+  const [row] = await db.select().from(messagingSettings).where(eq(messagingSettings.storeId, storeId));
+  return settingsView(row ?? defaultSettings(storeId, deps.clock.now()));
 }
+
+const defaultSettings = (storeId: string, now: Date): MessagingSettingsRow => ({
+  storeId,
+  smtpUrl: null,
+  emailFrom: null,
+  replyTo: null,
+  smsBaseUrl: null,
+  smsAccountSid: null,
+  smsAuthToken: null,
+  smsFrom: null,
+  quietStartMinute: null,
+  quietEndMinute: null,
+  statusUpdateDays: 7,
+  delayNoticeDays: 1,
+  merchantEmail: null,
+  publicUrl: null,
+  linkSecret: '',
+  stockAlertFactor: 1,
+  delayIncentives: [],
+  updatedAt: now,
+});
 
 function checkSmtpUrl(url: string): void {
   let parsed: URL | null = null;

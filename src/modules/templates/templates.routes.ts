@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import { inTransaction } from '../../db/client.ts';
 import { storeOf } from '../../http/auth.ts';
 import { type RouteRegistrar, typed } from '../../http/context.ts';
-import { AUTH_ERRORS, problems, WRITE_ERRORS } from '../../http/schemas.ts';
+import { AUTH_ERRORS, Nullable, problems, WRITE_ERRORS } from '../../http/schemas.ts';
 import { TEMPLATE_KINDS } from './templates.context.ts';
 import {
   listTemplates,
@@ -18,7 +18,6 @@ const Kind = Type.Enum([...TEMPLATE_KINDS], {
 const Channel = Type.Enum(['email', 'sms']);
 const Params = Type.Object({ kind: Kind, channel: Channel });
 
-const Nullable = (schema: ReturnType<typeof Type.String>) => Type.Union([schema, Type.Null()]);
 // Generous transport limits; the exact per-channel limits are the template checks' (template_invalid).
 const Subject = Nullable(
   Type.String({
