@@ -2,8 +2,9 @@
  * Pure rules of back-in-stock alerts: who may sign up, and how many shoppers one restock tells at
  * once. No I/O here.
  */
+
 import { available, type StockLevel, stockStatus } from '../inventory/inventory.models.ts';
-import { shopperChannels } from '../messages/messages.models.ts';
+import { channelsSetUp, shopperChannels } from '../messages/messages.models.ts';
 
 export type AlertChannel = 'email' | 'sms';
 export type AlertState = 'waiting' | 'notified' | 'cancelled';
@@ -42,10 +43,8 @@ export function configuredChannels(settings: {
   smsBaseUrl: string | null;
   smsFrom: string | null;
 }): AlertChannel[] {
-  const channels: AlertChannel[] = [];
-  if (settings.smtpUrl !== null && settings.emailFrom !== null) channels.push('email');
-  if (settings.smsBaseUrl !== null && settings.smsFrom !== null) channels.push('sms');
-  return channels;
+  const setUp = channelsSetUp(settings);
+  return (['email', 'sms'] as const).filter((channel) => setUp[channel]);
 }
 
 /**

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { inTransaction, queryRows } from '../../db/client.ts';
 import type { Deps } from '../../shared/context.ts';
 import { loadOrderFacts } from './messages.contexts.ts';
-import { shopperChannels } from './messages.models.ts';
+import { channelsSetUp, shopperChannels } from './messages.models.ts';
 import { draftOf, storeContext } from './messages.planner.ts';
 import { insertMessages, type NewMessage } from './messages.relay.ts';
 import { loadMessagingSettings } from './messages.settings.ts';
@@ -35,7 +35,11 @@ export async function planStatusUpdates(
          LIMIT 5000`,
   );
   const byStore = new Map<string, string[]>();
-  for (const row of due) byStore.set(row.store_id, [...(byStore.get(row.store_id) ?? []), row.order_id]);
+  for (const row of due) {
+    const list = byStore.get(row.store_id);
+    if (list) list.push(row.order_id);
+    else byStore.set(row.store_id, [row.order_id]);
+  }
   const created: string[] = [];
   const day = now.toISOString().slice(0, 10);
   for (const [storeId, orderIds] of byStore) {
@@ -43,7 +47,7 @@ export async function planStatusUpdates(
       ...(await inTransaction(deps.db, async (tx) => {
         const settings = await loadMessagingSettings(tx, deps, storeId);
         const store = await storeContext(tx, deps, settings);
-        const configured = { email: settings.smtpUrl !== null, sms: settings.smsBaseUrl !== null };
+        const configured = channelsSetUp(settings);
         const drafts: NewMessage[] = [];
         for (const order of (await loadOrderFacts(tx, storeId, orderIds)).values()) {
           const intent = {

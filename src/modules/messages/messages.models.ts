@@ -112,6 +112,17 @@ export const daysBetween = (from: string, to: string): number =>
 export const delayIsNews = (toldEta: string | null, eta: string | null, thresholdDays: number): boolean =>
   toldEta !== null && eta !== null && daysBetween(toldEta, eta) >= thresholdDays;
 
+/** Which shopper channels a store has set up (the settings write an SMS account's fields together). */
+export const channelsSetUp = (settings: {
+  smtpUrl: string | null;
+  emailFrom: string | null;
+  smsBaseUrl: string | null;
+  smsFrom: string | null;
+}): { email: boolean; sms: boolean } => ({
+  email: settings.smtpUrl !== null && settings.emailFrom !== null,
+  sms: settings.smsBaseUrl !== null && settings.smsFrom !== null,
+});
+
 /** The shopper channels a message goes on, given what the store set up and what the shopper chose. */
 export function shopperChannels(
   configured: { email: boolean; sms: boolean },

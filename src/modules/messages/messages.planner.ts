@@ -15,6 +15,7 @@ import {
 } from './messages.contexts.ts';
 import { grantIncentives } from './messages.incentives.ts';
 import {
+  channelsSetUp,
   daysBetween,
   delayIsNews,
   isTransactional,
@@ -62,7 +63,9 @@ export async function planShopperMessages(
   for (const event of events) {
     if (!active.has(event.storeId) || !shopperKindOf(event.type, event.data) || !orderIdOf(event.data))
       continue;
-    byStore.set(event.storeId, [...(byStore.get(event.storeId) ?? []), event]);
+    const list = byStore.get(event.storeId);
+    if (list) list.push(event);
+    else byStore.set(event.storeId, [event]);
   }
   const drafts: NewMessage[] = [];
   for (const [storeId, storeEvents] of byStore) {
@@ -80,10 +83,7 @@ export async function planShopperMessages(
       if (intent) intents.push(intent);
     }
     await appendEvents(tx, deps, granted);
-    const configured = {
-      email: settings.smtpUrl !== null && settings.emailFrom !== null,
-      sms: settings.smsBaseUrl !== null && settings.smsFrom !== null,
-    };
+    const configured = channelsSetUp(settings);
     for (const intent of intents) {
       const order = facts.get(intent.orderId);
       if (!order) continue;

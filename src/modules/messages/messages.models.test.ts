@@ -1,0 +1,97 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  delayIsNews,
+  localMinuteOfDay,
+  normalisePhone,
+  parseClockTime,
+  quietHoursRelease,
+  retryDelayMs,
+  shopperChannels,
+  shopperKindOf,
+} from './messages.models.ts';
+
+describe('retryDelayMs', () => {
+  it('backs off from 30 s, doubling, capped at an hour plus at most 10% jitter', () => {
+    expect(retryDelayMs(1, 'msg_a')).toBeGreaterThanOrEqual(30_000);
+    expect(retryDelayMs(1, 'msg_a')).toBeLessThan(33_000);
+    expect(retryDelayMs(2, 'msg_a')).toBeGreaterThanOrEqual(60_000);
+    expect(retryDelayMs(20, 'msg_a')).toBeLessThanOrEqual(3_960_000);
+  });
+  it('never shrinks from one attempt to the next', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 40 }), fc.string({ minLength: 1 }), (attempt, id) => {
+        expect(retryDelayMs(attempt + 1, id)).toBeGreaterThanOrEqual(retryDelayMs(attempt, id));
+      }),
+    );
+  });
+});
+
+describe('quietHoursRelease', () => {
+  const quiet = { startMinute: 21 * 60, endMinute: 8 * 60 };
+  it('holds a message inside a window that wraps midnight until its end, in the store time zone', () => {
+    expect(quietHoursRelease(new Date('2026-03-11T02:30:00Z'), 'UTC', quiet)?.toISOString()).toBe(
+      '2026-03-11T08:00:00.000Z',
+    );
+    expect(quietHoursRelease(new Date('2026-03-11T21:00:00Z'), 'UTC', quiet)?.toISOString()).toBe(
+      '2026-03-12T08:00:00.000Z',
+    );
+    expect(quietHoursRelease(new Date('2026-03-11T12:00:00Z'), 'UTC', quiet)).toBeNull();
+    // 23:30 in Paris (UTC+1 in winter) is quiet; 08:00 Paris is 07:00 UTC.
+    expect(quietHoursRelease(new Date('2026-01-15T22:30:00Z'), 'Europe/Paris', quiet)?.toISOString()).toBe(
+      '2026-01-16T07:00:00.000Z',
+    );
+  });
+  it('releases at a moment outside the window, within a day', () => {
+    fc.assert(
+      fc.property(
+        fc.date({
+          min: new Date('2026-01-01T00:00:00Z'),
+          max: new Date('2027-01-01T00:00:00Z'),
+          noInvalidDate: true,
+        }),
+        fc.integer({ min: 0, max: 1439 }),
+        fc.integer({ min: 0, max: 1439 }),
+        fc.constantFrom('UTC', 'Asia/Tokyo', 'America/Sao_Paulo', 'Asia/Kolkata'),
+        (at, startMinute, endMinute, zone) => {
+          const release = quietHoursRelease(at, zone, { startMinute, endMinute });
+          if (release === null) return;
+          expect(release.getTime()).toBeGreaterThan(at.getTime() - 60_000);
+          expect(release.getTime() - at.getTime()).toBeLessThanOrEqual(86_400_000);
+          expect(quietHoursRelease(release, zone, { startMinute, endMinute })).toBeNull();
+          expect(localMinuteOfDay(release, zone)).toBe(endMinute);
+        },
+      ),
+    );
+  });
+});
+
+describe('delay notices', () => {
+  it('are news only when the date moves at least the threshold past what was told', () => {
+    expect(delayIsNews('2026-04-01', '2026-04-02', 1)).toBe(true);
+    expect(delayIsNews('2026-04-01', '2026-04-02', 3)).toBe(false);
+    expect(delayIsNews('2026-04-01', '2026-03-20', 1)).toBe(false);
+    expect(delayIsNews(null, '2026-04-02', 1)).toBe(false);
+  });
+  it('come from eta changes; a queue fill is news only when it completes a waiting line', () => {
+    expect(shopperKindOf('backorder.eta_changed', {})).toBe('delay_notice');
+    expect(shopperKindOf('order.line.allocated', { source: 'queue', eta: '2026-04-01' })).toBe(
+      'ready_to_ship',
+    );
+    expect(shopperKindOf('order.line.allocated', { source: 'queue' })).toBeNull();
+    expect(shopperKindOf('order.line.allocated', { source: 'stock' })).toBeNull();
+    expect(shopperKindOf('inventory.adjusted', {})).toBeNull();
+  });
+});
+
+describe('contacts', () => {
+  it('are spelled one way so preferences match messages', () => {
+    expect(normalisePhone('+1 (555) 010-2000')).toBe('+15550102000');
+    expect(normalisePhone('0044 20 7946 0000')).toBe('00442079460000');
+    expect(
+      shopperChannels({ email: true, sms: false }, { email: 'Ada@Example.COM', phone: '+1 555' }),
+    ).toEqual([{ channel: 'email', recipient: 'ada@example.com' }]);
+    expect(parseClockTime('07:05')).toBe(425);
+    expect(parseClockTime('24:00')).toBeNull();
+  });
+});
