@@ -1,5 +1,5 @@
 /** The `backfill` command, run as a user would (through bin/backfill.js), on a PGlite directory. */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,4 +71,26 @@ describe('backfill CLI', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('Unknown command');
   });
+
+  it('runs the background worker alone and stops cleanly on SIGTERM', async () => {
+    const child = spawn(process.execPath, ['bin/backfill.js', 'worker'], {
+      env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    for (let i = 0; i < 600 && !output.includes('worker running'); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(output).toContain('Backfill worker running');
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(output).toContain('stopping the worker');
+  }, 60_000);
 });

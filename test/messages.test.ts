@@ -168,6 +168,10 @@ describe('shopper messages', () => {
     const granted = (await t.request('GET', '/v1/events?type=order.incentive_granted', { key })).json();
     expect(granted.data).toHaveLength(1);
     expect(granted.data[0].data).toMatchObject({ orderId: order.id, kind: 'percent_off', percent: 10, code });
+    const recorded = (await t.request('GET', `/v1/orders/${order.id}/incentives`, { key })).json().data;
+    expect(recorded).toMatchObject([
+      { kind: 'percent_off', percent: 10, code, afterDays: 14, description: '10% off' },
+    ]);
 
     // A date that moves earlier is not a delay.
     await put('2026-04-10');

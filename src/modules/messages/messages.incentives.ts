@@ -3,11 +3,13 @@
  * 10% off", granted once per line and rule, for the store's platform to honour.
  */
 import { randomBytes } from 'node:crypto';
-import { eq } from 'drizzle-orm';
-import type { Tx } from '../../db/client.ts';
+import { and, eq } from 'drizzle-orm';
+import type { Executor, Tx } from '../../db/client.ts';
 import type { Deps } from '../../shared/context.ts';
+import { notFound } from '../../shared/errors.ts';
 import { orderIncentives } from '../alerts/alerts.tables.ts';
 import type { NewEvent } from '../events/events.usecases.ts';
+import { findOrder } from '../orders/orders.repository.ts';
 import type { MessageContext } from './messages.context.ts';
 import type { OrderFacts } from './messages.contexts.ts';
 import { daysBetween } from './messages.models.ts';
@@ -92,4 +94,41 @@ function incentiveCode(): string {
   let code = 'BF-';
   for (const byte of bytes) code += alphabet[byte % alphabet.length];
   return code;
+}
+
+export interface IncentiveView {
+  id: string;
+  lineId: string;
+  kind: 'free_shipping' | 'percent_off';
+  percent: number | null;
+  code: string;
+  afterDays: number;
+  description: string;
+  createdAt: string;
+}
+
+/** The incentives an order's lines have earned, oldest first (404 for another store's order). */
+export async function listOrderIncentives(
+  db: Executor,
+  storeId: string,
+  orderId: string,
+): Promise<{ data: IncentiveView[] }> {
+  if (!(await findOrder(db, storeId, orderId))) throw notFound('Order', orderId);
+  const rows = await db
+    .select()
+    .from(orderIncentives)
+    .where(and(eq(orderIncentives.storeId, storeId), eq(orderIncentives.orderId, orderId)))
+    .orderBy(orderIncentives.createdAt, orderIncentives.afterDays);
+  return {
+    data: rows.map((r) => ({
+      id: r.id,
+      lineId: r.lineId,
+      kind: r.kind,
+      percent: r.percent,
+      code: r.code,
+      afterDays: r.afterDays,
+      description: describeIncentive(r),
+      createdAt: r.createdAt.toISOString(),
+    })),
+  };
 }

@@ -13,6 +13,7 @@ import {
   problems,
   WRITE_ERRORS,
 } from '../../http/schemas.ts';
+import { listOrderIncentives } from './messages.incentives.ts';
 import { getMessagingSettings, updateMessagingSettings } from './messages.settings.ts';
 import { getMessage, listMessages, replayMessage } from './messages.usecases.ts';
 
@@ -190,6 +191,35 @@ export const messagesRoutes: RouteRegistrar = (app, { deps }) => {
       runCommand(deps, request, reply, 200, (tx) =>
         replayMessage(tx, deps, storeOf(request).id, request.params.id),
       ),
+  );
+  r.get(
+    '/v1/orders/:id/incentives',
+    {
+      config: { access: 'secret' },
+      schema: {
+        tags: ['Messages'],
+        summary: "Delay incentives the order's lines have earned (codes for the store's platform to honour)",
+        params: Type.Object({ id: idOf('ord') }),
+        response: {
+          200: Type.Object({
+            data: Type.Array(
+              Type.Object({
+                id: Type.String(),
+                lineId: Type.String(),
+                kind: Type.Enum(['free_shipping', 'percent_off']),
+                percent: Nullable(Type.Integer()),
+                code: Type.String(),
+                afterDays: Type.Integer(),
+                description: Type.String(),
+                createdAt: Type.String({ format: 'date-time' }),
+              }),
+            ),
+          }),
+          ...problems(...AUTH_ERRORS, 404, 422),
+        },
+      },
+    },
+    async (request) => listOrderIncentives(deps.db, storeOf(request).id, request.params.id),
   );
   r.get(
     '/v1/settings/messaging',
