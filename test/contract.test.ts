@@ -77,6 +77,8 @@ describe('system endpoints', () => {
     expect(res.body).toMatch(/^# HELP /m);
     expect(res.body).toMatch(/^# TYPE backfill_http_requests_total counter$/m);
     expect(res.body).toMatch(/^backfill_http_requests_total\{[^}]*route="\/health"[^}]*\} \d+/m);
+    expect(res.body).toMatch(/^backfill_messages_relay_backlog \d+$/m);
+    expect(res.body).toMatch(/^backfill_messages_due \d+$/m);
   });
 
   describe('GET /openapi.json', () => {

@@ -139,7 +139,7 @@ export async function buildServer(
       }),
   });
   registerAccessCheck(app);
-  const metrics = registerMetrics(app);
+  const metrics = registerMetrics(app, deps);
 
   // Routes whose body may be left out entirely (e.g. cancel = cancel everything) say so in the document.
   const optionalBodies: { path: string; method: string }[] = [];
