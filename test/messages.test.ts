@@ -14,6 +14,7 @@ import {
 } from '../src/modules/messages/messages.delivery.ts';
 import { planMerchantDigests } from '../src/modules/messages/messages.digest.ts';
 import { startRelayCursor } from '../src/modules/messages/messages.relay.ts';
+import { refreshDuePromises } from '../src/modules/promises/promises.jobs.ts';
 import { verifyWebhook } from '../src/modules/webhooks/webhooks.signing.ts';
 import { ManualClock } from '../src/shared/clock.ts';
 import { type StoreKeys, startTestApp, type TestApp, variant } from './support/harness.ts';
@@ -177,6 +178,27 @@ describe('shopper messages', () => {
     await put('2026-04-10');
     await shop.pump();
     expect(mailTo('grace@example.com')).toHaveLength(3);
+  });
+
+  it('tells a date drifting on the lead time once a week, not every day', async () => {
+    const shop = await openShop({ statusUpdateDays: 0 });
+    await t.request('PUT', '/v1/variants/DRIFT-1', { key: shop.secretKey, body: variant('backorder') });
+    await place(shop, 'DRIFT-1', 1, { email: 'drift@example.com' });
+    await shop.pump();
+    const noticesByDay: number[] = [];
+    try {
+      for (let day = 1; day <= 8; day++) {
+        clock.advance(86_400_000);
+        await refreshDuePromises(t.app.deps, { storeIds: [shop.id] });
+        await shop.pump();
+        noticesByDay.push(mailTo('drift@example.com').length - 1);
+      }
+    } finally {
+      clock.set(new Date('2026-03-02T10:00:00Z'));
+    }
+    // Day 7: the date has moved a week past the one in the confirmation.
+    expect(noticesByDay).toEqual([0, 0, 0, 0, 0, 0, 1, 1]);
+    expect(mailTo('drift@example.com')[1]!.text).toContain('7 days later');
   });
 
   it('holds status updates through quiet hours, puts an unsubscribe link in them, and honours it', async () => {

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   delayIsNews,
+  delayThresholdDays,
   localMinuteOfDay,
   normalisePhone,
   parseClockTime,
@@ -72,6 +73,11 @@ describe('delay notices', () => {
     expect(delayIsNews('2026-04-01', '2026-04-02', 3)).toBe(false);
     expect(delayIsNews('2026-04-01', '2026-03-20', 1)).toBe(false);
     expect(delayIsNews(null, '2026-04-02', 1)).toBe(false);
+  });
+  it('ration a date drifting on the lead time to a weekly notice', () => {
+    expect(delayThresholdDays('lead_time', 1)).toBe(7);
+    expect(delayThresholdDays('lead_time', 10)).toBe(10);
+    expect(delayThresholdDays('purchase_order', 1)).toBe(1);
   });
   it('come from eta changes; a queue fill is news only when it completes a waiting line', () => {
     expect(shopperKindOf('backorder.eta_changed', {})).toBe('delay_notice');

@@ -123,6 +123,16 @@ export const channelsSetUp = (settings: {
   sms: settings.smsBaseUrl !== null && settings.smsFrom !== null,
 });
 
+/**
+ * A date that rests on the supplier's lead time ("today + lead time", nothing on order) slips a day
+ * every day until stock is ordered; a notice per day would be noise, so such slips are told once
+ * they add up to a week (or the store's threshold, if larger).
+ */
+export const LEAD_TIME_DRIFT_NOTICE_DAYS = 7;
+
+export const delayThresholdDays = (etaSource: unknown, storeThreshold: number): number =>
+  etaSource === 'lead_time' ? Math.max(LEAD_TIME_DRIFT_NOTICE_DAYS, storeThreshold) : storeThreshold;
+
 /** The shopper channels a message goes on, given what the store set up and what the shopper chose. */
 export function shopperChannels(
   configured: { email: boolean; sms: boolean },

@@ -18,6 +18,7 @@ import {
   channelsSetUp,
   daysBetween,
   delayIsNews,
+  delayThresholdDays,
   isTransactional,
   shopperChannels,
   shopperKindOf,
@@ -292,7 +293,11 @@ async function rationDelay(
   const [told] = await tx.select().from(linePromisesTold).where(eq(linePromisesTold.lineId, lineId));
   const toldEta = told?.toldEta ?? previous;
   const firstEta = told?.firstEta ?? previous;
-  if (toldEta === null || firstEta === null || !delayIsNews(toldEta, eta, settings.delayNoticeDays))
+  if (
+    toldEta === null ||
+    firstEta === null ||
+    !delayIsNews(toldEta, eta, delayThresholdDays(data.etaSource, settings.delayNoticeDays))
+  )
     return null;
   const now = deps.clock.now();
   await tx
