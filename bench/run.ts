@@ -6,16 +6,19 @@
  *   restock  [--engine postgres|pglite] [--units 1000000] [--skus 10000] [--workers 4] [--batch 200]
  *            [--partial 0] [--zipf 1.1] [--trace-sql 1]
  *   promises [--engine postgres|pglite] [--lines 1000000] [--orders 200] [--po-units 1000] [--explain-full 1]
+ *   messages [--engine postgres|pglite] [--orders 5000] [--channel email|webhook] [--concurrency 16]
+ *            [--smtp-pool 1] [--trace-sql 1]
  *
  * Every scenario prints a human-readable log and, as its very last line, one JSON object.
  */
 import { parseArgs } from 'node:util';
 import type { Engine } from './common.ts';
 import { runHotSku } from './hot-sku.ts';
+import { runMessages } from './messages.ts';
 import { runPromises } from './promises.ts';
 import { runRestock } from './restock.ts';
 
-const USAGE = `usage: npm run bench -- <hot-sku|restock|promises> [flags]
+const USAGE = `usage: npm run bench -- <hot-sku|restock|promises|messages> [flags]
 
 hot-sku  --engine postgres|pglite  --concurrency 64  --stock S  --limit L  --requests N
          --baseline-seconds 10  --cpu-prof DIR (profile the server child)
@@ -25,6 +28,10 @@ restock  --engine postgres|pglite  --units 1000000  --skus 10000  --workers 4  -
          --trace-sql 1 (time the SQL round trips of the restock phase; PostgreSQL only)
 promises --engine postgres|pglite  --lines 1000000 (long queue; 200000 on pglite)  --orders 200 (timed per queue)
          --po-units 1000 (units per purchase-order line)  --explain-full 1 (EXPLAIN ANALYZE the 1M-line recompute)
+messages --engine postgres|pglite  --orders 5000 (1000 on pglite)  --channel email|webhook
+         --concurrency 16 (delivery lanes, and senders of the raw-channel baseline)
+         --smtp-pool 1 (email: the store's SMTP URL asks nodemailer for a connection pool)
+         --trace-sql 1 (time the SQL round trips of the relay and delivery phases; PostgreSQL only)
 
 PostgreSQL comes from DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test);
 pglite runs on a fresh temporary directory.`;
@@ -68,6 +75,8 @@ async function main(argv: string[]): Promise<number> {
       orders: { type: 'string' },
       'po-units': { type: 'string' },
       'explain-full': { type: 'string' },
+      channel: { type: 'string' },
+      'smtp-pool': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -109,6 +118,17 @@ async function main(argv: string[]): Promise<number> {
       orders: intFlag(values.orders, 'orders'),
       poUnits: intFlag(values['po-units'], 'po-units'),
       explainFull: values['explain-full'] !== undefined,
+    });
+  } else if (scenario === 'messages') {
+    const channel = values.channel ?? 'email';
+    if (channel !== 'email' && channel !== 'webhook') throw new Error('--channel must be email or webhook');
+    result = await runMessages({
+      engine,
+      orders: intFlag(values.orders, 'orders'),
+      channel,
+      concurrency: intFlag(values.concurrency, 'concurrency'),
+      smtpPool: values['smtp-pool'] !== undefined && values['smtp-pool'] !== '0',
+      traceSql: values['trace-sql'] !== undefined,
     });
   } else {
     console.error(`unknown scenario "${scenario}"\n\n${USAGE}`);

@@ -3,6 +3,9 @@
  * SMS (a Twilio-compatible receiver) and signed webhooks (local receivers that fail, stall and
  * succeed), each logged with every attempt, delivered at most once.
  */
+
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planStatusUpdates } from '../src/modules/messages/messages.cadence.ts';
 import { createSenders, type Senders } from '../src/modules/messages/messages.channels.ts';
@@ -592,6 +595,25 @@ describe('isolation', () => {
   });
 });
 
+describe('channels', () => {
+  it('gives up on an SMTP server that never answers within the timeout', async () => {
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as AddressInfo).port;
+    try {
+      const started = Date.now();
+      const result = await createSenders({ timeoutMs: 300 }).email(
+        { smtpUrl: `smtp://127.0.0.1:${port}`, from: 'shop@example.com', replyTo: null },
+        { id: 'msg_timeout', recipient: 'x@example.com', subject: 's', body: 'b', html: null, payload: null },
+      );
+      expect(result.ok).toBe(false);
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      silent.close();
+    }
+  });
+});
+
 describe('settings', () => {
   it('reads the defaults without writing, and they are the ones a first change stores', async () => {
     const store = await t.createStore('Fresh shop');
@@ -617,6 +639,7 @@ describe('validation', () => {
     const before = (await t.request('GET', '/v1/settings/messaging', { key })).json();
     const bad: Record<string, unknown>[] = [
       { email: { smtpUrl: 'http://not-smtp', from: 'a@b.example' } },
+      { email: { smtpUrl: 'smtp://127.0.0.1:25?sendmail=true&path=/bin/sh', from: 'a@b.example' } },
       { quietHours: { start: '25:00', end: '08:00' } },
       { statusUpdateDays: -1 },
       { delayIncentives: [{ afterDays: 5, kind: 'percent_off' }] },

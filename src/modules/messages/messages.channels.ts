@@ -55,11 +55,20 @@ export function createSenders(options: { timeoutMs?: number } = {}): Senders {
   const transportFor = (smtpUrl: string): Transporter => {
     let transport = transports.get(smtpUrl);
     if (!transport) {
-      transport = nodemailer.createTransport(smtpUrl, {
+      // Options are built from the URL's parts alone: nodemailer would also read options from its
+      // query string (`?sendmail=true` runs a local binary), which a store must not be able to set.
+      const url = new URL(smtpUrl);
+      transport = nodemailer.createTransport({
+        host: url.hostname,
+        ...(url.port ? { port: Number(url.port) } : {}),
+        secure: url.protocol === 'smtps:',
+        ...(url.username
+          ? { auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } }
+          : {}),
         connectionTimeout: timeoutMs,
         greetingTimeout: timeoutMs,
         socketTimeout: timeoutMs,
-      } as never);
+      });
       transports.set(smtpUrl, transport);
     }
     return transport;

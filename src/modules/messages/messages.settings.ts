@@ -126,10 +126,16 @@ function checkSmtpUrl(url: string): void {
   try {
     parsed = new URL(url);
   } catch {}
-  if (!parsed || !['smtp:', 'smtps:'].includes(parsed.protocol) || !parsed.hostname) {
+  if (
+    !parsed ||
+    !['smtp:', 'smtps:'].includes(parsed.protocol) ||
+    !parsed.hostname ||
+    parsed.search ||
+    parsed.hash
+  ) {
     throw invalid(
       'validation_failed',
-      'email.smtpUrl must look like smtp://user:pass@host:587 or smtps://…',
+      'email.smtpUrl must look like smtp://user:pass@host:587 or smtps://…, with no query string',
       [{ path: '/email/smtpUrl', message: 'must be an smtp:// or smtps:// URL' }],
     );
   }

@@ -60,7 +60,11 @@ export async function loadLines(
   }));
 }
 
-/** Waiting units ahead of each given waiting line in its SKU's queue (what must arrive first). */
+/**
+ * Waiting units ahead of each given waiting line in its SKU's queue (what must arrive first). One
+ * running sum over each SKU's queue, whatever the number of lines asked about: a batch of
+ * confirmations after a flash sale would otherwise count the queue once per line.
+ */
 export async function loadUnitsAhead(
   db: Executor,
   storeId: string,
@@ -69,11 +73,14 @@ export async function loadUnitsAhead(
   if (lineIds.length === 0) return new Map();
   const rows = await queryRows<{ id: string; ahead: number }>(
     db,
-    sql`SELECT l.id, (SELECT coalesce(sum(q.backordered), 0)::int FROM order_lines q
-                       WHERE q.store_id = l.store_id AND q.sku = l.sku AND q.backordered > 0
-                         AND q.queue_ticket < l.queue_ticket) AS ahead
-          FROM order_lines l
-         WHERE l.store_id = ${storeId} AND l.backordered > 0 AND l.id = ANY(${sql.param(lineIds)}::text[])`,
+    sql`WITH wanted AS (
+          SELECT id, sku FROM order_lines
+           WHERE store_id = ${storeId} AND backordered > 0 AND id = ANY(${sql.param(lineIds)}::text[])),
+        queue AS (
+          SELECT q.id, (sum(q.backordered) OVER (PARTITION BY q.sku ORDER BY q.queue_ticket) - q.backordered)::int AS ahead
+            FROM order_lines q
+           WHERE q.store_id = ${storeId} AND q.backordered > 0 AND q.sku IN (SELECT sku FROM wanted))
+        SELECT queue.id, queue.ahead FROM queue JOIN wanted ON wanted.id = queue.id`,
   );
   return new Map(rows.map((r) => [r.id, r.ahead]));
 }
