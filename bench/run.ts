@@ -7,7 +7,7 @@
  *            [--partial 0] [--zipf 1.1] [--trace-sql 1]
  *   promises [--engine postgres|pglite] [--lines 1000000] [--orders 200] [--po-units 1000] [--explain-full 1]
  *   messages [--engine postgres|pglite] [--orders 5000] [--channel email|webhook] [--concurrency 16]
- *            [--smtp-pool 1] [--trace-sql 1]
+ *            [--trace-sql 1]
  *
  * Every scenario prints a human-readable log and, as its very last line, one JSON object.
  */
@@ -30,7 +30,6 @@ promises --engine postgres|pglite  --lines 1000000 (long queue; 200000 on pglite
          --po-units 1000 (units per purchase-order line)  --explain-full 1 (EXPLAIN ANALYZE the 1M-line recompute)
 messages --engine postgres|pglite  --orders 5000 (1000 on pglite)  --channel email|webhook
          --concurrency 16 (delivery lanes, and senders of the raw-channel baseline)
-         --smtp-pool 1 (email: the store's SMTP URL asks nodemailer for a connection pool)
          --trace-sql 1 (time the SQL round trips of the relay and delivery phases; PostgreSQL only)
 
 PostgreSQL comes from DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test);
@@ -50,6 +49,14 @@ function numFlag(value: string | undefined, name: string): number | undefined {
   if (!Number.isFinite(n) || n < 0)
     throw new Error(`--${name} must be a non-negative number, got "${value}"`);
   return n;
+}
+
+/** A store's SMTP URL no longer carries transport options (the settings refuse a query string). */
+function smtpPoolFlag(value: string | undefined): boolean {
+  if (value === undefined || value === '0') return false;
+  throw new Error(
+    '--smtp-pool is gone: store SMTP URLs may not carry a query string since 2026-12-01; the log still prints the raw pooled rate for reference',
+  );
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -127,7 +134,7 @@ async function main(argv: string[]): Promise<number> {
       orders: intFlag(values.orders, 'orders'),
       channel,
       concurrency: intFlag(values.concurrency, 'concurrency'),
-      smtpPool: values['smtp-pool'] !== undefined && values['smtp-pool'] !== '0',
+      smtpPool: smtpPoolFlag(values['smtp-pool']),
       traceSql: values['trace-sql'] !== undefined,
     });
   } else {

@@ -50,7 +50,7 @@ export async function loadOrderFacts(
     .select()
     .from(orders)
     .where(and(eq(orders.storeId, storeId), inArray(orders.id, ids)));
-  const lines = await loadLines(executor, storeId, ids);
+  const lines = await loadLines(executor, storeId, ids, { positions: false });
   const skus = [...new Set(lines.map((l) => l.sku))];
   const titles = new Map(
     skus.length === 0

@@ -29,13 +29,16 @@ export async function loadLines(
   db: Executor,
   storeId: string,
   orderIds: readonly string[],
+  options: { positions?: boolean } = {},
 ): Promise<LineRecord[]> {
   if (orderIds.length === 0) return [];
+  // Each position counts the queue ahead of its line: callers reading many orders can skip it.
+  const positions = options.positions ?? true;
   const rows = await queryRows<LineRow>(
     db,
     sql`SELECT l.id, l.order_id, l.sku, l.quantity, l.unit_price, l.allocated, l.backordered, l.shipped, l.cancelled,
                l.eta::text AS eta, l.eta_latest::text AS eta_latest, l.eta_source,
-               CASE WHEN l.backordered > 0 THEN (
+               CASE WHEN ${positions}::boolean AND l.backordered > 0 THEN (
                  SELECT count(*)::int + 1 FROM order_lines q
                   WHERE q.store_id = l.store_id AND q.sku = l.sku AND q.backordered > 0
                     AND q.queue_ticket < l.queue_ticket) END AS queue_position
