@@ -28,7 +28,7 @@ import { type DeliveryOutcome, deliverDue } from '../src/modules/messages/messag
 import { relayBacklog, relayEvents, startRelayCursor } from '../src/modules/messages/messages.relay.ts';
 import { webhookHeaders } from '../src/modules/webhooks/webhooks.signing.ts';
 import { cpuSeconds, type Engine, freshPgliteUrl, log, postgresUrl, round } from './common.ts';
-import { installSqlTrace, printSqlStats, type StatementStat, sqlStats } from './sql-trace.ts';
+import { installSqlTrace, printSqlStats, sqlStats, traceSince } from './sql-trace.ts';
 
 export type MessageChannel = 'email' | 'webhook';
 
@@ -231,23 +231,6 @@ const cpuText = (cpu: CpuUse, seconds: number, engine: Engine) =>
   `CPU (2 cores = ${(2 * seconds).toFixed(1)} core-s): bench process ` +
   `(receiver included${engine === 'pglite' ? ', PGlite too' : ''}) ${cpu.bench.toFixed(2)} s` +
   (cpu.postgres === null ? '' : `, this run's postgres backends ${cpu.postgres.toFixed(2)} s`);
-
-function traceSince(before: Map<string, StatementStat>): StatementStat[] {
-  return sqlStats()
-    .map((r) => {
-      const b = before.get(r.statement);
-      return b
-        ? {
-            ...r,
-            count: r.count - b.count,
-            totalMs: r.totalMs - b.totalMs,
-            paramCount: r.paramCount - b.paramCount,
-          }
-        : r;
-    })
-    .filter((r) => r.count > 0)
-    .sort((a, b) => b.totalMs - a.totalMs);
-}
 
 const traceMark = () => new Map(sqlStats().map((r) => [r.statement, r]));
 

@@ -28,7 +28,7 @@ import { systemClock } from '../src/shared/clock.ts';
 import type { Deps, StoreScope } from '../src/shared/context.ts';
 import { createIdGenerator } from '../src/shared/ids.ts';
 import { cpuSeconds, type Engine, freshPgliteUrl, log, postgresUrl, round } from './common.ts';
-import { installSqlTrace, printSqlStats, sqlStats } from './sql-trace.ts';
+import { installSqlTrace, printSqlStats, sqlStats, traceSince } from './sql-trace.ts';
 
 const BATCH_UNITS = 20_000;
 
@@ -331,22 +331,7 @@ export async function runRestock(options: RestockOptions): Promise<Record<string
     );
     if (options.traceSql) {
       log('SQL round trips of the restock phase:');
-      printSqlStats(
-        sqlStats()
-          .map((r) => {
-            const b = traceBefore.get(r.statement);
-            return b
-              ? {
-                  ...r,
-                  count: r.count - b.count,
-                  totalMs: r.totalMs - b.totalMs,
-                  paramCount: r.paramCount - b.paramCount,
-                }
-              : r;
-          })
-          .filter((r) => r.count > 0)
-          .sort((a, b) => b.totalMs - a.totalMs),
-      );
+      printSqlStats(traceSince(traceBefore));
     }
     for (const v of violations.slice(0, 10)) log(`VIOLATION: ${v}`);
 

@@ -84,3 +84,21 @@ if (target) {
     writeFileSync(target, JSON.stringify(sqlStats()));
   });
 }
+
+/** The statements run since `before` (a snapshot of `sqlStats()`), slowest in total first. */
+export function traceSince(before: Map<string, StatementStat>): StatementStat[] {
+  return sqlStats()
+    .map((r) => {
+      const b = before.get(r.statement);
+      return b
+        ? {
+            ...r,
+            count: r.count - b.count,
+            totalMs: r.totalMs - b.totalMs,
+            paramCount: r.paramCount - b.paramCount,
+          }
+        : r;
+    })
+    .filter((r) => r.count > 0)
+    .sort((a, b) => b.totalMs - a.totalMs);
+}

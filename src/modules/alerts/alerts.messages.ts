@@ -3,10 +3,9 @@ import type { Deps } from '../../shared/context.ts';
 import type { MessageContext } from '../messages/messages.context.ts';
 import { baseContext, linksFor, type StoreContext } from '../messages/messages.contexts.ts';
 import { isTransactional } from '../messages/messages.models.ts';
-import { storeContext } from '../messages/messages.planner.ts';
+import { storeContext, withContent } from '../messages/messages.planner.ts';
 import { messageDefaults, type NewMessage } from '../messages/messages.relay.ts';
 import type { MessagingSettingsRow } from '../messages/messages.settings.ts';
-import { renderMessage } from '../templates/templates.usecases.ts';
 import { type AlertRow, variantTitle } from './alerts.repository.ts';
 
 type MessageDeps = Pick<Deps, 'clock' | 'ids' | 'publicUrl'>;
@@ -60,12 +59,5 @@ async function alertMessage(
     transactional,
     payload: { unsubscribeUrl: links.unsubscribe },
   };
-  try {
-    const rendered = await renderMessage(tx, store.id, 'stock_alert', alert.channel, context);
-    return { ...row, subject: rendered.subject, body: rendered.body, html: rendered.html };
-  } catch (error) {
-    // A template that cannot render is the merchant's to fix: logged as failed, not retried.
-    const reason = error instanceof Error ? error.message : String(error);
-    return { ...row, state: 'failed', nextAttemptAt: null, lastError: `template failed: ${reason}` };
-  }
+  return withContent(tx, row, context);
 }

@@ -14,6 +14,7 @@ import {
 } from './alerts.errors.ts';
 import { alertMessages } from './alerts.messages.ts';
 import {
+  ALERT_BATCH_INTERVAL_MS,
   type AlertChannel,
   type AlertState,
   alertContact,
@@ -180,7 +181,8 @@ export async function releaseStockAlerts(
   options: { storeIds?: readonly string[] } = {},
 ): Promise<string[]> {
   const created: string[] = [];
-  for (const { storeId, sku } of await skusWithFreeStock(deps.db, options.storeIds)) {
+  const notifiedSince = new Date(deps.clock.now().getTime() - ALERT_BATCH_INTERVAL_MS);
+  for (const { storeId, sku } of await skusWithFreeStock(deps.db, options.storeIds, notifiedSince)) {
     created.push(...(await inTransaction(deps.db, (tx) => releaseBatch(tx, deps, storeId, sku))));
   }
   return created;

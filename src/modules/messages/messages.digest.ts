@@ -2,10 +2,10 @@ import { sql } from 'drizzle-orm';
 import { inTransaction, queryRows, type Tx } from '../../db/client.ts';
 import type { Deps } from '../../shared/context.ts';
 import { storeToday } from '../promises/promises.usecases.ts';
-import { renderMessage } from '../templates/templates.usecases.ts';
 import type { MessageContext } from './messages.context.ts';
+import { baseContext, linksFor } from './messages.contexts.ts';
 import { localMinuteOfDay } from './messages.models.ts';
-import { storeContext } from './messages.planner.ts';
+import { storeContext, withContent } from './messages.planner.ts';
 import { insertMessages, messageDefaults } from './messages.relay.ts';
 import { loadMessagingSettings } from './messages.settings.ts';
 
@@ -44,26 +44,23 @@ async function planDigest(tx: Tx, deps: DigestDeps, storeId: string, now: Date):
   const store = await storeContext(tx, deps, settings);
   const date = storeToday(store, now);
   const digest = await digestFacts(tx, storeId, date, now);
-  const context: MessageContext = {
-    store: { name: store.name, currency: store.currency, timezone: store.timezone },
-    customer: { name: '', email: settings.merchantEmail ?? '', phone: '' },
-    digest,
-    links: { status: '', cancel: '', keep: '', switch: '', preferences: '', unsubscribe: '' },
-  };
-  const rendered = await renderMessage(tx, storeId, 'merchant_digest', 'email', context);
   const recipient = settings.merchantEmail!.toLowerCase();
-  return insertMessages(tx, [
-    {
-      ...messageDefaults(deps, now),
-      storeId,
-      dedupeKey: `digest:${date}:email:${recipient}`,
-      kind: 'merchant_digest',
-      channel: 'email',
-      recipient,
-      transactional: true,
-      ...rendered,
-    },
-  ]);
+  const context: MessageContext = {
+    ...baseContext(store, undefined),
+    customer: { name: '', email: recipient, phone: '' },
+    digest,
+    links: linksFor(store, now, { contact: recipient, transactional: true }),
+  };
+  const row = {
+    ...messageDefaults(deps, now),
+    storeId,
+    dedupeKey: `digest:${date}:email:${recipient}`,
+    kind: 'merchant_digest' as const,
+    channel: 'email' as const,
+    recipient,
+    transactional: true,
+  };
+  return insertMessages(tx, [await withContent(tx, row, context)]);
 }
 
 async function digestFacts(

@@ -237,8 +237,23 @@ export async function draftOf(
     transactional,
     payload: links.unsubscribe ? { unsubscribeUrl: links.unsubscribe } : null,
   };
+  return withContent(tx, row, context);
+}
+
+/** SMS APIs refuse bodies over 1600 characters (Twilio's limit); a long order is cut, not lost. */
+const SMS_MAX = 1600;
+const fitChannel = (channel: string, body: string): string =>
+  channel === 'sms' && body.length > SMS_MAX ? `${body.slice(0, SMS_MAX - 1)}…` : body;
+
+/**
+ * A message row with its rendered subject and bodies. Every kind of message goes through here: a
+ * template that cannot render is the merchant's to fix, so the message is logged as failed, not
+ * retried.
+ */
+export async function withContent(tx: Tx, row: NewMessage, context: MessageContext): Promise<NewMessage> {
   try {
-    const rendered = await renderMessage(tx, store.id, intent.kind, channel, context);
+    const channel = row.channel as 'email' | 'sms';
+    const rendered = await renderMessage(tx, row.storeId, row.kind, channel, context);
     return {
       ...row,
       subject: rendered.subject,
@@ -246,16 +261,10 @@ export async function draftOf(
       html: rendered.html,
     };
   } catch (error) {
-    // A template that cannot render is the merchant's to fix: the failure is logged, not retried.
     const reason = error instanceof Error ? error.message : String(error);
     return { ...row, state: 'failed', nextAttemptAt: null, lastError: `template failed: ${reason}` };
   }
 }
-
-/** SMS APIs refuse bodies over 1600 characters (Twilio's limit); a long order is cut, not lost. */
-const SMS_MAX = 1600;
-const fitChannel = (channel: 'email' | 'sms', body: string): string =>
-  channel === 'sms' && body.length > SMS_MAX ? `${body.slice(0, SMS_MAX - 1)}…` : body;
 
 /** The dates an order's confirmation tells: the first promise of each waiting line. */
 async function rememberFirstDates(tx: Tx, deps: PlanDeps, order: OrderFacts): Promise<void> {
