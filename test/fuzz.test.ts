@@ -72,6 +72,10 @@ async function quickState(): Promise<Json> {
     variants: await get('/v1/variants?limit=500'),
     levels: [await get('/v1/inventory/FZ-BO'), await get('/v1/inventory/FZ-DENY')],
     newestEvent: (await get('/v1/events?limit=1')).data,
+    // Writes that make no event: messaging settings, webhook endpoints, stock alerts.
+    messaging: await get('/v1/settings/messaging'),
+    endpoints: await get('/v1/webhook-endpoints?limit=500'),
+    alerts: await get('/v1/stock-alerts?limit=500'),
   };
 }
 
@@ -399,6 +403,38 @@ const endpoints: Endpoint[] = [
     stringFields: [['sku'], ['date']],
   },
   {
+    name: 'POST /v1/webhook-endpoints',
+    method: 'POST',
+    url: () => '/v1/webhook-endpoints',
+    valid: () => ({
+      url: 'https://hooks.example.com/backfill',
+      eventTypes: ['order.placed'],
+      description: 'd',
+    }),
+    numberFields: [],
+    stringFields: [['url'], ['eventTypes', '0'], ['description']],
+  },
+  {
+    name: 'PATCH /v1/settings/messaging',
+    method: 'PATCH',
+    url: () => '/v1/settings/messaging',
+    valid: () => ({ statusUpdateDays: 7, delayNoticeDays: 1, merchantEmail: 'owner@example.com' }),
+    numberFields: [
+      { path: ['statusUpdateDays'], min: 0, max: 365 },
+      { path: ['delayNoticeDays'], min: 1, max: 365 },
+    ],
+    stringFields: [['merchantEmail']],
+  },
+  {
+    name: 'POST /v1/storefront/stock-alerts',
+    method: 'POST',
+    url: () => '/v1/storefront/stock-alerts',
+    key: () => store.publishableKey,
+    valid: () => ({ sku: 'FZ-DENY', email: 'shopper@example.com' }),
+    numberFields: [],
+    stringFields: [['sku'], ['email']],
+  },
+  {
     name: 'POST /v1/stores',
     method: 'POST',
     url: () => '/v1/stores',
@@ -568,6 +604,9 @@ const lists: { url: string; key?: () => string }[] = [
   { url: '/v1/backorders' },
   { url: '/v1/inventory/FZ-BO/movements' },
   { url: '/v1/storefront/availability', key: () => store.publishableKey },
+  { url: '/v1/messages' },
+  { url: '/v1/webhook-endpoints' },
+  { url: '/v1/stock-alerts' },
 ];
 
 describe('random query strings on list endpoints', () => {
