@@ -47,6 +47,23 @@ async function shopWithChannels(): Promise<StoreKeys> {
   return store;
 }
 
+/** Waits as `wait` does; on a timeout the error also shows the store's message log, to say why. */
+async function explained<T>(store: StoreKeys, wait: Promise<T>): Promise<T> {
+  try {
+    return await wait;
+  } catch (error) {
+    const log = (await t.request('GET', '/v1/messages', { key: store.secretKey })).json().data as {
+      kind: string;
+      channel: string;
+      state: string;
+      attempts: number;
+      lastError: string | null;
+    }[];
+    const lines = log.map((m) => `${m.kind}/${m.channel} ${m.state} ×${m.attempts} ${m.lastError ?? ''}`);
+    throw new Error(`${(error as Error).message}; the store's messages: ${lines.join('; ') || 'none'}`);
+  }
+}
+
 describe('the message worker', () => {
   it('relays events and delivers them through pg-boss jobs, once', async () => {
     const store = await shopWithChannels();
@@ -62,9 +79,9 @@ describe('the message worker', () => {
         body: { customer: { email: 'worker@example.com' }, lines: [{ sku: 'W-1', quantity: 1 }] },
       });
       expect(res.statusCode).toBe(201);
-      const [mail] = await inbox.waitFor(1, 20_000);
+      const [mail] = await explained(store, inbox.waitFor(1, 20_000));
       expect(mail!.to).toEqual(['worker@example.com']);
-      const hooks = await receiver.waitFor(2, 20_000);
+      const hooks = await explained(store, receiver.waitFor(2, 20_000));
       expect(hooks.map((r) => JSON.parse(r.body).type).sort()).toEqual([
         'order.line.backordered',
         'order.placed',

@@ -35,6 +35,9 @@ export async function startServer(): Promise<Child> {
       HOST: '127.0.0.1',
       BACKFILL_OPERATOR_TOKEN: TOKEN,
       LOG_LEVEL: 'warn',
+      // These processes share the test database with every other test file: a background worker
+      // here would deliver (and, when the test kills it, strand in doubt) other tests' messages.
+      BACKFILL_IN_PROCESS_WORKER: 'false',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
