@@ -6,7 +6,8 @@
  * LiquidJS) or an HTTP receiver subscribed to `order.placed` (webhook: one delivery per order).
  *
  * Two phases are timed separately: the relay (`relayEvents` until `relayBacklog` is 0) and delivery
- * (`deliverDue` passes until nothing is due). Baselines in the same run, on the same data: paging
+ * (`--via deliverDue`: `deliverDue` passes until nothing is due; `--via worker`: the production
+ * worker, `startMessageWorker` with its pg-boss jobs, until every message has left). Baselines in the same run, on the same data: paging
  * through the same events with a plain keyset SELECT (what the relay reads, without the rest), and
  * the raw channel sending the same messages to the same receiver from as many concurrent senders
  * (nodemailer's `sendMail` on a transport built as `createSenders` builds it; `fetch` POSTs with the
@@ -23,14 +24,20 @@ import { SMTPServer } from 'smtp-server';
 import { type App, createApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { type Database, queryRows } from '../src/db/client.ts';
-import { createSenders } from '../src/modules/messages/messages.channels.ts';
+import {
+  createSenders,
+  SMTP_CONNECTIONS,
+  smtpTransportOptions,
+} from '../src/modules/messages/messages.channels.ts';
 import { type DeliveryOutcome, deliverDue } from '../src/modules/messages/messages.delivery.ts';
 import { relayBacklog, relayEvents, startRelayCursor } from '../src/modules/messages/messages.relay.ts';
+import { startMessageWorker } from '../src/modules/messages/messages.worker.ts';
 import { webhookHeaders } from '../src/modules/webhooks/webhooks.signing.ts';
 import { cpuSeconds, type Engine, freshPgliteUrl, log, postgresUrl, round } from './common.ts';
 import { installSqlTrace, printSqlStats, sqlStats, traceSince } from './sql-trace.ts';
 
 export type MessageChannel = 'email' | 'webhook';
+export type DeliveryPath = 'deliverDue' | 'worker';
 
 export interface MessagesOptions {
   engine: Engine;
@@ -38,8 +45,8 @@ export interface MessagesOptions {
   channel?: MessageChannel;
   /** Concurrent sends in delivery (`deliverDue`'s lanes) and in the raw-channel baseline. */
   concurrency?: number;
-  /** Email only: the store's SMTP URL asks nodemailer for a connection pool (`?pool=true…`). */
-  smtpPool?: boolean;
+  /** How delivery runs: direct `deliverDue` passes, or the worker as `npm start` runs it (pg-boss). */
+  via?: DeliveryPath;
   /** Time the SQL round trips of the relay and delivery phases (PostgreSQL only). */
   traceSql?: boolean;
 }
@@ -50,7 +57,7 @@ const SKU = 'FLASH-1';
 const PLACE_CONCURRENCY = 64;
 /** How long the relay may wait for other sessions' older transactions before the run gives up. */
 const RELAY_STALL_MS = 60_000;
-/** The options `createSenders` passes to nodemailer with the SMTP URL, and its fetch timeout. */
+/** `createSenders`'s timeout: SMTP connection, greeting and socket, and webhook requests. */
 const SEND_TIMEOUT_MS = 15_000;
 
 // ---------------------------------------------------------------------------------------------
@@ -91,6 +98,7 @@ async function startSmtpReceiver(): Promise<Receiver> {
     // loopback would not pay that per connection, and neither side of the comparison should.
     disableReverseLookup: true,
     logger: false,
+    closeTimeout: 100,
     onData(stream, session, callback) {
       stream.on('end', () => {
         for (const rcpt of session.envelope.rcptTo) countArrival(receiver, rcpt.address.toLowerCase());
@@ -247,6 +255,83 @@ interface MessageRow {
   payload: Record<string, unknown> | null;
 }
 
+type Outcomes = Record<DeliveryOutcome, number>;
+const noOutcomes = (): Outcomes => ({ sent: 0, retrying: 0, failed: 0, suppressed: 0, held: 0, skipped: 0 });
+
+/** `--via deliverDue`: delivery passes in this process until one finds nothing due. */
+async function deliverByPasses(
+  deps: App['deps'],
+  senders: ReturnType<typeof createSenders>,
+  storeId: string,
+  concurrency: number,
+  orderCount: number,
+): Promise<{ outcomes: Outcomes; passes: string }> {
+  log(`delivery: deliverDue(limit 1000, concurrency ${concurrency}) until nothing is due`);
+  const outcomes = noOutcomes();
+  let passes = 0;
+  for (;;) {
+    const counts = await deliverDue(deps, senders, { storeIds: [storeId], limit: 1000, concurrency });
+    passes++;
+    let total = 0;
+    for (const [outcome, n] of Object.entries(counts)) {
+      outcomes[outcome as DeliveryOutcome] += n;
+      total += n;
+    }
+    if (total === 0) break;
+    if (passes > orderCount + 10) throw new Error('delivery does not finish');
+  }
+  return { outcomes, passes: `${passes} passes` };
+}
+
+/**
+ * `--via worker`: the worker `npm start` runs (relay timer, pg-boss delivery jobs), scoped to the
+ * bench's store, until no message of it is queued or sending. Outcomes are read from the log.
+ */
+async function deliverThroughWorker(
+  app: App,
+  senders: ReturnType<typeof createSenders>,
+  scope: { cursor: string; storeIds: string[] },
+  concurrency: number,
+  orderCount: number,
+): Promise<{ outcomes: Outcomes; passes: string }> {
+  const interval = loadConfig({}).messagesIntervalMs;
+  log(
+    `delivery: startMessageWorker(interval ${interval} ms, concurrency ${concurrency}) until every message has left`,
+  );
+  const quiet = {
+    info: () => {},
+    error: (object: unknown) => log(`worker error: ${JSON.stringify(object)}`),
+  };
+  const worker = await startMessageWorker(app.deps, app.database, senders, quiet, {
+    intervalMs: interval,
+    concurrency,
+    scope,
+  });
+  const deadline = performance.now() + Math.max(120_000, orderCount * 100);
+  try {
+    for (;;) {
+      const [left] = await queryRows<{ n: number }>(
+        app.deps.db,
+        sql`SELECT count(*)::int AS n FROM messages
+             WHERE store_id = ${scope.storeIds[0]} AND state IN ('queued', 'sending')`,
+      );
+      if ((left?.n ?? 0) === 0) break;
+      if (performance.now() > deadline) throw new Error(`the worker left ${left!.n} messages undelivered`);
+      await sleep(20);
+    }
+  } finally {
+    await worker.stop();
+  }
+  const outcomes = noOutcomes();
+  const states = await queryRows<{ state: string; n: number }>(
+    app.deps.db,
+    sql`SELECT state, count(*)::int AS n FROM messages WHERE store_id = ${scope.storeIds[0]} GROUP BY state`,
+  );
+  for (const { state, n } of states)
+    if (state === 'sent' || state === 'failed' || state === 'suppressed') outcomes[state] += n;
+  return { outcomes, passes: 'pg-boss jobs' };
+}
+
 function withAppName(url: string): string {
   const u = new URL(url);
   u.searchParams.set('application_name', APP_NAME);
@@ -259,18 +344,13 @@ export async function runMessages(options: MessagesOptions): Promise<Record<stri
   if (channel !== 'email' && channel !== 'webhook') throw new Error('--channel must be email or webhook');
   const orderCount = options.orders ?? (engine === 'postgres' ? 5000 : 1000);
   const concurrency = Math.max(1, options.concurrency ?? 16);
-  const smtpPool = channel === 'email' && options.smtpPool === true;
+  const via: DeliveryPath = options.via ?? 'deliverDue';
   const url = engine === 'postgres' ? withAppName(postgresUrl()) : freshPgliteUrl();
   const pgliteDir = engine === 'pglite' ? dirname(url.slice('pglite://'.length)) : null;
-  log(
-    `messages on ${engine}: orders=${orderCount} channel=${channel} concurrency=${concurrency}` +
-      (smtpPool ? ' smtp pool' : ''),
-  );
+  log(`messages on ${engine}: orders=${orderCount} channel=${channel} concurrency=${concurrency} via=${via}`);
 
   const receiver = channel === 'email' ? await startSmtpReceiver() : await startHttpReceiver();
-  // What `createSenders` would be handed: the store's SMTP URL (optionally asking for a pool).
-  const poolQuery = `?pool=true&maxConnections=${concurrency}&maxMessages=Infinity`;
-  const smtpUrl = `${receiver.url}${smtpPool ? `/${poolQuery}` : ''}`;
+  const smtpUrl = receiver.url;
   const app = await createApp(
     {
       ...loadConfig({}),
@@ -437,37 +517,20 @@ export async function runMessages(options: MessagesOptions): Promise<Record<stri
       );
 
     // --- Phase 2: delivery.
-    log(`delivery: deliverDue(limit 1000, concurrency ${concurrency}) until nothing is due`);
     const senders = createSenders();
     receiver.phase = 'backfill';
-    const outcomes: Record<DeliveryOutcome, number> = {
-      sent: 0,
-      retrying: 0,
-      failed: 0,
-      suppressed: 0,
-      held: 0,
-      skipped: 0,
-    };
     mark = traceMark();
     cpu = await startCpu(engine, deps.db);
     const deliverStart = performance.now();
-    let passes = 0;
-    for (;;) {
-      const counts = await deliverDue(deps, senders, { storeIds: [storeId], limit: 1000, concurrency });
-      passes++;
-      let total = 0;
-      for (const [outcome, n] of Object.entries(counts)) {
-        outcomes[outcome as DeliveryOutcome] += n;
-        total += n;
-      }
-      if (total === 0) break;
-      if (passes > orderCount + 10) throw new Error('delivery does not finish');
-    }
+    const { outcomes, passes } =
+      via === 'worker'
+        ? await deliverThroughWorker(app, senders, scope, concurrency, orderCount)
+        : await deliverByPasses(deps, senders, storeId, concurrency, orderCount);
     const deliverSeconds = (performance.now() - deliverStart) / 1000;
     const deliverCpu = await cpu.stop();
     const deliveredPerSec = outcomes.sent / deliverSeconds;
     log(
-      `delivery: ${JSON.stringify(outcomes)} in ${deliverSeconds.toFixed(2)} s (${passes} passes) = ` +
+      `delivery: ${JSON.stringify(outcomes)} in ${deliverSeconds.toFixed(2)} s (${passes}) = ` +
         `${deliveredPerSec.toFixed(0)} messages/s`,
     );
     log(`delivery ${cpuText(deliverCpu, deliverSeconds, engine)}`);
@@ -513,34 +576,32 @@ export async function runMessages(options: MessagesOptions): Promise<Record<stri
         ...(m.html ? { html: m.html } : {}),
         messageId: `<baseline-${i}-${m.id}@backfill>`,
       });
-      // The transport exactly as createSenders builds it for this URL (one per URL, reused).
-      const same = nodemailer.createTransport(smtpUrl, {
-        connectionTimeout: SEND_TIMEOUT_MS,
-        greetingTimeout: SEND_TIMEOUT_MS,
-        socketTimeout: SEND_TIMEOUT_MS,
-      } as never);
+      // The transport as createSenders builds it for this URL: one per URL, a pool of
+      // SMTP_CONNECTIONS reused connections, the same timeouts.
+      const same = nodemailer.createTransport(smtpTransportOptions(smtpUrl, SEND_TIMEOUT_MS));
       const raw = await rawSend('baseline', async (m, i) => {
         await same.sendMail(mailOf(m, i));
       });
       same.close();
       baselinePerSec = raw.perSec;
       log(
-        `baseline: nodemailer sendMail, the store's transport (${smtpPool ? 'pooled' : 'a new SMTP connection per message'}), ` +
+        `baseline: nodemailer sendMail, the store's transport (a pool of ${SMTP_CONNECTIONS} connections), ` +
           `${concurrency} senders: ${toSend.length - raw.errors} in ${raw.seconds.toFixed(2)} s = ${raw.perSec.toFixed(0)}/s`,
       );
       log(`baseline ${cpuText(await cpu.stop(), raw.seconds, engine)}`);
-      if (!smtpPool) {
-        // For reference: the same raw sends over a pool of `concurrency` reused SMTP connections.
-        const pooled = nodemailer.createTransport(`${receiver.url}/${poolQuery}`);
-        const p = await rawSend('pooled', async (m, i) => {
-          await pooled.sendMail(mailOf(m, i));
-        });
-        pooled.close();
-        log(
-          `reference: the same through a pooled transport (${concurrency} reused connections): ` +
-            `${p.perSec.toFixed(0)}/s (${(p.perSec / baselinePerSec).toFixed(2)}× the per-message connections)`,
-        );
-      }
+      // For reference: the same raw sends on a new SMTP connection each (how Backfill sent before 2026-12-01).
+      const single = nodemailer.createTransport({
+        ...smtpTransportOptions(smtpUrl, SEND_TIMEOUT_MS),
+        pool: false,
+      });
+      const p = await rawSend('unpooled', async (m, i) => {
+        await single.sendMail(mailOf(m, i));
+      });
+      single.close();
+      log(
+        `reference: the same on a new connection per message: ` +
+          `${p.perSec.toFixed(0)}/s (${(p.perSec / baselinePerSec).toFixed(2)}× the pooled transport)`,
+      );
     } else {
       const timestamp = Math.floor(Date.now() / 1000);
       const raw = await rawSend('baseline', async (m, i) => {
@@ -628,6 +689,7 @@ export async function runMessages(options: MessagesOptions): Promise<Record<stri
       scenario: 'messages',
       engine,
       channel,
+      via,
       orders: orderCount,
       relayEventsPerSec: round(relayEventsPerSec),
       relayReadBaselinePerSec: round(relayReadBaselinePerSec),

@@ -7,6 +7,7 @@
  *            [--partial 0] [--zipf 1.1] [--trace-sql 1]
  *   promises [--engine postgres|pglite] [--lines 1000000] [--orders 200] [--po-units 1000] [--explain-full 1]
  *   messages [--engine postgres|pglite] [--orders 5000] [--channel email|webhook] [--concurrency 16]
+ *            [--via deliverDue|worker]
  *            [--trace-sql 1]
  *
  * Every scenario prints a human-readable log and, as its very last line, one JSON object.
@@ -14,7 +15,7 @@
 import { parseArgs } from 'node:util';
 import type { Engine } from './common.ts';
 import { runHotSku } from './hot-sku.ts';
-import { runMessages } from './messages.ts';
+import { type DeliveryPath, runMessages } from './messages.ts';
 import { runPromises } from './promises.ts';
 import { runRestock } from './restock.ts';
 
@@ -30,6 +31,7 @@ promises --engine postgres|pglite  --lines 1000000 (long queue; 200000 on pglite
          --po-units 1000 (units per purchase-order line)  --explain-full 1 (EXPLAIN ANALYZE the 1M-line recompute)
 messages --engine postgres|pglite  --orders 5000 (1000 on pglite)  --channel email|webhook
          --concurrency 16 (delivery lanes, and senders of the raw-channel baseline)
+         --via deliverDue|worker (direct delivery passes, or the production worker's pg-boss jobs)
          --trace-sql 1 (time the SQL round trips of the relay and delivery phases; PostgreSQL only)
 
 PostgreSQL comes from DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test);
@@ -51,12 +53,9 @@ function numFlag(value: string | undefined, name: string): number | undefined {
   return n;
 }
 
-/** A store's SMTP URL no longer carries transport options (the settings refuse a query string). */
-function smtpPoolFlag(value: string | undefined): boolean {
-  if (value === undefined || value === '0') return false;
-  throw new Error(
-    '--smtp-pool is gone: store SMTP URLs may not carry a query string since 2026-12-01; the log still prints the raw pooled rate for reference',
-  );
+function deliveryPath(value: string): DeliveryPath {
+  if (value !== 'deliverDue' && value !== 'worker') throw new Error('--via must be deliverDue or worker');
+  return value;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -83,7 +82,7 @@ async function main(argv: string[]): Promise<number> {
       'po-units': { type: 'string' },
       'explain-full': { type: 'string' },
       channel: { type: 'string' },
-      'smtp-pool': { type: 'string' },
+      via: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -134,7 +133,7 @@ async function main(argv: string[]): Promise<number> {
       orders: intFlag(values.orders, 'orders'),
       channel,
       concurrency: intFlag(values.concurrency, 'concurrency'),
-      smtpPool: smtpPoolFlag(values['smtp-pool']),
+      ...(values.via ? { via: deliveryPath(values.via) } : {}),
       traceSql: values['trace-sql'] !== undefined,
     });
   } else {

@@ -35,6 +35,7 @@ export async function startBackgroundWork(
       stopRefresh();
       stopCollector();
       await messages.stop();
+      senders.close?.();
     },
   };
 }

@@ -1,4 +1,5 @@
 import nodemailer, { type Transporter } from 'nodemailer';
+import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import { webhookHeaders } from '../webhooks/webhooks.signing.ts';
 
 /** One message on its way out, as the channel needs it. */
@@ -37,9 +38,17 @@ export interface Senders {
   email(settings: EmailSettings, message: Outgoing): Promise<SendResult>;
   sms(settings: SmsSettings, message: Outgoing): Promise<SendResult>;
   webhook(target: WebhookTarget, message: Outgoing, timestampSeconds: number): Promise<SendResult>;
+  /** Closes pooled connections (SMTP), so a stopping process does not wait for them to idle out. */
+  close?(): void;
 }
 
 const TIMEOUT_MS = 15_000;
+/**
+ * SMTP connections kept open per store server. A new connection per message (TLS handshake,
+ * greeting, login) made email 7.5× slower than reusing them in the bench; nodemailer closes a
+ * pooled connection after 100 messages or 4 idle minutes.
+ */
+export const SMTP_CONNECTIONS = 5;
 const RESPONSE_KEPT = 1000;
 
 const failure = (error: unknown, permanent = false, code: number | null = null): SendResult => ({
@@ -49,26 +58,35 @@ const failure = (error: unknown, permanent = false, code: number | null = null):
   permanent,
 });
 
+/**
+ * nodemailer's options for a store's SMTP URL, built from the URL's parts alone: nodemailer would
+ * also read options from its query string (`?sendmail=true` runs a local binary), which a store
+ * must not be able to set.
+ */
+export function smtpTransportOptions(smtpUrl: string, timeoutMs = TIMEOUT_MS): SMTPPool.Options {
+  const url = new URL(smtpUrl);
+  return {
+    host: url.hostname,
+    ...(url.port ? { port: Number(url.port) } : {}),
+    secure: url.protocol === 'smtps:',
+    ...(url.username
+      ? { auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } }
+      : {}),
+    pool: true,
+    maxConnections: SMTP_CONNECTIONS,
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs,
+  };
+}
+
 export function createSenders(options: { timeoutMs?: number } = {}): Senders {
   const timeoutMs = options.timeoutMs ?? TIMEOUT_MS;
   const transports = new Map<string, Transporter>();
   const transportFor = (smtpUrl: string): Transporter => {
     let transport = transports.get(smtpUrl);
     if (!transport) {
-      // Options are built from the URL's parts alone: nodemailer would also read options from its
-      // query string (`?sendmail=true` runs a local binary), which a store must not be able to set.
-      const url = new URL(smtpUrl);
-      transport = nodemailer.createTransport({
-        host: url.hostname,
-        ...(url.port ? { port: Number(url.port) } : {}),
-        secure: url.protocol === 'smtps:',
-        ...(url.username
-          ? { auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } }
-          : {}),
-        connectionTimeout: timeoutMs,
-        greetingTimeout: timeoutMs,
-        socketTimeout: timeoutMs,
-      });
+      transport = nodemailer.createTransport(smtpTransportOptions(smtpUrl, timeoutMs));
       transports.set(smtpUrl, transport);
     }
     return transport;
@@ -98,6 +116,11 @@ export function createSenders(options: { timeoutMs?: number } = {}): Senders {
   }
 
   return {
+    close() {
+      for (const transport of transports.values()) transport.close();
+      transports.clear();
+    },
+
     async email(settings, message) {
       const unsubscribe = message.payload?.unsubscribeUrl;
       try {

@@ -10,6 +10,8 @@ import { type RelayOptions, relayEvents } from './messages.relay.ts';
 
 const DELIVER = 'messages-deliver';
 const HOURLY = 'messages-hourly';
+/** Jobs a delivery lane fetches at a time. */
+const LANE_BATCH = 2;
 
 interface Log {
   info(message: string): void;
@@ -47,13 +49,23 @@ export async function startMessageWorker(
   await boss.start();
   // stately: at most one queued job per message (its id is the singleton key).
   await boss.createQueue(DELIVER, { name: DELIVER, policy: 'stately', retryLimit: 5, expireInSeconds: 120 });
-  await boss.work<{ messageId: string }>(
-    DELIVER,
-    { batchSize: options.concurrency ?? 8, pollingIntervalSeconds: 1 },
-    async (jobs) => {
-      await Promise.all(jobs.map((job) => deliverMessage(deps, senders, job.data.messageId)));
-    },
-  );
+  // Delivery lanes: each fetches a few jobs and sends them at once; a stalled endpoint holds up only
+  // its own lane. A lane that found a full batch fetches again at once, and the pass below wakes
+  // every lane when it enqueues, so the polling interval only matters when the queue is idle
+  // (pg-boss waits it out between fetches otherwise: 16 messages/s in the bench before lanes).
+  const lanes: string[] = [];
+  for (let i = 0; i < Math.max(1, Math.ceil((options.concurrency ?? 8) / LANE_BATCH)); i++) {
+    let lane: string | undefined;
+    lane = await boss.work<{ messageId: string }>(
+      DELIVER,
+      { batchSize: LANE_BATCH, pollingIntervalSeconds: 1 },
+      async (jobs) => {
+        await Promise.all(jobs.map((job) => deliverMessage(deps, senders, job.data.messageId)));
+        if (jobs.length === LANE_BATCH && lane) boss.notifyWorker(lane);
+      },
+    );
+    lanes.push(lane);
+  }
 
   // Scheduled work runs once per slot across every worker process (pg-boss's cron).
   await boss.createQueue(HOURLY, { name: HOURLY, policy: 'singleton' });
@@ -75,6 +87,7 @@ export async function startMessageWorker(
       await boss.insert(
         due.map((messageId) => ({ name: DELIVER, data: { messageId }, singletonKey: messageId })),
       );
+      for (const lane of lanes) boss.notifyWorker(lane);
     }
   };
   const tick = async () => {
