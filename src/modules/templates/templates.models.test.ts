@@ -283,6 +283,26 @@ describe('renderTemplate', () => {
     customer: { name: '<script>alert("x")</script> & co', email: 'ada@example.com', phone: '' },
   });
 
+  it('reuses parsed templates without mixing up sources, markups or data', () => {
+    const ada = sampleContext('shipped');
+    const bob = { ...ada, customer: { name: 'Bob & Co', email: 'bob@example.com', phone: '' } };
+    const parts = { body: 'Hi {{ customer.name }}', html: '<p>Hi {{ customer.name }}</p>' };
+    expect(render('shipped', parts, ada)).toMatchObject({ body: 'Hi Ada Lovelace' });
+    // The same source, parsed once, with other data; and as text and as HTML (escaped only there).
+    expect(render('shipped', parts, bob)).toMatchObject({
+      body: 'Hi Bob & Co',
+      html: '<p>Hi Bob &amp; Co</p>',
+    });
+    // An edited template is rendered as edited.
+    expect(render('shipped', { body: 'Hello {{ customer.name }}!' }, bob).body).toBe('Hello Bob & Co!');
+    // More sources than the cache keeps still render correctly.
+    for (let i = 0; i < 250; i++)
+      expect(render('shipped', { body: `#${i} {{ customer.email }}` }, bob).body).toBe(
+        `#${i} bob@example.com`,
+      );
+    expect(render('shipped', parts, ada).body).toBe('Hi Ada Lovelace');
+  });
+
   it('escapes every output in HTML, not in plain text or SMS', () => {
     const parts = {
       body: 'Hi {{ customer.name }}',

@@ -2,7 +2,14 @@ import type { Template } from 'liquidjs';
 import type { MessageContext } from '../messages/messages.context.ts';
 import { isTransactional } from '../messages/messages.models.ts';
 import type { TemplateChannel, TemplateKind } from './templates.context.ts';
-import { describeError, escapeHtml, type Markup, parseTemplate, renderParsed } from './templates.engine.ts';
+import {
+  describeError,
+  escapeHtml,
+  type Markup,
+  parseCachedTemplate,
+  parseTemplate,
+  renderParsed,
+} from './templates.engine.ts';
 import { templateRenderFailed } from './templates.errors.ts';
 import { sampleContext } from './templates.samples.ts';
 import { unknownVariables } from './templates.variables.ts';
@@ -180,7 +187,7 @@ export function renderTemplate(template: MessageTemplate, context: MessageContex
   const render = (part: TemplatePart, source: string): string => {
     const markup = markupOf(part);
     try {
-      return renderParsed(markup, parseTemplate(markup, source), context, false);
+      return renderParsed(markup, parseCachedTemplate(markup, source), context, false);
     } catch (error) {
       throw templateRenderFailed(template.kind, template.channel, part, describeError(error));
     }
