@@ -4,7 +4,7 @@ import type { Deps } from '../../shared/context.ts';
 import { stores } from '../stores/stores.tables.ts';
 import { webhookEndpoints } from '../webhooks/webhooks.tables.ts';
 import type { Outgoing, Senders, SendResult } from './messages.channels.ts';
-import { quietHoursRelease, retryDelayMs, SEND_LEASE_MS } from './messages.models.ts';
+import { type DueMessage, quietHoursRelease, retryDelayMs, SEND_LEASE_MS } from './messages.models.ts';
 import { loadMessagingSettings, type MessagingSettingsRow } from './messages.settings.ts';
 import { contactPreferences, messageAttempts, messages } from './messages.tables.ts';
 
@@ -285,13 +285,13 @@ export async function recoverInterrupted(
   });
 }
 
-/** Ids of messages due now (new, retries, released from quiet hours), oldest first. */
-export async function dueMessageIds(
+/** Messages due now (new, retries, released from quiet hours), oldest first, with when each came due. */
+export async function dueMessages(
   deps: Pick<Deps, 'db' | 'clock'>,
   options: { storeIds?: string[]; limit?: number } = {},
-): Promise<string[]> {
+): Promise<DueMessage[]> {
   const rows = await deps.db
-    .select({ id: messages.id })
+    .select({ id: messages.id, dueAt: messages.nextAttemptAt })
     .from(messages)
     .where(
       and(
@@ -302,8 +302,13 @@ export async function dueMessageIds(
     )
     .orderBy(messages.nextAttemptAt)
     .limit(options.limit ?? 500);
-  return rows.map((r) => r.id);
+  return rows.map((r) => ({ id: r.id, dueAt: r.dueAt!.getTime() }));
 }
+
+export const dueMessageIds = async (
+  deps: Pick<Deps, 'db' | 'clock'>,
+  options: { storeIds?: string[]; limit?: number } = {},
+): Promise<string[]> => (await dueMessages(deps, options)).map((m) => m.id);
 
 /** One pass of delivery in this process: recover interrupted sends, then deliver what is due. */
 export async function deliverDue(

@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import {
   delayIsNews,
   delayThresholdDays,
+  deliveryJobs,
   localMinuteOfDay,
+  messagesToEnqueue,
   normalisePhone,
   parseClockTime,
   quietHoursRelease,
@@ -99,5 +101,93 @@ describe('contacts', () => {
     ).toEqual([{ channel: 'email', recipient: 'ada@example.com' }]);
     expect(parseClockTime('07:05')).toBe(425);
     expect(parseClockTime('24:00')).toBeNull();
+  });
+});
+
+describe('messagesToEnqueue', () => {
+  const again = 60_000;
+  it('enqueues a due message once per due time, again after a while, and forgets what left', () => {
+    const first = messagesToEnqueue([{ id: 'a', dueAt: 100 }], new Map(), 1_000, again);
+    expect(first.ids).toEqual(['a']);
+    // Still waiting in pg-boss: not again…
+    const second = messagesToEnqueue(
+      [
+        { id: 'a', dueAt: 100 },
+        { id: 'b', dueAt: 200 },
+      ],
+      first.enqueued,
+      2_000,
+      again,
+    );
+    expect(second.ids).toEqual(['b']);
+    // …unless it came due again (a retry, a release from quiet hours)…
+    expect(messagesToEnqueue([{ id: 'a', dueAt: 900 }], second.enqueued, 3_000, again).ids).toEqual(['a']);
+    // …or its job has had time to be lost.
+    expect(messagesToEnqueue([{ id: 'a', dueAt: 100 }], second.enqueued, 1_000 + again, again).ids).toEqual([
+      'a',
+    ]);
+    // A message no longer due is forgotten: due again later, it is enqueued at once.
+    const gone = messagesToEnqueue([{ id: 'b', dueAt: 200 }], second.enqueued, 3_000, again);
+    expect([...gone.enqueued.keys()]).toEqual(['b']);
+    expect(messagesToEnqueue([{ id: 'a', dueAt: 100 }], gone.enqueued, 3_500, again).ids).toEqual(['a']);
+  });
+
+  it('never leaves a due message unenqueued for longer than the window, and remembers only what is due', () => {
+    const step = fc.record({
+      due: fc.uniqueArray(
+        fc.record({ id: fc.constantFrom('a', 'b', 'c', 'd'), dueAt: fc.integer({ min: 0, max: 3 }) }),
+        {
+          selector: (m) => m.id,
+        },
+      ),
+      advance: fc.integer({ min: 0, max: 40_000 }),
+    });
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 30 }), (steps) => {
+        let enqueued: ReturnType<typeof messagesToEnqueue>['enqueued'] = new Map();
+        const lastSent = new Map<string, { dueAt: number; at: number }>();
+        let now = 0;
+        for (const { due, advance } of steps) {
+          now += advance;
+          const pick = messagesToEnqueue(due, enqueued, now, again);
+          for (const id of pick.ids)
+            lastSent.set(id, { dueAt: due.find((m) => m.id === id)!.dueAt, at: now });
+          for (const m of due) {
+            const sent = lastSent.get(m.id)!;
+            expect(sent).toBeDefined();
+            // Enqueued for this due time within the window (just now, or while it stayed due).
+            expect(sent.dueAt).toBe(m.dueAt);
+            expect(now - sent.at).toBeLessThan(again);
+          }
+          expect([...pick.enqueued.keys()].sort()).toEqual(due.map((m) => m.id).sort());
+          enqueued = pick.enqueued;
+        }
+      }),
+    );
+  });
+});
+
+describe('deliveryJobs', () => {
+  it('puts every message in exactly one job of at most perJob and of no more than an even share', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.string({ minLength: 1 }), { maxLength: 200 }),
+        fc.integer({ min: 1, max: 16 }),
+        fc.integer({ min: 1, max: 25 }),
+        (ids, lanes, perJob) => {
+          const jobs = deliveryJobs(ids, lanes, perJob);
+          expect(jobs.flat()).toEqual(ids);
+          for (const job of jobs) expect(job.length).toBeGreaterThanOrEqual(1);
+          for (const job of jobs) expect(job.length).toBeLessThanOrEqual(perJob);
+          // Spread: no job takes more than an even share of the lanes.
+          for (const job of jobs) expect(job.length).toBeLessThanOrEqual(Math.ceil(ids.length / lanes));
+        },
+      ),
+    );
+    expect(deliveryJobs(['a', 'b', 'c'], 4, 10)).toEqual([['a'], ['b'], ['c']]);
+    expect(deliveryJobs(['a', 'b', 'c', 'd', 'e'], 2, 10)).toEqual([
+      ['a', 'b', 'c'],
+      ['d', 'e'],
+    ]);
   });
 });

@@ -147,3 +147,50 @@ export function shopperChannels(
 
 /** Phone numbers as E.164-ish digits with a leading + kept: "+1 (555) 010-0000" → "+15550100000". */
 export const normalisePhone = (phone: string): string => phone.replace(/[^\d+]/g, '').replace(/(?!^)\+/g, '');
+
+/** A message due for delivery and the time it came due (its `nextAttemptAt`). */
+export interface DueMessage {
+  id: string;
+  dueAt: number;
+}
+
+/** When a worker enqueued a message, and for which due time. */
+export type Enqueued = ReadonlyMap<string, { dueAt: number; at: number }>;
+
+/**
+ * The due messages a worker enqueues on this pass: not those it already enqueued for the same due
+ * time less than `againAfterMs` ago, whose job is still waiting in pg-boss (enqueueing them again
+ * every second made pg-boss refuse up to a thousand duplicates a second during a sale). A retry or
+ * a release from quiet hours is a new due time and goes at once; a job lost on the way is replaced
+ * after `againAfterMs`. Remembers only messages still due, so the memory stays as small as the list.
+ */
+export function messagesToEnqueue(
+  due: readonly DueMessage[],
+  enqueued: Enqueued,
+  now: number,
+  againAfterMs: number,
+): { ids: string[]; enqueued: Enqueued } {
+  const ids: string[] = [];
+  const next = new Map<string, { dueAt: number; at: number }>();
+  for (const message of due) {
+    const before = enqueued.get(message.id);
+    if (before && before.dueAt === message.dueAt && now - before.at < againAfterMs) {
+      next.set(message.id, before);
+    } else {
+      ids.push(message.id);
+      next.set(message.id, { dueAt: message.dueAt, at: now });
+    }
+  }
+  return { ids, enqueued: next };
+}
+
+/**
+ * Splits messages into delivery jobs of at most `perJob`, spread over at least `lanes` jobs when
+ * there are enough messages, so that a handful of due messages still go out side by side.
+ */
+export function deliveryJobs(ids: readonly string[], lanes: number, perJob: number): string[][] {
+  const size = Math.max(1, Math.min(perJob, Math.ceil(ids.length / Math.max(1, lanes))));
+  const jobs: string[][] = [];
+  for (let i = 0; i < ids.length; i += size) jobs.push(ids.slice(i, i + size));
+  return jobs;
+}

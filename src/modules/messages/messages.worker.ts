@@ -4,14 +4,22 @@ import type { Deps } from '../../shared/context.ts';
 import { releaseStockAlerts } from '../alerts/alerts.usecases.ts';
 import { planStatusUpdates } from './messages.cadence.ts';
 import type { Senders } from './messages.channels.ts';
-import { deliverMessage, dueMessageIds, recoverInterrupted } from './messages.delivery.ts';
+import { deliverMessage, dueMessages, recoverInterrupted } from './messages.delivery.ts';
 import { planMerchantDigests } from './messages.digest.ts';
+import { deliveryJobs, type Enqueued, messagesToEnqueue } from './messages.models.ts';
 import { type RelayOptions, relayEvents } from './messages.relay.ts';
 
-const DELIVER = 'messages-deliver';
+/**
+ * Delivery jobs, a few messages each. pg-boss's fetch sorts every waiting job of the queue, so its
+ * cost grows with the queue's depth: a sale's 5,000 confirmations as 5,000 jobs cost ~4 ms of
+ * PostgreSQL CPU per message. (The queue name changed with the job's shape: `messages-deliver`
+ * held one message per job, with a per-message singleton.)
+ */
+const SEND = 'messages-send';
+const MESSAGES_PER_JOB = 10;
 const HOURLY = 'messages-hourly';
-/** Jobs a delivery lane fetches at a time. */
-const LANE_BATCH = 2;
+/** A due message is enqueued again after this long if it is still due (its job lost, or expired). */
+const ENQUEUE_AGAIN_AFTER_MS = 60_000;
 
 interface Log {
   info(message: string): void;
@@ -47,21 +55,25 @@ export async function startMessageWorker(
   });
   boss.on('error', (error) => log.error({ err: error }, 'pg-boss error'));
   await boss.start();
-  // stately: at most one queued job per message (its id is the singleton key).
-  await boss.createQueue(DELIVER, { name: DELIVER, policy: 'stately', retryLimit: 5, expireInSeconds: 120 });
-  // Delivery lanes: each fetches a few jobs and sends them at once; a stalled endpoint holds up only
-  // its own lane. A lane that found a full batch fetches again at once, and the pass below wakes
-  // every lane when it enqueues, so the polling interval only matters when the queue is idle
-  // (pg-boss waits it out between fetches otherwise: 16 messages/s in the bench before lanes).
+  await boss.createQueue(SEND, { name: SEND, policy: 'standard', retryLimit: 5, expireInSeconds: 120 });
+  // Delivery lanes: each takes one job (a few messages) and sends its messages at once; a stalled
+  // endpoint holds up only its own lane. A lane that found a job fetches again at once, and the pass
+  // below wakes every lane when it enqueues, so the polling interval only matters when the queue is
+  // idle (pg-boss waits it out after every fetch otherwise: 16 messages/s in the bench).
+  const laneCount = Math.max(2, Math.ceil((options.concurrency ?? 8) / MESSAGES_PER_JOB));
   const lanes: string[] = [];
-  for (let i = 0; i < Math.max(1, Math.ceil((options.concurrency ?? 8) / LANE_BATCH)); i++) {
+  for (let i = 0; i < laneCount; i++) {
     let lane: string | undefined;
-    lane = await boss.work<{ messageId: string }>(
-      DELIVER,
-      { batchSize: LANE_BATCH, pollingIntervalSeconds: 1 },
+    lane = await boss.work<{ messageIds: string[] }>(
+      SEND,
+      { batchSize: 1, pollingIntervalSeconds: 1 },
       async (jobs) => {
-        await Promise.all(jobs.map((job) => deliverMessage(deps, senders, job.data.messageId)));
-        if (jobs.length === LANE_BATCH && lane) boss.notifyWorker(lane);
+        if (lane) boss.notifyWorker(lane);
+        const ids = jobs.flatMap((job) => job.data.messageIds);
+        const results = await Promise.allSettled(ids.map((id) => deliverMessage(deps, senders, id)));
+        // pg-boss retries the job; the messages already settled are skipped by their claim.
+        const failed = results.find((r) => r.status === 'rejected');
+        if (failed) throw failed.reason;
       },
     );
     lanes.push(lane);
@@ -76,19 +88,25 @@ export async function startMessageWorker(
     await planMerchantDigests(deps, scoped);
   });
 
+  let enqueued: Enqueued = new Map();
   let running: Promise<void> | null = null;
   const pass = async () => {
     const storeIds = options.scope ? [...options.scope.storeIds] : undefined;
     await relayEvents(deps, options.scope ? { scope: options.scope } : {});
     await releaseStockAlerts(deps, storeIds ? { storeIds } : {});
     await recoverInterrupted(deps, storeIds ? { storeIds } : {});
-    const due = await dueMessageIds(deps, { limit: 1000, ...(storeIds ? { storeIds } : {}) });
-    if (due.length > 0) {
+    const due = await dueMessages(deps, { limit: 1000, ...(storeIds ? { storeIds } : {}) });
+    const pick = messagesToEnqueue(due, enqueued, deps.clock.now().getTime(), ENQUEUE_AGAIN_AFTER_MS);
+    if (pick.ids.length > 0) {
       await boss.insert(
-        due.map((messageId) => ({ name: DELIVER, data: { messageId }, singletonKey: messageId })),
+        deliveryJobs(pick.ids, laneCount, MESSAGES_PER_JOB).map((messageIds) => ({
+          name: SEND,
+          data: { messageIds },
+        })),
       );
       for (const lane of lanes) boss.notifyWorker(lane);
     }
+    enqueued = pick.enqueued;
   };
   const tick = async () => {
     // One pass at a time in this process; another process's pass is serialised by the relay cursor.
