@@ -7,11 +7,11 @@
  *
  * Two phases are timed separately: the relay (`relayEvents` until `relayBacklog` is 0) and delivery
  * (`--via deliverDue`: `deliverDue` passes until nothing is due; `--via worker`: the production
- * worker, `startMessageWorker` with its pg-boss jobs, until every message has left). Baselines in the same run, on the same data: paging
- * through the same events with a plain keyset SELECT (what the relay reads, without the rest), and
- * the raw channel sending the same messages to the same receiver from as many concurrent senders
- * (nodemailer's `sendMail` on a transport built as `createSenders` builds it; `fetch` POSTs with the
- * same headers and body). Afterwards: one message per order, all sent, each received exactly once.
+ * worker, `startMessageWorker` with its pg-boss jobs, until every message has left). Baselines in
+ * the same run, on the same data: paging through the same events with a plain keyset SELECT (what
+ * the relay reads, without the rest), and the raw channel sending the same messages to the same
+ * receiver from as many concurrent senders (nodemailer's `sendMail` on a transport built as
+ * `createSenders` builds it; `fetch` POSTs with the same headers and body). Afterwards: one message per order, all sent, each received exactly once.
  */
 import { rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
