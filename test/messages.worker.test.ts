@@ -103,6 +103,51 @@ describe('the message worker', () => {
   });
 });
 
+describe('two workers', () => {
+  it("share a sale's deliveries: every message once, with one attempt each", async () => {
+    const store = await shopWithChannels();
+    const scope = { cursor: `pair-${store.id}`, storeIds: [store.id] };
+    await startRelayCursor(t.app.deps, scope.cursor);
+    const senders = [createSenders(), createSenders()];
+    const workers = await Promise.all(
+      senders.map((s) =>
+        startMessageWorker(t.app.deps, t.app.database, s, silent, { intervalMs: 100, concurrency: 4, scope }),
+      ),
+    );
+    const orders = 25;
+    const mailBefore = inbox.mail.length;
+    const hooksBefore = receiver.requests.length;
+    try {
+      for (let i = 0; i < orders; i++) {
+        const res = await t.request('POST', '/v1/orders', {
+          key: store.secretKey,
+          body: { customer: { email: `pair-${i}@example.com` }, lines: [{ sku: 'W-1', quantity: 1 }] },
+        });
+        expect(res.statusCode).toBe(201);
+      }
+      await explained(store, inbox.waitFor(mailBefore + orders, 30_000));
+      await explained(store, receiver.waitFor(hooksBefore + 2 * orders, 30_000));
+      // Both go on relaying and enqueueing for a while: nothing more may leave.
+      await Promise.all(workers.map((w) => w.tick()));
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const recipients = inbox.mail.slice(mailBefore).flatMap((m) => m.to);
+      expect(recipients.sort()).toEqual(
+        Array.from({ length: orders }, (_, i) => `pair-${i}@example.com`).sort(),
+      );
+      const ids = receiver.requests.slice(hooksBefore).map((r) => r.headers['webhook-id']);
+      expect(ids).toHaveLength(2 * orders);
+      expect(new Set(ids).size).toBe(ids.length);
+      const log = (await t.request('GET', '/v1/messages?limit=500', { key: store.secretKey })).json()
+        .data as { state: string; attempts: number }[];
+      expect(log).toHaveLength(3 * orders);
+      expect(log.every((m) => m.state === 'sent' && m.attempts === 1)).toBe(true);
+    } finally {
+      await Promise.all(workers.map((w) => w.stop()));
+      for (const s of senders) s.close?.();
+    }
+  });
+});
+
 describe.skipIf(engineUnderTest() !== 'postgres')('the relay on overlapping transactions', () => {
   it('waits for an earlier transaction that commits late instead of skipping its event', async () => {
     const store = await shopWithChannels();
