@@ -85,7 +85,6 @@ async function claimMessage(
   if (message.giveUpAt <= now)
     return finish('failed', message.lastError ?? 'gave up: not delivered in time', 'failed');
 
-  const settings = await loadMessagingSettings(tx, deps, message.storeId);
   let route: Route;
   if (message.channel === 'webhook') {
     const [endpoint] = await tx
@@ -98,6 +97,8 @@ async function claimMessage(
     const timestamp = Math.floor(now.getTime() / 1000);
     route = { channel: 'webhook', send: (s, m) => s.webhook(target, m, timestamp) };
   } else {
+    // Webhooks need no store settings: only shopper messages read them (one round trip fewer).
+    const settings = await loadMessagingSettings(tx, deps, message.storeId);
     const held = await holdBack(tx, message, settings, now);
     if (held === 'suppressed')
       return finish('suppressed', 'the shopper turned this channel or these messages off', 'suppressed');
