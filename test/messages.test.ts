@@ -12,6 +12,7 @@ import { createSenders, type Senders } from '../src/modules/messages/messages.ch
 import {
   deliverDue,
   deliverMessage,
+  deliverMessages,
   dueMessageIds,
   recoverInterrupted,
 } from '../src/modules/messages/messages.delivery.ts';
@@ -483,7 +484,7 @@ describe('webhooks', () => {
 });
 
 describe('at most once', () => {
-  it('racing deliveries of one message send it once', async () => {
+  it('racing deliveries of one message send it once, alone or in sets', async () => {
     const shop = await openShop({ email: null, sms: null });
     const receiver = await startHttpReceiver();
     try {
@@ -493,10 +494,20 @@ describe('at most once', () => {
       await relayAll(t.app.deps, { cursor: `test-${shop.id}`, storeIds: [shop.id] });
       const created = await dueMessageIds(t.app.deps, { storeIds: [shop.id] });
       expect(created.length).toBeGreaterThan(0);
-      await Promise.all(
-        created.flatMap((id) => Array.from({ length: 4 }, () => deliverMessage(t.app.deps, senders, id))),
-      );
+      await Promise.all([
+        ...created.flatMap((id) => Array.from({ length: 4 }, () => deliverMessage(t.app.deps, senders, id))),
+        deliverMessages(t.app.deps, senders, created),
+        deliverMessages(t.app.deps, senders, [...created].reverse()),
+      ]);
       expect(receiver.requests).toHaveLength(created.length);
+      // A set that names a message twice sends it once.
+      await place(shop, 'RACE-1', 1, {});
+      await relayAll(t.app.deps, { cursor: `test-${shop.id}`, storeIds: [shop.id] });
+      const next = await dueMessageIds(t.app.deps, { storeIds: [shop.id] });
+      expect(next.length).toBeGreaterThan(0);
+      const outcomes = await deliverMessages(t.app.deps, senders, [...next, ...next]);
+      expect(outcomes).toEqual([...next.map(() => 'sent'), ...next.map(() => 'skipped')]);
+      expect(receiver.requests).toHaveLength(created.length + next.length);
     } finally {
       await receiver.close();
     }

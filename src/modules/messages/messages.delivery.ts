@@ -1,58 +1,61 @@
 import { and, eq, inArray, lte } from 'drizzle-orm';
-import { inTransaction, type Tx } from '../../db/client.ts';
+import { inTransaction } from '../../db/client.ts';
 import type { Deps } from '../../shared/context.ts';
-import { stores } from '../stores/stores.tables.ts';
-import { webhookEndpoints } from '../webhooks/webhooks.tables.ts';
 import type { Outgoing, Senders, SendResult } from './messages.channels.ts';
-import { type DueMessage, quietHoursRelease, retryDelayMs, SEND_LEASE_MS } from './messages.models.ts';
-import { loadMessagingSettings, type MessagingSettingsRow } from './messages.settings.ts';
-import { contactPreferences, messageAttempts, messages } from './messages.tables.ts';
+import { claimMessages, type DeliveryOutcome, type MessageRow } from './messages.claim.ts';
+import { DELIVERY_SET_SIZE, type DueMessage, deliveryJobs, retryDelayMs } from './messages.models.ts';
+import { messageAttempts, messages } from './messages.tables.ts';
 
-type MessageRow = typeof messages.$inferSelect;
 type DeliveryDeps = Pick<Deps, 'db' | 'clock' | 'ids'>;
 
-/** What a claimed message needs to leave: where it goes and how. */
-type Route =
-  | { channel: 'email'; send: (s: Senders, m: Outgoing) => Promise<SendResult> }
-  | { channel: 'sms'; send: (s: Senders, m: Outgoing) => Promise<SendResult> }
-  | { channel: 'webhook'; send: (s: Senders, m: Outgoing) => Promise<SendResult> };
-
-type Claim =
-  | { outcome: 'claimed'; message: MessageRow; attempt: { id: string; number: number }; route: Route }
-  | { outcome: 'skipped' };
-
-export type DeliveryOutcome = 'sent' | 'retrying' | 'failed' | 'suppressed' | 'held' | 'skipped';
+export type { DeliveryOutcome };
 
 /**
- * Delivers one message at most once: the attempt is committed as `sending` before the channel is
- * called and settled after, so a process that dies mid-send leaves a trace instead of a duplicate
- * (see `recoverInterrupted`). Several workers may race on one message: the row lock and the state
- * check let exactly one of them send.
+ * Delivers a set of messages, each at most once: their attempts are committed as `sending` before
+ * any channel is called and each is settled after its own send, so a process that dies mid-send
+ * leaves a trace instead of a duplicate (see `recoverInterrupted`). Several workers may race on a
+ * message: the row lock and the state check let exactly one of them send. Returns an outcome per
+ * requested id, in order (`skipped` for one another worker holds, one no longer due, or a repeat).
  */
+export async function deliverMessages(
+  deps: DeliveryDeps,
+  senders: Senders,
+  messageIds: readonly string[],
+): Promise<DeliveryOutcome[]> {
+  const claims = await inTransaction(deps.db, (tx) => claimMessages(tx, deps, messageIds));
+  const seen = new Set<string>();
+  return Promise.all(
+    messageIds.map(async (id) => {
+      // An id named twice is one claim: the second mention sends nothing.
+      const claim = seen.has(id) ? undefined : claims.get(id);
+      seen.add(id);
+      if (claim?.outcome !== 'claimed') return claim?.outcome ?? 'skipped';
+      const { message, attempt, route } = claim;
+      let result: SendResult;
+      try {
+        result = await route(senders, outgoing(message));
+      } catch (error) {
+        result = {
+          ok: false,
+          code: null,
+          error: error instanceof Error ? error.message : String(error),
+          permanent: false,
+        };
+      }
+      return settle(deps, message, attempt, result);
+    }),
+  );
+}
+
+/** Delivers one message at most once (see `deliverMessages`). */
 export async function deliverMessage(
   deps: DeliveryDeps,
   senders: Senders,
   messageId: string,
 ): Promise<DeliveryOutcome> {
-  const claim = await inTransaction(deps.db, (tx) => claimMessage(tx, deps, messageId));
-  if (claim.outcome !== 'claimed') return claimOutcome(claim);
-  const { message, attempt, route } = claim;
-  let result: SendResult;
-  try {
-    result = await route.send(senders, outgoing(message));
-  } catch (error) {
-    result = {
-      ok: false,
-      code: null,
-      error: error instanceof Error ? error.message : String(error),
-      permanent: false,
-    };
-  }
-  return settle(deps, message, attempt, result);
+  const [outcome] = await deliverMessages(deps, senders, [messageId]);
+  return outcome!;
 }
-
-// A claim that did not send says why in the message row; the caller only needs a label.
-const claimOutcome = (claim: { outcome: string }): DeliveryOutcome => claim.outcome as DeliveryOutcome;
 
 const outgoing = (m: MessageRow): Outgoing => ({
   id: m.id,
@@ -62,137 +65,6 @@ const outgoing = (m: MessageRow): Outgoing => ({
   html: m.html,
   payload: m.payload,
 });
-
-async function claimMessage(
-  tx: Tx,
-  deps: DeliveryDeps,
-  messageId: string,
-): Promise<Claim | { outcome: DeliveryOutcome }> {
-  const now = deps.clock.now();
-  const [message] = await tx
-    .select()
-    .from(messages)
-    .where(and(eq(messages.id, messageId), eq(messages.state, 'queued'), lte(messages.nextAttemptAt, now)))
-    .for('update', { skipLocked: true });
-  if (!message) return { outcome: 'skipped' };
-  const finish = async (state: 'failed' | 'suppressed', reason: string, outcome: DeliveryOutcome) => {
-    await tx
-      .update(messages)
-      .set({ state, lastError: reason, nextAttemptAt: null, updatedAt: now })
-      .where(eq(messages.id, message.id));
-    return { outcome };
-  };
-  if (message.giveUpAt <= now)
-    return finish('failed', message.lastError ?? 'gave up: not delivered in time', 'failed');
-
-  let route: Route;
-  if (message.channel === 'webhook') {
-    const [endpoint] = await tx
-      .select()
-      .from(webhookEndpoints)
-      .where(eq(webhookEndpoints.id, message.recipient));
-    if (!endpoint?.enabled)
-      return finish('suppressed', 'the webhook endpoint is disabled or deleted', 'suppressed');
-    const target = { url: endpoint.url, secret: endpoint.secret };
-    const timestamp = Math.floor(now.getTime() / 1000);
-    route = { channel: 'webhook', send: (s, m) => s.webhook(target, m, timestamp) };
-  } else {
-    // Webhooks need no store settings: only shopper messages read them (one round trip fewer).
-    const settings = await loadMessagingSettings(tx, deps, message.storeId);
-    const held = await holdBack(tx, message, settings, now);
-    if (held === 'suppressed')
-      return finish('suppressed', 'the shopper turned this channel or these messages off', 'suppressed');
-    if (held) {
-      await tx
-        .update(messages)
-        .set({ nextAttemptAt: held, updatedAt: now })
-        .where(eq(messages.id, message.id));
-      return { outcome: 'held' };
-    }
-    const channelRoute = channelRouteOf(message, settings);
-    if (!channelRoute)
-      return finish('suppressed', `${message.channel} is not set up for this store`, 'suppressed');
-    route = channelRoute;
-  }
-
-  const number = message.attempts + 1;
-  const attemptId = deps.ids.next('mat');
-  // The attempt and the message's move to `sending` in one statement (a data-modifying CTE).
-  const started = tx.$with('started').as(
-    tx
-      .insert(messageAttempts)
-      .values({
-        id: attemptId,
-        messageId: message.id,
-        storeId: message.storeId,
-        number,
-        status: 'sending',
-        startedAt: now,
-      })
-      .returning({ id: messageAttempts.id }),
-  );
-  await tx
-    .with(started)
-    .update(messages)
-    .set({
-      state: 'sending',
-      attempts: number,
-      nextAttemptAt: new Date(now.getTime() + SEND_LEASE_MS),
-      updatedAt: now,
-    })
-    .where(eq(messages.id, message.id));
-  return { outcome: 'claimed', message, attempt: { id: attemptId, number }, route };
-}
-
-function channelRouteOf(message: MessageRow, settings: MessagingSettingsRow): Route | null {
-  if (message.channel === 'email') {
-    if (!settings.smtpUrl || !settings.emailFrom) return null;
-    const email = { smtpUrl: settings.smtpUrl, from: settings.emailFrom, replyTo: settings.replyTo };
-    return { channel: 'email', send: (s, m) => s.email(email, m) };
-  }
-  if (!settings.smsBaseUrl || !settings.smsAccountSid || !settings.smsAuthToken || !settings.smsFrom)
-    return null;
-  const sms = {
-    baseUrl: settings.smsBaseUrl,
-    accountSid: settings.smsAccountSid,
-    authToken: settings.smsAuthToken,
-    from: settings.smsFrom,
-  };
-  return { channel: 'sms', send: (s, m) => s.sms(sms, m) };
-}
-
-/**
- * Shopper messages respect the shopper's choices (a channel off; no more updates) and, unless
- * transactional, the store's quiet hours: returns when the message may go, or 'suppressed'.
- */
-async function holdBack(
-  tx: Tx,
-  message: MessageRow,
-  settings: MessagingSettingsRow,
-  now: Date,
-): Promise<Date | 'suppressed' | null> {
-  const [preference] = await tx
-    .select()
-    .from(contactPreferences)
-    .where(
-      and(eq(contactPreferences.storeId, message.storeId), eq(contactPreferences.contact, message.recipient)),
-    );
-  if (preference) {
-    if (message.channel === 'email' && !preference.email) return 'suppressed';
-    if (message.channel === 'sms' && !preference.sms) return 'suppressed';
-    if (!message.transactional && preference.unsubscribed) return 'suppressed';
-  }
-  if (message.transactional || settings.quietStartMinute === null || settings.quietEndMinute === null)
-    return null;
-  const [store] = await tx
-    .select({ timezone: stores.timezone })
-    .from(stores)
-    .where(eq(stores.id, message.storeId));
-  return quietHoursRelease(now, store?.timezone ?? 'UTC', {
-    startMinute: settings.quietStartMinute,
-    endMinute: settings.quietEndMinute,
-  });
-}
 
 /**
  * Records the attempt's outcome and moves the message on, in one statement (the attempt's update is
@@ -342,10 +214,12 @@ export async function deliverDue(
     held: 0,
     skipped: 0,
   };
-  const queue = [...ids];
-  const lanes = Array.from({ length: Math.min(options.concurrency ?? 8, queue.length) }, async () => {
-    for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-      counts[await deliverMessage(deps, senders, id)] += 1;
+  // Sets of messages claimed together, `concurrency` sends at a time in all.
+  const laneCount = Math.max(1, Math.ceil((options.concurrency ?? 8) / DELIVERY_SET_SIZE));
+  const queue = deliveryJobs(ids, laneCount, DELIVERY_SET_SIZE);
+  const lanes = Array.from({ length: Math.min(laneCount, queue.length) }, async () => {
+    for (let set = queue.shift(); set !== undefined; set = queue.shift()) {
+      for (const outcome of await deliverMessages(deps, senders, set)) counts[outcome] += 1;
     }
   });
   await Promise.all(lanes);

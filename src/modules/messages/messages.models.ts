@@ -185,6 +185,12 @@ export function messagesToEnqueue(
 }
 
 /**
+ * Messages claimed together (one transaction, one read of their settings, endpoints and shopper
+ * preferences, one write of their attempts), and so carried by one delivery job.
+ */
+export const DELIVERY_SET_SIZE = 10;
+
+/**
  * Splits messages into delivery jobs of at most `perJob`, spread over at least `lanes` jobs when
  * there are enough messages, so that a handful of due messages still go out side by side.
  */

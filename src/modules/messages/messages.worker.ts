@@ -4,19 +4,18 @@ import type { Deps } from '../../shared/context.ts';
 import { releaseStockAlerts } from '../alerts/alerts.usecases.ts';
 import { planStatusUpdates } from './messages.cadence.ts';
 import type { Senders } from './messages.channels.ts';
-import { deliverMessage, dueMessages, recoverInterrupted } from './messages.delivery.ts';
+import { deliverMessages, dueMessages, recoverInterrupted } from './messages.delivery.ts';
 import { planMerchantDigests } from './messages.digest.ts';
-import { deliveryJobs, type Enqueued, messagesToEnqueue } from './messages.models.ts';
+import { DELIVERY_SET_SIZE, deliveryJobs, type Enqueued, messagesToEnqueue } from './messages.models.ts';
 import { type RelayOptions, relayEvents } from './messages.relay.ts';
 
 /**
- * Delivery jobs, a few messages each. pg-boss's fetch sorts every waiting job of the queue, so its
+ * Delivery jobs, a set of messages each (claimed together). pg-boss's fetch sorts every waiting job of the queue, so its
  * cost grows with the queue's depth: a sale's 5,000 confirmations as 5,000 jobs cost ~4 ms of
  * PostgreSQL CPU per message. (The queue name changed with the job's shape: `messages-deliver`
  * held one message per job, with a per-message singleton.)
  */
 const SEND = 'messages-send';
-const MESSAGES_PER_JOB = 10;
 const HOURLY = 'messages-hourly';
 /** A due message is enqueued again after this long if it is still due (its job lost, or expired). */
 const ENQUEUE_AGAIN_AFTER_MS = 60_000;
@@ -60,7 +59,7 @@ export async function startMessageWorker(
   // endpoint holds up only its own lane. A lane that found a job fetches again at once, and the pass
   // below wakes every lane when it enqueues, so the polling interval only matters when the queue is
   // idle (pg-boss waits it out after every fetch otherwise: 16 messages/s in the bench).
-  const laneCount = Math.max(2, Math.ceil((options.concurrency ?? 8) / MESSAGES_PER_JOB));
+  const laneCount = Math.max(2, Math.ceil((options.concurrency ?? 8) / DELIVERY_SET_SIZE));
   const lanes: string[] = [];
   for (let i = 0; i < laneCount; i++) {
     let lane: string | undefined;
@@ -69,11 +68,12 @@ export async function startMessageWorker(
       { batchSize: 1, pollingIntervalSeconds: 1 },
       async (jobs) => {
         if (lane) boss.notifyWorker(lane);
-        const ids = jobs.flatMap((job) => job.data.messageIds);
-        const results = await Promise.allSettled(ids.map((id) => deliverMessage(deps, senders, id)));
-        // pg-boss retries the job; the messages already settled are skipped by their claim.
-        const failed = results.find((r) => r.status === 'rejected');
-        if (failed) throw failed.reason;
+        // If this throws, pg-boss retries the job; messages already settled are skipped by the claim.
+        await deliverMessages(
+          deps,
+          senders,
+          jobs.flatMap((job) => job.data.messageIds),
+        );
       },
     );
     lanes.push(lane);
@@ -99,7 +99,7 @@ export async function startMessageWorker(
     const pick = messagesToEnqueue(due, enqueued, deps.clock.now().getTime(), ENQUEUE_AGAIN_AFTER_MS);
     if (pick.ids.length > 0) {
       await boss.insert(
-        deliveryJobs(pick.ids, laneCount, MESSAGES_PER_JOB).map((messageIds) => ({
+        deliveryJobs(pick.ids, laneCount, DELIVERY_SET_SIZE).map((messageIds) => ({
           name: SEND,
           data: { messageIds },
         })),
