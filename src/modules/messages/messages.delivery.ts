@@ -3,7 +3,13 @@ import { inTransaction } from '../../db/client.ts';
 import type { Deps } from '../../shared/context.ts';
 import type { Outgoing, Senders, SendResult } from './messages.channels.ts';
 import { claimMessages, type DeliveryOutcome, type MessageRow } from './messages.claim.ts';
-import { DELIVERY_SET_SIZE, type DueMessage, deliveryJobs, retryDelayMs } from './messages.models.ts';
+import {
+  DELIVERY_SET_SIZE,
+  type DueMessage,
+  deliveryJobs,
+  deliveryLanes,
+  retryDelayMs,
+} from './messages.models.ts';
 import { messageAttempts, messages } from './messages.tables.ts';
 
 type DeliveryDeps = Pick<Deps, 'db' | 'clock' | 'ids'>;
@@ -87,7 +93,9 @@ async function settle(
         error: result.ok ? null : result.error.slice(0, 2000),
         finishedAt: now,
       })
-      .where(eq(messageAttempts.id, attempt.id))
+      // Recovery may have marked it in doubt (and the message failed or due again) meanwhile: the
+      // log then keeps saying so, as the message does.
+      .where(and(eq(messageAttempts.id, attempt.id), eq(messageAttempts.status, 'sending')))
       .returning({ id: messageAttempts.id }),
   );
   // Only the process that claimed the attempt settles the message; if recovery took it over, not.
@@ -214,8 +222,8 @@ export async function deliverDue(
     held: 0,
     skipped: 0,
   };
-  // Sets of messages claimed together, `concurrency` sends at a time in all.
-  const laneCount = Math.max(1, Math.ceil((options.concurrency ?? 8) / DELIVERY_SET_SIZE));
+  // Sets of messages claimed together, about `concurrency` sends at a time in all.
+  const laneCount = deliveryLanes(options.concurrency ?? 8);
   const queue = deliveryJobs(ids, laneCount, DELIVERY_SET_SIZE);
   const lanes = Array.from({ length: Math.min(laneCount, queue.length) }, async () => {
     for (let set = queue.shift(); set !== undefined; set = queue.shift()) {

@@ -1,3 +1,4 @@
+import { daysBetween } from '../promises/promises.models.ts';
 import type { Channel, MessageKind } from './messages.tables.ts';
 
 /**
@@ -101,10 +102,6 @@ export function shopperKindOf(type: string, data: Record<string, unknown>): Mess
 export const endpointWants = (types: readonly string[], type: string): boolean =>
   types.length === 0 || types.includes(type);
 
-/** Days from ISO date `from` to ISO date `to` (negative when `to` is earlier). */
-export const daysBetween = (from: string, to: string): number =>
-  Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
-
 /**
  * A delay notice is due when the new date is at least `thresholdDays` past the date the shopper
  * was last told; a date that moves earlier, or slips less, is not news worth a message.
@@ -159,10 +156,11 @@ export type Enqueued = ReadonlyMap<string, { dueAt: number; at: number }>;
 
 /**
  * The due messages a worker enqueues on this pass: not those it already enqueued for the same due
- * time less than `againAfterMs` ago, whose job is still waiting in pg-boss (enqueueing them again
- * every second made pg-boss refuse up to a thousand duplicates a second during a sale). A retry or
- * a release from quiet hours is a new due time and goes at once; a job lost on the way is replaced
- * after `againAfterMs`. Remembers only messages still due, so the memory stays as small as the list.
+ * time less than `againAfterMs` ago, whose job is most likely still waiting (enqueueing a sale's
+ * thousand due messages again every second would only queue duplicate jobs, each a wasted claim).
+ * A retry or a release from quiet hours is a new due time and goes at once; a job lost on the way
+ * (failed past pg-boss's retries) is replaced after `againAfterMs`. Remembers only messages still
+ * due, so the memory stays as small as the list.
  */
 export function messagesToEnqueue(
   due: readonly DueMessage[],
@@ -189,6 +187,13 @@ export function messagesToEnqueue(
  * preferences, one write of their attempts), and so carried by one delivery job.
  */
 export const DELIVERY_SET_SIZE = 10;
+
+/**
+ * Delivery lanes (sets sent side by side) for about `concurrency` sends at a time; at least two,
+ * so that one stalled endpoint never holds up all of them.
+ */
+export const deliveryLanes = (concurrency: number): number =>
+  Math.max(2, Math.ceil(concurrency / DELIVERY_SET_SIZE));
 
 /**
  * Splits messages into delivery jobs of at most `perJob`, spread over at least `lanes` jobs when

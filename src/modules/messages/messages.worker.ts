@@ -6,19 +6,27 @@ import { planStatusUpdates } from './messages.cadence.ts';
 import type { Senders } from './messages.channels.ts';
 import { deliverMessages, dueMessages, recoverInterrupted } from './messages.delivery.ts';
 import { planMerchantDigests } from './messages.digest.ts';
-import { DELIVERY_SET_SIZE, deliveryJobs, type Enqueued, messagesToEnqueue } from './messages.models.ts';
+import {
+  DELIVERY_SET_SIZE,
+  deliveryJobs,
+  deliveryLanes,
+  type Enqueued,
+  messagesToEnqueue,
+} from './messages.models.ts';
 import { type RelayOptions, relayEvents } from './messages.relay.ts';
 
 /**
- * Delivery jobs, a set of messages each (claimed together). pg-boss's fetch sorts every waiting job of the queue, so its
- * cost grows with the queue's depth: a sale's 5,000 confirmations as 5,000 jobs cost ~4 ms of
- * PostgreSQL CPU per message. (The queue name changed with the job's shape: `messages-deliver`
- * held one message per job, with a per-message singleton.)
+ * Delivery jobs, a set of messages each (claimed together). pg-boss's fetch sorts every waiting job
+ * of the queue, so its cost grows with the queue's depth: one job per message made a sale's
+ * confirmations cost ~4 ms of PostgreSQL CPU each.
  */
 const SEND = 'messages-send';
 const HOURLY = 'messages-hourly';
-/** A due message is enqueued again after this long if it is still due (its job lost, or expired). */
-const ENQUEUE_AGAIN_AFTER_MS = 60_000;
+/**
+ * A due message is enqueued again after this long if it is still due (its job lost). Longer than
+ * a large backlog takes to drain, so a slow queue does not fill up with duplicate jobs.
+ */
+const ENQUEUE_AGAIN_AFTER_MS = 10 * 60_000;
 
 interface Log {
   info(message: string): void;
@@ -37,7 +45,7 @@ export interface MessageWorker {
  * units (`releaseStockAlerts`), and enqueues a delivery job for every message due
  * (new ones, retries whose time has come, ones released from quiet hours); pg-boss hands the jobs
  * to this process's workers and to any other worker process. Each job delivers at most once (see
- * `deliverMessage`), so a job run twice, or a message enqueued twice, sends nothing twice.
+ * `deliverMessages`), so a job run twice, or a message enqueued twice, sends nothing twice.
  */
 export async function startMessageWorker(
   deps: Deps,
@@ -59,7 +67,7 @@ export async function startMessageWorker(
   // endpoint holds up only its own lane. A lane that found a job fetches again at once, and the pass
   // below wakes every lane when it enqueues, so the polling interval only matters when the queue is
   // idle (pg-boss waits it out after every fetch otherwise: 16 messages/s in the bench).
-  const laneCount = Math.max(2, Math.ceil((options.concurrency ?? 8) / DELIVERY_SET_SIZE));
+  const laneCount = deliveryLanes(options.concurrency ?? 8);
   const lanes: string[] = [];
   for (let i = 0; i < laneCount; i++) {
     let lane: string | undefined;
