@@ -4,7 +4,8 @@
  * to the default, and one store never seeing another's templates — down to what delivery renders.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleContext } from '../src/modules/templates/templates.models.ts';
+import { inTransaction } from '../src/db/client.ts';
+import { sampleContext } from '../src/modules/templates/templates.samples.ts';
 import { renderMessage } from '../src/modules/templates/templates.usecases.ts';
 import { type StoreKeys, startTestApp, type TestApp } from './support/harness.ts';
 import { expectProblem } from './support/state.ts';
@@ -76,7 +77,9 @@ describe('message templates', () => {
     ).toEqual(['shipped/email']);
 
     const context = sampleContext('shipped');
-    const rendered = await renderMessage(t.app.deps.db, a.id, 'shipped', 'email', context);
+    const rendered = await inTransaction(t.app.deps.db, (tx) =>
+      renderMessage(tx, a.id, 'shipped', 'email', context),
+    );
     expect(rendered.subject).toBe('Analytical Engine Works: #1842 is on its way');
     expect(rendered.body).toBe(`Hi Ada Lovelace, tracking: RM123456785GB. ${context.links.status}`);
     expect(rendered.html).toContain(`<a href="${context.links.status}">`);
@@ -212,10 +215,12 @@ describe('message templates', () => {
     expect((await get(b, url('cancelled', 'sms'))).body).toBe('B cancelled {{ order.externalId }}');
 
     const context = sampleContext('cancelled');
-    const db = t.app.deps.db;
-    expect((await renderMessage(db, a.id, 'cancelled', 'sms', context)).body).toBe('A cancelled #1842');
-    expect((await renderMessage(db, b.id, 'cancelled', 'sms', context)).body).toBe('B cancelled #1842');
-    expect((await renderMessage(db, b.id, 'shipped', 'email', sampleContext('shipped'))).subject).toBe(
+    const render = (
+      ...args: Parameters<typeof renderMessage> extends [unknown, ...infer Rest] ? Rest : never
+    ) => inTransaction(t.app.deps.db, (tx) => renderMessage(tx, ...args));
+    expect((await render(a.id, 'cancelled', 'sms', context)).body).toBe('A cancelled #1842');
+    expect((await render(b.id, 'cancelled', 'sms', context)).body).toBe('B cancelled #1842');
+    expect((await render(b.id, 'shipped', 'email', sampleContext('shipped'))).subject).toBe(
       'Items from your order #1842 have shipped',
     );
   });

@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import type { Executor } from '../../db/client.ts';
+import type { Executor, Tx } from '../../db/client.ts';
 import type { Deps } from '../../shared/context.ts';
 import type { MessageContext } from '../messages/messages.context.ts';
 import type { MessageKind } from '../messages/messages.tables.ts';
@@ -18,10 +18,10 @@ import {
   type MessageTemplate,
   type RenderedMessage,
   renderTemplate,
-  sampleContext,
   type TemplateParts,
   validateTemplate,
 } from './templates.models.ts';
+import { sampleContext } from './templates.samples.ts';
 import { messageTemplates } from './templates.tables.ts';
 
 /** A template as the API shows it: whose it is, its parts, and what it may use. */
@@ -76,17 +76,38 @@ export async function templateFor(
 }
 
 /**
+ * Templates read within one transaction (by store, kind and channel): a relay batch renders the
+ * same few for hundreds of messages, and read them once each. The transaction is the key, so the
+ * next one reads a template saved meanwhile.
+ */
+const readInTransaction = new WeakMap<Tx, Map<string, Promise<TemplateView>>>();
+
+function templateInTransaction(
+  tx: Tx,
+  storeId: string,
+  kind: MessageKind,
+  channel: TemplateChannel,
+): Promise<TemplateView> {
+  const read = readInTransaction.get(tx) ?? new Map<string, Promise<TemplateView>>();
+  readInTransaction.set(tx, read);
+  const key = `${storeId}\u0000${kind}\u0000${channel}`;
+  const template = read.get(key) ?? templateFor(tx, storeId, kind, channel);
+  read.set(key, template);
+  return template;
+}
+
+/**
  * What a message of `kind` on `channel` says for `context`: the store's template (or the default)
  * rendered. Throws `template_render_failed` when a stored template fails on this data.
  */
 export async function renderMessage(
-  db: Executor,
+  tx: Tx,
   storeId: string,
   kind: MessageKind,
   channel: 'email' | 'sms',
   context: MessageContext,
 ): Promise<{ subject: string | null; body: string; html: string | null }> {
-  return renderTemplate(await templateFor(db, storeId, kind, channel), context);
+  return renderTemplate(await templateInTransaction(tx, storeId, kind, channel), context);
 }
 
 /** Every kind × channel, the store's own where it has one. */
