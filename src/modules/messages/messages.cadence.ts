@@ -7,8 +7,6 @@ import { draftOf, storeContext } from './messages.planner.ts';
 import { insertMessages, type NewMessage } from './messages.relay.ts';
 import { loadMessagingSettings } from './messages.settings.ts';
 
-const DAY_MS = 86_400_000;
-
 /**
  * Status updates for shoppers still waiting: every `statusUpdateDays` days since the order's last
  * confirmation or update, one message with their place in line and their date. Keyed by order and
@@ -67,5 +65,3 @@ export async function planStatusUpdates(
   }
   return created;
 }
-
-export const STATUS_UPDATE_CHECK_MS = DAY_MS / 24;

@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
 import type { Deps } from '../../shared/context.ts';
 import { appendEvents, type NewEvent } from '../events/events.usecases.ts';
+import { daysBetween } from '../promises/promises.models.ts';
 import { stores } from '../stores/stores.tables.ts';
 import { renderMessage } from '../templates/templates.usecases.ts';
 import type { MessageContext } from './messages.context.ts';
@@ -16,7 +17,6 @@ import {
 import { grantIncentives } from './messages.incentives.ts';
 import {
   channelsSetUp,
-  daysBetween,
   delayIsNews,
   delayThresholdDays,
   isTransactional,

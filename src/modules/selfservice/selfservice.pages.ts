@@ -4,7 +4,9 @@
  * Every value is escaped; form actions are relative (`?<signed query>`), so the pages work behind
  * any path prefix and stay within the CSP's `form-action 'self'`.
  */
+import { formatMoney } from '../messages/messages.contexts.ts';
 import { dayIn } from '../promises/promises.models.ts';
+import { escapeHtml } from '../templates/templates.engine.ts';
 import type { RankedAlternative } from './selfservice.models.ts';
 import type { SwitchOutcome } from './selfservice.switch.ts';
 import type { KeepOutcome, ShopperLine, ShopperOrder } from './selfservice.usecases.ts';
@@ -14,15 +16,6 @@ export interface PageStore {
   currency: string;
   timezone: string;
 }
-
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 
 /** Marks text already rendered as HTML, so `html` does not escape it twice. */
 class Html {
@@ -104,13 +97,6 @@ const dateFormat = new Intl.DateTimeFormat('en-US', { dateStyle: 'long', timeZon
 /** A calendar date (YYYY-MM-DD) as "March 24, 2026", marked up with its machine-readable value. */
 const date = (day: string): Html =>
   html`<time datetime="${day}">${dateFormat.format(new Date(`${day}T00:00:00Z`))}</time>`;
-
-/** Minor units in the store currency ("$12.50"). */
-function money(minor: number, currency: string): string {
-  const format = new Intl.NumberFormat('en-US', { style: 'currency', currency });
-  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
-  return format.format(minor / 10 ** digits);
-}
 
 const units = (n: number): string => `${n} ${n === 1 ? 'unit' : 'units'}`;
 const capitalised = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
@@ -278,7 +264,7 @@ function alternativeText(store: PageStore, alternative: RankedAlternative): Html
   const when = alternative.inStock
     ? html`In stock${alternative.eta ? html`, ships by ${date(alternative.eta)}` : ''}`
     : html`Ships by ${date(alternative.eta!)}`;
-  return html`${alternative.title} <span class="sku">SKU ${alternative.sku} · ${money(alternative.price, store.currency)} each · ${when}</span>`;
+  return html`${alternative.title} <span class="sku">SKU ${alternative.sku} · ${formatMoney(alternative.price, store.currency)} each · ${when}</span>`;
 }
 
 export function switchPage(
@@ -290,7 +276,7 @@ export function switchPage(
 ): string {
   if (line.backordered === 0) return keptPage(store, { kept: false, line });
   const title = `Switch ${line.title} to a similar item`;
-  const waitingText = html`<p>You are waiting for ${units(line.backordered)} of ${line.title} (SKU ${line.sku}, ${money(line.unitPrice, store.currency)} each)${
+  const waitingText = html`<p>You are waiting for ${units(line.backordered)} of ${line.title} (SKU ${line.sku}, ${formatMoney(line.unitPrice, store.currency)} each)${
     line.eta ? html`, promised by ${date(line.eta)}` : ''
   }.</p>`;
   if (alternatives.length === 0) {

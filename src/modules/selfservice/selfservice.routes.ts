@@ -29,6 +29,7 @@ import {
   type LinkOpening,
   lineOf,
   openLink,
+  orderCustomer,
   orderLinks,
   readChoices,
   type ShopperOrder,
@@ -122,7 +123,7 @@ const requireLine = (claims: LinkClaims): string => {
   return claims.lineId;
 };
 
-function contactView(order: ShopperOrder) {
+function contactView(order: Pick<ShopperOrder, 'customer'>) {
   return { email: order.customer.email ?? null, phone: order.customer.phone ?? null };
 }
 
@@ -169,7 +170,7 @@ async function showPage({ deps }: RouteContext, link: ValidLink): Promise<Page> 
       return [200, switchPage(store, line, await alternativesFor(db, store, line, now), self)];
     }
     case 'preferences': {
-      const order = await shopperOrder(db, store.id, claims.subject);
+      const order = await orderCustomer(db, store.id, claims.subject);
       const choices = await readChoices(db, store.id, contactsOf(order));
       return [200, preferencesPage(store, { ...contactView(order), choices }, self, false)];
     }
@@ -219,7 +220,7 @@ async function act(
       return [outcome.kind === 'switched' ? 200 : 409, switchOutcomePage(store, outcome)];
     }
     case 'preferences': {
-      const order = await shopperOrder(db, store.id, claims.subject);
+      const order = await orderCustomer(db, store.id, claims.subject);
       const choices = choicesOfForm(form);
       await inTransaction(db, (tx) => saveChoices(tx, deps, store.id, contactsOf(order), choices));
       return [200, preferencesPage(store, { ...contactView(order), choices }, self, true)];

@@ -203,6 +203,17 @@ export async function keepWaiting(
   return { kept: true, line };
 }
 
+/** Who placed the order (the preferences pages need nothing else of it). */
+export async function orderCustomer(
+  db: Executor,
+  storeId: string,
+  orderId: string,
+): Promise<Pick<ShopperOrder, 'customer'>> {
+  const order = await findOrder(db, storeId, orderId);
+  if (!order) throw notFound('Order', orderId);
+  return { customer: order.customer };
+}
+
 /** The order's contacts, spelled as messages address them (so preferences match the messages). */
 export const contactsOf = (order: Pick<ShopperOrder, 'customer'>): string[] =>
   shopperChannels({ email: true, sms: true }, order.customer).map((c) => c.recipient);

@@ -110,7 +110,7 @@ export const CONTEXT_SHAPE: ShapeOf<MessageContext> = {
 };
 
 /** Every kind sees these. */
-export const COMMON_FIELDS = ['store', 'customer', 'links'] as const;
+const COMMON_FIELDS = ['store', 'customer', 'links'] as const;
 type KindField = Exclude<keyof MessageContext, (typeof COMMON_FIELDS)[number]>;
 
 /**

@@ -25,9 +25,9 @@ import {
 export type Markup = 'text' | 'html';
 
 /** A render that takes longer than this is stopped. */
-export const RENDER_LIMIT_MS = 1_000;
+const RENDER_LIMIT_MS = 1_000;
 /** Characters of output plus Liquid's own allocations (ranges, string filters) one render may use. */
-export const MEMORY_LIMIT = 1_000_000;
+const MEMORY_LIMIT = 1_000_000;
 /** Longest source Liquid will parse at all (the template checks set lower limits per part). */
 const PARSE_LIMIT = 200_000;
 

@@ -11,10 +11,10 @@ import { defaultTemplate } from './templates.defaults.ts';
 import {
   type MessageTemplate,
   renderTemplate,
-  sampleContext,
   type TemplateParts,
   validateTemplate,
 } from './templates.models.ts';
+import { sampleContext } from './templates.samples.ts';
 
 const PAIRS = TEMPLATE_KINDS.flatMap((kind) => channelsOf(kind).map((channel) => [kind, channel] as const));
 const ORDER_KINDS = TEMPLATE_KINDS.filter((kind) => !['stock_alert', 'merchant_digest'].includes(kind));

@@ -20,8 +20,6 @@ import { unknownVariables } from './templates.variables.ts';
  * happens in the sandbox of templates.engine.ts. Pure: no I/O.
  */
 
-export { escapeHtml, sampleContext };
-
 export type TemplatePart = 'subject' | 'body' | 'html';
 export interface TemplateProblem {
   path: TemplatePart;
@@ -46,7 +44,7 @@ export interface RenderedMessage {
 }
 
 /** Longest template source per part (characters). SMS bodies are also capped once rendered. */
-export const TEMPLATE_LIMITS = { subject: 500, body: 20_000, sms: 1_600, html: 100_000 } as const;
+const TEMPLATE_LIMITS = { subject: 500, body: 20_000, sms: 1_600, html: 100_000 } as const;
 // ---------------------------------------------------------------------------------------------
 // Text and HTML
 
@@ -77,7 +75,7 @@ export function htmlPage(content: string): string {
 const URL_PATTERN = /https?:\/\/[^\s<>"']+/g;
 
 /** The HTML version of a plain-text email: escaped, paragraphs kept, links clickable. */
-export function htmlOfText(text: string): string {
+function htmlOfText(text: string): string {
   const linked = (escaped: string) =>
     escaped.replace(URL_PATTERN, (match) => {
       const url = match.replace(/[.,;:!?)]+$/, '');

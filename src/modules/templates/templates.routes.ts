@@ -40,20 +40,20 @@ const TemplateSchema = Type.Object({
   kind: Kind,
   channel: Channel,
   source: Type.Enum(['default', 'custom'], { description: '`custom` when the store saved its own' }),
-  subject: Type.Union([Type.String(), Type.Null()]),
+  subject: Nullable(Type.String()),
   body: Type.String(),
-  html: Type.Union([Type.String(), Type.Null()]),
+  html: Nullable(Type.String()),
   variables: Type.Array(Type.String(), {
     description:
       'What the kind’s templates may use; `[]` is each item of a list (`{% for line in order.lines %}`)',
   }),
-  updatedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  updatedAt: Nullable(Type.String({ format: 'date-time' })),
 });
 
 const RenderedSchema = Type.Object({
-  subject: Type.Union([Type.String(), Type.Null()]),
+  subject: Nullable(Type.String()),
   body: Type.String(),
-  html: Type.Union([Type.String(), Type.Null()]),
+  html: Nullable(Type.String()),
   sample: Type.Object(
     {},
     { additionalProperties: true, description: 'The sample data it was rendered with' },

@@ -8,6 +8,7 @@ import {
   IdempotencyHeaders,
   idOf,
   ListQuery,
+  Nullable,
   pageOf,
   problems,
   WRITE_ERRORS,
@@ -23,7 +24,7 @@ import {
 const EventType = Type.String({ pattern: '^[a-z_.]{1,100}$' });
 const fields = {
   url: Type.String({ maxLength: 2000, description: 'http(s) URL that receives POSTed events' }),
-  description: Type.Union([Type.String({ maxLength: 500 }), Type.Null()]),
+  description: Nullable(Type.String({ maxLength: 500 })),
   eventTypes: Type.Array(EventType, {
     maxItems: 100,
     description: 'Event types to deliver; empty = every type',

@@ -5,14 +5,14 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
  * "<webhook-id>.<webhook-timestamp>.<body>" with the secret's base64-decoded bytes, sent as
  * `webhook-signature: v1,<base64>`. Receivers dedupe by `webhook-id`, which stays the same on retries.
  */
-export const SECRET_PREFIX = 'whsec_';
+const SECRET_PREFIX = 'whsec_';
 
 export const newWebhookSecret = (): string => SECRET_PREFIX + randomBytes(24).toString('base64');
 
 const keyOf = (secret: string): Buffer =>
   Buffer.from(secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret, 'base64');
 
-export function signWebhook(secret: string, id: string, timestampSeconds: number, body: string): string {
+function signWebhook(secret: string, id: string, timestampSeconds: number, body: string): string {
   const mac = createHmac('sha256', keyOf(secret))
     .update(`${id}.${timestampSeconds}.${body}`)
     .digest('base64');
