@@ -4,7 +4,9 @@
  * only opens its own endpoints.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRelayCursor } from '../src/modules/messages/messages.relay.ts';
 import { OPERATOR_TOKEN, type StoreKeys, startTestApp, type TestApp, variant } from './support/harness.ts';
+import { relayAll } from './support/relay.ts';
 import { expectProblem, type StoreState, snapshot } from './support/state.ts';
 
 let t: TestApp;
@@ -285,6 +287,126 @@ describe("store B's secret key against store A's data", () => {
   });
 });
 
+describe("store B's secret key against store A's messages, endpoints, templates and alerts", () => {
+  it('sees and changes nothing of them', async () => {
+    const ka = a.secretKey;
+    const kb = b.secretKey;
+    const endpoint = await ok(
+      await t.request('POST', '/v1/webhook-endpoints', {
+        key: ka,
+        body: { url: 'http://127.0.0.1:9/a-hooks', description: 'A hooks' },
+      }),
+      201,
+    );
+    await ok(
+      await t.request('PATCH', '/v1/settings/messaging', {
+        key: ka,
+        body: { email: { smtpUrl: 'smtp://127.0.0.1:9', from: 'shop@a.example' } },
+      }),
+      200,
+    );
+    const template = { subject: 'A shipped', body: 'A shipped {{ order.externalId }}' };
+    await ok(await t.request('PUT', '/v1/message-templates/shipped/email', { key: ka, body: template }), 200);
+    await ok(
+      await t.request('PUT', '/v1/variants/ISO-ALERT', {
+        key: ka,
+        body: variant('deny', null, { title: 'A alert' }),
+      }),
+      201,
+    );
+    const alert = await ok(
+      await t.request('POST', '/v1/storefront/stock-alerts', {
+        key: a.publishableKey,
+        body: { sku: 'ISO-ALERT', email: 'alert@a.example' },
+      }),
+      201,
+    );
+    const scope = { cursor: `iso-${a.id}`, storeIds: [a.id] };
+    await startRelayCursor(t.app.deps, scope.cursor);
+    const placed = await ok(
+      await t.request('POST', '/v1/orders', {
+        key: ka,
+        body: { customer: { email: 'alice@a.example' }, lines: [{ sku: 'ISO-BO', quantity: 1 }] },
+      }),
+      201,
+    );
+    await relayAll(t.app.deps, scope);
+    const aMessages = (await ok(await t.request('GET', '/v1/messages?limit=500', { key: ka }), 200)).data;
+    expect(aMessages.length).toBeGreaterThan(0);
+    const snapshotOfA = async () => ({
+      endpoints: (await t.request('GET', '/v1/webhook-endpoints', { key: ka })).json(),
+      messages: (await t.request('GET', '/v1/messages?limit=500', { key: ka })).json(),
+      template: (await t.request('GET', '/v1/message-templates/shipped/email', { key: ka })).json(),
+      alerts: (await t.request('GET', '/v1/stock-alerts', { key: ka })).json(),
+      settings: (await t.request('GET', '/v1/settings/messaging', { key: ka })).json(),
+    });
+    const beforeA = await snapshotOfA();
+
+    // A's ids are unknown to B, whatever B does with them.
+    const notFound = async (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown) =>
+      expectProblem(await t.request(method, url, { key: kb, body }), 404, 'not_found');
+    await notFound('GET', `/v1/webhook-endpoints/${endpoint.id}`);
+    await notFound('PATCH', `/v1/webhook-endpoints/${endpoint.id}`, { rotateSecret: true });
+    await notFound('DELETE', `/v1/webhook-endpoints/${endpoint.id}`);
+    for (const m of aMessages) {
+      await notFound('GET', `/v1/messages/${m.id}`);
+      await notFound('POST', `/v1/messages/${m.id}/replay`);
+    }
+    await notFound('DELETE', `/v1/stock-alerts/${alert.id}`);
+    for (const o of [ids.allocated, ids.waiting]) {
+      await notFound('POST', `/v1/orders/${o.id}/self-service-links`);
+      await notFound('GET', `/v1/orders/${o.id}/incentives`);
+    }
+    // B's lists and settings hold nothing of A; B's template is B's (the default).
+    const secrets = [
+      placed.id,
+      endpoint.id,
+      endpoint.secret,
+      'a-hooks',
+      'A shipped',
+      alert.id,
+      'alert@a.example',
+      'ISO-ALERT',
+    ];
+    for (const m of aMessages) secrets.push(m.id);
+    for (const url of [
+      '/v1/webhook-endpoints',
+      '/v1/messages?limit=500',
+      `/v1/messages?orderId=${ids.waiting.id}`,
+      '/v1/message-templates',
+      '/v1/message-templates/shipped/email',
+      '/v1/stock-alerts',
+      '/v1/stock-alerts/summary',
+      '/v1/settings/messaging',
+    ]) {
+      const res = await t.request('GET', url, { key: kb });
+      expect(res.statusCode, url).toBe(200);
+      for (const secret of [...secrets, ...aSecrets()])
+        expect(res.body, `${url} leaks ${secret}`).not.toContain(secret);
+    }
+    expect((await t.request('GET', '/v1/message-templates/shipped/email', { key: kb })).json().source).toBe(
+      'default',
+    );
+    // B's own writes stay B's: the same template kind, an endpoint.
+    await ok(
+      await t.request('PUT', '/v1/message-templates/shipped/email', {
+        key: kb,
+        body: { subject: 'B', body: 'B' },
+      }),
+      200,
+    );
+    expect((await t.request('DELETE', '/v1/message-templates/shipped/email', { key: kb })).statusCode).toBe(
+      204,
+    );
+    await ok(
+      await t.request('POST', '/v1/webhook-endpoints', { key: kb, body: { url: 'http://127.0.0.1:9/b' } }),
+      201,
+    );
+
+    expect(await snapshotOfA()).toEqual(beforeA);
+  });
+});
+
 describe('authentication and key kinds', () => {
   const adminCalls: [method: 'GET' | 'POST' | 'PUT', url: string, body?: unknown][] = [
     ['GET', '/v1/orders'],
@@ -295,6 +417,12 @@ describe('authentication and key kinds', () => {
     ['POST', '/v1/inventory/adjustments', { sku: 'ISO-BO', quantity: 1, reason: 'restock' }],
     ['GET', '/v1/backorders'],
     ['GET', '/v1/events'],
+    ['GET', '/v1/messages'],
+    ['GET', '/v1/webhook-endpoints'],
+    ['POST', '/v1/webhook-endpoints', { url: 'http://127.0.0.1:9/x' }],
+    ['GET', '/v1/message-templates'],
+    ['GET', '/v1/stock-alerts'],
+    ['GET', '/v1/settings/messaging'],
   ];
 
   it('missing or invalid keys → 401 unauthorized', async () => {
