@@ -681,3 +681,23 @@ describe('validation', () => {
     expect((await t.request('GET', '/v1/webhook-endpoints', { key })).json().data).toEqual([]);
   });
 });
+
+describe('webhook endpoint limit', () => {
+  it('holds under concurrent creations: 20 endpoints at most, the rest refused', async () => {
+    const store = await t.createStore();
+    const key = store.secretKey;
+    const results = await Promise.all(
+      Array.from({ length: 25 }, (_, i) =>
+        t.request('POST', '/v1/webhook-endpoints', { key, body: { url: `http://127.0.0.1:9/hook-${i}` } }),
+      ),
+    );
+    const statuses = results.map((r) => r.statusCode);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(20);
+    for (const refused of results.filter((r) => r.statusCode !== 201)) {
+      expect(refused.statusCode).toBe(422);
+      expect(refused.json().code).toBe('too_many_endpoints');
+    }
+    const listed = (await t.request('GET', '/v1/webhook-endpoints?limit=100', { key })).json().data;
+    expect(listed).toHaveLength(20);
+  });
+});

@@ -1,8 +1,9 @@
-import { and, asc, eq, gt } from 'drizzle-orm';
+import { and, asc, count, eq, gt } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
 import { decodeKeyCursor, type Page, toPage } from '../../shared/cursor.ts';
 import { invalid, notFound } from '../../shared/errors.ts';
+import { stores } from '../stores/stores.tables.ts';
 import { newWebhookSecret } from './webhooks.signing.ts';
 import { webhookEndpoints } from './webhooks.tables.ts';
 
@@ -67,11 +68,14 @@ export async function createEndpoint(
   input: EndpointInput,
 ): Promise<WebhookEndpointView> {
   checkUrl(input.url);
-  const existing = await tx
-    .select({ id: webhookEndpoints.id })
+  // Endpoint creations of one store take turns on its row (NO KEY UPDATE does not stand in the way
+  // of orders), so two at once cannot both pass the limit.
+  await tx.select({ id: stores.id }).from(stores).where(eq(stores.id, store.id)).for('no key update');
+  const [{ n } = { n: 0 }] = await tx
+    .select({ n: count() })
     .from(webhookEndpoints)
     .where(eq(webhookEndpoints.storeId, store.id));
-  if (existing.length >= MAX_ENDPOINTS)
+  if (n >= MAX_ENDPOINTS)
     throw invalid('too_many_endpoints', `A store may have at most ${MAX_ENDPOINTS} webhook endpoints`);
   const now = deps.clock.now();
   const [row] = await tx
