@@ -15,6 +15,10 @@ const DAY_MS = 86_400_000;
 
 type DigestDeps = Pick<Deps, 'db' | 'clock' | 'ids' | 'publicUrl'>;
 
+/** One digest per store, local day and merchant address. */
+const digestKey = (date: string, merchantEmail: string) =>
+  `digest:${date}:email:${merchantEmail.toLowerCase()}`;
+
 /**
  * The merchant's morning digest (08:00 store time): backorders taken in the last 24 hours,
  * SKUs whose backorder limit is reached, purchase orders past their expected date, and messages
@@ -24,16 +28,26 @@ export async function planMerchantDigests(
   deps: DigestDeps,
   options: { storeIds?: readonly string[] } = {},
 ): Promise<string[]> {
-  const stores = await queryRows<{ store_id: string; timezone: string }>(
+  const now = deps.clock.now();
+  // Stores past 08:00 whose digest of the day is not written yet (the job runs every hour).
+  const stores = await queryRows<{ store_id: string; timezone: string; merchant_email: string }>(
     deps.db,
-    sql`SELECT s.store_id, st.timezone FROM messaging_settings s JOIN stores st ON st.id = s.store_id
+    sql`SELECT s.store_id, st.timezone, s.merchant_email FROM messaging_settings s JOIN stores st ON st.id = s.store_id
          WHERE s.merchant_email IS NOT NULL AND s.smtp_url IS NOT NULL AND s.email_from IS NOT NULL
          ${options.storeIds ? sql`AND s.store_id = ANY(${sql.param([...options.storeIds])}::text[])` : sql``}`,
   );
-  const now = deps.clock.now();
+  const sent = await queryRows<{ dedupe_key: string; store_id: string }>(
+    deps.db,
+    sql`SELECT store_id, dedupe_key FROM messages
+         WHERE kind = 'merchant_digest' AND created_at > ${now}::timestamptz - interval '2 days'
+         ${options.storeIds ? sql`AND store_id = ANY(${sql.param([...options.storeIds])}::text[])` : sql``}`,
+  );
+  const written = new Set(sent.map((m) => `${m.store_id} ${m.dedupe_key}`));
   const created: string[] = [];
   for (const store of stores) {
     if (localMinuteOfDay(now, store.timezone) < DIGEST_MINUTE) continue;
+    const key = digestKey(storeToday(store, now), store.merchant_email);
+    if (written.has(`${store.store_id} ${key}`)) continue;
     created.push(...(await inTransaction(deps.db, (tx) => planDigest(tx, deps, store.store_id, now))));
   }
   return created;
@@ -54,7 +68,7 @@ async function planDigest(tx: Tx, deps: DigestDeps, storeId: string, now: Date):
   const row = {
     ...messageDefaults(deps, now),
     storeId,
-    dedupeKey: `digest:${date}:email:${recipient}`,
+    dedupeKey: digestKey(date, recipient),
     kind: 'merchant_digest' as const,
     channel: 'email' as const,
     recipient,

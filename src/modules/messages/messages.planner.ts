@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
+import { groupBy } from '../../shared/collections.ts';
 import type { Deps } from '../../shared/context.ts';
 import { appendEvents, type NewEvent } from '../events/events.usecases.ts';
 import { daysBetween } from '../promises/promises.models.ts';
@@ -60,14 +61,12 @@ export async function planShopperMessages(
   events: readonly OutboxEvent[],
   active: ReadonlySet<string>,
 ): Promise<NewMessage[]> {
-  const byStore = new Map<string, OutboxEvent[]>();
-  for (const event of events) {
-    if (!active.has(event.storeId) || !shopperKindOf(event.type, event.data) || !orderIdOf(event.data))
-      continue;
-    const list = byStore.get(event.storeId);
-    if (list) list.push(event);
-    else byStore.set(event.storeId, [event]);
-  }
+  const byStore = groupBy(
+    events.filter(
+      (e) => active.has(e.storeId) && shopperKindOf(e.type, e.data) !== null && orderIdOf(e.data) !== null,
+    ),
+    (e) => e.storeId,
+  );
   const drafts: NewMessage[] = [];
   for (const [storeId, storeEvents] of byStore) {
     const settings = await loadMessagingSettings(tx, deps, storeId);

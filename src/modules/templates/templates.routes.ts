@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import { inTransaction } from '../../db/client.ts';
 import { storeOf } from '../../http/auth.ts';
 import { type RouteRegistrar, typed } from '../../http/context.ts';
-import { AUTH_ERRORS, Nullable, problems, WRITE_ERRORS } from '../../http/schemas.ts';
+import { AUTH_ERRORS, Nullable, pageOf, problems, WRITE_ERRORS } from '../../http/schemas.ts';
 import { TEMPLATE_KINDS } from './templates.context.ts';
 import {
   listTemplates,
@@ -71,10 +71,11 @@ export const templatesRoutes: RouteRegistrar = (app, { deps }) => {
       schema: {
         tags: TAGS,
         summary: 'Every message template, the store’s own or the default',
-        response: { 200: Type.Object({ data: Type.Array(TemplateSchema) }), ...problems(...AUTH_ERRORS) },
+        description: 'One page holds every kind × channel (a fixed set), so `nextCursor` is always null.',
+        response: { 200: pageOf(TemplateSchema), ...problems(...AUTH_ERRORS) },
       },
     },
-    async (request) => ({ data: await listTemplates(deps.db, storeOf(request).id) }),
+    async (request) => ({ data: await listTemplates(deps.db, storeOf(request).id), nextCursor: null }),
   );
   r.get(
     '/v1/message-templates/:kind/:channel',
