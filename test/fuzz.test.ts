@@ -76,6 +76,7 @@ async function quickState(): Promise<Json> {
     messaging: await get('/v1/settings/messaging'),
     endpoints: await get('/v1/webhook-endpoints?limit=500'),
     alerts: await get('/v1/stock-alerts?limit=500'),
+    template: await get('/v1/message-templates/shipped/email'),
   };
 }
 
@@ -433,6 +434,26 @@ const endpoints: Endpoint[] = [
     valid: () => ({ sku: 'FZ-DENY', email: 'shopper@example.com' }),
     numberFields: [],
     stringFields: [['sku'], ['email']],
+  },
+  {
+    name: 'PUT /v1/message-templates/shipped/email',
+    method: 'PUT',
+    url: () => '/v1/message-templates/shipped/email',
+    valid: () => ({
+      subject: 'Shipped: {{ order.externalId }}',
+      body: 'Hi {{ customer.name }}, {{ shipment.trackingNumber }}',
+      html: '<p>{{ shipment.carrier }}</p>',
+    }),
+    numberFields: [],
+    stringFields: [['subject'], ['body'], ['html']],
+  },
+  {
+    name: 'POST /v1/message-templates/preview',
+    method: 'POST',
+    url: () => '/v1/message-templates/preview',
+    valid: () => ({ kind: 'delay_notice', channel: 'sms', body: '{{ order.externalId }} {{ links.keep }}' }),
+    numberFields: [],
+    stringFields: [['kind'], ['channel'], ['body']],
   },
   {
     name: 'POST /v1/stores',

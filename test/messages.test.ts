@@ -701,3 +701,25 @@ describe('webhook endpoint limit', () => {
     expect(listed).toHaveLength(20);
   });
 });
+
+describe('idempotency of the new writes', () => {
+  it('POST /v1/webhook-endpoints with a key: a retry replays the endpoint, another body is refused', async () => {
+    const store = await t.createStore();
+    const key = store.secretKey;
+    const headers = { 'idempotency-key': 'hook-once' };
+    const body = { url: 'http://127.0.0.1:9/once' };
+    const first = await t.request('POST', '/v1/webhook-endpoints', { key, body, headers });
+    const again = await t.request('POST', '/v1/webhook-endpoints', { key, body, headers });
+    expect(first.statusCode).toBe(201);
+    expect(again.statusCode).toBe(201);
+    expect(again.json()).toEqual(first.json());
+    const other = await t.request('POST', '/v1/webhook-endpoints', {
+      key,
+      body: { url: 'http://127.0.0.1:9/other' },
+      headers,
+    });
+    expect(other.statusCode).toBe(422);
+    expect(other.json().code).toBe('idempotency_key_reused');
+    expect((await t.request('GET', '/v1/webhook-endpoints', { key })).json().data).toHaveLength(1);
+  });
+});
