@@ -1,12 +1,13 @@
 import type { Tx } from '../../db/client.ts';
 import type { Deps } from '../../shared/context.ts';
+import { variantTitles } from '../catalog/catalog.repository.ts';
 import type { MessageContext } from '../messages/messages.context.ts';
 import { baseContext, linksFor, type StoreContext } from '../messages/messages.contexts.ts';
 import { isTransactional } from '../messages/messages.models.ts';
 import { storeContext, withContent } from '../messages/messages.planner.ts';
 import { messageDefaults, type NewMessage } from '../messages/messages.relay.ts';
 import type { MessagingSettingsRow } from '../messages/messages.settings.ts';
-import { type AlertRow, variantTitle } from './alerts.repository.ts';
+import type { AlertRow } from './alerts.repository.ts';
 
 type MessageDeps = Pick<Deps, 'clock' | 'ids' | 'publicUrl'>;
 
@@ -23,7 +24,7 @@ export async function alertMessages(
   now: Date,
 ): Promise<NewMessage[]> {
   const store = await storeContext(tx, deps, settings);
-  const item = { sku, title: await variantTitle(tx, settings.storeId, sku) };
+  const item = { sku, title: (await variantTitles(tx, settings.storeId, [sku])).get(sku)! };
   const drafts: NewMessage[] = [];
   for (const alert of alerts) drafts.push(await alertMessage(tx, deps, store, item, alert, now));
   return drafts;

@@ -1,6 +1,5 @@
 import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../db/client.ts';
-import { variants } from '../catalog/catalog.tables.ts';
 import type { AlertChannel, AlertState } from './alerts.models.ts';
 import { stockAlerts } from './alerts.tables.ts';
 
@@ -176,13 +175,4 @@ export async function markNotified(
                       ${sql.param(notified.map((n) => n.messageId))}::text[]) AS n(alert_id, message_id)
          WHERE a.id = n.alert_id`,
   );
-}
-
-/** The variant's title as messages show it (the SKU itself if the variant is gone). */
-export async function variantTitle(db: Executor, storeId: string, sku: string): Promise<string> {
-  const [row] = await db
-    .select({ title: variants.title })
-    .from(variants)
-    .where(and(eq(variants.storeId, storeId), eq(variants.sku, sku)));
-  return row?.title ?? sku;
 }

@@ -1,6 +1,6 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
-import { variants } from '../catalog/catalog.tables.ts';
+import { variantTitles } from '../catalog/catalog.repository.ts';
 import { lineStatus } from '../orders/orders.models.ts';
 import { loadLines, loadUnitsAhead } from '../orders/orders.repository.ts';
 import { orders } from '../orders/orders.tables.ts';
@@ -51,16 +51,10 @@ export async function loadOrderFacts(
     .from(orders)
     .where(and(eq(orders.storeId, storeId), inArray(orders.id, ids)));
   const lines = await loadLines(executor, storeId, ids, { positions: false });
-  const skus = [...new Set(lines.map((l) => l.sku))];
-  const titles = new Map(
-    skus.length === 0
-      ? []
-      : (
-          await executor
-            .select({ sku: variants.sku, title: variants.title })
-            .from(variants)
-            .where(and(eq(variants.storeId, storeId), inArray(variants.sku, skus)))
-        ).map((v) => [v.sku, v.title] as const),
+  const titles = await variantTitles(
+    executor,
+    storeId,
+    lines.map((l) => l.sku),
   );
   const ahead = await loadUnitsAhead(
     executor,

@@ -8,6 +8,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { type Database, type Executor, queryRows } from '../../db/client.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
 import { notFound } from '../../shared/errors.ts';
+import { variantTitles } from '../catalog/catalog.repository.ts';
 import { appendEvents } from '../events/events.usecases.ts';
 import { shopperChannels } from '../messages/messages.models.ts';
 import { loadMessagingSettings } from '../messages/messages.settings.ts';
@@ -92,12 +93,11 @@ export async function shopperOrder(db: Executor, storeId: string, orderId: strin
 }
 
 async function toShopperOrder(db: Executor, storeId: string, order: OrderView): Promise<ShopperOrder> {
-  const titles = await queryRows<{ sku: string; title: string }>(
+  const titleOf = await variantTitles(
     db,
-    sql`SELECT sku, title FROM variants
-         WHERE store_id = ${storeId} AND sku = ANY(${sql.param(order.lines.map((l) => l.sku))}::text[])`,
+    storeId,
+    order.lines.map((l) => l.sku),
   );
-  const titleOf = new Map(titles.map((v) => [v.sku, v.title]));
   // Units ahead, not lines ahead: what stock must arrive before this line's turn.
   const ahead = await loadUnitsAhead(
     db,
