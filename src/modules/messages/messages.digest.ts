@@ -36,18 +36,21 @@ export async function planMerchantDigests(
          WHERE s.merchant_email IS NOT NULL AND s.smtp_url IS NOT NULL AND s.email_from IS NOT NULL
          ${options.storeIds ? sql`AND s.store_id = ANY(${sql.param([...options.storeIds])}::text[])` : sql``}`,
   );
-  const sent = await queryRows<{ dedupe_key: string; store_id: string }>(
+  const due = stores
+    .filter((store) => localMinuteOfDay(now, store.timezone) >= DIGEST_MINUTE)
+    .map((store) => ({ ...store, key: digestKey(storeToday(store, now), store.merchant_email) }));
+  if (due.length === 0) return [];
+  // Read by the unique (store, dedupe key) index, not by scanning the messages.
+  const written = await queryRows<{ store_id: string }>(
     deps.db,
-    sql`SELECT store_id, dedupe_key FROM messages
-         WHERE kind = 'merchant_digest' AND created_at > ${now}::timestamptz - interval '2 days'
-         ${options.storeIds ? sql`AND store_id = ANY(${sql.param([...options.storeIds])}::text[])` : sql``}`,
+    sql`SELECT m.store_id FROM messages m
+          JOIN unnest(${sql.param(due.map((d) => d.store_id))}::text[], ${sql.param(due.map((d) => d.key))}::text[])
+               AS d(store_id, dedupe_key) ON m.store_id = d.store_id AND m.dedupe_key = d.dedupe_key`,
   );
-  const written = new Set(sent.map((m) => `${m.store_id} ${m.dedupe_key}`));
+  const done = new Set(written.map((w) => w.store_id));
   const created: string[] = [];
-  for (const store of stores) {
-    if (localMinuteOfDay(now, store.timezone) < DIGEST_MINUTE) continue;
-    const key = digestKey(storeToday(store, now), store.merchant_email);
-    if (written.has(`${store.store_id} ${key}`)) continue;
+  for (const store of due) {
+    if (done.has(store.store_id)) continue;
     created.push(...(await inTransaction(deps.db, (tx) => planDigest(tx, deps, store.store_id, now))));
   }
   return created;
