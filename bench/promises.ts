@@ -31,7 +31,6 @@ import { lockLevels, readLevels, type SkuLevel } from '../src/modules/inventory/
 import { adjustStockBatch } from '../src/modules/inventory/inventory.usecases.ts';
 import { cancelOrder, getOrder } from '../src/modules/orders/orders.usecases.ts';
 import {
-  addDays,
   linesToCheck,
   planSchedule,
   promiseAt,
@@ -39,10 +38,11 @@ import {
   sameSchedule,
 } from '../src/modules/promises/promises.models.ts';
 import { applySchedule } from '../src/modules/promises/promises.repository.ts';
-import { inputsOf, refreshSupply, storeToday } from '../src/modules/promises/promises.usecases.ts';
+import { inputsOf, refreshSupply } from '../src/modules/promises/promises.usecases.ts';
 import { createStore } from '../src/modules/stores/stores.usecases.ts';
 import { systemClock } from '../src/shared/clock.ts';
 import type { Deps, StoreScope } from '../src/shared/context.ts';
+import { addDays, storeToday } from '../src/shared/dates.ts';
 import { createIdGenerator } from '../src/shared/ids.ts';
 import {
   type Engine,

@@ -22,10 +22,10 @@ import {
 } from '../src/db/client.ts';
 import { adjustStockBatch } from '../src/modules/inventory/inventory.usecases.ts';
 import { DEFAULT_INPUTS, planSchedule } from '../src/modules/promises/promises.models.ts';
-import { storeToday } from '../src/modules/promises/promises.usecases.ts';
 import { createStore } from '../src/modules/stores/stores.usecases.ts';
 import { systemClock } from '../src/shared/clock.ts';
 import type { Deps, StoreScope } from '../src/shared/context.ts';
+import { storeToday } from '../src/shared/dates.ts';
 import { createIdGenerator } from '../src/shared/ids.ts';
 import { cpuSeconds, type Engine, freshPgliteUrl, log, postgresUrl, round } from './common.ts';
 import { installSqlTrace, printSqlStats, sqlStats, traceSince } from './sql-trace.ts';

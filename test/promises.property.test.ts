@@ -11,15 +11,10 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/client.ts';
 import { refreshDuePromises } from '../src/modules/promises/promises.jobs.ts';
-import {
-  addDays,
-  dayIn,
-  openSupplyUnits,
-  planSchedule,
-  promiseAt,
-} from '../src/modules/promises/promises.models.ts';
+import { openSupplyUnits, planSchedule, promiseAt } from '../src/modules/promises/promises.models.ts';
 import { readPromiseInputs } from '../src/modules/promises/promises.repository.ts';
 import { ManualClock } from '../src/shared/clock.ts';
+import { addDays, dayIn } from '../src/shared/dates.ts';
 import { type StoreKeys, startTestApp, type TestApp } from './support/harness.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies loosely

@@ -2,12 +2,11 @@ import { placeBatch } from '../modules/allocation/allocation.batch.ts';
 import type { VariantInput } from '../modules/catalog/catalog.models.ts';
 import { putVariant } from '../modules/catalog/catalog.usecases.ts';
 import { adjustStock } from '../modules/inventory/inventory.usecases.ts';
-import { addDays } from '../modules/promises/promises.models.ts';
-import { storeToday } from '../modules/promises/promises.usecases.ts';
 import { createStore } from '../modules/stores/stores.usecases.ts';
 import { createSupplier } from '../modules/supply/supply.suppliers.usecases.ts';
 import { createPurchaseOrder } from '../modules/supply/supply.usecases.ts';
 import type { Deps } from '../shared/context.ts';
+import { addDays, storeToday } from '../shared/dates.ts';
 import { inTransaction } from './client.ts';
 
 const VARIANTS: [string, VariantInput, number][] = [

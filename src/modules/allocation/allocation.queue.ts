@@ -1,13 +1,14 @@
 import { sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../db/client.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
+import { storeToday } from '../../shared/dates.ts';
 import { appendEvents } from '../events/events.usecases.ts';
 import { available } from '../inventory/inventory.models.ts';
 import { levelKey, type SkuLevel } from '../inventory/inventory.repository.ts';
 import { refreshOrderStatuses } from '../orders/orders.repository.ts';
 import { markPaymentsDue } from '../payments/payments.repository.ts';
 import { type LinePromise, stockPromise } from '../promises/promises.models.ts';
-import { inputsOf, storeToday } from '../promises/promises.usecases.ts';
+import { inputsOf } from '../promises/promises.usecases.ts';
 import { fillQueue, type WaitingLine } from './allocation.models.ts';
 
 export interface QueueFill {

@@ -1,4 +1,3 @@
-import { invalid } from '../../shared/errors.ts';
 import type { BackorderMode } from '../inventory/inventory.models.ts';
 import type { PaymentMode } from '../payments/payments.tables.ts';
 
@@ -44,25 +43,4 @@ export interface VariantView {
   backorder: BackorderPolicy;
   createdAt: string;
   updatedAt: string;
-}
-
-/** True for a real calendar date written YYYY-MM-DD (2026-02-30 is not one). */
-export function isCalendarDate(text: string): boolean {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  if (!match) return false;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  // setUTCFullYear, unlike Date.UTC, does not map years 0–99 to 1900–1999.
-  const date = new Date(0);
-  date.setUTCFullYear(year, month - 1, day);
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
-}
-
-/** `value` when it is a real calendar date; otherwise a 422 naming the field at `path`. */
-export function requireCalendarDate(value: string, path: string): string {
-  if (!isCalendarDate(value)) {
-    throw invalid('validation_failed', `"${value}" (${path}) is not a calendar date`, [
-      { path, message: 'must be a real date written YYYY-MM-DD' },
-    ]);
-  }
-  return value;
 }

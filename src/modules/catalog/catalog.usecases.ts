@@ -2,6 +2,7 @@ import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../db/client.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
 import { decodeKeyCursor, type Page, toPage } from '../../shared/cursor.ts';
+import { requireCalendarDate } from '../../shared/dates.ts';
 import { invalid, notFound } from '../../shared/errors.ts';
 import { appendEvents } from '../events/events.usecases.ts';
 import { lockLevels } from '../inventory/inventory.repository.ts';
@@ -9,7 +10,7 @@ import { requireDepositPercent } from '../payments/payments.schemas.ts';
 import { refreshSupply } from '../promises/promises.usecases.ts';
 import { unknownSupplier } from '../supply/supply.errors.ts';
 import { findSupplier } from '../supply/supply.repository.ts';
-import { requireCalendarDate, type VariantInput, type VariantView } from './catalog.models.ts';
+import type { VariantInput, VariantView } from './catalog.models.ts';
 import { variants } from './catalog.tables.ts';
 
 type VariantRow = typeof variants.$inferSelect;

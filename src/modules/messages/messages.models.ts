@@ -1,4 +1,4 @@
-import { daysBetween } from '../promises/promises.models.ts';
+import { daysBetween } from '../../shared/dates.ts';
 import type { Channel, MessageKind } from './messages.tables.ts';
 
 /**

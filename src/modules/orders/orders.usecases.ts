@@ -3,6 +3,7 @@ import { type Executor, queryRows } from '../../db/client.ts';
 import { groupBy } from '../../shared/collections.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
 import { decodeCursor, decodeKeyCursor, type Page, toPage } from '../../shared/cursor.ts';
+import { storeToday } from '../../shared/dates.ts';
 import { invalid, notFound } from '../../shared/errors.ts';
 import { serveQueues } from '../allocation/allocation.queue.ts';
 import { appendEvents } from '../events/events.usecases.ts';
@@ -11,7 +12,7 @@ import { afterQuantitiesChanged } from '../payments/payments.usecases.ts';
 import type { EtaSource } from '../promises/promises.models.ts';
 import { stockPromise } from '../promises/promises.models.ts';
 import { setStockPromises } from '../promises/promises.repository.ts';
-import { inputsOf, refreshPromises, storeToday } from '../promises/promises.usecases.ts';
+import { inputsOf, refreshPromises } from '../promises/promises.usecases.ts';
 import { alreadyShipped, repeatedLine, unknownLine } from './orders.errors.ts';
 import { splitCancellation, unshipped } from './orders.models.ts';
 import {

@@ -1,11 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { addDays, dayIn, daysBetween } from '../../shared/dates.ts';
 import {
-  addDays,
   coveredUnits,
   DEFAULT_INPUTS,
-  dayIn,
-  daysBetween,
   type LinePromise,
   linesToCheck,
   type PromiseInputs,

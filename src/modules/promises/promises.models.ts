@@ -5,6 +5,8 @@
  * waiting units end at cumulative unit `n` ships once `n` units of supply have arrived.
  */
 
+import { addDays } from '../../shared/dates.ts';
+
 export type EtaSource = 'stock' | 'purchase_order' | 'lead_time' | 'merchant_date';
 
 /** Units still to come on one purchase-order line. */
@@ -60,36 +62,7 @@ export const DEFAULT_INPUTS: PromiseInputs = {
   handlingDays: 0,
 };
 
-const DAY_MS = 86_400_000;
-
-/** `YYYY-MM-DD` plus a number of days (dates are calendar dates: no time zone involved). */
-export function addDays(day: string, days: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
-}
-
-/** Whole days from `from` to `to` (negative when `to` is earlier). */
-export function daysBetween(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
-}
-
 const later = (a: string, b: string): string => (a >= b ? a : b);
-
-const dayFormats = new Map<string, Intl.DateTimeFormat>();
-
-/** The calendar date of `instant` in an IANA time zone: "today" for a store. */
-export function dayIn(timezone: string, instant: Date): string {
-  let format = dayFormats.get(timezone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-CA', {
-      timeZone: timezone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-    });
-    dayFormats.set(timezone, format);
-  }
-  return format.format(instant);
-}
 
 /**
  * The day units arriving on `arrival` can ship: after the store's handling days, and never before

@@ -1,10 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../db/client.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
+import { storeToday } from '../../shared/dates.ts';
 import type { SkuLevel } from '../inventory/inventory.repository.ts';
 import {
   DEFAULT_INPUTS,
-  dayIn,
   type LinePromise,
   linesToCheck,
   openSupplyUnits,
@@ -20,9 +20,6 @@ import { applySchedule, readPromiseInputs } from './promises.repository.ts';
 
 export const inputsOf = (level: Pick<PromiseState, 'promiseInputs'>): PromiseInputs =>
   level.promiseInputs ?? DEFAULT_INPUTS;
-
-export const storeToday = (store: Pick<StoreScope, 'timezone'>, now: Date): string =>
-  dayIn(store.timezone, now);
 
 /** Today's schedule of each SKU a placement batch touches (and each zone's today), computed once per batch. */
 export class ScheduleCache {

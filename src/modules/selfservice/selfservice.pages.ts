@@ -4,8 +4,9 @@
  * Every value is escaped; form actions are relative (`?<signed query>`), so the pages work behind
  * any path prefix and stay within the CSP's `form-action 'self'`.
  */
+
+import { dayIn } from '../../shared/dates.ts';
 import { formatMoney } from '../messages/messages.contexts.ts';
-import { dayIn } from '../promises/promises.models.ts';
 import { escapeHtml } from '../templates/templates.engine.ts';
 import type { RankedAlternative } from './selfservice.models.ts';
 import type { SwitchOutcome } from './selfservice.switch.ts';

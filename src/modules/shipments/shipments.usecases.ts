@@ -1,6 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
+import { storeToday } from '../../shared/dates.ts';
 import { DomainError, notFound } from '../../shared/errors.ts';
 import { appendEvents } from '../events/events.usecases.ts';
 import { levelKey, saveLevels } from '../inventory/inventory.repository.ts';
@@ -8,7 +9,7 @@ import { stockMovements } from '../inventory/inventory.tables.ts';
 import { refreshOrderStatuses, saveLineQuantities } from '../orders/orders.repository.ts';
 import { type LineQuantityInput, lockOrderForChange, resolveLines } from '../orders/orders.usecases.ts';
 import { assertPaidToShip } from '../payments/payments.usecases.ts';
-import { inputsOf, storeToday } from '../promises/promises.usecases.ts';
+import { inputsOf } from '../promises/promises.usecases.ts';
 import { shipmentLines, shipments } from './shipments.tables.ts';
 
 export interface ShipmentInput {

@@ -1,12 +1,12 @@
 import type { Executor } from '../../db/client.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
 import { decodeCursor, type Page, toPage } from '../../shared/cursor.ts';
+import { daysBetween, storeToday } from '../../shared/dates.ts';
 import { type DomainError, notFound } from '../../shared/errors.ts';
 import { appendEvents } from '../events/events.usecases.ts';
 import { levelKey } from '../inventory/inventory.repository.ts';
 import { changeOnHand, toLevelView } from '../inventory/inventory.usecases.ts';
-import { daysBetween } from '../promises/promises.models.ts';
-import { refreshSupply, storeToday } from '../promises/promises.usecases.ts';
+import { refreshSupply } from '../promises/promises.usecases.ts';
 import { invalidTransition, notOnPurchaseOrder, overReceipt, repeatedSku } from './supply.errors.ts';
 import {
   canApply,
