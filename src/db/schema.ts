@@ -1,8 +1,6 @@
 /** The one Drizzle schema: every module's tables, gathered for drizzle-kit and the client. */
 export * from '../modules/alerts/alerts.tables.ts';
 export * from '../modules/catalog/catalog.tables.ts';
-export * from '../modules/events/events.tables.ts';
-export * from '../modules/idempotency/idempotency.tables.ts';
 export * from '../modules/inventory/inventory.tables.ts';
 export * from '../modules/messages/messages.tables.ts';
 export * from '../modules/orders/orders.tables.ts';
@@ -12,3 +10,5 @@ export * from '../modules/stores/stores.tables.ts';
 export * from '../modules/supply/supply.tables.ts';
 export * from '../modules/templates/templates.tables.ts';
 export * from '../modules/webhooks/webhooks.tables.ts';
+export * from './idempotency.tables.ts';
+export * from './outbox.tables.ts';

@@ -8,8 +8,8 @@ import {
   outcomeOfError,
   replayOf,
   type StoredOutcome,
-} from '../modules/idempotency/idempotency.models.ts';
-import { claimKeys, findStored, saveOutcomes } from '../modules/idempotency/idempotency.repository.ts';
+} from '../db/idempotency.models.ts';
+import { claimKeys, findStored, saveOutcomes } from '../db/idempotency.repository.ts';
 import type { Clock } from '../shared/clock.ts';
 import { DomainError } from '../shared/errors.ts';
 import { storeOf } from './auth.ts';

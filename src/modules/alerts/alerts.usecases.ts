@@ -1,8 +1,8 @@
 import { type Executor, inTransaction, type Tx } from '../../db/client.ts';
+import { appendEvents } from '../../db/outbox.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
 import { decodeKeyCursor, type Page, toPage } from '../../shared/cursor.ts';
 import { notFound } from '../../shared/errors.ts';
-import { appendEvents } from '../events/events.usecases.ts';
 import { levelKey, lockLevels, readLevel } from '../inventory/inventory.repository.ts';
 import { insertMessages } from '../messages/messages.relay.ts';
 import { loadMessagingSettings } from '../messages/messages.settings.ts';

@@ -10,11 +10,11 @@ import {
   inTransaction,
   queryRows,
 } from '../../db/client.ts';
+import { claimId, keyInUse, outcomeOfError, replayOf } from '../../db/idempotency.models.ts';
+import { claimKeys, findStored, updateOutcomes } from '../../db/idempotency.repository.ts';
+import { insertEvents, type NewEvent } from '../../db/outbox.ts';
 import type { Deps } from '../../shared/context.ts';
 import type { DomainError } from '../../shared/errors.ts';
-import { insertEvents, type NewEvent } from '../events/events.usecases.ts';
-import { claimId, keyInUse, outcomeOfError, replayOf } from '../idempotency/idempotency.models.ts';
-import { claimKeys, findStored, updateOutcomes } from '../idempotency/idempotency.repository.ts';
 import type { StockLevel } from '../inventory/inventory.models.ts';
 import {
   levelKey,

@@ -1,10 +1,10 @@
-import type { Deps, StoreScope } from '../../shared/context.ts';
 import {
   claimId,
   type IdempotencyClaim,
   outcomeOfError,
   type StoredOutcome,
-} from '../idempotency/idempotency.models.ts';
+} from '../../db/idempotency.models.ts';
+import type { Deps, StoreScope } from '../../shared/context.ts';
 import type { Customer } from '../orders/orders.tables.ts';
 import type { OrderPaymentInput } from '../payments/payments.placement.ts';
 import { placeBatch } from './allocation.batch.ts';

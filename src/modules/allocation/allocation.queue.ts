@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../db/client.ts';
+import { appendEvents } from '../../db/outbox.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
 import { storeToday } from '../../shared/dates.ts';
-import { appendEvents } from '../events/events.usecases.ts';
 import { available } from '../inventory/inventory.models.ts';
 import { levelKey, type SkuLevel } from '../inventory/inventory.repository.ts';
 import { refreshOrderStatuses } from '../orders/orders.repository.ts';

@@ -1,10 +1,10 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../db/client.ts';
+import { appendEvents } from '../../db/outbox.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
 import { decodeKeyCursor, type Page, toPage } from '../../shared/cursor.ts';
 import { requireCalendarDate } from '../../shared/dates.ts';
 import { invalid, notFound } from '../../shared/errors.ts';
-import { appendEvents } from '../events/events.usecases.ts';
 import { lockLevels } from '../inventory/inventory.repository.ts';
 import { requireDepositPercent } from '../payments/payments.schemas.ts';
 import { refreshSupply } from '../promises/promises.usecases.ts';

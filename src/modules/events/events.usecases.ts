@@ -1,47 +1,13 @@
-import { and, desc, eq, gt, lt, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, lt, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
-import type { Deps } from '../../shared/context.ts';
+import { events } from '../../db/outbox.tables.ts';
 import { decodeCursor, type Page, toPage } from '../../shared/cursor.ts';
-import { events } from './events.tables.ts';
-
-export interface NewEvent {
-  storeId: string;
-  type: string;
-  data: Record<string, unknown>;
-}
 
 export interface EventView {
   id: string;
   type: string;
   data: Record<string, unknown>;
   createdAt: string;
-}
-
-/** Appends events inside the caller's transaction, so they exist exactly when the change does. */
-export async function appendEvents(
-  tx: Executor,
-  deps: Pick<Deps, 'clock' | 'ids'>,
-  list: NewEvent[],
-): Promise<void> {
-  const statement = insertEvents(deps, list);
-  if (statement) await tx.execute(statement);
-}
-
-/** The INSERT for `appendEvents`, to combine with other writes (see `executeTogether`). */
-export function insertEvents(deps: Pick<Deps, 'clock' | 'ids'>, list: readonly NewEvent[]): SQL | null {
-  if (list.length === 0) return null;
-  // One JSON document for all rows: any number of events fits in one statement, and V8's
-  // JSON.stringify is far cheaper than escaping every payload into a PostgreSQL array literal.
-  const rows = list.map((e) => ({
-    id: deps.ids.next('evt'),
-    store_id: e.storeId,
-    type: e.type,
-    data: e.data,
-  }));
-  return sql`
-    INSERT INTO events (id, store_id, type, data, created_at)
-    SELECT r.id, r.store_id, r.type, r.data, ${deps.clock.now()}::timestamptz
-      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(id text, store_id text, type text, data jsonb)`;
 }
 
 export interface EventQuery {

@@ -1,11 +1,11 @@
 import { and, asc, eq, gt, type SQL, sql } from 'drizzle-orm';
 import { type Executor, executeTogether } from '../../db/client.ts';
+import { appendEvents } from '../../db/outbox.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
 import { decodeCursor, type Page, toPage } from '../../shared/cursor.ts';
 import { invalid, notFound } from '../../shared/errors.ts';
 import { insufficientStock, tooManyUnits, unknownSku } from '../allocation/allocation.errors.ts';
 import { type QueueFill, serveQueues } from '../allocation/allocation.queue.ts';
-import { appendEvents } from '../events/events.usecases.ts';
 import { refreshPromises } from '../promises/promises.usecases.ts';
 import {
   available,

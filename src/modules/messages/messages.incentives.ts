@@ -5,11 +5,11 @@
 import { randomBytes } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import type { Executor, Tx } from '../../db/client.ts';
+import type { NewEvent } from '../../db/outbox.ts';
 import type { Deps } from '../../shared/context.ts';
 import { daysBetween } from '../../shared/dates.ts';
 import { notFound } from '../../shared/errors.ts';
 import { orderIncentives } from '../alerts/alerts.tables.ts';
-import type { NewEvent } from '../events/events.usecases.ts';
 import { findOrder } from '../orders/orders.repository.ts';
 import type { MessageContext } from './messages.context.ts';
 import type { OrderFacts } from './messages.contexts.ts';

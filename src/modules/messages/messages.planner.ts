@@ -1,9 +1,9 @@
 import { eq } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
+import { appendEvents, type NewEvent } from '../../db/outbox.ts';
 import { groupBy } from '../../shared/collections.ts';
 import type { Deps } from '../../shared/context.ts';
 import { daysBetween } from '../../shared/dates.ts';
-import { appendEvents, type NewEvent } from '../events/events.usecases.ts';
 import { stores } from '../stores/stores.tables.ts';
 import { renderMessage } from '../templates/templates.usecases.ts';
 import type { MessageContext } from './messages.context.ts';

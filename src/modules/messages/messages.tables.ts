@@ -4,7 +4,6 @@ import {
   bigserial,
   boolean,
   check,
-  customType,
   date,
   index,
   integer,
@@ -17,6 +16,7 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import { xid8 } from '../../db/outbox.tables.ts';
 
 /** What a message is about; each kind has a default template per channel (see templates). */
 export type MessageKind =
@@ -34,9 +34,6 @@ export type MessageKind =
 
 export type Channel = 'email' | 'sms' | 'webhook';
 export type MessageState = 'queued' | 'sending' | 'sent' | 'failed' | 'suppressed';
-
-/** PostgreSQL's 64-bit transaction id: lets the relay read the outbox without missing late commits. */
-export const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => 'xid8' });
 
 /** How far the relay has read the outbox (`events`), in (transaction id, seq) order. */
 export const relayCursors = pgTable('relay_cursors', {

@@ -1,12 +1,12 @@
 import { sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../db/client.ts';
+import { appendEvents } from '../../db/outbox.ts';
 import { groupBy } from '../../shared/collections.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
 import { decodeCursor, decodeKeyCursor, type Page, toPage } from '../../shared/cursor.ts';
 import { storeToday } from '../../shared/dates.ts';
 import { invalid, notFound } from '../../shared/errors.ts';
 import { serveQueues } from '../allocation/allocation.queue.ts';
-import { appendEvents } from '../events/events.usecases.ts';
 import { levelKey, lockLevels, type SkuLevel, saveLevels } from '../inventory/inventory.repository.ts';
 import { afterQuantitiesChanged } from '../payments/payments.usecases.ts';
 import type { EtaSource } from '../promises/promises.models.ts';

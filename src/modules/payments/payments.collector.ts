@@ -8,9 +8,9 @@
  */
 import { eq, sql } from 'drizzle-orm';
 import { type Executor, inTransaction, queryRows } from '../../db/client.ts';
+import { appendEvents } from '../../db/outbox.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
 import { daysBetween, storeToday } from '../../shared/dates.ts';
-import { appendEvents } from '../events/events.usecases.ts';
 import { cancelOrder } from '../orders/orders.usecases.ts';
 import { getSettings } from '../settings/settings.usecases.ts';
 import {

@@ -6,8 +6,8 @@
  */
 import { eq } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
+import { appendEvents, type NewEvent } from '../../db/outbox.ts';
 import type { Deps } from '../../shared/context.ts';
-import { appendEvents, type NewEvent } from '../events/events.usecases.ts';
 import { type PaymentLineState, type PaymentRow, saveLineMoney } from './payments.repository.ts';
 import { payments } from './payments.tables.ts';
 

@@ -4,11 +4,11 @@
  */
 import { and, eq, sql } from 'drizzle-orm';
 import { type Executor, inTransaction, queryRows } from '../../db/client.ts';
+import { appendEvents } from '../../db/outbox.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
 import { notFound } from '../../shared/errors.ts';
 import { decidePlacement } from '../allocation/allocation.models.ts';
 import type { OrderPlacement } from '../allocation/allocation.placement.ts';
-import { appendEvents } from '../events/events.usecases.ts';
 import { available } from '../inventory/inventory.models.ts';
 import { levelKey, readLevels } from '../inventory/inventory.repository.ts';
 import { unshipped } from '../orders/orders.models.ts';

@@ -6,10 +6,10 @@
 
 import { and, eq, sql } from 'drizzle-orm';
 import { type Database, type Executor, queryRows } from '../../db/client.ts';
+import { appendEvents } from '../../db/outbox.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
 import { notFound } from '../../shared/errors.ts';
 import { variantTitles } from '../catalog/catalog.repository.ts';
-import { appendEvents } from '../events/events.usecases.ts';
 import { shopperChannels } from '../messages/messages.models.ts';
 import { loadMessagingSettings } from '../messages/messages.settings.ts';
 import { contactPreferences } from '../messages/messages.tables.ts';

@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../db/client.ts';
+import { appendEvents } from '../../db/outbox.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
-import { appendEvents } from '../events/events.usecases.ts';
 import { lockLevels } from '../inventory/inventory.repository.ts';
 import type { PaymentMode, StoreProvider } from '../payments/payments.tables.ts';
 import { refreshSupply } from '../promises/promises.usecases.ts';

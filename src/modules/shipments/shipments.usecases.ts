@@ -1,9 +1,9 @@
 import { and, eq } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
+import { appendEvents } from '../../db/outbox.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
 import { storeToday } from '../../shared/dates.ts';
 import { DomainError, notFound } from '../../shared/errors.ts';
-import { appendEvents } from '../events/events.usecases.ts';
 import { levelKey, saveLevels } from '../inventory/inventory.repository.ts';
 import { stockMovements } from '../inventory/inventory.tables.ts';
 import { refreshOrderStatuses, saveLineQuantities } from '../orders/orders.repository.ts';

@@ -1,9 +1,9 @@
 import type { Executor } from '../../db/client.ts';
+import { appendEvents } from '../../db/outbox.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
 import { decodeCursor, type Page, toPage } from '../../shared/cursor.ts';
 import { daysBetween, storeToday } from '../../shared/dates.ts';
 import { type DomainError, notFound } from '../../shared/errors.ts';
-import { appendEvents } from '../events/events.usecases.ts';
 import { levelKey } from '../inventory/inventory.repository.ts';
 import { changeOnHand, toLevelView } from '../inventory/inventory.usecases.ts';
 import { refreshSupply } from '../promises/promises.usecases.ts';

@@ -1,9 +1,9 @@
 import { eq } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
+import { appendEvents } from '../../db/outbox.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
 import { decodeCursor, type Page, toPage } from '../../shared/cursor.ts';
 import { notFound } from '../../shared/errors.ts';
-import { appendEvents } from '../events/events.usecases.ts';
 import { lockLevels, type SkuLevel } from '../inventory/inventory.repository.ts';
 import { refreshSupply } from '../promises/promises.usecases.ts';
 import { findSupplier, listSupplierRows, supplierSkus } from './supply.repository.ts';

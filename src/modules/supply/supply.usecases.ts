@@ -1,11 +1,11 @@
 import type { Executor } from '../../db/client.ts';
+import { appendEvents } from '../../db/outbox.ts';
 import { groupBy } from '../../shared/collections.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
 import { decodeCursor, type Page, toPage } from '../../shared/cursor.ts';
 import { requireCalendarDate } from '../../shared/dates.ts';
 import { invalid, notFound } from '../../shared/errors.ts';
 import { unknownSku } from '../allocation/allocation.errors.ts';
-import { appendEvents } from '../events/events.usecases.ts';
 import { levelKey, lockLevels, type SkuLevel } from '../inventory/inventory.repository.ts';
 import { refreshSupply } from '../promises/promises.usecases.ts';
 import {

@@ -1,6 +1,8 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
-import { xid8 } from '../messages/messages.tables.ts';
+import { bigserial, customType, index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+
+/** PostgreSQL's 64-bit transaction id: lets the relay read the outbox without missing late commits. */
+export const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => 'xid8' });
 
 /** Every state change writes its events here in the same transaction; it doubles as the outbox. */
 export const events = pgTable(

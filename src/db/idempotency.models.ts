@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DomainError, type ErrorKind, type FieldError } from '../../shared/errors.ts';
+import { DomainError, type ErrorKind, type FieldError } from '../shared/errors.ts';
 
 /** Identifies one idempotent request: the key is scoped to store + method + path. */
 export interface IdempotencyClaim {

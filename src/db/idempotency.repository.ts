@@ -1,5 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm';
-import { type Executor, queryRows } from '../../db/client.ts';
+import { type Executor, queryRows } from './client.ts';
 import { claimId, type IdempotencyClaim, type StoredOutcome } from './idempotency.models.ts';
 
 /**

@@ -1,0 +1,46 @@
+/**
+ * The outbox: every state change appends its events to the \`events\` table inside its own
+ * transaction, so an event exists exactly when its change does; the relay (messages) reads them
+ * after commit. Infrastructure every module may write to, like the database client.
+ */
+import type { SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
+import type { Clock } from '../shared/clock.ts';
+import type { IdGenerator } from '../shared/ids.ts';
+import type { Executor } from './client.ts';
+
+export interface NewEvent {
+  storeId: string;
+  type: string;
+  data: Record<string, unknown>;
+}
+
+/** Appends events inside the caller's transaction, so they exist exactly when the change does. */
+export async function appendEvents(
+  tx: Executor,
+  deps: { clock: Clock; ids: IdGenerator },
+  list: NewEvent[],
+): Promise<void> {
+  const statement = insertEvents(deps, list);
+  if (statement) await tx.execute(statement);
+}
+
+/** The INSERT for `appendEvents`, to combine with other writes (see `executeTogether`). */
+export function insertEvents(
+  deps: { clock: Clock; ids: IdGenerator },
+  list: readonly NewEvent[],
+): SQL | null {
+  if (list.length === 0) return null;
+  // One JSON document for all rows: any number of events fits in one statement, and V8's
+  // JSON.stringify is far cheaper than escaping every payload into a PostgreSQL array literal.
+  const rows = list.map((e) => ({
+    id: deps.ids.next('evt'),
+    store_id: e.storeId,
+    type: e.type,
+    data: e.data,
+  }));
+  return sql`
+    INSERT INTO events (id, store_id, type, data, created_at)
+    SELECT r.id, r.store_id, r.type, r.data, ${deps.clock.now()}::timestamptz
+      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(id text, store_id text, type text, data jsonb)`;
+}
