@@ -26,10 +26,6 @@ import {
   openDatabase,
   queryRows,
 } from '../src/db/client.ts';
-import { OrderPlacement } from '../src/modules/allocation/allocation.placement.ts';
-import { lockLevels, readLevels, type SkuLevel } from '../src/modules/inventory/inventory.repository.ts';
-import { adjustStockBatch } from '../src/modules/inventory/inventory.usecases.ts';
-import { cancelOrder, getOrder } from '../src/modules/orders/orders.usecases.ts';
 import {
   linesToCheck,
   planSchedule,
@@ -39,6 +35,11 @@ import {
 } from '../src/modules/promises/promises.models.ts';
 import { applySchedule } from '../src/modules/promises/promises.repository.ts';
 import { inputsOf, refreshSupply } from '../src/modules/promises/promises.usecases.ts';
+import { adjustStockBatch } from '../src/modules/stock/stock.adjust.ts';
+import { lockLevels, readLevels, type SkuLevel } from '../src/modules/stock/stock.levels.repository.ts';
+import { getOrder } from '../src/modules/stock/stock.orders.ts';
+import { OrderPlacement } from '../src/modules/stock/stock.placement.ts';
+import { cancelOrder } from '../src/modules/stock/stock.release.ts';
 import { createStore } from '../src/modules/stores/stores.usecases.ts';
 import { systemClock } from '../src/shared/clock.ts';
 import type { Deps, StoreScope } from '../src/shared/context.ts';

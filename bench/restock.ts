@@ -20,8 +20,8 @@ import {
   openDatabase,
   queryRows,
 } from '../src/db/client.ts';
-import { adjustStockBatch } from '../src/modules/inventory/inventory.usecases.ts';
 import { DEFAULT_INPUTS, planSchedule } from '../src/modules/promises/promises.models.ts';
+import { adjustStockBatch } from '../src/modules/stock/stock.adjust.ts';
 import { createStore } from '../src/modules/stores/stores.usecases.ts';
 import { systemClock } from '../src/shared/clock.ts';
 import type { Deps, StoreScope } from '../src/shared/context.ts';

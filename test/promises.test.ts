@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/client.ts';
-import { readLevels, updateLevelsIfUnchanged } from '../src/modules/inventory/inventory.repository.ts';
 import { refreshDuePromises } from '../src/modules/promises/promises.jobs.ts';
+import { readLevels, updateLevelsIfUnchanged } from '../src/modules/stock/stock.levels.repository.ts';
 import { ManualClock } from '../src/shared/clock.ts';
 import { type StoreKeys, startTestApp, type TestApp, variant } from './support/harness.ts';
 

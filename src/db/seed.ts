@@ -1,7 +1,7 @@
-import { placeBatch } from '../modules/allocation/allocation.batch.ts';
 import type { VariantInput } from '../modules/catalog/catalog.models.ts';
 import { putVariant } from '../modules/catalog/catalog.usecases.ts';
-import { adjustStock } from '../modules/inventory/inventory.usecases.ts';
+import { adjustStock } from '../modules/stock/stock.adjust.ts';
+import { placeBatch } from '../modules/stock/stock.placement.batch.ts';
 import { createStore } from '../modules/stores/stores.usecases.ts';
 import { createSupplier } from '../modules/supply/supply.suppliers.usecases.ts';
 import { createPurchaseOrder } from '../modules/supply/supply.usecases.ts';

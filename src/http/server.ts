@@ -7,7 +7,6 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController
 import { Type } from 'typebox';
 import type { Config } from '../config.ts';
 import { alertsRoutes } from '../modules/alerts/alerts.routes.ts';
-import { OrderPlacement } from '../modules/allocation/allocation.placement.ts';
 import { catalogRoutes } from '../modules/catalog/catalog.routes.ts';
 import { eventsRoutes } from '../modules/events/events.routes.ts';
 import { inventoryRoutes } from '../modules/inventory/inventory.routes.ts';
@@ -18,6 +17,7 @@ import { promisesRoutes } from '../modules/promises/promises.routes.ts';
 import { selfServiceRoutes } from '../modules/selfservice/selfservice.routes.ts';
 import { settingsRoutes } from '../modules/settings/settings.routes.ts';
 import { shipmentsRoutes } from '../modules/shipments/shipments.routes.ts';
+import { OrderPlacement } from '../modules/stock/stock.placement.ts';
 import { storefrontRoutes } from '../modules/storefront/storefront.routes.ts';
 import { storesRoutes } from '../modules/stores/stores.routes.ts';
 import { supplyRoutes } from '../modules/supply/supply.routes.ts';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { StockLevel } from '../inventory/inventory.models.ts';
+import type { StockLevel } from '../stock/stock.levels.models.ts';
 import {
   ALERT_BATCH_INTERVAL_MS,
   alertContact,

@@ -3,8 +3,8 @@
  * once. No I/O here.
  */
 
-import { available, type StockLevel, stockStatus } from '../inventory/inventory.models.ts';
 import { channelsSetUp, shopperChannels } from '../messages/messages.models.ts';
+import { available, type StockLevel, stockStatus } from '../stock/stock.levels.models.ts';
 
 export type AlertChannel = 'email' | 'sms';
 export type AlertState = 'waiting' | 'notified' | 'cancelled';

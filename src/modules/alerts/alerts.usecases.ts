@@ -3,9 +3,9 @@ import { appendEvents } from '../../db/outbox.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
 import { decodeKeyCursor, type Page, toPage } from '../../shared/cursor.ts';
 import { notFound } from '../../shared/errors.ts';
-import { levelKey, lockLevels, readLevel } from '../inventory/inventory.repository.ts';
 import { insertMessages } from '../messages/messages.relay.ts';
 import { loadMessagingSettings } from '../messages/messages.settings.ts';
+import { levelKey, lockLevels, readLevel } from '../stock/stock.levels.repository.ts';
 import {
   alertAlreadyNotified,
   alertNotNeeded,

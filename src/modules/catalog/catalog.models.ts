@@ -1,5 +1,5 @@
-import type { BackorderMode } from '../inventory/inventory.models.ts';
 import type { PaymentMode } from '../payments/payments.tables.ts';
+import type { BackorderMode } from '../stock/stock.levels.models.ts';
 
 export interface BackorderPolicy {
   mode: BackorderMode;

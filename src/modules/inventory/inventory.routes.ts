@@ -12,7 +12,8 @@ import {
   Text,
   WRITE_ERRORS,
 } from '../../http/schemas.ts';
-import { adjustStock, adjustStockBatch, getLevel, listMovements } from './inventory.usecases.ts';
+import { adjustStock, adjustStockBatch } from '../stock/stock.adjust.ts';
+import { getLevel, listMovements } from './inventory.usecases.ts';
 
 export const LevelSchema = Type.Object({
   sku: Type.String(),

@@ -10,7 +10,7 @@ import type { Deps } from '../../shared/context.ts';
 import { daysBetween } from '../../shared/dates.ts';
 import { notFound } from '../../shared/errors.ts';
 import { orderIncentives } from '../alerts/alerts.tables.ts';
-import { findOrder } from '../orders/orders.repository.ts';
+import { findOrder } from '../stock/stock.lines.repository.ts';
 import type { MessageContext } from './messages.context.ts';
 import type { OrderFacts } from './messages.contexts.ts';
 import type { Delay } from './messages.planner.ts';

@@ -14,8 +14,10 @@ import {
   Text,
   WRITE_ERRORS,
 } from '../../http/schemas.ts';
-import { ORDER_STATUSES } from './orders.models.ts';
-import { cancelOrder, getOrder, listBackorders, listOrders } from './orders.usecases.ts';
+import { ORDER_STATUSES } from '../stock/stock.lines.models.ts';
+import { getOrder } from '../stock/stock.orders.ts';
+import { cancelOrder } from '../stock/stock.release.ts';
+import { listBackorders, listOrders } from './orders.usecases.ts';
 
 const CustomerSchema = Type.Object(
   {

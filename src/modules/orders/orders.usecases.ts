@@ -1,36 +1,12 @@
 import { sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../db/client.ts';
-import { appendEvents } from '../../db/outbox.ts';
 import { groupBy } from '../../shared/collections.ts';
-import type { Deps, StoreScope } from '../../shared/context.ts';
 import { decodeCursor, decodeKeyCursor, type Page, toPage } from '../../shared/cursor.ts';
-import { storeToday } from '../../shared/dates.ts';
-import { invalid, notFound } from '../../shared/errors.ts';
-import { serveQueues } from '../allocation/allocation.queue.ts';
-import { levelKey, lockLevels, type SkuLevel, saveLevels } from '../inventory/inventory.repository.ts';
-import { afterQuantitiesChanged } from '../payments/payments.usecases.ts';
+import { invalid } from '../../shared/errors.ts';
 import type { EtaSource } from '../promises/promises.models.ts';
-import { stockPromise } from '../promises/promises.models.ts';
-import { setStockPromises } from '../promises/promises.repository.ts';
-import { inputsOf, refreshPromises } from '../promises/promises.usecases.ts';
-import { alreadyShipped, repeatedLine, unknownLine } from './orders.errors.ts';
-import { splitCancellation, unshipped } from './orders.models.ts';
-import {
-  findOrder,
-  listOrderRows,
-  loadLines,
-  lockOrder,
-  refreshOrderStatuses,
-  saveLineQuantities,
-} from './orders.repository.ts';
-import type { Customer } from './orders.tables.ts';
-import { type LineRecord, type OrderView, toOrderView } from './orders.views.ts';
-
-export async function getOrder(db: Executor, storeId: string, orderId: string): Promise<OrderView> {
-  const order = await findOrder(db, storeId, orderId);
-  if (!order) throw notFound('Order', orderId);
-  return toOrderView(order, await loadLines(db, storeId, [orderId]));
-}
+import { listOrderRows, loadLines } from '../stock/stock.lines.repository.ts';
+import type { Customer } from '../stock/stock.orders.tables.ts';
+import { type OrderView, toOrderView } from '../stock/stock.views.ts';
 
 export async function listOrders(
   db: Executor,
@@ -50,143 +26,6 @@ export async function listOrders(
     (r) => r.seq,
     (r) => toOrderView(r, byOrder.get(r.id) ?? []),
   );
-}
-
-export interface LineQuantityInput {
-  lineId: string;
-  quantity: number;
-}
-
-/**
- * Finds the order and locks, in this order, the stock rows of its SKUs and then the order row:
- * the same order every command uses (stock first), so commands on one order never deadlock.
- */
-export async function lockOrderForChange(
-  tx: Executor,
-  store: StoreScope,
-  orderId: string,
-): Promise<{ levels: Map<string, SkuLevel>; lines: LineRecord[] }> {
-  const existing = await findOrder(tx, store.id, orderId);
-  if (!existing) throw notFound('Order', orderId);
-  const skus = await queryRows<{ sku: string }>(
-    tx,
-    sql`SELECT DISTINCT sku FROM order_lines WHERE store_id = ${store.id} AND order_id = ${orderId}`,
-  );
-  const levels = await lockLevels(
-    tx,
-    skus.map((s) => ({ storeId: store.id, sku: s.sku })),
-  );
-  await lockOrder(tx, store.id, orderId);
-  return { levels, lines: await loadLines(tx, store.id, [orderId]) };
-}
-
-/** Matches requested line ids to the order's lines: unknown or repeated ids are refused. */
-export function resolveLines(lines: readonly LineRecord[], requested: readonly LineQuantityInput[]) {
-  const byId = new Map(lines.map((l) => [l.id, l]));
-  const seen = new Set<string>();
-  return requested.map((r, i) => {
-    const line = byId.get(r.lineId);
-    if (!line) throw unknownLine(r.lineId, `/lines/${i}/lineId`);
-    if (seen.has(r.lineId)) throw repeatedLine(r.lineId, `/lines/${i}/lineId`);
-    seen.add(r.lineId);
-    return { line, quantity: r.quantity };
-  });
-}
-
-export interface CancelInput {
-  lines?: LineQuantityInput[];
-  reason?: string;
-}
-
-/**
- * Cancels units, waiting ones first; released allocated units go straight to the head of the
- * queue. All or nothing: one impossible line refuses the whole request.
- */
-export async function cancelOrder(
-  tx: Executor,
-  deps: Pick<Deps, 'clock' | 'ids'>,
-  store: StoreScope,
-  orderId: string,
-  input: CancelInput,
-): Promise<OrderView> {
-  const { levels, lines } = await lockOrderForChange(tx, store, orderId);
-  const wanted = input.lines
-    ? resolveLines(lines, input.lines)
-    : lines.filter((l) => unshipped(l) > 0).map((line) => ({ line, quantity: unshipped(line) }));
-  const plan = wanted.map(({ line, quantity }) => {
-    const split = splitCancellation(line, quantity);
-    if (!split) throw alreadyShipped(line.id, quantity, unshipped(line));
-    return { line, quantity, ...split };
-  });
-  const effective = plan.filter((p) => p.quantity > 0);
-  if (effective.length > 0) {
-    const now = deps.clock.now();
-    const released = new Set<string>();
-    const queueMoved = new Set<string>();
-    for (const p of effective) {
-      const level = levels.get(levelKey(store.id, p.line.sku))!;
-      if (p.fromWaiting > 0) queueMoved.add(levelKey(store.id, p.line.sku));
-      if (p.fromWaiting > 0 && p.fromWaiting === p.line.backordered) level.waitingLines -= 1;
-      level.backordered -= p.fromWaiting;
-      level.allocated -= p.fromAllocated;
-      if (p.fromAllocated > 0) released.add(levelKey(store.id, p.line.sku));
-      p.line.backordered -= p.fromWaiting;
-      p.line.allocated -= p.fromAllocated;
-      p.line.cancelled += p.quantity;
-    }
-    await saveLineQuantities(
-      tx,
-      effective.map((p) => p.line),
-    );
-    // A line left with only allocated units no longer waits: it is dated from stock (per SKU).
-    const today = storeToday(store, now);
-    const nowReady = groupBy(
-      effective.filter((p) => p.fromWaiting > 0 && p.line.backordered === 0 && p.line.allocated > 0),
-      (p) => p.line.sku,
-    );
-    for (const [sku, ready] of nowReady) {
-      const level = levels.get(levelKey(store.id, sku))!;
-      await setStockPromises(
-        tx,
-        ready.map((p) => p.line.id),
-        stockPromise(inputsOf(level), today),
-      );
-    }
-    await appendEvents(tx, deps, [
-      {
-        storeId: store.id,
-        type: 'order.cancelled',
-        data: {
-          orderId,
-          reason: input.reason ?? null,
-          lines: effective.map((p) => ({ lineId: p.line.id, sku: p.line.sku, quantity: p.quantity })),
-        },
-      },
-    ]);
-    await refreshOrderStatuses(tx, store.id, [orderId], now);
-    await afterQuantitiesChanged(
-      tx,
-      deps,
-      store.id,
-      effective.map((p) => p.line.id),
-      input.reason ?? 'cancelled',
-    );
-    const served = await serveQueues(
-      tx,
-      deps,
-      store,
-      [...released].map((key) => levels.get(key)!),
-    );
-    await saveLevels(tx, [...levels.values()], now);
-    for (const key of served.keys()) queueMoved.add(key);
-    await refreshPromises(
-      tx,
-      deps,
-      store,
-      [...queueMoved].map((key) => levels.get(key)!),
-    );
-  }
-  return getOrder(tx, store.id, orderId);
 }
 
 export interface BackorderView {

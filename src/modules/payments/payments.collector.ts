@@ -11,8 +11,8 @@ import { type Executor, inTransaction, queryRows } from '../../db/client.ts';
 import { appendEvents } from '../../db/outbox.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
 import { daysBetween, storeToday } from '../../shared/dates.ts';
-import { cancelOrder } from '../orders/orders.usecases.ts';
 import { getSettings } from '../settings/settings.usecases.ts';
+import { cancelOrder } from '../stock/stock.release.ts';
 import {
   bookAuthorisation,
   bookCapture,

@@ -1,5 +1,5 @@
 /** How a new order's lines are to be paid: pure, decided with the order (see allocation.batch.ts). */
-import type { PaymentPolicy } from '../inventory/inventory.repository.ts';
+import type { PaymentPolicy } from '../stock/stock.levels.repository.ts';
 import { splitDeposit, splitDiscount } from './payments.money.ts';
 import type { NewPaymentLine } from './payments.repository.ts';
 import type { PaymentMethodRef } from './payments.tables.ts';

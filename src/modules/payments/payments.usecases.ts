@@ -1,8 +1,8 @@
 import type { Executor } from '../../db/client.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
 import { DomainError, notFound } from '../../shared/errors.ts';
-import { findOrder } from '../orders/orders.repository.ts';
 import { getSettings } from '../settings/settings.usecases.ts';
+import { findOrder } from '../stock/stock.lines.repository.ts';
 import { paymentRequired } from './payments.errors.ts';
 import { bookCapture, bookRefund, refundSource } from './payments.ledger.ts';
 import { moneyTarget, moneyWhenComplete, paidOf, shortfallToShip } from './payments.models.ts';

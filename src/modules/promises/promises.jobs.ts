@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { inTransaction, queryRows } from '../../db/client.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
 import { storeToday } from '../../shared/dates.ts';
-import { lockLevels } from '../inventory/inventory.repository.ts';
+import { lockLevels } from '../stock/stock.levels.repository.ts';
 import { refreshPromises, refreshSupply } from './promises.usecases.ts';
 
 export interface DailyRefreshResult {

@@ -2,7 +2,7 @@ import type { Executor } from '../../db/client.ts';
 import type { StoreScope } from '../../shared/context.ts';
 import { requireCalendarDate, storeToday } from '../../shared/dates.ts';
 import { notFound } from '../../shared/errors.ts';
-import { readLevel } from '../inventory/inventory.repository.ts';
+import { readLevel } from '../stock/stock.levels.repository.ts';
 import { linesToCheck, type PromiseInputs, planSchedule } from './promises.models.ts';
 import { type PromiseChange, previewSchedule, readQueueSlice } from './promises.repository.ts';
 import { inputsOf } from './promises.usecases.ts';

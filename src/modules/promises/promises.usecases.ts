@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../db/client.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
 import { storeToday } from '../../shared/dates.ts';
-import type { SkuLevel } from '../inventory/inventory.repository.ts';
+import type { SkuLevel } from '../stock/stock.levels.repository.ts';
 import {
   DEFAULT_INPUTS,
   type LinePromise,

@@ -13,10 +13,11 @@ import { variantTitles } from '../catalog/catalog.repository.ts';
 import { shopperChannels } from '../messages/messages.models.ts';
 import { loadMessagingSettings } from '../messages/messages.settings.ts';
 import { contactPreferences } from '../messages/messages.tables.ts';
-import { unshipped } from '../orders/orders.models.ts';
-import { findOrder, loadUnitsAhead, lockOrder } from '../orders/orders.repository.ts';
-import { cancelOrder, getOrder, lockOrderForChange } from '../orders/orders.usecases.ts';
-import type { OrderView } from '../orders/orders.views.ts';
+import { unshipped } from '../stock/stock.lines.models.ts';
+import { findOrder, loadUnitsAhead, lockOrder } from '../stock/stock.lines.repository.ts';
+import { getOrder, lockOrderForChange } from '../stock/stock.orders.ts';
+import { cancelOrder } from '../stock/stock.release.ts';
+import type { OrderView } from '../stock/stock.views.ts';
 import { stores } from '../stores/stores.tables.ts';
 import {
   checkLink,

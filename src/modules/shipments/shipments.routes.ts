@@ -4,7 +4,8 @@ import { runCommand } from '../../http/command.ts';
 import { type RouteRegistrar, typed } from '../../http/context.ts';
 import { AUTH_ERRORS, IdempotencyHeaders, idOf, problems, Text, WRITE_ERRORS } from '../../http/schemas.ts';
 import { LineQuantities } from '../orders/orders.routes.ts';
-import { createShipment, getShipment } from './shipments.usecases.ts';
+import { createShipment } from '../stock/stock.ship.ts';
+import { getShipment } from './shipments.usecases.ts';
 
 const ShipmentSchema = Type.Object({
   id: Type.String(),

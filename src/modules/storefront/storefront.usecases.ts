@@ -1,11 +1,11 @@
 import type { Executor } from '../../db/client.ts';
 import type { StoreScope } from '../../shared/context.ts';
 import { notFound } from '../../shared/errors.ts';
-import { decidePlacement } from '../allocation/allocation.models.ts';
 import { getVariant } from '../catalog/catalog.usecases.ts';
-import { readLevel } from '../inventory/inventory.repository.ts';
-import { toLevelView } from '../inventory/inventory.usecases.ts';
 import { ScheduleCache } from '../promises/promises.usecases.ts';
+import { readLevel } from '../stock/stock.levels.repository.ts';
+import { decidePlacement } from '../stock/stock.queue.models.ts';
+import { toLevelView } from '../stock/stock.views.ts';
 
 /**
  * Only what a shopper may see: no quantities, no queue contents, no other customers. The

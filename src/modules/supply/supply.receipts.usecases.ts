@@ -4,9 +4,10 @@ import type { Deps, StoreScope } from '../../shared/context.ts';
 import { decodeCursor, type Page, toPage } from '../../shared/cursor.ts';
 import { daysBetween, storeToday } from '../../shared/dates.ts';
 import { type DomainError, notFound } from '../../shared/errors.ts';
-import { levelKey } from '../inventory/inventory.repository.ts';
-import { changeOnHand, toLevelView } from '../inventory/inventory.usecases.ts';
 import { refreshSupply } from '../promises/promises.usecases.ts';
+import { changeOnHand } from '../stock/stock.adjust.ts';
+import { levelKey } from '../stock/stock.levels.repository.ts';
+import { toLevelView } from '../stock/stock.views.ts';
 import { invalidTransition, notOnPurchaseOrder, overReceipt, repeatedSku } from './supply.errors.ts';
 import {
   canApply,

@@ -5,9 +5,9 @@ import type { Deps, StoreScope } from '../../shared/context.ts';
 import { decodeCursor, type Page, toPage } from '../../shared/cursor.ts';
 import { requireCalendarDate } from '../../shared/dates.ts';
 import { invalid, notFound } from '../../shared/errors.ts';
-import { unknownSku } from '../allocation/allocation.errors.ts';
-import { levelKey, lockLevels, type SkuLevel } from '../inventory/inventory.repository.ts';
 import { refreshSupply } from '../promises/promises.usecases.ts';
+import { unknownSku } from '../stock/stock.errors.ts';
+import { levelKey, lockLevels, type SkuLevel } from '../stock/stock.levels.repository.ts';
 import {
   duplicateReference,
   invalidTransition,

@@ -3,13 +3,13 @@ import { type Executor, queryRows } from '../../db/client.ts';
 import { appendEvents } from '../../db/outbox.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
 import { storeToday } from '../../shared/dates.ts';
-import { available } from '../inventory/inventory.models.ts';
-import { levelKey, type SkuLevel } from '../inventory/inventory.repository.ts';
-import { refreshOrderStatuses } from '../orders/orders.repository.ts';
 import { markPaymentsDue } from '../payments/payments.repository.ts';
 import { type LinePromise, stockPromise } from '../promises/promises.models.ts';
 import { inputsOf } from '../promises/promises.usecases.ts';
-import { fillQueue, type WaitingLine } from './allocation.models.ts';
+import { available } from './stock.levels.models.ts';
+import { levelKey, type SkuLevel } from './stock.levels.repository.ts';
+import { refreshOrderStatuses } from './stock.lines.repository.ts';
+import { fillQueue, type WaitingLine } from './stock.queue.models.ts';
 
 export interface QueueFill {
   orderId: string;

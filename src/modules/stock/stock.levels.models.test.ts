@@ -6,7 +6,7 @@ import {
   effectiveBackorderLimit,
   type StockLevel,
   stockStatus,
-} from './inventory.models.ts';
+} from './stock.levels.models.ts';
 
 const level = (over: Partial<StockLevel> = {}): StockLevel => ({
   onHand: 0,

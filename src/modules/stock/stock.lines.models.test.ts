@@ -6,7 +6,7 @@ import {
   orderStatus,
   splitCancellation,
   unshipped,
-} from './orders.models.ts';
+} from './stock.lines.models.ts';
 
 const line = (over: Partial<Omit<LineQuantities, 'quantity'>>): LineQuantities => {
   const q = { allocated: 0, backordered: 0, shipped: 0, cancelled: 0, ...over };

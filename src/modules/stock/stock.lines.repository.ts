@@ -1,9 +1,9 @@
 import { and, desc, eq, lt, type SQL, sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../db/client.ts';
 import type { EtaSource } from '../promises/promises.models.ts';
-import { type LineQuantities, orderStatus } from './orders.models.ts';
-import { type Customer, orderLines, orders } from './orders.tables.ts';
-import type { LineRecord, OrderRecord } from './orders.views.ts';
+import { type LineQuantities, orderStatus } from './stock.lines.models.ts';
+import { type Customer, orderLines, orders } from './stock.orders.tables.ts';
+import type { LineRecord, OrderRecord } from './stock.views.ts';
 
 interface LineRow {
   id: string;

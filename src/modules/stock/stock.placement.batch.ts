@@ -15,17 +15,6 @@ import { claimKeys, findStored, updateOutcomes } from '../../db/idempotency.repo
 import { insertEvents, type NewEvent } from '../../db/outbox.ts';
 import type { Deps } from '../../shared/context.ts';
 import type { DomainError } from '../../shared/errors.ts';
-import type { StockLevel } from '../inventory/inventory.models.ts';
-import {
-  levelKey,
-  readLevels,
-  type SkuLevel,
-  updateLevels,
-  updateLevelsIfUnchanged,
-} from '../inventory/inventory.repository.ts';
-import { orderStatus } from '../orders/orders.models.ts';
-import { insertLines, insertOrders, type NewLine, type NewOrder } from '../orders/orders.repository.ts';
-import { type OrderView, toOrderView } from '../orders/orders.views.ts';
 import { orderTotal, planPaymentLines } from '../payments/payments.placement.ts';
 import { insertPaymentLines, type NewPaymentLine } from '../payments/payments.repository.ts';
 import { ScheduleCache } from '../promises/promises.usecases.ts';
@@ -35,9 +24,20 @@ import {
   insufficientStock,
   tooManyUnits,
   unknownSku,
-} from './allocation.errors.ts';
-import { decidePlacement, type LinePlacement } from './allocation.models.ts';
-import type { PlacementRequest, PlacementResult } from './allocation.placement.ts';
+} from './stock.errors.ts';
+import type { StockLevel } from './stock.levels.models.ts';
+import {
+  levelKey,
+  readLevels,
+  type SkuLevel,
+  updateLevels,
+  updateLevelsIfUnchanged,
+} from './stock.levels.repository.ts';
+import { orderStatus } from './stock.lines.models.ts';
+import { insertLines, insertOrders, type NewLine, type NewOrder } from './stock.lines.repository.ts';
+import type { PlacementRequest, PlacementResult } from './stock.placement.ts';
+import { decidePlacement, type LinePlacement } from './stock.queue.models.ts';
+import { type OrderView, toOrderView } from './stock.views.ts';
 
 const isExternalIdRace = (error: unknown): boolean => {
   const e = error as { code?: string; constraint?: string; cause?: { code?: string; constraint?: string } };

@@ -1,6 +1,14 @@
 import type { EtaSource } from '../promises/promises.models.ts';
-import { type LineQuantities, type LineStatus, lineStatus, type OrderStatus } from './orders.models.ts';
-import type { Customer } from './orders.tables.ts';
+import {
+  available,
+  backorderRemaining,
+  effectiveBackorderLimit,
+  type StockLevel,
+  type StockStatus,
+  stockStatus,
+} from './stock.levels.models.ts';
+import { type LineQuantities, type LineStatus, lineStatus, type OrderStatus } from './stock.lines.models.ts';
+import type { Customer } from './stock.orders.tables.ts';
 
 /** The order as the API shows it: one shape for placement responses, reads and events. */
 export interface OrderLineView {
@@ -79,5 +87,29 @@ export function toOrderView(order: OrderRecord, lines: readonly LineRecord[]): O
         status: lineStatus(line),
       };
     }),
+  };
+}
+
+export interface LevelView {
+  sku: string;
+  onHand: number;
+  allocated: number;
+  available: number;
+  backordered: number;
+  backorderLimit: number | null;
+  backorderRemaining: number | null;
+  status: StockStatus;
+}
+
+export function toLevelView(sku: string, level: StockLevel): LevelView {
+  return {
+    sku,
+    onHand: level.onHand,
+    allocated: level.allocated,
+    available: available(level),
+    backordered: level.backordered,
+    backorderLimit: effectiveBackorderLimit(level),
+    backorderRemaining: backorderRemaining(level),
+    status: stockStatus(level),
   };
 }

@@ -2,7 +2,7 @@
  * The allocation rules, pure: how a new order is split into allocated and waiting units, and how
  * arriving units are handed to the queue's head. Everything that moves stock calls these.
  */
-import { available, backorderRemaining, MAX_UNITS, type StockLevel } from '../inventory/inventory.models.ts';
+import { available, backorderRemaining, MAX_UNITS, type StockLevel } from './stock.levels.models.ts';
 
 export interface RequestedLine {
   sku: string;

@@ -2,8 +2,8 @@ import { and, asc, eq, type SQL, sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../db/client.ts';
 import type { PaymentMode } from '../payments/payments.tables.ts';
 import type { AppliedSchedule, PromiseInputs, PromiseState } from '../promises/promises.models.ts';
-import type { BackorderMode, StockLevel } from './inventory.models.ts';
-import { inventoryLevels } from './inventory.tables.ts';
+import type { BackorderMode, StockLevel } from './stock.levels.models.ts';
+import { inventoryLevels } from './stock.tables.ts';
 
 export interface SkuLevel extends StockLevel, PromiseState {
   storeId: string;

@@ -1,5 +1,5 @@
 import { index, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
-import { orders } from '../orders/orders.tables.ts';
+import { orders } from './stock.orders.tables.ts';
 
 export const shipments = pgTable(
   'shipments',

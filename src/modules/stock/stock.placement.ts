@@ -5,10 +5,10 @@ import {
   type StoredOutcome,
 } from '../../db/idempotency.models.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
-import type { Customer } from '../orders/orders.tables.ts';
 import type { OrderPaymentInput } from '../payments/payments.placement.ts';
-import { placeBatch } from './allocation.batch.ts';
-import { currencyMismatch } from './allocation.errors.ts';
+import { currencyMismatch } from './stock.errors.ts';
+import type { Customer } from './stock.orders.tables.ts';
+import { placeBatch } from './stock.placement.batch.ts';
 
 export interface PlaceOrderInput extends OrderPaymentInput {
   externalId?: string;

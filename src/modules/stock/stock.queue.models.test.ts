@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { available, backorderRemaining, MAX_UNITS, type StockLevel } from '../inventory/inventory.models.ts';
-import { decidePlacement, fillQueue, type RequestedLine, type WaitingLine } from './allocation.models.ts';
+import { available, backorderRemaining, MAX_UNITS, type StockLevel } from './stock.levels.models.ts';
+import { decidePlacement, fillQueue, type RequestedLine, type WaitingLine } from './stock.queue.models.ts';
 
 const level = (over: Partial<StockLevel> = {}): StockLevel => ({
   onHand: 0,
