@@ -19,6 +19,7 @@ import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
+import { assembleDeps } from '../src/assembly.ts';
 import {
   type DatabaseHandle,
   type Executor,
@@ -41,10 +42,8 @@ import { getOrder } from '../src/modules/stock/stock.orders.ts';
 import { OrderPlacement } from '../src/modules/stock/stock.placement.ts';
 import { cancelOrder } from '../src/modules/stock/stock.release.ts';
 import { createStore } from '../src/modules/stores/stores.usecases.ts';
-import { systemClock } from '../src/shared/clock.ts';
 import type { Deps, StoreScope } from '../src/shared/context.ts';
 import { addDays, storeToday } from '../src/shared/dates.ts';
-import { createIdGenerator } from '../src/shared/ids.ts';
 import {
   type Engine,
   freshPgliteUrl,
@@ -318,7 +317,7 @@ export async function runPromises(options: PromisesOptions): Promise<Record<stri
     handle = await openDatabase(url, { poolSize: 4 });
     await handle.migrate();
     const db = handle.db;
-    const deps: Deps = { db, engine: handle.engine, clock: systemClock, ids: createIdGenerator() };
+    const deps: Deps = assembleDeps({ db: handle.db, engine: handle.engine });
     const { store } = await inTransaction(db, (tx) =>
       createStore(tx, deps, { name: `bench promises ${Date.now()}` }),
     );

@@ -13,6 +13,7 @@ import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
+import { assembleDeps } from '../src/assembly.ts';
 import {
   type DatabaseHandle,
   type Executor,
@@ -23,10 +24,8 @@ import {
 import { DEFAULT_INPUTS, planSchedule } from '../src/modules/promises/promises.models.ts';
 import { adjustStockBatch } from '../src/modules/stock/stock.adjust.ts';
 import { createStore } from '../src/modules/stores/stores.usecases.ts';
-import { systemClock } from '../src/shared/clock.ts';
 import type { Deps, StoreScope } from '../src/shared/context.ts';
 import { storeToday } from '../src/shared/dates.ts';
-import { createIdGenerator } from '../src/shared/ids.ts';
 import { cpuSeconds, type Engine, freshPgliteUrl, log, postgresUrl, round } from './common.ts';
 import { installSqlTrace, printSqlStats, sqlStats, traceSince } from './sql-trace.ts';
 
@@ -233,7 +232,7 @@ export async function runRestock(options: RestockOptions): Promise<Record<string
   const pgliteDir = engine === 'pglite' ? dirname(url.slice('pglite://'.length)) : null;
   try {
     await handle.migrate();
-    const deps: Deps = { db: handle.db, engine: handle.engine, clock: systemClock, ids: createIdGenerator() };
+    const deps: Deps = assembleDeps({ db: handle.db, engine: handle.engine });
     const created = await inTransaction(handle.db, (tx) =>
       createStore(tx, deps, { name: `bench restock ${Date.now()}` }),
     );

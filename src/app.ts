@@ -1,13 +1,13 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import { assembleDeps } from './assembly.ts';
 import type { Config } from './config.ts';
 import { type DatabaseHandle, openDatabase } from './db/client.ts';
 import { buildServer } from './http/server.ts';
 import type { PaymentProviders } from './modules/payments/payments.collector.ts';
 import { createManualProvider } from './modules/payments/payments.provider.manual.ts';
 import { createStripeProvider } from './modules/payments/payments.provider.stripe.ts';
-import { type Clock, systemClock } from './shared/clock.ts';
+import type { Clock } from './shared/clock.ts';
 import type { Deps } from './shared/context.ts';
-import { createIdGenerator } from './shared/ids.ts';
 
 /** The providers configured for this process (tests may pass their own). */
 export function providersFor(config: Config): PaymentProviders {
@@ -42,15 +42,11 @@ export async function createApp(
 ): Promise<App> {
   const database = await openDatabase(config.databaseUrl);
   await database.migrate();
-  const clock = options.clock ?? systemClock;
-  const deps: Deps = {
-    db: database.db,
-    engine: database.engine,
-    clock,
-    ids: createIdGenerator(() => clock.now().getTime()),
+  const deps = assembleDeps(database, {
+    ...(options.clock ? { clock: options.clock } : {}),
     providers: options.providers ?? providersFor(config),
     publicUrl: config.publicUrl,
-  };
+  });
   const server = await buildServer(deps, config, { logger: options.logger });
   return {
     server,

@@ -5,6 +5,7 @@
 import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
 import { createApp, providersFor } from './app.ts';
+import { assembleDeps } from './assembly.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { DatabaseInUseError, inTransaction, openDatabase } from './db/client.ts';
 import { seedDemo } from './db/seed.ts';
@@ -98,12 +99,7 @@ async function main(argv: string[]): Promise<number> {
     const db = await openDatabase(config.databaseUrl);
     try {
       await db.migrate();
-      const demo = await seedDemo({
-        db: db.db,
-        engine: db.engine,
-        clock: systemClock,
-        ids: createIdGenerator(),
-      });
+      const demo = await seedDemo(assembleDeps(db));
       console.log(demo.summary);
     } finally {
       await db.close();
@@ -114,12 +110,7 @@ async function main(argv: string[]): Promise<number> {
     const db = await openDatabase(config.databaseUrl);
     try {
       await db.migrate();
-      const { skus } = await refreshDuePromises({
-        db: db.db,
-        engine: db.engine,
-        clock: systemClock,
-        ids: createIdGenerator(),
-      });
+      const { skus } = await refreshDuePromises(assembleDeps(db));
       console.log(`Re-dated the waiting lines of ${skus} SKU(s).`);
     } finally {
       await db.close();
@@ -130,7 +121,7 @@ async function main(argv: string[]): Promise<number> {
     const db = await openDatabase(config.databaseUrl);
     try {
       await db.migrate();
-      const deps = { db: db.db, engine: db.engine, clock: systemClock, ids: createIdGenerator() };
+      const deps = assembleDeps(db);
       const result = await collectPayments(deps, providersFor(config));
       console.log(
         `Looked at ${result.lines} line(s): ${result.attempts} provider call(s), ${result.reconciled} attempt(s) reconciled.`,

@@ -70,3 +70,9 @@ export const IdempotencyHeaders = Type.Object({
     Type.String({ description: 'Makes retries safe: same key + same body replays the first response' }),
   ),
 });
+
+/** A calendar date as the API writes it. */
+export const DateText = Type.String({
+  pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+  description: 'ISO date YYYY-MM-DD',
+});

@@ -1,5 +1,6 @@
 import type { Database, Engine } from '../db/client.ts';
 import type { PaymentProviders } from '../modules/payments/payments.collector.ts';
+import type { StockExtensions } from '../modules/stock/stock.hooks.ts';
 import type { Clock } from './clock.ts';
 import type { IdGenerator } from './ids.ts';
 
@@ -9,6 +10,8 @@ export interface Deps {
   engine: Engine;
   clock: Clock;
   ids: IdGenerator;
+  /** How other modules take part in stock commands: the dating strategy and the hooks, built once at start-up. */
+  stock: StockExtensions;
   /** Who moves money for stores whose payments Backfill manages (absent in tools that move none). */
   providers?: PaymentProviders;
   /** Origin of this server as shoppers reach it, for self-service links (a store may set its own). */

@@ -1,5 +1,5 @@
-import type { PaymentMode } from '../payments/payments.tables.ts';
 import type { BackorderMode } from '../stock/stock.levels.models.ts';
+import type { PaymentMode } from '../stores/stores.tables.ts';
 
 export interface BackorderPolicy {
   mode: BackorderMode;

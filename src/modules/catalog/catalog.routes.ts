@@ -4,6 +4,7 @@ import { storeOf } from '../../http/auth.ts';
 import { type RouteRegistrar, typed } from '../../http/context.ts';
 import {
   AUTH_ERRORS,
+  DateText,
   idOf,
   ListQuery,
   pageOf,
@@ -12,14 +13,10 @@ import {
   Text,
   WRITE_ERRORS,
 } from '../../http/schemas.ts';
-import { DepositPercent, PaymentModeSchema } from '../payments/payments.schemas.ts';
+import { DepositPercent, PaymentModeSchema } from '../settings/settings.schemas.ts';
 import { getVariant, listVariants, putVariant } from './catalog.usecases.ts';
 
 const Mode = Type.Union([Type.Literal('deny'), Type.Literal('backorder'), Type.Literal('preorder')]);
-export const DateText = Type.String({
-  pattern: '^\\d{4}-\\d{2}-\\d{2}$',
-  description: 'ISO date YYYY-MM-DD',
-});
 const Attributes = Type.Record(Type.String({ maxLength: 100 }), Type.String({ maxLength: 500 }), {
   maxProperties: 50,
   description: 'Variant attributes such as color and size',

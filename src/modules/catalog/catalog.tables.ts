@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { boolean, date, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
-import { depositPercentColumn, type PaymentMode } from '../payments/payments.tables.ts';
-import { stores } from '../stores/stores.tables.ts';
+import { depositPercentColumn, type PaymentMode, stores } from '../stores/stores.tables.ts';
 
 export const variants = pgTable(
   'variants',

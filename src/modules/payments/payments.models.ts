@@ -10,8 +10,9 @@
  * ready units only. Less than the target is collected, more is refunded, and a unit ships only
  * when the money for it and every unit shipped before it is in.
  */
+
+import type { PaymentMode } from '../stores/stores.tables.ts';
 import { unitShare } from './payments.money.ts';
-import type { PaymentMode } from './payments.tables.ts';
 
 export interface LineMoney {
   mode: PaymentMode;

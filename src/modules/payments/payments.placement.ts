@@ -1,8 +1,16 @@
 /** How a new order's lines are to be paid: pure, decided with the order (see allocation.batch.ts). */
-import type { PaymentPolicy } from '../stock/stock.levels.repository.ts';
+
+import type { PaymentMode } from '../stores/stores.tables.ts';
 import { splitDeposit, splitDiscount } from './payments.money.ts';
 import type { NewPaymentLine } from './payments.repository.ts';
 import type { PaymentMethodRef } from './payments.tables.ts';
+
+/** How a variant is paid for when the store's payments are managed (read with its stock row at placement). */
+export interface PaymentPolicy {
+  provider: 'manual' | 'stripe';
+  mode: PaymentMode;
+  depositPercent: number;
+}
 
 export interface OrderPaymentInput {
   discount?: number;

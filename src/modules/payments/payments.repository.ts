@@ -1,14 +1,9 @@
 /** SQL of the payments module: its lines, holds and attempts. Nothing here decides anything. */
 import { and, asc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../db/client.ts';
+import type { PaymentMode } from '../stores/stores.tables.ts';
 import type { HoldView, LineMoney } from './payments.models.ts';
-import {
-  type PaymentMethodRef,
-  type PaymentMode,
-  paymentAttempts,
-  paymentLines,
-  payments,
-} from './payments.tables.ts';
+import { type PaymentMethodRef, paymentAttempts, paymentLines, payments } from './payments.tables.ts';
 
 export interface NewPaymentLine {
   lineId: string;

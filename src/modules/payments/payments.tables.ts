@@ -6,17 +6,12 @@ import {
   index,
   integer,
   jsonb,
-  numeric,
   pgTable,
   text,
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
-
-/** How a line is paid: all at once when ordered, when its units are ready, or a deposit then the rest. */
-export type PaymentMode = 'upfront' | 'on_ship' | 'deposit';
-/** `none`: Backfill does not manage payments for the store (its platform does, unseen). */
-export type StoreProvider = 'none' | 'manual' | 'stripe';
+import type { PaymentMode } from '../stores/stores.tables.ts';
 
 /** The shopper's saved way to pay, given with the order (Stripe: a Customer and a PaymentMethod). */
 export interface PaymentMethodRef {
@@ -131,5 +126,3 @@ export const paymentAttempts = pgTable(
     index('payment_attempts_pending_idx').on(t.createdAt).where(sql`${t.status} = 'pending'`),
   ],
 );
-
-export const depositPercentColumn = (name: string) => numeric(name, { precision: 5, scale: 2 });

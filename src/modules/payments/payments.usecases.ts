@@ -3,6 +3,7 @@ import type { Deps, StoreScope } from '../../shared/context.ts';
 import { DomainError, notFound } from '../../shared/errors.ts';
 import { getSettings } from '../settings/settings.usecases.ts';
 import { findOrder } from '../stock/stock.lines.repository.ts';
+import type { PaymentMode } from '../stores/stores.tables.ts';
 import { paymentRequired } from './payments.errors.ts';
 import { bookCapture, bookRefund, refundSource } from './payments.ledger.ts';
 import { moneyTarget, moneyWhenComplete, paidOf, shortfallToShip } from './payments.models.ts';
@@ -16,7 +17,6 @@ import {
   readHolds,
   readPaymentLines,
 } from './payments.repository.ts';
-import type { PaymentMode } from './payments.tables.ts';
 import { paymentAttempts } from './payments.tables.ts';
 
 export const readyOf = (line: PaymentLineState): boolean => !line.shipComplete || line.orderReady;

@@ -1,13 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../db/client.ts';
 import { groupBy } from '../../shared/collections.ts';
-import {
-  type EtaSource,
-  type LinePromise,
-  measuredLateness,
-  type PromiseInputs,
-  type Segment,
-} from './promises.models.ts';
+import { type EtaSource, measuredLateness, type PromiseInputs, type Segment } from './promises.models.ts';
 
 interface SupplyRow {
   sku: string;
@@ -249,18 +243,6 @@ export async function previewSchedule(
           ],
     ),
   };
-}
-
-/** Sets the promise of lines that just stopped waiting (all their units allocated). */
-export async function setStockPromises(
-  tx: Executor,
-  lineIds: readonly string[],
-  promise: LinePromise,
-): Promise<void> {
-  if (lineIds.length === 0) return;
-  await tx.execute(sql`
-    UPDATE order_lines SET eta = ${promise.eta}::date, eta_latest = ${promise.etaLatest}::date, eta_source = ${promise.source}
-     WHERE id = ANY(${sql.param([...lineIds])}::text[])`);
 }
 
 export interface QueueSliceLine {

@@ -146,7 +146,7 @@ export function lineOf(order: ShopperOrder, lineId: string): ShopperLine {
  */
 export async function cancelFromLink(
   tx: Executor,
-  deps: Pick<Deps, 'clock' | 'ids'>,
+  deps: Pick<Deps, 'clock' | 'ids' | 'stock'>,
   store: StoreScope,
   orderId: string,
   lineId: string | undefined,
@@ -175,7 +175,7 @@ export type KeepOutcome = { kept: true; line: ShopperLine } | { kept: false; lin
  */
 export async function keepWaiting(
   tx: Executor,
-  deps: Pick<Deps, 'clock' | 'ids'>,
+  deps: Pick<Deps, 'clock' | 'ids' | 'stock'>,
   store: StoreScope,
   orderId: string,
   lineId: string,

@@ -3,8 +3,8 @@ import { storeOf } from '../../http/auth.ts';
 import { runCommand } from '../../http/command.ts';
 import { type RouteRegistrar, typed } from '../../http/context.ts';
 import { AUTH_ERRORS, problems, WRITE_ERRORS } from '../../http/schemas.ts';
-import { stripeNotConfigured } from '../payments/payments.errors.ts';
-import { DepositPercent, PaymentModeSchema, requireDepositPercent } from '../payments/payments.schemas.ts';
+import { DepositPercent, PaymentModeSchema, requireDepositPercent } from '../settings/settings.schemas.ts';
+import { stripeNotConfigured } from './settings.errors.ts';
 import { getSettings, updateSettings } from './settings.usecases.ts';
 
 const Days = (maximum: number, description: string) => Type.Integer({ minimum: 0, maximum, description });

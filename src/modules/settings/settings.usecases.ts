@@ -2,10 +2,9 @@ import { eq, sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../db/client.ts';
 import { appendEvents } from '../../db/outbox.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
-import type { PaymentMode, StoreProvider } from '../payments/payments.tables.ts';
 import { refreshSupply } from '../promises/promises.usecases.ts';
 import { lockLevels } from '../stock/stock.levels.repository.ts';
-import { stores } from '../stores/stores.tables.ts';
+import { type PaymentMode, type StoreProvider, stores } from '../stores/stores.tables.ts';
 
 /** Store-wide settings a merchant may change with the store's secret key. */
 export interface StoreSettings {

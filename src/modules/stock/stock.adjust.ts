@@ -1,11 +1,11 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { type Executor, executeTogether } from '../../db/client.ts';
 import { appendEvents } from '../../db/outbox.ts';
-import type { Deps, StoreScope } from '../../shared/context.ts';
+import type { StoreScope } from '../../shared/context.ts';
 import { invalid } from '../../shared/errors.ts';
-import { refreshPromises } from '../promises/promises.usecases.ts';
 import { insufficientStock, tooManyUnits, unknownSku } from './stock.errors.ts';
 import { type QueueFill, serveQueues } from './stock.fill.ts';
+import { queuesChanged, type StockDeps } from './stock.hooks.ts';
 import { available, backorderRemaining, MAX_UNITS } from './stock.levels.models.ts';
 import { levelKey, lockLevels, type SkuLevel, saveLevels } from './stock.levels.repository.ts';
 import { type LevelView, toLevelView } from './stock.views.ts';
@@ -35,7 +35,7 @@ export interface AdjustmentResult {
 /** Changes onHand by a signed quantity; arriving units go to the head of the queue first. */
 export async function adjustStock(
   tx: Executor,
-  deps: Pick<Deps, 'clock' | 'ids'>,
+  deps: StockDeps,
   store: StoreScope,
   input: AdjustmentInput,
 ): Promise<AdjustmentResult> {
@@ -50,7 +50,7 @@ export async function adjustStock(
  */
 export async function adjustStockBatch(
   tx: Executor,
-  deps: Pick<Deps, 'clock' | 'ids'>,
+  deps: StockDeps,
   store: StoreScope,
   inputs: readonly AdjustmentInput[],
   pathOf: (index: number) => string = (i) => `/adjustments/${i}/sku`,
@@ -84,7 +84,7 @@ export async function adjustStockBatch(
     adjustments.map((a, i) => ({ sku: a.sku, quantity: a.quantity, adjustmentId: a.id, path: pathOf(i) })),
     { type: 'adjustment', now, alongside: insertAdjustments(store.id, adjustments, now) },
   );
-  await refreshPromises(
+  await queuesChanged(
     tx,
     deps,
     store,
@@ -133,7 +133,7 @@ export interface StockChange {
  */
 export async function changeOnHand(
   tx: Executor,
-  deps: Pick<Deps, 'clock' | 'ids'>,
+  deps: StockDeps,
   store: StoreScope,
   levels: ReadonlyMap<string, SkuLevel>,
   changes: readonly StockChange[],
@@ -181,7 +181,7 @@ function insertAdjustments(
 
 /** The INSERT of one ledger movement per change. */
 function insertMovements(
-  deps: Pick<Deps, 'ids'>,
+  deps: Pick<StockDeps, 'ids'>,
   storeId: string,
   type: 'adjustment' | 'receipt',
   changes: readonly StockChange[],

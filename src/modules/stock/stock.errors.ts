@@ -40,12 +40,3 @@ export const currencyMismatch = (given: string, expected: string): DomainError =
 
 export const tooManyUnits = (sku: string): DomainError =>
   new DomainError('validation', 'quantity_too_large', `SKU "${sku}" cannot hold that many units`, { sku });
-
-export const discountTooLarge = (discount: number, orderTotal: number): DomainError =>
-  new DomainError(
-    'validation',
-    'discount_exceeds_total',
-    `A discount of ${discount} exceeds the order total of ${orderTotal}`,
-    { discount, orderTotal },
-    [{ path: '/discount', message: 'must not exceed the order total' }],
-  );

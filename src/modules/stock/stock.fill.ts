@@ -1,11 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../db/client.ts';
 import { appendEvents } from '../../db/outbox.ts';
-import type { Deps, StoreScope } from '../../shared/context.ts';
-import { storeToday } from '../../shared/dates.ts';
-import { markPaymentsDue } from '../payments/payments.repository.ts';
-import { type LinePromise, stockPromise } from '../promises/promises.models.ts';
-import { inputsOf } from '../promises/promises.usecases.ts';
+import type { StoreScope } from '../../shared/context.ts';
+import type { LinePromise } from '../promises/promises.models.ts';
+import { type LineChange, linesChanged, type StockDeps } from './stock.hooks.ts';
 import { available } from './stock.levels.models.ts';
 import { levelKey, type SkuLevel } from './stock.levels.repository.ts';
 import { refreshOrderStatuses } from './stock.lines.repository.ts';
@@ -35,8 +33,8 @@ interface CandidateRow {
  */
 export async function serveQueues(
   tx: Executor,
-  deps: Pick<Deps, 'clock' | 'ids'>,
-  store: Pick<StoreScope, 'timezone'>,
+  deps: StockDeps,
+  store: StoreScope,
   levels: readonly SkuLevel[],
 ): Promise<Map<string, QueueFill[]>> {
   const served = new Map<string, QueueFill[]>();
@@ -67,14 +65,15 @@ export async function serveQueues(
   // Lines that stop waiting take their SKU's stock promise: each fill names one (1-based) or none (0).
   const promises: LinePromise[] = [];
   const promiseOf: number[] = [];
-  const today = storeToday(store, deps.clock.now());
+  const now = deps.clock.now();
   const events = [];
+  const changes: LineChange[] = [];
   const ordersByStore = new Map<string, Set<string>>();
   for (const level of hungry) {
     const key = levelKey(level.storeId, level.sku);
     const fills = fillQueue(available(level), queues.get(key) ?? []);
     if (fills.length === 0) continue;
-    const promise = stockPromise(inputsOf(level), today);
+    const promise = deps.stock.dating.fromStock(store, level, now);
     promises.push(promise);
     for (const fill of fills) {
       lineIds.push(fill.lineId);
@@ -83,6 +82,14 @@ export async function serveQueues(
       level.allocated += fill.quantity;
       level.backordered -= fill.quantity;
       if (fill.completes) level.waitingLines -= 1;
+      changes.push({
+        storeId: level.storeId,
+        orderId: fill.orderId,
+        lineId: fill.lineId,
+        sku: level.sku,
+        cause: 'filled',
+        quantity: fill.quantity,
+      });
       const storeOrders = ordersByStore.get(level.storeId) ?? new Set<string>();
       ordersByStore.set(level.storeId, storeOrders.add(fill.orderId));
       events.push({
@@ -116,10 +123,9 @@ export async function serveQueues(
            AS v(id, quantity, p)
      WHERE l.id = v.id AND l.id = ANY(${sql.param(lineIds)}::text[])`);
   await appendEvents(tx, deps, events);
-  // Units just became ready: their balance is now due (a no-op for stores without managed payments).
-  await markPaymentsDue(tx, lineIds, deps.clock.now());
   for (const [storeId, orderIds] of ordersByStore) {
-    await refreshOrderStatuses(tx, storeId, [...orderIds], deps.clock.now());
+    await refreshOrderStatuses(tx, storeId, [...orderIds], now);
   }
+  await linesChanged(tx, deps, store, changes);
   return served;
 }

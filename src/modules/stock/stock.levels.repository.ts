@@ -1,6 +1,5 @@
 import { and, asc, eq, type SQL, sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../db/client.ts';
-import type { PaymentMode } from '../payments/payments.tables.ts';
 import type { AppliedSchedule, PromiseInputs, PromiseState } from '../promises/promises.models.ts';
 import type { BackorderMode, StockLevel } from './stock.levels.models.ts';
 import { inventoryLevels } from './stock.tables.ts';
@@ -8,16 +7,16 @@ import { inventoryLevels } from './stock.tables.ts';
 export interface SkuLevel extends StockLevel, PromiseState {
   storeId: string;
   sku: string;
-  /** The variant's price, when asked for (`withPrice`). */
+  /** The variant's price, read for placement. */
   price?: number;
-  /** How the variant is paid for, when the store's payments are managed (`withPrice`). */
-  payment?: PaymentPolicy | null;
+  /** The hooks' placement terms, read for placement (see `StockHook.placementTerms`). */
+  terms?: Record<string, unknown>;
 }
 
-export interface PaymentPolicy {
-  provider: 'manual' | 'stripe';
-  mode: PaymentMode;
-  depositPercent: number;
+/** A named scalar read with each stock row (`l`) at placement. */
+export interface LevelTerm {
+  name: string;
+  sql: SQL;
 }
 
 export const levelKey = (storeId: string, sku: string): string => `${storeId}\u0000${sku}`;
@@ -37,18 +36,19 @@ interface LevelRow {
   promise_version: number;
   promise_applied: AppliedSchedule | null;
   price?: number;
-  payment?: PaymentPolicy | null;
+  [term: `term_${number}`]: unknown;
 }
 
 /**
  * Reads the stock rows of the given SKUs. With `lock` they are locked (FOR UPDATE), always in
  * (store, sku) order so that two commands locking overlapping SKU sets cannot deadlock. Unknown
- * SKUs are simply absent. `withPrice` adds the variant's price (read, not locked) for placement.
+ * SKUs are simply absent. `placement` adds the variant's price and the given terms (read, not
+ * locked) for placement.
  */
 export async function readLevels(
   executor: Executor,
   keys: readonly { storeId: string; sku: string }[],
-  options: { lock: boolean; withPrice?: boolean },
+  options: { lock: boolean; placement?: readonly LevelTerm[] },
 ): Promise<Map<string, SkuLevel>> {
   const result = new Map<string, SkuLevel>();
   if (keys.length === 0) return result;
@@ -60,30 +60,31 @@ export async function readLevels(
     sql`SELECT l.store_id, l.sku, l.on_hand, l.allocated, l.backordered, l.waiting_lines, l.queue_tail,
                l.backorder_mode, l.backorder_limit, l.backorder_limit_auto, l.promise_inputs, l.promise_version,
                l.promise_applied
-               ${options.withPrice ? variantTerms : sql``}
+               ${options.placement ? placementColumns(options.placement) : sql``}
           FROM inventory_levels l
           JOIN unnest(${sql.param(stores)}::text[], ${sql.param(skus)}::text[]) AS k(store_id, sku)
             ON l.store_id = k.store_id AND l.sku = k.sku
          ORDER BY l.store_id, l.sku
          ${options.lock ? sql`FOR UPDATE OF l` : sql``}`,
   );
-  for (const row of rows) result.set(levelKey(row.store_id, row.sku), fromRow(row));
+  for (const row of rows) result.set(levelKey(row.store_id, row.sku), fromRow(row, options.placement));
   return result;
 }
 
-/** Placement's view of the variant: its price, and how it is paid when the store's payments are managed. */
-const variantTerms = sql`,
-  (SELECT v.price FROM variants v WHERE v.store_id = l.store_id AND v.sku = l.sku) AS price,
-  (SELECT jsonb_build_object('provider', s.payment_provider, 'mode', COALESCE(v.payment_mode, s.payment_mode),
-                             'depositPercent', COALESCE(v.deposit_percent, s.deposit_percent))
-     FROM stores s LEFT JOIN variants v ON v.store_id = s.id AND v.sku = l.sku
-    WHERE s.id = l.store_id AND s.payment_provider <> 'none') AS payment`;
+/** Placement's view of the variant (its price) and the hooks' terms, as `term_<i>`. */
+function placementColumns(terms: readonly LevelTerm[]): SQL {
+  const columns = [
+    sql`(SELECT v.price FROM variants v WHERE v.store_id = l.store_id AND v.sku = l.sku) AS price`,
+    ...terms.map((term, i) => sql`(${term.sql}) AS ${sql.identifier(`term_${i}`)}`),
+  ];
+  return sql`, ${sql.join(columns, sql`, `)}`;
+}
 
 /** Locks the stock rows of the given SKUs; see `readLevels`. */
 export const lockLevels = (tx: Executor, keys: readonly { storeId: string; sku: string }[]) =>
   readLevels(tx, keys, { lock: true });
 
-function fromRow(row: LevelRow): SkuLevel {
+function fromRow(row: LevelRow, terms: readonly LevelTerm[] | undefined): SkuLevel {
   return {
     storeId: row.store_id,
     sku: row.sku,
@@ -98,9 +99,11 @@ function fromRow(row: LevelRow): SkuLevel {
     promiseInputs: row.promise_inputs,
     promiseVersion: row.promise_version,
     promiseApplied: row.promise_applied,
-    ...(row.price !== undefined ? { price: row.price } : {}),
-    ...(row.payment !== undefined
-      ? { payment: row.payment && { ...row.payment, depositPercent: Number(row.payment.depositPercent) } }
+    ...(terms
+      ? {
+          price: row.price,
+          terms: Object.fromEntries(terms.map((term, i) => [term.name, row[`term_${i}`]])),
+        }
       : {}),
   };
 }

@@ -1,6 +1,6 @@
 import { and, desc, eq, lt, type SQL, sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../db/client.ts';
-import type { EtaSource } from '../promises/promises.models.ts';
+import type { EtaSource, LinePromise } from '../promises/promises.models.ts';
 import { type LineQuantities, orderStatus } from './stock.lines.models.ts';
 import { type Customer, orderLines, orders } from './stock.orders.tables.ts';
 import type { LineRecord, OrderRecord } from './stock.views.ts';
@@ -270,4 +270,16 @@ export function insertLines(rows: readonly NewLine[], now: Date): SQL | null {
       FROM jsonb_to_recordset(${JSON.stringify(records)}::jsonb)
            AS l(id text, store_id text, order_id text, line_no int, sku text, quantity int, unit_price int,
                 allocated int, backordered int, queue_ticket bigint, eta date, eta_latest date, eta_source text)`;
+}
+
+/** Sets the promise of lines that just stopped waiting (all their units allocated). */
+export async function setLinePromises(
+  tx: Executor,
+  lineIds: readonly string[],
+  promise: LinePromise,
+): Promise<void> {
+  if (lineIds.length === 0) return;
+  await tx.execute(sql`
+    UPDATE order_lines SET eta = ${promise.eta}::date, eta_latest = ${promise.etaLatest}::date, eta_source = ${promise.source}
+     WHERE id = ANY(${sql.param([...lineIds])}::text[])`);
 }

@@ -2,7 +2,7 @@
  * One batch of order placements, decided in arrival order by `decidePlacement` and written at
  * once: optimistically in one statement (`placeOptimistically`), or under the SKUs' row locks.
  */
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import {
   type Executor,
   executeIfGateHolds,
@@ -15,18 +15,11 @@ import { claimKeys, findStored, updateOutcomes } from '../../db/idempotency.repo
 import { insertEvents, type NewEvent } from '../../db/outbox.ts';
 import type { Deps } from '../../shared/context.ts';
 import type { DomainError } from '../../shared/errors.ts';
-import { orderTotal, planPaymentLines } from '../payments/payments.placement.ts';
-import { insertPaymentLines, type NewPaymentLine } from '../payments/payments.repository.ts';
-import { ScheduleCache } from '../promises/promises.usecases.ts';
-import {
-  discountTooLarge,
-  duplicateExternalId,
-  insufficientStock,
-  tooManyUnits,
-  unknownSku,
-} from './stock.errors.ts';
+import { duplicateExternalId, insufficientStock, tooManyUnits, unknownSku } from './stock.errors.ts';
+import type { LineDating, PlacedOrder } from './stock.hooks.ts';
 import type { StockLevel } from './stock.levels.models.ts';
 import {
+  type LevelTerm,
   levelKey,
   readLevels,
   type SkuLevel,
@@ -88,11 +81,14 @@ async function placeOptimistically(
 ): Promise<PlacementResult[] | null> {
   const open = requests.map((r, i) => ({ r, i }));
   for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
-    const levels = await readLevels(deps.db, stockKeys(open), { lock: false, withPrice: true });
+    const levels = await readLevels(deps.db, stockKeys(open), {
+      lock: false,
+      placement: placementTerms(deps),
+    });
     const before = new Map([...levels].map(([key, level]) => [key, { ...level }]));
     // Stamped after the read: a batch that passes the gate read the state its predecessor left.
     const acceptedAt = deps.clock.now();
-    const { decisions, changed } = decideInOrder(open, levels);
+    const { decisions, changed } = decideInOrder(deps, open, levels);
     const results: PlacementResult[] = new Array(requests.length);
     const written = materialize(deps, decisions, levels, acceptedAt, results);
     if (changed.size === 0) return results;
@@ -107,7 +103,7 @@ async function placeOptimistically(
         insertOrders(written.orders, acceptedAt),
         insertLines(written.lines, acceptedAt),
         insertEvents(deps, written.events),
-        insertPaymentLines(written.payments, acceptedAt),
+        ...written.alongside,
       ],
     );
     if (passed) return results;
@@ -122,32 +118,43 @@ function materialize(
   levels: ReadonlyMap<string, SkuLevel>,
   acceptedAt: Date,
   results: (PlacementResult | undefined)[],
-): { orders: NewOrder[]; lines: NewLine[]; events: NewEvent[]; payments: NewPaymentLine[] } {
+): { orders: NewOrder[]; lines: NewLine[]; events: NewEvent[]; alongside: (SQL | null)[] } {
   const written = {
     orders: [] as NewOrder[],
     lines: [] as NewLine[],
     events: [] as NewEvent[],
-    payments: [] as NewPaymentLine[],
   };
-  const schedules = new ScheduleCache(acceptedAt);
+  const placed: PlacedOrder[] = [];
+  const dateLine = deps.stock.dating.forPlacement(acceptedAt);
   for (const d of decisions) {
     if ('error' in d) {
       results[d.index] = { outcome: outcomeOfError(d.error), replayed: false };
       continue;
     }
-    const { order, lines, view } = buildOrder(deps, d.request, d.lines, levels, schedules, acceptedAt);
+    const { order, lines, view } = buildOrder(deps, d.request, d.lines, levels, dateLine, acceptedAt);
     written.orders.push(order);
     written.lines.push(...lines);
-    written.payments.push(
-      ...planPaymentLines(
-        { ...d.request.input, orderId: order.id, storeId: order.storeId, currency: order.currency },
-        lines.map((l) => ({ ...l, lineId: l.id, policy: levels.get(levelKey(l.storeId, l.sku))!.payment })),
-      ),
-    );
+    placed.push({
+      orderId: order.id,
+      storeId: order.storeId,
+      currency: order.currency,
+      input: d.request.input as unknown as Record<string, unknown>,
+      lines: lines.map((l) => ({
+        lineId: l.id,
+        sku: l.sku,
+        quantity: l.quantity,
+        unitPrice: l.unitPrice,
+        allocated: l.allocated,
+        backordered: l.backordered,
+        terms: levels.get(levelKey(l.storeId, l.sku))!.terms ?? {},
+      })),
+    });
     written.events.push(...placementEvents(order.storeId, view));
     results[d.index] = { outcome: { ok: true, status: 201, body: view }, replayed: false };
   }
-  return written;
+  const alongside =
+    placed.length === 0 ? [] : deps.stock.hooks.map((hook) => hook.placed?.(placed, acceptedAt) ?? null);
+  return { ...written, alongside };
 }
 
 type Decision =
@@ -159,6 +166,7 @@ type Decision =
  * so every request sees the ones before it. Returns the changed level keys.
  */
 function decideInOrder(
+  deps: Pick<Deps, 'stock'>,
   open: readonly { r: PlacementRequest; i: number }[],
   levels: Map<string, SkuLevel>,
 ): { decisions: Decision[]; changed: Set<string> } {
@@ -174,18 +182,10 @@ function decideInOrder(
     const own = new Map<string, StockLevel>(
       r.input.lines.map((l) => [l.sku, levels.get(levelKey(storeId, l.sku))!]),
     );
-    const discount = r.input.discount ?? 0;
-    if (discount > 0) {
-      const total = orderTotal(
-        r.input.lines.map((l) => ({
-          quantity: l.quantity,
-          unitPrice: l.unitPrice ?? levels.get(levelKey(storeId, l.sku))!.price ?? 0,
-        })),
-      );
-      if (discount > total) {
-        decisions.push({ index: i, error: discountTooLarge(discount, total) });
-        continue;
-      }
+    const refusal = checkOrder(deps, storeId, r.input, levels);
+    if (refusal) {
+      decisions.push({ index: i, error: refusal });
+      continue;
     }
     const decision = decidePlacement(own, r.input.lines);
     if (!decision.accepted) {
@@ -204,6 +204,33 @@ function decideInOrder(
     decisions.push({ index: i, request: r, lines: decision.lines });
   }
   return { decisions, changed };
+}
+
+/** The hooks' terms read with each stock row at placement. */
+const placementTerms = (deps: Pick<Deps, 'stock'>): LevelTerm[] =>
+  deps.stock.hooks.flatMap((hook) => (hook.placementTerms ? [hook.placementTerms] : []));
+
+/** The hooks' verdict on an order before its stock is decided (the first refusal wins). */
+function checkOrder(
+  deps: Pick<Deps, 'stock'>,
+  storeId: string,
+  input: PlacementRequest['input'],
+  levels: ReadonlyMap<string, SkuLevel>,
+): DomainError | null {
+  const order = {
+    storeId,
+    input: input as unknown as Record<string, unknown>,
+    lines: input.lines.map((l) => ({
+      sku: l.sku,
+      quantity: l.quantity,
+      unitPrice: l.unitPrice ?? levels.get(levelKey(storeId, l.sku))!.price ?? 0,
+    })),
+  };
+  for (const hook of deps.stock.hooks) {
+    const refusal = hook.checkOrder?.(order) ?? null;
+    if (refusal) return refusal;
+  }
+  return null;
 }
 
 const stockKeys = (open: readonly { r: PlacementRequest }[]) =>
@@ -237,12 +264,12 @@ async function decideAndWrite(
 
   // 3. Lock every SKU the batch touches, then decide order by order in arrival order.
   const open = requests.flatMap((r, i) => (results[i] ? [] : [{ r, i }]));
-  const levels = await readLevels(tx, stockKeys(open), { lock: true, withPrice: true });
+  const levels = await readLevels(tx, stockKeys(open), { lock: true, placement: placementTerms(deps) });
   onLocked();
   // Orders are stamped once the stock locks are held, so placedAt follows queue order even when
   // batches from several processes wait on the same SKU.
   const acceptedAt = deps.clock.now();
-  const { decisions, changed } = decideInOrder(open, levels);
+  const { decisions, changed } = decideInOrder(deps, open, levels);
   const written = materialize(deps, decisions, levels, acceptedAt, results);
 
   // 4. Write everything the batch decided, in one round trip.
@@ -255,7 +282,7 @@ async function decideAndWrite(
     insertOrders(written.orders, acceptedAt),
     insertLines(written.lines, acceptedAt),
     insertEvents(deps, written.events),
-    insertPaymentLines(written.payments, acceptedAt),
+    ...written.alongside,
     updateLevels(
       [...changed].map((k) => levels.get(k)!),
       acceptedAt,
@@ -270,14 +297,14 @@ function buildOrder(
   request: PlacementRequest,
   placed: readonly LinePlacement[],
   levels: ReadonlyMap<string, SkuLevel>,
-  schedules: ScheduleCache,
+  dateLine: ReturnType<LineDating['forPlacement']>,
   acceptedAt: Date,
 ): { order: NewOrder; lines: NewLine[]; view: OrderView } {
   const storeId = request.store.id;
   const orderId = deps.ids.next('ord');
   const lines = placed.map((p, lineNo) => {
     const key = levelKey(storeId, p.sku);
-    const promise = schedules.promiseFor(request.store, key, levels.get(key)!, p.waitingThrough);
+    const promise = dateLine(request.store, levels.get(key)!, p.waitingThrough);
     return {
       id: deps.ids.next('line'),
       storeId,

@@ -1,17 +1,13 @@
 import type { Executor } from '../../db/client.ts';
 import { appendEvents } from '../../db/outbox.ts';
 import { groupBy } from '../../shared/collections.ts';
-import type { Deps, StoreScope } from '../../shared/context.ts';
-import { storeToday } from '../../shared/dates.ts';
-import { afterQuantitiesChanged } from '../payments/payments.usecases.ts';
-import { stockPromise } from '../promises/promises.models.ts';
-import { setStockPromises } from '../promises/promises.repository.ts';
-import { inputsOf, refreshPromises } from '../promises/promises.usecases.ts';
+import type { StoreScope } from '../../shared/context.ts';
 import { serveQueues } from './stock.fill.ts';
+import { linesChanged, queuesChanged, type StockDeps } from './stock.hooks.ts';
 import { levelKey, saveLevels } from './stock.levels.repository.ts';
 import { alreadyShipped } from './stock.lines.errors.ts';
 import { splitCancellation, unshipped } from './stock.lines.models.ts';
-import { refreshOrderStatuses, saveLineQuantities } from './stock.lines.repository.ts';
+import { refreshOrderStatuses, saveLineQuantities, setLinePromises } from './stock.lines.repository.ts';
 import { getOrder, type LineQuantityInput, lockOrderForChange, resolveLines } from './stock.orders.ts';
 import type { OrderView } from './stock.views.ts';
 
@@ -26,7 +22,7 @@ export interface CancelInput {
  */
 export async function cancelOrder(
   tx: Executor,
-  deps: Pick<Deps, 'clock' | 'ids'>,
+  deps: StockDeps,
   store: StoreScope,
   orderId: string,
   input: CancelInput,
@@ -61,17 +57,16 @@ export async function cancelOrder(
       effective.map((p) => p.line),
     );
     // A line left with only allocated units no longer waits: it is dated from stock (per SKU).
-    const today = storeToday(store, now);
     const nowReady = groupBy(
       effective.filter((p) => p.fromWaiting > 0 && p.line.backordered === 0 && p.line.allocated > 0),
       (p) => p.line.sku,
     );
     for (const [sku, ready] of nowReady) {
       const level = levels.get(levelKey(store.id, sku))!;
-      await setStockPromises(
+      await setLinePromises(
         tx,
         ready.map((p) => p.line.id),
-        stockPromise(inputsOf(level), today),
+        deps.stock.dating.fromStock(store, level, now),
       );
     }
     await appendEvents(tx, deps, [
@@ -86,12 +81,19 @@ export async function cancelOrder(
       },
     ]);
     await refreshOrderStatuses(tx, store.id, [orderId], now);
-    await afterQuantitiesChanged(
+    await linesChanged(
       tx,
       deps,
-      store.id,
-      effective.map((p) => p.line.id),
-      input.reason ?? 'cancelled',
+      store,
+      effective.map((p) => ({
+        storeId: store.id,
+        orderId,
+        lineId: p.line.id,
+        sku: p.line.sku,
+        cause: 'released' as const,
+        quantity: p.quantity,
+        reason: input.reason ?? 'cancelled',
+      })),
     );
     const served = await serveQueues(
       tx,
@@ -101,7 +103,7 @@ export async function cancelOrder(
     );
     await saveLevels(tx, [...levels.values()], now);
     for (const key of served.keys()) queueMoved.add(key);
-    await refreshPromises(
+    await queuesChanged(
       tx,
       deps,
       store,

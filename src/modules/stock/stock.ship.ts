@@ -1,10 +1,8 @@
 import type { Executor } from '../../db/client.ts';
 import { appendEvents } from '../../db/outbox.ts';
-import type { Deps, StoreScope } from '../../shared/context.ts';
-import { storeToday } from '../../shared/dates.ts';
+import type { StoreScope } from '../../shared/context.ts';
 import { DomainError } from '../../shared/errors.ts';
-import { assertPaidToShip } from '../payments/payments.usecases.ts';
-import { inputsOf } from '../promises/promises.usecases.ts';
+import { linesChanged, type ShipmentLinePlan, type StockDeps } from './stock.hooks.ts';
 import { levelKey, saveLevels } from './stock.levels.repository.ts';
 import { refreshOrderStatuses, saveLineQuantities } from './stock.lines.repository.ts';
 import { type LineQuantityInput, lockOrderForChange, resolveLines } from './stock.orders.ts';
@@ -34,18 +32,13 @@ const notAllocated = (lineId: string, requested: number, allocated: number): Dom
     { lineId, requested, allocated },
   );
 
-const notReleased = (lineId: string, sku: string, releaseDate: string): DomainError =>
-  new DomainError(
-    'conflict',
-    'not_released',
-    `"${sku}" is a pre-order released on ${releaseDate}; line "${lineId}" cannot ship before then`,
-    { lineId, sku, releaseDate },
-  );
-
-/** Ships allocated units (all or nothing): onHand and allocated fall together, one ledger entry per line. */
+/**
+ * Ships allocated units (all or nothing): onHand and allocated fall together, one ledger entry per
+ * line. The hooks' `beforeShip` may refuse it (a pre-order before its release, units not paid for).
+ */
 export async function createShipment(
   tx: Executor,
-  deps: Pick<Deps, 'clock' | 'ids'>,
+  deps: StockDeps,
   store: StoreScope,
   orderId: string,
   input: ShipmentInput,
@@ -53,18 +46,15 @@ export async function createShipment(
   const { levels, lines } = await lockOrderForChange(tx, store, orderId);
   const plan = resolveLines(lines, input.lines);
   const now = deps.clock.now();
-  const today = storeToday(store, now);
   for (const { line, quantity } of plan) {
     if (quantity > line.allocated) throw notAllocated(line.id, quantity, line.allocated);
-    // Pre-orders: units may be allocated before the release but leave only from that day.
-    const release = inputsOf(levels.get(levelKey(store.id, line.sku))!).releaseDate;
-    if (release !== null && today < release) throw notReleased(line.id, line.sku, release);
   }
-  await assertPaidToShip(
-    tx,
-    store.id,
-    plan.map(({ line, quantity }) => ({ lineId: line.id, quantity })),
-  );
+  const shipping: ShipmentLinePlan[] = plan.map(({ line, quantity }) => ({
+    lineId: line.id,
+    sku: line.sku,
+    quantity,
+  }));
+  for (const hook of deps.stock.hooks) await hook.beforeShip?.(tx, deps, store, shipping, levels);
   const shipment: ShipmentView = {
     id: deps.ids.next('shp'),
     orderId,
@@ -108,5 +98,18 @@ export async function createShipment(
   await saveLevels(tx, [...levels.values()], now);
   await refreshOrderStatuses(tx, store.id, [orderId], now);
   await appendEvents(tx, deps, [{ storeId: store.id, type: 'shipment.created', data: { shipment } }]);
+  await linesChanged(
+    tx,
+    deps,
+    store,
+    plan.map(({ line, quantity }) => ({
+      storeId: store.id,
+      orderId,
+      lineId: line.id,
+      sku: line.sku,
+      cause: 'shipped' as const,
+      quantity,
+    })),
+  );
   return shipment;
 }

@@ -1,5 +1,12 @@
-import { index, integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
-import { depositPercentColumn, type PaymentMode, type StoreProvider } from '../payments/payments.tables.ts';
+import { index, integer, numeric, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+
+/** How a line is paid: all at once when ordered, when its units are ready, or a deposit then the rest. */
+export type PaymentMode = 'upfront' | 'on_ship' | 'deposit';
+/** `none`: Backfill does not manage payments for the store (its platform does, unseen). */
+export type StoreProvider = 'none' | 'manual' | 'stripe';
+
+/** A percentage with two decimals (deposits): the store's default and a variant's own. */
+export const depositPercentColumn = (name: string) => numeric(name, { precision: 5, scale: 2 });
 
 export const stores = pgTable('stores', {
   id: text('id').primaryKey(),

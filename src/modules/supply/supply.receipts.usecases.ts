@@ -45,7 +45,7 @@ export interface ReceiptInput {
  */
 export async function receivePurchaseOrder(
   tx: Executor,
-  deps: Pick<Deps, 'clock' | 'ids'>,
+  deps: Pick<Deps, 'clock' | 'ids' | 'stock'>,
   store: StoreScope,
   purchaseOrderId: string,
   input: ReceiptInput,

@@ -5,6 +5,7 @@ import { runCommand } from '../../http/command.ts';
 import { type RouteRegistrar, typed } from '../../http/context.ts';
 import {
   AUTH_ERRORS,
+  DateText,
   IdempotencyHeaders,
   idOf,
   ListQuery,
@@ -15,7 +16,6 @@ import {
   Text,
   WRITE_ERRORS,
 } from '../../http/schemas.ts';
-import { DateText } from '../catalog/catalog.routes.ts';
 import { receiptsRoutes } from './supply.receipts.routes.ts';
 import { PurchaseOrderSchema, PurchaseOrderStatusSchema as Status } from './supply.schemas.ts';
 import { suppliersRoutes } from './supply.suppliers.routes.ts';

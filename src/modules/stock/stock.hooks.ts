@@ -1,0 +1,150 @@
+/**
+ * How other modules take part in stock commands without the core knowing them (Vendure's
+ * strategies, Medusa's subscribers — but inside the transaction). The app's assembly
+ * (`src/assembly.ts`) builds one `StockExtensions` at start-up: a `LineDating` strategy and a
+ * list of hooks, called in list order. The core calls them at fixed points of each command:
+ *
+ * - placement: `placementTerms` are read with each SKU's stock row, `checkOrder` may refuse an
+ *   order before stock is decided, and `placed` adds statements written in the batch's one round
+ *   trip (so an optimistic placement stays a single statement);
+ * - whenever line quantities change (a fill from arriving units, a release, a shipment, a
+ *   write-off putting units back in the queue): `linesChanged`, after the lines and order
+ *   statuses are written;
+ * - whenever a queue or its supply moved (units left or re-entered it): `queuesChanged`, once per
+ *   command, after the stock rows are saved;
+ * - before a shipment is written: `beforeShip`, which may refuse it by throwing a DomainError.
+ */
+import type { SQL } from 'drizzle-orm';
+import type { Executor } from '../../db/client.ts';
+import type { Clock } from '../../shared/clock.ts';
+import type { StoreScope } from '../../shared/context.ts';
+import type { DomainError } from '../../shared/errors.ts';
+import type { IdGenerator } from '../../shared/ids.ts';
+import type { LinePromise } from '../promises/promises.models.ts';
+import type { SkuLevel } from './stock.levels.repository.ts';
+
+/** What a hook may use of the command's context. */
+export interface HookContext {
+  clock: Clock;
+  ids: IdGenerator;
+}
+
+export type LineChangeCause = 'filled' | 'released' | 'shipped' | 'requeued';
+
+/** One line a stock command changed, and how many units moved (hooks read more when they need it). */
+export interface LineChange {
+  storeId: string;
+  orderId: string;
+  lineId: string;
+  sku: string;
+  cause: LineChangeCause;
+  /** Units that moved (always positive): filled from the queue, released, shipped or put back to wait. */
+  quantity: number;
+  /** Why, when the caller said (a cancellation's reason). */
+  reason?: string;
+}
+
+/** A line of an order being placed, as decided. */
+export interface PlacedLine {
+  lineId: string;
+  sku: string;
+  quantity: number;
+  unitPrice: number;
+  allocated: number;
+  backordered: number;
+  /** What `placementTerms` read for this SKU, by term name. */
+  terms: Readonly<Record<string, unknown>>;
+}
+
+/** An order as placed: the request's own fields (payment terms and the like) ride along in `input`. */
+export interface PlacedOrder {
+  orderId: string;
+  storeId: string;
+  currency: string;
+  input: Readonly<Record<string, unknown>>;
+  lines: readonly PlacedLine[];
+}
+
+/** An order about to be decided, for `checkOrder`: prices as they will be charged. */
+export interface OrderToCheck {
+  storeId: string;
+  input: Readonly<Record<string, unknown>>;
+  lines: readonly { sku: string; quantity: number; unitPrice: number }[];
+}
+
+export interface ShipmentLinePlan {
+  lineId: string;
+  sku: string;
+  quantity: number;
+}
+
+export interface StockHook {
+  /** For logs and the README's list. */
+  name: string;
+  /** A term read with each stock row at placement: `sql` is a scalar subquery on `l` (the stock row). */
+  placementTerms?: { name: string; sql: SQL };
+  checkOrder?(order: OrderToCheck): DomainError | null;
+  placed?(orders: readonly PlacedOrder[], at: Date): SQL | null;
+  linesChanged?(
+    tx: Executor,
+    ctx: HookContext,
+    store: StoreScope,
+    changes: readonly LineChange[],
+  ): Promise<void>;
+  queuesChanged?(
+    tx: Executor,
+    ctx: HookContext,
+    store: StoreScope,
+    levels: readonly SkuLevel[],
+  ): Promise<void>;
+  beforeShip?(
+    tx: Executor,
+    ctx: HookContext,
+    store: StoreScope,
+    plan: readonly ShipmentLinePlan[],
+    levels: ReadonlyMap<string, SkuLevel>,
+  ): Promise<void>;
+}
+
+/** Who dates a line (the promises module): the core stores the dates on the line, in its own columns. */
+export interface LineDating {
+  /**
+   * A dater for one placement batch decided at `at`: a line whose waiting units end at `through`
+   * units into the SKU's queue (null: nothing waits) gets the returned promise.
+   */
+  forPlacement(
+    at: Date,
+  ): (store: Pick<StoreScope, 'timezone'>, level: SkuLevel, through: number | null) => LinePromise;
+  /** The promise of a line that stopped waiting: ready from stock. */
+  fromStock(store: Pick<StoreScope, 'timezone'>, level: SkuLevel, now: Date): LinePromise;
+}
+
+export interface StockExtensions {
+  dating: LineDating;
+  hooks: readonly StockHook[];
+}
+
+/** What a stock command needs of the app's dependencies. */
+export type StockDeps = HookContext & { stock: StockExtensions };
+
+/** Runs `linesChanged` of every hook, in order. */
+export async function linesChanged(
+  tx: Executor,
+  ctx: StockDeps,
+  store: StoreScope,
+  changes: readonly LineChange[],
+): Promise<void> {
+  if (changes.length === 0) return;
+  for (const hook of ctx.stock.hooks) await hook.linesChanged?.(tx, ctx, store, changes);
+}
+
+/** Runs `queuesChanged` of every hook, in order. */
+export async function queuesChanged(
+  tx: Executor,
+  ctx: StockDeps,
+  store: StoreScope,
+  levels: readonly SkuLevel[],
+): Promise<void> {
+  if (levels.length === 0) return;
+  for (const hook of ctx.stock.hooks) await hook.queuesChanged?.(tx, ctx, store, levels);
+}
