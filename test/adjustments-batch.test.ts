@@ -77,7 +77,7 @@ describe('POST /v1/inventory/adjustments/batch', () => {
       body: {
         adjustments: [
           { sku: 'BATCH-B', quantity: 1, reason: 'restock' },
-          { sku: 'BATCH-A', quantity: -1, reason: 'damage' },
+          { sku: 'BATCH-A', quantity: -4, reason: 'damage' },
         ],
       },
     });

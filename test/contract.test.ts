@@ -391,21 +391,22 @@ describe('refusals change nothing', () => {
     expect(await snapshot(t, key, skus)).toEqual(before);
   });
 
-  it('a negative adjustment below allocated → 409 insufficient_stock', async () => {
-    await place([{ sku: 'RF-DENY', quantity: 2 }]);
+  it('a negative adjustment below zero on hand → 409 insufficient_stock; below allocated it takes units back', async () => {
+    const order = await place([{ sku: 'RF-DENY', quantity: 2 }]);
     const before = await snapshot(t, key, skus);
     const res = await t.request('POST', '/v1/inventory/adjustments', {
       key,
-      body: { sku: 'RF-DENY', quantity: -2, reason: 'damage' },
+      body: { sku: 'RF-DENY', quantity: -4, reason: 'damage' },
     });
     expectProblem(res, 409, 'insufficient_stock');
     expect(await snapshot(t, key, skus)).toEqual(before);
     const okRes = await t.request('POST', '/v1/inventory/adjustments', {
       key,
-      body: { sku: 'RF-DENY', quantity: -1, reason: 'damage' },
+      body: { sku: 'RF-DENY', quantity: -2, reason: 'damage' },
     });
     expect(okRes.statusCode).toBe(201);
-    expect(okRes.json().level).toMatchObject({ onHand: 2, allocated: 2, available: 0 });
+    expect(okRes.json().level).toMatchObject({ onHand: 1, allocated: 1, available: 0, backordered: 1 });
+    expect(okRes.json().requeued).toEqual([{ orderId: order.id, lineId: order.lines[0].id, quantity: 1 }]);
   });
 
   it('cancelling more than the unshipped units → 409 already_shipped, all or nothing', async () => {

@@ -151,11 +151,42 @@ class Model {
     return fills;
   }
 
-  adjust(skuName: string, quantity: number): { ok: true; filled: Fill[] } | { ok: false } {
+  adjust(skuName: string, quantity: number): { ok: true; filled: Fill[]; requeued: Fill[] } | { ok: false } {
     const s = this.sku(skuName);
-    if (s.onHand + quantity < s.allocated) return { ok: false };
+    if (s.onHand + quantity < 0) return { ok: false };
     s.onHand += quantity;
-    return { ok: true, filled: quantity > 0 ? this.serve(skuName) : [] };
+    return { ok: true, filled: quantity > 0 ? this.serve(skuName) : [], requeued: this.takeBack(skuName) };
+  }
+
+  /**
+   * A write-off below the allocated units takes them back from the latest accepted allocated lines
+   * (last in, first out); lines not waiting rejoin the queue ahead of every waiting line, in the
+   * order they were accepted. Returns the lines taken from, in their new queue order.
+   */
+  private takeBack(skuName: string): Fill[] {
+    const s = this.sku(skuName);
+    let short = s.allocated - s.onHand;
+    if (short <= 0) return [];
+    const accepted = this.orders.flatMap((o) => o.lines).filter((l) => l.sku === skuName && l.allocated > 0);
+    const taken: { line: ModelLine; quantity: number }[] = [];
+    for (const line of accepted.reverse()) {
+      if (short === 0) break;
+      const quantity = Math.min(short, line.allocated);
+      short -= quantity;
+      taken.unshift({ line, quantity });
+    }
+    const rejoining = taken.filter(({ line }) => line.backordered === 0).map(({ line }) => line);
+    for (const { line, quantity } of taken) {
+      line.allocated -= quantity;
+      line.backordered += quantity;
+      s.allocated -= quantity;
+    }
+    s.queue = [...rejoining, ...s.queue];
+    return taken.map(({ line, quantity }) => ({
+      orderId: this.lineOrder.get(line.id)!,
+      lineId: line.id,
+      quantity,
+    }));
   }
 
   /** `only` = one line and a quantity; otherwise everything not yet shipped. */
@@ -490,6 +521,7 @@ describe('stock and queue invariants under random operation sequences', () => {
               if (outcome.ok) {
                 expect(res.statusCode, `${where}: ${res.body}`).toBe(201);
                 expect(res.json().filled, `${where}: filled`).toEqual(outcome.filled);
+                expect(res.json().requeued, `${where}: requeued`).toEqual(outcome.requeued);
               } else {
                 expect(res.statusCode, `${where}: ${res.body}`).toBe(409);
                 expect(res.json().code, where).toBe('insufficient_stock');

@@ -12,7 +12,7 @@ import {
   Text,
   WRITE_ERRORS,
 } from '../../http/schemas.ts';
-import { adjustStock, adjustStockBatch } from '../stock/stock.adjust.ts';
+import { adjustStock, adjustStockBatch, countStock } from '../stock/stock.adjust.ts';
 import { getLevel, listMovements } from './inventory.usecases.ts';
 
 export const LevelSchema = Type.Object({
@@ -65,6 +65,46 @@ const AdjustmentSchema = Type.Object({
   }),
   level: LevelSchema,
   filled: Type.Array(FillSchema, { description: 'Waiting lines that received units, in queue order' }),
+  requeued: Type.Array(FillSchema, {
+    description:
+      'Lines whose allocated units a write-off took back (latest accepted first), now waiting ahead of the queue; in their new queue order',
+  }),
+});
+
+const CountBody = Type.Object(
+  {
+    counts: Type.Array(
+      Type.Object(
+        {
+          sku: Sku,
+          onHand: Type.Integer({
+            minimum: 0,
+            maximum: 2_000_000_000,
+            description: 'The units counted on the shelf',
+          }),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 500, description: 'One entry per SKU; applied together, all or nothing' },
+    ),
+    reason: Type.Optional(Text(1000)),
+  },
+  { additionalProperties: false },
+);
+
+const CountResultSchema = Type.Object({
+  sku: Type.String(),
+  counted: Type.Integer(),
+  previousOnHand: Type.Integer(),
+  difference: Type.Integer({
+    description: 'counted − previousOnHand, written to the ledger with reason `count`',
+  }),
+  adjustment: Type.Union([AdjustmentSchema.properties.adjustment, Type.Null()], {
+    description: 'null when the count matched',
+  }),
+  level: LevelSchema,
+  filled: AdjustmentSchema.properties.filled,
+  requeued: AdjustmentSchema.properties.requeued,
 });
 
 const BatchAdjustmentBody = Type.Object(
@@ -126,6 +166,31 @@ export const inventoryRoutes: RouteRegistrar = (app, { deps }) => {
     async (request, reply) =>
       runCommand(deps, request, reply, 201, async (tx) => ({
         data: await adjustStockBatch(tx, deps, storeOf(request), request.body.adjustments),
+      })),
+  );
+  r.post(
+    '/v1/inventory/counts',
+    {
+      config: { access: 'secret' },
+      schema: {
+        tags: ['Inventory'],
+        summary: 'Record a cycle count: set on-hand to the counted figure for many SKUs at once',
+        description:
+          "Each difference is written to the ledger as an adjustment with reason `count` (the request's `reason` is kept as its note). " +
+          'A count above on-hand fills the queue head first; a count below the allocated units takes them back from the latest ' +
+          'accepted allocated lines, which wait again ahead of the queue (`requeued`). All or nothing. ' +
+          '409 `insufficient_stock` cannot occur here (counts are never negative).',
+        headers: IdempotencyHeaders,
+        body: CountBody,
+        response: {
+          201: Type.Object({ data: Type.Array(CountResultSchema) }),
+          ...problems(...WRITE_ERRORS),
+        },
+      },
+    },
+    async (request, reply) =>
+      runCommand(deps, request, reply, 201, async (tx) => ({
+        data: await countStock(tx, deps, storeOf(request), request.body),
       })),
   );
   r.get(

@@ -22,7 +22,9 @@ export const promiseDating: LineDating = {
 export const promisesStockHook: StockHook = {
   name: 'promises',
 
-  queuesChanged: (tx, ctx, store, levels) => refreshPromises(tx, ctx, store, levels),
+  // Units that rejoin ahead of the queue push every line back: all of them are checked.
+  queuesChanged: (tx, ctx, store, levels, how) =>
+    refreshPromises(tx, ctx, store, levels, { everyLine: how.joinedAhead === true }),
 
   // Pre-orders: units may be allocated before the release but leave only from that day.
   async beforeShip(_tx, ctx, store, plan, levels) {

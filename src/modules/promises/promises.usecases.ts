@@ -95,7 +95,7 @@ export async function refreshPromises(
   deps: Pick<Deps, 'clock' | 'ids'>,
   store: StoreScope,
   levels: readonly SkuLevel[],
-  options: { supplyChanged?: boolean } = {},
+  options: { supplyChanged?: boolean; everyLine?: boolean } = {},
 ): Promise<void> {
   const now = deps.clock.now();
   const today = storeToday(store, now);
@@ -106,7 +106,7 @@ export async function refreshPromises(
     // schedule, which `linesToCheck` cannot see: the first refresh of a new day checks every line
     // (the daily job normally gets there first).
     const previous = level.promiseApplied?.day === today ? level.promiseApplied.segments : null;
-    const limit = linesToCheck(previous, next);
+    const limit = options.everyLine ? null : linesToCheck(previous, next);
     if (level.waitingLines > 0 && limit !== 0) {
       await applySchedule(tx, {
         storeId: store.id,

@@ -3,11 +3,13 @@ import { type Executor, executeTogether } from '../../db/client.ts';
 import { appendEvents } from '../../db/outbox.ts';
 import type { StoreScope } from '../../shared/context.ts';
 import { invalid } from '../../shared/errors.ts';
-import { insufficientStock, tooManyUnits, unknownSku } from './stock.errors.ts';
+import { notOnHand, tooManyUnits, unknownSku } from './stock.errors.ts';
 import { type QueueFill, serveQueues } from './stock.fill.ts';
 import { queuesChanged, type StockDeps } from './stock.hooks.ts';
 import { available, backorderRemaining, MAX_UNITS } from './stock.levels.models.ts';
 import { levelKey, lockLevels, type SkuLevel, saveLevels } from './stock.levels.repository.ts';
+import type { TakeBack } from './stock.queue.models.ts';
+import { requeueAllocated } from './stock.requeue.ts';
 import { type LevelView, toLevelView } from './stock.views.ts';
 
 export type AdjustmentReason = 'restock' | 'count' | 'damage' | 'return' | 'other';
@@ -30,6 +32,8 @@ export interface AdjustmentResult {
   };
   level: LevelView;
   filled: QueueFill[];
+  /** Lines whose allocated units a write-off took back: they wait again, ahead of the queue. */
+  requeued: QueueFill[];
 }
 
 /** Changes onHand by a signed quantity; arriving units go to the head of the queue first. */
@@ -55,15 +59,8 @@ export async function adjustStockBatch(
   inputs: readonly AdjustmentInput[],
   pathOf: (index: number) => string = (i) => `/adjustments/${i}/sku`,
 ): Promise<AdjustmentResult[]> {
-  const seen = new Set<string>();
-  for (const [i, input] of inputs.entries()) {
-    if (seen.has(input.sku)) {
-      throw invalid('validation_failed', `SKU "${input.sku}" is adjusted more than once`, [
-        { path: pathOf(i), message: 'each SKU may appear once per request' },
-      ]);
-    }
-    seen.add(input.sku);
-  }
+  refuseRepeatedSkus(inputs, pathOf);
+  if (inputs.length === 0) return [];
   const levels = await lockLevels(
     tx,
     inputs.map((input) => ({ storeId: store.id, sku: input.sku })),
@@ -76,7 +73,7 @@ export async function adjustStockBatch(
     reason: input.reason,
     note: input.note ?? null,
   }));
-  const { touched, filled } = await changeOnHand(
+  const { touched, filled, requeued } = await changeOnHand(
     tx,
     deps,
     store,
@@ -90,10 +87,24 @@ export async function adjustStockBatch(
     store,
     touched.filter((level) => filled.has(levelKey(store.id, level.sku))),
   );
+  await queuesChanged(
+    tx,
+    deps,
+    store,
+    touched.filter((level) => requeued.has(levelKey(store.id, level.sku))),
+    { joinedAhead: true },
+  );
   const results = adjustments.map((adjustment, i) => ({
     adjustment: { ...adjustment, createdAt: now.toISOString() },
     level: toLevelView(adjustment.sku, touched[i]!),
     filled: filled.get(levelKey(store.id, adjustment.sku)) ?? [],
+    requeued: (requeued.get(levelKey(store.id, adjustment.sku)) ?? []).map(
+      ({ orderId, lineId, quantity }) => ({
+        orderId,
+        lineId,
+        quantity,
+      }),
+    ),
   }));
   // The fills themselves are order.line.allocated events; this one says how many there were.
   await appendEvents(
@@ -125,11 +136,12 @@ export interface StockChange {
 
 /**
  * The restock path, shared by adjustments and purchase-order receipts: applies signed changes to
- * stock rows the caller has locked (an unknown SKU, onHand below allocated or too many units
- * refuses them all), writes one ledger movement of `type` per change — in one round trip with
+ * stock rows the caller has locked (an unknown SKU, onHand below zero or too many units refuses
+ * them all; units written off below the allocated ones are taken back from allocated lines, which
+ * wait again ahead of the queue: `requeueAllocated`), writes one ledger movement of `type` per change — in one round trip with
  * `alongside`, the caller's own record of the change —, hands arriving units to the head of each
- * queue (`serveQueues`) and saves the rows. Returns the levels in input order and the fills per
- * SKU; the caller refreshes the promises.
+ * queue (`serveQueues`) and saves the rows. Returns the levels in input order, the fills and the
+ * take-backs per SKU; the caller has the moved queues re-dated (`queuesChanged`).
  */
 export async function changeOnHand(
   tx: Executor,
@@ -138,21 +150,32 @@ export async function changeOnHand(
   levels: ReadonlyMap<string, SkuLevel>,
   changes: readonly StockChange[],
   options: { type: 'adjustment' | 'receipt'; now: Date; alongside?: SQL | null },
-): Promise<{ touched: SkuLevel[]; filled: Map<string, QueueFill[]> }> {
+): Promise<{ touched: SkuLevel[]; filled: Map<string, QueueFill[]>; requeued: Map<string, TakeBack[]> }> {
   const touched = changes.map((change) => {
     const level = levels.get(levelKey(store.id, change.sku));
     if (!level) throw unknownSku(change.sku, change.path);
-    if (level.onHand + change.quantity < level.allocated) {
-      throw insufficientStock(change.sku, available(level), backorderRemaining(level));
-    }
+    if (level.onHand + change.quantity < 0) throw notOnHand(change.sku, level.onHand, -change.quantity);
     if (level.onHand + change.quantity > MAX_UNITS) throw tooManyUnits(change.sku);
-    level.onHand += change.quantity;
     return level;
   });
+  // Units written off below the allocated ones are taken back from allocated lines (see requeue).
+  const shortfalls = touched.map((level, i) =>
+    Math.max(0, level.allocated - level.onHand - changes[i]!.quantity),
+  );
+  for (const [i, level] of touched.entries()) level.onHand += changes[i]!.quantity;
   await executeTogether(tx, [
     options.alongside ?? null,
     insertMovements(deps, store.id, options.type, changes, options.now),
   ]);
+  const requeued = new Map<string, TakeBack[]>();
+  for (const [i, level] of touched.entries()) {
+    if (shortfalls[i]! > 0) {
+      requeued.set(
+        levelKey(store.id, level.sku),
+        await requeueAllocated(tx, deps, store, level, shortfalls[i]!),
+      );
+    }
+  }
   const filled = await serveQueues(
     tx,
     deps,
@@ -160,7 +183,7 @@ export async function changeOnHand(
     touched.filter((_, i) => changes[i]!.quantity > 0),
   );
   await saveLevels(tx, touched, options.now);
-  return { touched, filled };
+  return { touched, filled, requeued };
 }
 
 /** The INSERT of adjustment records, written together with their ledger movements. */
@@ -194,4 +217,86 @@ function insertMovements(
                   ${sql.param(changes.map((c) => c.sku))}::text[],
                   ${sql.param(changes.map((c) => c.quantity))}::int[],
                   ${sql.param(changes.map((c) => c.adjustmentId ?? null))}::text[]) AS m(id, sku, quantity, adjustment_id)`;
+}
+
+export interface CountInput {
+  counts: { sku: string; onHand: number }[];
+  /** Why the count was taken; kept as the adjustments' note. */
+  reason?: string;
+}
+
+export interface CountResult {
+  sku: string;
+  counted: number;
+  previousOnHand: number;
+  difference: number;
+  adjustment: AdjustmentResult['adjustment'] | null;
+  level: LevelView;
+  filled: QueueFill[];
+  requeued: QueueFill[];
+}
+
+/**
+ * A cycle count: sets each SKU's on-hand units to the counted figure, writing the difference as an
+ * adjustment with reason `count` (the same rules as any adjustment: arriving units fill the queue,
+ * missing allocated ones are taken back). All or nothing; a SKU whose count matches changes nothing.
+ */
+export async function countStock(
+  tx: Executor,
+  deps: StockDeps,
+  store: StoreScope,
+  input: CountInput,
+): Promise<CountResult[]> {
+  const pathOf = (i: number) => `/counts/${i}/sku`;
+  refuseRepeatedSkus(input.counts, pathOf);
+  const levels = await lockLevels(
+    tx,
+    input.counts.map((c) => ({ storeId: store.id, sku: c.sku })),
+  );
+  const previous = input.counts.map((count, i) => {
+    const level = levels.get(levelKey(store.id, count.sku));
+    if (!level) throw unknownSku(count.sku, pathOf(i));
+    return level.onHand;
+  });
+  const changed = input.counts.flatMap((count, i) =>
+    count.onHand === previous[i] ? [] : [{ i, sku: count.sku, quantity: count.onHand - previous[i]! }],
+  );
+  const adjusted = await adjustStockBatch(
+    tx,
+    deps,
+    store,
+    changed.map((c) => ({
+      sku: c.sku,
+      quantity: c.quantity,
+      reason: 'count' as const,
+      ...(input.reason ? { note: input.reason } : {}),
+    })),
+    (k) => pathOf(changed[k]!.i),
+  );
+  const byIndex = new Map(changed.map((c, k) => [c.i, adjusted[k]!]));
+  return input.counts.map((count, i) => {
+    const result = byIndex.get(i);
+    return {
+      sku: count.sku,
+      counted: count.onHand,
+      previousOnHand: previous[i]!,
+      difference: count.onHand - previous[i]!,
+      adjustment: result?.adjustment ?? null,
+      level: result?.level ?? toLevelView(count.sku, levels.get(levelKey(store.id, count.sku))!),
+      filled: result?.filled ?? [],
+      requeued: result?.requeued ?? [],
+    };
+  });
+}
+
+function refuseRepeatedSkus(inputs: readonly { sku: string }[], pathOf: (index: number) => string): void {
+  const seen = new Set<string>();
+  for (const [i, input] of inputs.entries()) {
+    if (seen.has(input.sku)) {
+      throw invalid('validation_failed', `SKU "${input.sku}" is adjusted more than once`, [
+        { path: pathOf(i), message: 'each SKU may appear once per request' },
+      ]);
+    }
+    seen.add(input.sku);
+  }
 }

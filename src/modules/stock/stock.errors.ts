@@ -40,3 +40,11 @@ export const currencyMismatch = (given: string, expected: string): DomainError =
 
 export const tooManyUnits = (sku: string): DomainError =>
   new DomainError('validation', 'quantity_too_large', `SKU "${sku}" cannot hold that many units`, { sku });
+
+export const notOnHand = (sku: string, onHand: number, removing: number): DomainError =>
+  new DomainError(
+    'conflict',
+    'insufficient_stock',
+    `SKU "${sku}" has ${onHand} on hand; ${removing} cannot be removed`,
+    { sku, onHand, requested: removing },
+  );

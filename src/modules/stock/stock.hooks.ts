@@ -78,6 +78,11 @@ export interface ShipmentLinePlan {
   quantity: number;
 }
 
+/** How a queue moved: units left it (served or cancelled), or units rejoined it ahead of every waiting line. */
+export interface QueueMove {
+  joinedAhead?: boolean;
+}
+
 export interface StockHook {
   /** For logs and the README's list. */
   name: string;
@@ -96,6 +101,7 @@ export interface StockHook {
     ctx: HookContext,
     store: StoreScope,
     levels: readonly SkuLevel[],
+    how: QueueMove,
   ): Promise<void>;
   beforeShip?(
     tx: Executor,
@@ -144,7 +150,8 @@ export async function queuesChanged(
   ctx: StockDeps,
   store: StoreScope,
   levels: readonly SkuLevel[],
+  how: QueueMove = {},
 ): Promise<void> {
   if (levels.length === 0) return;
-  for (const hook of ctx.stock.hooks) await hook.queuesChanged?.(tx, ctx, store, levels);
+  for (const hook of ctx.stock.hooks) await hook.queuesChanged?.(tx, ctx, store, levels, how);
 }

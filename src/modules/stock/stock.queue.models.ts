@@ -125,3 +125,41 @@ export function fillQueue(units: number, queue: readonly WaitingLine[]): Fill[] 
   }
   return fills;
 }
+
+/** An allocated line a write-off may take units back from. */
+export interface AllocatedLine {
+  lineId: string;
+  orderId: string;
+  allocated: number;
+  /** Units of the line still waiting (only the queue's head line can have both). */
+  waiting: number;
+}
+
+export interface TakeBack {
+  lineId: string;
+  orderId: string;
+  quantity: number;
+  /** The line was not waiting: it rejoins the queue (ahead of every waiting line). */
+  rejoins: boolean;
+}
+
+/**
+ * When a write-off leaves fewer units on hand than are allocated, the missing units are taken back
+ * from the most recently accepted allocated lines first (last in, first out: `newestFirst`). Every
+ * allocated line was accepted before every waiting line (units are allocated only while nothing
+ * waits, or to the queue's head), so the lines taken from go back to wait ahead of the queue, in
+ * acceptance order, and are the first served when stock returns.
+ */
+export function takeBack(units: number, newestFirst: readonly AllocatedLine[]): TakeBack[] {
+  const taken: TakeBack[] = [];
+  let left = units;
+  for (const line of newestFirst) {
+    if (left <= 0) break;
+    const quantity = Math.min(left, line.allocated);
+    if (quantity <= 0) continue;
+    left -= quantity;
+    taken.push({ lineId: line.lineId, orderId: line.orderId, quantity, rejoins: line.waiting === 0 });
+  }
+  if (left > 0) throw new Error(`only ${units - left} allocated units to take back, not ${units}`);
+  return taken;
+}
