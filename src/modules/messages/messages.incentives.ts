@@ -11,7 +11,7 @@ import { notFound } from '../../shared/errors.ts';
 import { orderIncentives } from '../alerts/alerts.tables.ts';
 import type { NewEvent } from '../events/events.usecases.ts';
 import { findOrder } from '../orders/orders.repository.ts';
-import type { MessageContext } from './messages.context.ts';
+import type { MessageContext } from '../templates/templates.context.ts';
 import type { OrderFacts } from './messages.contexts.ts';
 import type { Delay } from './messages.planner.ts';
 import type { MessagingSettingsRow } from './messages.settings.ts';

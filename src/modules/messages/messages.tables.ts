@@ -17,20 +17,10 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import type { TemplateKind } from '../templates/templates.context.ts';
 
-/** What a message is about; each kind has a default template per channel (see templates). */
-export type MessageKind =
-  | 'order_confirmation'
-  | 'status_update'
-  | 'delay_notice'
-  | 'ready_to_ship'
-  | 'shipped'
-  | 'cancelled'
-  | 'refunded'
-  | 'payment_needed'
-  | 'stock_alert'
-  | 'merchant_digest'
-  | 'webhook';
+/** What a message is about: a kind with a default template per channel (see templates), or a webhook. */
+export type MessageKind = TemplateKind | 'webhook';
 
 export type Channel = 'email' | 'sms' | 'webhook';
 export type MessageState = 'queued' | 'sending' | 'sent' | 'failed' | 'suppressed';
