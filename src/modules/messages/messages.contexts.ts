@@ -5,8 +5,8 @@ import { lineStatus } from '../orders/orders.models.ts';
 import { loadLines, loadUnitsAhead } from '../orders/orders.repository.ts';
 import { orders } from '../orders/orders.tables.ts';
 import type { LineRecord } from '../orders/orders.views.ts';
-import { LINK_LIFETIME_DAYS, type LinkAction, selfServiceUrl } from '../selfservice/selfservice.links.ts';
 import type { LineContext, MessageContext } from '../templates/templates.context.ts';
+import { LINK_LIFETIME_DAYS, type LinkAction, selfServiceUrl } from './messages.links.ts';
 
 /** What every message of a store shares, and how its links are signed. */
 export interface StoreContext {

@@ -10,6 +10,13 @@ import type { Deps, StoreScope } from '../../shared/context.ts';
 import { notFound } from '../../shared/errors.ts';
 import { variantTitles } from '../catalog/catalog.repository.ts';
 import { appendEvents } from '../events/events.usecases.ts';
+import {
+  checkLink,
+  LINK_LIFETIME_DAYS,
+  type LinkClaims,
+  readClaims,
+  selfServiceUrl,
+} from '../messages/messages.links.ts';
 import { shopperChannels } from '../messages/messages.models.ts';
 import { loadMessagingSettings } from '../messages/messages.settings.ts';
 import { contactPreferences } from '../messages/messages.tables.ts';
@@ -18,13 +25,6 @@ import { findOrder, loadUnitsAhead, lockOrder } from '../orders/orders.repositor
 import { cancelOrder, getOrder, lockOrderForChange } from '../orders/orders.usecases.ts';
 import type { OrderView } from '../orders/orders.views.ts';
 import { stores } from '../stores/stores.tables.ts';
-import {
-  checkLink,
-  LINK_LIFETIME_DAYS,
-  type LinkClaims,
-  readClaims,
-  selfServiceUrl,
-} from './selfservice.links.ts';
 import { type ContactChoices, lineStateInWords } from './selfservice.models.ts';
 
 export interface ShopperStore extends StoreScope {
