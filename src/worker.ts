@@ -1,5 +1,6 @@
 import type { App } from './app.ts';
 import type { Config } from './config.ts';
+import { releaseStockAlerts } from './modules/alerts/alerts.usecases.ts';
 import { createSenders, type Senders } from './modules/messages/messages.channels.ts';
 import type { RelayOptions } from './modules/messages/messages.relay.ts';
 import { type MessageWorker, startMessageWorker } from './modules/messages/messages.worker.ts';
@@ -12,9 +13,9 @@ interface Log {
 }
 
 /**
- * Everything Backfill does in the background: messages (relay and delivery through pg-boss), the
- * payment collector and the daily re-dating. `serve` runs it in-process by default; `backfill
- * worker` runs it alone. Several processes may run it at once.
+ * Everything Backfill does in the background: messages (relay, back-in-stock alerts and delivery
+ * through pg-boss), the payment collector and the daily re-dating. `serve` runs it in-process by
+ * default; `backfill worker` runs it alone. Several processes may run it at once.
  */
 export async function startBackgroundWork(
   app: Pick<App, 'deps' | 'database'>,
@@ -28,6 +29,8 @@ export async function startBackgroundWork(
   const messages = await startMessageWorker(app.deps, app.database, senders, log, {
     intervalMs: config.messagesIntervalMs,
     ...(scope ? { scope } : {}),
+    // Alerts sit above messages (they render and queue through it), so they join its pass from here.
+    sources: [(storeScope) => releaseStockAlerts(app.deps, storeScope)],
   });
   return {
     messages,

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 const root = resolve(import.meta.dirname, '../src/modules');
 
 /** Module → the modules its non-test files import at run time, with one example file per edge. */
-export function moduleGraph(dir: string = root): Map<string, Map<string, string>> {
+function moduleGraph(dir: string = root): Map<string, Map<string, string>> {
   const graph = new Map<string, Map<string, string>>();
   const modules = readdirSync(dir, { withFileTypes: true })
     .filter((e) => e.isDirectory())
@@ -35,7 +35,7 @@ export function moduleGraph(dir: string = root): Map<string, Map<string, string>
 }
 
 /** The specifiers of the import/export-from statements that survive type erasure. */
-export function runtimeImports(source: string): string[] {
+function runtimeImports(source: string): string[] {
   const found: string[] = [];
   const statement = /^\s*(import|export)\s+(type\s+)?([^'";]*?)\s*from\s*['"]([^'"]+)['"]/gms;
   for (const match of source.matchAll(statement)) {
@@ -60,7 +60,7 @@ export function runtimeImports(source: string): string[] {
 }
 
 /** Strongly connected components with more than one module (Tarjan). */
-export function circles(graph: ReadonlyMap<string, ReadonlyMap<string, string>>): string[][] {
+function circles(graph: ReadonlyMap<string, ReadonlyMap<string, string>>): string[][] {
   let next = 0;
   const index = new Map<string, number>();
   const low = new Map<string, number>();

@@ -5,8 +5,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/client.ts';
+import { type LinkAction, signedQuery } from '../src/modules/messages/messages.links.ts';
 import { loadMessagingSettings } from '../src/modules/messages/messages.settings.ts';
-import { type LinkAction, signedQuery } from '../src/modules/selfservice/selfservice.links.ts';
 import { switchLine } from '../src/modules/selfservice/selfservice.switch.ts';
 import { OrderPlacement } from '../src/modules/stock/stock.placement.ts';
 import { ManualClock } from '../src/shared/clock.ts';

@@ -1,12 +1,11 @@
 import type { Tx } from '../../db/client.ts';
 import type { Deps } from '../../shared/context.ts';
 import { variantTitles } from '../catalog/catalog.repository.ts';
-import type { MessageContext } from '../messages/messages.context.ts';
 import { baseContext, linksFor, type StoreContext } from '../messages/messages.contexts.ts';
-import { isTransactional } from '../messages/messages.models.ts';
 import { storeContext, withContent } from '../messages/messages.planner.ts';
 import { messageDefaults, type NewMessage } from '../messages/messages.relay.ts';
 import type { MessagingSettingsRow } from '../messages/messages.settings.ts';
+import { isTransactional, type MessageContext } from '../templates/templates.context.ts';
 import type { AlertRow } from './alerts.repository.ts';
 
 type MessageDeps = Pick<Deps, 'clock' | 'ids' | 'publicUrl'>;

@@ -26,23 +26,3 @@ export const stockAlerts = pgTable(
     index('stock_alerts_notified_idx').on(t.storeId, t.sku, t.notifiedAt).where(sql`${t.state} = 'notified'`),
   ],
 );
-
-/** A delay incentive earned by a waiting line (the store's platform honours the code). */
-export const orderIncentives = pgTable(
-  'order_incentives',
-  {
-    id: text('id').primaryKey(),
-    storeId: text('store_id').notNull(),
-    orderId: text('order_id').notNull(),
-    lineId: text('line_id').notNull(),
-    afterDays: integer('after_days').notNull(),
-    kind: text('kind').$type<'free_shipping' | 'percent_off'>().notNull(),
-    percent: integer('percent'),
-    code: text('code').notNull(),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
-  },
-  (t) => [
-    uniqueIndex('order_incentives_rule_idx').on(t.lineId, t.afterDays),
-    index('order_incentives_order_idx').on(t.storeId, t.orderId),
-  ],
-);

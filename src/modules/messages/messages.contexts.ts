@@ -1,12 +1,12 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import { variantTitles } from '../catalog/catalog.repository.ts';
-import { LINK_LIFETIME_DAYS, type LinkAction, selfServiceUrl } from '../selfservice/selfservice.links.ts';
 import { lineStatus } from '../stock/stock.lines.models.ts';
 import { loadLines, loadUnitsAhead } from '../stock/stock.lines.repository.ts';
 import { orders } from '../stock/stock.orders.tables.ts';
 import type { LineRecord } from '../stock/stock.views.ts';
-import type { LineContext, MessageContext } from './messages.context.ts';
+import type { LineContext, MessageContext } from '../templates/templates.context.ts';
+import { LINK_LIFETIME_DAYS, type LinkAction, selfServiceUrl } from './messages.links.ts';
 
 /** What every message of a store shares, and how its links are signed. */
 export interface StoreContext {

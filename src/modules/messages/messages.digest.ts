@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { inTransaction, queryRows, type Tx } from '../../db/client.ts';
 import type { Deps } from '../../shared/context.ts';
 import { storeToday } from '../../shared/dates.ts';
-import type { MessageContext } from './messages.context.ts';
+import type { MessageContext } from '../templates/templates.context.ts';
 import { baseContext, linksFor } from './messages.contexts.ts';
 import { localMinuteOfDay } from './messages.models.ts';
 import { storeContext, withContent } from './messages.planner.ts';

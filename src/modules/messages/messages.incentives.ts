@@ -9,13 +9,12 @@ import type { NewEvent } from '../../db/outbox.ts';
 import type { Deps } from '../../shared/context.ts';
 import { daysBetween } from '../../shared/dates.ts';
 import { notFound } from '../../shared/errors.ts';
-import { orderIncentives } from '../alerts/alerts.tables.ts';
 import { findOrder } from '../stock/stock.lines.repository.ts';
-import type { MessageContext } from './messages.context.ts';
+import type { MessageContext } from '../templates/templates.context.ts';
 import type { OrderFacts } from './messages.contexts.ts';
 import type { Delay } from './messages.planner.ts';
 import type { MessagingSettingsRow } from './messages.settings.ts';
-import type { DelayIncentiveRule } from './messages.tables.ts';
+import { type DelayIncentiveRule, orderIncentives } from './messages.tables.ts';
 
 /**
  * Grants every incentive rule the line's delay (from its first promised date) has passed, once

@@ -6,10 +6,6 @@ import type { Channel, MessageKind } from './messages.tables.ts';
  * again, and when quiet hours hold one back. No I/O here.
  */
 
-/** Messages about an order the shopper must get whatever they chose (quiet hours don't hold them). */
-const NON_TRANSACTIONAL: ReadonlySet<MessageKind> = new Set(['status_update', 'stock_alert']);
-export const isTransactional = (kind: MessageKind): boolean => !NON_TRANSACTIONAL.has(kind);
-
 /** How long a message keeps being retried before it is given up. */
 export const GIVE_UP_AFTER_MS = 24 * 60 * 60 * 1000;
 /** A send that has not settled after this long was interrupted (the process died mid-send). */

@@ -5,8 +5,8 @@ import { groupBy } from '../../shared/collections.ts';
 import type { Deps } from '../../shared/context.ts';
 import { daysBetween } from '../../shared/dates.ts';
 import { stores } from '../stores/stores.tables.ts';
+import { isTransactional, type MessageContext } from '../templates/templates.context.ts';
 import { renderMessage } from '../templates/templates.usecases.ts';
-import type { MessageContext } from './messages.context.ts';
 import {
   baseContext,
   formatMoney,
@@ -20,7 +20,6 @@ import {
   channelsSetUp,
   delayIsNews,
   delayThresholdDays,
-  isTransactional,
   shopperChannels,
   shopperKindOf,
 } from './messages.models.ts';

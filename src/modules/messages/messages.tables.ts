@@ -17,20 +17,10 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import { xid8 } from '../../db/outbox.tables.ts';
+import type { TemplateKind } from '../templates/templates.context.ts';
 
-/** What a message is about; each kind has a default template per channel (see templates). */
-export type MessageKind =
-  | 'order_confirmation'
-  | 'status_update'
-  | 'delay_notice'
-  | 'ready_to_ship'
-  | 'shipped'
-  | 'cancelled'
-  | 'refunded'
-  | 'payment_needed'
-  | 'stock_alert'
-  | 'merchant_digest'
-  | 'webhook';
+/** What a message is about: a kind with a default template per channel (see templates), or a webhook. */
+export type MessageKind = TemplateKind | 'webhook';
 
 export type Channel = 'email' | 'sms' | 'webhook';
 export type MessageState = 'queued' | 'sending' | 'sent' | 'failed' | 'suppressed';
@@ -185,3 +175,23 @@ export const linePromisesTold = pgTable('line_promises_told', {
   toldEta: date('told_eta', { mode: 'string' }).notNull(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
 });
+
+/** A delay incentive earned by a waiting line (the store's platform honours the code). */
+export const orderIncentives = pgTable(
+  'order_incentives',
+  {
+    id: text('id').primaryKey(),
+    storeId: text('store_id').notNull(),
+    orderId: text('order_id').notNull(),
+    lineId: text('line_id').notNull(),
+    afterDays: integer('after_days').notNull(),
+    kind: text('kind').$type<'free_shipping' | 'percent_off'>().notNull(),
+    percent: integer('percent'),
+    code: text('code').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('order_incentives_rule_idx').on(t.lineId, t.afterDays),
+    index('order_incentives_order_idx').on(t.storeId, t.orderId),
+  ],
+);

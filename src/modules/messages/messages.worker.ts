@@ -1,7 +1,6 @@
 import PgBoss from 'pg-boss';
 import type { DatabaseHandle } from '../../db/client.ts';
 import type { Deps } from '../../shared/context.ts';
-import { releaseStockAlerts } from '../alerts/alerts.usecases.ts';
 import { planStatusUpdates } from './messages.cadence.ts';
 import type { Senders } from './messages.channels.ts';
 import { deliverMessages, dueMessages, recoverInterrupted } from './messages.delivery.ts';
@@ -33,6 +32,13 @@ interface Log {
   error(object: unknown, message: string): void;
 }
 
+/**
+ * Other work that makes messages, run on every pass after the relay so that what it makes is
+ * enqueued in the same pass (back-in-stock alerts, registered by the app's assembly in
+ * src/worker.ts). `storeIds`, when given, is the worker's scope.
+ */
+export type MessageSource = (scope: { storeIds?: readonly string[] }) => Promise<unknown>;
+
 export interface MessageWorker {
   /** One relay + enqueue pass (the timer runs it every interval). */
   tick(): Promise<void>;
@@ -41,8 +47,8 @@ export interface MessageWorker {
 
 /**
  * The background side of messaging, on pg-boss in the same database: a timer moves committed
- * outbox events into messages (`relayEvents`), releases back-in-stock alerts for SKUs with free
- * units (`releaseStockAlerts`), and enqueues a delivery job for every message due
+ * outbox events into messages (`relayEvents`), runs the other `sources` of messages (the
+ * back-in-stock alerts of SKUs with free units), and enqueues a delivery job for every message due
  * (new ones, retries whose time has come, ones released from quiet hours); pg-boss hands the jobs
  * to this process's workers and to any other worker process. Each job delivers at most once (see
  * `deliverMessages`), so a job run twice, or a message enqueued twice, sends nothing twice.
@@ -52,7 +58,12 @@ export async function startMessageWorker(
   database: Pick<DatabaseHandle, 'executeSql'>,
   senders: Senders,
   log: Log,
-  options: { intervalMs: number; concurrency?: number; scope?: RelayOptions['scope'] },
+  options: {
+    intervalMs: number;
+    concurrency?: number;
+    scope?: RelayOptions['scope'];
+    sources?: readonly MessageSource[];
+  },
 ): Promise<MessageWorker> {
   const boss = new PgBoss({
     db: { executeSql: (text, values) => database.executeSql(text, values) as Promise<{ rows: never[] }> },
@@ -101,7 +112,7 @@ export async function startMessageWorker(
   const pass = async () => {
     const storeIds = options.scope ? [...options.scope.storeIds] : undefined;
     await relayEvents(deps, options.scope ? { scope: options.scope } : {});
-    await releaseStockAlerts(deps, storeIds ? { storeIds } : {});
+    for (const source of options.sources ?? []) await source(storeIds ? { storeIds } : {});
     await recoverInterrupted(deps, storeIds ? { storeIds } : {});
     const due = await dueMessages(deps, { limit: 1000, ...(storeIds ? { storeIds } : {}) });
     const pick = messagesToEnqueue(due, enqueued, deps.clock.now().getTime(), ENQUEUE_AGAIN_AFTER_MS);

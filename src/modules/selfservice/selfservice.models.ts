@@ -2,8 +2,8 @@
  * Pure rules of the shopper's self-service pages: which variants a waiting shopper may switch to
  * and in what order, how a line's state reads, what a preferences form means. No I/O.
  */
+import type { LinkAction, LinkClaims } from '../messages/messages.links.ts';
 import type { LineQuantities } from '../stock/stock.lines.models.ts';
-import type { LinkAction, LinkClaims } from './selfservice.links.ts';
 
 /** How an alternative relates to the variant the shopper waits for. */
 export type Relation = 'same_product' | 'same_tag';

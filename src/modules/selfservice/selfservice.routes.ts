@@ -6,7 +6,7 @@ import { type RouteContext, type RouteRegistrar, typed } from '../../http/contex
 import { mapError } from '../../http/problem.ts';
 import { AUTH_ERRORS, idOf, problems } from '../../http/schemas.ts';
 import { DomainError } from '../../shared/errors.ts';
-import { type LinkAction, type LinkClaims, signedQuery } from './selfservice.links.ts';
+import { type LinkAction, type LinkClaims, signedQuery } from '../messages/messages.links.ts';
 import { choicesOfForm, formClaims } from './selfservice.models.ts';
 import {
   cancelConfirmPage,

@@ -10,6 +10,13 @@ import { appendEvents } from '../../db/outbox.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
 import { notFound } from '../../shared/errors.ts';
 import { variantTitles } from '../catalog/catalog.repository.ts';
+import {
+  checkLink,
+  LINK_LIFETIME_DAYS,
+  type LinkClaims,
+  readClaims,
+  selfServiceUrl,
+} from '../messages/messages.links.ts';
 import { shopperChannels } from '../messages/messages.models.ts';
 import { loadMessagingSettings } from '../messages/messages.settings.ts';
 import { contactPreferences } from '../messages/messages.tables.ts';
@@ -19,13 +26,6 @@ import { getOrder, lockOrderForChange } from '../stock/stock.orders.ts';
 import { cancelOrder } from '../stock/stock.release.ts';
 import type { OrderView } from '../stock/stock.views.ts';
 import { stores } from '../stores/stores.tables.ts';
-import {
-  checkLink,
-  LINK_LIFETIME_DAYS,
-  type LinkClaims,
-  readClaims,
-  selfServiceUrl,
-} from './selfservice.links.ts';
 import { type ContactChoices, lineStateInWords } from './selfservice.models.ts';
 
 export interface ShopperStore extends StoreScope {

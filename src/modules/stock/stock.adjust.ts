@@ -6,7 +6,7 @@ import { invalid } from '../../shared/errors.ts';
 import { notOnHand, tooManyUnits, unknownSku } from './stock.errors.ts';
 import { type QueueFill, serveQueues } from './stock.fill.ts';
 import { queuesChanged, type StockDeps } from './stock.hooks.ts';
-import { available, backorderRemaining, MAX_UNITS } from './stock.levels.models.ts';
+import { MAX_UNITS } from './stock.levels.models.ts';
 import { levelKey, lockLevels, type SkuLevel, saveLevels } from './stock.levels.repository.ts';
 import type { TakeBack } from './stock.queue.models.ts';
 import { requeueAllocated } from './stock.requeue.ts';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { MessageContext } from '../messages/messages.context.ts';
 import {
   channelsOf,
   hasTemplate,
+  type MessageContext,
   TEMPLATE_KINDS,
   type TemplateKind,
   variablesOf,

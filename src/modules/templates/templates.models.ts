@@ -1,7 +1,10 @@
 import type { Template } from 'liquidjs';
-import type { MessageContext } from '../messages/messages.context.ts';
-import { isTransactional } from '../messages/messages.models.ts';
-import type { TemplateChannel, TemplateKind } from './templates.context.ts';
+import {
+  isTransactional,
+  type MessageContext,
+  type TemplateChannel,
+  type TemplateKind,
+} from './templates.context.ts';
 import {
   describeError,
   escapeHtml,

@@ -1,6 +1,10 @@
-import type { LineContext, MessageContext } from '../messages/messages.context.ts';
-import { isTransactional } from '../messages/messages.models.ts';
-import { fieldsOf, type TemplateKind } from './templates.context.ts';
+import {
+  fieldsOf,
+  isTransactional,
+  type LineContext,
+  type MessageContext,
+  type TemplateKind,
+} from './templates.context.ts';
 
 /**
  * Fixed, realistic data for previews and for the trial render that checks a template: Ada

@@ -1,11 +1,10 @@
 import { and, eq } from 'drizzle-orm';
 import type { Executor, Tx } from '../../db/client.ts';
 import type { Deps } from '../../shared/context.ts';
-import type { MessageContext } from '../messages/messages.context.ts';
-import type { MessageKind } from '../messages/messages.tables.ts';
 import {
   channelsOf,
   hasTemplate,
+  type MessageContext,
   TEMPLATE_KINDS,
   type TemplateChannel,
   type TemplateKind,
@@ -64,7 +63,7 @@ const rowKey = (storeId: string, kind: string, channel: string) =>
 export async function templateFor(
   db: Executor,
   storeId: string,
-  kind: MessageKind,
+  kind: string,
   channel: TemplateChannel,
 ): Promise<TemplateView> {
   const known = requirePair(kind, channel);
@@ -85,7 +84,7 @@ const readInTransaction = new WeakMap<Tx, Map<string, Promise<TemplateView>>>();
 function templateInTransaction(
   tx: Tx,
   storeId: string,
-  kind: MessageKind,
+  kind: string,
   channel: TemplateChannel,
 ): Promise<TemplateView> {
   const read = readInTransaction.get(tx) ?? new Map<string, Promise<TemplateView>>();
@@ -103,7 +102,7 @@ function templateInTransaction(
 export async function renderMessage(
   tx: Tx,
   storeId: string,
-  kind: MessageKind,
+  kind: string,
   channel: 'email' | 'sms',
   context: MessageContext,
 ): Promise<{ subject: string | null; body: string; html: string | null }> {

@@ -3,7 +3,8 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 /**
  * Signed, expiring links a shopper follows without logging in. A link names what it grants
  * (`action`), on what (`subject`: an order id, or a contact for `unsubscribe`) and until when;
- * the signature is an HMAC with the store's link secret, so changing any part breaks it.
+ * the signature is an HMAC with the store's link secret, so changing any part breaks it. Messages
+ * sign them (the secret is a messaging setting); the self-service pages check them.
  */
 export type LinkAction = 'status' | 'cancel' | 'keep' | 'switch' | 'preferences' | 'unsubscribe';
 
