@@ -3,6 +3,7 @@ import type { StoreScope } from '../../shared/context.ts';
 import { requireCalendarDate, storeToday } from '../../shared/dates.ts';
 import { notFound } from '../../shared/errors.ts';
 import { readLevel } from '../stock/stock.levels.repository.ts';
+import { fillSpan } from '../stock/stock.queue.models.ts';
 import { linesToCheck, type PromiseInputs, planSchedule } from './promises.models.ts';
 import { type PromiseChange, previewSchedule, readQueueSlice } from './promises.repository.ts';
 import { inputsOf } from './promises.usecases.ts';
@@ -50,11 +51,14 @@ export async function simulateRestock(
   const inHand = date <= today;
   const ahead = inHand ? 0 : unitsArrivingBy(inputs, date, today);
   const slice = await readQueueSlice(db, store.id, input.sku, ahead, ahead + input.quantity);
-  const filled = slice.map((line) => ({
-    orderId: line.orderId,
-    lineId: line.lineId,
-    position: line.position,
-    quantity: Math.min(line.through, ahead + input.quantity) - Math.max(line.through - line.waiting, ahead),
+  // The slice starts at the line holding unit `ahead`: count from the first of its units.
+  const start = slice.length > 0 ? slice[0]!.through - slice[0]!.waiting : 0;
+  const positions = new Map(slice.map((line) => [line.lineId, line.position]));
+  const filled = fillSpan(ahead - start, ahead + input.quantity - start, slice).map((fill) => ({
+    orderId: fill.orderId,
+    lineId: fill.lineId,
+    position: positions.get(fill.lineId)!,
+    quantity: fill.quantity,
   }));
   const used = filled.reduce((sum, f) => sum + f.quantity, 0);
   const next = planSchedule(

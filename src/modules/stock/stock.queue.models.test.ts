@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { available, backorderRemaining, MAX_UNITS, type StockLevel } from './stock.levels.models.ts';
-import { decidePlacement, fillQueue, type RequestedLine, type WaitingLine } from './stock.queue.models.ts';
+import {
+  decidePlacement,
+  fillQueue,
+  fillSpan,
+  type RequestedLine,
+  type WaitingLine,
+} from './stock.queue.models.ts';
 
 const level = (over: Partial<StockLevel> = {}): StockLevel => ({
   onHand: 0,
@@ -244,5 +250,30 @@ describe('decidePlacement at the counters’ ceiling', () => {
       { sku: 'A', quantity: 2 },
     ]);
     expect(d).toEqual({ accepted: false, reason: 'too_many_units', sku: 'A' });
+  });
+});
+
+describe('fillSpan', () => {
+  const arbQueue = fc
+    .array(fc.integer({ min: 1, max: 10 }), { maxLength: 8 })
+    .map((waits): WaitingLine[] =>
+      waits.map((waiting, i) => ({ lineId: `l${i}`, orderId: `o${i}`, waiting })),
+    );
+
+  it('hands out units from..to exactly as the restock of `to` units minus the restock of `from` would', () => {
+    fc.assert(
+      fc.property(arbQueue, fc.nat(60), fc.nat(60), (queue, a, b) => {
+        const [from, to] = a <= b ? [a, b] : [b, a];
+        // Reference: number every waiting unit from the head and give units from..to-1 to their lines.
+        const owners = queue.flatMap((line) => Array.from({ length: line.waiting }, () => line.lineId));
+        const expected = new Map<string, number>();
+        for (const owner of owners.slice(from, to)) expected.set(owner, (expected.get(owner) ?? 0) + 1);
+        const fills = fillSpan(from, to, queue);
+        expect(new Map(fills.map((f) => [f.lineId, f.quantity]))).toEqual(expected);
+        expect(fills.map((f) => f.lineId)).toEqual([...expected.keys()]);
+        expect(fillSpan(0, to, queue)).toEqual(fillQueue(to, queue));
+      }),
+      { numRuns: 200 },
+    );
   });
 });

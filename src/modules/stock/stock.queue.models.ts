@@ -110,18 +110,26 @@ export interface Fill {
  * line gets any; the last line served may be filled partly. No line is ever skipped.
  */
 export function fillQueue(units: number, queue: readonly WaitingLine[]): Fill[] {
+  return fillSpan(0, units, queue);
+}
+
+/**
+ * The one rule of who gets which units: counting waiting units from the head of `queue`, the units
+ * numbered `from` (inclusive) to `to` (exclusive) go to the lines that hold them. A restock hands
+ * out the first units (`fillQueue`); a later arrival in a what-if first passes the units of the
+ * supply arriving before it.
+ */
+export function fillSpan(from: number, to: number, queue: readonly WaitingLine[]): Fill[] {
   const fills: Fill[] = [];
-  let left = units;
+  let start = 0;
   for (const line of queue) {
-    if (left <= 0) break;
-    const quantity = Math.min(left, line.waiting);
-    left -= quantity;
-    fills.push({
-      lineId: line.lineId,
-      orderId: line.orderId,
-      quantity,
-      completes: quantity === line.waiting,
-    });
+    if (start >= to) break;
+    const end = start + line.waiting;
+    const quantity = Math.min(end, to) - Math.max(start, from);
+    if (quantity > 0) {
+      fills.push({ lineId: line.lineId, orderId: line.orderId, quantity, completes: end <= to });
+    }
+    start = end;
   }
   return fills;
 }
