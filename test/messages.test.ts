@@ -134,6 +134,35 @@ describe('shopper messages', () => {
     expect(inbox.mail.length).toBe(before);
   });
 
+  it('tells the shopper once when a write-off puts their allocated units back in the queue', async () => {
+    const shop = await openShop();
+    const key = shop.secretKey;
+    await t.request('PUT', '/v1/variants/VASE-1', {
+      key,
+      body: variant('backorder', null, { title: 'Glass vase' }),
+    });
+    await t.request('POST', '/v1/inventory/adjustments', {
+      key,
+      body: { sku: 'VASE-1', quantity: 1, reason: 'restock' },
+    });
+    const order = await place(shop, 'VASE-1', 1, { email: 'mary@example.com' });
+    expect(order.lines[0].allocatedQuantity).toBe(1);
+    await shop.pump();
+    expect(mailTo('mary@example.com')).toHaveLength(1);
+
+    const writeOff = await t.request('POST', '/v1/inventory/adjustments', {
+      key,
+      body: { sku: 'VASE-1', quantity: -1, reason: 'damage' },
+    });
+    expect(writeOff.json().requeued).toEqual([{ orderId: order.id, lineId: order.lines[0].id, quantity: 1 }]);
+    await shop.pump();
+    const [, notice] = mailTo('mary@example.com');
+    expect(notice, 'a delay notice').toBeDefined();
+    for (const action of ['keep', 'switch', 'cancel']) expect(notice!.text).toContain(`a=${action}`);
+    await shop.pump();
+    expect(mailTo('mary@example.com')).toHaveLength(2);
+  });
+
   it('sends a delay notice with keep, switch and cancel links, and grants the incentive rule passed', async () => {
     const shop = await openShop({ delayIncentives: [{ afterDays: 14, kind: 'percent_off', percent: 10 }] });
     const key = shop.secretKey;
