@@ -375,7 +375,7 @@ async function checkInvariants(
     // Invariant 3: no order makes waiting units exceed the limit (0 for deny). A write-off may leave
     // them above it; then they only fall until the queue is back under it.
     const limit = s.mode === 'deny' ? 0 : s.limit;
-    const writeOff = / adjust [^ ]+ -/.test(where);
+    const writeOff = /\badjust [^ ]+ -/.test(where);
     if (limit !== null && !writeOff) {
       expect(level.backordered, where).toBeLessThanOrEqual(
         Math.max(limit, waitingBefore.get(`${key} ${sku}`) ?? 0),
