@@ -18,6 +18,7 @@ import {
 import { startRelayCursor } from '../src/modules/messages/messages.relay.ts';
 import { ManualClock } from '../src/shared/clock.ts';
 import { startTestApp, type TestApp, variant } from './support/harness.ts';
+import { propertyOptions } from './support/property.ts';
 import { relayAll } from './support/relay.ts';
 
 const clock = new ManualClock(new Date('2026-05-01T09:00:00Z'));
@@ -167,7 +168,7 @@ describe('messages: at most once (invariant 8)', () => {
           expect(row.attempts).toBe(row.logged);
         }
       }),
-      { numRuns: 12 },
+      propertyOptions(),
     );
-  }, 240_000);
+  }, 600_000);
 });

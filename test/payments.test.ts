@@ -280,8 +280,38 @@ describe('stripe provider', () => {
     await collect(store);
     const after = await paymentsOf(store, order.id);
     expect(after.lines[0].paid).toBe(990);
-    const [intent] = intentsOf(order.id);
-    expect(intent.off_session ?? intent.metadata).toBeTruthy();
+    // The method saved for later is the shopper's card, on their customer, for off-session use.
+    const saved = [...fake.setupIntents.values()].filter((s: Json) => s.metadata?.orderId === order.id);
+    expect(saved).toEqual([
+      expect.objectContaining({
+        status: 'succeeded',
+        customer: 'cus_ada',
+        payment_method: 'pm_card_visa',
+        usage: 'off_session',
+      }),
+    ]);
+    // The charge is one PaymentIntent on that saved card, confirmed at once with the shopper absent
+    // (`off_session`: Stripe then declines rather than asking for authentication nobody can give)
+    // and captured at once (no `capture_method: manual`: nothing is held). Stripe's PaymentIntent
+    // object does not echo `off_session`, so the request is what shows it.
+    const created = fake.requests.filter(
+      (r) =>
+        r.method === 'POST' &&
+        r.path === '/v1/payment_intents' &&
+        (r.form.metadata as Record<string, string> | undefined)?.orderId === order.id,
+    );
+    expect(created).toHaveLength(1);
+    expect(created[0]!.form).toMatchObject({
+      off_session: 'true',
+      confirm: 'true',
+      customer: 'cus_ada',
+      payment_method: 'pm_card_visa',
+      amount: '990',
+    });
+    expect(created[0]!.form.capture_method).toBeUndefined();
+    expect(intentsOf(order.id)).toEqual([
+      expect.objectContaining({ status: 'succeeded', amount_received: 990, customer: 'cus_ada' }),
+    ]);
   });
 
   it('renews an expired authorisation before capturing', async () => {

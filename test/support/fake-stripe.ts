@@ -72,6 +72,8 @@ export interface FakeStripe {
   refunds: Map<string, Json>;
   setupIntents: Map<string, Json>;
   failNext(...faults: Fault[]): void;
+  /** Forgets faults queued and not yet met (a property test's case must not leave one to the next). */
+  clearFaults(): void;
   /** What Stripe does to a hold left uncaptured past its window: cancels it, `automatic`. */
   expireAuthorisation(paymentIntentId: string): void;
   close(): Promise<void>;
@@ -368,6 +370,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     refunds,
     setupIntents,
     failNext: (...next) => void faults.push(...next),
+    clearFaults: () => void faults.splice(0),
     expireAuthorisation: (paymentIntentId) => cancelIntent(paymentIntents.get(paymentIntentId)!, 'automatic'),
     close: () =>
       new Promise<void>((resolve) => {

@@ -1,11 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import {
+  type PromiseFacts,
+  promisesForQueue,
+  supplierLateness,
+} from '../../../test/support/promise-oracle.ts';
 import { addDays, dayIn, daysBetween } from '../../shared/dates.ts';
 import {
   coveredUnits,
   DEFAULT_INPUTS,
   type LinePromise,
   linesToCheck,
+  measuredLateness,
   type PromiseInputs,
   planSchedule,
   promiseAt,
@@ -350,6 +356,65 @@ describe('planSchedule properties', () => {
           if (through > supplied) expect(promiseAt(segments, through)).toMatchObject(fallback);
         }
       }),
+    );
+  });
+});
+
+describe('planSchedule against the unit-by-unit reference (test/support/promise-oracle.ts)', () => {
+  const factsOf = (input: PromiseInputs, today: string): PromiseFacts => ({
+    today,
+    deliveries: input.supply.map((l) => ({
+      purchaseOrderId: l.purchaseOrderId,
+      expectedDate: l.expectedDate,
+      units: l.quantity,
+      lateDays: l.lateDays,
+    })),
+    handlingDays: input.handlingDays,
+    merchantDate: input.merchantDate,
+    releaseDate: input.releaseDate,
+    leadTimeDays: input.leadTimeDays,
+    leadLateDays: input.leadLateDays,
+  });
+
+  it('gives every place of any queue the date, latest date and source the rule gives', () => {
+    fc.assert(
+      fc.property(inputsArb, todayArb, queueArb, (input, today, queue) => {
+        const segments = planSchedule(input, today);
+        const expected = promisesForQueue(factsOf(input, today), queue);
+        const got = cumulative(queue).map((through) => promiseAt(segments, through));
+        expect(got).toEqual(expected);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('the reference itself gives the dates worked by hand', () => {
+    // Two deliveries (the late one expected today), a release that floors the first, then lead time.
+    const facts = factsOf(
+      inputs({
+        supply: [lot('po_b', '2026-06-20', 3, 2), lot('po_a', '2026-06-10', 2)],
+        handlingDays: 1,
+        releaseDate: '2026-06-18',
+        leadTimeDays: 10,
+      }),
+      TODAY,
+    );
+    expect(promisesForQueue(facts, [2, 1, 2, 1])).toEqual([
+      { eta: '2026-06-18', etaLatest: '2026-06-18', source: 'merchant_date' },
+      { eta: '2026-06-21', etaLatest: '2026-06-23', source: 'purchase_order' },
+      { eta: '2026-06-21', etaLatest: '2026-06-23', source: 'purchase_order' },
+      { eta: '2026-06-26', etaLatest: '2026-06-26', source: 'lead_time' },
+    ]);
+  });
+
+  it("measures a supplier's lateness as the rule says: 80 % of its last 20 deliveries at most that late", () => {
+    expect(supplierLateness([])).toBe(0);
+    expect(supplierLateness([-3, 2, 9, 0, 1])).toBe(2);
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: -10, max: 30 }), { maxLength: 20 }), (newestFirst) => {
+        expect(measuredLateness(newestFirst)).toBe(supplierLateness(newestFirst));
+      }),
+      { numRuns: 1000 },
     );
   });
 });
