@@ -3,7 +3,7 @@ import { type Executor, executeTogether } from '../../db/client.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
 import { decodeCursor, type Page, toPage } from '../../shared/cursor.ts';
 import { invalid, notFound } from '../../shared/errors.ts';
-import { insufficientStock, tooManyUnits, unknownSku } from '../allocation/allocation.errors.ts';
+import { belowAllocated, tooManyUnits, unknownSku } from '../allocation/allocation.errors.ts';
 import { type QueueFill, serveQueues } from '../allocation/allocation.queue.ts';
 import { appendEvents } from '../events/events.usecases.ts';
 import { refreshPromises } from '../promises/promises.usecases.ts';
@@ -182,7 +182,7 @@ export async function changeOnHand(
     const level = levels.get(levelKey(store.id, change.sku));
     if (!level) throw unknownSku(change.sku, change.path);
     if (level.onHand + change.quantity < level.allocated) {
-      throw insufficientStock(change.sku, available(level), backorderRemaining(level));
+      throw belowAllocated(change.sku, available(level), backorderRemaining(level), -change.quantity);
     }
     if (level.onHand + change.quantity > MAX_UNITS) throw tooManyUnits(change.sku);
     level.onHand += change.quantity;
