@@ -192,7 +192,10 @@ export interface BackorderView {
   orderId: string;
   lineId: string;
   sku: string;
+  /** The line's ordered quantity, as on the order. */
   quantity: number;
+  /** Units of the line still waiting in the queue. */
+  backorderedQuantity: number;
   position: number;
   placedAt: string;
   customer: Customer;
@@ -205,6 +208,7 @@ interface WaitingRow {
   order_id: string;
   line_id: string;
   sku: string;
+  quantity: number;
   backordered: number;
   queue_ticket: string | number;
   created_at: Date | string;
@@ -224,7 +228,7 @@ export async function listBackorders(
   const [afterSku, afterTicket] = after === null ? [null, null] : splitCursor(after);
   const rows = await queryRows<WaitingRow>(
     db,
-    sql`SELECT l.order_id, l.id AS line_id, l.sku, l.backordered, l.queue_ticket, l.created_at, o.customer,
+    sql`SELECT l.order_id, l.id AS line_id, l.sku, l.quantity, l.backordered, l.queue_ticket, l.created_at, o.customer,
                l.eta::text AS eta, l.eta_latest::text AS eta_latest, l.eta_source
           FROM order_lines l JOIN orders o ON o.id = l.order_id
          WHERE l.store_id = ${storeId} AND l.backordered > 0
@@ -256,7 +260,8 @@ export async function listBackorders(
         orderId: row.order_id,
         lineId: row.line_id,
         sku: row.sku,
-        quantity: row.backordered,
+        quantity: row.quantity,
+        backorderedQuantity: row.backordered,
         position,
         placedAt: new Date(row.created_at).toISOString(),
         customer: row.customer,
