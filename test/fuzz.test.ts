@@ -347,6 +347,8 @@ const endpoints: Endpoint[] = [
     }),
     numberFields: [{ path: ['lines', '0', 'quantity'], min: 1, max: 1_000_000 }],
     stringFields: [['carrier'], ['trackingNumber'], ['lines', '0', 'lineId']],
+    // No lines: every allocated unit ships.
+    emptyIsValid: true,
   },
   {
     name: 'POST /v1/suppliers',

@@ -20,21 +20,32 @@ export const shipmentsRoutes: RouteRegistrar = (app, { deps }) => {
   r.post(
     '/v1/orders/:id/shipments',
     {
-      config: { access: 'secret' },
+      config: { access: 'secret', optionalBody: true },
       schema: {
         tags: ['Shipments'],
-        summary: 'Ship allocated units of an order (all or nothing)',
+        summary: 'Ship allocated units of an order (no lines = every allocated unit; all or nothing)',
+        description:
+          'Only allocated units ship: more than a line holds → 409 `not_allocated` and nothing ships. ' +
+          'Without `lines` (an empty body, `{}` or carrier details only) every allocated unit of the ' +
+          'order ships; if none is allocated → 409 `not_allocated`.',
         headers: IdempotencyHeaders,
         params: Type.Object({ id: idOf('ord') }),
         body: Type.Object(
           {
-            lines: LineQuantities,
+            lines: Type.Optional(LineQuantities),
             carrier: Type.Optional(Text(100)),
             trackingNumber: Type.Optional(Text(200)),
           },
-          { additionalProperties: false },
+          {
+            additionalProperties: false,
+            description: 'Optional: an empty body ships every allocated unit',
+          },
         ),
         response: { 201: ShipmentSchema, ...problems(...WRITE_ERRORS, 404, 409) },
+      },
+      // No body at all means "ship everything allocated": treat it as {}.
+      preValidation: async (request) => {
+        request.body ??= {};
       },
     },
     async (request, reply) =>

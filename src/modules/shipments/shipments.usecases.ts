@@ -12,7 +12,8 @@ import { inputsOf, storeToday } from '../promises/promises.usecases.ts';
 import { shipmentLines, shipments } from './shipments.tables.ts';
 
 export interface ShipmentInput {
-  lines: LineQuantityInput[];
+  /** Left out: every allocated unit of the order. */
+  lines?: LineQuantityInput[];
   carrier?: string;
   trackingNumber?: string;
 }
@@ -34,6 +35,11 @@ const notAllocated = (lineId: string, requested: number, allocated: number): Dom
     { lineId, requested, allocated },
   );
 
+const nothingAllocated = (orderId: string): DomainError =>
+  new DomainError('conflict', 'not_allocated', `Order "${orderId}" has no allocated units to ship`, {
+    orderId,
+  });
+
 const notReleased = (lineId: string, sku: string, releaseDate: string): DomainError =>
   new DomainError(
     'conflict',
@@ -42,7 +48,10 @@ const notReleased = (lineId: string, sku: string, releaseDate: string): DomainEr
     { lineId, sku, releaseDate },
   );
 
-/** Ships allocated units (all or nothing): onHand and allocated fall together, one ledger entry per line. */
+/**
+ * Ships allocated units (all or nothing): onHand and allocated fall together, one ledger entry per
+ * line. Without `lines`, every allocated unit of the order ships.
+ */
 export async function createShipment(
   tx: Executor,
   deps: Pick<Deps, 'clock' | 'ids'>,
@@ -51,7 +60,11 @@ export async function createShipment(
   input: ShipmentInput,
 ): Promise<ShipmentView> {
   const { levels, lines } = await lockOrderForChange(tx, store, orderId);
-  const plan = resolveLines(lines, input.lines);
+  // No lines named: ship every allocated unit, as a cancel without lines cancels every open one.
+  const plan = input.lines
+    ? resolveLines(lines, input.lines)
+    : lines.filter((line) => line.allocated > 0).map((line) => ({ line, quantity: line.allocated }));
+  if (plan.length === 0) throw nothingAllocated(orderId);
   const now = deps.clock.now();
   const today = storeToday(store, now);
   for (const { line, quantity } of plan) {
