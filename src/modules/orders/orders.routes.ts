@@ -181,9 +181,22 @@ export const ordersRoutes: RouteRegistrar = (app, { deps, placement }) => {
       config: { access: 'secret' },
       schema: {
         tags: ['Orders'],
-        summary: 'List orders, newest first',
+        summary: 'List orders, newest first (by status, or a customer by email)',
+        description:
+          '`email` finds a customer’s orders: an exact match, ignoring case (`Ada@Example.com` finds ' +
+          '`ada@example.com`); it combines with `status` and cursor pages.',
         querystring: Type.Object(
-          { ...ListQuery, status: Type.Optional(OrderStatus) },
+          {
+            ...ListQuery,
+            status: Type.Optional(OrderStatus),
+            email: Type.Optional(
+              Type.String({
+                minLength: 1,
+                maxLength: 320,
+                description: "The customer's email address, compared ignoring case",
+              }),
+            ),
+          },
           { additionalProperties: false },
         ),
         response: { 200: pageOf(OrderSchema), ...problems(...AUTH_ERRORS, 422) },

@@ -34,7 +34,7 @@ export async function getOrder(db: Executor, storeId: string, orderId: string): 
 export async function listOrders(
   db: Executor,
   storeId: string,
-  query: { status?: string; limit: number; cursor?: string },
+  query: { status?: string; email?: string; limit: number; cursor?: string },
 ): Promise<Page<OrderView>> {
   const rows = await listOrderRows(db, storeId, { ...query, before: decodeCursor(query.cursor) });
   const lines = await loadLines(
