@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import { storeOf } from '../../http/auth.ts';
 import { type RouteRegistrar, typed } from '../../http/context.ts';
 import { problems, Quantity, Sku, WRITE_ERRORS } from '../../http/schemas.ts';
-import { DateText } from '../catalog/catalog.routes.ts';
+import { DateText } from '../catalog/catalog.schemas.ts';
 import { PromiseFields } from '../orders/orders.routes.ts';
 import { simulateRestock } from './promises.simulation.ts';
 

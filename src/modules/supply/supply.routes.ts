@@ -15,7 +15,7 @@ import {
   Text,
   WRITE_ERRORS,
 } from '../../http/schemas.ts';
-import { DateText } from '../catalog/catalog.routes.ts';
+import { DateText } from '../catalog/catalog.schemas.ts';
 import { receiptsRoutes } from './supply.receipts.routes.ts';
 import { PurchaseOrderSchema, PurchaseOrderStatusSchema as Status } from './supply.schemas.ts';
 import { suppliersRoutes } from './supply.suppliers.routes.ts';
