@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import { storeOf } from '../../http/auth.ts';
 import { idempotencyClaim, runCommand, sendOutcome } from '../../http/command.ts';
 import { type RouteRegistrar, typed } from '../../http/context.ts';
+import { type CsvColumn, FormatQuery, listOrCsv, sendCsvList } from '../../http/csv-export.ts';
 import {
   AUTH_ERRORS,
   IdempotencyHeaders,
@@ -15,7 +16,7 @@ import {
   WRITE_ERRORS,
 } from '../../http/schemas.ts';
 import { ORDER_STATUSES } from './orders.models.ts';
-import { cancelOrder, getOrder, listBackorders, listOrders } from './orders.usecases.ts';
+import { type BackorderView, cancelOrder, getOrder, listBackorders, listOrders } from './orders.usecases.ts';
 
 const CustomerSchema = Type.Object(
   {
@@ -135,6 +136,22 @@ const BackorderSchema = Type.Object({
   ...PromiseFields,
 });
 
+const BACKORDER_COLUMNS: CsvColumn<BackorderView>[] = [
+  { name: 'orderId', value: (b) => b.orderId },
+  { name: 'lineId', value: (b) => b.lineId },
+  { name: 'sku', value: (b) => b.sku },
+  { name: 'quantity', value: (b) => b.quantity },
+  { name: 'backorderedQuantity', value: (b) => b.backorderedQuantity },
+  { name: 'position', value: (b) => b.position },
+  { name: 'placedAt', value: (b) => b.placedAt },
+  { name: 'customer.email', value: (b) => b.customer.email },
+  { name: 'customer.name', value: (b) => b.customer.name },
+  { name: 'customer.phone', value: (b) => b.customer.phone },
+  { name: 'eta', value: (b) => b.eta },
+  { name: 'etaLatest', value: (b) => b.etaLatest },
+  { name: 'etaSource', value: (b) => b.etaSource },
+];
+
 export const ordersRoutes: RouteRegistrar = (app, { deps, placement }) => {
   const r = typed(app);
   r.post(
@@ -238,12 +255,39 @@ export const ordersRoutes: RouteRegistrar = (app, { deps, placement }) => {
       config: { access: 'secret' },
       schema: {
         tags: ['Orders'],
-        summary: 'Waiting lines in queue order (one SKU, or all SKUs by SKU)',
-        querystring: Type.Object({ ...ListQuery, sku: Type.Optional(Sku) }, { additionalProperties: false }),
-        response: { 200: pageOf(BackorderSchema), ...problems(...AUTH_ERRORS, 422) },
+        summary: 'Waiting lines in queue order (one SKU, or all SKUs by SKU; JSON or CSV)',
+        description:
+          '`quantity` is the line’s ordered quantity, `backorderedQuantity` its units still waiting. ' +
+          '`format=csv` answers `text/csv` with a header row (' +
+          BACKORDER_COLUMNS.map((c) => c.name).join(',') +
+          '): every waiting line without `limit`; with `limit`, one page and the next cursor in ' +
+          '`X-Next-Cursor` and `Link`.',
+        querystring: Type.Object(
+          { ...ListQuery, ...FormatQuery, sku: Type.Optional(Sku) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: listOrCsv(pageOf(BackorderSchema), BACKORDER_COLUMNS),
+          ...problems(...AUTH_ERRORS, 422),
+        },
       },
     },
-    async (request) => listBackorders(deps.db, storeOf(request).id, request.query),
+    async (request, reply) => {
+      const storeId = storeOf(request).id;
+      const { format, sku, limit, cursor } = request.query;
+      if (format === 'csv') {
+        return sendCsvList(request, reply, {
+          filename: sku === undefined ? 'backorders.csv' : `backorders-${sku}.csv`,
+          columns: BACKORDER_COLUMNS,
+          query: request.query,
+          page: (pageLimit, pageCursor) =>
+            listBackorders(deps.db, storeId, { sku, limit: pageLimit, cursor: pageCursor }),
+        });
+      }
+      return reply
+        .type('application/json; charset=utf-8')
+        .send(await listBackorders(deps.db, storeId, { sku, limit, cursor }));
+    },
   );
 };
 
