@@ -34,14 +34,12 @@ export function listOrCsv(page: TSchema, columns: readonly CsvColumn<never>[]): 
   return {
     description: 'A page of the list (JSON), or the rows as CSV (`format=csv`)',
     headers: {
-      'X-Next-Cursor': {
+      'X-Next-Cursor': Type.String({
         description: 'CSV with `limit`: the cursor of the next page (absent on the last page)',
-        schema: { type: 'string' },
-      },
-      Link: {
+      }),
+      Link: Type.String({
         description: 'CSV with `limit`: `<url>; rel="next"`, the next page (absent on the last page)',
-        schema: { type: 'string' },
-      },
+      }),
     },
     content: {
       'application/json': { schema: page },

@@ -28,6 +28,7 @@ import { MERGE_PATCH, registerMediaTypeCheck } from './media-types.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerOpenApi } from './openapi.ts';
 import { mapError, problem, sendProblem } from './problem.ts';
+import { problems } from './schemas.ts';
 import { registerSecurityHeaders } from './security.ts';
 
 const BODY_LIMIT = 1024 * 1024;
@@ -149,10 +150,11 @@ export async function buildServer(
     '/health',
     {
       schema: {
+        operationId: 'getHealth',
         tags: ['System'],
         summary: 'Ready once the database is migrated',
         security: [],
-        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+        response: { 200: Type.Object({ status: Type.Literal('ok') }), ...problems(429) },
       },
     },
     async () => ({ status: 'ok' as const }),

@@ -6,6 +6,7 @@ import { type RouteRegistrar, typed } from '../../http/context.ts';
 import type { CsvBody } from '../../http/csv.ts';
 import {
   AUTH_ERRORS,
+  conflicts,
   IdempotencyHeaders,
   ListQuery,
   pageOf,
@@ -65,6 +66,7 @@ export const catalogRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'putVariant',
         tags: ['Variants'],
         summary: 'Create or replace a variant and its backorder policy',
         description:
@@ -89,6 +91,7 @@ export const catalogRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret', mergePatch: true },
       schema: {
+        operationId: 'patchVariant',
         tags: ['Variants'],
         summary: 'Change some fields of a variant (JSON Merge Patch)',
         description:
@@ -101,7 +104,11 @@ export const catalogRoutes: RouteRegistrar = (app, { deps }) => {
         headers: IdempotencyHeaders,
         params: SkuParams,
         body: VariantPatchBody,
-        response: { 200: VariantSchema, ...problems(...WRITE_ERRORS, 404) },
+        response: {
+          200: VariantSchema,
+          ...problems(...WRITE_ERRORS, 404),
+          ...conflicts('idempotency_key_in_use'),
+        },
       },
     },
     async (request, reply) =>
@@ -114,6 +121,7 @@ export const catalogRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret', csvBody: VARIANTS_CSV },
       schema: {
+        operationId: 'putVariantBatch',
         tags: ['Variants'],
         summary: 'Create or replace many variants at once (JSON or CSV), all or nothing',
         description:
@@ -125,7 +133,11 @@ export const catalogRoutes: RouteRegistrar = (app, { deps }) => {
           'comma-separated in one cell, an empty cell = the field left out.',
         headers: IdempotencyHeaders,
         body: VariantBatchBody,
-        response: { 200: VariantBatchResult, ...problems(...WRITE_ERRORS) },
+        response: {
+          200: VariantBatchResult,
+          ...problems(...WRITE_ERRORS),
+          ...conflicts('idempotency_key_in_use'),
+        },
       },
     },
     async (request, reply) =>
@@ -138,6 +150,7 @@ export const catalogRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'getVariant',
         tags: ['Variants'],
         summary: 'Get a variant',
         params: SkuParams,
@@ -151,6 +164,7 @@ export const catalogRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'listVariants',
         tags: ['Variants'],
         summary: 'List variants by SKU',
         querystring: Type.Object(

@@ -6,6 +6,7 @@ import type { CsvBody } from '../../http/csv.ts';
 import { type CsvColumn, FormatQuery, listOrCsv, sendCsvList } from '../../http/csv-export.ts';
 import {
   AUTH_ERRORS,
+  conflicts,
   IdempotencyHeaders,
   ListQuery,
   pageOf,
@@ -149,11 +150,16 @@ export const inventoryRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'createAdjustment',
         tags: ['Inventory'],
         summary: 'Adjust on-hand stock; positive adjustments fill the queue first',
         headers: IdempotencyHeaders,
         body: AdjustmentBody,
-        response: { 201: AdjustmentSchema, ...problems(...WRITE_ERRORS, 409) },
+        response: {
+          201: AdjustmentSchema,
+          ...problems(...WRITE_ERRORS),
+          ...conflicts('insufficient_stock', 'idempotency_key_in_use'),
+        },
       },
     },
     async (request, reply) =>
@@ -164,6 +170,7 @@ export const inventoryRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret', csvBody: ADJUSTMENTS_CSV },
       schema: {
+        operationId: 'createAdjustmentBatch',
         tags: ['Inventory'],
         summary: 'Adjust many SKUs at once (e.g. a delivery); every restocked queue is filled head-first',
         description:
@@ -176,7 +183,8 @@ export const inventoryRoutes: RouteRegistrar = (app, { deps }) => {
         body: BatchAdjustmentBody,
         response: {
           201: Type.Object({ data: Type.Array(AdjustmentSchema) }),
-          ...problems(...WRITE_ERRORS, 409),
+          ...problems(...WRITE_ERRORS),
+          ...conflicts('insufficient_stock', 'idempotency_key_in_use'),
         },
       },
     },
@@ -192,6 +200,7 @@ export const inventoryRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'listInventoryLevels',
         tags: ['Inventory'],
         summary: 'Stock levels of every SKU, by SKU (filters: mode, waiting, availableAtMost; JSON or CSV)',
         description:
@@ -227,6 +236,7 @@ export const inventoryRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'getInventoryLevel',
         tags: ['Inventory'],
         summary: 'Stock level of a SKU',
         params: SkuParams,
@@ -240,6 +250,7 @@ export const inventoryRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'listStockMovements',
         tags: ['Inventory'],
         summary: 'The append-only stock ledger of a SKU, oldest first',
         params: SkuParams,

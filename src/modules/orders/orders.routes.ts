@@ -5,6 +5,7 @@ import { type RouteRegistrar, typed } from '../../http/context.ts';
 import { type CsvColumn, FormatQuery, listOrCsv, sendCsvList } from '../../http/csv-export.ts';
 import {
   AUTH_ERRORS,
+  conflicts,
   IdempotencyHeaders,
   idOf,
   ListQuery,
@@ -159,6 +160,7 @@ export const ordersRoutes: RouteRegistrar = (app, { deps, placement }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'createOrder',
         tags: ['Orders'],
         summary: 'Place an order: each line is allocated from stock, the rest waits in the SKU queue',
         description:
@@ -166,7 +168,11 @@ export const ordersRoutes: RouteRegistrar = (app, { deps, placement }) => {
           '(extension members `sku`, `available`, `backorderRemaining`).',
         headers: IdempotencyHeaders,
         body: PlaceOrderBody,
-        response: { 201: OrderSchema, ...problems(...WRITE_ERRORS, 409) },
+        response: {
+          201: OrderSchema,
+          ...problems(...WRITE_ERRORS),
+          ...conflicts('insufficient_stock', 'duplicate_external_id', 'idempotency_key_in_use'),
+        },
       },
     },
     async (request, reply) => {
@@ -184,6 +190,7 @@ export const ordersRoutes: RouteRegistrar = (app, { deps, placement }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'getOrder',
         tags: ['Orders'],
         summary: 'Get an order',
         params: OrderParams,
@@ -197,6 +204,7 @@ export const ordersRoutes: RouteRegistrar = (app, { deps, placement }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'listOrders',
         tags: ['Orders'],
         summary: 'List orders, newest first (by status, or a customer by email)',
         description:
@@ -226,6 +234,7 @@ export const ordersRoutes: RouteRegistrar = (app, { deps, placement }) => {
     {
       config: { access: 'secret', optionalBody: true },
       schema: {
+        operationId: 'cancelOrder',
         tags: ['Orders'],
         summary: 'Cancel units (no lines = everything not yet shipped); released units go to the queue head',
         headers: IdempotencyHeaders,
@@ -237,7 +246,11 @@ export const ordersRoutes: RouteRegistrar = (app, { deps, placement }) => {
             description: 'Optional: an empty body cancels everything not yet shipped',
           },
         ),
-        response: { 200: OrderSchema, ...problems(...WRITE_ERRORS, 404, 409) },
+        response: {
+          200: OrderSchema,
+          ...problems(...WRITE_ERRORS, 404),
+          ...conflicts('already_shipped', 'idempotency_key_in_use'),
+        },
       },
       // No body at all means "cancel everything": treat it as {}.
       preValidation: async (request) => {
@@ -254,6 +267,7 @@ export const ordersRoutes: RouteRegistrar = (app, { deps, placement }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'listBackorders',
         tags: ['Orders'],
         summary: 'Waiting lines in queue order (one SKU, or all SKUs by SKU; JSON or CSV)',
         description:

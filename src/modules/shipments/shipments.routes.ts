@@ -2,7 +2,15 @@ import { Type } from 'typebox';
 import { storeOf } from '../../http/auth.ts';
 import { runCommand } from '../../http/command.ts';
 import { type RouteRegistrar, typed } from '../../http/context.ts';
-import { AUTH_ERRORS, IdempotencyHeaders, idOf, problems, Text, WRITE_ERRORS } from '../../http/schemas.ts';
+import {
+  AUTH_ERRORS,
+  conflicts,
+  IdempotencyHeaders,
+  idOf,
+  problems,
+  Text,
+  WRITE_ERRORS,
+} from '../../http/schemas.ts';
 import { LineQuantities } from '../orders/orders.routes.ts';
 import { createShipment, getShipment } from './shipments.usecases.ts';
 
@@ -22,6 +30,7 @@ export const shipmentsRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret', optionalBody: true },
       schema: {
+        operationId: 'createShipment',
         tags: ['Shipments'],
         summary: 'Ship allocated units of an order (no lines = every allocated unit; all or nothing)',
         description:
@@ -41,7 +50,11 @@ export const shipmentsRoutes: RouteRegistrar = (app, { deps }) => {
             description: 'Optional: an empty body ships every allocated unit',
           },
         ),
-        response: { 201: ShipmentSchema, ...problems(...WRITE_ERRORS, 404, 409) },
+        response: {
+          201: ShipmentSchema,
+          ...problems(...WRITE_ERRORS, 404),
+          ...conflicts('not_allocated', 'not_released', 'payment_required', 'idempotency_key_in_use'),
+        },
       },
       // No body at all means "ship everything allocated": treat it as {}.
       preValidation: async (request) => {
@@ -58,6 +71,7 @@ export const shipmentsRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'getShipment',
         tags: ['Shipments'],
         summary: 'Get a shipment',
         params: Type.Object({ id: idOf('shp') }),
