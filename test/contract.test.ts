@@ -91,9 +91,13 @@ describe('system endpoints', () => {
     const routes: [method: string, path: string, body: boolean][] = [
       ['post', '/v1/stores', true],
       ['put', '/v1/variants/{sku}', true],
+      ['patch', '/v1/variants/{sku}', true],
+      ['post', '/v1/variants/batch', true],
       ['get', '/v1/variants/{sku}', false],
       ['get', '/v1/variants', false],
       ['post', '/v1/inventory/adjustments', true],
+      ['post', '/v1/inventory/adjustments/batch', true],
+      ['get', '/v1/inventory', false],
       ['get', '/v1/inventory/{sku}', false],
       ['get', '/v1/inventory/{sku}/movements', false],
       ['post', '/v1/orders', true],
