@@ -157,6 +157,12 @@ describe('POST /v1/inventory/adjustments/batch as text/csv', () => {
     );
     const bare = await csv('/v1/inventory/adjustments/batch', 'sku,quantity,reason\r\nCSV-A,1,re"stock\r\n');
     expect(expectProblem(bare, 400, 'malformed_csv').detail).toMatch(/line 2/);
+    // PostgreSQL cannot store NUL: refused before anything is read.
+    const nul = await csv(
+      '/v1/inventory/adjustments/batch',
+      'sku,quantity,reason,note\r\nCSV-A,1,restock,a\u0000b\r\n',
+    );
+    expect(expectProblem(nul, 400, 'malformed_csv').detail).toMatch(/line 2 holds the NUL character/);
   });
 
   it('an Idempotency-Key replays a CSV upload; the same rows as JSON are the same request', async () => {

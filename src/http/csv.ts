@@ -53,8 +53,22 @@ export class CsvUpload {
 export function registerCsvBodies(app: FastifyInstance): void {
   app.decorateRequest('csvSource', null);
   app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, body, done) => {
+    const text = body as string;
+    // PostgreSQL cannot store NUL (decoded UTF-8 never holds a lone surrogate): refuse it up front.
+    const nul = text.indexOf('\u0000');
+    if (nul >= 0) {
+      const line = text.slice(0, nul).split(/\r\n|\r|\n/).length;
+      done(
+        Object.assign(new Error(`The request body is not valid CSV: line ${line} holds the NUL character`), {
+          statusCode: 400,
+          code: 'MALFORMED_CSV',
+        }),
+        undefined,
+      );
+      return;
+    }
     try {
-      done(null, new CsvUpload(parseCsv(body as string)));
+      done(null, new CsvUpload(parseCsv(text)));
     } catch (error) {
       if (!(error instanceof CsvSyntaxError)) throw error;
       done(
