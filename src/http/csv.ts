@@ -148,7 +148,11 @@ export function csvToBody(
       const cell = record.fields[i]!;
       if (cell === '') return;
       const path = name.split('.');
-      objectAt(item, path.slice(0, -1))[path[path.length - 1]!] = cellValue(kindOf(spec, name)!, cell);
+      setMember(
+        objectAt(item, path.slice(0, -1)),
+        path[path.length - 1]!,
+        cellValue(kindOf(spec, name)!, cell),
+      );
     });
     items.push(item);
   }
@@ -164,13 +168,16 @@ function kindOf(spec: CsvBody, name: string): CsvColumnKind | undefined {
   return dot > 0 && dot < name.length - 1 ? spec.columns[`${name.slice(0, dot)}.*`] : undefined;
 }
 
+/** Sets an own member: a column named `attributes.__proto__` is an attribute, not a prototype. */
+function setMember(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 /** The object at `path` below `root`, created where missing (own members only). */
 function objectAt(root: Record<string, unknown>, path: readonly string[]): Record<string, unknown> {
   let at = root;
   for (const key of path) {
-    if (!Object.hasOwn(at, key)) {
-      Object.defineProperty(at, key, { value: {}, enumerable: true, writable: true, configurable: true });
-    }
+    if (!Object.hasOwn(at, key)) setMember(at, key, {});
     at = at[key] as Record<string, unknown>;
   }
   return at;
