@@ -63,7 +63,10 @@ describe('the backorder flow', () => {
       backorderRemaining: 4,
     });
     const queue = (await t.request('GET', '/v1/backorders?sku=FLOW-1', { key })).json();
-    expect(queue.data).toMatchObject([{ orderId: second.id, quantity: 1, position: 1 }]);
+    // quantity is the line's ordered quantity, as on the order; backorderedQuantity what still waits.
+    expect(queue.data).toMatchObject([
+      { orderId: second.id, quantity: 2, backorderedQuantity: 1, position: 1 },
+    ]);
 
     // Cancelling the first (fully allocated) order frees 3 units: the next in line gets one.
     const cancelled = (await t.request('POST', `/v1/orders/${first.id}/cancel`, { key })).json();

@@ -159,7 +159,7 @@ async function flashSale(
   }
 
   const queue = await listAll(calls[0]!, key, `/v1/backorders?sku=${sku}`);
-  expect(queue.map((b) => [b.orderId, b.position, b.quantity])).toEqual(
+  expect(queue.map((b) => [b.orderId, b.position, b.backorderedQuantity])).toEqual(
     acceptance.slice(onHand).map((o, i) => [o.id, i + 1, 1]),
   );
   const level = (await calls[0]!('GET', `/v1/inventory/${sku}`, { key })).body;
@@ -313,13 +313,17 @@ async function checkSettled(
 
   const queue = await listAll(call, key, `/v1/backorders?sku=${sku}`);
   expect(queue.map((b) => b.position)).toEqual(queue.map((_, i) => i + 1));
-  expect(queue.reduce((n, b) => n + b.quantity, 0)).toBe(level.backordered);
+  expect(queue.reduce((n, b) => n + b.backorderedQuantity, 0)).toBe(level.backordered);
   const byLine = new Map(lines.map((l) => [l.id, l]));
   for (const [i, b] of queue.entries()) {
-    expect(byLine.get(b.lineId)).toMatchObject({ backorderedQuantity: b.quantity, queuePosition: i + 1 });
+    expect(byLine.get(b.lineId)).toMatchObject({
+      quantity: b.quantity,
+      backorderedQuantity: b.backorderedQuantity,
+      queuePosition: i + 1,
+    });
   }
   const replayed = await replayQueue(call, key, sku);
-  expect(queue.map((b) => ({ lineId: b.lineId, waiting: b.quantity }))).toEqual(replayed);
+  expect(queue.map((b) => ({ lineId: b.lineId, waiting: b.backorderedQuantity }))).toEqual(replayed);
 }
 
 /** Sends one order `copies` times at once with one Idempotency-Key; exactly one may exist after. */

@@ -91,9 +91,13 @@ describe('system endpoints', () => {
     const routes: [method: string, path: string, body: boolean][] = [
       ['post', '/v1/stores', true],
       ['put', '/v1/variants/{sku}', true],
+      ['patch', '/v1/variants/{sku}', true],
+      ['post', '/v1/variants/batch', true],
       ['get', '/v1/variants/{sku}', false],
       ['get', '/v1/variants', false],
       ['post', '/v1/inventory/adjustments', true],
+      ['post', '/v1/inventory/adjustments/batch', true],
+      ['get', '/v1/inventory', false],
       ['get', '/v1/inventory/{sku}', false],
       ['get', '/v1/inventory/{sku}/movements', false],
       ['post', '/v1/orders', true],
@@ -368,6 +372,8 @@ describe('refusals change nothing', () => {
     });
     const body = expectProblem(res, 409, 'insufficient_stock');
     expect(body).toMatchObject({ sku: 'RF-DENY', available: 3, backorderRemaining: 0 });
+    // Mode deny: the item is not backorderable at all; no cap was hit.
+    expect(body.detail).toBe('SKU "RF-DENY" has 3 available; this item cannot be backordered');
     expect(await snapshot(t, key, skus)).toEqual(before);
   });
 
@@ -383,12 +389,25 @@ describe('refusals change nothing', () => {
         ],
       },
     });
-    expect(expectProblem(res, 409, 'insufficient_stock')).toMatchObject({
+    const body = expectProblem(res, 409, 'insufficient_stock');
+    expect(body).toMatchObject({ sku: 'RF-BO', available: 0, backorderRemaining: 2 });
+    expect(body.detail).toBe('SKU "RF-BO" has 0 available and its backorder limit lets only 2 more wait');
+    expect(await snapshot(t, key, skus)).toEqual(before);
+  });
+
+  it('a full backorder limit is named as such', async () => {
+    const waiting = await place([{ sku: 'RF-BO', quantity: 2 }]);
+    const full = await t.request('POST', '/v1/orders', {
+      key,
+      body: { customer: {}, lines: [{ sku: 'RF-BO', quantity: 1 }] },
+    });
+    expect(expectProblem(full, 409, 'insufficient_stock')).toMatchObject({
       sku: 'RF-BO',
       available: 0,
-      backorderRemaining: 2,
+      backorderRemaining: 0,
+      detail: 'SKU "RF-BO" has 0 available and its backorder limit is reached: no more units may wait',
     });
-    expect(await snapshot(t, key, skus)).toEqual(before);
+    expect((await cancel(waiting)).statusCode).toBe(200);
   });
 
   it('a negative adjustment below zero on hand → 409 insufficient_stock; below allocated it takes units back', async () => {
@@ -398,7 +417,9 @@ describe('refusals change nothing', () => {
       key,
       body: { sku: 'RF-DENY', quantity: -4, reason: 'damage' },
     });
-    expectProblem(res, 409, 'insufficient_stock');
+    expect(expectProblem(res, 409, 'insufficient_stock').detail).toBe(
+      'SKU "RF-DENY" has 1 available (on hand and not allocated to orders); 2 cannot be removed',
+    );
     expect(await snapshot(t, key, skus)).toEqual(before);
     const okRes = await t.request('POST', '/v1/inventory/adjustments', {
       key,

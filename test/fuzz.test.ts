@@ -31,6 +31,8 @@ beforeAll(async () => {
   const key = store.secretKey;
   await t.request('PUT', '/v1/variants/FZ-BO', { key, body: variant('backorder', 1000) });
   await t.request('PUT', '/v1/variants/FZ-DENY', { key, body: variant('deny') });
+  // Patched at random: its own SKU, so the orders the other cases place keep working.
+  await t.request('PUT', '/v1/variants/FZ-PATCH', { key, body: variant('backorder', 10) });
   await t.request('POST', '/v1/inventory/adjustments', {
     key,
     body: { sku: 'FZ-BO', quantity: 3, reason: 'restock' },
@@ -327,6 +329,48 @@ const endpoints: Endpoint[] = [
     ],
   },
   {
+    name: 'PATCH /v1/variants/X',
+    method: 'PATCH',
+    url: () => '/v1/variants/FZ-PATCH',
+    valid: () => ({
+      title: 'Patched',
+      attributes: { color: 'blue', size: null },
+      price: 150,
+      backorder: { limit: 7, message: null, expectedDate: '2027-02-01' },
+    }),
+    numberFields: [
+      { path: ['backorder', 'limit'], min: 0, max: 1_000_000_000, nullable: true },
+      { path: ['price'], min: 0, max: 1_000_000_000 },
+    ],
+    stringFields: [['title'], ['attributes', 'color'], ['backorder', 'expectedDate']],
+  },
+  {
+    name: 'POST /v1/variants/batch',
+    method: 'POST',
+    url: () => '/v1/variants/batch',
+    valid: () => ({
+      variants: [
+        {
+          sku: 'FZ-BATCH',
+          title: 'T',
+          attributes: { color: 'red' },
+          price: 100,
+          backorder: { mode: 'backorder', limit: 5, message: 'm' },
+        },
+      ],
+    }),
+    numberFields: [
+      { path: ['variants', '0', 'backorder', 'limit'], min: 0, max: 1_000_000_000, nullable: true },
+      { path: ['variants', '0', 'price'], min: 0, max: 1_000_000_000 },
+    ],
+    stringFields: [
+      ['variants', '0', 'sku'],
+      ['variants', '0', 'title'],
+      ['variants', '0', 'attributes', 'color'],
+      ['variants', '0', 'backorder', 'message'],
+    ],
+  },
+  {
     name: 'POST /v1/inventory/adjustments',
     method: 'POST',
     url: () => '/v1/inventory/adjustments',
@@ -368,6 +412,8 @@ const endpoints: Endpoint[] = [
     }),
     numberFields: [{ path: ['lines', '0', 'quantity'], min: 1, max: 1_000_000 }],
     stringFields: [['carrier'], ['trackingNumber'], ['lines', '0', 'lineId']],
+    // No lines: every allocated unit ships.
+    emptyIsValid: true,
   },
   {
     name: 'POST /v1/suppliers',
@@ -626,9 +672,23 @@ const queryValue = fc.oneof(
   fc.constant(Buffer.from('v1:99999999999999999999').toString('base64url')),
   fc.constant(Buffer.from('k1:').toString('base64url')),
   fc.constant(Buffer.from('k1:x:y').toString('base64url')),
+  fc.constantFrom('csv', 'json', 'deny', 'preorder', 'false', 'F%40EXAMPLE.COM'),
 );
 const queryKey = fc.oneof(
-  fc.constantFrom('limit', 'cursor', 'status', 'sku', 'type', 'order', 'productId'),
+  fc.constantFrom(
+    'limit',
+    'cursor',
+    'status',
+    'sku',
+    'type',
+    'order',
+    'productId',
+    'format',
+    'mode',
+    'waiting',
+    'availableAtMost',
+    'email',
+  ),
   fc.string({ maxLength: 10 }).map(encodeURIComponent),
 );
 const queryString = fc
@@ -640,6 +700,7 @@ const lists: { url: string; key?: () => string }[] = [
   { url: '/v1/variants' },
   { url: '/v1/events' },
   { url: '/v1/backorders' },
+  { url: '/v1/inventory' },
   { url: '/v1/inventory/FZ-BO/movements' },
   { url: '/v1/storefront/availability', key: () => store.publishableKey },
   { url: '/v1/messages' },
@@ -668,6 +729,66 @@ describe('random query strings on list endpoints', () => {
       ),
       propertyOptions(RUNS * 2),
     );
+  });
+});
+
+// ---------- CSV bodies ----------
+
+/** Text made of what CSV is made of, under a header that is sometimes right. */
+const csvText = fc
+  .tuple(
+    fc.constantFrom(
+      '',
+      'sku,quantity,reason,note\r\n',
+      'sku,quantity,reason\n',
+      '\uFEFFsku,title,price,backorder.mode\r\n',
+    ),
+    fc.string({
+      unit: fc.constantFrom(
+        'F',
+        'Z',
+        '-',
+        'B',
+        'O',
+        '1',
+        '0',
+        ',',
+        '"',
+        '\r',
+        '\n',
+        ' ',
+        'restock',
+        'damage',
+        '\u0000',
+        'é',
+      ),
+      maxLength: 60,
+    }),
+  )
+  .map(([header, rows]) => header + rows);
+
+describe('random CSV bodies on the CSV endpoints', () => {
+  it.each(['/v1/inventory/adjustments/batch', '/v1/variants/batch'])('%s', async (url) => {
+    baseline = await quickState();
+    await fc.assert(
+      fc.asyncProperty(csvText, async (text) => {
+        await probe({ method: 'POST', url, rawBody: text, headers: { 'content-type': 'text/csv' } });
+      }),
+      { numRuns: RUNS * 3 },
+    );
+  });
+
+  it('a CSV body where only JSON is taken is refused', async () => {
+    baseline = await quickState();
+    for (const url of ['/v1/orders', '/v1/inventory/adjustments', `/v1/orders/${orderId}/cancel`]) {
+      const status = await probe({
+        method: 'POST',
+        url,
+        rawBody: 'sku,quantity\r\nFZ-BO,1\r\n',
+        headers: { 'content-type': 'text/csv' },
+      });
+      expect(status).toBe(415);
+    }
   });
 });
 

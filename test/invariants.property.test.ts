@@ -390,15 +390,30 @@ async function checkInvariants(
     const queue = (await t.request('GET', `/v1/backorders?sku=${sku}&limit=500`, { key })).json();
     expect(
       queue.data.map(
-        (b: { orderId: string; lineId: string; sku: string; quantity: number; position: number }) => ({
+        (b: {
+          lineId: string;
+          sku: string;
+          quantity: number;
+          backorderedQuantity: number;
+          position: number;
+        }) => ({
           lineId: b.lineId,
           sku: b.sku,
           quantity: b.quantity,
+          backorderedQuantity: b.backorderedQuantity,
           position: b.position,
         }),
       ),
       `${where}: queue of ${sku}`,
-    ).toEqual(s.queue.map((l, i) => ({ lineId: l.id, sku, quantity: l.backordered, position: i + 1 })));
+    ).toEqual(
+      s.queue.map((l, i) => ({
+        lineId: l.id,
+        sku,
+        quantity: l.quantity,
+        backorderedQuantity: l.backordered,
+        position: i + 1,
+      })),
+    );
   }
 
   // Every order, as the model has it (GET /v1/orders is newest first).

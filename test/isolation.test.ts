@@ -287,6 +287,78 @@ describe("store B's secret key against store A's data", () => {
   });
 });
 
+describe("store B's secret key on the lists, CSV, patch and batch endpoints", () => {
+  it('sees nothing of A and changes nothing of A', async () => {
+    const key = b.secretKey;
+    const aBefore = await snapshot(t, a.secretKey, A_SKUS);
+
+    // PATCH: A's SKUs do not exist for B; B's own ISO-BO is B's.
+    for (const sku of ['ISO-DENY', 'ISO-PRE']) {
+      expectProblem(
+        await t.request('PATCH', `/v1/variants/${sku}`, { key, body: { price: 1 } }),
+        404,
+        'not_found',
+      );
+    }
+    const patched = await t.request('PATCH', '/v1/variants/ISO-BO', { key, body: { title: 'B patched' } });
+    expect(patched.statusCode).toBe(200);
+    expect(patched.json()).toMatchObject({ sku: 'ISO-BO', title: 'B patched', price: 77 });
+
+    // Batches: B's variant batch writes B's variants; B's adjustment CSV cannot reach A's SKUs.
+    const batch = await t.request('POST', '/v1/variants/batch', {
+      key,
+      body: { variants: [{ sku: 'ISO-BO', title: 'B batch', price: 78, backorder: { mode: 'deny' } }] },
+    });
+    expect(batch.statusCode).toBe(200);
+    expect(batch.json().data[0]).toMatchObject({ created: false, variant: { title: 'B batch' } });
+    const csv = await t.request('POST', '/v1/inventory/adjustments/batch', {
+      key,
+      rawBody: 'sku,quantity,reason\r\nISO-DENY,3,restock\r\n',
+      headers: { 'content-type': 'text/csv' },
+    });
+    expect(expectProblem(csv, 422, 'unknown_sku').errors).toEqual([
+      { path: '/rows/2/sku', message: 'unknown SKU "ISO-DENY"' },
+    ]);
+
+    // Lists and exports hold nothing of A: inventory, backorders as CSV, a look-up of A's customer.
+    const lists = [
+      '/v1/inventory',
+      '/v1/inventory?waiting=true',
+      '/v1/inventory?mode=deny',
+      '/v1/inventory?availableAtMost=0',
+      '/v1/inventory?format=csv',
+      '/v1/inventory?format=csv&limit=1',
+      '/v1/backorders?format=csv',
+      '/v1/backorders?format=csv&sku=ISO-BO',
+      '/v1/orders?email=alice%40a.example',
+      '/v1/orders?email=ALICE%40A.EXAMPLE&status=backordered',
+    ];
+    for (const url of lists) {
+      const res = await t.request('GET', url, { key });
+      expect(res.statusCode, url).toBe(200);
+      for (const secret of aSecrets()) expect(res.body, `${url} leaks ${secret}`).not.toContain(secret);
+    }
+    const levels = (await t.request('GET', '/v1/inventory', { key })).json().data;
+    expect(levels.map((l: { sku: string }) => l.sku)).toEqual(['B-ONLY', 'ISO-BO']);
+    expect(levels[1]).toMatchObject({ onHand: 2, allocated: 0, backordered: 0 });
+    expect((await t.request('GET', '/v1/orders?email=alice%40a.example', { key })).json().data).toEqual([]);
+    const backordersCsv = (await t.request('GET', '/v1/backorders?format=csv', { key })).body;
+    expect(backordersCsv.trim().split('\r\n')).toHaveLength(1);
+
+    // A's key still sees A's own (the checks above can fail), and A is as it was.
+    const aLookup = (
+      await t.request('GET', '/v1/orders?email=alice%40a.example', { key: a.secretKey })
+    ).json();
+    expect(aLookup.data.length).toBe(4);
+    const aLevels = (await t.request('GET', '/v1/inventory', { key: a.secretKey })).json().data;
+    expect(aLevels.map((l: { sku: string }) => l.sku)).toEqual(expect.arrayContaining([...A_SKUS]));
+    expect(await snapshot(t, a.secretKey, A_SKUS)).toEqual(aBefore);
+    expect((await t.request('GET', '/v1/variants/ISO-BO', { key: a.secretKey })).json().title).toBe(
+      'A backorder',
+    );
+  });
+});
+
 describe("store B's secret key against store A's messages, endpoints, templates and alerts", () => {
   it('sees and changes nothing of them', async () => {
     const ka = a.secretKey;
@@ -408,8 +480,19 @@ describe("store B's secret key against store A's messages, endpoints, templates 
 });
 
 describe('authentication and key kinds', () => {
-  const adminCalls: [method: 'GET' | 'POST' | 'PUT', url: string, body?: unknown][] = [
+  const adminCalls: [method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, body?: unknown][] = [
     ['GET', '/v1/orders'],
+    ['GET', '/v1/orders?email=alice%40a.example'],
+    ['GET', '/v1/inventory'],
+    ['GET', '/v1/inventory?format=csv'],
+    ['GET', '/v1/backorders?format=csv'],
+    ['PATCH', '/v1/variants/ISO-BO', { price: 1 }],
+    ['POST', '/v1/variants/batch', { variants: [{ sku: 'NEW-SKU', ...variant('deny') }] }],
+    [
+      'POST',
+      '/v1/inventory/adjustments/batch',
+      { adjustments: [{ sku: 'ISO-BO', quantity: 1, reason: 'restock' }] },
+    ],
     ['POST', '/v1/orders', { customer: {}, lines: [{ sku: 'ISO-BO', quantity: 1 }] }],
     ['GET', '/v1/variants'],
     ['PUT', '/v1/variants/NEW-SKU', variant('deny')],

@@ -1,5 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type ErrorKind, type FieldError } from '../shared/errors.ts';
+import { fieldErrorsOf } from '../shared/schema-check.ts';
+import { csvProblem } from './csv.ts';
 
 /** RFC 9457 problem details, with our stable `code` and optional field errors. */
 export interface Problem {
@@ -60,20 +62,14 @@ export function problemOfDomainError(error: DomainError): Problem {
 }
 
 export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
-  return reply.status(body.status).type('application/problem+json').send(body);
+  // A CSV upload's errors name rows and columns rather than the JSON body's paths.
+  const source = reply.request.csvSource;
+  const sent = source ? csvProblem(body, source) : body;
+  return reply.status(sent.status).type('application/problem+json').send(sent);
 }
 
 /** Turns an Ajv error path (`/lines/0/quantity`, or a missing property) into a JSON pointer. */
-function fieldErrors(error: FastifyError): FieldError[] {
-  return (error.validation ?? []).map((v) => {
-    const missing = (v.params as { missingProperty?: string }).missingProperty;
-    const extra = (v.params as { additionalProperty?: string }).additionalProperty;
-    const base = v.instancePath || '';
-    const path = missing ? `${base}/${missing}` : extra ? `${base}/${extra}` : base || '/';
-    const message = extra ? 'is not a known field' : (v.message ?? 'is invalid');
-    return { path, message };
-  });
-}
+const fieldErrors = (error: FastifyError): FieldError[] => fieldErrorsOf(error.validation ?? []);
 
 /** Maps framework and domain errors to problem+json; only the unexpected becomes a 500. */
 export function mapError(error: FastifyError | DomainError | Error, request: FastifyRequest): Problem {
@@ -97,6 +93,8 @@ export function mapError(error: FastifyError | DomainError | Error, request: Fas
       return problem(413, 'payload_too_large', 'The request body is larger than 1 MiB');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return problem(415, 'unsupported_media_type', 'Send the request body as application/json');
+    case 'MALFORMED_CSV':
+      return problem(400, 'malformed_csv', e.message);
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return problem(400, 'malformed_json', 'The request body is empty; send a JSON object');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':

@@ -36,6 +36,59 @@ export function problems(...statuses: number[]): Record<number, TSchema> {
   return result;
 }
 
+/**
+ * Every 409 code, in the merchant's words. An operation's 409 response lists the codes it can
+ * answer (`conflicts(...)`), so a generated client knows each one.
+ */
+export const CONFLICTS = {
+  insufficient_stock:
+    'Orders: a line cannot be accepted — not enough available, and the variant cannot be backordered ' +
+    '(mode `deny`) or its backorder limit leaves too little room (members `sku`, `available`, ' +
+    '`backorderRemaining`). Adjustments: the removal would take onHand below the allocated units',
+  duplicate_external_id: 'An order with this `externalId` already exists (member `externalId`)',
+  idempotency_key_in_use:
+    'A request with this Idempotency-Key is still running; retry shortly to get its answer',
+  already_shipped:
+    'A line has fewer unshipped units than asked to cancel (members `lineId`, `requested`, `cancellable`)',
+  not_allocated:
+    'Only allocated units ship: a line holds fewer than asked (members `lineId`, `requested`, `allocated`), ' +
+    'or, without lines, nothing in the order is allocated (member `orderId`)',
+  not_released:
+    'A pre-order line cannot ship before its release date (members `lineId`, `sku`, `releaseDate`)',
+  payment_required: 'The units are not paid for yet (members `lineId`, `shortfall`, `currency`)',
+  duplicate_reference: 'A purchase order with this `reference` already exists',
+  purchase_order_closed:
+    'The purchase order is received or cancelled and can no longer be changed (member `currentStatus`)',
+  invalid_transition:
+    "The purchase order's status does not allow this step (members `currentStatus`, `action`)",
+  over_receipt:
+    'More units than the line still expects; send `allowOverReceipt: true` to receive them (members `sku`, ' +
+    '`openQuantity`, `requested`)',
+  overpayment: 'More money than is due now (members `due`, `currency`)',
+  provider_mismatch:
+    'Payments can be reported only for orders of stores that take money themselves (provider `manual`)',
+  payments_not_managed: "The order was placed while Backfill did not manage the store's payments",
+  provider_not_configured: 'Stripe is not configured on this server (STRIPE_SECRET_KEY)',
+  message_in_flight: 'The message is queued or being sent',
+  message_not_rendered: 'The message has no content to send again',
+  in_stock: 'The variant is in stock: it can be ordered now',
+  backorder_available: 'The variant can be backordered or pre-ordered now',
+  stock_alert_notified: "The alert's message has been created: it can no longer be cancelled",
+} as const;
+
+export type ConflictCode = keyof typeof CONFLICTS;
+
+/** The 409 response of an operation, naming every code it can answer. */
+export function conflicts(...codes: ConflictCode[]): Record<number, TSchema> {
+  const list = codes.map((code) => `- \`${code}\`: ${CONFLICTS[code]}`).join('\n');
+  return {
+    409: {
+      description: `The current state forbids it; \`code\` is one of:\n${list}`,
+      content: { 'application/problem+json': { schema: ProblemSchema } },
+    } as unknown as TSchema,
+  };
+}
+
 /** Errors any authenticated endpoint can answer with. */
 export const AUTH_ERRORS = [401, 403, 429] as const;
 export const WRITE_ERRORS = [400, 401, 403, 413, 422, 429] as const;

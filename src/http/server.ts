@@ -1,8 +1,4 @@
 import rateLimit from '@fastify/rate-limit';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
-import { Ajv } from 'ajv';
-import addFormatsModule from 'ajv-formats';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import { Type } from 'typebox';
 import type { Config } from '../config.ts';
@@ -24,13 +20,17 @@ import { supplyRoutes } from '../modules/supply/supply.routes.ts';
 import { templatesRoutes } from '../modules/templates/templates.routes.ts';
 import { webhooksRoutes } from '../modules/webhooks/webhooks.routes.ts';
 import type { Deps } from '../shared/context.ts';
+import { createAjv } from '../shared/schema-check.ts';
 import { registerAccessCheck, registerAuth } from './auth.ts';
 import type { RouteContext } from './context.ts';
+import { registerCsvBodies } from './csv.ts';
+import { MERGE_PATCH, registerMediaTypeCheck } from './media-types.ts';
 import { registerMetrics } from './metrics.ts';
+import { registerOpenApi } from './openapi.ts';
 import { mapError, problem, sendProblem } from './problem.ts';
+import { problems } from './schemas.ts';
 import { registerSecurityHeaders } from './security.ts';
 
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 const BODY_LIMIT = 1024 * 1024;
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
@@ -54,14 +54,10 @@ export interface ServerOptions {
   placement?: OrderPlacement;
 }
 
-/**
- * Bodies are validated strictly (no type coercion: "5" is not a quantity, unknown fields are
- * refused); query strings and path parameters are coerced from text.
- */
+/** Bodies are validated strictly, query strings and path parameters coerced from text (see createAjv). */
 function validators() {
-  const options = { allErrors: true, removeAdditional: false, useDefaults: true, strict: false } as const;
-  const body = addFormats(new Ajv({ ...options, coerceTypes: false }));
-  const other = addFormats(new Ajv({ ...options, coerceTypes: 'array' }));
+  const body = createAjv(false);
+  const other = createAjv('array');
   return ({ schema, httpPart }: { schema: object; httpPart?: string }) =>
     (httpPart === 'body' ? body : other).compile(schema);
 }
@@ -85,23 +81,28 @@ export async function buildServer(
   app.setValidatorCompiler(validators());
 
   // JSON bodies: strings PostgreSQL cannot store (NUL, lone UTF-16 surrogates) are refused up front.
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    const text = body as string;
-    let value: unknown;
-    try {
-      value = text === '' ? undefined : JSON.parse(text);
-    } catch (error) {
-      done(error as Error, undefined);
-      return;
-    }
-    // Only \u escapes can produce such characters: decoded UTF-8 never holds them.
-    const bad = text.includes('\\u') ? findUnstorableString(value) : null;
-    if (bad !== null) {
-      done(Object.assign(new Error(`Strings may not contain ${bad}`), { statusCode: 400 }), undefined);
-      return;
-    }
-    done(null, value);
-  });
+  // A JSON Merge Patch is JSON too (routes that take one say so: registerMediaTypeCheck).
+  app.addContentTypeParser(
+    ['application/json', MERGE_PATCH],
+    { parseAs: 'string' },
+    (_request, body, done) => {
+      const text = body as string;
+      let value: unknown;
+      try {
+        value = text === '' ? undefined : JSON.parse(text);
+      } catch (error) {
+        done(error as Error, undefined);
+        return;
+      }
+      // Only \u escapes can produce such characters: decoded UTF-8 never holds them.
+      const bad = text.includes('\\u') ? findUnstorableString(value) : null;
+      if (bad !== null) {
+        done(Object.assign(new Error(`Strings may not contain ${bad}`), { statusCode: 400 }), undefined);
+        return;
+      }
+      done(null, value);
+    },
+  );
 
   app.setErrorHandler((error, request, reply) => sendProblem(reply, mapError(error as Error, request)));
   app.setNotFoundHandler((request, reply) =>
@@ -139,75 +140,25 @@ export async function buildServer(
       }),
   });
   registerAccessCheck(app);
+  registerMediaTypeCheck(app);
+  registerCsvBodies(app);
   const metrics = registerMetrics(app, deps);
 
-  // Routes whose body may be left out entirely (e.g. cancel = cancel everything) say so in the document.
-  const optionalBodies: { path: string; method: string }[] = [];
-  app.addHook('onRoute', (route) => {
-    if (route.config?.optionalBody) {
-      const path = route.url.replace(/:([A-Za-z]+)/g, '{$1}');
-      for (const method of [route.method].flat()) optionalBodies.push({ path, method: method.toLowerCase() });
-    }
-  });
-  await app.register(swagger, {
-    transformObject: (document) => {
-      if (!('openapiObject' in document)) return document.swaggerObject;
-      const paths = (document.openapiObject.paths ?? {}) as Record<
-        string,
-        Record<string, { requestBody?: { required?: boolean } }>
-      >;
-      for (const { path, method } of optionalBodies) {
-        const operation = paths[path]?.[method];
-        if (operation?.requestBody) operation.requestBody.required = false;
-      }
-      return document.openapiObject;
-    },
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'Backfill API',
-        version: '1.0.0',
-        description:
-          'Backorder management: fair per-SKU queues, allocation on arrival, cancellation and shipment. ' +
-          'Errors are RFC 9457 problem+json with a stable `code`. Write endpoints accept `Idempotency-Key`.',
-      },
-      components: {
-        securitySchemes: {
-          secretKey: { type: 'http', scheme: 'bearer', description: 'Store secret key sk_…' },
-          publishableKey: {
-            type: 'http',
-            scheme: 'bearer',
-            description: 'Store publishable key pk_… (storefront only)',
-          },
-          operatorToken: {
-            type: 'http',
-            scheme: 'bearer',
-            description: 'BACKFILL_OPERATOR_TOKEN (store creation)',
-          },
-        },
-      },
-      security: [{ secretKey: [] }],
-    },
-  });
-  await app.register(swaggerUi, {
-    routePrefix: '/docs',
-    staticCSP: true,
-    transformStaticCSP: (header) => header.replace(/upgrade-insecure-requests;?/, ''),
-  });
+  await registerOpenApi(app, config);
 
   app.get(
     '/health',
     {
       schema: {
+        operationId: 'getHealth',
         tags: ['System'],
         summary: 'Ready once the database is migrated',
         security: [],
-        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+        response: { 200: Type.Object({ status: Type.Literal('ok') }), ...problems(429) },
       },
     },
     async () => ({ status: 'ok' as const }),
   );
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
     reply.type(metrics.contentType).send(await metrics.metrics()),
   );

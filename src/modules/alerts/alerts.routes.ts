@@ -4,6 +4,7 @@ import { runCommand } from '../../http/command.ts';
 import { type RouteRegistrar, typed } from '../../http/context.ts';
 import {
   AUTH_ERRORS,
+  conflicts,
   IdempotencyHeaders,
   idOf,
   ListQuery,
@@ -76,6 +77,7 @@ export const alertsRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'publishable' },
       schema: {
+        operationId: 'createStockAlert',
         tags: ['Storefront'],
         summary: 'Ask to be told when a sold-out variant is back in stock',
         description:
@@ -85,7 +87,12 @@ export const alertsRoutes: RouteRegistrar = (app, { deps }) => {
         security: [{ publishableKey: [] }],
         headers: IdempotencyHeaders,
         body: SignupBody,
-        response: { 200: SignupSchema, 201: SignupSchema, ...problems(...WRITE_ERRORS, 404, 409) },
+        response: {
+          200: SignupSchema,
+          201: SignupSchema,
+          ...problems(...WRITE_ERRORS, 404),
+          ...conflicts('in_stock', 'backorder_available', 'idempotency_key_in_use'),
+        },
       },
     },
     async (request, reply) =>
@@ -106,6 +113,7 @@ export const alertsRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'listStockAlerts',
         tags: ['Stock alerts'],
         summary: 'Back-in-stock alerts, newest first',
         querystring: Type.Object(
@@ -122,6 +130,7 @@ export const alertsRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'getStockAlertSummary',
         tags: ['Stock alerts'],
         summary: 'Demand per SKU from back-in-stock sign-ups, in SKU order',
         querystring: Type.Object(ListQuery, { additionalProperties: false }),
@@ -135,12 +144,17 @@ export const alertsRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'cancelStockAlert',
         tags: ['Stock alerts'],
         summary: 'Cancel a waiting alert',
         description: '409 `stock_alert_notified` once its message has been created.',
         headers: IdempotencyHeaders,
         params: Type.Object({ id: idOf('sta') }),
-        response: { 200: AlertSchema, ...problems(...AUTH_ERRORS, 404, 409, 422) },
+        response: {
+          200: AlertSchema,
+          ...problems(...AUTH_ERRORS, 404, 422),
+          ...conflicts('stock_alert_notified', 'idempotency_key_in_use'),
+        },
       },
     },
     async (request, reply) =>

@@ -44,3 +44,38 @@ export interface VariantView {
   createdAt: string;
   updatedAt: string;
 }
+
+/** The PUT body that would store `view` as it is: every field written out, null where unset. */
+export function variantInputOf(view: VariantView): VariantInput {
+  return completeVariantInput({
+    title: view.title,
+    productId: view.productId,
+    attributes: view.attributes,
+    tags: view.tags,
+    price: view.price,
+    supplierId: view.supplierId,
+    backorder: view.backorder,
+  });
+}
+
+/** `input` with every optional field written out as PUT stores it when left out (null, {} or []). */
+export function completeVariantInput(input: VariantInput): VariantInput {
+  const b = input.backorder;
+  return {
+    title: input.title,
+    productId: input.productId ?? null,
+    attributes: input.attributes ?? {},
+    tags: input.tags ?? [],
+    price: input.price,
+    supplierId: input.supplierId ?? null,
+    backorder: {
+      mode: b.mode,
+      limit: b.limit ?? null,
+      message: b.message ?? null,
+      expectedDate: b.expectedDate ?? null,
+      releaseDate: b.releaseDate ?? null,
+      payment: b.payment ?? null,
+      depositPercent: b.depositPercent ?? null,
+    },
+  };
+}

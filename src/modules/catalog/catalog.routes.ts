@@ -1,11 +1,13 @@
 import { Type } from 'typebox';
 import { inTransaction } from '../../db/client.ts';
 import { storeOf } from '../../http/auth.ts';
+import { runCommand } from '../../http/command.ts';
 import { type RouteRegistrar, typed } from '../../http/context.ts';
+import type { CsvBody } from '../../http/csv.ts';
 import {
   AUTH_ERRORS,
-  DateText,
-  idOf,
+  conflicts,
+  IdempotencyHeaders,
   ListQuery,
   pageOf,
   problems,
@@ -13,97 +15,49 @@ import {
   Text,
   WRITE_ERRORS,
 } from '../../http/schemas.ts';
-import { DepositPercent, PaymentModeSchema } from '../settings/settings.schemas.ts';
-import { getVariant, listVariants, putVariant } from './catalog.usecases.ts';
-
-const Mode = Type.Union([Type.Literal('deny'), Type.Literal('backorder'), Type.Literal('preorder')]);
-const Attributes = Type.Record(Type.String({ maxLength: 100 }), Type.String({ maxLength: 500 }), {
-  maxProperties: 50,
-  description: 'Variant attributes such as color and size',
-});
-const TAGS_DESCRIPTION =
-  'Free labels such as "vegan" or "running-shoes". A shopper waiting for a backorder is offered, as ' +
-  'alternatives that ship sooner, the other variants of the same productId and then variants sharing a tag';
-const Tags = Type.Array(
-  Type.String({
-    minLength: 1,
-    maxLength: 50,
-    // Lowercase letters (any script) and digits, words joined by one space, dot, colon, plus, dash or underscore.
-    pattern: '^[\\p{Ll}\\p{Lo}\\p{Nd}]+(?:[ ._:+-][\\p{Ll}\\p{Lo}\\p{Nd}]+)*$',
-  }),
-  { maxItems: 20, uniqueItems: true, description: TAGS_DESCRIPTION },
-);
-
-const VariantBody = Type.Object(
-  {
-    title: Text(300),
-    productId: Type.Optional(Type.Union([Text(200), Type.Null()])),
-    attributes: Type.Optional(Attributes),
-    tags: Type.Optional(Tags),
-    price: Type.Integer({
-      minimum: 0,
-      maximum: 1_000_000_000,
-      description: 'Minor units of the store currency',
-    }),
-    supplierId: Type.Optional(
-      Type.Union([idOf('sup'), Type.Null()], {
-        description: 'Supplier whose lead time dates demand beyond the open purchase orders',
-      }),
-    ),
-    backorder: Type.Object(
-      {
-        mode: Mode,
-        limit: Type.Optional(
-          Type.Union(
-            [Type.Integer({ minimum: 0, maximum: 1_000_000_000 }), Type.Literal('auto'), Type.Null()],
-            {
-              description:
-                'Most units that may wait at once; null = no cap; "auto" = units on open purchase orders plus the store buffer',
-            },
-          ),
-        ),
-        message: Type.Optional(Type.Union([Text(500), Type.Null()])),
-        expectedDate: Type.Optional(
-          Type.Union([DateText, Type.Null()], {
-            description: 'Merchant-given restock date: dates demand beyond the open purchase orders',
-          }),
-        ),
-        releaseDate: Type.Optional(
-          Type.Union([DateText, Type.Null()], {
-            description: 'Pre-orders only: units may be allocated before it but ship on or after it',
-          }),
-        ),
-        payment: Type.Optional(Type.Union([PaymentModeSchema, Type.Null()])),
-        depositPercent: Type.Optional(Type.Union([DepositPercent, Type.Null()])),
-      },
-      { additionalProperties: false },
-    ),
-  },
-  { additionalProperties: false },
-);
-
-export const VariantSchema = Type.Object({
-  sku: Type.String(),
-  title: Type.String(),
-  productId: Type.Union([Type.String(), Type.Null()]),
-  attributes: Type.Record(Type.String(), Type.String()),
-  tags: Type.Array(Type.String(), { description: TAGS_DESCRIPTION }),
-  price: Type.Integer(),
-  supplierId: Type.Union([Type.String(), Type.Null()]),
-  backorder: Type.Object({
-    mode: Mode,
-    limit: Type.Union([Type.Integer(), Type.Literal('auto'), Type.Null()]),
-    message: Type.Union([Type.String(), Type.Null()]),
-    expectedDate: Type.Union([Type.String(), Type.Null()]),
-    releaseDate: Type.Union([Type.String(), Type.Null()]),
-    payment: Type.Union([PaymentModeSchema, Type.Null()], { description: "null = the store's default" }),
-    depositPercent: Type.Union([Type.Number(), Type.Null()], { description: "null = the store's default" }),
-  }),
-  createdAt: Type.String({ format: 'date-time' }),
-  updatedAt: Type.String({ format: 'date-time' }),
-});
+import type { Json } from '../../shared/merge-patch.ts';
+import { VariantBatchBody, VariantBody, VariantPatchBody, VariantSchema } from './catalog.schemas.ts';
+import { getVariant, listVariants, patchVariant, putVariant, putVariants } from './catalog.usecases.ts';
 
 const SkuParams = Type.Object({ sku: Sku });
+
+/** POST /v1/variants/batch as CSV: the fields of a variant, nested ones flattened with dots. */
+export const VARIANTS_CSV: CsvBody = {
+  listField: 'variants',
+  columns: {
+    sku: 'text',
+    title: 'text',
+    price: 'integer',
+    productId: 'text',
+    supplierId: 'text',
+    tags: 'list',
+    'attributes.*': 'text',
+    'backorder.mode': 'text',
+    'backorder.limit': 'integer',
+    'backorder.message': 'text',
+    'backorder.expectedDate': 'text',
+    'backorder.releaseDate': 'text',
+    'backorder.payment': 'text',
+    'backorder.depositPercent': 'number',
+  },
+  required: ['sku', 'title', 'price', 'backorder.mode'],
+  example:
+    'sku,title,price,attributes.color,attributes.size,tags,backorder.mode,backorder.limit,backorder.message\r\n' +
+    'JACKET-RED-M,"Trail Jacket, Red / M",12900,red,M,"outdoor, jackets",backorder,50,Ships in about 3 weeks\r\n' +
+    'JACKET-RED-L,"Trail Jacket, Red / L",12900,red,L,"outdoor, jackets",preorder,,\r\n',
+};
+
+const VariantBatchResult = Type.Object({
+  data: Type.Array(
+    Type.Object({
+      created: Type.Boolean({
+        description: 'true: the SKU was new; false: an existing variant was replaced',
+      }),
+      variant: VariantSchema,
+    }),
+    { description: 'One entry per variant, in request order' },
+  ),
+});
 
 export const catalogRoutes: RouteRegistrar = (app, { deps }) => {
   const r = typed(app);
@@ -112,10 +66,12 @@ export const catalogRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'putVariant',
         tags: ['Variants'],
         summary: 'Create or replace a variant and its backorder policy',
         description:
-          'Replaces every field: one left out takes its default (`tags` left out = no tags). `tags` and ' +
+          'Replaces every field: one left out takes its default (`tags` left out = no tags; to change ' +
+          'some fields only, use PATCH). `tags` and ' +
           '`productId` decide which variants a waiting shopper may switch to (see the self-service pages).',
         params: SkuParams,
         body: VariantBody,
@@ -130,11 +86,71 @@ export const catalogRoutes: RouteRegistrar = (app, { deps }) => {
       return reply.status(created ? 201 : 200).send(variant);
     },
   );
+  r.patch(
+    '/v1/variants/:sku',
+    {
+      config: { access: 'secret', mergePatch: true },
+      schema: {
+        operationId: 'patchVariant',
+        tags: ['Variants'],
+        summary: 'Change some fields of a variant (JSON Merge Patch)',
+        description:
+          'RFC 7396: only the fields sent change; `null` clears an optional field; `backorder` and ' +
+          '`attributes` merge member by member (`{"backorder": {"limit": 20}}` keeps the mode and ' +
+          'message). The result is checked as PUT checks a body (422 `validation_failed`, nothing ' +
+          'changes) and saved as PUT saves it: a new mode, limit or date re-dates the waiting lines and ' +
+          'writes `variant.updated`. A patch that changes nothing writes nothing. Sent as ' +
+          '`application/json` or `application/merge-patch+json`.',
+        headers: IdempotencyHeaders,
+        params: SkuParams,
+        body: VariantPatchBody,
+        response: {
+          200: VariantSchema,
+          ...problems(...WRITE_ERRORS, 404),
+          ...conflicts('idempotency_key_in_use'),
+        },
+      },
+    },
+    async (request, reply) =>
+      runCommand(deps, request, reply, 200, (tx) =>
+        patchVariant(tx, deps, storeOf(request), request.params.sku, request.body as Json),
+      ),
+  );
+  r.post(
+    '/v1/variants/batch',
+    {
+      config: { access: 'secret', csvBody: VARIANTS_CSV },
+      schema: {
+        operationId: 'putVariantBatch',
+        tags: ['Variants'],
+        summary: 'Create or replace many variants at once (JSON or CSV), all or nothing',
+        description:
+          'Each variant is created or replaced exactly as `PUT /v1/variants/{sku}` does. All or ' +
+          'nothing: every refused variant is listed in `errors` (`/variants/3/price`; for CSV ' +
+          '`/rows/5/price`, rows numbered as a spreadsheet shows them, the header being row 1) and ' +
+          'nothing is saved. As `text/csv`: a header row, then one variant per row; nested fields ' +
+          'flattened with dots (`backorder.mode`, `backorder.limit`, `attributes.color`), `tags` ' +
+          'comma-separated in one cell, an empty cell = the field left out.',
+        headers: IdempotencyHeaders,
+        body: VariantBatchBody,
+        response: {
+          200: VariantBatchResult,
+          ...problems(...WRITE_ERRORS),
+          ...conflicts('idempotency_key_in_use'),
+        },
+      },
+    },
+    async (request, reply) =>
+      runCommand(deps, request, reply, 200, async (tx) => ({
+        data: await putVariants(tx, deps, storeOf(request), request.body.variants),
+      })),
+  );
   r.get(
     '/v1/variants/:sku',
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'getVariant',
         tags: ['Variants'],
         summary: 'Get a variant',
         params: SkuParams,
@@ -148,6 +164,7 @@ export const catalogRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'listVariants',
         tags: ['Variants'],
         summary: 'List variants by SKU',
         querystring: Type.Object(

@@ -1,16 +1,24 @@
+import { isDeepStrictEqual } from 'node:util';
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
-import { type Executor, queryRows } from '../../db/client.ts';
+import { type Executor, queryRows, type Tx } from '../../db/client.ts';
 import { appendEvents } from '../../db/outbox.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
 import { decodeKeyCursor, type Page, toPage } from '../../shared/cursor.ts';
 import { requireCalendarDate } from '../../shared/dates.ts';
-import { invalid, notFound } from '../../shared/errors.ts';
+import { DomainError, type FieldError, invalid, notFound } from '../../shared/errors.ts';
+import { applyMergePatch, type Json } from '../../shared/merge-patch.ts';
 import { refreshSupply } from '../promises/promises.usecases.ts';
 import { requireDepositPercent } from '../settings/settings.schemas.ts';
 import { lockLevels } from '../stock/stock.levels.repository.ts';
 import { unknownSupplier } from '../supply/supply.errors.ts';
 import { findSupplier } from '../supply/supply.repository.ts';
-import type { VariantInput, VariantView } from './catalog.models.ts';
+import {
+  completeVariantInput,
+  type VariantInput,
+  type VariantView,
+  variantInputOf,
+} from './catalog.models.ts';
+import { checkVariantBody } from './catalog.schemas.ts';
 import { variants } from './catalog.tables.ts';
 
 type VariantRow = typeof variants.$inferSelect;
@@ -138,4 +146,86 @@ export async function listVariants(
     .orderBy(asc(variants.sku))
     .limit(query.limit + 1);
   return toPage(rows, query.limit, (row) => row.sku, toView);
+}
+
+/**
+ * Changes only what a JSON Merge Patch (RFC 7396) names, then saves the result exactly as PUT
+ * does (`putVariant`: the same checks, the same refresh of supply and promise dates, the same
+ * event). A patch that changes nothing writes nothing. The stock row is locked first, as every
+ * command on a SKU does, so two patches of one variant apply one after the other.
+ */
+export async function patchVariant(
+  tx: Executor,
+  deps: Pick<Deps, 'clock' | 'ids'>,
+  store: StoreScope,
+  sku: string,
+  patch: Json,
+): Promise<VariantView> {
+  if ((await lockLevels(tx, [{ storeId: store.id, sku }])).size === 0) throw notFound('Variant', sku);
+  const current = await getVariant(tx, store.id, sku);
+  const before = variantInputOf(current);
+  const patched = applyMergePatch(before as unknown as Json, patch);
+  const errors = checkVariantBody(patched);
+  if (errors.length > 0) {
+    throw invalid(
+      'validation_failed',
+      `The patched variant is not valid: ${errors[0]!.path} ${errors[0]!.message}`,
+      errors,
+    );
+  }
+  const input = completeVariantInput(patched as unknown as VariantInput);
+  if (isDeepStrictEqual(input, before)) return current;
+  return (await putVariant(tx, deps, store, sku, input)).variant;
+}
+
+/** One row of a batch: a PUT body with its SKU. */
+export interface VariantBatchRow extends VariantInput {
+  sku: string;
+}
+
+/**
+ * Creates or replaces many variants, each exactly as PUT does, all or nothing. Every row is tried
+ * (in a savepoint, so a refused row leaves no trace) and every refusal is reported at its row
+ * (`pathOf`), then nothing is saved if any row was refused. Rows are saved in SKU order, the
+ * order every command locks stock rows in.
+ */
+export async function putVariants(
+  tx: Tx,
+  deps: Pick<Deps, 'clock' | 'ids'>,
+  store: StoreScope,
+  rows: readonly VariantBatchRow[],
+  pathOf: (index: number) => string = (i) => `/variants/${i}`,
+): Promise<{ variant: VariantView; created: boolean }[]> {
+  const problems: { index: number; error: FieldError }[] = [];
+  const firstRow = new Map<string, number>();
+  for (const [index, row] of rows.entries()) {
+    const first = firstRow.get(row.sku);
+    if (first === undefined) firstRow.set(row.sku, index);
+    else
+      problems.push({ index, error: { path: `${pathOf(index)}/sku`, message: 'each SKU may appear once' } });
+  }
+  const results: { variant: VariantView; created: boolean }[] = [];
+  const bySku = [...firstRow.values()].sort((a, b) => (rows[a]!.sku < rows[b]!.sku ? -1 : 1));
+  for (const index of bySku) {
+    const { sku, ...input } = rows[index]!;
+    try {
+      results[index] = await tx.transaction((savepoint) => putVariant(savepoint, deps, store, sku, input));
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      const fields = error.errors?.length ? error.errors : [{ path: '', message: error.message }];
+      for (const field of fields) {
+        problems.push({ index, error: { path: `${pathOf(index)}${field.path}`, message: field.message } });
+      }
+    }
+  }
+  if (problems.length > 0) {
+    const errors = problems.sort((a, b) => a.index - b.index).map((p) => p.error);
+    const refused = new Set(problems.map((p) => p.index)).size;
+    throw invalid(
+      'validation_failed',
+      `${refused} of ${rows.length} variants cannot be saved, so none was: ${errors[0]!.path} ${errors[0]!.message}`,
+      errors,
+    );
+  }
+  return results;
 }

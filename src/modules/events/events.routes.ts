@@ -17,6 +17,7 @@ export const eventsRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'listEvents',
         tags: ['Events'],
         summary: 'Events written by every state change (newest first; order=asc to follow along)',
         description:

@@ -2,8 +2,11 @@ import { Type } from 'typebox';
 import { storeOf } from '../../http/auth.ts';
 import { runCommand } from '../../http/command.ts';
 import { type RouteRegistrar, typed } from '../../http/context.ts';
+import type { CsvBody } from '../../http/csv.ts';
+import { type CsvColumn, FormatQuery, listOrCsv, sendCsvList } from '../../http/csv-export.ts';
 import {
   AUTH_ERRORS,
+  conflicts,
   IdempotencyHeaders,
   ListQuery,
   pageOf,
@@ -13,6 +16,8 @@ import {
   WRITE_ERRORS,
 } from '../../http/schemas.ts';
 import { adjustStock, adjustStockBatch, countStock } from '../stock/stock.adjust.ts';
+import type { LevelView } from '../stock/stock.views.ts';
+import { checkAdjustmentRows, listLevels } from './inventory.queries.ts';
 import { getLevel, listMovements } from './inventory.usecases.ts';
 
 export const LevelSchema = Type.Object({
@@ -130,6 +135,50 @@ const MovementSchema = Type.Object({
 
 const SkuParams = Type.Object({ sku: Sku });
 
+/** POST /v1/inventory/adjustments/batch as CSV: the adjustment's fields, one adjustment per row. */
+export const ADJUSTMENTS_CSV: CsvBody = {
+  listField: 'adjustments',
+  columns: { sku: 'text', quantity: 'integer', reason: 'text', note: 'text' },
+  required: ['sku', 'quantity', 'reason'],
+  example:
+    'sku,quantity,reason,note\r\nJACKET-RED-M,24,restock,"PO 1017, pallet 2"\r\nJACKET-RED-L,-1,damage,\r\n',
+};
+
+const LEVEL_COLUMNS: CsvColumn<LevelView>[] = [
+  { name: 'sku', value: (l) => l.sku },
+  { name: 'onHand', value: (l) => l.onHand },
+  { name: 'allocated', value: (l) => l.allocated },
+  { name: 'available', value: (l) => l.available },
+  { name: 'backordered', value: (l) => l.backordered },
+  { name: 'backorderLimit', value: (l) => l.backorderLimit },
+  { name: 'backorderRemaining', value: (l) => l.backorderRemaining },
+  { name: 'status', value: (l) => l.status },
+];
+
+const LevelListQuery = Type.Object(
+  {
+    ...ListQuery,
+    ...FormatQuery,
+    mode: Type.Optional(
+      Type.Enum(['deny', 'backorder', 'preorder'], { description: 'Only SKUs with this backorder mode' }),
+    ),
+    waiting: Type.Optional(
+      Type.Boolean({
+        description:
+          'true: only SKUs with units waiting in their queue (backordered > 0); false: only SKUs with none',
+      }),
+    ),
+    availableAtMost: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 2_000_000_000,
+        description: 'Low stock: only SKUs with at most this many units available (onHand − allocated)',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const inventoryRoutes: RouteRegistrar = (app, { deps }) => {
   const r = typed(app);
   r.post(
@@ -137,11 +186,16 @@ export const inventoryRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'createAdjustment',
         tags: ['Inventory'],
         summary: 'Adjust on-hand stock; positive adjustments fill the queue first',
         headers: IdempotencyHeaders,
         body: AdjustmentBody,
-        response: { 201: AdjustmentSchema, ...problems(...WRITE_ERRORS, 409) },
+        response: {
+          201: AdjustmentSchema,
+          ...problems(...WRITE_ERRORS),
+          ...conflicts('insufficient_stock', 'idempotency_key_in_use'),
+        },
       },
     },
     async (request, reply) =>
@@ -150,23 +204,68 @@ export const inventoryRoutes: RouteRegistrar = (app, { deps }) => {
   r.post(
     '/v1/inventory/adjustments/batch',
     {
-      config: { access: 'secret' },
+      config: { access: 'secret', csvBody: ADJUSTMENTS_CSV },
       schema: {
+        operationId: 'createAdjustmentBatch',
         tags: ['Inventory'],
         summary: 'Adjust many SKUs at once (e.g. a delivery); every restocked queue is filled head-first',
-        description: 'All or nothing: one unknown SKU or impossible adjustment refuses the whole request.',
+        description:
+          'All or nothing: one unknown SKU or impossible adjustment refuses the whole request. Unknown ' +
+          'and repeated SKUs are all listed in `errors` (422 `unknown_sku` or `validation_failed`); a ' +
+          'negative adjustment below the allocated units → 409 `insufficient_stock`. Also takes ' +
+          '`text/csv`: a header row `sku,quantity,reason,note`, one adjustment per row; errors then ' +
+          'name rows as a spreadsheet numbers them (the header is row 1): `/rows/3/quantity`.',
         headers: IdempotencyHeaders,
         body: BatchAdjustmentBody,
         response: {
           201: Type.Object({ data: Type.Array(AdjustmentSchema) }),
-          ...problems(...WRITE_ERRORS, 409),
+          ...problems(...WRITE_ERRORS),
+          ...conflicts('insufficient_stock', 'idempotency_key_in_use'),
         },
       },
     },
     async (request, reply) =>
-      runCommand(deps, request, reply, 201, async (tx) => ({
-        data: await adjustStockBatch(tx, deps, storeOf(request), request.body.adjustments),
-      })),
+      runCommand(deps, request, reply, 201, async (tx) => {
+        const store = storeOf(request);
+        await checkAdjustmentRows(tx, store, request.body.adjustments);
+        return { data: await adjustStockBatch(tx, deps, store, request.body.adjustments) };
+      }),
+  );
+  r.get(
+    '/v1/inventory',
+    {
+      config: { access: 'secret' },
+      schema: {
+        operationId: 'listInventoryLevels',
+        tags: ['Inventory'],
+        summary: 'Stock levels of every SKU, by SKU (filters: mode, waiting, availableAtMost; JSON or CSV)',
+        description:
+          'Each item is what `GET /v1/inventory/{sku}` answers. Filters combine: ' +
+          '`?waiting=true&mode=preorder`, `?availableAtMost=5` for low stock. `format=csv` answers ' +
+          '`text/csv` with a header row (' +
+          LEVEL_COLUMNS.map((c) => c.name).join(',') +
+          '): every matching row without `limit`; with `limit`, one page and the next cursor in ' +
+          '`X-Next-Cursor` and `Link`.',
+        querystring: LevelListQuery,
+        response: { 200: listOrCsv(pageOf(LevelSchema), LEVEL_COLUMNS), ...problems(...AUTH_ERRORS, 422) },
+      },
+    },
+    async (request, reply) => {
+      const storeId = storeOf(request).id;
+      const { format, limit, cursor, ...filters } = request.query;
+      if (format === 'csv') {
+        return sendCsvList(request, reply, {
+          filename: 'inventory.csv',
+          columns: LEVEL_COLUMNS,
+          query: request.query,
+          page: (pageLimit, pageCursor) =>
+            listLevels(deps.db, storeId, { ...filters, limit: pageLimit, cursor: pageCursor }),
+        });
+      }
+      return reply
+        .type('application/json; charset=utf-8')
+        .send(await listLevels(deps.db, storeId, { ...filters, limit, cursor }));
+    },
   );
   r.post(
     '/v1/inventory/counts',
@@ -198,6 +297,7 @@ export const inventoryRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'getInventoryLevel',
         tags: ['Inventory'],
         summary: 'Stock level of a SKU',
         params: SkuParams,
@@ -211,6 +311,7 @@ export const inventoryRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'listStockMovements',
         tags: ['Inventory'],
         summary: 'The append-only stock ledger of a SKU, oldest first',
         params: SkuParams,

@@ -5,6 +5,7 @@ import { runCommand } from '../../http/command.ts';
 import { type RouteRegistrar, typed } from '../../http/context.ts';
 import {
   AUTH_ERRORS,
+  conflicts,
   IdempotencyHeaders,
   idOf,
   ListQuery,
@@ -140,6 +141,7 @@ export const messagesRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'listMessages',
         tags: ['Messages'],
         summary: 'The message log (email, SMS, webhooks), newest first',
         querystring: Type.Object(
@@ -163,6 +165,7 @@ export const messagesRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'getMessage',
         tags: ['Messages'],
         summary: 'A message with every delivery attempt',
         params: Type.Object({ id: idOf('msg') }),
@@ -179,12 +182,17 @@ export const messagesRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret', optionalBody: true },
       schema: {
+        operationId: 'replayMessage',
         tags: ['Messages'],
         summary: 'Send a message again (resend an email, replay a webhook with the same webhook-id)',
         description: '409 `message_in_flight` while it is queued or sending.',
         headers: IdempotencyHeaders,
         params: Type.Object({ id: idOf('msg') }),
-        response: { 200: MessageSchema, ...problems(...WRITE_ERRORS, 404, 409) },
+        response: {
+          200: MessageSchema,
+          ...problems(...WRITE_ERRORS, 404),
+          ...conflicts('message_in_flight', 'message_not_rendered', 'idempotency_key_in_use'),
+        },
       },
     },
     async (request, reply) =>
@@ -197,6 +205,7 @@ export const messagesRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'listOrderIncentives',
         tags: ['Messages'],
         summary: "Delay incentives the order's lines have earned (codes for the store's platform to honour)",
         params: Type.Object({ id: idOf('ord') }),
@@ -226,6 +235,7 @@ export const messagesRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'getMessagingSettings',
         tags: ['Messages'],
         summary: "The store's channels (email, SMS), quiet hours, cadences and delay incentives",
         response: { 200: SettingsSchema, ...problems(...AUTH_ERRORS) },
@@ -238,6 +248,7 @@ export const messagesRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'patchMessagingSettings',
         tags: ['Messages'],
         summary: 'Change messaging settings (null turns a channel or quiet hours off)',
         body: SettingsPatch,

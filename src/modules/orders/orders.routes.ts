@@ -2,8 +2,10 @@ import { Type } from 'typebox';
 import { storeOf } from '../../http/auth.ts';
 import { idempotencyClaim, runCommand, sendOutcome } from '../../http/command.ts';
 import { type RouteRegistrar, typed } from '../../http/context.ts';
+import { type CsvColumn, FormatQuery, listOrCsv, sendCsvList } from '../../http/csv-export.ts';
 import {
   AUTH_ERRORS,
+  conflicts,
   IdempotencyHeaders,
   idOf,
   ListQuery,
@@ -17,7 +19,7 @@ import {
 import { ORDER_STATUSES } from '../stock/stock.lines.models.ts';
 import { getOrder } from '../stock/stock.orders.ts';
 import { cancelOrder } from '../stock/stock.release.ts';
-import { listBackorders, listOrders } from './orders.usecases.ts';
+import { type BackorderView, listBackorders, listOrders } from './orders.usecases.ts';
 
 const CustomerSchema = Type.Object(
   {
@@ -129,12 +131,29 @@ const BackorderSchema = Type.Object({
   orderId: Type.String(),
   lineId: Type.String(),
   sku: Type.String(),
-  quantity: Type.Integer({ description: 'Units still waiting' }),
+  quantity: Type.Integer({ description: "The line's ordered quantity (as on the order)" }),
+  backorderedQuantity: Type.Integer({ description: 'Units of the line still waiting in the queue' }),
   position: Type.Integer({ minimum: 1 }),
   placedAt: Type.String({ format: 'date-time' }),
   customer: CustomerSchema,
   ...PromiseFields,
 });
+
+const BACKORDER_COLUMNS: CsvColumn<BackorderView>[] = [
+  { name: 'orderId', value: (b) => b.orderId },
+  { name: 'lineId', value: (b) => b.lineId },
+  { name: 'sku', value: (b) => b.sku },
+  { name: 'quantity', value: (b) => b.quantity },
+  { name: 'backorderedQuantity', value: (b) => b.backorderedQuantity },
+  { name: 'position', value: (b) => b.position },
+  { name: 'placedAt', value: (b) => b.placedAt },
+  { name: 'customer.email', value: (b) => b.customer.email },
+  { name: 'customer.name', value: (b) => b.customer.name },
+  { name: 'customer.phone', value: (b) => b.customer.phone },
+  { name: 'eta', value: (b) => b.eta },
+  { name: 'etaLatest', value: (b) => b.etaLatest },
+  { name: 'etaSource', value: (b) => b.etaSource },
+];
 
 export const ordersRoutes: RouteRegistrar = (app, { deps, placement }) => {
   const r = typed(app);
@@ -143,6 +162,7 @@ export const ordersRoutes: RouteRegistrar = (app, { deps, placement }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'createOrder',
         tags: ['Orders'],
         summary: 'Place an order: each line is allocated from stock, the rest waits in the SKU queue',
         description:
@@ -150,7 +170,11 @@ export const ordersRoutes: RouteRegistrar = (app, { deps, placement }) => {
           '(extension members `sku`, `available`, `backorderRemaining`).',
         headers: IdempotencyHeaders,
         body: PlaceOrderBody,
-        response: { 201: OrderSchema, ...problems(...WRITE_ERRORS, 409) },
+        response: {
+          201: OrderSchema,
+          ...problems(...WRITE_ERRORS),
+          ...conflicts('insufficient_stock', 'duplicate_external_id', 'idempotency_key_in_use'),
+        },
       },
     },
     async (request, reply) => {
@@ -168,6 +192,7 @@ export const ordersRoutes: RouteRegistrar = (app, { deps, placement }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'getOrder',
         tags: ['Orders'],
         summary: 'Get an order',
         params: OrderParams,
@@ -181,10 +206,24 @@ export const ordersRoutes: RouteRegistrar = (app, { deps, placement }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'listOrders',
         tags: ['Orders'],
-        summary: 'List orders, newest first',
+        summary: 'List orders, newest first (by status, or a customer by email)',
+        description:
+          '`email` finds a customer’s orders: an exact match, ignoring case (`Ada@Example.com` finds ' +
+          '`ada@example.com`); it combines with `status` and cursor pages.',
         querystring: Type.Object(
-          { ...ListQuery, status: Type.Optional(OrderStatus) },
+          {
+            ...ListQuery,
+            status: Type.Optional(OrderStatus),
+            email: Type.Optional(
+              Type.String({
+                minLength: 1,
+                maxLength: 320,
+                description: "The customer's email address, compared ignoring case",
+              }),
+            ),
+          },
           { additionalProperties: false },
         ),
         response: { 200: pageOf(OrderSchema), ...problems(...AUTH_ERRORS, 422) },
@@ -197,6 +236,7 @@ export const ordersRoutes: RouteRegistrar = (app, { deps, placement }) => {
     {
       config: { access: 'secret', optionalBody: true },
       schema: {
+        operationId: 'cancelOrder',
         tags: ['Orders'],
         summary: 'Cancel units (no lines = everything not yet shipped); released units go to the queue head',
         headers: IdempotencyHeaders,
@@ -208,7 +248,11 @@ export const ordersRoutes: RouteRegistrar = (app, { deps, placement }) => {
             description: 'Optional: an empty body cancels everything not yet shipped',
           },
         ),
-        response: { 200: OrderSchema, ...problems(...WRITE_ERRORS, 404, 409) },
+        response: {
+          200: OrderSchema,
+          ...problems(...WRITE_ERRORS, 404),
+          ...conflicts('already_shipped', 'idempotency_key_in_use'),
+        },
       },
       // No body at all means "cancel everything": treat it as {}.
       preValidation: async (request) => {
@@ -225,13 +269,41 @@ export const ordersRoutes: RouteRegistrar = (app, { deps, placement }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'listBackorders',
         tags: ['Orders'],
-        summary: 'Waiting lines in queue order (one SKU, or all SKUs by SKU)',
-        querystring: Type.Object({ ...ListQuery, sku: Type.Optional(Sku) }, { additionalProperties: false }),
-        response: { 200: pageOf(BackorderSchema), ...problems(...AUTH_ERRORS, 422) },
+        summary: 'Waiting lines in queue order (one SKU, or all SKUs by SKU; JSON or CSV)',
+        description:
+          '`quantity` is the line’s ordered quantity, `backorderedQuantity` its units still waiting. ' +
+          '`format=csv` answers `text/csv` with a header row (' +
+          BACKORDER_COLUMNS.map((c) => c.name).join(',') +
+          '): every waiting line without `limit`; with `limit`, one page and the next cursor in ' +
+          '`X-Next-Cursor` and `Link`.',
+        querystring: Type.Object(
+          { ...ListQuery, ...FormatQuery, sku: Type.Optional(Sku) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: listOrCsv(pageOf(BackorderSchema), BACKORDER_COLUMNS),
+          ...problems(...AUTH_ERRORS, 422),
+        },
       },
     },
-    async (request) => listBackorders(deps.db, storeOf(request).id, request.query),
+    async (request, reply) => {
+      const storeId = storeOf(request).id;
+      const { format, sku, limit, cursor } = request.query;
+      if (format === 'csv') {
+        return sendCsvList(request, reply, {
+          filename: sku === undefined ? 'backorders.csv' : `backorders-${sku}.csv`,
+          columns: BACKORDER_COLUMNS,
+          query: request.query,
+          page: (pageLimit, pageCursor) =>
+            listBackorders(deps.db, storeId, { sku, limit: pageLimit, cursor: pageCursor }),
+        });
+      }
+      return reply
+        .type('application/json; charset=utf-8')
+        .send(await listBackorders(deps.db, storeId, { sku, limit, cursor }));
+    },
   );
 };
 

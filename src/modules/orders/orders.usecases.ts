@@ -11,7 +11,7 @@ import { type OrderView, toOrderView } from '../stock/stock.views.ts';
 export async function listOrders(
   db: Executor,
   storeId: string,
-  query: { status?: string; limit: number; cursor?: string },
+  query: { status?: string; email?: string; limit: number; cursor?: string },
 ): Promise<Page<OrderView>> {
   const rows = await listOrderRows(db, storeId, { ...query, before: decodeCursor(query.cursor) });
   const lines = await loadLines(
@@ -32,7 +32,10 @@ export interface BackorderView {
   orderId: string;
   lineId: string;
   sku: string;
+  /** The line's ordered quantity, as on the order. */
   quantity: number;
+  /** Units of the line still waiting in the queue. */
+  backorderedQuantity: number;
   position: number;
   placedAt: string;
   customer: Customer;
@@ -45,6 +48,7 @@ interface WaitingRow {
   order_id: string;
   line_id: string;
   sku: string;
+  quantity: number;
   backordered: number;
   queue_ticket: string | number;
   created_at: Date | string;
@@ -64,7 +68,7 @@ export async function listBackorders(
   const [afterSku, afterTicket] = after === null ? [null, null] : splitCursor(after);
   const rows = await queryRows<WaitingRow>(
     db,
-    sql`SELECT l.order_id, l.id AS line_id, l.sku, l.backordered, l.queue_ticket, l.created_at, o.customer,
+    sql`SELECT l.order_id, l.id AS line_id, l.sku, l.quantity, l.backordered, l.queue_ticket, l.created_at, o.customer,
                l.eta::text AS eta, l.eta_latest::text AS eta_latest, l.eta_source
           FROM order_lines l JOIN orders o ON o.id = l.order_id
          WHERE l.store_id = ${storeId} AND l.backordered > 0
@@ -96,7 +100,8 @@ export async function listBackorders(
         orderId: row.order_id,
         lineId: row.line_id,
         sku: row.sku,
-        quantity: row.backordered,
+        quantity: row.quantity,
+        backorderedQuantity: row.backordered,
         position,
         placedAt: new Date(row.created_at).toISOString(),
         customer: row.customer,

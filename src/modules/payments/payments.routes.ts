@@ -2,7 +2,15 @@ import { Type } from 'typebox';
 import { storeOf } from '../../http/auth.ts';
 import { runCommand } from '../../http/command.ts';
 import { type RouteRegistrar, typed } from '../../http/context.ts';
-import { AUTH_ERRORS, IdempotencyHeaders, idOf, problems, Text, WRITE_ERRORS } from '../../http/schemas.ts';
+import {
+  AUTH_ERRORS,
+  conflicts,
+  IdempotencyHeaders,
+  idOf,
+  problems,
+  Text,
+  WRITE_ERRORS,
+} from '../../http/schemas.ts';
 import { collectPayments } from './payments.collector.ts';
 import { paymentsSummary } from './payments.summary.ts';
 import { getOrderPayments, reportPayment } from './payments.usecases.ts';
@@ -94,10 +102,15 @@ export const paymentsRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'getOrderPayments',
         tags: ['Payments'],
         summary: "An order's money: per line, its holds, and every provider call",
         params: OrderParams,
-        response: { 200: OrderPaymentsSchema, ...problems(...AUTH_ERRORS, 404, 409) },
+        response: {
+          200: OrderPaymentsSchema,
+          ...problems(...AUTH_ERRORS, 404),
+          ...conflicts('payments_not_managed'),
+        },
       },
     },
     async (request) => getOrderPayments(deps.db, storeOf(request).id, request.params.id),
@@ -107,6 +120,7 @@ export const paymentsRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'reportPayment',
         tags: ['Payments'],
         summary: 'Report money the store’s platform took (provider `manual`)',
         description:
@@ -122,7 +136,11 @@ export const paymentsRoutes: RouteRegistrar = (app, { deps }) => {
           },
           { additionalProperties: false },
         ),
-        response: { 201: OrderPaymentsSchema, ...problems(...WRITE_ERRORS, 404, 409) },
+        response: {
+          201: OrderPaymentsSchema,
+          ...problems(...WRITE_ERRORS, 404),
+          ...conflicts('provider_mismatch', 'overpayment', 'payments_not_managed', 'idempotency_key_in_use'),
+        },
       },
     },
     async (request, reply) =>
@@ -135,12 +153,17 @@ export const paymentsRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'collectOrderPayments',
         tags: ['Payments'],
         summary: 'Move the order’s money now instead of waiting for the collector',
         description:
           'Captures what is due, refunds what is owed and settles calls left in doubt, as the background collector would; safe to repeat.',
         params: OrderParams,
-        response: { 200: OrderPaymentsSchema, ...problems(...AUTH_ERRORS, 404, 409) },
+        response: {
+          200: OrderPaymentsSchema,
+          ...problems(...AUTH_ERRORS, 404),
+          ...conflicts('payments_not_managed'),
+        },
       },
     },
     async (request) => {
@@ -161,6 +184,7 @@ export const paymentsRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'getPaymentsSummary',
         tags: ['Payments'],
         summary: 'Prepaid cash held, deposits, balances outstanding, refunds, failures and calls in doubt',
         response: { 200: SummarySchema, ...problems(...AUTH_ERRORS) },

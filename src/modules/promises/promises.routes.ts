@@ -39,6 +39,7 @@ export const promisesRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'simulateRestock',
         tags: ['Promises'],
         summary: 'What-if: which lines a restock would fill, and the new dates of the rest (changes nothing)',
         description:

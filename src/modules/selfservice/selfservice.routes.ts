@@ -53,8 +53,19 @@ const PAGE_DOC = {
         'An HTML page (errors are HTML pages too: 403 invalid link, 410 expired, 404 unknown order)',
       content: { 'text/html': { schema: { type: 'string' } } },
     },
+    403: htmlPage('The link is not valid, or does not grant this action'),
+    404: htmlPage('The order or line the link names is gone'),
+    410: htmlPage('The link has expired'),
+    429: htmlPage('Too many requests from this address'),
   },
 };
+
+function htmlPage(description: string) {
+  return {
+    description: `${description} (an HTML page)`,
+    content: { 'text/html': { schema: { type: 'string' } } },
+  };
+}
 
 const LINK_QUERY_HELP =
   'The query string is a signed link: `store`, `a` (action: status, cancel, keep, switch, preferences, ' +
@@ -263,6 +274,7 @@ function registerPages(ctx: RouteContext) {
       {
         config: { access: 'public' },
         schema: {
+          operationId: 'getSelfServicePage',
           ...PAGE_DOC,
           summary: "A shopper's page opened from a signed link in a message (HTML, no login)",
           description: `${LINK_QUERY_HELP} Opening a page never changes anything: actions are confirmed with a POST.`,
@@ -279,6 +291,7 @@ function registerPages(ctx: RouteContext) {
       {
         config: { access: 'public' },
         schema: {
+          operationId: 'submitSelfServiceAction',
           ...PAGE_DOC,
           summary: 'Carry out what a signed link grants (cancel, keep, switch, preferences, unsubscribe)',
           description:
@@ -307,6 +320,7 @@ export const selfServiceRoutes: RouteRegistrar = (app, ctx) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'createSelfServiceLinks',
         tags: ['Self-service'],
         summary: "Signed links to an order's self-service pages, for customer service to send",
         description:

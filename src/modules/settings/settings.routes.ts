@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import { storeOf } from '../../http/auth.ts';
 import { runCommand } from '../../http/command.ts';
 import { type RouteRegistrar, typed } from '../../http/context.ts';
-import { AUTH_ERRORS, problems, WRITE_ERRORS } from '../../http/schemas.ts';
+import { AUTH_ERRORS, conflicts, IdempotencyHeaders, problems, WRITE_ERRORS } from '../../http/schemas.ts';
 import { DepositPercent, PaymentModeSchema, requireDepositPercent } from '../settings/settings.schemas.ts';
 import { stripeNotConfigured } from './settings.errors.ts';
 import { getSettings, updateSettings } from './settings.usecases.ts';
@@ -51,6 +51,7 @@ export const settingsRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'getSettings',
         tags: ['Settings'],
         summary: "The store's settings",
         response: { 200: SettingsSchema, ...problems(...AUTH_ERRORS) },
@@ -63,8 +64,10 @@ export const settingsRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'patchSettings',
         tags: ['Settings'],
         summary: 'Change store settings; promise dates and automatic caps follow at once',
+        headers: IdempotencyHeaders,
         body: Type.Object(
           {
             handlingDays: Type.Optional(settingsFields.handlingDays),
@@ -78,7 +81,11 @@ export const settingsRoutes: RouteRegistrar = (app, { deps }) => {
           },
           { additionalProperties: false, minProperties: 1 },
         ),
-        response: { 200: SettingsSchema, ...problems(...WRITE_ERRORS) },
+        response: {
+          200: SettingsSchema,
+          ...problems(...WRITE_ERRORS),
+          ...conflicts('provider_not_configured', 'idempotency_key_in_use'),
+        },
       },
     },
     async (request, reply) =>

@@ -1,16 +1,24 @@
 import { DomainError } from '../../shared/errors.ts';
+import type { BackorderMode } from './stock.levels.models.ts';
 
+/**
+ * An order line that cannot be accepted. The words follow the reason: a variant in mode `deny`
+ * is not backorderable at all; otherwise its backorder limit (the cap) leaves too little room.
+ */
 export const insufficientStock = (
   sku: string,
   available: number,
   backorderRemaining: number | null,
+  mode?: BackorderMode,
 ): DomainError =>
   new DomainError(
     'conflict',
     'insufficient_stock',
-    backorderRemaining === 0
-      ? `SKU "${sku}" has ${available} available and cannot be backordered further`
-      : `SKU "${sku}" has ${available} available and only ${backorderRemaining} more may wait`,
+    mode === 'deny'
+      ? `SKU "${sku}" has ${available} available; this item cannot be backordered`
+      : backorderRemaining === 0
+        ? `SKU "${sku}" has ${available} available and its backorder limit is reached: no more units may wait`
+        : `SKU "${sku}" has ${available} available and its backorder limit lets only ${backorderRemaining} more wait`,
     { sku, available, backorderRemaining },
   );
 

@@ -124,6 +124,8 @@ export async function findOrderSkus(db: Executor, storeId: string, orderId: stri
 
 export interface OrderListQuery {
   status?: string;
+  /** The customer's email, compared case-insensitively. */
+  email?: string;
   limit: number;
   before: number | null;
 }
@@ -131,6 +133,9 @@ export interface OrderListQuery {
 export async function listOrderRows(db: Executor, storeId: string, query: OrderListQuery) {
   const conditions = [eq(orders.storeId, storeId)];
   if (query.status) conditions.push(eq(orders.status, query.status));
+  if (query.email !== undefined) {
+    conditions.push(sql`lower(${orders.customer}->>'email') = lower(${query.email})`);
+  }
   if (query.before !== null) conditions.push(lt(orders.seq, query.before));
   return db
     .select()

@@ -40,6 +40,9 @@ export const orders = pgTable(
     // fillfactor 85 in migration 0001), which is what lets a restock serve ~100k units/s. Listing
     // by status walks this index newest first and filters.
     index('orders_store_seq_idx').on(t.storeId, t.seq),
+    // Customer look-up by email (GET /v1/orders?email=), newest first. The customer never changes
+    // after placement, so status updates stay HOT.
+    index('orders_customer_email_idx').on(t.storeId, sql`lower(${t.customer}->>'email')`, t.seq),
   ],
 );
 

@@ -192,7 +192,12 @@ function decideInOrder(
       const error =
         decision.reason === 'too_many_units'
           ? tooManyUnits(decision.sku)
-          : insufficientStock(decision.sku, decision.available, decision.backorderRemaining);
+          : insufficientStock(
+              decision.sku,
+              decision.available,
+              decision.backorderRemaining,
+              own.get(decision.sku)!.backorderMode,
+            );
       decisions.push({ index: i, error });
       continue;
     }

@@ -10,7 +10,8 @@ import { shipmentLines, shipments } from './stock.shipments.tables.ts';
 import { stockMovements } from './stock.tables.ts';
 
 export interface ShipmentInput {
-  lines: LineQuantityInput[];
+  /** Left out: every allocated unit of the order. */
+  lines?: LineQuantityInput[];
   carrier?: string;
   trackingNumber?: string;
 }
@@ -32,9 +33,15 @@ const notAllocated = (lineId: string, requested: number, allocated: number): Dom
     { lineId, requested, allocated },
   );
 
+const nothingAllocated = (orderId: string): DomainError =>
+  new DomainError('conflict', 'not_allocated', `Order "${orderId}" has no allocated units to ship`, {
+    orderId,
+  });
+
 /**
  * Ships allocated units (all or nothing): onHand and allocated fall together, one ledger entry per
- * line. The hooks' `beforeShip` may refuse it (a pre-order before its release, units not paid for).
+ * line. Without `lines`, every allocated unit of the order ships. The hooks' `beforeShip` may refuse
+ * it (a pre-order before its release, units not paid for).
  */
 export async function createShipment(
   tx: Executor,
@@ -44,7 +51,11 @@ export async function createShipment(
   input: ShipmentInput,
 ): Promise<ShipmentView> {
   const { levels, lines } = await lockOrderForChange(tx, store, orderId);
-  const plan = resolveLines(lines, input.lines);
+  // No lines named: ship every allocated unit, as a cancel without lines cancels every open one.
+  const plan = input.lines
+    ? resolveLines(lines, input.lines)
+    : lines.filter((line) => line.allocated > 0).map((line) => ({ line, quantity: line.allocated }));
+  if (plan.length === 0) throw nothingAllocated(orderId);
   const now = deps.clock.now();
   for (const { line, quantity } of plan) {
     if (quantity > line.allocated) throw notAllocated(line.id, quantity, line.allocated);

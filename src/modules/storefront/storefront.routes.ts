@@ -10,6 +10,7 @@ export const storefrontRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'publishable' },
       schema: {
+        operationId: 'getAvailability',
         tags: ['Storefront'],
         summary: 'What a product page shows: availability, shopper message and expected date',
         security: [{ publishableKey: [] }],

@@ -18,6 +18,7 @@ export const storesRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'operator' },
       schema: {
+        operationId: 'createStore',
         tags: ['Stores'],
         summary: 'Create a store and its API keys (operator token)',
         description: 'The keys are returned once; only their hashes are stored.',

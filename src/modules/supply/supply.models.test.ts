@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { csvField } from '../../shared/csv.ts';
 import {
   canApply,
   countsAsSupply,
-  csvField,
   openQuantity,
   PURCHASE_ORDER_STATUSES,
   pickListCsv,

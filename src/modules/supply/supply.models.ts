@@ -2,6 +2,7 @@
  * Pure rules of purchasing: the purchase-order state machine, what a delivery may receive, where
  * its units go, and the dock's printable pick list. No I/O.
  */
+import { csvRow } from '../../shared/csv.ts';
 import type { CrossDockLine, PurchaseOrderStatus, ReceiptLine } from './supply.tables.ts';
 
 export const PURCHASE_ORDER_STATUSES: readonly PurchaseOrderStatus[] = [
@@ -102,20 +103,6 @@ export function putawayOf(
 /** Pick-list rows of units that go to the shelf carry this instead of an order id. */
 export const SHELF = 'SHELF';
 
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-/**
- * One CSV field (RFC 4180): quoted when it holds a quote, comma or line break. A text starting
- * like a spreadsheet formula (= + - @, tab, CR) is prefixed with a single quote so that opening
- * the list in a spreadsheet never runs a customer-supplied formula.
- */
-export function csvField(value: string | number | null | undefined): string {
-  if (value === null || value === undefined) return '';
-  let text = String(value);
-  if (typeof value === 'string' && FORMULA_START.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 export const PICK_LIST_COLUMNS = ['order_id', 'line_id', 'sku', 'quantity', 'customer_name'] as const;
 
 /**
@@ -136,7 +123,7 @@ export function pickListCsv(
     ...byOrder.map((f) => [f.orderId, f.lineId, f.sku, f.quantity, customerNames.get(f.orderId) ?? null]),
     ...shelf.map((p) => [SHELF, null, p.sku, p.quantity, null]),
   ];
-  return rows.map((row) => `${row.map(csvField).join(',')}\r\n`).join('');
+  return rows.map(csvRow).join('');
 }
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -4,6 +4,7 @@ import { runCommand } from '../../http/command.ts';
 import { type RouteRegistrar, typed } from '../../http/context.ts';
 import {
   AUTH_ERRORS,
+  conflicts,
   IdempotencyHeaders,
   idOf,
   ListQuery,
@@ -48,6 +49,7 @@ export const receiptsRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'createReceipt',
         tags: ['Supply'],
         summary: 'Receive a delivery: units fill the waiting queues first (cross-dock), the rest is put away',
         description:
@@ -57,7 +59,11 @@ export const receiptsRoutes: RouteRegistrar = (app, { deps }) => {
         headers: IdempotencyHeaders,
         params: Type.Object({ id: idOf('po') }),
         body: ReceiptBody,
-        response: { 201: ReceiptSchema, ...problems(...WRITE_ERRORS, 404, 409) },
+        response: {
+          201: ReceiptSchema,
+          ...problems(...WRITE_ERRORS, 404),
+          ...conflicts('invalid_transition', 'over_receipt', 'idempotency_key_in_use'),
+        },
       },
     },
     async (request, reply) =>
@@ -70,6 +76,7 @@ export const receiptsRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'listReceipts',
         tags: ['Supply'],
         summary: 'Receipts of a purchase order, oldest first',
         params: Type.Object({ id: idOf('po') }),
@@ -84,6 +91,7 @@ export const receiptsRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'getReceipt',
         tags: ['Supply'],
         summary: 'Get a receipt (JSON, without the PO), or its printable pick list (format=csv)',
         description: CSV_DESCRIPTION,

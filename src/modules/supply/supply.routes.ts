@@ -5,6 +5,7 @@ import { runCommand } from '../../http/command.ts';
 import { type RouteRegistrar, typed } from '../../http/context.ts';
 import {
   AUTH_ERRORS,
+  conflicts,
   DateText,
   IdempotencyHeaders,
   idOf,
@@ -65,9 +66,14 @@ const PurchaseOrderPatch = Type.Object(
 const PurchaseOrderParams = Type.Object({ id: idOf('po') });
 
 const TRANSITIONS = [
-  { action: 'order', summary: 'Place a draft purchase order with the supplier (draft → ordered)' },
+  {
+    action: 'order',
+    operationId: 'placePurchaseOrder',
+    summary: 'Place a draft purchase order with the supplier (draft → ordered)',
+  },
   {
     action: 'cancel',
+    operationId: 'cancelPurchaseOrder',
     summary:
       'Cancel a purchase order (draft, ordered or partially received); units not received stop counting',
   },
@@ -80,6 +86,7 @@ const purchaseOrdersRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'createPurchaseOrder',
         tags: ['Supply'],
         summary: 'Record a purchase order; ordered units date the waiting lines of its SKUs',
         description:
@@ -87,7 +94,11 @@ const purchaseOrdersRoutes: RouteRegistrar = (app, { deps }) => {
           'a reference already used → 409 `duplicate_reference`.',
         headers: IdempotencyHeaders,
         body: PurchaseOrderBody,
-        response: { 201: PurchaseOrderSchema, ...problems(...WRITE_ERRORS, 409) },
+        response: {
+          201: PurchaseOrderSchema,
+          ...problems(...WRITE_ERRORS),
+          ...conflicts('duplicate_reference', 'idempotency_key_in_use'),
+        },
       },
     },
     async (request, reply) =>
@@ -100,6 +111,7 @@ const purchaseOrdersRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'getPurchaseOrder',
         tags: ['Supply'],
         summary: 'Get a purchase order',
         params: PurchaseOrderParams,
@@ -113,6 +125,7 @@ const purchaseOrdersRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'listPurchaseOrders',
         tags: ['Supply'],
         summary: 'List purchase orders, newest first (by status, SKU or supplier)',
         querystring: Type.Object(
@@ -134,6 +147,7 @@ const purchaseOrdersRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'patchPurchaseOrder',
         tags: ['Supply'],
         summary: 'Move the expected date (kept in the date history) or change the reference',
         description:
@@ -141,7 +155,11 @@ const purchaseOrdersRoutes: RouteRegistrar = (app, { deps }) => {
           'Received or cancelled POs → 409 `purchase_order_closed`.',
         params: PurchaseOrderParams,
         body: PurchaseOrderPatch,
-        response: { 200: PurchaseOrderSchema, ...problems(...WRITE_ERRORS, 404, 409) },
+        response: {
+          200: PurchaseOrderSchema,
+          ...problems(...WRITE_ERRORS, 404),
+          ...conflicts('purchase_order_closed', 'duplicate_reference'),
+        },
       },
     },
     async (request) =>
@@ -149,19 +167,24 @@ const purchaseOrdersRoutes: RouteRegistrar = (app, { deps }) => {
         updatePurchaseOrderDetails(tx, deps, storeOf(request), request.params.id, request.body),
       ),
   );
-  for (const { action, summary } of TRANSITIONS) {
+  for (const { action, operationId, summary } of TRANSITIONS) {
     r.post(
       `/v1/purchase-orders/:id/${action}`,
       {
         config: { access: 'secret', optionalBody: true },
         schema: {
+          operationId,
           tags: ['Supply'],
           summary,
           description: 'Any other starting status → 409 `invalid_transition` (with the current `status`).',
           headers: IdempotencyHeaders,
           params: PurchaseOrderParams,
           body: Type.Object({}, { additionalProperties: false, description: 'Optional; no fields' }),
-          response: { 200: PurchaseOrderSchema, ...problems(...WRITE_ERRORS, 404, 409) },
+          response: {
+            200: PurchaseOrderSchema,
+            ...problems(...WRITE_ERRORS, 404),
+            ...conflicts('invalid_transition', 'idempotency_key_in_use'),
+          },
         },
         // No body at all is the usual call: treat it as {}.
         preValidation: async (request) => {

@@ -5,6 +5,7 @@ import { runCommand } from '../../http/command.ts';
 import { type RouteRegistrar, typed } from '../../http/context.ts';
 import {
   AUTH_ERRORS,
+  conflicts,
   IdempotencyHeaders,
   idOf,
   ListQuery,
@@ -46,11 +47,16 @@ export const suppliersRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'createSupplier',
         tags: ['Supply'],
         summary: 'Create a supplier',
         headers: IdempotencyHeaders,
         body: SupplierBody,
-        response: { 201: SupplierSchema, ...problems(...WRITE_ERRORS) },
+        response: {
+          201: SupplierSchema,
+          ...problems(...WRITE_ERRORS),
+          ...conflicts('idempotency_key_in_use'),
+        },
       },
     },
     async (request, reply) =>
@@ -61,6 +67,7 @@ export const suppliersRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'getSupplier',
         tags: ['Supply'],
         summary: 'Get a supplier',
         params: SupplierParams,
@@ -74,6 +81,7 @@ export const suppliersRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'listSuppliers',
         tags: ['Supply'],
         summary: 'List suppliers, oldest first',
         querystring: Type.Object(ListQuery, { additionalProperties: false }),
@@ -87,6 +95,7 @@ export const suppliersRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'patchSupplier',
         tags: ['Supply'],
         summary: 'Change a supplier; a new lead time re-dates the waiting lines it dates',
         description:

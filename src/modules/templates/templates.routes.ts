@@ -69,6 +69,7 @@ export const templatesRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'listMessageTemplates',
         tags: TAGS,
         summary: 'Every message template, the store’s own or the default',
         description: 'One page holds every kind × channel (a fixed set), so `nextCursor` is always null.',
@@ -82,6 +83,7 @@ export const templatesRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'getMessageTemplate',
         tags: TAGS,
         summary: 'One message template',
         params: Params,
@@ -95,6 +97,7 @@ export const templatesRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'putMessageTemplate',
         tags: TAGS,
         summary: 'Save the store’s own template (checked first: `template_invalid` lists every problem)',
         description:
@@ -126,6 +129,7 @@ export const templatesRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'deleteMessageTemplate',
         tags: TAGS,
         summary: 'Go back to the default template',
         params: Params,
@@ -145,6 +149,7 @@ export const templatesRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'previewMessageTemplate',
         tags: TAGS,
         summary: 'Render a draft, or the current template, with sample data',
         description:

@@ -5,6 +5,7 @@ import { runCommand } from '../../http/command.ts';
 import { type RouteRegistrar, typed } from '../../http/context.ts';
 import {
   AUTH_ERRORS,
+  conflicts,
   IdempotencyHeaders,
   idOf,
   ListQuery,
@@ -58,6 +59,7 @@ export const webhooksRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'createWebhookEndpoint',
         tags: ['Webhooks'],
         summary: 'Subscribe a URL to events',
         description: DESCRIPTION,
@@ -71,7 +73,11 @@ export const webhooksRoutes: RouteRegistrar = (app, { deps }) => {
           },
           { additionalProperties: false },
         ),
-        response: { 201: EndpointSchema, ...problems(...WRITE_ERRORS) },
+        response: {
+          201: EndpointSchema,
+          ...problems(...WRITE_ERRORS),
+          ...conflicts('idempotency_key_in_use'),
+        },
       },
     },
     async (request, reply) =>
@@ -82,6 +88,7 @@ export const webhooksRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'listWebhookEndpoints',
         tags: ['Webhooks'],
         summary: 'List webhook endpoints',
         querystring: Type.Object(ListQuery, { additionalProperties: false }),
@@ -95,6 +102,7 @@ export const webhooksRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'getWebhookEndpoint',
         tags: ['Webhooks'],
         summary: 'Get a webhook endpoint',
         params: Params,
@@ -108,6 +116,7 @@ export const webhooksRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'patchWebhookEndpoint',
         tags: ['Webhooks'],
         summary: 'Change a webhook endpoint (`rotateSecret: true` issues a new secret)',
         params: Params,
@@ -134,6 +143,7 @@ export const webhooksRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'deleteWebhookEndpoint',
         tags: ['Webhooks'],
         summary: 'Delete a webhook endpoint (its pending deliveries are dropped)',
         params: Params,
