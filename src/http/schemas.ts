@@ -44,7 +44,8 @@ export const CONFLICTS = {
   insufficient_stock:
     'Orders: a line cannot be accepted — not enough available, and the variant cannot be backordered ' +
     '(mode `deny`) or its backorder limit leaves too little room (members `sku`, `available`, ' +
-    '`backorderRemaining`). Adjustments: the removal would take onHand below the allocated units',
+    '`backorderRemaining`). Adjustments: the removal would take onHand below zero (members `sku`, `onHand`, ' +
+    '`requested`); below the allocated units it is a write-off, which succeeds',
   duplicate_external_id: 'An order with this `externalId` already exists (member `externalId`)',
   idempotency_key_in_use:
     'A request with this Idempotency-Key is still running; retry shortly to get its answer',

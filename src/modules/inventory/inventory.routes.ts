@@ -189,6 +189,9 @@ export const inventoryRoutes: RouteRegistrar = (app, { deps }) => {
         operationId: 'createAdjustment',
         tags: ['Inventory'],
         summary: 'Adjust on-hand stock; positive adjustments fill the queue first',
+        description:
+          'A removal below the allocated units is a write-off: the missing units are taken back from the latest ' +
+          'accepted allocated lines, which wait again ahead of the queue (`requeued`), are re-dated and told.',
         headers: IdempotencyHeaders,
         body: AdjustmentBody,
         response: {
@@ -272,18 +275,19 @@ export const inventoryRoutes: RouteRegistrar = (app, { deps }) => {
     {
       config: { access: 'secret' },
       schema: {
+        operationId: 'createStockCount',
         tags: ['Inventory'],
         summary: 'Record a cycle count: set on-hand to the counted figure for many SKUs at once',
         description:
           "Each difference is written to the ledger as an adjustment with reason `count` (the request's `reason` is kept as its note). " +
           'A count above on-hand fills the queue head first; a count below the allocated units takes them back from the latest ' +
-          'accepted allocated lines, which wait again ahead of the queue (`requeued`). All or nothing. ' +
-          '409 `insufficient_stock` cannot occur here (counts are never negative).',
+          'accepted allocated lines, which wait again ahead of the queue (`requeued`). All or nothing.',
         headers: IdempotencyHeaders,
         body: CountBody,
         response: {
           201: Type.Object({ data: Type.Array(CountResultSchema) }),
           ...problems(...WRITE_ERRORS),
+          ...conflicts('idempotency_key_in_use'),
         },
       },
     },
