@@ -418,7 +418,7 @@ describe('refusals change nothing', () => {
       body: { sku: 'RF-DENY', quantity: -4, reason: 'damage' },
     });
     expect(expectProblem(res, 409, 'insufficient_stock').detail).toBe(
-      'SKU "RF-DENY" has 1 available (on hand and not allocated to orders); 2 cannot be removed',
+      'SKU "RF-DENY" has 3 on hand; 4 cannot be removed',
     );
     expect(await snapshot(t, key, skus)).toEqual(before);
     const okRes = await t.request('POST', '/v1/inventory/adjustments', {
