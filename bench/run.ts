@@ -10,10 +10,14 @@
  *            [--via deliverDue|worker]
  *            [--trace-sql 1]
  *
- * Every scenario prints a human-readable log and, as its very last line, one JSON object.
+ * Every scenario runs on a database of its own (created for the run, dropped after it), prints a
+ * human-readable log and, as its very last line, one JSON object. Exit code: 0 when the run
+ * completed with no violations, 3 when it completed with violations (correctness failures; missed
+ * performance goals are only warnings), 1 when it failed, 2 on a usage error, 130 / 143 when
+ * interrupted (SIGINT / SIGTERM), after dropping its database.
  */
 import { parseArgs } from 'node:util';
-import type { Engine } from './common.ts';
+import { type Engine, runCleanups } from './common.ts';
 import { runHotSku } from './hot-sku.ts';
 import { type DeliveryPath, runMessages } from './messages.ts';
 import { runPromises } from './promises.ts';
@@ -34,8 +38,12 @@ messages --engine postgres|pglite  --orders 5000 (1000 on pglite)  --channel ema
          --via deliverDue|worker (direct delivery passes, or the production worker's pg-boss jobs)
          --trace-sql 1 (time the SQL round trips of the relay and delivery phases; PostgreSQL only)
 
-PostgreSQL comes from DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test);
-pglite runs on a fresh temporary directory.`;
+Each run creates a database of its own on the PostgreSQL server of DATABASE_URL (default
+postgres://postgres@127.0.0.1:5432/test), backfill_bench_<scenario>_<pid>, and drops it at the end;
+pglite runs on a fresh temporary directory. Exit code 3: the run found violations.`;
+
+/** Exit code of a run that completed but found correctness violations. */
+const VIOLATIONS_EXIT = 3;
 
 function intFlag(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -141,13 +149,35 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   console.log(JSON.stringify(result));
+  const violations = Number(result.violations ?? 0);
+  if (violations > 0) {
+    console.error(`${scenario}: ${violations} violation(s)`);
+    return VIOLATIONS_EXIT;
+  }
   return 0;
 }
 
+// Ctrl-C or a kill: stop the children and drop the scratch database before leaving.
+let interrupted: number | null = null;
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const) {
+  process.once(signal, () => {
+    interrupted = code;
+    console.error(`${signal}: cleaning up`);
+    void runCleanups().finally(() => process.exit(code));
+  });
+}
+
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error) => {
-    console.error(error);
-    process.exit(1);
+  async (code) => {
+    await runCleanups();
+    process.exit(interrupted ?? code);
+  },
+  async (error) => {
+    if (interrupted === null) console.error(error);
+    await runCleanups();
+    process.exit(interrupted ?? 1);
   },
 );
