@@ -4,7 +4,7 @@
  *   hot-sku  [--engine postgres|pglite] [--concurrency 64] [--stock S] [--limit L] [--requests N]
  *            [--baseline-seconds 10] [--cpu-prof DIR] [--trace-sql FILE]
  *   restock  [--engine postgres|pglite] [--units 1000000] [--skus 10000] [--workers 4] [--batch 200]
- *            [--partial 0] [--zipf 1.1] [--trace-sql 1]
+ *            [--partial 0] [--zipf 1.1] [--trace-sql 1] [--explain-slow MS]
  *   promises [--engine postgres|pglite] [--lines 1000000] [--orders 200] [--po-units 1000] [--explain-full 1]
  *   messages [--engine postgres|pglite] [--orders 5000] [--channel email|webhook] [--concurrency 16]
  *            [--via deliverDue|worker]
@@ -31,6 +31,7 @@ hot-sku  --engine postgres|pglite  --concurrency 64  --stock S  --limit L  --req
 restock  --engine postgres|pglite  --units 1000000  --skus 10000  --workers 4  --batch 200 (SKUs per transaction)
          --partial F (fraction of SKUs restocked with only half their queue)  --zipf 1.1
          --trace-sql 1 (time the SQL round trips of the restock phase; PostgreSQL only)
+         --explain-slow MS (print auto_explain plans of statements slower than MS; PostgreSQL only)
 promises --engine postgres|pglite  --lines 1000000 (long queue; 200000 on pglite)  --orders 200 (timed per queue)
          --po-units 1000 (units per purchase-order line)  --explain-full 1 (EXPLAIN ANALYZE the 1M-line recompute)
 messages --engine postgres|pglite  --orders 5000 (1000 on pglite)  --channel email|webhook
@@ -89,6 +90,7 @@ async function main(argv: string[]): Promise<number> {
       orders: { type: 'string' },
       'po-units': { type: 'string' },
       'explain-full': { type: 'string' },
+      'explain-slow': { type: 'string' },
       channel: { type: 'string' },
       via: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -124,6 +126,7 @@ async function main(argv: string[]): Promise<number> {
       partial: numFlag(values.partial, 'partial'),
       zipf: numFlag(values.zipf, 'zipf'),
       traceSql: values['trace-sql'] !== undefined,
+      explainSlowMs: intFlag(values['explain-slow'], 'explain-slow'),
     });
   } else if (scenario === 'promises') {
     result = await runPromises({
