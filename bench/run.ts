@@ -5,7 +5,8 @@
  *            [--baseline-seconds 10] [--cpu-prof DIR] [--trace-sql FILE]
  *   restock  [--engine postgres|pglite] [--units 1000000] [--skus 10000] [--workers 4] [--batch 200]
  *            [--partial 0] [--zipf 1.1] [--trace-sql 1] [--explain-slow MS]
- *   promises [--engine postgres|pglite] [--lines 1000000] [--orders 200] [--po-units 1000] [--explain-full 1]
+ *   promises [--engine postgres|pglite] [--lines 1000000] [--orders 200] [--po-units 1000] [--reads 21]
+ *            [--explain-full 1]
  *   messages [--engine postgres|pglite] [--orders 5000] [--channel email|webhook] [--concurrency 16]
  *            [--via deliverDue|worker]
  *            [--trace-sql 1]
@@ -33,7 +34,8 @@ restock  --engine postgres|pglite  --units 1000000  --skus 10000  --workers 4  -
          --trace-sql 1 (time the SQL round trips of the restock phase; PostgreSQL only)
          --explain-slow MS (print auto_explain plans of statements slower than MS; PostgreSQL only)
 promises --engine postgres|pglite  --lines 1000000 (long queue; 200000 on pglite)  --orders 200 (timed per queue)
-         --po-units 1000 (units per purchase-order line)  --explain-full 1 (EXPLAIN ANALYZE the 1M-line recompute)
+         --po-units 1000 (units per purchase-order line)  --reads 21 (timed reads of the first and the last order)
+         --explain-full 1 (EXPLAIN ANALYZE the 1M-line recompute)
 messages --engine postgres|pglite  --orders 5000 (1000 on pglite)  --channel email|webhook
          --concurrency 16 (delivery lanes, and senders of the raw-channel baseline)
          --via deliverDue|worker (direct delivery passes, or the production worker's pg-boss jobs)
@@ -91,6 +93,7 @@ async function main(argv: string[]): Promise<number> {
       'po-units': { type: 'string' },
       'explain-full': { type: 'string' },
       'explain-slow': { type: 'string' },
+      reads: { type: 'string' },
       channel: { type: 'string' },
       via: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -135,6 +138,7 @@ async function main(argv: string[]): Promise<number> {
       orders: intFlag(values.orders, 'orders'),
       poUnits: intFlag(values['po-units'], 'po-units'),
       explainFull: values['explain-full'] !== undefined,
+      reads: intFlag(values.reads, 'reads'),
     });
   } else if (scenario === 'messages') {
     const channel = values.channel ?? 'email';
