@@ -1,8 +1,8 @@
 /** Helpers shared by the benchmark scenarios. */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 
 export type Engine = 'postgres' | 'pglite';
@@ -133,37 +133,174 @@ export function cpuSeconds(filter: (pid: number, comm: string) => boolean): numb
   return ticks / 100; // USER_HZ is 100 on Linux
 }
 
+/** CPU seconds used during a phase: the bench process, and this run's PostgreSQL backends (null on PGlite). */
+export interface CpuUse {
+  bench: number;
+  postgres: number | null;
+}
+
+/** The pids of the backends connected to the run's own database (PostgreSQL). */
+export type BackendPids = () => Promise<number[]>;
+
+export const backendsOf =
+  (query: (text: string) => Promise<{ rows: unknown[] }>): BackendPids =>
+  async () =>
+    (
+      (await query('SELECT pid FROM pg_stat_activity WHERE datname = current_database()')).rows as {
+        pid: number;
+      }[]
+    ).map((r) => r.pid);
+
 /**
- * A scratch database on the PostgreSQL of `url` (named `<prefix>_<pid>`), for scenarios too big to
- * leave behind in the shared one; `drop()` removes it. Scratch databases of processes that died
- * before dropping theirs are dropped on the way in.
+ * CPU used from now to stop(): the bench process, and the PostgreSQL backends of the run's own
+ * database, per process, so other sessions on a shared server do not count (nor do the server's
+ * background writers). A backend that exits during the phase takes its time with it (a pool closes
+ * connections idle for 10 s), so the PostgreSQL figure is a lower bound.
+ */
+export async function startCpu(backends: BackendPids | null): Promise<{ stop(): Promise<CpuUse> }> {
+  const bench = process.cpuUsage();
+  const before = new Map<number, number>();
+  if (backends)
+    for (const pid of await backends())
+      before.set(
+        pid,
+        cpuSeconds((p) => p === pid),
+      );
+  return {
+    stop: async () => {
+      const used = process.cpuUsage(bench);
+      let postgres: number | null = null;
+      if (backends) {
+        postgres = 0;
+        for (const pid of await backends()) {
+          const now = cpuSeconds((p) => p === pid);
+          if (Number.isFinite(now)) postgres += Math.max(0, now - (before.get(pid) ?? 0));
+        }
+      }
+      return { bench: (used.user + used.system) / 1e6, postgres };
+    },
+  };
+}
+
+/**
+ * Work to undo when the run is interrupted (Ctrl-C, SIGTERM) or fails: child processes to stop,
+ * scratch databases to drop. Each scenario registers what it creates and unregisters it once it
+ * has undone it itself; `run.ts` calls `runCleanups` on a signal and after an error.
+ */
+const cleanups = new Set<() => Promise<void> | void>();
+let cleaning: Promise<void> | null = null;
+
+export function onCleanup(undo: () => Promise<void> | void): () => void {
+  cleanups.add(undo);
+  return () => {
+    cleanups.delete(undo);
+  };
+}
+
+/** Runs every registered cleanup once, latest first; concurrent callers wait for the same run. */
+export function runCleanups(): Promise<void> {
+  cleaning ??= (async () => {
+    for (const undo of [...cleanups].reverse()) {
+      cleanups.delete(undo);
+      try {
+        await undo();
+      } catch (error) {
+        console.error(`cleanup failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    cleaning = null;
+  })();
+  return cleaning;
+}
+
+/** Where a scenario runs: a database of its own, created for this run and removed after it. */
+export interface BenchDatabase {
+  engine: Engine;
+  url: string;
+  /** The PostgreSQL database's name, or the PGlite directory. */
+  name: string;
+  /** Drops the database (PostgreSQL) or deletes the directory (PGlite); safe to call twice. */
+  drop(): Promise<void>;
+}
+
+/**
+ * A fresh database for one run of `scenario`: on PostgreSQL `backfill_bench_<scenario>_<pid>`,
+ * created on the server of DATABASE_URL and dropped by `drop()` (and on Ctrl-C, see `runCleanups`),
+ * so no figure depends on what earlier runs left behind; on PGlite a new temporary directory.
+ */
+export async function freshBenchDatabase(engine: Engine, scenario: string): Promise<BenchDatabase> {
+  if (engine === 'pglite') {
+    const url = freshPgliteUrl();
+    const dir = dirname(url.slice('pglite://'.length));
+    const unregister = onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+    return {
+      engine,
+      url,
+      name: dir,
+      drop: async () => {
+        unregister();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  return scratchPostgresDatabase(postgresUrl(), `backfill_bench_${scenario.replace(/[^a-z0-9]/gi, '_')}`);
+}
+
+/**
+ * An exact copy of a bench database (nobody may be connected to it meanwhile), dropped like it:
+ * `CREATE DATABASE … TEMPLATE` on PostgreSQL, a copy of the directory for PGlite. Two phases of
+ * one run that must start from the same data (same rows, same table and index sizes) use one each.
+ */
+export async function copyBenchDatabase(source: BenchDatabase, scenario: string): Promise<BenchDatabase> {
+  if (source.engine === 'pglite') {
+    const copy = await freshBenchDatabase('pglite', scenario);
+    const from = source.url.slice('pglite://'.length);
+    cpSync(from, copy.url.slice('pglite://'.length), { recursive: true });
+    return copy;
+  }
+  return scratchPostgresDatabase(postgresUrl(), `backfill_bench_${scenario.replace(/[^a-z0-9]/gi, '_')}`, {
+    template: source.name,
+  });
+}
+
+/**
+ * A scratch database on the PostgreSQL of `url`, named `<prefix>_<pid>`; `drop()` removes it
+ * (FORCE: the run's own connections may still be open). Scratch databases of bench processes that
+ * died before dropping theirs are dropped on the way in, unless someone is connected to them (a
+ * bench of another machine sharing this server: its pid means nothing here).
  */
 export async function scratchPostgresDatabase(
   url: string,
   prefix: string,
-): Promise<{ url: string; drop: () => Promise<void> }> {
+  options: { template?: string } = {},
+): Promise<BenchDatabase> {
   const name = `${prefix}_${process.pid}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   try {
     const { rows } = await admin.query<{ datname: string }>(
-      'SELECT datname FROM pg_database WHERE datname LIKE $1',
-      [`${prefix}\\_%`],
+      `SELECT datname FROM pg_database d
+        WHERE datname LIKE 'backfill\\_bench\\_%'
+          AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname)`,
     );
     for (const { datname } of rows) {
-      const owner = datname.slice(prefix.length + 1);
-      if (!/^\d+$/.test(owner) || (datname !== name && isAlive(Number(owner)))) continue;
-      await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+      const owner = Number(/_(\d+)$/.exec(datname)?.[1]);
+      if (datname !== name && isAlive(owner)) continue;
+      // Not FORCE: a session that connected since the check keeps its database.
+      await admin.query(`DROP DATABASE IF EXISTS "${datname}"`).catch(() => undefined);
     }
-    await admin.query(`CREATE DATABASE "${name}"`);
+    await admin.query(
+      `CREATE DATABASE "${name}"${options.template ? ` TEMPLATE "${options.template}"` : ''}`,
+    );
   } finally {
     await admin.end();
   }
   const scratch = new URL(url);
   scratch.pathname = `/${name}`;
-  return {
-    url: scratch.toString(),
-    drop: async () => {
+  let dropped: Promise<void> | null = null;
+  const drop = (): Promise<void> => {
+    dropped ??= (async () => {
+      unregister();
       const client = new pg.Client({ connectionString: url });
       await client.connect();
       try {
@@ -171,8 +308,11 @@ export async function scratchPostgresDatabase(
       } finally {
         await client.end();
       }
-    },
+    })();
+    return dropped;
   };
+  const unregister = onCleanup(drop);
+  return { engine: 'postgres', url: scratch.toString(), name, drop };
 }
 
 function isAlive(pid: number): boolean {

@@ -8,7 +8,7 @@
  * answer 409 insufficient_stock, queue positions 1..L in acceptance order, no order lost or doubled.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -16,15 +16,20 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { type Dispatcher, Pool } from 'undici';
 import {
+  type BenchDatabase,
+  backendsOf,
   cpuSeconds,
   type Engine,
-  freshPgliteUrl,
+  freshBenchDatabase,
   log,
+  onCleanup,
   percentile,
   pgbenchBaseline,
   postgresReachable,
   postgresUrl,
   round,
+  scratchPostgresDatabase,
+  startCpu,
 } from './common.ts';
 import { printSqlStats, type StatementStat } from './sql-trace.ts';
 
@@ -153,8 +158,16 @@ function expect(reply: Reply, status: number, what: string): Reply {
 }
 
 export async function runHotSku(options: HotSkuOptions): Promise<Record<string, unknown>> {
+  const database = await freshBenchDatabase(options.engine, 'hot-sku');
+  try {
+    return await hotSkuOn(database, options);
+  } finally {
+    await database.drop();
+  }
+}
+
+async function hotSkuOn(database: BenchDatabase, options: HotSkuOptions): Promise<Record<string, unknown>> {
   const { engine } = options;
-  const pgUrl = postgresUrl();
   const concurrency = options.concurrency ?? 64;
   const stock = options.stock ?? (engine === 'postgres' ? 2000 : 500);
   const limit = options.limit ?? (engine === 'postgres' ? 3000 : 1000);
@@ -162,24 +175,19 @@ export async function runHotSku(options: HotSkuOptions): Promise<Record<string, 
   const baselineSeconds = options.baselineSeconds ?? 10;
   if (requests <= stock + limit) throw new Error('--requests must exceed --stock + --limit');
 
-  let pgliteDir: string | null = null;
-  let databaseUrl = pgUrl;
-  if (engine === 'pglite') {
-    databaseUrl = freshPgliteUrl();
-    pgliteDir = dirname(databaseUrl.slice('pglite://'.length));
-  }
-  log(`hot-sku on ${engine}: concurrency=${concurrency} stock=${stock} limit=${limit} requests=${requests}`);
+  log(
+    `hot-sku on ${engine} (${engine === 'postgres' ? 'database' : 'directory'} ${database.name}): ` +
+      `concurrency=${concurrency} stock=${stock} limit=${limit} requests=${requests}`,
+  );
 
   const port = await freePort();
-  const child = startServer(databaseUrl, port, options.cpuProfDir, options.traceSql);
-  // The child must not outlive us, also on Ctrl-C or an uncaught error.
+  const child = startServer(database.url, port, options.cpuProfDir, options.traceSql);
+  // The child must not outlive us, also on Ctrl-C (run.ts runs the cleanups) or an uncaught error.
   const killChild = () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   };
-  const onSignal = () => process.exit(130);
   process.once('exit', killChild);
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const unregisterChild = onCleanup(killChild);
   const client = new Client(port, concurrency + 4);
   const violations: string[] = [];
   const violate = (message: string) => {
@@ -267,32 +275,26 @@ export async function runHotSku(options: HotSkuOptions): Promise<Record<string, 
     };
     log('load phase started');
     const serverPid = child.pid ?? -1;
-    const cpuOf = () => ({
-      server: cpuSeconds((pid) => pid === serverPid),
-      postgres: cpuSeconds((_pid, comm) => comm === 'postgres'),
-      client: process.cpuUsage(),
-    });
+    // The run's own database: its commits and its backends' CPU are this run's alone.
+    const admin = engine === 'postgres' ? new pg.Client({ connectionString: database.url }) : null;
+    await admin?.connect();
     const commits = async (): Promise<number | null> => {
-      if (engine !== 'postgres') return null;
-      const c = new pg.Client({ connectionString: pgUrl });
-      await c.connect();
-      try {
-        const r = await c.query(
-          'SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()',
-        );
-        return Number(r.rows[0]?.xact_commit);
-      } finally {
-        await c.end();
-      }
+      if (!admin) return null;
+      const r = await admin.query(
+        'SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()',
+      );
+      return Number(r.rows[0]?.xact_commit);
     };
     const commitsBefore = await commits();
-    const cpuBefore = cpuOf();
+    const serverCpuBefore = cpuSeconds((pid) => pid === serverPid);
+    const cpu = await startCpu(admin ? backendsOf((text) => admin.query(text)) : null);
     const loadStart = performance.now();
     await Promise.all(Array.from({ length: concurrency }, worker));
     const loadSeconds = (performance.now() - loadStart) / 1000;
-    const cpuAfter = cpuOf();
-    const clientCpu = process.cpuUsage(cpuBefore.client);
+    const serverCpu = cpuSeconds((pid) => pid === serverPid) - serverCpuBefore;
+    const used = await cpu.stop();
     const commitsAfter = await commits();
+    await admin?.end();
     if (commitsBefore !== null && commitsAfter !== null) {
       const n = commitsAfter - commitsBefore;
       log(
@@ -301,11 +303,11 @@ export async function runHotSku(options: HotSkuOptions): Promise<Record<string, 
     }
     log(
       `CPU during the load phase (2 cores = ${(2 * loadSeconds).toFixed(1)} core-s available): ` +
-        `server ${(cpuAfter.server - cpuBefore.server).toFixed(1)} s, ` +
-        (engine === 'postgres'
-          ? `postgres processes ${(cpuAfter.postgres - cpuBefore.postgres).toFixed(1)} s, `
+        `server ${serverCpu.toFixed(1)} s, ` +
+        (used.postgres !== null
+          ? `this run's postgres backends ${used.postgres.toFixed(1)} s, `
           : '(PGlite runs inside the server) ') +
-        `bench client ${((clientCpu.user + clientCpu.system) / 1e6).toFixed(1)} s`,
+        `bench client ${used.bench.toFixed(1)} s`,
     );
 
     let created201 = 0;
@@ -420,9 +422,7 @@ export async function runHotSku(options: HotSkuOptions): Promise<Record<string, 
     client.close();
     await stopServer(child);
     process.off('exit', killChild);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    if (pgliteDir) rmSync(pgliteDir, { recursive: true, force: true });
+    unregisterChild();
   }
 
   if (options.traceSql) {
@@ -435,11 +435,24 @@ export async function runHotSku(options: HotSkuOptions): Promise<Record<string, 
     }
   }
 
-  // Baseline on the same PostgreSQL, with the server stopped so it does not compete.
+  // Baseline on the run's own database, with the server stopped so it does not compete (PGlite
+  // runs: on a scratch database of the PostgreSQL server, if one is reachable).
   let baselineTps: number | null = null;
-  if (engine === 'postgres' || (await postgresReachable(pgUrl))) {
-    log(`baseline: pgbench -c ${concurrency} -j 2 -T ${baselineSeconds}, one-row UPDATE n = n + 1`);
-    baselineTps = await pgbenchBaseline(pgUrl, concurrency, baselineSeconds);
+  if (engine === 'postgres' || (await postgresReachable(postgresUrl()))) {
+    const scratch =
+      engine === 'postgres'
+        ? null
+        : await scratchPostgresDatabase(postgresUrl(), 'backfill_bench_hot_sku_pgbench');
+    try {
+      const url = scratch?.url ?? database.url;
+      log(
+        `baseline: pgbench -c ${concurrency} -j 2 -T ${baselineSeconds}, one-row UPDATE n = n + 1, ` +
+          `on database ${new URL(url).pathname.slice(1)}`,
+      );
+      baselineTps = await pgbenchBaseline(url, concurrency, baselineSeconds);
+    } finally {
+      await scratch?.drop();
+    }
     log(`baseline tps (excluding connection time): ${baselineTps.toFixed(0)}`);
   } else {
     log('baseline: PostgreSQL unreachable, skipped');

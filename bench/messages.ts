@@ -13,17 +13,15 @@
  * receiver from as many concurrent senders (nodemailer's `sendMail` on a transport built as
  * `createSenders` builds it; `fetch` POSTs with the same headers and body). Afterwards: one message per order, all sent, each received exactly once.
  */
-import { rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
 import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 import { type App, createApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
-import { type Database, queryRows } from '../src/db/client.ts';
+import { queryRows } from '../src/db/client.ts';
 import {
   createSenders,
   SMTP_CONNECTIONS,
@@ -33,7 +31,7 @@ import { type DeliveryOutcome, deliverDue } from '../src/modules/messages/messag
 import { relayBacklog, relayEvents, startRelayCursor } from '../src/modules/messages/messages.relay.ts';
 import { startMessageWorker } from '../src/modules/messages/messages.worker.ts';
 import { webhookHeaders } from '../src/modules/webhooks/webhooks.signing.ts';
-import { cpuSeconds, type Engine, freshPgliteUrl, log, postgresUrl, round } from './common.ts';
+import { backendsOf, type CpuUse, type Engine, freshBenchDatabase, log, round, startCpu } from './common.ts';
 import { installSqlTrace, printSqlStats, sqlStats, traceSince } from './sql-trace.ts';
 
 export type MessageChannel = 'email' | 'webhook';
@@ -183,58 +181,6 @@ async function inLanes(n: number, lanes: number, work: (i: number) => Promise<vo
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-interface CpuUse {
-  bench: number;
-  /** CPU of this run's PostgreSQL backends (null on PGlite, which runs in the bench process). */
-  postgres: number | null;
-}
-
-interface Cpu {
-  stop(): Promise<CpuUse>;
-}
-
-/** The connections of this run carry this application_name, so their backends can be told apart. */
-const APP_NAME = `backfill-bench-messages-${process.pid}`;
-
-async function backendPids(db: Database): Promise<number[]> {
-  const rows = await queryRows<{ pid: number }>(
-    db,
-    sql`SELECT pid FROM pg_stat_activity WHERE application_name = ${APP_NAME}`,
-  );
-  return rows.map((r) => r.pid);
-}
-
-/**
- * CPU used from now to stop(): the bench process, and (PostgreSQL) the backends serving this run's
- * connections, per process, so other sessions on a shared server do not count. A backend that
- * exits during the phase takes its time with it (the pool closes connections idle for 10 s), so
- * the PostgreSQL figure is a lower bound.
- */
-async function startCpu(engine: Engine, db: Database | null): Promise<Cpu> {
-  const bench = process.cpuUsage();
-  const before = new Map<number, number>();
-  if (engine === 'postgres' && db)
-    for (const pid of await backendPids(db))
-      before.set(
-        pid,
-        cpuSeconds((p) => p === pid),
-      );
-  return {
-    stop: async () => {
-      const used = process.cpuUsage(bench);
-      let postgres: number | null = null;
-      if (engine === 'postgres' && db) {
-        postgres = 0;
-        for (const pid of await backendPids(db)) {
-          const now = cpuSeconds((p) => p === pid);
-          if (Number.isFinite(now)) postgres += Math.max(0, now - (before.get(pid) ?? 0));
-        }
-      }
-      return { bench: (used.user + used.system) / 1e6, postgres };
-    },
-  };
-}
-
 const cpuText = (cpu: CpuUse, seconds: number, engine: Engine) =>
   `CPU (2 cores = ${(2 * seconds).toFixed(1)} core-s): bench process ` +
   `(receiver included${engine === 'pglite' ? ', PGlite too' : ''}) ${cpu.bench.toFixed(2)} s` +
@@ -332,12 +278,6 @@ async function deliverThroughWorker(
   return { outcomes, passes: 'pg-boss jobs' };
 }
 
-function withAppName(url: string): string {
-  const u = new URL(url);
-  u.searchParams.set('application_name', APP_NAME);
-  return u.toString();
-}
-
 export async function runMessages(options: MessagesOptions): Promise<Record<string, unknown>> {
   const { engine } = options;
   const channel: MessageChannel = options.channel ?? 'email';
@@ -345,9 +285,30 @@ export async function runMessages(options: MessagesOptions): Promise<Record<stri
   const orderCount = options.orders ?? (engine === 'postgres' ? 5000 : 1000);
   const concurrency = Math.max(1, options.concurrency ?? 16);
   const via: DeliveryPath = options.via ?? 'deliverDue';
-  const url = engine === 'postgres' ? withAppName(postgresUrl()) : freshPgliteUrl();
-  const pgliteDir = engine === 'pglite' ? dirname(url.slice('pglite://'.length)) : null;
-  log(`messages on ${engine}: orders=${orderCount} channel=${channel} concurrency=${concurrency} via=${via}`);
+  const database = await freshBenchDatabase(engine, 'messages');
+  log(
+    `messages on ${engine} (${engine === 'postgres' ? 'database' : 'directory'} ${database.name}): ` +
+      `orders=${orderCount} channel=${channel} concurrency=${concurrency} via=${via}`,
+  );
+  try {
+    return await messagesOn(database.url, options, { engine, channel, orderCount, concurrency, via });
+  } finally {
+    await database.drop();
+  }
+}
+
+async function messagesOn(
+  url: string,
+  options: MessagesOptions,
+  run: {
+    engine: Engine;
+    channel: MessageChannel;
+    orderCount: number;
+    concurrency: number;
+    via: DeliveryPath;
+  },
+): Promise<Record<string, unknown>> {
+  const { engine, channel, orderCount, concurrency, via } = run;
 
   const receiver = channel === 'email' ? await startSmtpReceiver() : await startHttpReceiver();
   const smtpUrl = receiver.url;
@@ -430,7 +391,8 @@ export async function runMessages(options: MessagesOptions): Promise<Record<stri
     // --- Phase 1: relay.
     log('relay: relayEvents until relayBacklog is 0');
     let mark = traceMark();
-    let cpu = await startCpu(engine, deps.db);
+    const backends = engine === 'postgres' ? backendsOf(app.database.executeSql) : null;
+    let cpu = await startCpu(backends);
     const relayStart = performance.now();
     let relayed = 0;
     let createdCount = 0;
@@ -520,7 +482,7 @@ export async function runMessages(options: MessagesOptions): Promise<Record<stri
     const senders = createSenders();
     receiver.phase = 'backfill';
     mark = traceMark();
-    cpu = await startCpu(engine, deps.db);
+    cpu = await startCpu(backends);
     const deliverStart = performance.now();
     const { outcomes, passes } =
       via === 'worker'
@@ -566,7 +528,7 @@ export async function runMessages(options: MessagesOptions): Promise<Record<stri
     };
     let baselinePerSec: number;
     // The raw channel does not use the database: only the bench process's CPU is of interest.
-    cpu = await startCpu(engine, null);
+    cpu = await startCpu(null);
     if (channel === 'email') {
       const mailOf = (m: MessageRow, i: number) => ({
         from: 'Flash Shop <orders@flash.example>',
@@ -702,6 +664,5 @@ export async function runMessages(options: MessagesOptions): Promise<Record<stri
   } finally {
     await app.close();
     await receiver.close();
-    if (pgliteDir) rmSync(pgliteDir, { recursive: true, force: true });
   }
 }

@@ -9,14 +9,20 @@
  * (b) Single orders placed through the real placement path (`OrderPlacement`) on SKUs whose queues
  *     hold lines/1000, lines/10 and lines waiting lines, interleaved: the median must not grow with
  *     the queue. Then a cancellation near the head and a restock of a few units on each queue.
+ * (c) Reading an order back (`getOrder`, behind GET /v1/orders/:id): the first and the last order
+ *     of the long queue, interleaved.
+ * (d) A day later: the daily re-dating job (`refreshDuePromises`, on a clock one day ahead) re-dates
+ *     every queue while orders keep arriving, one after another, on the long queue's SKU: the
+ *     longest placement is how long the job keeps the SKU from taking orders.
  * The applySchedule statement's plan is checked with EXPLAIN on the way; the promises of every
- * waiting line are checked against the schedule at the end.
+ * waiting line are checked against the schedule after (b) and again after (d).
+ * Goals (for a later change in src; a missed one is a warning, not a violation): reading the first
+ * order p50 < 5 ms and the last ≤ 2× the first, placements wait ≤ 100 ms during the daily job, a
+ * full recompute ≥ 0.8× the plain UPDATE.
  *
  * The queues are seeded with bulk SQL that writes what placement writes (orders, lines with
  * consecutive queue tickets, the stock row's counters); their first dates come from the real use case.
  */
-import { rmSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
 import { assembleDeps } from '../src/assembly.ts';
@@ -27,6 +33,7 @@ import {
   openDatabase,
   queryRows,
 } from '../src/db/client.ts';
+import { refreshDuePromises } from '../src/modules/promises/promises.jobs.ts';
 import {
   linesToCheck,
   planSchedule,
@@ -44,15 +51,7 @@ import { cancelOrder } from '../src/modules/stock/stock.release.ts';
 import { createStore } from '../src/modules/stores/stores.usecases.ts';
 import type { Deps, StoreScope } from '../src/shared/context.ts';
 import { addDays, storeToday } from '../src/shared/dates.ts';
-import {
-  type Engine,
-  freshPgliteUrl,
-  log,
-  percentile,
-  postgresUrl,
-  round,
-  scratchPostgresDatabase,
-} from './common.ts';
+import { type Engine, freshBenchDatabase, log, percentile, round } from './common.ts';
 
 export interface PromisesOptions {
   engine: Engine;
@@ -64,7 +63,18 @@ export interface PromisesOptions {
   poUnits?: number;
   /** EXPLAIN ANALYZE the full recompute of the long queue too (as long as the recompute itself). */
   explainFull?: boolean;
+  /** Timed reads of the first and of the last order of the long queue (each). */
+  reads?: number;
 }
+
+/** The goals a later change in src is to meet; a missed one is printed as a warning. */
+const GOALS = {
+  readFirstP50Ms: 5,
+  readLastOverFirst: 2,
+  maxPlacementWaitDuringRefreshMs: 100,
+  fullRecomputeRatio: 0.8,
+};
+const DAY_MS = 86_400_000;
 
 const PO_LINES = 50;
 const HANDLING_DAYS = 1;
@@ -303,21 +313,26 @@ export async function runPromises(options: PromisesOptions): Promise<Record<stri
   const longLines = options.lines ?? (engine === 'postgres' ? 1_000_000 : 200_000);
   const ordersPerQueue = options.orders ?? 200;
   const poUnits = options.poUnits ?? 1000;
-  const scratch =
-    engine === 'postgres' ? await scratchPostgresDatabase(postgresUrl(), 'bench_promises') : null;
-  const url = scratch ? scratch.url : freshPgliteUrl();
-  const pgliteDir = engine === 'pglite' ? dirname(url.slice('pglite://'.length)) : null;
+  const readCount = Math.max(1, options.reads ?? 21);
+  const database = await freshBenchDatabase(engine, 'promises');
   log(
-    `promises on ${engine}${scratch ? ` (scratch database ${new URL(url).pathname.slice(1)})` : ''}: ` +
+    `promises on ${engine} (${engine === 'postgres' ? 'database' : 'directory'} ${database.name}): ` +
       `long queue ${longLines} lines, ${PO_LINES} purchase-order lines of ${poUnits} units per SKU`,
   );
   const violations: string[] = [];
+  const goalsMissed: string[] = [];
+  const goal = (met: boolean, text: string) => {
+    if (!met) {
+      goalsMissed.push(text);
+      log(`WARNING: goal missed: ${text}`);
+    }
+  };
   let handle: DatabaseHandle | null = null;
   try {
-    handle = await openDatabase(url, { poolSize: 4 });
+    handle = await openDatabase(database.url, { poolSize: 4 });
     await handle.migrate();
     const db = handle.db;
-    const deps: Deps = assembleDeps({ db: handle.db, engine: handle.engine });
+    const deps: Deps = assembleDeps({ db, engine: handle.engine });
     const { store } = await inTransaction(db, (tx) =>
       createStore(tx, deps, { name: `bench promises ${Date.now()}` }),
     );
@@ -412,6 +427,10 @@ export async function runPromises(options: PromisesOptions): Promise<Record<stri
         `${events} eta_changed events; baseline UPDATE ${Math.round(baselinePerSec)} lines/s; ` +
         `ratio ${(linesPerSec / baselinePerSec).toFixed(3)}`,
     );
+    goal(
+      linesPerSec / baselinePerSec >= GOALS.fullRecomputeRatio,
+      `full recompute at ${(linesPerSec / baselinePerSec).toFixed(3)}× the plain UPDATE (goal ≥ ${GOALS.fullRecomputeRatio})`,
+    );
     if (changed !== long.lines) violations.push(`${changed} lines changed, expected ${long.lines}`);
     if (events !== long.lines) violations.push(`${events} eta_changed events, expected ${long.lines}`);
     await db.execute(sql`VACUUM ANALYZE order_lines`);
@@ -495,15 +514,51 @@ export async function runPromises(options: PromisesOptions): Promise<Record<stri
           .join('; ') +
         `; long/short p50 ratio ${placeRatio.toFixed(2)}`,
     );
-    // Reading the last order back (GET /v1/orders/:id): its queue position is counted.
-    const reads: number[] = [];
-    for (const queue of queues) {
+    // (c) Reading an order back (GET /v1/orders/:id): once at each queue's tail, then the first and
+    // the last order of the long queue, interleaved.
+    const readMs = async (orderId: string): Promise<number> => {
       const start = performance.now();
-      await getOrder(db, store.id, lastOrder.get(queue.sku)!);
-      reads.push(performance.now() - start);
-    }
+      const order = await getOrder(db, store.id, orderId);
+      const ms = performance.now() - start;
+      if (order.id !== orderId) violations.push(`getOrder(${orderId}) answered ${order.id}`);
+      return ms;
+    };
+    const tails: number[] = [];
+    for (const queue of queues) tails.push(await readMs(lastOrder.get(queue.sku)!));
     log(
-      `reading the order at the tail: ${queues.map((q, i) => `${q.lines}-line queue ${reads[i]!.toFixed(1)} ms`).join('; ')}`,
+      `reading the order at the tail once: ${queues.map((q, i) => `${q.lines}-line queue ${tails[i]!.toFixed(1)} ms`).join('; ')}`,
+    );
+    const endOfLong = async (direction: 'ASC' | 'DESC') => {
+      const [row] = await queryRows<{ order_id: string }>(
+        db,
+        sql`SELECT order_id FROM order_lines WHERE store_id = ${store.id} AND sku = ${long.sku} AND backordered > 0
+             ORDER BY queue_ticket ${sql.raw(direction)} LIMIT 1`,
+      );
+      return row!.order_id;
+    };
+    const firstOrder = await endOfLong('ASC');
+    const lastOrderId = await endOfLong('DESC');
+    const firstReads: number[] = [];
+    const lastReads: number[] = [];
+    for (let i = 0; i < 2; i++) await Promise.all([readMs(firstOrder), readMs(lastOrderId)]); // warm-up
+    for (let i = 0; i < readCount; i++) {
+      firstReads.push(await readMs(firstOrder));
+      lastReads.push(await readMs(lastOrderId));
+    }
+    const readFirst = summary(firstReads);
+    const readLast = summary(lastReads);
+    log(
+      `reading the first / the last order of the ${long.lines}-line queue (getOrder, ${readCount} each, interleaved): ` +
+        `p50 ${readFirst.p50.toFixed(2)} / ${readLast.p50.toFixed(2)} ms, p90 ${readFirst.p90.toFixed(2)} / ` +
+        `${readLast.p90.toFixed(2)} ms; last/first ${(readLast.p50 / readFirst.p50).toFixed(1)}`,
+    );
+    goal(
+      readFirst.p50 < GOALS.readFirstP50Ms,
+      `reading the first order p50 ${readFirst.p50.toFixed(2)} ms ≥ ${GOALS.readFirstP50Ms} ms`,
+    );
+    goal(
+      readLast.p50 <= GOALS.readLastOverFirst * readFirst.p50,
+      `reading the last order takes ${(readLast.p50 / readFirst.p50).toFixed(1)}× the first (goal ≤ ${GOALS.readLastOverFirst}×)`,
     );
 
     // (b) A cancellation near the head and a restock of 5 units on each queue.
@@ -546,31 +601,83 @@ export async function runPromises(options: PromisesOptions): Promise<Record<stri
 
     log('verifying every waiting line against its schedule');
     for (const queue of queues) violations.push(...(await verifyQueue(db, store, queue.sku, today)));
+
+    // (d) A day later: the daily job re-dates every queue (each SKU in one transaction under its
+    // lock) while orders keep arriving on the long queue's SKU, one after another.
+    const tomorrowClock = { now: () => new Date(Date.now() + DAY_MS) };
+    const later: Deps = { ...deps, clock: tomorrowClock };
+    const tomorrow = storeToday(store, tomorrowClock.now());
+    const laterPlacement = new OrderPlacement(later);
+    const waitingLines = await count(
+      db,
+      sql`SELECT sum(waiting_lines) AS n FROM inventory_levels WHERE store_id = ${store.id}`,
+    );
+    const waits: { startedAt: number; ms: number }[] = [];
+    let jobDone = false;
+    const placeDuringJob = async () => {
+      while (!jobDone) {
+        const start = performance.now();
+        const { outcome } = await laterPlacement.place({
+          store,
+          input: { lines: [{ sku: long.sku, quantity: 1 }] },
+          idempotency: null,
+        });
+        waits.push({ startedAt: start, ms: performance.now() - start });
+        if (!outcome.ok)
+          violations.push(`${long.sku}: order refused during the daily job: ${outcome.error.code}`);
+      }
+    };
+    const jobStart = performance.now();
+    const placing = placeDuringJob();
+    const job = await refreshDuePromises(later, { storeIds: [store.id] }).finally(() => {
+      jobDone = true;
+    });
+    const jobSeconds = seconds(jobStart);
+    await placing;
+    const waitMs = waits.map((w) => w.ms).sort((a, b) => a - b);
+    const maxWait = waitMs.at(-1) ?? 0;
+    log(
+      `daily job a day later (refreshDuePromises): ${job.skus} SKUs, ${waitingLines} waiting lines in ${jobSeconds.toFixed(2)} s; ` +
+        `meanwhile ${waits.length} orders on ${long.sku}: longest ${maxWait.toFixed(0)} ms, p50 ${percentile(waitMs, 50).toFixed(2)} ms`,
+    );
+    if (job.skus !== queues.length)
+      violations.push(`the daily job re-dated ${job.skus} SKUs, expected ${queues.length}`);
+    goal(
+      maxWait <= GOALS.maxPlacementWaitDuringRefreshMs,
+      `an order waited ${maxWait.toFixed(0)} ms during the daily job (goal ≤ ${GOALS.maxPlacementWaitDuringRefreshMs} ms)`,
+    );
+    log(`verifying every waiting line against tomorrow's schedule`);
+    for (const queue of queues) violations.push(...(await verifyQueue(db, store, queue.sku, tomorrow)));
+
     for (const v of violations.slice(0, 20)) log(`VIOLATION: ${v}`);
-    log(`verification done: ${violations.length} violation(s)`);
+    log(`verification done: ${violations.length} violation(s); ${goalsMissed.length} goal(s) missed`);
     const longEdit = edits[2]!;
     return {
       scenario: 'promises',
       engine,
       lines: long.lines,
       recomputeSeconds: round(recomputeSeconds, 2),
-      linesPerSec: round(linesPerSec),
+      fullRecomputeLinesPerSec: round(linesPerSec),
       changedLines: changed,
       events,
       baselineLinesPerSec: round(baselinePerSec),
-      ratio: round(linesPerSec / baselinePerSec, 3),
+      fullRecomputeRatio: round(linesPerSec / baselinePerSec, 3),
       windowSeconds: round(windowSeconds, 2),
       firstDatingSeconds: round(firstSeconds, 2),
       placeP50Ms: Object.fromEntries(placed.map((p) => [p.lines, round(p.p50, 2)])),
       placeRatio: round(placeRatio, 2),
       cancelMs: round(longEdit.cancelMs, 1),
       restockMs: round(longEdit.restockMs, 1),
+      readFirstP50Ms: round(readFirst.p50, 2),
+      readLastP50Ms: round(readLast.p50, 2),
+      dailyJobSeconds: round(jobSeconds, 2),
+      maxPlacementWaitDuringRefreshMs: round(maxWait, 1),
       updateSeqScan: checks.some((c) => c.updateSeqScan),
+      goalsMissed: goalsMissed.length,
       violations: violations.length,
     };
   } finally {
     await handle?.close();
-    if (pgliteDir) rmSync(pgliteDir, { recursive: true, force: true });
-    if (scratch) await scratch.drop();
+    await database.drop();
   }
 }

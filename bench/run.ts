@@ -4,16 +4,21 @@
  *   hot-sku  [--engine postgres|pglite] [--concurrency 64] [--stock S] [--limit L] [--requests N]
  *            [--baseline-seconds 10] [--cpu-prof DIR] [--trace-sql FILE]
  *   restock  [--engine postgres|pglite] [--units 1000000] [--skus 10000] [--workers 4] [--batch 200]
- *            [--partial 0] [--zipf 1.1] [--trace-sql 1]
- *   promises [--engine postgres|pglite] [--lines 1000000] [--orders 200] [--po-units 1000] [--explain-full 1]
+ *            [--partial 0] [--zipf 1.1] [--trace-sql 1] [--explain-slow MS]
+ *   promises [--engine postgres|pglite] [--lines 1000000] [--orders 200] [--po-units 1000] [--reads 21]
+ *            [--explain-full 1]
  *   messages [--engine postgres|pglite] [--orders 5000] [--channel email|webhook] [--concurrency 16]
  *            [--via deliverDue|worker]
  *            [--trace-sql 1]
  *
- * Every scenario prints a human-readable log and, as its very last line, one JSON object.
+ * Every scenario runs on a database of its own (created for the run, dropped after it), prints a
+ * human-readable log and, as its very last line, one JSON object. Exit code: 0 when the run
+ * completed with no violations, 3 when it completed with violations (correctness failures; missed
+ * performance goals are only warnings), 1 when it failed, 2 on a usage error, 130 / 143 when
+ * interrupted (SIGINT / SIGTERM), after dropping its database.
  */
 import { parseArgs } from 'node:util';
-import type { Engine } from './common.ts';
+import { type Engine, runCleanups } from './common.ts';
 import { runHotSku } from './hot-sku.ts';
 import { type DeliveryPath, runMessages } from './messages.ts';
 import { runPromises } from './promises.ts';
@@ -27,15 +32,21 @@ hot-sku  --engine postgres|pglite  --concurrency 64  --stock S  --limit L  --req
 restock  --engine postgres|pglite  --units 1000000  --skus 10000  --workers 4  --batch 200 (SKUs per transaction)
          --partial F (fraction of SKUs restocked with only half their queue)  --zipf 1.1
          --trace-sql 1 (time the SQL round trips of the restock phase; PostgreSQL only)
+         --explain-slow MS (print auto_explain plans of statements slower than MS; PostgreSQL only)
 promises --engine postgres|pglite  --lines 1000000 (long queue; 200000 on pglite)  --orders 200 (timed per queue)
-         --po-units 1000 (units per purchase-order line)  --explain-full 1 (EXPLAIN ANALYZE the 1M-line recompute)
+         --po-units 1000 (units per purchase-order line)  --reads 21 (timed reads of the first and the last order)
+         --explain-full 1 (EXPLAIN ANALYZE the 1M-line recompute)
 messages --engine postgres|pglite  --orders 5000 (1000 on pglite)  --channel email|webhook
          --concurrency 16 (delivery lanes, and senders of the raw-channel baseline)
          --via deliverDue|worker (direct delivery passes, or the production worker's pg-boss jobs)
          --trace-sql 1 (time the SQL round trips of the relay and delivery phases; PostgreSQL only)
 
-PostgreSQL comes from DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test);
-pglite runs on a fresh temporary directory.`;
+Each run creates a database of its own on the PostgreSQL server of DATABASE_URL (default
+postgres://postgres@127.0.0.1:5432/test), backfill_bench_<scenario>_<pid>, and drops it at the end;
+pglite runs on a fresh temporary directory. Exit code 3: the run found violations.`;
+
+/** Exit code of a run that completed but found correctness violations. */
+const VIOLATIONS_EXIT = 3;
 
 function intFlag(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -81,6 +92,8 @@ async function main(argv: string[]): Promise<number> {
       orders: { type: 'string' },
       'po-units': { type: 'string' },
       'explain-full': { type: 'string' },
+      'explain-slow': { type: 'string' },
+      reads: { type: 'string' },
       channel: { type: 'string' },
       via: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -116,6 +129,7 @@ async function main(argv: string[]): Promise<number> {
       partial: numFlag(values.partial, 'partial'),
       zipf: numFlag(values.zipf, 'zipf'),
       traceSql: values['trace-sql'] !== undefined,
+      explainSlowMs: intFlag(values['explain-slow'], 'explain-slow'),
     });
   } else if (scenario === 'promises') {
     result = await runPromises({
@@ -124,6 +138,7 @@ async function main(argv: string[]): Promise<number> {
       orders: intFlag(values.orders, 'orders'),
       poUnits: intFlag(values['po-units'], 'po-units'),
       explainFull: values['explain-full'] !== undefined,
+      reads: intFlag(values.reads, 'reads'),
     });
   } else if (scenario === 'messages') {
     const channel = values.channel ?? 'email';
@@ -141,13 +156,35 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   console.log(JSON.stringify(result));
+  const violations = Number(result.violations ?? 0);
+  if (violations > 0) {
+    console.error(`${scenario}: ${violations} violation(s)`);
+    return VIOLATIONS_EXIT;
+  }
   return 0;
 }
 
+// Ctrl-C or a kill: stop the children and drop the scratch database before leaving.
+let interrupted: number | null = null;
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const) {
+  process.once(signal, () => {
+    interrupted = code;
+    console.error(`${signal}: cleaning up`);
+    void runCleanups().finally(() => process.exit(code));
+  });
+}
+
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error) => {
-    console.error(error);
-    process.exit(1);
+  async (code) => {
+    await runCleanups();
+    process.exit(interrupted ?? code);
+  },
+  async (error) => {
+    if (interrupted === null) console.error(error);
+    await runCleanups();
+    process.exit(interrupted ?? 1);
   },
 );
