@@ -145,10 +145,10 @@ describe('shopper messages', () => {
       key,
       body: { sku: 'VASE-1', quantity: 1, reason: 'restock' },
     });
-    const order = await place(shop, 'VASE-1', 1, { email: 'mary@example.com' });
+    const order = await place(shop, 'VASE-1', 1, { email: 'ruth@example.com' });
     expect(order.lines[0].allocatedQuantity).toBe(1);
     await shop.pump();
-    expect(mailTo('mary@example.com')).toHaveLength(1);
+    expect(mailTo('ruth@example.com')).toHaveLength(1);
 
     const writeOff = await t.request('POST', '/v1/inventory/adjustments', {
       key,
@@ -156,11 +156,11 @@ describe('shopper messages', () => {
     });
     expect(writeOff.json().requeued).toEqual([{ orderId: order.id, lineId: order.lines[0].id, quantity: 1 }]);
     await shop.pump();
-    const [, notice] = mailTo('mary@example.com');
+    const [, notice] = mailTo('ruth@example.com');
     expect(notice, 'a delay notice').toBeDefined();
     for (const action of ['keep', 'switch', 'cancel']) expect(notice!.text).toContain(`a=${action}`);
     await shop.pump();
-    expect(mailTo('mary@example.com')).toHaveLength(2);
+    expect(mailTo('ruth@example.com')).toHaveLength(2);
   });
 
   it('sends a delay notice with keep, switch and cancel links, and grants the incentive rule passed', async () => {
