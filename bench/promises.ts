@@ -48,6 +48,7 @@ import { adjustStockBatch } from '../src/modules/stock/stock.adjust.ts';
 import { lockLevels, readLevels, type SkuLevel } from '../src/modules/stock/stock.levels.repository.ts';
 import { getOrder } from '../src/modules/stock/stock.orders.ts';
 import { OrderPlacement } from '../src/modules/stock/stock.placement.ts';
+import { rebuildQueueCounts } from '../src/modules/stock/stock.queue.counts.ts';
 import { cancelOrder } from '../src/modules/stock/stock.release.ts';
 import { createStore } from '../src/modules/stores/stores.usecases.ts';
 import type { Deps, StoreScope } from '../src/shared/context.ts';
@@ -162,6 +163,7 @@ async function seedQueue(db: Executor, deps: Deps, store: StoreScope, queue: Que
     SELECT ${store.id}, ${sku}, 0, 0, coalesce(sum(backordered), 0), count(*), coalesce(max(queue_ticket), 0),
            'backorder', NULL, ${now}
       FROM order_lines WHERE store_id = ${store.id} AND sku = ${sku} AND backordered > 0`);
+  await rebuildQueueCounts(db, { storeId: store.id, sku });
 }
 
 /** Runs `work` in a transaction that is rolled back afterwards. */

@@ -26,6 +26,7 @@ import {
 } from '../src/db/client.ts';
 import { DEFAULT_INPUTS, planSchedule, stockPromise } from '../src/modules/promises/promises.models.ts';
 import { adjustStockBatch } from '../src/modules/stock/stock.adjust.ts';
+import { rebuildQueueCounts } from '../src/modules/stock/stock.queue.counts.ts';
 import { createStore } from '../src/modules/stores/stores.usecases.ts';
 import type { Deps, StoreScope } from '../src/shared/context.ts';
 import { storeToday } from '../src/shared/dates.ts';
@@ -186,6 +187,7 @@ async function seed(db: Executor, deps: Deps, store: StoreScope, backlog: Backlo
                     ${sql.param(tickets.slice(from, from + CHUNK))}::bigint[])
              AS v(id, order_id, sku, quantity, ticket)`);
   }
+  await rebuildQueueCounts(db, { storeId: store.id });
   await db.execute(sql`ANALYZE order_lines`);
   await db.execute(sql`ANALYZE orders`);
   await db.execute(sql`ANALYZE inventory_levels`);

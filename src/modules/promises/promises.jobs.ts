@@ -3,23 +3,27 @@ import { inTransaction, queryRows } from '../../db/client.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
 import { storeToday } from '../../shared/dates.ts';
 import { lockLevels } from '../stock/stock.levels.repository.ts';
-import { refreshPromises, refreshSupply } from './promises.usecases.ts';
+import { redateChunk } from './promises.usecases.ts';
 
 export interface DailyRefreshResult {
   skus: number;
 }
 
+/** Waiting lines re-dated per transaction: a placement on the SKU waits for at most one chunk. */
+const CHUNK_LINES = 1_000;
+
 /**
  * The daily job: dates move with the calendar (a purchase order whose expected date passed
  * without a full receipt is now expected today at the earliest; "today + lead time" moves on), so
- * every SKU whose waiting lines were dated on an earlier day is re-dated for today, each in its
- * own short transaction. Running it again the same day finds nothing to do; several processes may
- * run it at once (each SKU is re-dated under its lock, and only if still due). `storeIds` limits
- * it to some stores (tests share one database).
+ * every SKU whose waiting lines were dated on an earlier day is re-dated for today, in chunks of
+ * `chunkLines` lines, each its own short transaction under the SKU's lock (`redateChunk`), so a
+ * long queue never holds its SKU for long. Running it again the same day finds nothing to do;
+ * several processes may run it at once (each chunk re-checks, under the lock, what is left).
+ * `storeIds` limits it to some stores (tests share one database).
  */
 export async function refreshDuePromises(
   deps: Deps,
-  options: { storeIds?: readonly string[] } = {},
+  options: { storeIds?: readonly string[]; chunkLines?: number } = {},
 ): Promise<DailyRefreshResult> {
   const only = options.storeIds;
   const stores = await queryRows<StoreScope>(
@@ -35,17 +39,17 @@ export async function refreshDuePromises(
       deps.db,
       sql`SELECT sku FROM inventory_levels
            WHERE store_id = ${store.id} AND waiting_lines > 0
-             AND (promise_applied IS NULL OR promise_applied->>'day' < ${today})
+             AND (promise_applied IS NULL OR promise_applied->>'day' < ${today}
+                  OR promise_applied ? 'pendingAfter')
            ORDER BY sku`,
     );
     for (const { sku } of due) {
-      await inTransaction(deps.db, async (tx) => {
-        const level = (await lockLevels(tx, [{ storeId: store.id, sku }])).values().next().value;
-        if (!level || (level.promiseApplied !== null && level.promiseApplied.day >= today)) return;
-        // Rows from before the engine existed have no inputs yet: build them first.
-        if (level.promiseInputs === null) await refreshSupply(tx, deps, store, [level]);
-        else await refreshPromises(tx, deps, store, [level]);
-      });
+      for (let done = false; !done; ) {
+        done = await inTransaction(deps.db, async (tx) => {
+          const level = (await lockLevels(tx, [{ storeId: store.id, sku }])).values().next().value;
+          return !level || redateChunk(tx, deps, store, level, options.chunkLines ?? CHUNK_LINES);
+        });
+      }
       skus += 1;
     }
   }

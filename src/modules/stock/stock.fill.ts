@@ -7,6 +7,7 @@ import { type LineChange, linesChanged, type StockDeps } from './stock.hooks.ts'
 import { available } from './stock.levels.models.ts';
 import { levelKey, type SkuLevel } from './stock.levels.repository.ts';
 import { refreshOrderStatuses } from './stock.lines.repository.ts';
+import { queueCountChanges } from './stock.queue.counts.ts';
 import { fillQueue, type WaitingLine } from './stock.queue.models.ts';
 
 export interface QueueFill {
@@ -111,17 +112,24 @@ export async function serveQueues(
     );
   }
   if (lineIds.length === 0) return served;
+  // One statement writes every fill and takes the units (and the lines that stop waiting) off the
+  // queue counts.
   await tx.execute(sql`
-    UPDATE order_lines AS l
-       SET allocated = l.allocated + v.quantity, backordered = l.backordered - v.quantity,
-           eta = CASE WHEN v.p = 0 THEN l.eta ELSE (${sql.param(promises.map((p) => p.eta))}::date[])[v.p] END,
-           eta_latest = CASE WHEN v.p = 0 THEN l.eta_latest
-                             ELSE (${sql.param(promises.map((p) => p.etaLatest))}::date[])[v.p] END,
-           eta_source = CASE WHEN v.p = 0 THEN l.eta_source
-                             ELSE (${sql.param(promises.map((p) => p.source))}::text[])[v.p] END
-      FROM unnest(${sql.param(lineIds)}::text[], ${sql.param(quantities)}::int[], ${sql.param(promiseOf)}::int[])
-           AS v(id, quantity, p)
-     WHERE l.id = v.id AND l.id = ANY(${sql.param(lineIds)}::text[])`);
+    WITH filled AS (
+      UPDATE order_lines AS l
+         SET allocated = l.allocated + v.quantity, backordered = l.backordered - v.quantity,
+             eta = CASE WHEN v.p = 0 THEN l.eta ELSE (${sql.param(promises.map((p) => p.eta))}::date[])[v.p] END,
+             eta_latest = CASE WHEN v.p = 0 THEN l.eta_latest
+                               ELSE (${sql.param(promises.map((p) => p.etaLatest))}::date[])[v.p] END,
+             eta_source = CASE WHEN v.p = 0 THEN l.eta_source
+                               ELSE (${sql.param(promises.map((p) => p.source))}::text[])[v.p] END
+        FROM unnest(${sql.param(lineIds)}::text[], ${sql.param(quantities)}::int[], ${sql.param(promiseOf)}::int[])
+             AS v(id, quantity, p)
+       WHERE l.id = v.id AND l.id = ANY(${sql.param(lineIds)}::text[])
+      RETURNING l.store_id, l.sku, l.queue_ticket, l.backordered, v.quantity)
+    ${queueCountChanges(
+      sql`SELECT store_id, sku, queue_ticket, CASE WHEN backordered = 0 THEN -1 ELSE 0 END, -quantity FROM filled`,
+    )}`);
   await appendEvents(tx, deps, events);
   for (const [storeId, orderIds] of ordersByStore) {
     await refreshOrderStatuses(tx, storeId, [...orderIds], now);

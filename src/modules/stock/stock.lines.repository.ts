@@ -3,6 +3,7 @@ import { type Executor, queryRows } from '../../db/client.ts';
 import type { EtaSource, LinePromise } from '../promises/promises.models.ts';
 import { type LineQuantities, orderStatus } from './stock.lines.models.ts';
 import { type Customer, orderLines, orders } from './stock.orders.tables.ts';
+import { aheadOf, queueCountChanges } from './stock.queue.counts.ts';
 import type { LineRecord, OrderRecord } from './stock.views.ts';
 
 interface LineRow {
@@ -38,11 +39,14 @@ export async function loadLines(
     db,
     sql`SELECT l.id, l.order_id, l.sku, l.quantity, l.unit_price, l.allocated, l.backordered, l.shipped, l.cancelled,
                l.eta::text AS eta, l.eta_latest::text AS eta_latest, l.eta_source,
-               CASE WHEN ${positions}::boolean AND l.backordered > 0 THEN (
-                 SELECT count(*)::int + 1 FROM order_lines q
-                  WHERE q.store_id = l.store_id AND q.sku = l.sku AND q.backordered > 0
-                    AND q.queue_ticket < l.queue_ticket) END AS queue_position
+               ${positions ? sql`a.lines_ahead + 1` : sql`NULL::int`} AS queue_position
           FROM order_lines l
+          ${
+            positions
+              ? sql`LEFT JOIN LATERAL (${aheadOf(sql`l.store_id`, sql`l.sku`, sql`l.queue_ticket`)}
+                                       WHERE l.backordered > 0) a ON true`
+              : sql``
+          }
          WHERE l.store_id = ${storeId} AND l.order_id = ANY(${sql.param(orderIds)}::text[])
          ORDER BY l.order_id, l.line_no`,
   );
@@ -63,29 +67,21 @@ export async function loadLines(
   }));
 }
 
-/**
- * Waiting units ahead of each given waiting line in its SKU's queue (what must arrive first). One
- * running sum over each SKU's queue, whatever the number of lines asked about: a batch of
- * confirmations after a flash sale would otherwise count the queue once per line.
- */
+/** Waiting units ahead of each given waiting line in its SKU's queue (what must arrive first). */
 export async function loadUnitsAhead(
   db: Executor,
   storeId: string,
   lineIds: readonly string[],
 ): Promise<Map<string, number>> {
   if (lineIds.length === 0) return new Map();
-  const rows = await queryRows<{ id: string; ahead: number }>(
+  const rows = await queryRows<{ id: string; ahead: string | number }>(
     db,
-    sql`WITH wanted AS (
-          SELECT id, sku FROM order_lines
-           WHERE store_id = ${storeId} AND backordered > 0 AND id = ANY(${sql.param(lineIds)}::text[])),
-        queue AS (
-          SELECT q.id, (sum(q.backordered) OVER (PARTITION BY q.sku ORDER BY q.queue_ticket) - q.backordered)::int AS ahead
-            FROM order_lines q
-           WHERE q.store_id = ${storeId} AND q.backordered > 0 AND q.sku IN (SELECT sku FROM wanted))
-        SELECT queue.id, queue.ahead FROM queue JOIN wanted ON wanted.id = queue.id`,
+    sql`SELECT l.id, a.units_ahead AS ahead
+          FROM order_lines l
+          CROSS JOIN LATERAL (${aheadOf(sql`l.store_id`, sql`l.sku`, sql`l.queue_ticket`)}) a
+         WHERE l.store_id = ${storeId} AND l.backordered > 0 AND l.id = ANY(${sql.param(lineIds)}::text[])`,
   );
-  return new Map(rows.map((r) => [r.id, r.ahead]));
+  return new Map(rows.map((r) => [r.id, Number(r.ahead)]));
 }
 
 export async function findOrder(
@@ -156,16 +152,25 @@ export interface LineChange extends LineQuantities {
  */
 export async function saveLineQuantities(tx: Executor, lines: readonly LineChange[]): Promise<void> {
   if (lines.length === 0) return;
+  const ids = sql.param(lines.map((l) => l.id));
+  // The queue counts move by the difference between the lines as they were (this statement's
+  // snapshot, taken under the SKUs' locks) and as they will be.
   await tx.execute(sql`
+    WITH v AS (
+      SELECT * FROM unnest(${ids}::text[],
+                           ${sql.param(lines.map((l) => l.allocated))}::int[],
+                           ${sql.param(lines.map((l) => l.backordered))}::int[],
+                           ${sql.param(lines.map((l) => l.shipped))}::int[],
+                           ${sql.param(lines.map((l) => l.cancelled))}::int[])
+               AS v(id, allocated, backordered, shipped, cancelled)),
+    counted AS (${queueCountChanges(sql`
+      SELECT l.store_id, l.sku, l.queue_ticket, (v.backordered > 0)::int - (l.backordered > 0)::int, v.backordered - l.backordered
+        FROM order_lines l JOIN v ON v.id = l.id
+       WHERE l.id = ANY(${ids}::text[]) AND l.backordered <> v.backordered`)})
     UPDATE order_lines AS l
        SET allocated = v.allocated, backordered = v.backordered, shipped = v.shipped, cancelled = v.cancelled
-      FROM unnest(${sql.param(lines.map((l) => l.id))}::text[],
-                  ${sql.param(lines.map((l) => l.allocated))}::int[],
-                  ${sql.param(lines.map((l) => l.backordered))}::int[],
-                  ${sql.param(lines.map((l) => l.shipped))}::int[],
-                  ${sql.param(lines.map((l) => l.cancelled))}::int[])
-           AS v(id, allocated, backordered, shipped, cancelled)
-     WHERE l.id = v.id AND l.id = ANY(${sql.param(lines.map((l) => l.id))}::text[])`);
+      FROM v
+     WHERE l.id = v.id AND l.id = ANY(${ids}::text[])`);
 }
 
 /** Re-derives the stored status of the given orders from their lines (the rule is `orderStatus`). */

@@ -29,6 +29,7 @@ import {
 import { orderStatus } from './stock.lines.models.ts';
 import { insertLines, insertOrders, type NewLine, type NewOrder } from './stock.lines.repository.ts';
 import type { PlacementRequest, PlacementResult } from './stock.placement.ts';
+import { newLinesWaiting } from './stock.queue.counts.ts';
 import { decidePlacement, type LinePlacement } from './stock.queue.models.ts';
 import { type OrderView, toOrderView } from './stock.views.ts';
 
@@ -102,6 +103,7 @@ async function placeOptimistically(
       [
         insertOrders(written.orders, acceptedAt),
         insertLines(written.lines, acceptedAt),
+        newLinesWaiting(written.lines),
         insertEvents(deps, written.events),
         ...written.alongside,
       ],
@@ -286,6 +288,7 @@ async function decideAndWrite(
   await executeTogether(tx, [
     insertOrders(written.orders, acceptedAt),
     insertLines(written.lines, acceptedAt),
+    newLinesWaiting(written.lines),
     insertEvents(deps, written.events),
     ...written.alongside,
     updateLevels(

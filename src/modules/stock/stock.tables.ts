@@ -9,6 +9,7 @@ import {
   jsonb,
   pgTable,
   primaryKey,
+  smallint,
   text,
   timestamp,
 } from 'drizzle-orm/pg-core';
@@ -49,6 +50,27 @@ export const inventoryLevels = pgTable(
     check('inventory_levels_allocated_range', sql`${t.allocated} >= 0 AND ${t.allocated} <= ${t.onHand}`),
     check('inventory_levels_backordered_range', sql`${t.backordered} >= 0 AND ${t.waitingLines} >= 0`),
   ],
+);
+
+/**
+ * Waiting lines and units per bucket of queue tickets, at several levels: what lets a line's place
+ * in its queue be read without counting the queue (see stock.queue.counts.ts). Kept in step by the
+ * statements that change order lines, under the SKU's stock lock; buckets that empty stay, at zero.
+ */
+export const queueCounts = pgTable(
+  'queue_counts',
+  {
+    storeId: text('store_id').notNull(),
+    sku: text('sku').notNull(),
+    level: smallint('level').notNull(),
+    /** queue_ticket >> (6 × level), a floor division. */
+    bucket: bigint('bucket', { mode: 'number' }).notNull(),
+    lines: integer('lines').notNull(),
+    units: integer('units').notNull(),
+  },
+  // No CHECK (lines >= 0): an upsert checks the row it proposes (the negative change) before it
+  // finds the row to add it to.
+  (t) => [primaryKey({ columns: [t.storeId, t.sku, t.level, t.bucket] })],
 );
 
 export const inventoryAdjustments = pgTable('inventory_adjustments', {
