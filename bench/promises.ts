@@ -146,9 +146,9 @@ async function seedQueue(db: Executor, deps: Deps, store: StoreScope, queue: Que
   for (let from = 1; from <= queue.lines; from += CHUNK) {
     const to = Math.min(queue.lines, from + CHUNK - 1);
     await db.execute(sql`
-      INSERT INTO orders (id, store_id, external_id, status, customer, currency, created_at, updated_at)
+      INSERT INTO orders (id, store_id, external_id, status, customer, currency, line_count, created_at, updated_at)
       SELECT ${orderPrefix} || lpad(to_hex(t), 6, '0'), ${store.id}, NULL, 'backordered', '{}'::jsonb,
-             ${store.currency}, ${now}, ${now}
+             ${store.currency}, 1, ${now}, ${now}
         FROM generate_series(${from}::int, ${to}::int) AS t`);
     await db.execute(sql`
       INSERT INTO order_lines (id, store_id, order_id, line_no, sku, quantity, unit_price, allocated, backordered,

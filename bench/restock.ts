@@ -172,8 +172,8 @@ async function seed(db: Executor, deps: Deps, store: StoreScope, backlog: Backlo
   for (let from = 0; from < orderIds.length; from += CHUNK) {
     const ids = orderIds.slice(from, from + CHUNK);
     await db.execute(sql`
-      INSERT INTO orders (id, store_id, external_id, status, customer, currency, created_at, updated_at)
-      SELECT id, ${store.id}, NULL, 'backordered', '{}'::jsonb, ${store.currency}, ${now}, ${now}
+      INSERT INTO orders (id, store_id, external_id, status, customer, currency, line_count, created_at, updated_at)
+      SELECT id, ${store.id}, NULL, 'backordered', '{}'::jsonb, ${store.currency}, 1, ${now}, ${now}
         FROM unnest(${sql.param(ids)}::text[]) WITH ORDINALITY AS o(id, n) ORDER BY n`);
     await db.execute(sql`
       INSERT INTO order_lines (id, store_id, order_id, line_no, sku, quantity, unit_price, allocated, backordered,

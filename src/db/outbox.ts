@@ -44,3 +44,14 @@ export function insertEvents(
     SELECT r.id, r.store_id, r.type, r.data, ${deps.clock.now()}::timestamptz
       FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(id text, store_id text, type text, data jsonb)`;
 }
+
+/**
+ * Ids for events a statement writes itself (an INSERT … SELECT): `generated` (a fresh
+ * `ids.next('evt')`) keeps its first 20 characters after `evt_` (time and this process's
+ * randomness) and the row's 1-based `place` in the statement adds 6 hex digits (up to 16,777,215
+ * rows per statement), so the ids keep the shape of application ids.
+ */
+export function statementEventId(generated: string, place: SQL): SQL {
+  const base = generated.slice(0, 'evt_'.length + 20);
+  return sql`(${base}::text || lpad(to_hex(${place}), 6, '0'))`;
+}

@@ -1,5 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../db/client.ts';
+import { statementEventId } from '../../db/outbox.ts';
 import { groupBy } from '../../shared/collections.ts';
 import { type EtaSource, measuredLateness, type PromiseInputs, type Segment } from './promises.models.ts';
 
@@ -172,8 +173,6 @@ export async function applySchedule(
   tx: Executor,
   scope: ScheduleScope & { eventIdBase: string; now: Date },
 ): Promise<AppliedChunk> {
-  // ids are `evt_` + 26 characters: keep 20 of this process's (time + randomness), add 6 hex digits.
-  const base = scope.eventIdBase.slice(0, 'evt_'.length + 20);
   const [row] = await queryRows<{
     changed: number;
     lines: number;
@@ -189,7 +188,7 @@ export async function applySchedule(
           RETURNING 1),
         moved AS (
           INSERT INTO events (id, store_id, type, data, created_at)
-          SELECT ${base}::text || lpad(to_hex(t.place), 6, '0'), ${scope.storeId}::text,
+          SELECT ${statementEventId(scope.eventIdBase, sql`t.place`)}, ${scope.storeId}::text,
                  'backorder.eta_changed',
                  jsonb_build_object('orderId', t.order_id, 'lineId', t.id, 'sku', ${scope.sku}::text,
                                     'previousEta', t.previous::text, 'eta', t.eta::text,

@@ -1,7 +1,7 @@
 import { and, desc, eq, lt, type SQL, sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../db/client.ts';
 import type { EtaSource, LinePromise } from '../promises/promises.models.ts';
-import { type LineQuantities, orderStatus } from './stock.lines.models.ts';
+import type { LineQuantities } from './stock.lines.models.ts';
 import { type Customer, orderLines, orders } from './stock.orders.tables.ts';
 import { aheadOf, queueCountChanges } from './stock.queue.counts.ts';
 import type { LineRecord, OrderRecord } from './stock.views.ts';
@@ -173,7 +173,48 @@ export async function saveLineQuantities(tx: Executor, lines: readonly LineChang
      WHERE l.id = v.id AND l.id = ANY(${ids}::text[])`);
 }
 
-/** Re-derives the stored status of the given orders from their lines (the rule is `orderStatus`). */
+/**
+ * `orderStatusOf` in SQL, over an order's summed line quantities (`a`llocated, `b`ackordered,
+ * `s`hipped, `c`ancelled): the one place the rule is written for set-wise updates.
+ */
+export const orderStatusSql = (t: { a: SQL; b: SQL; s: SQL; c: SQL }): SQL => sql`
+  CASE WHEN ${t.b} > 0 THEN 'backordered' WHEN ${t.a} > 0 THEN 'allocated' WHEN ${t.s} = 0 THEN 'cancelled'
+       WHEN ${t.c} = 0 THEN 'fulfilled' ELSE 'partially_shipped' END`;
+
+/**
+ * The UPDATE that re-derives the stored status of the orders `changed` names, from their lines.
+ * `changed` is a relation of (id, order_id, allocated, backordered, shipped, cancelled): lines as
+ * they are now, or rows with a NULL id naming an order only. Used as a CTE of the statement that
+ * changes those lines (whose other parts still see the lines as they were), its rows stand in for
+ * theirs.
+ */
+export function orderStatusUpdate(changed: SQL, now: Date, storeId?: string): SQL {
+  const sums = (from: string): Parameters<typeof orderStatusSql>[0] => ({
+    a: sql.raw(`sum(${from}allocated)`),
+    b: sql.raw(`sum(${from}backordered)`),
+    s: sql.raw(`sum(${from}shipped)`),
+    c: sql.raw(`sum(${from}cancelled)`),
+  });
+  // A one-line order's status follows from its changed line (most orders, and every order a
+  // restock serves in a flash sale's wake); only longer orders read their other lines.
+  return sql`
+    UPDATE orders AS o
+       SET status = CASE WHEN o.line_count = 1 AND c.id IS NOT NULL THEN c.status ELSE (
+                      SELECT ${orderStatusSql({
+                        a: sql`sum(coalesce(m.allocated, l.allocated))`,
+                        b: sql`sum(coalesce(m.backordered, l.backordered))`,
+                        s: sql`sum(coalesce(m.shipped, l.shipped))`,
+                        c: sql`sum(coalesce(m.cancelled, l.cancelled))`,
+                      })}
+                        FROM order_lines l LEFT JOIN (${changed}) AS m ON m.id = l.id
+                       WHERE l.order_id = o.id AND l.store_id = o.store_id) END,
+           updated_at = ${now}::timestamptz
+      FROM (SELECT w.order_id, min(w.id) AS id, ${orderStatusSql(sums('w.'))} AS status
+              FROM (${changed}) AS w GROUP BY w.order_id) AS c
+     WHERE o.id = c.order_id ${storeId === undefined ? sql`` : sql`AND o.store_id = ${storeId}`}`;
+}
+
+/** Re-derives the stored status of the given orders from their lines, in one statement. */
 export async function refreshOrderStatuses(
   tx: Executor,
   storeId: string,
@@ -181,34 +222,15 @@ export async function refreshOrderStatuses(
   now: Date,
 ): Promise<void> {
   if (orderIds.length === 0) return;
-  const lines = await tx
-    .select({
-      orderId: orderLines.orderId,
-      quantity: orderLines.quantity,
-      allocated: orderLines.allocated,
-      backordered: orderLines.backordered,
-      shipped: orderLines.shipped,
-      cancelled: orderLines.cancelled,
-    })
-    .from(orderLines)
-    .where(
-      and(
-        eq(orderLines.storeId, storeId),
-        sql`${orderLines.orderId} = ANY(${sql.param([...orderIds])}::text[])`,
-      ),
-    );
-  const byOrder = new Map<string, LineQuantities[]>();
-  for (const line of lines) {
-    const list = byOrder.get(line.orderId) ?? [];
-    list.push(line);
-    byOrder.set(line.orderId, list);
-  }
-  const ids = [...byOrder.keys()].sort();
-  await tx.execute(sql`
-    UPDATE orders AS o SET status = v.status, updated_at = ${now}
-      FROM unnest(${sql.param(ids)}::text[], ${sql.param(ids.map((id) => orderStatus(byOrder.get(id)!)))}::text[])
-           AS v(id, status)
-     WHERE o.id = v.id AND o.id = ANY(${sql.param(ids)}::text[])`);
+  await tx.execute(
+    orderStatusUpdate(
+      sql`SELECT NULL::text AS id, o.id AS order_id, NULL::int AS allocated, NULL::int AS backordered,
+                 NULL::int AS shipped, NULL::int AS cancelled
+            FROM unnest(${sql.param([...orderIds].sort())}::text[]) AS o(id)`,
+      now,
+      storeId,
+    ),
+  );
 }
 
 export interface NewOrder {
@@ -218,6 +240,7 @@ export interface NewOrder {
   status: string;
   customer: Customer;
   currency: string;
+  lineCount: number;
 }
 
 export interface NewLine {
@@ -246,12 +269,14 @@ export function insertOrders(rows: readonly NewOrder[], now: Date): SQL | null {
     status: r.status,
     customer: r.customer,
     currency: r.currency,
+    line_count: r.lineCount,
   }));
   return sql`
-    INSERT INTO orders (id, store_id, external_id, status, customer, currency, created_at, updated_at)
-    SELECT o.id, o.store_id, o.external_id, o.status, o.customer, o.currency, ${now}::timestamptz, ${now}::timestamptz
+    INSERT INTO orders (id, store_id, external_id, status, customer, currency, line_count, created_at, updated_at)
+    SELECT o.id, o.store_id, o.external_id, o.status, o.customer, o.currency, o.line_count, ${now}::timestamptz,
+           ${now}::timestamptz
       FROM jsonb_to_recordset(${JSON.stringify(records)}::jsonb)
-           AS o(id text, store_id text, external_id text, status text, customer jsonb, currency text)`;
+           AS o(id text, store_id text, external_id text, status text, customer jsonb, currency text, line_count int)`;
 }
 
 /** INSERT of new order lines from one JSON document, to combine with other writes. */

@@ -31,13 +31,15 @@ export const orders = pgTable(
     status: text('status').notNull(),
     customer: jsonb('customer').$type<Customer>().notNull(),
     currency: text('currency').notNull(),
+    /** Lines of the order (fixed at placement): a one-line order's status follows from its line alone. */
+    lineCount: integer('line_count').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   },
   (t) => [
     uniqueIndex('orders_external_id_idx').on(t.storeId, t.externalId),
     // No index on status: a status change then updates the row in place (a HOT update, helped by
-    // fillfactor 85 in migration 0001), which is what lets a restock serve ~100k units/s. Listing
+    // fillfactor 50 in migration 0007), which is what lets a restock serve ~100k units/s. Listing
     // by status walks this index newest first and filters.
     index('orders_store_seq_idx').on(t.storeId, t.seq),
     // Customer look-up by email (GET /v1/orders?email=), newest first. The customer never changes

@@ -337,6 +337,7 @@ function buildOrder(
     storeId,
     externalId: request.input.externalId ?? null,
     status: orderStatus(lines),
+    lineCount: lines.length,
     customer: request.input.customer ?? {},
     currency: request.store.currency,
     createdAt: acceptedAt,
