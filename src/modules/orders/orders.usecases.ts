@@ -4,10 +4,11 @@ import { groupBy } from '../../shared/collections.ts';
 import { decodeCursor, decodeKeyCursor, type Page, toPage } from '../../shared/cursor.ts';
 import { invalid } from '../../shared/errors.ts';
 import type { EtaSource } from '../promises/promises.models.ts';
-import { listOrderRows, loadLines } from '../stock/stock.lines.repository.ts';
+import { loadLines } from '../stock/stock.lines.repository.ts';
 import type { Customer } from '../stock/stock.orders.tables.ts';
 import { readAhead } from '../stock/stock.queue.counts.ts';
 import { type OrderView, toOrderView } from '../stock/stock.views.ts';
+import { listOrderRows } from './orders.repository.ts';
 
 export async function listOrders(
   db: Executor,

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
 import { inTransaction, queryRows } from '../../db/client.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
@@ -9,8 +10,23 @@ export interface DailyRefreshResult {
   skus: number;
 }
 
-/** Waiting lines re-dated per transaction: a placement on the SKU waits for at most one chunk. */
+/**
+ * Waiting lines re-dated per transaction: a placement on the SKU waits for at most one chunk. The
+ * job starts at `CHUNK_LINES` and sizes each next chunk so that it should take about
+ * `CHUNK_TARGET_MS` (between `CHUNK_MIN_LINES` and `CHUNK_MAX_LINES`): a loaded database gets
+ * smaller chunks, an idle one fewer transactions.
+ */
 const CHUNK_LINES = 1_000;
+const CHUNK_MIN_LINES = 100;
+const CHUNK_MAX_LINES = 5_000;
+const CHUNK_TARGET_MS = 30;
+
+/** The next chunk's size after one of `lines` lines took `ms`. */
+export function nextChunkLines(lines: number, ms: number): number {
+  const scaled = Math.round((lines * CHUNK_TARGET_MS) / Math.max(ms, 1));
+  // Grow at most twofold per chunk; shrink at once.
+  return Math.min(CHUNK_MAX_LINES, Math.max(CHUNK_MIN_LINES, Math.min(scaled, lines * 2)));
+}
 
 /**
  * The daily job: dates move with the calendar (a purchase order whose expected date passed
@@ -19,7 +35,7 @@ const CHUNK_LINES = 1_000;
  * `chunkLines` lines, each its own short transaction under the SKU's lock (`redateChunk`), so a
  * long queue never holds its SKU for long. Running it again the same day finds nothing to do;
  * several processes may run it at once (each chunk re-checks, under the lock, what is left).
- * `storeIds` limits it to some stores (tests share one database).
+ * `storeIds` limits it to some stores (tests share one database); `chunkLines` fixes the chunk size.
  */
 export async function refreshDuePromises(
   deps: Deps,
@@ -44,11 +60,14 @@ export async function refreshDuePromises(
            ORDER BY sku`,
     );
     for (const { sku } of due) {
+      let lines = options.chunkLines ?? CHUNK_LINES;
       for (let done = false; !done; ) {
+        const started = performance.now();
         done = await inTransaction(deps.db, async (tx) => {
           const level = (await lockLevels(tx, [{ storeId: store.id, sku }])).values().next().value;
-          return !level || redateChunk(tx, deps, store, level, options.chunkLines ?? CHUNK_LINES);
+          return !level || redateChunk(tx, deps, store, level, lines);
         });
+        if (options.chunkLines === undefined) lines = nextChunkLines(lines, performance.now() - started);
       }
       skus += 1;
     }

@@ -2,6 +2,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../db/client.ts';
 import { statementEventId } from '../../db/outbox.ts';
 import { groupBy } from '../../shared/collections.ts';
+import { QUEUE_ORDER, queueSlice } from '../stock/stock.queue.sql.ts';
 import { type EtaSource, measuredLateness, type PromiseInputs, type Segment } from './promises.models.ts';
 
 interface SupplyRow {
@@ -131,15 +132,16 @@ function scheduleTargets({ storeId, sku, segments, limit, offset = 0, after = nu
         head AS (
           SELECT * FROM (
             SELECT row_id, id, order_id, queue_ticket, eta, eta_latest, eta_source, backordered,
-                   row_number() OVER (ORDER BY queue_ticket) AS place,
-                   sum(backordered) OVER (ORDER BY queue_ticket) + ${after?.units ?? 0}::bigint - ${offset}::bigint
+                   row_number() OVER (ORDER BY ${QUEUE_ORDER}) AS place,
+                   sum(backordered) OVER (ORDER BY ${QUEUE_ORDER}) + ${after?.units ?? 0}::bigint - ${offset}::bigint
                      AS through
-              FROM (SELECT ctid AS row_id, id, order_id, backordered, queue_ticket, eta, eta_latest, eta_source
-                      FROM order_lines
-                     WHERE store_id = ${storeId} AND sku = ${sku} AND backordered > 0
-                       ${after === null ? sql`` : sql`AND queue_ticket > ${after.ticket}::bigint`}
-                     ORDER BY queue_ticket
-                     ${limit === null ? sql`` : sql`LIMIT ${limit}`}) q) w
+              FROM (${queueSlice({
+                storeId,
+                sku,
+                columns: sql`ctid AS row_id, id, order_id, backordered, queue_ticket, eta, eta_latest, eta_source`,
+                after: after?.ticket ?? null,
+                limit,
+              })}) q) w
            WHERE through > 0),
         target AS (
           SELECT h.row_id, h.id, h.order_id, h.place, h.through, h.eta AS previous,
@@ -159,6 +161,9 @@ export interface AppliedChunk {
   last: { ticket: number; units: number } | null;
 }
 
+/** A re-date of more lines than this raises the transaction's `work_mem`. */
+const LARGE_SCHEDULE_LINES = 20_000;
+
 /**
  * Gives the first `limit` waiting lines of a SKU (all when null), from the head or past `after`,
  * the promise the schedule assigns to their place, writing only lines whose promise differs, and
@@ -173,6 +178,11 @@ export async function applySchedule(
   tx: Executor,
   scope: ScheduleScope & { eventIdBase: string; now: Date },
 ): Promise<AppliedChunk> {
+  // A whole long queue in one statement: its working sets (the queue's running sum, the rows to
+  // write) would spill to disk at the default 4 MB; this transaction may use more.
+  if (scope.limit === null || scope.limit > LARGE_SCHEDULE_LINES) {
+    await tx.execute(sql`SET LOCAL work_mem = '128MB'`);
+  }
   const [row] = await queryRows<{
     changed: number;
     lines: number;
@@ -300,11 +310,9 @@ export async function readQueueSlice(
     db,
     sql`SELECT * FROM (
           SELECT order_id, id, backordered,
-                 row_number() OVER (ORDER BY queue_ticket) AS place,
-                 sum(backordered) OVER (ORDER BY queue_ticket) AS through
-            FROM (SELECT order_id, id, backordered, queue_ticket FROM order_lines
-                   WHERE store_id = ${storeId} AND sku = ${sku} AND backordered > 0
-                   ORDER BY queue_ticket LIMIT ${to}) q) w
+                 row_number() OVER (ORDER BY ${QUEUE_ORDER}) AS place,
+                 sum(backordered) OVER (ORDER BY ${QUEUE_ORDER}) AS through
+            FROM (${queueSlice({ storeId, sku, columns: sql`order_id, id, backordered, queue_ticket`, limit: to })}) q) w
          WHERE through > ${from} AND through - backordered < ${to}
          ORDER BY place`,
   );

@@ -9,6 +9,7 @@ import { levelKey, type SkuLevel } from './stock.levels.repository.ts';
 import { orderStatusUpdate } from './stock.lines.repository.ts';
 import { queueCountChanges } from './stock.queue.counts.ts';
 import { fillQueue, type WaitingLine } from './stock.queue.models.ts';
+import { QUEUE_ORDER, queueSlice } from './stock.queue.sql.ts';
 
 export interface QueueFill {
   orderId: string;
@@ -47,12 +48,13 @@ export async function serveQueues(
           FROM unnest(${sql.param(hungry.map((l) => l.storeId))}::text[],
                       ${sql.param(hungry.map((l) => l.sku))}::text[],
                       ${sql.param(hungry.map((l) => available(l)))}::int[]) AS s(store_id, sku, units)
-          CROSS JOIN LATERAL (
-            SELECT id, order_id, backordered, queue_ticket FROM order_lines
-             WHERE store_id = s.store_id AND sku = s.sku AND backordered > 0
-             ORDER BY queue_ticket
-             LIMIT s.units) AS q
-         ORDER BY s.store_id, s.sku, q.queue_ticket`,
+          CROSS JOIN LATERAL (${queueSlice({
+            storeId: sql`s.store_id`,
+            sku: sql`s.sku`,
+            columns: sql`id, order_id, backordered, queue_ticket`,
+            limit: sql`s.units`,
+          })}) AS q
+         ORDER BY s.store_id, s.sku, q.${QUEUE_ORDER}`,
   );
   const queues = new Map<string, WaitingLine[]>();
   for (const row of candidates) {

@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, type SQL, sql } from 'drizzle-orm';
+import { and, eq, type SQL, sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../db/client.ts';
 import type { EtaSource, LinePromise } from '../promises/promises.models.ts';
 import type { LineQuantities } from './stock.lines.models.ts';
@@ -116,29 +116,6 @@ export async function findOrderSkus(db: Executor, storeId: string, orderId: stri
     .from(orderLines)
     .where(and(eq(orderLines.storeId, storeId), eq(orderLines.orderId, orderId)));
   return rows.map((r) => r.sku).sort();
-}
-
-export interface OrderListQuery {
-  status?: string;
-  /** The customer's email, compared case-insensitively. */
-  email?: string;
-  limit: number;
-  before: number | null;
-}
-
-export async function listOrderRows(db: Executor, storeId: string, query: OrderListQuery) {
-  const conditions = [eq(orders.storeId, storeId)];
-  if (query.status) conditions.push(eq(orders.status, query.status));
-  if (query.email !== undefined) {
-    conditions.push(sql`lower(${orders.customer}->>'email') = lower(${query.email})`);
-  }
-  if (query.before !== null) conditions.push(lt(orders.seq, query.before));
-  return db
-    .select()
-    .from(orders)
-    .where(and(...conditions))
-    .orderBy(desc(orders.seq))
-    .limit(query.limit + 1);
 }
 
 export interface LineChange extends LineQuantities {

@@ -16,7 +16,7 @@ import { insertEvents, type NewEvent } from '../../db/outbox.ts';
 import type { Deps } from '../../shared/context.ts';
 import type { DomainError } from '../../shared/errors.ts';
 import { duplicateExternalId, insufficientStock, tooManyUnits, unknownSku } from './stock.errors.ts';
-import type { LineDating, PlacedOrder } from './stock.hooks.ts';
+import type { LineDating, OrderToCheck, PlacedOrder } from './stock.hooks.ts';
 import type { StockLevel } from './stock.levels.models.ts';
 import {
   type LevelTerm,
@@ -217,21 +217,29 @@ function decideInOrder(
 const placementTerms = (deps: Pick<Deps, 'stock'>): LevelTerm[] =>
   deps.stock.hooks.flatMap((hook) => (hook.placementTerms ? [hook.placementTerms] : []));
 
-/** The hooks' verdict on an order before its stock is decided (the first refusal wins). */
+/**
+ * The hooks' verdict on an order before its stock is decided (the first refusal wins). The priced
+ * lines are built only if a hook reads them (the payments hook does only for a discount): this
+ * runs for every order of a flash sale.
+ */
 function checkOrder(
   deps: Pick<Deps, 'stock'>,
   storeId: string,
   input: PlacementRequest['input'],
   levels: ReadonlyMap<string, SkuLevel>,
 ): DomainError | null {
-  const order = {
+  let priced: OrderToCheck['lines'] | undefined;
+  const order: OrderToCheck = {
     storeId,
     input: input as unknown as Record<string, unknown>,
-    lines: input.lines.map((l) => ({
-      sku: l.sku,
-      quantity: l.quantity,
-      unitPrice: l.unitPrice ?? levels.get(levelKey(storeId, l.sku))!.price ?? 0,
-    })),
+    get lines() {
+      priced ??= input.lines.map((l) => ({
+        sku: l.sku,
+        quantity: l.quantity,
+        unitPrice: l.unitPrice ?? levels.get(levelKey(storeId, l.sku))!.price ?? 0,
+      }));
+      return priced;
+    },
   };
   for (const hook of deps.stock.hooks) {
     const refusal = hook.checkOrder?.(order) ?? null;
