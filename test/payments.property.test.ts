@@ -65,6 +65,7 @@ type Step =
     }
   | { kind: 'cancel'; order: number; partial: boolean }
   | { kind: 'restock'; sku: number; quantity: number }
+  | { kind: 'writeoff'; sku: number; quantity: number }
   | { kind: 'ship'; order: number }
   | { kind: 'collect'; decline: boolean }
   | { kind: 'days'; days: number };
@@ -93,6 +94,15 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
       sku: fc.nat(2),
       // Often a single unit, so that lines are often served in part (some units ready, some waiting).
       quantity: fc.oneof(fc.constant(1), fc.integer({ min: 1, max: 5 })),
+    }),
+  },
+  {
+    // Damaged units: below the allocated units, lines paid for or not wait again (requeued).
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('writeoff' as const),
+      sku: fc.nat(2),
+      quantity: fc.integer({ min: 1, max: 3 }),
     }),
   },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('ship' as const), order: fc.nat(40) }) },
@@ -275,6 +285,13 @@ describe('payments property', () => {
               quantity: step.quantity,
               reason: 'restock',
             });
+          } else if (step.kind === 'writeoff') {
+            const res = await t.request('POST', '/v1/inventory/adjustments', {
+              key: store.secretKey,
+              body: { sku: `M-${step.sku}`, quantity: -step.quantity, reason: 'damage' },
+            });
+            // More than is on hand is refused; anything else is written off.
+            if (res.statusCode !== 201) expect(res.statusCode, res.body).toBe(409);
           } else if (step.kind === 'ship' && orderIds.length > 0) {
             const id = orderIds[step.order % orderIds.length]!;
             const order = await ok('GET', `/v1/orders/${id}`, store);
