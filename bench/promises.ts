@@ -272,6 +272,9 @@ async function explainApplySchedule(
   await rolledBack(db, async (tx) => {
     const explaining = {
       execute: async (query: ReturnType<typeof sql>) => {
+        // Settings the statement runs under (SET LOCAL work_mem) are applied, not explained.
+        const first = query.queryChunks[0] as { value?: string[] } | undefined;
+        if (first?.value?.join('').trimStart().startsWith('SET ')) return tx.execute(query);
         const how = options.analyze ? 'ANALYZE, BUFFERS' : 'COSTS';
         const result = (await tx.execute(sql`EXPLAIN (${sql.raw(how)}) ${query}`)) as unknown as {
           rows: Record<string, string>[];
