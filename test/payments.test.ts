@@ -241,20 +241,16 @@ describe('stripe provider', () => {
     expect(view.holds[0]).toMatchObject({ state: 'authorised', authorised: 3000 });
     expect(view.lines[0].captured).toBe(0);
     await restock(store, 'S-HOLD', 1);
-    // Shipping before the collector ran is refused; the collector captures the ready unit's price.
-    expectProblem(
-      await call('POST', `/v1/orders/${order.id}/shipments`, store, {
-        lines: [{ lineId: order.lines[0].id, quantity: 1 }],
-      }),
-      409,
-      'payment_required',
-    );
-    await collect(store);
-    view = await paymentsOf(store, order.id);
-    expect(view.lines[0]).toMatchObject({ captured: 1500, paid: 1500 });
+    // Shipping before the collector ran: the shipment request captures the ready unit's price itself
+    // (not a 409 payment_required until the collector's next run), and only that unit's.
     await ok('POST', `/v1/orders/${order.id}/shipments`, store, {
       lines: [{ lineId: order.lines[0].id, quantity: 1 }],
     });
+    view = await paymentsOf(store, order.id);
+    expect(view.lines[0]).toMatchObject({ captured: 1500, paid: 1500 });
+    expect(
+      view.attempts.filter((a: Json) => a.operation === 'capture').map((a: Json) => [a.amount, a.status]),
+    ).toEqual([[1500, 'succeeded']]);
     await ok('POST', `/v1/orders/${order.id}/cancel`, store, {});
     await collect(store);
     view = await paymentsOf(store, order.id);

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { findStored } from '../../db/idempotency.repository.ts';
 import { storeOf } from '../../http/auth.ts';
 import { idempotencyClaim, runCommand, sendOutcome } from '../../http/command.ts';
 import { type RouteRegistrar, typed } from '../../http/context.ts';
@@ -16,6 +17,7 @@ import {
   Text,
   WRITE_ERRORS,
 } from '../../http/schemas.ts';
+import { checkPaymentMethod } from '../payments/payments.gates.ts';
 import { ORDER_STATUSES } from '../stock/stock.lines.models.ts';
 import { getOrder } from '../stock/stock.orders.ts';
 import { cancelOrder } from '../stock/stock.release.ts';
@@ -172,18 +174,18 @@ export const ordersRoutes: RouteRegistrar = (app, { deps, placement }) => {
         body: PlaceOrderBody,
         response: {
           201: OrderSchema,
-          ...problems(...WRITE_ERRORS),
+          ...problems(...WRITE_ERRORS, 503),
           ...conflicts('insufficient_stock', 'duplicate_external_id', 'idempotency_key_in_use'),
         },
       },
     },
     async (request, reply) => {
       const store = storeOf(request);
-      const result = await placement.place({
-        store,
-        input: request.body,
-        idempotency: idempotencyClaim(request),
-      });
+      const idempotency = idempotencyClaim(request);
+      // A retry of an order already placed replays it; only a new one has its payment method checked.
+      if (!idempotency || !(await findStored(deps.db, idempotency)))
+        await checkPaymentMethod(deps, store, request.body);
+      const result = await placement.place({ store, input: request.body, idempotency });
       return sendOutcome(reply, result.outcome, result.replayed);
     },
   );

@@ -182,7 +182,7 @@ function decideInOrder(
     const own = new Map<string, StockLevel>(
       r.input.lines.map((l) => [l.sku, levels.get(levelKey(storeId, l.sku))!]),
     );
-    const refusal = checkOrder(deps, storeId, r.input, levels);
+    const refusal = checkOrder(deps, r.store, r.input, levels);
     if (refusal) {
       decisions.push({ index: i, error: refusal });
       continue;
@@ -218,17 +218,20 @@ const placementTerms = (deps: Pick<Deps, 'stock'>): LevelTerm[] =>
 /** The hooks' verdict on an order before its stock is decided (the first refusal wins). */
 function checkOrder(
   deps: Pick<Deps, 'stock'>,
-  storeId: string,
+  store: PlacementRequest['store'],
   input: PlacementRequest['input'],
   levels: ReadonlyMap<string, SkuLevel>,
 ): DomainError | null {
+  const level = (sku: string) => levels.get(levelKey(store.id, sku))!;
   const order = {
-    storeId,
+    storeId: store.id,
+    currency: store.currency,
     input: input as unknown as Record<string, unknown>,
     lines: input.lines.map((l) => ({
       sku: l.sku,
       quantity: l.quantity,
-      unitPrice: l.unitPrice ?? levels.get(levelKey(storeId, l.sku))!.price ?? 0,
+      unitPrice: l.unitPrice ?? level(l.sku).price ?? 0,
+      terms: level(l.sku).terms ?? {},
     })),
   };
   for (const hook of deps.stock.hooks) {
