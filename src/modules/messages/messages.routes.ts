@@ -14,6 +14,7 @@ import {
   problems,
   WRITE_ERRORS,
 } from '../../http/schemas.ts';
+import { assertPublicUrl } from '../../shared/outbound.ts';
 import { listOrderIncentives } from './messages.incentives.ts';
 import { getMessagingSettings, updateMessagingSettings } from './messages.settings.ts';
 import { getMessage, listMessages, replayMessage } from './messages.usecases.ts';
@@ -134,7 +135,8 @@ const SettingsPatch = Type.Partial(Type.Object(settingsFields), {
   minProperties: 1,
 });
 
-export const messagesRoutes: RouteRegistrar = (app, { deps }) => {
+export const messagesRoutes: RouteRegistrar = (app, { deps, config }) => {
+  const outbound = { allowPrivate: config.allowPrivateUrls };
   const r = typed(app);
   r.get(
     '/v1/messages',
@@ -255,9 +257,12 @@ export const messagesRoutes: RouteRegistrar = (app, { deps }) => {
         response: { 200: SettingsSchema, ...problems(...WRITE_ERRORS) },
       },
     },
-    async (request) =>
-      inTransaction(deps.db, (tx) =>
+    async (request) => {
+      const baseUrl = request.body.sms?.baseUrl;
+      if (baseUrl) await assertPublicUrl(baseUrl, outbound, '/sms/baseUrl');
+      return inTransaction(deps.db, (tx) =>
         updateMessagingSettings(tx, deps, storeOf(request).id, request.body as never),
-      ),
+      );
+    },
   );
 };
