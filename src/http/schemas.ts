@@ -76,6 +76,7 @@ export const CONFLICTS = {
   in_stock: 'The variant is in stock: it can be ordered now',
   backorder_available: 'The variant can be backordered or pre-ordered now',
   stock_alert_notified: "The alert's message has been created: it can no longer be cancelled",
+  last_full_key: "The store's last full key cannot be revoked: create another full key first",
 } as const;
 
 export type ConflictCode = keyof typeof CONFLICTS;

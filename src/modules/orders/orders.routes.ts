@@ -17,7 +17,6 @@ import {
   Text,
   WRITE_ERRORS,
 } from '../../http/schemas.ts';
-import { checkPaymentMethod } from '../payments/payments.gates.ts';
 import { ORDER_STATUSES } from '../stock/stock.lines.models.ts';
 import { getOrder } from '../stock/stock.orders.ts';
 import { cancelOrder } from '../stock/stock.release.ts';
@@ -157,7 +156,7 @@ const BACKORDER_COLUMNS: CsvColumn<BackorderView>[] = [
   { name: 'etaSource', value: (b) => b.etaSource },
 ];
 
-export const ordersRoutes: RouteRegistrar = (app, { deps, placement }) => {
+export const ordersRoutes: RouteRegistrar = (app, { deps, placement, beforePlacement }) => {
   const r = typed(app);
   r.post(
     '/v1/orders',
@@ -182,9 +181,10 @@ export const ordersRoutes: RouteRegistrar = (app, { deps, placement }) => {
     async (request, reply) => {
       const store = storeOf(request);
       const idempotency = idempotencyClaim(request);
-      // A retry of an order already placed replays it; only a new one has its payment method checked.
-      if (!idempotency || !(await findStored(deps.db, idempotency)))
-        await checkPaymentMethod(deps, store, request.body);
+      // A retry of an order already placed replays it; only a new one is checked (its payment method).
+      if (!idempotency || !(await findStored(deps.db, idempotency))) {
+        for (const check of beforePlacement) await check(store, request.body);
+      }
       const result = await placement.place({ store, input: request.body, idempotency });
       return sendOutcome(reply, result.outcome, result.replayed);
     },
