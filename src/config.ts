@@ -32,6 +32,8 @@ export interface Config {
   trustProxy: number | string[] | null;
   /** Rate-limit counters live in this Redis (REDIS_URL); else in PostgreSQL, or in memory on PGlite. */
   redisUrl: string | null;
+  /** Prefix of this deployment's rate-limit counters, for deployments sharing a Redis or database. */
+  rateLimitNamespace: string;
 }
 
 export class ConfigError extends Error {}
@@ -77,6 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowPrivateUrls: flag(env, 'BACKFILL_ALLOW_PRIVATE_URLS', false),
     trustProxy: trustProxy(env.BACKFILL_TRUST_PROXY),
     redisUrl: redisUrl(env.REDIS_URL),
+    rateLimitNamespace: rateLimitNamespace(env.BACKFILL_RATE_LIMIT_NAMESPACE),
   };
 }
 
@@ -103,6 +106,16 @@ function trustProxy(raw: string | undefined): number | string[] | null {
     }
   }
   return entries;
+}
+
+function rateLimitNamespace(raw: string | undefined): string {
+  const value = raw?.trim() || 'backfill';
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(value)) {
+    throw new ConfigError(
+      `BACKFILL_RATE_LIMIT_NAMESPACE must be 1–64 letters, digits, _ . -, got "${value}"`,
+    );
+  }
+  return value;
 }
 
 function redisUrl(raw: string | undefined): string | null {

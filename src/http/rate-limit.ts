@@ -17,10 +17,11 @@ type Callback = (error: Error | null, result?: { current: number; ttl: number })
  * @fastify/rate-limit's store interface on a shared table: a fixed window per key, counted and
  * read back in one statement, so two processes never both see the last allowed hit.
  */
-function postgresStore(db: Database) {
+function postgresStore(db: Database, namespace: string) {
   let lastSweep = 0;
   return class PostgresRateLimitStore {
-    incr(key: string, callback: Callback, timeWindow: number): void {
+    incr(client: string, callback: Callback, timeWindow: number): void {
+      const key = `${namespace}:${client}`;
       const window = `${timeWindow} milliseconds`;
       queryRows<{ hits: number; ttl: number }>(
         db,
@@ -57,7 +58,7 @@ function postgresStore(db: Database) {
 
 /** The store options for @fastify/rate-limit, and what to close when the server stops. */
 export function rateLimitStore(
-  config: Pick<Config, 'redisUrl'>,
+  config: Pick<Config, 'redisUrl' | 'rateLimitNamespace'>,
   database: { db: Database; engine: Engine },
 ): { options: Pick<RateLimitPluginOptions, 'redis' | 'store' | 'nameSpace'>; close(): Promise<void> } {
   if (config.redisUrl) {
@@ -68,14 +69,15 @@ export function rateLimitStore(
     });
     redis.on('error', () => {}); // a failed count is answered per request (skipOnError is off)
     return {
-      options: { redis, nameSpace: 'backfill-rate-limit:' },
+      options: { redis, nameSpace: `${config.rateLimitNamespace}-rate-limit:` },
       close: async () => {
         redis.disconnect();
       },
     };
   }
   if (database.engine === 'postgres') {
-    return { options: { store: postgresStore(database.db) as never }, close: async () => {} };
+    const store = postgresStore(database.db, config.rateLimitNamespace);
+    return { options: { store: store as never }, close: async () => {} };
   }
   return { options: {}, close: async () => {} };
 }

@@ -2,6 +2,7 @@
  * Test harness: a real app on the engine under test. Tests run on in-memory PGlite by default
  * and on PostgreSQL when TEST_DATABASE_URL is set (CI runs the suite both ways).
  */
+import { randomUUID } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import { type App, createApp } from '../../src/app.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
@@ -22,6 +23,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     logLevel: 'silent',
     port: 0,
     publicRateLimit: 100_000,
+    // Each app counts its own requests (apps of other test files share the PostgreSQL database).
+    rateLimitNamespace: `test-${randomUUID()}`,
     ...overrides,
   };
 }
