@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectPayments, type PaymentProviders } from '../src/modules/payments/payments.collector.ts';
 import { ManualClock } from '../src/shared/clock.ts';
 import { type FakeStripe, providersFor, startFakeStripe } from './support/fake-stripe.ts';
-import { type StoreKeys, startTestApp, type TestApp, variant } from './support/harness.ts';
+import { type StoreKeys, startTestApp, type TestApp, variant, withStoreKey } from './support/harness.ts';
 import { expectProblem } from './support/state.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies loosely
@@ -29,14 +29,8 @@ afterAll(async () => {
   await fake.close();
 });
 
-async function call(method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, store: StoreKeys, body?: unknown) {
-  return t.request(method, url, { key: store.secretKey, body });
-}
-async function ok(method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, store: StoreKeys, body?: unknown) {
-  const res = await call(method, url, store, body);
-  if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
-  return res.json();
-}
+const call: ReturnType<typeof withStoreKey>['call'] = (...args) => withStoreKey(t).call(...args);
+const ok: ReturnType<typeof withStoreKey>['ok'] = (...args) => withStoreKey(t).ok(...args);
 
 async function paymentStore(settings: Record<string, unknown>): Promise<StoreKeys> {
   const store = await t.createStore();

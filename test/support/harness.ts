@@ -81,6 +81,23 @@ export async function startTestApp(
   };
 }
 
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH';
+
+/**
+ * Requests made with a store's secret key: `call` answers the response, `ok` the JSON body of a
+ * success (and throws, with the answer, on anything else).
+ */
+export function withStoreKey(t: TestApp) {
+  const call = (method: Method, url: string, store: StoreKeys, body?: unknown) =>
+    t.request(method, url, { key: store.secretKey, body });
+  const ok = async (method: Method, url: string, store: StoreKeys, body?: unknown) => {
+    const res = await call(method, url, store, body);
+    if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
+    return res.json();
+  };
+  return { call, ok };
+}
+
 /** A variant body with sensible defaults. */
 export function variant(
   mode: 'deny' | 'backorder' | 'preorder',
