@@ -21,7 +21,7 @@ export async function startBackgroundWork(
   app: Pick<App, 'deps' | 'database'>,
   config: Config,
   log: Log,
-  senders: Senders = createSenders(),
+  senders: Senders = createSenders({ allowPrivateUrls: config.allowPrivateUrls }),
   scope?: RelayOptions['scope'],
 ): Promise<{ messages: MessageWorker; stop(): Promise<void> }> {
   const stopRefresh = startDailyRefresh(app.deps, log);

@@ -24,7 +24,8 @@ async function ok(res: { statusCode: number; body: string }, status: number) {
 }
 
 beforeAll(async () => {
-  t = await startTestApp();
+  // Its webhook endpoints point at loopback (BACKFILL_ALLOW_PRIVATE_URLS=true).
+  t = await startTestApp({ config: { allowPrivateUrls: true } });
   a = await t.createStore('Store A');
   b = await t.createStore('Store B');
   const key = a.secretKey;

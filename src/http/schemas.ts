@@ -22,6 +22,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   413: 'Body over 1 MiB: `payload_too_large`',
   422: 'The request is well-formed but not acceptable: `validation_failed` and others',
   429: 'Too many requests: `rate_limited`',
+  503: 'A service the request needs (the payment provider) did not answer: `provider_unavailable`; retry later',
 };
 
 /** Problem responses for the listed statuses, for the OpenAPI document. */
@@ -75,6 +76,7 @@ export const CONFLICTS = {
   in_stock: 'The variant is in stock: it can be ordered now',
   backorder_available: 'The variant can be backordered or pre-ordered now',
   stock_alert_notified: "The alert's message has been created: it can no longer be cancelled",
+  last_full_key: "The store's last full key cannot be revoked: create another full key first",
 } as const;
 
 export type ConflictCode = keyof typeof CONFLICTS;

@@ -8,6 +8,7 @@ import { eventsRoutes } from '../modules/events/events.routes.ts';
 import { inventoryRoutes } from '../modules/inventory/inventory.routes.ts';
 import { messagesRoutes } from '../modules/messages/messages.routes.ts';
 import { ordersRoutes } from '../modules/orders/orders.routes.ts';
+import { checkPaymentMethod } from '../modules/payments/payments.gates.ts';
 import { paymentsRoutes } from '../modules/payments/payments.routes.ts';
 import { promisesRoutes } from '../modules/promises/promises.routes.ts';
 import { selfServiceRoutes } from '../modules/selfservice/selfservice.routes.ts';
@@ -15,6 +16,7 @@ import { settingsRoutes } from '../modules/settings/settings.routes.ts';
 import { shipmentsRoutes } from '../modules/shipments/shipments.routes.ts';
 import { OrderPlacement } from '../modules/stock/stock.placement.ts';
 import { storefrontRoutes } from '../modules/storefront/storefront.routes.ts';
+import { keysRoutes } from '../modules/stores/stores.keys.routes.ts';
 import { storesRoutes } from '../modules/stores/stores.routes.ts';
 import { supplyRoutes } from '../modules/supply/supply.routes.ts';
 import { templatesRoutes } from '../modules/templates/templates.routes.ts';
@@ -28,6 +30,7 @@ import { MERGE_PATCH, registerMediaTypeCheck } from './media-types.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerOpenApi } from './openapi.ts';
 import { mapError, problem, sendProblem } from './problem.ts';
+import { rateLimitStore } from './rate-limit.ts';
 import { problems } from './schemas.ts';
 import { registerSecurityHeaders } from './security.ts';
 
@@ -48,6 +51,9 @@ function findUnstorableString(value: unknown): string | null {
   }
   return null;
 }
+
+/** Trusts the `hops` proxies nearest to us: X-Forwarded-For's entry before them is the client. */
+const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops;
 
 export interface ServerOptions {
   logger?: FastifyServerOptions['logger'];
@@ -75,6 +81,9 @@ export async function buildServer(
       disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
     }),
     return503OnClosing: true,
+    // Behind a load balancer: believe X-Forwarded-For from these proxies (request.ip = the client).
+    trustProxy:
+      typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : (config.trustProxy ?? false),
     // Errors Fastify raises before routing (e.g. a malformed %-escape in the path) are problems too.
     frameworkErrors: (error, request, reply) => sendProblem(reply, mapError(error, request)),
   });
@@ -123,7 +132,12 @@ export async function buildServer(
     }
   });
   registerAuth(app, deps.db, config.operatorToken);
+  const counters = rateLimitStore(config, deps);
+  app.addHook('onClose', () => counters.close());
   await app.register(rateLimit, {
+    ...counters.options,
+    // A counter store that cannot answer (Redis down) lets requests through rather than failing them.
+    skipOnError: true,
     global: true,
     timeWindow: 60_000,
     keyGenerator: (request) =>
@@ -163,9 +177,15 @@ export async function buildServer(
     reply.type(metrics.contentType).send(await metrics.metrics()),
   );
 
-  const ctx: RouteContext = { deps, config, placement: options.placement ?? new OrderPlacement(deps) };
+  const ctx: RouteContext = {
+    deps,
+    config,
+    placement: options.placement ?? new OrderPlacement(deps),
+    beforePlacement: [(store, input) => checkPaymentMethod(deps, store, input)],
+  };
   for (const routes of [
     storesRoutes,
+    keysRoutes,
     catalogRoutes,
     inventoryRoutes,
     ordersRoutes,

@@ -24,7 +24,8 @@ export interface Child {
   output: string[];
 }
 
-export async function startServer(): Promise<Child> {
+/** A server process on the test database; `env` adds to (or overrides) its environment. */
+export async function startServer(env: Record<string, string> = {}): Promise<Child> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
     cwd: MAIN_DIR,
@@ -38,6 +39,7 @@ export async function startServer(): Promise<Child> {
       // These processes share the test database with every other test file: a background worker
       // here would deliver (and, when the test kills it, strand in doubt) other tests' messages.
       BACKFILL_IN_PROCESS_WORKER: 'false',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -107,6 +107,7 @@ export async function storeContext(
     timezone: row!.timezone,
     publicUrl: settings.publicUrl ?? deps.publicUrl ?? 'http://127.0.0.1:3000',
     linkSecret: settings.linkSecret,
+    linkLifetimeDays: settings.linkLifetimeDays,
   };
 }
 

@@ -66,6 +66,14 @@ export const messagingSettings = pgTable(
     publicUrl: text('public_url'),
     /** HMAC key of the store's self-service links; generated on first use. */
     linkSecret: text('link_secret').notNull(),
+    /** The key before the last rotation: links signed with it still open until `previousLinkSecretUntil`. */
+    previousLinkSecret: text('previous_link_secret'),
+    previousLinkSecretUntil: timestamp('previous_link_secret_until', { withTimezone: true }),
+    linkSecretRotatedAt: timestamp('link_secret_rotated_at', { withTimezone: true }),
+    /** How long a link in a message (or one customer service sends) stays valid. */
+    linkLifetimeDays: integer('link_lifetime_days').notNull().default(90),
+    /** After a rotation, how long links signed with the previous secret keep working. */
+    linkSecretGraceDays: integer('link_secret_grace_days').notNull().default(7),
     /** Back-in-stock alerts sent per free unit in one batch. */
     stockAlertFactor: numeric('stock_alert_factor', { precision: 6, scale: 2, mode: 'number' })
       .notNull()
@@ -76,6 +84,8 @@ export const messagingSettings = pgTable(
   (t) => [
     check('messaging_status_update_days', sql`${t.statusUpdateDays} BETWEEN 0 AND 365`),
     check('messaging_delay_notice_days', sql`${t.delayNoticeDays} BETWEEN 1 AND 365`),
+    check('messaging_link_lifetime_days', sql`${t.linkLifetimeDays} BETWEEN 1 AND 365`),
+    check('messaging_link_grace_days', sql`${t.linkSecretGraceDays} BETWEEN 0 AND 365`),
     check(
       'messaging_quiet_minutes',
       sql`(${t.quietStartMinute} IS NULL) = (${t.quietEndMinute} IS NULL)

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { findStored } from '../../db/idempotency.repository.ts';
 import { storeOf } from '../../http/auth.ts';
 import { idempotencyClaim, runCommand, sendOutcome } from '../../http/command.ts';
 import { type RouteRegistrar, typed } from '../../http/context.ts';
@@ -155,7 +156,7 @@ const BACKORDER_COLUMNS: CsvColumn<BackorderView>[] = [
   { name: 'etaSource', value: (b) => b.etaSource },
 ];
 
-export const ordersRoutes: RouteRegistrar = (app, { deps, placement }) => {
+export const ordersRoutes: RouteRegistrar = (app, { deps, placement, beforePlacement }) => {
   const r = typed(app);
   r.post(
     '/v1/orders',
@@ -172,18 +173,19 @@ export const ordersRoutes: RouteRegistrar = (app, { deps, placement }) => {
         body: PlaceOrderBody,
         response: {
           201: OrderSchema,
-          ...problems(...WRITE_ERRORS),
+          ...problems(...WRITE_ERRORS, 503),
           ...conflicts('insufficient_stock', 'duplicate_external_id', 'idempotency_key_in_use'),
         },
       },
     },
     async (request, reply) => {
       const store = storeOf(request);
-      const result = await placement.place({
-        store,
-        input: request.body,
-        idempotency: idempotencyClaim(request),
-      });
+      const idempotency = idempotencyClaim(request);
+      // A retry of an order already placed replays it; only a new one is checked (its payment method).
+      if (!idempotency || !(await findStored(deps.db, idempotency))) {
+        for (const check of beforePlacement) await check(store, request.body);
+      }
+      const result = await placement.place({ store, input: request.body, idempotency });
       return sendOutcome(reply, result.outcome, result.replayed);
     },
   );

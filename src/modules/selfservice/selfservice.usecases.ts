@@ -12,10 +12,11 @@ import { notFound } from '../../shared/errors.ts';
 import { variantTitles } from '../catalog/catalog.repository.ts';
 import {
   checkLink,
-  LINK_LIFETIME_DAYS,
   type LinkClaims,
+  linkExpiry,
   readClaims,
   selfServiceUrl,
+  verifyingSecrets,
 } from '../messages/messages.links.ts';
 import { shopperChannels } from '../messages/messages.models.ts';
 import { loadMessagingSettings } from '../messages/messages.settings.ts';
@@ -54,8 +55,9 @@ export async function openLink(
     .from(stores)
     .where(eq(stores.id, claims.storeId));
   if (!store) return { check: 'invalid' };
-  const { linkSecret } = await loadMessagingSettings(db, deps, store.id);
-  const check = checkLink(claims, linkSecret, deps.clock.now());
+  const settings = await loadMessagingSettings(db, deps, store.id);
+  const { linkSecret } = settings;
+  const check = checkLink(claims, verifyingSecrets(settings, deps.clock.now()), deps.clock.now());
   if (check === 'invalid') return { check };
   if (check === 'expired') return { check, store };
   const { sig: _signature, ...granted } = claims;
@@ -293,7 +295,7 @@ export interface OrderLinks {
 }
 
 /**
- * Links customer service can send for an order, valid for LINK_LIFETIME_DAYS. `origin` is used
+ * Links customer service can send for an order, valid for the store's `linkLifetimeDays`. `origin` is used
  * when the store has no public URL of its own.
  */
 export async function orderLinks(
@@ -306,7 +308,7 @@ export async function orderLinks(
   if (!(await findOrder(tx, store.id, orderId))) throw notFound('Order', orderId);
   const settings = await loadMessagingSettings(tx, deps, store.id);
   const base = settings.publicUrl ?? origin;
-  const expiresAt = Math.floor(deps.clock.now().getTime() / 1000) + LINK_LIFETIME_DAYS * 86_400;
+  const expiresAt = linkExpiry(settings, deps.clock.now());
   const url = (action: LinkClaims['action']) =>
     selfServiceUrl(base, { storeId: store.id, action, subject: orderId, expiresAt }, settings.linkSecret);
   return {

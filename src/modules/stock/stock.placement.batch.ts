@@ -184,7 +184,7 @@ function decideInOrder(
     const own = new Map<string, StockLevel>(
       r.input.lines.map((l) => [l.sku, levels.get(levelKey(storeId, l.sku))!]),
     );
-    const refusal = checkOrder(deps, storeId, r.input, levels);
+    const refusal = checkOrder(deps, r.store, r.input, levels);
     if (refusal) {
       decisions.push({ index: i, error: refusal });
       continue;
@@ -224,19 +224,22 @@ const placementTerms = (deps: Pick<Deps, 'stock'>): LevelTerm[] =>
  */
 function checkOrder(
   deps: Pick<Deps, 'stock'>,
-  storeId: string,
+  store: PlacementRequest['store'],
   input: PlacementRequest['input'],
   levels: ReadonlyMap<string, SkuLevel>,
 ): DomainError | null {
+  const level = (sku: string) => levels.get(levelKey(store.id, sku))!;
   let priced: OrderToCheck['lines'] | undefined;
   const order: OrderToCheck = {
-    storeId,
+    storeId: store.id,
+    currency: store.currency,
     input: input as unknown as Record<string, unknown>,
     get lines() {
       priced ??= input.lines.map((l) => ({
         sku: l.sku,
         quantity: l.quantity,
-        unitPrice: l.unitPrice ?? levels.get(levelKey(storeId, l.sku))!.price ?? 0,
+        unitPrice: l.unitPrice ?? level(l.sku).price ?? 0,
+        terms: level(l.sku).terms ?? {},
       }));
       return priced;
     },

@@ -2,6 +2,9 @@ import { index, integer, numeric, pgTable, text, timestamp } from 'drizzle-orm/p
 
 /** How a line is paid: all at once when ordered, when its units are ready, or a deposit then the rest. */
 export type PaymentMode = 'upfront' | 'on_ship' | 'deposit';
+/** What an API key opens: every admin endpoint, admin reads only, or the storefront endpoints. */
+export type KeyScope = 'full' | 'read-only' | 'storefront';
+
 /** `none`: Backfill does not manage payments for the store (its platform does, unseen). */
 export type StoreProvider = 'none' | 'manual' | 'stripe';
 
@@ -31,7 +34,12 @@ export const stores = pgTable('stores', {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
 });
 
-/** API keys are stored only as SHA-256 hashes; the key itself is shown once at creation. */
+/**
+ * A store's API keys, several per store, each with a name and a scope: `full` (`sk_…`, every admin
+ * endpoint), `read-only` (`rk_…`, admin reads only) or `storefront` (`pk_…`, the storefront
+ * endpoints). Only SHA-256 hashes are stored; the key itself is shown once, when created. A revoked
+ * key stays listed (with `revokedAt`) and never works again.
+ */
 export const apiKeys = pgTable(
   'api_keys',
   {
@@ -39,10 +47,14 @@ export const apiKeys = pgTable(
     storeId: text('store_id')
       .notNull()
       .references(() => stores.id),
-    kind: text('kind', { enum: ['secret', 'publishable'] }).notNull(),
+    name: text('name').notNull().default(''),
+    scope: text('scope').$type<KeyScope>().notNull().default('full'),
     keyHash: text('key_hash').notNull().unique(),
     lastFour: text('last_four').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    /** To the minute: written at most once a minute per key. */
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
   },
   (t) => [index('api_keys_store_idx').on(t.storeId)],
 );
