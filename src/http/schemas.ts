@@ -75,6 +75,8 @@ export const CONFLICTS = {
   in_stock: 'The variant is in stock: it can be ordered now',
   backorder_available: 'The variant can be backordered or pre-ordered now',
   stock_alert_notified: "The alert's message has been created: it can no longer be cancelled",
+  default_shipping_method:
+    "The shipping method is the store's default: choose another default (or none) first (member `code`)",
 } as const;
 
 export type ConflictCode = keyof typeof CONFLICTS;

@@ -59,3 +59,77 @@ export function requireCalendarDate(value: string, path: string): string {
   }
   return value;
 }
+
+/** Parses "HH:MM" into minutes after midnight; null if malformed. */
+export function parseClockTime(text: string): number | null {
+  const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(text);
+  return match ? Number(match[1]) * 60 + Number(match[2]) : null;
+}
+
+export const formatClockTime = (minute: number): string =>
+  `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
+
+const clockFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** Minutes after local midnight of `instant` in an IANA time zone (a store's wall clock). */
+export function minuteIn(timezone: string, instant: Date): number {
+  let format = clockFormats.get(timezone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', {
+      timeZone: timezone,
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    clockFormats.set(timezone, format);
+  }
+  const [hour, minute] = format.format(instant).split(':').map(Number);
+  return hour! * 60 + minute!;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Working days: the days a store's warehouse and its carriers work.
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/** The weekday of a calendar date. */
+export function weekdayOf(day: string): Weekday {
+  // getUTCDay: 0 = Sunday.
+  return WEEKDAYS[(new Date(`${day}T00:00:00Z`).getUTCDay() + 6) % 7]!;
+}
+
+/** The days parcels leave and travel: weekdays worked, and dates closed besides (holidays). */
+export interface WorkingCalendar {
+  workingDays: readonly Weekday[];
+  closedDates: readonly string[];
+}
+
+export const MONDAY_TO_FRIDAY: WorkingCalendar = {
+  workingDays: ['mon', 'tue', 'wed', 'thu', 'fri'],
+  closedDates: [],
+};
+
+export const isWorkingDay = (calendar: WorkingCalendar, day: string): boolean =>
+  calendar.workingDays.includes(weekdayOf(day)) && !calendar.closedDates.includes(day);
+
+/**
+ * A calendar with no working day would never deliver; the settings refuse one, and this bound
+ * (more than a year of closed dates) keeps a bad calendar from looping forever.
+ */
+const MAX_DAYS_SEARCHED = 800;
+
+/** `day` when it is a working day, else the first working day after it. */
+export function nextWorkingDay(calendar: WorkingCalendar, day: string): string {
+  let current = day;
+  for (let i = 0; i < MAX_DAYS_SEARCHED && !isWorkingDay(calendar, current); i++)
+    current = addDays(current, 1);
+  return current;
+}
+
+/** The working day `days` working days after `day` (0: `day` itself, or the next working day). */
+export function addWorkingDays(calendar: WorkingCalendar, day: string, days: number): string {
+  let current = nextWorkingDay(calendar, day);
+  for (let left = days; left > 0; left--) current = nextWorkingDay(calendar, addDays(current, 1));
+  return current;
+}

@@ -14,6 +14,7 @@ import {
   problems,
   WRITE_ERRORS,
 } from '../../http/schemas.ts';
+import { SHIPPING_METHOD_CODE } from '../shipping/shipping.routes.ts';
 import { listOrderIncentives } from './messages.incentives.ts';
 import { getMessagingSettings, updateMessagingSettings } from './messages.settings.ts';
 import { getMessage, listMessages, replayMessage } from './messages.usecases.ts';
@@ -72,8 +73,20 @@ const IncentiveRule = Type.Object(
       maximum: 365,
       description: 'Granted when a line is promised more than this many days later than first promised',
     }),
-    kind: Type.Union([Type.Literal('free_shipping'), Type.Literal('percent_off')]),
-    percent: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    kind: Type.Union(
+      [Type.Literal('free_shipping'), Type.Literal('percent_off'), Type.Literal('free_express')],
+      {
+        description:
+          '`free_express`: the line ships with a faster method from then on (see `shippingMethod`), and the shopper is told its new delivery window',
+      },
+    ),
+    percent: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'percent_off only' })),
+    shippingMethod: Type.Optional(
+      Type.String({
+        pattern: SHIPPING_METHOD_CODE,
+        description: "free_express only: the method to upgrade to (default: the store's fastest)",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -125,7 +138,18 @@ const settingsFields = {
     maximum: 1000,
     description: 'Back-in-stock alerts sent per free unit in one batch',
   }),
+  alertBatchIntervalMinutes: Type.Integer({
+    minimum: 1,
+    maximum: 10080,
+    description:
+      'Minutes between two back-in-stock batches of one SKU (each batch sees what the previous left)',
+  }),
   delayIncentives: Type.Array(IncentiveRule, { maxItems: 10 }),
+  refundsAutomatic: Type.Boolean({
+    description:
+      "The store's platform refunds cancellations by itself. Messages and shopper pages promise a refund only " +
+      'when this is true or Backfill manages the money (`paymentProvider` other than `none`)',
+  }),
 };
 
 const SettingsSchema = Type.Object(settingsFields);
@@ -215,7 +239,7 @@ export const messagesRoutes: RouteRegistrar = (app, { deps }) => {
               Type.Object({
                 id: Type.String(),
                 lineId: Type.String(),
-                kind: Type.Enum(['free_shipping', 'percent_off']),
+                kind: Type.Enum(['free_shipping', 'percent_off', 'free_express']),
                 percent: Nullable(Type.Integer()),
                 code: Type.String(),
                 afterDays: Type.Integer(),

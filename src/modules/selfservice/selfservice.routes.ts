@@ -29,10 +29,12 @@ import {
   type LinkOpening,
   lineOf,
   openLink,
+  openShortLink,
   orderCustomer,
   orderLinks,
   readChoices,
   type ShopperOrder,
+  type ShopperStore,
   saveChoices,
   shopperOrder,
   unsubscribe,
@@ -77,7 +79,7 @@ function sendPage(reply: FastifyReply, [status, html]: Page): FastifyReply {
 }
 
 /** The pages a link that does not open anything shows; neither says anything about an order. */
-function linkProblem(link: Exclude<LinkOpening, ValidLink>): Page {
+function linkProblem(link: { check: 'invalid' } | { check: 'expired'; store: ShopperStore }): Page {
   if (link.check === 'expired') {
     return [
       410,
@@ -284,6 +286,34 @@ function registerPages(ctx: RouteContext) {
         const link = await openLink(ctx.deps.db, ctx.deps, request.query as Record<string, unknown>);
         if (link.check !== 'valid') return sendPage(reply, linkProblem(link));
         return sendPage(reply, await inStorePage(link, () => showPage(ctx, link)));
+      },
+    );
+    scoped.get(
+      '/s/:token',
+      {
+        config: { access: 'public' },
+        schema: {
+          operationId: 'openShortLink',
+          tags: ['Self-service'],
+          security: [],
+          summary: 'A short link from a text message: redirects (303) to the signed page it stands for',
+          params: Type.Object({ token: Type.String({ maxLength: 100 }) }),
+          response: {
+            303: { description: 'To the self-service page (`Location`)', type: 'null' },
+            403: htmlPage('The link is not valid'),
+            410: htmlPage('The link has expired'),
+            429: htmlPage('Too many requests from this address'),
+          },
+        },
+      },
+      async (request, reply) => {
+        const opened = await openShortLink(
+          ctx.deps.db,
+          ctx.deps,
+          (request.params as { token: string }).token,
+        );
+        if (opened.check !== 'valid') return sendPage(reply, linkProblem(opened));
+        return reply.status(303).header('cache-control', 'no-store').header('location', opened.target).send();
       },
     );
     scoped.post(

@@ -12,14 +12,16 @@ import { notFound } from '../../shared/errors.ts';
 import { variantTitles } from '../catalog/catalog.repository.ts';
 import {
   checkLink,
+  checkShortSignature,
   LINK_LIFETIME_DAYS,
   type LinkClaims,
   readClaims,
+  readShortToken,
   selfServiceUrl,
 } from '../messages/messages.links.ts';
 import { shopperChannels } from '../messages/messages.models.ts';
 import { loadMessagingSettings } from '../messages/messages.settings.ts';
-import { contactPreferences } from '../messages/messages.tables.ts';
+import { contactPreferences, shortLinks } from '../messages/messages.tables.ts';
 import { unshipped } from '../stock/stock.lines.models.ts';
 import { findOrder, loadUnitsAhead, lockOrder } from '../stock/stock.lines.repository.ts';
 import { getOrder, lockOrderForChange } from '../stock/stock.orders.ts';
@@ -60,6 +62,35 @@ export async function openLink(
   if (check === 'expired') return { check, store };
   const { sig: _signature, ...granted } = claims;
   return { check, store, claims: granted, secret: linkSecret };
+}
+
+export type ShortLinkOpening =
+  | { check: 'invalid' }
+  | { check: 'expired'; store: ShopperStore }
+  | { check: 'valid'; target: string };
+
+/**
+ * Where a text message's short link (`/s/{token}`) leads: the signed link its row holds, once the
+ * token's signature checks with the store's secret and the link has not expired.
+ */
+export async function openShortLink(
+  db: Database,
+  deps: Pick<Deps, 'clock'>,
+  token: string,
+): Promise<ShortLinkOpening> {
+  const parts = readShortToken(token);
+  if (!parts) return { check: 'invalid' };
+  const [row] = await db.select().from(shortLinks).where(eq(shortLinks.id, parts.id));
+  if (!row) return { check: 'invalid' };
+  const [store] = await db
+    .select({ id: stores.id, name: stores.name, currency: stores.currency, timezone: stores.timezone })
+    .from(stores)
+    .where(eq(stores.id, row.storeId));
+  if (!store) return { check: 'invalid' };
+  const { linkSecret } = await loadMessagingSettings(db, deps, store.id);
+  if (!checkShortSignature(parts, row.target, linkSecret)) return { check: 'invalid' };
+  if (row.expiresAt.getTime() < deps.clock.now().getTime()) return { check: 'expired', store };
+  return { check: 'valid', target: row.target };
 }
 
 /** A line as the shopper sees it: its item, its state in words, its place and date. */
