@@ -19,7 +19,7 @@ export const defaultShippingMethod = (code: string): DomainError =>
     'conflict',
     'default_shipping_method',
     `"${code}" is the store's default shipping method: choose another default (or none) first`,
-    { code },
+    { shippingMethod: code },
   );
 
 export const tooManyShippingMethods = (max: number): DomainError =>
