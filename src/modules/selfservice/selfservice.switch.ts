@@ -107,8 +107,8 @@ export async function switchLine(
   const order = await findOrder(deps.db, store.id, orderId);
   if (!order) throw notFound('Order', orderId);
   const done = await findSwitch(deps.db, store.id, orderId, lineId);
-  if (done) return switched(deps.db, store, done);
-  const current = await shopperOrder(deps.db, store.id, orderId);
+  if (done) return switched(deps.db, store, done, deps.clock.now());
+  const current = await shopperOrder(deps.db, store, orderId, deps.clock.now());
   const line = lineOf(current, lineId);
   // Deterministic, so a second submission finds the order the first placed; readable, because the
   // shopper is told it as the new order's number.
@@ -159,13 +159,18 @@ export async function switchLine(
       },
     ]);
   });
-  return switched(deps.db, store, record);
+  return switched(deps.db, store, record, deps.clock.now());
 }
 
-async function switched(db: Executor, store: StoreScope, record: SwitchRecord): Promise<SwitchOutcome> {
+async function switched(
+  db: Executor,
+  store: StoreScope,
+  record: SwitchRecord,
+  now: Date,
+): Promise<SwitchOutcome> {
   return {
     kind: 'switched',
-    newOrder: await shopperOrder(db, store.id, record.newOrderId),
+    newOrder: await shopperOrder(db, store, record.newOrderId, now),
     newSku: record.newSku,
     quantity: record.quantity,
   };

@@ -45,4 +45,5 @@ ALTER TABLE "messaging_settings" ADD COLUMN "alert_batch_interval_minutes" integ
 ALTER TABLE "messaging_settings" ADD COLUMN "refunds_automatic" boolean DEFAULT false NOT NULL;--> statement-breakpoint
 CREATE INDEX "short_links_expiry_idx" ON "short_links" USING btree ("expires_at");--> statement-breakpoint
 CREATE INDEX "shipping_lines_order_idx" ON "shipping_lines" USING btree ("store_id","order_id");--> statement-breakpoint
+CREATE INDEX "events_eta_changed_order_idx" ON "events" USING btree ("store_id",("data"->>'orderId'),"seq") WHERE "events"."type" = 'backorder.eta_changed';--> statement-breakpoint
 ALTER TABLE "messaging_settings" ADD CONSTRAINT "messaging_alert_batch_interval" CHECK ("messaging_settings"."alert_batch_interval_minutes" BETWEEN 1 AND 10080);
