@@ -150,8 +150,12 @@ describe('the status page', () => {
     expect(html).not.toContain('<script');
     const cards = html.split('<li class="line').slice(1);
     expect(cards).toHaveLength(2);
-    expect(text(cards[0]!)).toContain('Trail shoe SKU ST-A · Quantity 2 Waiting for stock Ships by 24 March 2026');
-    expect(text(cards[0]!)).toContain('1 order is ahead of you; new stock is expected from the supplier by 24 March 2026.');
+    expect(text(cards[0]!)).toContain(
+      'Trail shoe SKU ST-A · Quantity 2 Waiting for stock Ships by 24 March 2026',
+    );
+    expect(text(cards[0]!)).toContain(
+      '1 order is ahead of you; new stock is expected from the supplier by 24 March 2026.',
+    );
     expect(cards[0]).toContain('<time datetime="2026-03-24">');
     expect(text(cards[1]!)).toContain('Laces SKU ST-B · Quantity 1 Ready to ship');
     expect(text(html)).toContain('Corner Shop');

@@ -370,5 +370,11 @@ describe('free_express', () => {
     );
     const incentives = (await call(store, 'GET', `/v1/orders/${placed.id}/incentives`)).body.data;
     expect(incentives).toMatchObject([{ kind: 'free_express', afterDays: 7 }]);
+    // The order page shows the new method and window.
+    const links = (await call(store, 'POST', `/v1/orders/${placed.id}/self-service-links`)).body;
+    const status = new URL(links.status);
+    const page = (await t.request('GET', `${status.pathname}${status.search}`)).body.replace(/<[^>]+>/g, '');
+    expect(page).toContain('between 1 April 2026 and 2 April 2026 · by Express');
+    expect(page).toContain('Upgraded to Express at no cost, for the wait.');
   });
 });

@@ -81,9 +81,11 @@ p{margin:.5rem 0}
 .note{background:var(--soft);border-left:4px solid var(--brand);padding:.75rem 1rem;border-radius:0 6px 6px 0}
 .warning{background:#fdf1f0;border-left:4px solid var(--danger);padding:.75rem 1rem;border-radius:0 6px 6px 0}
 .lines{list-style:none;margin:0;padding:0;display:grid;gap:1rem}
-.line{border:1px solid var(--line);border-radius:8px;padding:1rem;display:grid;grid-template-columns:4.5rem 1fr;gap:.25rem 1rem;break-inside:avoid}
-.line>.body{min-width:0}
-.line.no-picture{grid-template-columns:1fr}
+.line{border:1px solid var(--line);border-radius:8px;padding:1rem;display:grid;grid-template-columns:4.5rem minmax(0,1fr);grid-template-areas:"picture head" "picture details";gap:0 1rem;break-inside:avoid}
+.line.no-picture{grid-template-columns:minmax(0,1fr);grid-template-areas:"head" "details"}
+.picture{grid-area:picture}
+.head{grid-area:head}
+.details{grid-area:details}
 .picture img{display:block;width:4.5rem;height:4.5rem;object-fit:cover;border-radius:6px;background:var(--soft)}
 .sku{color:var(--muted);font-size:.9rem;margin:.1rem 0 .5rem}
 .badge{display:inline-block;font-size:.85rem;font-weight:600;padding:.1rem .55rem;border-radius:999px;margin:0 0 .5rem}
@@ -100,7 +102,7 @@ p{margin:.5rem 0}
 .history ol{margin:0;padding-left:1.25rem}
 .actions{display:flex;flex-wrap:wrap;gap:.5rem;margin-top:.75rem}
 .actions form{margin:0}
-.button,button{display:inline-flex;align-items:center;justify-content:center;min-height:2.75rem;font:inherit;font-weight:600;padding:.5rem 1rem;border:2px solid var(--brand);border-radius:6px;background:var(--brand);color:#fff;cursor:pointer;text-decoration:none;text-align:center}
+.button,button{display:inline-block;vertical-align:middle;min-height:2.75rem;font:inherit;font-weight:600;line-height:1.5;padding:.55rem 1rem;border:2px solid var(--brand);border-radius:6px;background:var(--brand);color:#fff;cursor:pointer;text-decoration:none;text-align:center}
 .button.secondary,button.secondary{background:#fff;color:var(--brand)}
 .button.danger,button.danger{background:#fff;color:var(--danger);border-color:var(--danger)}
 button.danger.solid{background:var(--danger);color:#fff}
@@ -109,11 +111,12 @@ fieldset{border:1px solid var(--line);border-radius:6px;padding:1rem;margin:0 0 
 legend{font-weight:600;padding:0 .25rem}
 .choice{display:flex;gap:.6rem;align-items:flex-start;margin:.5rem 0}
 .choice input{width:1.25rem;height:1.25rem;margin:.15rem 0 0;flex:none}
+.nowrap{white-space:nowrap}
 .vh{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 .print-only{display:none}
 @media (max-width:30rem){
  h1{font-size:1.35rem}
- .line{grid-template-columns:3.5rem 1fr;padding:.75rem}
+ .line{grid-template-columns:3.5rem minmax(0,1fr);grid-template-areas:"picture head" "details details";gap:0 .75rem;padding:.75rem}
  .picture img{width:3.5rem;height:3.5rem}
  .facts{grid-template-columns:1fr;gap:0}
  .facts dd{margin-bottom:.35rem}
@@ -143,7 +146,8 @@ function languageSwitcher(ctx: PageContext): Html | '' {
   return html`<nav class="langs" aria-label="${ctx.words.languageLabel}"><ul>${links}</ul></nav>`;
 }
 
-export function layout(ctx: PageContext, title: string, body: Html): string {
+/** `heading` when the page's h1 needs markup its `title` (in the tab) cannot carry. */
+export function layout(ctx: PageContext, title: string, body: Html, heading: Html | string = title): string {
   const storeName = ctx.store?.name ?? null;
   const fullTitle = storeName ? `${title} – ${storeName}` : title;
   return `<!doctype html>${html`<html lang="${ctx.locale.lang}">
@@ -158,7 +162,7 @@ export function layout(ctx: PageContext, title: string, body: Html): string {
 <body>
 <header><div class="wrap"><p class="store">${storeName ?? ctx.words.selfService}</p>${languageSwitcher(ctx)}</div></header>
 <main class="wrap">
-<h1>${title}</h1>
+<h1>${heading}</h1>
 ${body}
 </main>
 <footer><div class="wrap"><p>${ctx.words.questions(storeName)}</p></div></footer>
@@ -170,11 +174,11 @@ ${body}
 export function postForm(
   action: string,
   label: Html | string,
-  options: { style?: 'secondary' | 'danger' | 'danger solid' } = {},
+  options: { style?: 'secondary' | 'danger' | 'danger solid'; name?: string } = {},
 ): Html {
   return html`<form method="post" action="${action}"><button type="submit"${
     options.style ? html` class="${options.style}"` : ''
-  }>${label}</button></form>`;
+  }${options.name ? html` aria-label="${options.name}"` : ''}>${label}</button></form>`;
 }
 
 /** A page's words with dates: `[text, date, text…]` parts as the dictionary returns them. */

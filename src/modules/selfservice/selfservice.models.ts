@@ -74,22 +74,6 @@ function compareDates(a: string | null, b: string | null): number {
   return a < b ? -1 : 1;
 }
 
-/**
- * A line's state as a shopper reads it: one word when all its units are in one state
- * ("waiting", "ready", "shipped", "cancelled"), otherwise the count in each ("1 waiting, 2 ready").
- */
-export function lineStateInWords(line: LineQuantities): string {
-  const parts: [number, string][] = [
-    [line.backordered, 'waiting'],
-    [line.allocated, 'ready'],
-    [line.shipped, 'shipped'],
-    [line.cancelled, 'cancelled'],
-  ];
-  const present = parts.filter(([n]) => n > 0);
-  if (present.length <= 1) return present[0]?.[1] ?? 'cancelled';
-  return present.map(([n, word]) => `${n} ${word}`).join(', ');
-}
-
 /** How long the forms a page carries stay valid: long enough to read the page, short if it leaks. */
 export const FORM_LIFETIME_SECONDS = 60 * 60;
 

@@ -101,23 +101,27 @@ function lineCard(ctx: PageContext, line: ShopperLine, actions: LineActions | un
     const method = line.shippingMethod ? html` · ${w.via(line.shippingMethod)}` : '';
     facts.push(html`<dt>${w.arrives}</dt><dd>${parts(window)}${method}</dd>`);
   }
+  // Each control names its item for screen readers, whose users may list every button at once.
+  const named = (label: string) => `${label}: ${line.title}`;
   const tools = [
-    actions?.keep ? postForm(actions.keep, html`${w.keep}<span class="vh">: ${line.title}</span>`) : '',
+    actions?.keep ? postForm(actions.keep, w.keep, { name: named(w.keep) }) : '',
     actions?.switch
-      ? html`<a class="button secondary" href="${actions.switch}">${w.switchItem}<span class="vh">: ${line.title}</span></a>`
+      ? html`<a class="button secondary" href="${actions.switch}" aria-label="${named(w.switchItem)}">${w.switchItem}</a>`
       : '',
     actions?.cancel
-      ? html`<a class="button danger" href="${actions.cancel}">${w.cancelItem}<span class="vh">: ${line.title}</span></a>`
+      ? html`<a class="button danger" href="${actions.cancel}" aria-label="${named(w.cancelItem)}">${w.cancelItem}</a>`
       : '',
   ].filter((tool) => tool !== '');
   const picture = line.imageUrl
     ? html`<div class="picture"><img src="${line.imageUrl}" alt="" width="72" height="72" loading="lazy" referrerpolicy="no-referrer"></div>`
     : '';
   return html`<li class="line${line.imageUrl ? '' : ' no-picture'}" aria-labelledby="${headingId}">
-${picture}<div class="body">
+${picture}<div class="head">
 <h3 id="${headingId}">${title}</h3>
 <p class="sku">${w.sku} ${line.sku} · ${w.quantity} ${line.quantity}</p>
 <p class="badge ${main}">${badge}</p>
+</div>
+<div class="details">
 ${facts.length > 0 ? html`<dl class="facts">${facts}</dl>` : ''}
 <p class="reason">${reasonText(ctx, line.reason)}</p>
 ${line.upgradedFrom !== null && line.shippingMethod ? html`<p>${w.upgraded(line.shippingMethod)}</p>` : ''}
@@ -143,6 +147,9 @@ export function orderPage(
 ): string {
   const w = ctx.words;
   const waiting = order.lines.filter((l) => l.backordered > 0).length;
+  // The number never breaks across lines (it is read out and typed back).
+  const [before, after] = w.orderTitle('\u0000').split('\u0000');
+  const heading = html`${before}<span class="nowrap">${order.number}</span>${after}`;
   return layout(
     ctx,
     w.orderTitle(order.number),
@@ -165,6 +172,7 @@ ${
 <p><a href="${actions.preferences}">${w.preferencesLink}</a></p>
 </section>
 <p class="print-only">${parts(w.printedOn(date(ctx, today)))}</p>`,
+    heading,
   );
 }
 
