@@ -226,16 +226,17 @@ describe('the order page in a browser', () => {
       const outline = await keep.evaluate((el) => getComputedStyle(el).outlineStyle);
       expect(outline).not.toBe('none');
       await page.keyboard.press('Enter');
-      await page.waitForLoadState();
-      expect(await page.locator('h1').innerText()).toBe('Thanks for waiting');
+      // Waits for the next page (a POST answered with a page).
+      await page.locator('h1', { hasText: 'Thanks for waiting' }).waitFor();
+      await shot(page, 'kept');
       await page.goBack();
       await page.reload();
       await page.getByRole('link', { name: /Cancel this item: Enamel camping mug/ }).click();
-      expect(await page.locator('h1').innerText()).toBe('Cancel Enamel camping mug?');
+      await page.locator('h1', { hasText: 'Cancel Enamel camping mug?' }).waitFor();
+      await shot(page, 'cancel-confirm');
       expect(await axeViolations(page)).toEqual([]);
       await page.getByRole('button', { name: 'Yes, cancel' }).click();
-      await page.waitForLoadState();
-      expect(await page.locator('h1').innerText()).toBe('Cancelled');
+      await page.locator('h1', { hasText: /^Cancelled$/ }).waitFor();
       const after = await call('GET', `/v1/orders/${own.id}`);
       expect(after.lines[1]).toMatchObject({ cancelledQuantity: 1, allocatedQuantity: 0 });
       expect(after.lines[0]).toMatchObject({ backorderedQuantity: 1, cancelledQuantity: 0 });
