@@ -18,22 +18,26 @@ export function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
 }
 
-const dayFormats = new Map<string, Intl.DateTimeFormat>();
+/** Formatters by zone, built once each: what `dayIn` and `minuteIn` read of an instant. */
+const ZONED = {
+  day: ['en-CA', { year: 'numeric', month: '2-digit', day: '2-digit' }],
+  clock: ['en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }],
+} as const satisfies Record<string, readonly [string, Intl.DateTimeFormatOptions]>;
+const zonedFormats = new Map<string, Intl.DateTimeFormat>();
+
+function zoned(kind: keyof typeof ZONED, timezone: string): Intl.DateTimeFormat {
+  const key = `${kind} ${timezone}`;
+  let format = zonedFormats.get(key);
+  if (!format) {
+    const [locale, options] = ZONED[kind];
+    format = new Intl.DateTimeFormat(locale, { ...options, timeZone: timezone });
+    zonedFormats.set(key, format);
+  }
+  return format;
+}
 
 /** The calendar date of `instant` in an IANA time zone: "today" for a store. */
-export function dayIn(timezone: string, instant: Date): string {
-  let format = dayFormats.get(timezone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-CA', {
-      timeZone: timezone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-    });
-    dayFormats.set(timezone, format);
-  }
-  return format.format(instant);
-}
+export const dayIn = (timezone: string, instant: Date): string => zoned('day', timezone).format(instant);
 
 /** The store's calendar date at `now`. */
 export const storeToday = (store: Pick<StoreScope, 'timezone'>, now: Date): string =>
@@ -69,21 +73,9 @@ export function parseClockTime(text: string): number | null {
 export const formatClockTime = (minute: number): string =>
   `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
 
-const clockFormats = new Map<string, Intl.DateTimeFormat>();
-
 /** Minutes after local midnight of `instant` in an IANA time zone (a store's wall clock). */
 export function minuteIn(timezone: string, instant: Date): number {
-  let format = clockFormats.get(timezone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-GB', {
-      timeZone: timezone,
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    });
-    clockFormats.set(timezone, format);
-  }
-  const [hour, minute] = format.format(instant).split(':').map(Number);
+  const [hour, minute] = zoned('clock', timezone).format(instant).split(':').map(Number);
   return hour! * 60 + minute!;
 }
 

@@ -202,7 +202,9 @@ export const ordersRoutes: RouteRegistrar = (app, { deps, placement }) => {
     async (request, reply) => {
       const store = storeOf(request);
       const named = request.body.shippingMethod ?? null;
-      if (named !== null) await requireOfferedMethod(deps.db, store.id, named, '/shippingMethod');
+      if (named !== null) {
+        await requireOfferedMethod(deps.db, store.id, named, '/shippingMethod', { cached: true });
+      }
       const result = await placement.place({
         store,
         input: request.body,

@@ -15,15 +15,8 @@ interface ShippingRow {
   working_days: Weekday[] | null;
   closed_dates: string[] | null;
   default_method: string | null;
-  methods: {
-    code: string;
-    name: string;
-    transitDaysMin: number;
-    transitDaysMax: number;
-    cutoffMinute: number | null;
-    position: number;
-    retired: boolean;
-  }[];
+  /** Built by the query in the model's own shape. */
+  methods: ShippingMethod[];
 }
 
 /** The store's shipping in one round trip (product pages read it on every view). */

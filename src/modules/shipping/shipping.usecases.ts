@@ -225,14 +225,21 @@ export async function retireShippingMethod(
   await recordChange(tx, deps, storeId);
 }
 
-/** 422 unless `code` is a method the store offers (orders, the default, incentive rules name one). */
+/**
+ * 422 unless `code` is a method the store offers (orders, the default, incentive rules name one).
+ * Orders check against the short-lived copy (`cached`): a flash sale naming a method adds no query.
+ */
 export async function requireOfferedMethod(
   db: Executor,
   storeId: string,
   code: string,
   path: string,
+  options: { cached?: boolean } = {},
 ): Promise<void> {
-  const methods = offered((await loadStoreShipping(db, storeId)).methods);
+  const shipping = options.cached
+    ? await cachedStoreShipping(db, storeId)
+    : await loadStoreShipping(db, storeId);
+  const methods = offered(shipping.methods);
   if (!methods.some((m) => m.code === code)) {
     throw unknownShippingMethod(
       code,
