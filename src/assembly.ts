@@ -1,18 +1,20 @@
 /**
  * The app's assembly of the stock core's extensions, built once at start-up: the core calls the
- * hooks in this order (promises re-date first, then payments see the lines' new state).
+ * hooks in this order (promises re-date first, then payments see the lines' new state;
+ * shipping records the method an order names).
  */
 import type { DatabaseHandle } from './db/client.ts';
 import type { PaymentProviders } from './modules/payments/payments.collector.ts';
 import { paymentsStockHook } from './modules/payments/payments.hooks.ts';
 import { promiseDating, promisesStockHook } from './modules/promises/promises.hooks.ts';
+import { shippingStockHook } from './modules/shipping/shipping.hooks.ts';
 import type { StockExtensions } from './modules/stock/stock.hooks.ts';
 import { type Clock, systemClock } from './shared/clock.ts';
 import type { Deps } from './shared/context.ts';
 import { createIdGenerator } from './shared/ids.ts';
 
 export function stockExtensions(): StockExtensions {
-  return { dating: promiseDating, hooks: [promisesStockHook, paymentsStockHook] };
+  return { dating: promiseDating, hooks: [promisesStockHook, paymentsStockHook, shippingStockHook] };
 }
 
 /** The dependencies every use case receives, for one open database (no container: one object). */

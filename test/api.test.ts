@@ -141,6 +141,7 @@ describe('details a storefront or connector relies on', () => {
       message: 'Ships in 3 weeks',
       expectedDate: '2026-12-15',
       expectedDateLatest: '2026-12-15',
+      shipping: [],
     });
     await t.request('POST', '/v1/orders', { key, body: { lines: [{ sku: 'SHELF-1', quantity: 1 }] } });
     // The cap is reached: no order could be placed, so there is no date to promise.
@@ -151,6 +152,7 @@ describe('details a storefront or connector relies on', () => {
       message: null,
       expectedDate: null,
       expectedDateLatest: null,
+      shipping: [],
     });
     await t.request('POST', '/v1/inventory/adjustments', {
       key,

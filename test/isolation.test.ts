@@ -284,6 +284,7 @@ describe("store B's secret key against store A's data", () => {
       message: 'Ships in spring',
       expectedDate: '2027-03-01',
       expectedDateLatest: '2027-03-01',
+      shipping: [],
     });
   });
 });

@@ -108,12 +108,16 @@ function formActions(html: string): string[] {
 }
 
 function linkHrefs(html: string): string[] {
-  return [...html.matchAll(/<a href="(\?[^"]+)"/g)].map(
+  return [...html.matchAll(/<a (?:class="[^"]*" )?href="(\?[^"]+)"/g)].map(
     (m) => `/self-service${m[1]!.replaceAll('&amp;', '&')}`,
   );
 }
 
-const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+const text = (html: string) =>
+  html
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .replace(/ ([.,;:])/g, '$1');
 
 async function contactRows(storeId: string): Promise<Json[]> {
   return queryRows(
@@ -144,17 +148,23 @@ describe('the status page', () => {
     expect(html).toMatch(/^<!doctype html><html lang="en">/);
     expect(html).toContain('<h1>Your order');
     expect(html).not.toContain('<script');
-    const rows = html.split('<tr>').slice(2);
-    expect(text(rows[0]!)).toContain('Trail shoe SKU ST-A 2 Waiting 3 units ahead March 24, 2026');
-    expect(rows[0]).toContain('<time datetime="2026-03-24">');
-    expect(text(rows[1]!)).toContain('Laces SKU ST-B 1 Ready');
+    const cards = html.split('<li class="line').slice(1);
+    expect(cards).toHaveLength(2);
+    expect(text(cards[0]!)).toContain(
+      'Trail shoe SKU ST-A · Quantity 2 Waiting for stock Ships by 24 March 2026',
+    );
+    expect(text(cards[0]!)).toContain(
+      '1 order is ahead of you; new stock is expected from the supplier by 24 March 2026.',
+    );
+    expect(cards[0]).toContain('<time datetime="2026-03-24">');
+    expect(text(cards[1]!)).toContain('Laces SKU ST-B · Quantity 1 Ready to ship');
     expect(text(html)).toContain('Corner Shop');
     // Another shopper's order is not on the page.
     expect(html).not.toContain(earlier.id);
     expect(html).not.toContain('someone@else.com');
 
     const first = await t.request('GET', (await links(earlier.id)).status);
-    expect(text(first.body)).toContain('3 Waiting Next in line');
+    expect(text(first.body)).toContain('You are next in line;');
   });
 
   it('answers 403 to a tampered link and 404 to an unknown order, without showing any order', async () => {
@@ -298,12 +308,15 @@ describe('cancelling', () => {
       { sku: 'CL-B', quantity: 1 },
     ]);
     const page = (await t.request('GET', (await links(order.id)).status)).body;
-    const actions = formActions(page);
-    // One form per line, then the whole order's.
-    expect(actions).toHaveLength(3);
-    const lineForm = actions.find((a) => a.includes(`line=${order.lines[1].id}`))!;
-    expect(new URL(lineForm, 'http://x').searchParams.get('a')).toBe('cancel');
-    expect((await t.request('POST', lineForm, formBody({}))).statusCode).toBe(200);
+    const cancels = linkHrefs(page).filter((href) => href.includes('a=cancel'));
+    // One link per line, then the whole order's; each opens a confirmation first.
+    expect(cancels).toHaveLength(3);
+    const lineLink = cancels.find((a) => a.includes(`line=${order.lines[1].id}`))!;
+    const confirm = await t.request('GET', lineLink);
+    expect(confirm.statusCode).toBe(200);
+    expect((await getOrder(order.id)).lines[1].cancelledQuantity).toBe(0);
+    const [lineForm] = formActions(confirm.body);
+    expect((await t.request('POST', lineForm!, formBody({}))).statusCode).toBe(200);
     const after = await getOrder(order.id);
     expect(after.lines[0]).toMatchObject({ backorderedQuantity: 2, cancelledQuantity: 0 });
     expect(after.lines[1]).toMatchObject({ backorderedQuantity: 0, cancelledQuantity: 1 });
@@ -388,7 +401,8 @@ describe('switching to an alternative', () => {
     const again = await t.request('POST', url, formBody({ sku: 'SW-B' }));
     expect(again.statusCode).toBe(200);
 
-    const externalId = `${order.id}-switch-${lineId}`;
+    // The new order's externalId names the old order by its number and the line by its place.
+    const externalId = `${order.number}-switch-1`;
     const placed = (await t.request('GET', '/v1/orders?limit=500', { key: key() }))
       .json()
       .data.filter((o: Json) => o.externalId === externalId);

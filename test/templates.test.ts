@@ -48,7 +48,7 @@ describe('message templates', () => {
     expect(data.every((x: Json) => x.source === 'default' && x.updatedAt === null)).toBe(true);
     expect(data.find((x: Json) => x.kind === 'merchant_digest' && x.channel === 'sms')).toBeUndefined();
     const confirmation = data.find((x: Json) => x.kind === 'order_confirmation' && x.channel === 'email');
-    expect(confirmation.subject).toContain('{{ order.externalId }}');
+    expect(confirmation.subject).toContain('{{ order.number }}');
     expect(confirmation.html).toMatch(/^<!doctype html>/);
     expect(confirmation.variables).toContain('order.backorderedLines[].eta');
     expect(confirmation.variables).not.toContain('delay.eta');

@@ -21,5 +21,9 @@ export const events = pgTable(
     index('events_store_seq_idx').on(t.storeId, t.seq),
     index('events_store_type_seq_idx').on(t.storeId, t.type, t.seq),
     index('events_xid_seq_idx').on(t.xid, t.seq),
+    // The shopper's order page reads an order's date history; only date changes are indexed.
+    index('events_eta_changed_order_idx')
+      .on(t.storeId, sql`(${t.data}->>'orderId')`, t.seq)
+      .where(sql`${t.type} = 'backorder.eta_changed'`),
   ],
 );

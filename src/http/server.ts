@@ -14,6 +14,7 @@ import { promisesRoutes } from '../modules/promises/promises.routes.ts';
 import { selfServiceRoutes } from '../modules/selfservice/selfservice.routes.ts';
 import { settingsRoutes } from '../modules/settings/settings.routes.ts';
 import { shipmentsRoutes } from '../modules/shipments/shipments.routes.ts';
+import { shippingRoutes } from '../modules/shipping/shipping.routes.ts';
 import { OrderPlacement } from '../modules/stock/stock.placement.ts';
 import { storefrontRoutes } from '../modules/storefront/storefront.routes.ts';
 import { keysRoutes } from '../modules/stores/stores.keys.routes.ts';
@@ -194,6 +195,7 @@ export async function buildServer(
     eventsRoutes,
     supplyRoutes,
     settingsRoutes,
+    shippingRoutes,
     promisesRoutes,
     paymentsRoutes,
     messagesRoutes,

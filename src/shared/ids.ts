@@ -56,3 +56,15 @@ export function createIdGenerator(now: () => number = Date.now): IdGenerator {
     },
   };
 }
+
+/**
+ * What a shopper is shown as an order's number: the store's own id for it (`externalId`), else a
+ * short form of the id (the last 10 of its random characters, as "K7Q2M-9XDAB": 50 random bits,
+ * so two of a store's orders practically never share one): internal ids (`ord_…`) never appear in
+ * messages or on shopper pages.
+ */
+export function orderNumber(order: { id: string; externalId: string | null }): string {
+  if (order.externalId) return order.externalId;
+  const tail = order.id.slice(-10).toUpperCase();
+  return `${tail.slice(0, 5)}-${tail.slice(5)}`;
+}

@@ -1,6 +1,6 @@
 import type { Tx } from '../../db/client.ts';
 import type { Deps } from '../../shared/context.ts';
-import { variantTitles } from '../catalog/catalog.repository.ts';
+import { type ShopperVariant, shopperVariants } from '../catalog/catalog.repository.ts';
 import { baseContext, linksFor, type StoreContext } from '../messages/messages.contexts.ts';
 import { storeContext, withContent } from '../messages/messages.planner.ts';
 import { messageDefaults, type NewMessage } from '../messages/messages.relay.ts';
@@ -23,9 +23,9 @@ export async function alertMessages(
   now: Date,
 ): Promise<NewMessage[]> {
   const store = await storeContext(tx, deps, settings);
-  const item = { sku, title: (await variantTitles(tx, settings.storeId, [sku])).get(sku)! };
+  const variant = (await shopperVariants(tx, settings.storeId, [sku])).get(sku)!;
   const drafts: NewMessage[] = [];
-  for (const alert of alerts) drafts.push(await alertMessage(tx, deps, store, item, alert, now));
+  for (const alert of alerts) drafts.push(await alertMessage(tx, deps, store, variant, alert, now));
   return drafts;
 }
 
@@ -33,7 +33,7 @@ async function alertMessage(
   tx: Tx,
   deps: MessageDeps,
   store: StoreContext,
-  item: NonNullable<MessageContext['alert']>,
+  variant: ShopperVariant,
   alert: AlertRow,
   now: Date,
 ): Promise<NewMessage> {
@@ -46,7 +46,8 @@ async function alertMessage(
       email: alert.channel === 'email' ? alert.contact : '',
       phone: alert.channel === 'sms' ? alert.contact : '',
     },
-    alert: item,
+    alert: { sku: variant.sku, title: variant.title },
+    variant,
     links,
   };
   const row: NewMessage = {
@@ -59,5 +60,5 @@ async function alertMessage(
     transactional,
     payload: { unsubscribeUrl: links.unsubscribe },
   };
-  return withContent(tx, row, context);
+  return withContent(tx, row, context, store);
 }

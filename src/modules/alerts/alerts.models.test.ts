@@ -2,11 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { StockLevel } from '../stock/stock.levels.models.ts';
 import {
-  ALERT_BATCH_INTERVAL_MS,
   alertContact,
   batchDue,
   batchSize,
   configuredChannels,
+  DEFAULT_ALERT_BATCH_INTERVAL_MINUTES,
   freeUnits,
   planAlertBatch,
   signupRefusal,
@@ -113,11 +113,17 @@ describe('batchDue', () => {
   it('lets the first batch go at once', () => {
     expect(batchDue(null, at(0))).toBe(true);
   });
-  it('spaces batches of a SKU by the interval', () => {
-    expect(ALERT_BATCH_INTERVAL_MS).toBe(15 * 60_000);
+  it('spaces batches of a SKU by 15 minutes unless the store says otherwise', () => {
+    expect(DEFAULT_ALERT_BATCH_INTERVAL_MINUTES).toBe(15);
     expect(batchDue(at(0), at(14))).toBe(false);
     expect(batchDue(at(0), new Date(at(15).getTime() - 1))).toBe(false);
     expect(batchDue(at(0), at(15))).toBe(true);
+  });
+  it("spaces them by the store's own interval", () => {
+    expect(batchDue(at(0), at(4), 5)).toBe(false);
+    expect(batchDue(at(0), at(5), 5)).toBe(true);
+    expect(batchDue(at(0), at(59), 60)).toBe(false);
+    expect(batchDue(at(0), at(60), 60)).toBe(true);
   });
 });
 

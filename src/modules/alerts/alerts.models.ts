@@ -10,10 +10,10 @@ export type AlertChannel = 'email' | 'sms';
 export type AlertState = 'waiting' | 'notified' | 'cancelled';
 
 /**
- * Time between two batches of one SKU: the shoppers told first get the chance to buy before the
- * next batch is sized on what they left.
+ * Time between two batches of one SKU unless the store sets its own (`alertBatchIntervalMinutes`):
+ * the shoppers told first get the chance to buy before the next batch is sized on what they left.
  */
-export const ALERT_BATCH_INTERVAL_MS = 15 * 60 * 1000;
+export const DEFAULT_ALERT_BATCH_INTERVAL_MINUTES = 15;
 
 /** Why a shopper need not wait for an alert (they can order now), or null when they may sign up. */
 export function signupRefusal(level: StockLevel): 'in_stock' | 'backorder_available' | null {
@@ -63,9 +63,15 @@ export function batchSize(free: number, factor: number): number {
   return Math.ceil((free * Math.round(factor * 100)) / 100);
 }
 
-/** Whether a SKU whose last batch went at `lastBatchAt` (null: never) may get another at `now`. */
-export const batchDue = (lastBatchAt: Date | null, now: Date): boolean =>
-  lastBatchAt === null || now.getTime() - lastBatchAt.getTime() >= ALERT_BATCH_INTERVAL_MS;
+/**
+ * Whether a SKU whose last batch went at `lastBatchAt` (null: never) may get another at `now`,
+ * batches being `intervalMinutes` apart.
+ */
+export const batchDue = (
+  lastBatchAt: Date | null,
+  now: Date,
+  intervalMinutes = DEFAULT_ALERT_BATCH_INTERVAL_MINUTES,
+): boolean => lastBatchAt === null || now.getTime() - lastBatchAt.getTime() >= intervalMinutes * 60_000;
 
 export interface AlertBatch {
   freeUnits: number;
@@ -79,8 +85,10 @@ export function planAlertBatch(input: {
   factor: number;
   lastBatchAt: Date | null;
   now: Date;
+  /** The store's spacing between batches (default 15). */
+  intervalMinutes?: number;
 }): AlertBatch {
   const free = freeUnits(input.level);
-  if (!batchDue(input.lastBatchAt, input.now)) return { freeUnits: free, size: 0 };
+  if (!batchDue(input.lastBatchAt, input.now, input.intervalMinutes)) return { freeUnits: free, size: 0 };
   return { freeUnits: free, size: batchSize(free, input.factor) };
 }

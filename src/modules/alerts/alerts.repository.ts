@@ -106,19 +106,22 @@ export async function summariseBySku(
 export async function skusWithFreeStock(
   db: Executor,
   storeIds: readonly string[] | undefined,
-  /** SKUs told since then are left out: their next batch is not due, so their stock row is not locked. */
-  notifiedSince: Date,
+  /** SKUs told within their store's batch interval before this are left out: their next batch is
+   * not due, so their stock row is not locked. */
+  now: Date,
 ): Promise<{ storeId: string; sku: string }[]> {
   const rows = await queryRows<{ store_id: string; sku: string }>(
     db,
     sql`SELECT DISTINCT a.store_id, a.sku
           FROM stock_alerts a
           JOIN inventory_levels l ON l.store_id = a.store_id AND l.sku = a.sku
+          LEFT JOIN messaging_settings ms ON ms.store_id = a.store_id
          WHERE a.state = 'waiting' AND l.on_hand > l.allocated AND l.backordered = 0
            AND NOT EXISTS (
              SELECT 1 FROM stock_alerts n
               WHERE n.store_id = a.store_id AND n.sku = a.sku AND n.state = 'notified'
-                AND n.notified_at > ${notifiedSince}::timestamptz)
+                AND n.notified_at > ${now}::timestamptz
+                                    - make_interval(mins => coalesce(ms.alert_batch_interval_minutes, 15)))
            ${storeIds ? sql`AND a.store_id = ANY(${sql.param([...storeIds])}::text[])` : sql``}
          ORDER BY a.store_id, a.sku`,
   );

@@ -14,7 +14,6 @@ import {
 } from './alerts.errors.ts';
 import { alertMessages } from './alerts.messages.ts';
 import {
-  ALERT_BATCH_INTERVAL_MS,
   type AlertChannel,
   type AlertState,
   alertContact,
@@ -173,7 +172,8 @@ type ReleaseDeps = Pick<Deps, 'db' | 'clock' | 'ids' | 'publicUrl'>;
 
 /**
  * Tells waiting shoppers that their SKU is back, in batches sized to the units free right now
- * (see `planAlertBatch`): one transaction per SKU batch, under the SKU's stock lock. Run it from
+ * (see `planAlertBatch`), spaced by the store's `alertBatchIntervalMinutes`: one transaction per
+ * SKU batch, under the SKU's stock lock. Run it from
  * the worker's tick; `storeIds` limits it to some stores. Returns the ids of the messages created.
  */
 export async function releaseStockAlerts(
@@ -181,8 +181,7 @@ export async function releaseStockAlerts(
   options: { storeIds?: readonly string[] } = {},
 ): Promise<string[]> {
   const created: string[] = [];
-  const notifiedSince = new Date(deps.clock.now().getTime() - ALERT_BATCH_INTERVAL_MS);
-  for (const { storeId, sku } of await skusWithFreeStock(deps.db, options.storeIds, notifiedSince)) {
+  for (const { storeId, sku } of await skusWithFreeStock(deps.db, options.storeIds, deps.clock.now())) {
     created.push(...(await inTransaction(deps.db, (tx) => releaseBatch(tx, deps, storeId, sku))));
   }
   return created;
@@ -205,6 +204,7 @@ async function releaseBatch(tx: Tx, deps: ReleaseDeps, storeId: string, sku: str
     factor: settings.stockAlertFactor,
     lastBatchAt: await lastBatchAt(tx, storeId, sku),
     now,
+    intervalMinutes: settings.alertBatchIntervalMinutes,
   });
   if (batch.size === 0) return [];
   const alerts = await takeOldestWaiting(tx, storeId, sku, channels, batch.size);

@@ -19,6 +19,10 @@ export interface VariantInput {
   attributes?: Record<string, string>;
   /** Free labels; variants sharing one (or a productId) are offered as alternatives. */
   tags?: string[];
+  /** The product page (http or https). */
+  url?: string | null;
+  /** A picture of the variant (http or https). */
+  imageUrl?: string | null;
   price: number;
   supplierId?: string | null;
   backorder: {
@@ -38,6 +42,8 @@ export interface VariantView {
   productId: string | null;
   attributes: Record<string, string>;
   tags: string[];
+  url: string | null;
+  imageUrl: string | null;
   price: number;
   supplierId: string | null;
   backorder: BackorderPolicy;
@@ -52,6 +58,8 @@ export function variantInputOf(view: VariantView): VariantInput {
     productId: view.productId,
     attributes: view.attributes,
     tags: view.tags,
+    url: view.url,
+    imageUrl: view.imageUrl,
     price: view.price,
     supplierId: view.supplierId,
     backorder: view.backorder,
@@ -66,6 +74,8 @@ export function completeVariantInput(input: VariantInput): VariantInput {
     productId: input.productId ?? null,
     attributes: input.attributes ?? {},
     tags: input.tags ?? [],
+    url: input.url ?? null,
+    imageUrl: input.imageUrl ?? null,
     price: input.price,
     supplierId: input.supplierId ?? null,
     backorder: {

@@ -31,6 +31,8 @@ export const VARIANTS_CSV: CsvBody = {
     productId: 'text',
     supplierId: 'text',
     tags: 'list',
+    url: 'text',
+    imageUrl: 'text',
     'attributes.*': 'text',
     'backorder.mode': 'text',
     'backorder.limit': 'integer',

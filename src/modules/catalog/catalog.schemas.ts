@@ -47,12 +47,20 @@ export const Tags = Type.Array(
   { maxItems: 20, uniqueItems: true, description: TAGS_DESCRIPTION },
 );
 
+/** Links shoppers follow from messages and pages: absolute http(s) only (never `javascript:`). */
+const WebUrl = (description: string) =>
+  Type.String({ maxLength: 2000, pattern: '^https?://[^\\s<>"]+$', description });
+const ProductUrl = WebUrl('The product page on the store: messages and the order page link to it');
+const ImageUrl = WebUrl('A picture of the variant: messages show it beside the title');
+
 export const VariantBody = Type.Object(
   {
     title: Text(300),
     productId: Type.Optional(Type.Union([Text(200), Type.Null()])),
     attributes: Type.Optional(Attributes),
     tags: Type.Optional(Tags),
+    url: Type.Optional(Type.Union([ProductUrl, Type.Null()])),
+    imageUrl: Type.Optional(Type.Union([ImageUrl, Type.Null()])),
     price: Price,
     supplierId: Type.Optional(SupplierId),
     backorder: Type.Object(
@@ -77,6 +85,8 @@ export const VariantSchema = Type.Object({
   productId: Type.Union([Type.String(), Type.Null()]),
   attributes: Type.Record(Type.String(), Type.String()),
   tags: Type.Array(Type.String(), { description: TAGS_DESCRIPTION }),
+  url: Type.Union([Type.String(), Type.Null()], { description: 'The product page on the store' }),
+  imageUrl: Type.Union([Type.String(), Type.Null()], { description: 'A picture of the variant' }),
   price: Type.Integer(),
   supplierId: Type.Union([Type.String(), Type.Null()]),
   backorder: Type.Object({
@@ -114,6 +124,8 @@ export const VariantPatchBody = Type.Object(
       ),
     ),
     tags: clearable(Tags),
+    url: clearable(ProductUrl),
+    imageUrl: clearable(ImageUrl),
     price: Type.Optional(Price),
     supplierId: Type.Optional(SupplierId),
     backorder: Type.Optional(

@@ -14,6 +14,10 @@ export const variants = pgTable(
     attributes: jsonb('attributes').$type<Record<string, string>>().notNull(),
     /** Free labels ("vegan", "running-shoes"): variants sharing one are offered as alternatives. */
     tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+    /** The product page on the store (http or https): messages and shopper pages link to it. */
+    url: text('url'),
+    /** A picture of the variant (http or https): messages show it beside the title. */
+    imageUrl: text('image_url'),
     price: integer('price').notNull(),
     backorderMode: text('backorder_mode', { enum: ['deny', 'backorder', 'preorder'] }).notNull(),
     backorderLimit: integer('backorder_limit'),

@@ -30,6 +30,8 @@ function toView(row: VariantRow): VariantView {
     productId: row.productId,
     attributes: row.attributes,
     tags: row.tags,
+    url: row.url,
+    imageUrl: row.imageUrl,
     price: row.price,
     supplierId: row.supplierId,
     backorder: {
@@ -92,6 +94,8 @@ export async function putVariant(
     productId: input.productId ?? null,
     attributes: input.attributes ?? {},
     tags: input.tags ?? [],
+    url: input.url ?? null,
+    imageUrl: input.imageUrl ?? null,
     price: input.price,
     backorderMode: mode,
     backorderLimit: limit,

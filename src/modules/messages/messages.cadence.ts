@@ -49,7 +49,7 @@ export async function planStatusUpdates(
         const store = await storeContext(tx, deps, settings);
         const configured = channelsSetUp(settings);
         const drafts: NewMessage[] = [];
-        for (const order of (await loadOrderFacts(tx, storeId, orderIds)).values()) {
+        for (const order of (await loadOrderFacts(tx, store, orderIds, now)).values()) {
           const intent = {
             event: null,
             dedupeKey: `status:${order.id}:${day}`,

@@ -1,6 +1,9 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
-import { variantTitles } from '../catalog/catalog.repository.ts';
+import type { StoreScope } from '../../shared/context.ts';
+import { orderNumber } from '../../shared/ids.ts';
+import { type ShopperVariant, shopperVariants } from '../catalog/catalog.repository.ts';
+import { deliveriesOf, type LineDelivery } from '../shipping/shipping.usecases.ts';
 import { lineStatus } from '../stock/stock.lines.models.ts';
 import { loadLines, loadUnitsAhead } from '../stock/stock.lines.repository.ts';
 import { orders } from '../stock/stock.orders.tables.ts';
@@ -14,6 +17,8 @@ export interface StoreContext {
   name: string;
   currency: string;
   timezone: string;
+  /** Cancellations are refunded without asking (see MessageContext `store.refundsAutomatic`). */
+  refundsAutomatic: boolean;
   /** Origin self-service links point at. */
   publicUrl: string;
   linkSecret: string;
@@ -38,21 +43,26 @@ const STATUS_WORDS: Record<ReturnType<typeof lineStatus>, string> = {
   cancelled: 'cancelled',
 };
 
-/** Orders with their lines as messages show them: titles, states in words, units ahead in line. */
+/**
+ * Orders with their lines as messages show them: items with their product links, states in
+ * words, units ahead in line, ship dates and delivery windows.
+ */
 export async function loadOrderFacts(
   executor: Executor,
-  storeId: string,
+  store: StoreScope,
   orderIds: readonly string[],
+  now: Date,
 ): Promise<Map<string, OrderFacts>> {
   const out = new Map<string, OrderFacts>();
   if (orderIds.length === 0) return out;
+  const storeId = store.id;
   const ids = [...new Set(orderIds)];
   const orderRows = await executor
     .select()
     .from(orders)
     .where(and(eq(orders.storeId, storeId), inArray(orders.id, ids)));
   const lines = await loadLines(executor, storeId, ids, { positions: false });
-  const titles = await variantTitles(
+  const variants = await shopperVariants(
     executor,
     storeId,
     lines.map((l) => l.sku),
@@ -62,6 +72,7 @@ export async function loadOrderFacts(
     storeId,
     lines.filter((l) => l.backordered > 0).map((l) => l.id),
   );
+  const deliveries = await deliveriesOf(executor, store, lines.map(openDates), now);
   for (const order of orderRows) {
     out.set(order.id, {
       id: order.id,
@@ -73,13 +84,24 @@ export async function loadOrderFacts(
       customer: order.customer,
       lines: lines
         .filter((l) => l.orderId === order.id)
-        .map((l) => lineContext(l, titles.get(l.sku) ?? l.sku, ahead.get(l.id) ?? null)),
+        .map((l) => lineContext(l, variants.get(l.sku)!, ahead.get(l.id) ?? null, deliveries.get(l.id))),
     });
   }
   return out;
 }
 
-function lineContext(line: LineRecord, title: string, ahead: number | null): LineContext {
+/** A line's ship dates while units are left to ship (none after). */
+const openDates = (line: LineRecord) => {
+  const open = line.backordered > 0 || line.allocated > 0;
+  return { id: line.id, eta: open ? line.eta : null, etaLatest: open ? line.etaLatest : null };
+};
+
+function lineContext(
+  line: LineRecord,
+  variant: ShopperVariant,
+  ahead: number | null,
+  delivery: LineDelivery | undefined,
+): LineContext {
   const status = lineStatus(line);
   let words = STATUS_WORDS[status];
   if (status === 'backordered' && line.allocated > 0)
@@ -87,17 +109,29 @@ function lineContext(line: LineRecord, title: string, ahead: number | null): Lin
   return {
     id: line.id,
     sku: line.sku,
-    title,
+    title: variant.title,
+    variant,
     quantity: line.quantity,
     allocated: line.allocated,
     backordered: line.backordered,
     shipped: line.shipped,
     cancelled: line.cancelled,
-    eta: line.backordered > 0 || line.allocated > 0 ? line.eta : null,
+    eta: openDates(line).eta,
+    etaLatest: openDates(line).etaLatest,
     unitsAhead: ahead,
     status: words,
+    ...deliveryContext(delivery),
   };
 }
+
+/** The shipping part of a line's context (no method: '' and no window). */
+export const deliveryContext = (
+  delivery: LineDelivery | null | undefined,
+): Pick<LineContext, 'shippingMethod' | 'deliveryEta' | 'deliveryEtaLatest'> => ({
+  shippingMethod: delivery?.method?.name ?? '',
+  deliveryEta: delivery?.deliveryEta ?? null,
+  deliveryEtaLatest: delivery?.deliveryEtaLatest ?? null,
+});
 
 /** Minor units → "$12.50" in the order's currency. */
 export function formatMoney(amount: number, currency: string): string {
@@ -142,15 +176,22 @@ export function baseContext(
     phone: order?.customer.phone ?? '',
   };
   const base: Omit<MessageContext, 'links'> = {
-    store: { name: store.name, currency: store.currency, timezone: store.timezone },
+    store: {
+      name: store.name,
+      currency: store.currency,
+      timezone: store.timezone,
+      refundsAutomatic: store.refundsAutomatic,
+    },
     customer,
   };
   if (order) {
     const waiting = order.lines.filter((l) => l.backordered > 0);
     const etas = waiting.map((l) => l.eta).filter((e): e is string => e !== null);
+    const number = orderNumber(order);
     base.order = {
       id: order.id,
-      externalId: order.externalId ?? order.id,
+      number,
+      externalId: number,
       createdAt: order.createdAt.toISOString(),
       status: order.status,
       lines: order.lines,

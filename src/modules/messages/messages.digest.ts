@@ -77,7 +77,7 @@ async function planDigest(tx: Tx, deps: DigestDeps, storeId: string, now: Date):
     recipient,
     transactional: true,
   };
-  return insertMessages(tx, [await withContent(tx, row, context)]);
+  return insertMessages(tx, [await withContent(tx, row, context, store)]);
 }
 
 async function digestFacts(

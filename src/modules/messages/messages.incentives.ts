@@ -6,33 +6,43 @@ import { randomBytes } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import type { Executor, Tx } from '../../db/client.ts';
 import type { NewEvent } from '../../db/outbox.ts';
-import type { Deps } from '../../shared/context.ts';
+import type { Deps, StoreScope } from '../../shared/context.ts';
 import { daysBetween } from '../../shared/dates.ts';
 import { notFound } from '../../shared/errors.ts';
+import { type LineDelivery, upgradeLineShipping } from '../shipping/shipping.usecases.ts';
 import { findOrder } from '../stock/stock.lines.repository.ts';
-import type { MessageContext } from '../templates/templates.context.ts';
-import type { OrderFacts } from './messages.contexts.ts';
+import type { LineContext, MessageContext } from '../templates/templates.context.ts';
+import { deliveryContext, type OrderFacts } from './messages.contexts.ts';
 import type { Delay } from './messages.planner.ts';
 import type { MessagingSettingsRow } from './messages.settings.ts';
-import { type DelayIncentiveRule, orderIncentives } from './messages.tables.ts';
+import { type IncentiveKind, orderIncentives } from './messages.tables.ts';
+
+export interface Granted {
+  /** The best incentive the line has earned so far, as the message tells it. */
+  incentive: NonNullable<MessageContext['incentive']> | null;
+  /** The line's new shipping, when a `free_express` rule just upgraded it. */
+  upgraded: LineDelivery | null;
+}
 
 /**
  * Grants every incentive rule the line's delay (from its first promised date) has passed, once
- * per (line, rule), announcing each with `order.incentive_granted`; returns the best one so far.
+ * per (line, rule), announcing each with `order.incentive_granted`; a `free_express` rule also
+ * upgrades the line's shipping method (see shipping). Returns the best incentive so far.
  */
 export async function grantIncentives(
   tx: Tx,
   deps: Pick<Deps, 'clock' | 'ids'>,
   settings: MessagingSettingsRow,
+  store: StoreScope,
   order: OrderFacts,
-  lineId: string,
-  sku: string,
+  line: LineContext,
   delay: Delay,
   granted: NewEvent[],
-): Promise<MessageContext['incentive'] | null> {
+): Promise<Granted> {
+  const { id: lineId, sku } = line;
   const delayDays = daysBetween(delay.firstEta, delay.eta);
   const earned = settings.delayIncentives.filter((rule) => delayDays > rule.afterDays);
-  if (earned.length === 0) return null;
+  if (earned.length === 0) return { incentive: null, upgraded: null };
   const now = deps.clock.now();
   const inserted = await tx
     .insert(orderIncentives)
@@ -51,7 +61,19 @@ export async function grantIncentives(
     )
     .onConflictDoNothing()
     .returning();
+  let upgraded: LineDelivery | null = null;
   for (const row of inserted) {
+    if (row.kind === 'free_express') {
+      const rule = earned.find((r) => r.afterDays === row.afterDays);
+      upgraded =
+        (await upgradeLineShipping(
+          tx,
+          deps,
+          store,
+          { id: lineId, orderId: order.id, sku, eta: line.eta, etaLatest: line.etaLatest },
+          rule?.shippingMethod ?? null,
+        )) ?? upgraded;
+    }
     granted.push({
       storeId: settings.storeId,
       type: 'order.incentive_granted',
@@ -70,20 +92,31 @@ export async function grantIncentives(
   }
   const all = await tx.select().from(orderIncentives).where(eq(orderIncentives.lineId, lineId));
   const top = all.sort((x, y) => y.afterDays - x.afterDays)[0];
-  if (!top) return null;
+  if (!top) return { incentive: null, upgraded };
+  const shipping = upgraded ? deliveryContext(upgraded) : line;
   return {
-    kind: top.kind,
-    code: top.code,
-    percent: top.percent,
-    description: describeIncentive(top),
+    incentive: {
+      kind: top.kind,
+      code: top.code,
+      percent: top.percent,
+      description: describeIncentive(top),
+      shippingMethod: top.kind === 'free_express' ? shipping.shippingMethod : '',
+      deliveryEta: top.kind === 'free_express' ? shipping.deliveryEta : null,
+      deliveryEtaLatest: top.kind === 'free_express' ? shipping.deliveryEtaLatest : null,
+    },
+    upgraded,
   };
 }
 
-export function describeIncentive(rule: {
-  kind: DelayIncentiveRule['kind'];
-  percent: number | null;
-}): string {
-  return rule.kind === 'free_shipping' ? 'free shipping on this order' : `${rule.percent ?? 0}% off`;
+export function describeIncentive(rule: { kind: IncentiveKind; percent: number | null }): string {
+  switch (rule.kind) {
+    case 'free_shipping':
+      return 'free shipping on this order';
+    case 'free_express':
+      return 'a free upgrade to express shipping';
+    case 'percent_off':
+      return `${rule.percent ?? 0}% off`;
+  }
 }
 
 /** A code the store's platform can honour: unambiguous characters, 10 of them. */
@@ -98,7 +131,7 @@ function incentiveCode(): string {
 export interface IncentiveView {
   id: string;
   lineId: string;
-  kind: 'free_shipping' | 'percent_off';
+  kind: IncentiveKind;
   percent: number | null;
   code: string;
   afterDays: number;

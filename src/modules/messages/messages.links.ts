@@ -113,3 +113,56 @@ export function checkLink(
 export function selfServiceUrl(base: string, claims: LinkClaims, secret: string): string {
   return `${base.replace(/\/+$/, '')}/self-service?${signedQuery(claims, secret)}`;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Short links for text messages: `/s/{token}`, where the token is a random id (the row that holds
+// the signed link it stands for) followed by a signature of that id and link with the store's
+// secret, so a token cannot be guessed or pointed elsewhere without the secret.
+
+const SHORT_ID_LENGTH = 10;
+const SHORT_SIGNATURE_LENGTH = 6;
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+export interface ShortLink {
+  /** The row's key. */
+  id: string;
+  /** What the message carries: `{origin}/s/{id}{signature}`. */
+  url: string;
+  target: string;
+}
+
+const shortSignature = (id: string, target: string, secret: string): string =>
+  createHmac('sha256', secret)
+    .update(`short\n${id}\n${target}`)
+    .digest('base64url')
+    .slice(0, SHORT_SIGNATURE_LENGTH);
+
+/** A short link standing for `target` (a signed self-service link) on `base`, the store's origin. */
+export function shortLink(base: string, target: string, secret: string): ShortLink {
+  const bytes = randomBytes(SHORT_ID_LENGTH);
+  let id = '';
+  // 62 × 4 = 248: bytes from 248 up would favour the first characters; they are rare, so drawing
+  // them again is cheap.
+  for (let i = 0; id.length < SHORT_ID_LENGTH; i++) {
+    const byte = i < bytes.length ? bytes[i]! : randomBytes(1)[0]!;
+    if (byte < 248) id += BASE62[byte % 62];
+  }
+  return { id, url: `${base.replace(/\/+$/, '')}/s/${id}${shortSignature(id, target, secret)}`, target };
+}
+
+/** Splits a token into the row id and its signature; null when it cannot be one. */
+export function readShortToken(token: string): { id: string; signature: string } | null {
+  if (!/^[0-9A-Za-z_-]+$/.test(token) || token.length !== SHORT_ID_LENGTH + SHORT_SIGNATURE_LENGTH)
+    return null;
+  return { id: token.slice(0, SHORT_ID_LENGTH), signature: token.slice(SHORT_ID_LENGTH) };
+}
+
+export function checkShortSignature(
+  token: { id: string; signature: string },
+  target: string,
+  secret: string,
+): boolean {
+  const expected = Buffer.from(shortSignature(token.id, target, secret));
+  const given = Buffer.from(token.signature);
+  return expected.length === given.length && timingSafeEqual(expected, given);
+}

@@ -61,14 +61,8 @@ export function quietHoursRelease(at: Date, timezone: string, quiet: QuietHours 
   return release;
 }
 
-/** Parses "HH:MM" into minutes after midnight; null if malformed. */
-export function parseClockTime(text: string): number | null {
-  const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(text);
-  return match ? Number(match[1]) * 60 + Number(match[2]) : null;
-}
-
-export const formatClockTime = (minute: number): string =>
-  `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
+/** Clock times live with the other date rules (shipping cut-offs use them too). */
+export { formatClockTime, parseClockTime } from '../../shared/dates.ts';
 
 /** The shopper message an event type makes, if any (webhooks take every type they subscribe to). */
 export function shopperKindOf(type: string, data: Record<string, unknown>): MessageKind | null {

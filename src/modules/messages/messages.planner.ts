@@ -9,6 +9,7 @@ import { isTransactional, type MessageContext } from '../templates/templates.con
 import { renderMessage } from '../templates/templates.usecases.ts';
 import {
   baseContext,
+  deliveryContext,
   formatMoney,
   linksFor,
   loadOrderFacts,
@@ -16,6 +17,7 @@ import {
   type StoreContext,
 } from './messages.contexts.ts';
 import { grantIncentives } from './messages.incentives.ts';
+import { type ShortLink, shortLink } from './messages.links.ts';
 import {
   channelsSetUp,
   delayIsNews,
@@ -25,7 +27,8 @@ import {
 } from './messages.models.ts';
 import { messageDefaults, type NewMessage, orderIdOf } from './messages.relay.ts';
 import { loadMessagingSettings, type MessagingSettingsRow } from './messages.settings.ts';
-import { linePromisesTold, type MessageKind } from './messages.tables.ts';
+import { fitSms } from './messages.sms.ts';
+import { linePromisesTold, type MessageKind, shortLinks } from './messages.tables.ts';
 
 export interface OutboxEvent {
   id: string;
@@ -72,13 +75,14 @@ export async function planShopperMessages(
     const store = await storeContext(tx, deps, settings);
     const facts = await loadOrderFacts(
       tx,
-      storeId,
+      store,
       storeEvents.map((e) => orderIdOf(e.data)!),
+      deps.clock.now(),
     );
     const intents: Intent[] = [];
     const granted: NewEvent[] = [];
     for (const event of storeEvents) {
-      const intent = await intentOf(tx, deps, settings, event, facts, granted);
+      const intent = await intentOf(tx, deps, settings, store, event, facts, granted);
       if (intent) intents.push(intent);
     }
     await appendEvents(tx, deps, granted);
@@ -105,6 +109,8 @@ export async function storeContext(
     name: row!.name,
     currency: row!.currency,
     timezone: row!.timezone,
+    // Backfill refunds cancelled units itself wherever it manages the money.
+    refundsAutomatic: row!.paymentProvider !== 'none' || settings.refundsAutomatic,
     publicUrl: settings.publicUrl ?? deps.publicUrl ?? 'http://127.0.0.1:3000',
     linkSecret: settings.linkSecret,
     linkLifetimeDays: settings.linkLifetimeDays,
@@ -115,6 +121,7 @@ async function intentOf(
   tx: Tx,
   deps: PlanDeps,
   settings: MessagingSettingsRow,
+  store: StoreContext,
   event: OutboxEvent,
   facts: Map<string, OrderFacts>,
   granted: NewEvent[],
@@ -135,7 +142,18 @@ async function intentOf(
       if (!line) return null;
       const delay = await rationDelay(tx, deps, settings, order, line.id, data);
       if (!delay) return null;
-      const incentive = await grantIncentives(tx, deps, settings, order, line.id, line.sku, delay, granted);
+      const { incentive, upgraded } = await grantIncentives(
+        tx,
+        deps,
+        settings,
+        store,
+        order,
+        line,
+        delay,
+        granted,
+      );
+      // An upgrade's method and window are what every message tells from now on, this one included.
+      if (upgraded) Object.assign(line, deliveryContext(upgraded));
       return {
         ...base,
         extra: {
@@ -236,33 +254,75 @@ export async function draftOf(
     transactional,
     payload: links.unsubscribe ? { unsubscribeUrl: links.unsubscribe } : null,
   };
-  return withContent(tx, row, context);
+  return withContent(tx, row, context, store);
 }
-
-/** SMS APIs refuse bodies over 1600 characters (Twilio's limit); a long order is cut, not lost. */
-const SMS_MAX = 1600;
-const fitChannel = (channel: string, body: string): string =>
-  channel === 'sms' && body.length > SMS_MAX ? `${body.slice(0, SMS_MAX - 1)}…` : body;
 
 /**
  * A message row with its rendered subject and bodies. Every kind of message goes through here: a
  * template that cannot render is the merchant's to fix, so the message is logged as failed, not
- * retried.
+ * retried. Text messages carry short links (`/s/{token}`, saved only for the links the text
+ * shows) and are fitted into two segments (see messages.sms.ts).
  */
-export async function withContent(tx: Tx, row: NewMessage, context: MessageContext): Promise<NewMessage> {
+export async function withContent(
+  tx: Tx,
+  row: NewMessage,
+  context: MessageContext,
+  store: Pick<StoreContext, 'publicUrl' | 'linkSecret' | 'linkLifetimeDays'>,
+): Promise<NewMessage> {
   try {
     const channel = row.channel as 'email' | 'sms';
-    const rendered = await renderMessage(tx, row.storeId, row.kind, channel, context);
-    return {
-      ...row,
-      subject: rendered.subject,
-      body: fitChannel(channel, rendered.body),
-      html: rendered.html,
-    };
+    const short = channel === 'sms' ? shortLinksFor(context.links, store) : null;
+    const rendered = await renderMessage(
+      tx,
+      row.storeId,
+      row.kind,
+      channel,
+      short ? { ...context, links: short.links } : context,
+    );
+    if (!short) return { ...row, subject: rendered.subject, body: rendered.body, html: rendered.html };
+    const body = fitSms(rendered.body);
+    const used = short.made.filter((link) => body.includes(link.url));
+    if (used.length > 0) {
+      await tx.insert(shortLinks).values(
+        used.map((link) => ({
+          id: link.id,
+          storeId: row.storeId,
+          target: link.target,
+          expiresAt: new Date(row.createdAt!.getTime() + store.linkLifetimeDays * 86_400_000),
+          createdAt: row.createdAt!,
+        })),
+      );
+    }
+    return { ...row, subject: rendered.subject, body, html: rendered.html };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     return { ...row, state: 'failed', nextAttemptAt: null, lastError: `template failed: ${reason}` };
   }
+}
+
+/** A short link for each link of a text message (made, not yet saved). */
+function shortLinksFor(
+  links: MessageContext['links'],
+  store: Pick<StoreContext, 'publicUrl' | 'linkSecret'>,
+): { links: MessageContext['links']; made: ShortLink[] } {
+  const made: ShortLink[] = [];
+  const shorten = (target: string): string => {
+    if (target === '') return '';
+    const link = shortLink(store.publicUrl, target, store.linkSecret);
+    made.push(link);
+    return link.url;
+  };
+  return {
+    links: {
+      status: shorten(links.status),
+      cancel: shorten(links.cancel),
+      keep: shorten(links.keep),
+      switch: shorten(links.switch),
+      preferences: shorten(links.preferences),
+      unsubscribe: shorten(links.unsubscribe),
+    },
+    made,
+  };
 }
 
 /** The dates an order's confirmation tells: the first promise of each waiting line. */

@@ -15,6 +15,7 @@ import {
   WRITE_ERRORS,
 } from '../../http/schemas.ts';
 import { assertPublicUrl } from '../../shared/outbound.ts';
+import { SHIPPING_METHOD_CODE } from '../shipping/shipping.routes.ts';
 import { listOrderIncentives } from './messages.incentives.ts';
 import { getMessagingSettings, updateMessagingSettings } from './messages.settings.ts';
 import { getMessage, listMessages, replayMessage } from './messages.usecases.ts';
@@ -73,8 +74,20 @@ const IncentiveRule = Type.Object(
       maximum: 365,
       description: 'Granted when a line is promised more than this many days later than first promised',
     }),
-    kind: Type.Union([Type.Literal('free_shipping'), Type.Literal('percent_off')]),
-    percent: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    kind: Type.Union(
+      [Type.Literal('free_shipping'), Type.Literal('percent_off'), Type.Literal('free_express')],
+      {
+        description:
+          '`free_express`: the line ships with a faster method from then on (see `shippingMethod`), and the shopper is told its new delivery window',
+      },
+    ),
+    percent: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'percent_off only' })),
+    shippingMethod: Type.Optional(
+      Type.String({
+        pattern: SHIPPING_METHOD_CODE,
+        description: "free_express only: the method to upgrade to (default: the store's fastest)",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -126,6 +139,12 @@ const settingsFields = {
     maximum: 1000,
     description: 'Back-in-stock alerts sent per free unit in one batch',
   }),
+  alertBatchIntervalMinutes: Type.Integer({
+    minimum: 1,
+    maximum: 10080,
+    description:
+      'Minutes between two back-in-stock batches of one SKU (each batch sees what the previous left)',
+  }),
   delayIncentives: Type.Array(IncentiveRule, { maxItems: 10 }),
   linkLifetimeDays: Type.Integer({
     minimum: 1,
@@ -137,6 +156,11 @@ const settingsFields = {
     maximum: 365,
     description:
       'After `rotateLinkSecret`, days links signed with the previous secret keep working (default 7; 0 = none)',
+  }),
+  refundsAutomatic: Type.Boolean({
+    description:
+      "The store's platform refunds cancellations by itself. Messages and shopper pages promise a refund only " +
+      'when this is true or Backfill manages the money (`paymentProvider` other than `none`)',
   }),
 };
 
@@ -243,7 +267,7 @@ export const messagesRoutes: RouteRegistrar = (app, { deps, config }) => {
               Type.Object({
                 id: Type.String(),
                 lineId: Type.String(),
-                kind: Type.Enum(['free_shipping', 'percent_off']),
+                kind: Type.Enum(['free_shipping', 'percent_off', 'free_express']),
                 percent: Nullable(Type.Integer()),
                 code: Type.String(),
                 afterDays: Type.Integer(),

@@ -2,6 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import type { Deps } from '../../shared/context.ts';
 import { invalid } from '../../shared/errors.ts';
+import { requireOfferedMethod } from '../shipping/shipping.usecases.ts';
 import { LINK_LIFETIME_DAYS, newLinkSecret } from './messages.links.ts';
 import { formatClockTime, parseClockTime } from './messages.models.ts';
 import { type DelayIncentiveRule, messagingSettings } from './messages.tables.ts';
@@ -39,6 +40,7 @@ export interface MessagingSettingsView {
   merchantEmail: string | null;
   publicUrl: string | null;
   stockAlertFactor: number;
+  alertBatchIntervalMinutes: number;
   delayIncentives: DelayIncentiveRule[];
   /** Days a self-service link stays valid once sent. */
   linkLifetimeDays: number;
@@ -47,6 +49,7 @@ export interface MessagingSettingsView {
   linkSecretRotatedAt: string | null;
   /** Until when links signed before the last rotation still open (null: none do). */
   previousLinkSecretValidUntil: string | null;
+  refundsAutomatic: boolean;
 }
 
 export type MessagingSettingsInput = Partial<
@@ -95,6 +98,7 @@ function settingsView(row: MessagingSettingsRow): MessagingSettingsView {
     merchantEmail: row.merchantEmail,
     publicUrl: row.publicUrl,
     stockAlertFactor: Number(row.stockAlertFactor),
+    alertBatchIntervalMinutes: row.alertBatchIntervalMinutes,
     delayIncentives: row.delayIncentives,
     linkLifetimeDays: row.linkLifetimeDays,
     linkSecretGraceDays: row.linkSecretGraceDays,
@@ -103,6 +107,7 @@ function settingsView(row: MessagingSettingsRow): MessagingSettingsView {
       row.previousLinkSecret !== null && row.previousLinkSecretUntil !== null
         ? row.previousLinkSecretUntil.toISOString()
         : null,
+    refundsAutomatic: row.refundsAutomatic,
   };
 }
 
@@ -139,6 +144,8 @@ const defaultSettings = (storeId: string, now: Date): MessagingSettingsRow => ({
   linkSecretGraceDays: 7,
   stockAlertFactor: 1,
   delayIncentives: [],
+  alertBatchIntervalMinutes: 15,
+  refundsAutomatic: false,
   updatedAt: now,
 });
 
@@ -162,9 +169,13 @@ function checkSmtpUrl(url: string): void {
   }
 }
 
-function checkIncentives(rules: readonly DelayIncentiveRule[]): void {
+async function checkIncentives(
+  tx: Executor,
+  storeId: string,
+  rules: readonly DelayIncentiveRule[],
+): Promise<void> {
   const seen = new Set<number>();
-  rules.forEach((rule, i) => {
+  for (const [i, rule] of rules.entries()) {
     if (seen.has(rule.afterDays))
       throw invalid('validation_failed', 'Two delay incentive rules have the same afterDays', [
         { path: `/delayIncentives/${i}/afterDays`, message: 'must be unique' },
@@ -174,7 +185,17 @@ function checkIncentives(rules: readonly DelayIncentiveRule[]): void {
       throw invalid('validation_failed', 'A percent_off incentive needs its percent', [
         { path: `/delayIncentives/${i}/percent`, message: 'required for percent_off' },
       ]);
-  });
+    if (rule.kind !== 'percent_off' && rule.percent !== undefined)
+      throw invalid('validation_failed', 'Only a percent_off incentive has a percent', [
+        { path: `/delayIncentives/${i}/percent`, message: 'only for percent_off' },
+      ]);
+    if (rule.kind !== 'free_express' && rule.shippingMethod !== undefined)
+      throw invalid('validation_failed', 'Only a free_express incentive names a shipping method', [
+        { path: `/delayIncentives/${i}/shippingMethod`, message: 'only for free_express' },
+      ]);
+    if (rule.shippingMethod !== undefined)
+      await requireOfferedMethod(tx, storeId, rule.shippingMethod, `/delayIncentives/${i}/shippingMethod`);
+  }
 }
 
 export async function updateMessagingSettings(
@@ -223,8 +244,11 @@ export async function updateMessagingSettings(
   if (input.merchantEmail !== undefined) set.merchantEmail = input.merchantEmail;
   if (input.publicUrl !== undefined) set.publicUrl = input.publicUrl;
   if (input.stockAlertFactor !== undefined) set.stockAlertFactor = input.stockAlertFactor;
+  if (input.alertBatchIntervalMinutes !== undefined)
+    set.alertBatchIntervalMinutes = input.alertBatchIntervalMinutes;
+  if (input.refundsAutomatic !== undefined) set.refundsAutomatic = input.refundsAutomatic;
   if (input.delayIncentives !== undefined) {
-    checkIncentives(input.delayIncentives);
+    await checkIncentives(tx, storeId, input.delayIncentives);
     set.delayIncentives = [...input.delayIncentives].sort((a, b) => a.afterDays - b.afterDays);
   }
   const [row] = await tx

@@ -33,11 +33,15 @@ export const relayCursors = pgTable('relay_cursors', {
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
 });
 
+export type IncentiveKind = 'free_shipping' | 'percent_off' | 'free_express';
+
 /** One delay incentive rule: a waiting line promised later than `afterDays` days from its order earns it. */
 export interface DelayIncentiveRule {
   afterDays: number;
-  kind: 'free_shipping' | 'percent_off';
+  kind: IncentiveKind;
   percent?: number;
+  /** free_express: the method to upgrade to (default: the store's fastest). */
+  shippingMethod?: string;
 }
 
 /** Per-store channels and messaging rules (secrets are write-only over the API). */
@@ -79,6 +83,13 @@ export const messagingSettings = pgTable(
       .notNull()
       .default(1),
     delayIncentives: jsonb('delay_incentives').$type<DelayIncentiveRule[]>().notNull().default([]),
+    /** Minutes between two back-in-stock batches of one SKU. */
+    alertBatchIntervalMinutes: integer('alert_batch_interval_minutes').notNull().default(15),
+    /**
+     * The store's platform refunds cancellations by itself: messages may promise a refund even
+     * though Backfill does not manage the money.
+     */
+    refundsAutomatic: boolean('refunds_automatic').notNull().default(false),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   },
   (t) => [
@@ -86,6 +97,7 @@ export const messagingSettings = pgTable(
     check('messaging_delay_notice_days', sql`${t.delayNoticeDays} BETWEEN 1 AND 365`),
     check('messaging_link_lifetime_days', sql`${t.linkLifetimeDays} BETWEEN 1 AND 365`),
     check('messaging_link_grace_days', sql`${t.linkSecretGraceDays} BETWEEN 0 AND 365`),
+    check('messaging_alert_batch_interval', sql`${t.alertBatchIntervalMinutes} BETWEEN 1 AND 10080`),
     check(
       'messaging_quiet_minutes',
       sql`(${t.quietStartMinute} IS NULL) = (${t.quietEndMinute} IS NULL)
@@ -195,7 +207,7 @@ export const orderIncentives = pgTable(
     orderId: text('order_id').notNull(),
     lineId: text('line_id').notNull(),
     afterDays: integer('after_days').notNull(),
-    kind: text('kind').$type<'free_shipping' | 'percent_off'>().notNull(),
+    kind: text('kind').$type<IncentiveKind>().notNull(),
     percent: integer('percent'),
     code: text('code').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
@@ -204,4 +216,22 @@ export const orderIncentives = pgTable(
     uniqueIndex('order_incentives_rule_idx').on(t.lineId, t.afterDays),
     index('order_incentives_order_idx').on(t.storeId, t.orderId),
   ],
+);
+
+/**
+ * Short links for SMS (`/s/{token}`): the token names a signed self-service link, which the
+ * server redirects to. Made only for the links a text message actually carries.
+ */
+export const shortLinks = pgTable(
+  'short_links',
+  {
+    /** The random part of the token; the rest of the token is its signature. */
+    id: text('id').primaryKey(),
+    storeId: text('store_id').notNull(),
+    /** The signed link it stands for. */
+    target: text('target').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('short_links_expiry_idx').on(t.expiresAt)],
 );

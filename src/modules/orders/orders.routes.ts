@@ -17,10 +17,14 @@ import {
   Text,
   WRITE_ERRORS,
 } from '../../http/schemas.ts';
+import { ShippingMethodCode } from '../shipping/shipping.routes.ts';
+import { requireOfferedMethod } from '../shipping/shipping.usecases.ts';
 import { ORDER_STATUSES } from '../stock/stock.lines.models.ts';
 import { getOrder } from '../stock/stock.orders.ts';
 import { cancelOrder } from '../stock/stock.release.ts';
+import type { OrderView } from '../stock/stock.views.ts';
 import { type BackorderView, listBackorders, listOrders } from './orders.usecases.ts';
+import { placedOrderResponse, withDeliveries } from './orders.views.ts';
 
 const CustomerSchema = Type.Object(
   {
@@ -61,12 +65,29 @@ const LineSchema = Type.Object({
     description: "1-based place of the line's waiting units in the SKU's queue",
   }),
   ...PromiseFields,
+  shippingMethod: Type.Union([Type.String(), Type.Null()], {
+    description:
+      "The method the line ships with: its order's, an upgrade (a `free_express` delay incentive), or the store's default; null = none",
+  }),
+  deliveryEta: DateOrNull(
+    'Earliest delivery (YYYY-MM-DD) by its method: `eta` plus the shortest transit, in working days; null without a method or once nothing is left to ship',
+  ),
+  deliveryEtaLatest: DateOrNull(
+    'Latest likely delivery: `etaLatest` plus the longest transit, in working days',
+  ),
   status: Type.Enum(['backordered', 'allocated', 'shipped', 'cancelled']),
 });
 
 export const OrderSchema = Type.Object({
   id: Type.String(),
   externalId: Type.Union([Type.String(), Type.Null()]),
+  number: Type.String({
+    description:
+      'What the shopper is shown as the order number: the externalId, else a short form of the id ("K7Q2M-9XDAB")',
+  }),
+  shippingMethod: Type.Union([Type.String(), Type.Null()], {
+    description: 'The shipping method the order named (null: none; its lines ship by the default)',
+  }),
   status: OrderStatus,
   customer: CustomerSchema,
   currency: Type.String(),
@@ -117,6 +138,7 @@ const PlaceOrderBody = Type.Object(
         description: 'Ship the order in one shipment: no line is charged as ready until every unit is',
       }),
     ),
+    shippingMethod: Type.Optional(ShippingMethodCode),
   },
   { additionalProperties: false },
 );
@@ -181,12 +203,29 @@ export const ordersRoutes: RouteRegistrar = (app, { deps, placement, beforePlace
     async (request, reply) => {
       const store = storeOf(request);
       const idempotency = idempotencyClaim(request);
-      // A retry of an order already placed replays it; only a new one is checked (its payment method).
+      // A retry of an order already placed replays it; only a new one is checked (its payment
+      // method, its shipping method).
+      const named = request.body.shippingMethod ?? null;
       if (!idempotency || !(await findStored(deps.db, idempotency))) {
         for (const check of beforePlacement) await check(store, request.body);
+        if (named !== null) {
+          await requireOfferedMethod(deps.db, store.id, named, '/shippingMethod', { cached: true });
+        }
       }
       const result = await placement.place({ store, input: request.body, idempotency });
-      return sendOutcome(reply, result.outcome, result.replayed);
+      const outcome = result.outcome.ok
+        ? {
+            ...result.outcome,
+            body: await placedOrderResponse(
+              deps.db,
+              store,
+              result.outcome.body as OrderView,
+              named,
+              deps.clock.now(),
+            ),
+          }
+        : result.outcome;
+      return sendOutcome(reply, outcome, result.replayed);
     },
   );
   r.get(
@@ -201,7 +240,11 @@ export const ordersRoutes: RouteRegistrar = (app, { deps, placement, beforePlace
         response: { 200: OrderSchema, ...problems(...AUTH_ERRORS, 404) },
       },
     },
-    async (request) => getOrder(deps.db, storeOf(request).id, request.params.id),
+    async (request) => {
+      const store = storeOf(request);
+      const order = await getOrder(deps.db, store.id, request.params.id);
+      return (await withDeliveries(deps.db, store, [order], deps.clock.now()))[0]!;
+    },
   );
   r.get(
     '/v1/orders',
@@ -231,7 +274,11 @@ export const ordersRoutes: RouteRegistrar = (app, { deps, placement, beforePlace
         response: { 200: pageOf(OrderSchema), ...problems(...AUTH_ERRORS, 422) },
       },
     },
-    async (request) => listOrders(deps.db, storeOf(request).id, request.query),
+    async (request) => {
+      const store = storeOf(request);
+      const page = await listOrders(deps.db, store.id, request.query);
+      return { ...page, data: await withDeliveries(deps.db, store, page.data, deps.clock.now()) };
+    },
   );
   r.post(
     '/v1/orders/:id/cancel',
@@ -262,9 +309,11 @@ export const ordersRoutes: RouteRegistrar = (app, { deps, placement, beforePlace
       },
     },
     async (request, reply) =>
-      runCommand(deps, request, reply, 200, (tx) =>
-        cancelOrder(tx, deps, storeOf(request), request.params.id, request.body),
-      ),
+      runCommand(deps, request, reply, 200, async (tx) => {
+        const store = storeOf(request);
+        const order = await cancelOrder(tx, deps, store, request.params.id, request.body);
+        return (await withDeliveries(tx, store, [order], deps.clock.now()))[0]!;
+      }),
   );
   r.get(
     '/v1/backorders',

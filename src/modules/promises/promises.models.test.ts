@@ -7,6 +7,7 @@ import {
 } from '../../../test/support/promise-oracle.ts';
 import { addDays, dayIn, daysBetween } from '../../shared/dates.ts';
 import {
+  awaitedSupply,
   coveredUnits,
   DEFAULT_INPUTS,
   type LinePromise,
@@ -357,6 +358,42 @@ describe('planSchedule properties', () => {
         }
       }),
     );
+  });
+});
+
+describe('awaitedSupply', () => {
+  it('names the supply a place ships from: the date planSchedule gives it is its arrival plus handling', () => {
+    fc.assert(
+      fc.property(inputsArb, todayArb, queueArb, (input, today, queue) => {
+        const segments = planSchedule(input, today);
+        for (const through of cumulative(queue)) {
+          const awaited = awaitedSupply(input, today, through);
+          const ready = addDays(awaited.arrival, input.handlingDays);
+          expect(promiseAt(segments, through).eta).toBe(later(ready, input.releaseDate ?? ready));
+          if (awaited.kind !== 'purchase_order') expect(through).toBeGreaterThan(coveredUnits(segments));
+        }
+      }),
+    );
+  });
+
+  it('reads a purchase order, the merchant date or the lead time', () => {
+    const supply = [lot('po_b', '2026-06-20', 2), lot('po_a', '2026-06-18', 3)];
+    expect(awaitedSupply(inputs({ supply }), TODAY, 3)).toEqual({
+      kind: 'purchase_order',
+      arrival: '2026-06-18',
+    });
+    expect(awaitedSupply(inputs({ supply }), TODAY, 4)).toEqual({
+      kind: 'purchase_order',
+      arrival: '2026-06-20',
+    });
+    expect(awaitedSupply(inputs({ supply, leadTimeDays: 10 }), TODAY, 6)).toEqual({
+      kind: 'lead_time',
+      arrival: '2026-06-25',
+    });
+    expect(awaitedSupply(inputs({ supply, merchantDate: '2026-07-01' }), TODAY, 6)).toEqual({
+      kind: 'merchant_date',
+      arrival: '2026-07-01',
+    });
   });
 });
 

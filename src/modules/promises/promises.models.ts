@@ -85,14 +85,9 @@ function shipping(
   return { eta, source };
 }
 
-/**
- * Builds a SKU's schedule for `today`: open purchase-order units in order of arrival (a late one,
- * whose date has passed, is expected today at the earliest), then, beyond known supply, the
- * merchant's date when it is still ahead, else today + the lead time. Dates never decrease along
- * the schedule: the queue is served in order, so no place can ship before the places ahead of it.
- */
-export function planSchedule(inputs: PromiseInputs, today: string): Segment[] {
-  const lots = inputs.supply
+/** Open purchase-order units in the order they arrive (a late lot is expected today at the earliest). */
+export function lotsByArrival(inputs: PromiseInputs, today: string): (SupplyLot & { arrival: string })[] {
+  return inputs.supply
     .filter((lot) => lot.quantity > 0)
     .map((lot) => ({ ...lot, arrival: later(lot.expectedDate, today) }))
     .sort((a, b) =>
@@ -102,6 +97,16 @@ export function planSchedule(inputs: PromiseInputs, today: string): Segment[] {
           ? -1
           : 1,
     );
+}
+
+/**
+ * Builds a SKU's schedule for `today`: open purchase-order units in order of arrival (a late one,
+ * whose date has passed, is expected today at the earliest), then, beyond known supply, the
+ * merchant's date when it is still ahead, else today + the lead time. Dates never decrease along
+ * the schedule: the queue is served in order, so no place can ship before the places ahead of it.
+ */
+export function planSchedule(inputs: PromiseInputs, today: string): Segment[] {
+  const lots = lotsByArrival(inputs, today);
   const segments: Segment[] = [];
   let through = 0;
   let lastArrival = today;
@@ -188,4 +193,28 @@ export function measuredLateness(lateDays: readonly number[]): number {
   if (lateDays.length === 0) return 0;
   const sorted = lateDays.map((d) => Math.max(0, d)).sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.8) - 1)]!;
+}
+
+/** What the units ending at cumulative unit `through` of a queue wait for, in the shopper's terms. */
+export type AwaitedSupply =
+  | { kind: 'purchase_order'; arrival: string }
+  | { kind: 'merchant_date'; arrival: string }
+  | { kind: 'lead_time'; arrival: string };
+
+/**
+ * The supply a waiting line's last unit is served from, by the rule `planSchedule` dates it with:
+ * the purchase-order lot its place reaches, else (past known supply) the merchant's date or the
+ * supplier's lead time. Used to explain a date, never to compute one.
+ */
+export function awaitedSupply(inputs: PromiseInputs, today: string, through: number): AwaitedSupply {
+  let covered = 0;
+  let lastArrival = today;
+  for (const lot of lotsByArrival(inputs, today)) {
+    covered += lot.quantity;
+    lastArrival = lot.arrival;
+    if (covered >= through) return { kind: 'purchase_order', arrival: lot.arrival };
+  }
+  const merchant = inputs.merchantDate !== null && inputs.merchantDate >= today;
+  const base = merchant ? inputs.merchantDate! : addDays(today, inputs.leadTimeDays);
+  return { kind: merchant ? 'merchant_date' : 'lead_time', arrival: later(base, lastArrival) };
 }

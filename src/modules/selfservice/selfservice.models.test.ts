@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { LANGUAGES, negotiateLocale, wordsFor } from './selfservice.i18n.ts';
 import {
   type AlternativeCandidate,
   choicesOfForm,
+  dateHistory,
   FORM_LIFETIME_SECONDS,
   formClaims,
-  lineStateInWords,
+  lineReason,
   rankAlternatives,
   shipsSooner,
 } from './selfservice.models.ts';
@@ -97,28 +99,6 @@ describe('rankAlternatives', () => {
   });
 });
 
-describe('lineStateInWords', () => {
-  const q = (backordered: number, allocated: number, shipped: number, cancelled: number) => ({
-    quantity: backordered + allocated + shipped + cancelled,
-    backordered,
-    allocated,
-    shipped,
-    cancelled,
-  });
-
-  it('says one word when every unit is in one state', () => {
-    expect(lineStateInWords(q(2, 0, 0, 0))).toBe('waiting');
-    expect(lineStateInWords(q(0, 2, 0, 0))).toBe('ready');
-    expect(lineStateInWords(q(0, 0, 2, 0))).toBe('shipped');
-    expect(lineStateInWords(q(0, 0, 0, 2))).toBe('cancelled');
-  });
-
-  it('counts each state of a mixed line', () => {
-    expect(lineStateInWords(q(1, 2, 0, 0))).toBe('1 waiting, 2 ready');
-    expect(lineStateInWords(q(0, 0, 3, 1))).toBe('3 shipped, 1 cancelled');
-  });
-});
-
 describe('formClaims', () => {
   const now = new Date('2026-03-10T12:00:00Z');
   const nowSeconds = now.getTime() / 1000;
@@ -154,5 +134,86 @@ describe('choicesOfForm', () => {
       unsubscribed: false,
     });
     expect(choicesOfForm({})).toEqual({ email: false, sms: false, unsubscribed: true });
+  });
+});
+
+describe('lineReason', () => {
+  const line = (over: Partial<Parameters<typeof lineReason>[0]>) => ({
+    quantity: 3,
+    allocated: 0,
+    backordered: 0,
+    shipped: 0,
+    cancelled: 0,
+    ordersAhead: null,
+    eta: null,
+    awaited: { kind: 'unknown' } as const,
+    ...over,
+  });
+  it('explains waiting units first, by the orders ahead and the supply they wait for', () => {
+    const awaited = { kind: 'purchase_order', date: '2026-12-18' } as const;
+    expect(lineReason(line({ backordered: 2, allocated: 1, ordersAhead: 2, awaited }), '2026-12-01')).toEqual(
+      {
+        kind: 'waiting',
+        ordersAhead: 2,
+        awaited,
+      },
+    );
+  });
+  it('says when ready units ship, if not today', () => {
+    expect(lineReason(line({ allocated: 3, eta: '2026-12-01' }), '2026-12-01')).toEqual({
+      kind: 'ready',
+      shipsOn: null,
+    });
+    expect(lineReason(line({ allocated: 3, eta: '2026-12-05' }), '2026-12-01')).toEqual({
+      kind: 'ready',
+      shipsOn: '2026-12-05',
+    });
+  });
+  it('ends shipped or cancelled', () => {
+    expect(lineReason(line({ shipped: 2, cancelled: 1 }), '2026-12-01')).toEqual({ kind: 'shipped' });
+    expect(lineReason(line({ cancelled: 3 }), '2026-12-01')).toEqual({ kind: 'cancelled' });
+  });
+});
+
+describe('dateHistory', () => {
+  it('starts with the first promise and lists each move, skipping no-ops', () => {
+    expect(
+      dateHistory('2026-03-01', '2026-04-05', [
+        { day: '2026-03-03', previousEta: '2026-04-01', eta: '2026-04-10' },
+        { day: '2026-03-04', previousEta: '2026-04-10', eta: '2026-04-10' },
+        { day: '2026-03-05', previousEta: '2026-04-10', eta: '2026-04-05' },
+      ]),
+    ).toEqual([
+      { kind: 'first', day: '2026-03-01', eta: '2026-04-01' },
+      { kind: 'later', day: '2026-03-03', eta: '2026-04-10', days: 9 },
+      { kind: 'sooner', day: '2026-03-05', eta: '2026-04-05', days: 5 },
+    ]);
+  });
+  it('is the promise alone when the date never moved, and empty without a date', () => {
+    expect(dateHistory('2026-03-01', '2026-04-01', [])).toEqual([
+      { kind: 'first', day: '2026-03-01', eta: '2026-04-01' },
+    ]);
+    expect(dateHistory('2026-03-01', null, [])).toEqual([]);
+  });
+});
+
+describe('negotiateLocale', () => {
+  it('takes ?lang= first, then the best Accept-Language we speak, else English', () => {
+    expect(negotiateLocale('fr', 'de-DE')).toEqual({ lang: 'fr', locale: 'fr-FR' });
+    expect(negotiateLocale('xx', 'de-AT,de;q=0.9')).toEqual({ lang: 'de', locale: 'de-AT' });
+    expect(negotiateLocale(undefined, 'ja, fr;q=0.4, de;q=0.7')).toEqual({ lang: 'de', locale: 'de-DE' });
+    expect(negotiateLocale(undefined, 'en-US')).toEqual({ lang: 'en', locale: 'en-US' });
+    expect(negotiateLocale(undefined, 'fr;q=0, es')).toEqual({ lang: 'en', locale: 'en-GB' });
+    expect(negotiateLocale(undefined, undefined)).toEqual({ lang: 'en', locale: 'en-GB' });
+  });
+});
+
+describe('the dictionaries', () => {
+  it('give every language every sentence', () => {
+    const shape = (words: object) =>
+      Object.entries(words)
+        .map(([k, v]) => `${k}:${typeof v}:${typeof v === 'function' ? v.length : ''}`)
+        .sort();
+    for (const lang of LANGUAGES) expect(shape(wordsFor(lang))).toEqual(shape(wordsFor('en')));
   });
 });

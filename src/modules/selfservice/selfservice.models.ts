@@ -2,6 +2,7 @@
  * Pure rules of the shopper's self-service pages: which variants a waiting shopper may switch to
  * and in what order, how a line's state reads, what a preferences form means. No I/O.
  */
+import { daysBetween } from '../../shared/dates.ts';
 import type { LinkAction, LinkClaims } from '../messages/messages.links.ts';
 import type { LineQuantities } from '../stock/stock.lines.models.ts';
 
@@ -73,22 +74,6 @@ function compareDates(a: string | null, b: string | null): number {
   return a < b ? -1 : 1;
 }
 
-/**
- * A line's state as a shopper reads it: one word when all its units are in one state
- * ("waiting", "ready", "shipped", "cancelled"), otherwise the count in each ("1 waiting, 2 ready").
- */
-export function lineStateInWords(line: LineQuantities): string {
-  const parts: [number, string][] = [
-    [line.backordered, 'waiting'],
-    [line.allocated, 'ready'],
-    [line.shipped, 'shipped'],
-    [line.cancelled, 'cancelled'],
-  ];
-  const present = parts.filter(([n]) => n > 0);
-  if (present.length <= 1) return present[0]?.[1] ?? 'cancelled';
-  return present.map(([n, word]) => `${n} ${word}`).join(', ');
-}
-
 /** How long the forms a page carries stay valid: long enough to read the page, short if it leaks. */
 export const FORM_LIFETIME_SECONDS = 60 * 60;
 
@@ -112,4 +97,72 @@ export interface ContactChoices {
 export function choicesOfForm(form: Readonly<Record<string, string>>): ContactChoices {
   const ticked = (name: string) => form[name] !== undefined && form[name] !== '';
   return { email: ticked('email'), sms: ticked('sms'), unsubscribed: !ticked('updates') };
+}
+
+/** What a waiting line waits for, as the order page explains it. */
+export type Awaited =
+  | { kind: 'purchase_order' | 'lead_time' | 'merchant_date' | 'release'; date: string }
+  | { kind: 'unknown' };
+
+/** Why a line is where it is, in terms the page words in the shopper's language. */
+export type LineReason =
+  | { kind: 'waiting'; ordersAhead: number; awaited: Awaited }
+  | { kind: 'ready'; shipsOn: string | null }
+  | { kind: 'shipped' }
+  | { kind: 'cancelled' };
+
+/**
+ * The reason shown under a line: what its waiting units wait for (the orders ahead in the queue
+ * and the supply that reaches them), else that it is ready (and ships on a later day when its
+ * date is ahead: a release date or handling), else shipped or cancelled.
+ */
+export function lineReason(
+  line: LineQuantities & { ordersAhead: number | null; eta: string | null; awaited: Awaited },
+  today: string,
+): LineReason {
+  if (line.backordered > 0)
+    return { kind: 'waiting', ordersAhead: line.ordersAhead ?? 0, awaited: line.awaited };
+  if (line.allocated > 0)
+    return { kind: 'ready', shipsOn: line.eta !== null && line.eta > today ? line.eta : null };
+  if (line.shipped > 0) return { kind: 'shipped' };
+  return { kind: 'cancelled' };
+}
+
+/** One change of a line's promised ship date, as the outbox recorded it. */
+export interface DateChange {
+  /** The store's calendar date it happened on. */
+  day: string;
+  previousEta: string | null;
+  eta: string;
+}
+
+export type HistoryEntry =
+  | { kind: 'first'; day: string; eta: string }
+  | { kind: 'later' | 'sooner'; day: string; eta: string; days: number };
+
+/**
+ * A line's date history, oldest first: the date first promised (on the day the order was placed:
+ * the first change's previous date, or today's date when it never changed), then each move.
+ */
+export function dateHistory(
+  placedDay: string,
+  currentEta: string | null,
+  changes: readonly DateChange[],
+): HistoryEntry[] {
+  const first = changes[0]?.previousEta ?? currentEta;
+  if (first === null) return [];
+  const entries: HistoryEntry[] = [{ kind: 'first', day: placedDay, eta: first }];
+  let told = first;
+  for (const change of changes) {
+    if (change.eta === told) continue;
+    const days = daysBetween(told, change.eta);
+    entries.push({
+      kind: days > 0 ? 'later' : 'sooner',
+      day: change.day,
+      eta: change.eta,
+      days: Math.abs(days),
+    });
+    told = change.eta;
+  }
+  return entries;
 }

@@ -1,336 +1,311 @@
 /**
- * The shopper's pages, rendered on the server: plain semantic HTML that works without JavaScript
- * and loads nothing from elsewhere (one inline stylesheet, which the CSP's `style-src` allows).
- * Every value is escaped; form actions are relative (`?<signed query>`), so the pages work behind
- * any path prefix and stay within the CSP's `form-action 'self'`.
+ * The shopper's pages, rendered on the server in the shopper's language: the order page (every
+ * line's state, dates and the reason in words, its date history, and the actions allowed), and
+ * the confirmation and result pages of each action. Every value is escaped; form actions are
+ * relative (`?<signed query>`), so the pages work behind any path prefix and stay within the
+ * CSP's `form-action 'self'`.
  */
 
-import { dayIn } from '../../shared/dates.ts';
 import { formatMoney } from '../messages/messages.contexts.ts';
-import { escapeHtml } from '../templates/templates.engine.ts';
-import type { RankedAlternative } from './selfservice.models.ts';
+import { date, type Html, html, layout, type PageContext, parts, postForm } from './selfservice.html.ts';
+import type { LineReason, RankedAlternative } from './selfservice.models.ts';
 import type { SwitchOutcome } from './selfservice.switch.ts';
 import type { KeepOutcome, ShopperLine, ShopperOrder } from './selfservice.usecases.ts';
 
-export interface PageStore {
-  name: string;
-  currency: string;
-  timezone: string;
+type State = 'waiting' | 'ready' | 'shipped' | 'cancelled';
+
+/** The line's main state (the one its badge shows) and the count of units in each state. */
+function statesOf(line: ShopperLine): { main: State; counts: { n: number; state: State }[] } {
+  const counts = (
+    [
+      [line.backordered, 'waiting'],
+      [line.allocated, 'ready'],
+      [line.shipped, 'shipped'],
+      [line.cancelled, 'cancelled'],
+    ] as const
+  )
+    .filter(([n]) => n > 0)
+    .map(([n, state]) => ({ n, state }));
+  return { main: counts[0]?.state ?? 'cancelled', counts };
 }
 
-/** Marks text already rendered as HTML, so `html` does not escape it twice. */
-class Html {
-  constructor(readonly text: string) {}
-  toString(): string {
-    return this.text;
+function reasonText(ctx: PageContext, reason: LineReason): Html {
+  const w = ctx.words;
+  switch (reason.kind) {
+    case 'waiting': {
+      const place = reason.ordersAhead === 0 ? w.nextInLine : w.ordersAhead(reason.ordersAhead);
+      const a = reason.awaited;
+      const supply =
+        a.kind === 'unknown'
+          ? w.noDateYet
+          : parts(
+              {
+                purchase_order: w.shipmentDue,
+                lead_time: w.leadTime,
+                merchant_date: w.storeExpects,
+                release: w.released,
+              }[a.kind](date(ctx, a.date)),
+            );
+      return html`${place}; ${supply}.`;
+    }
+    case 'ready':
+      return reason.shipsOn ? parts(w.readyShipsOn(date(ctx, reason.shipsOn))) : html`${w.readyToShip}`;
+    case 'shipped':
+      return html`${w.shippedAll}`;
+    case 'cancelled':
+      return html`${w.cancelledAll}`;
   }
 }
-type Part = Html | string | number | null | undefined | false | readonly Part[];
 
-const render = (part: Part): string => {
-  if (part === null || part === undefined || part === false) return '';
-  if (part instanceof Html) return part.text;
-  if (Array.isArray(part)) return part.map(render).join('');
-  return escapeHtml(String(part));
-};
-
-/** A template tag: interpolated values are escaped unless they are `Html`. */
-function html(strings: TemplateStringsArray, ...values: Part[]): Html {
-  return new Html(strings.reduce((out, s, i) => out + s + (i < values.length ? render(values[i]!) : ''), ''));
-}
-
-const STYLE = `
-:root{color-scheme:light}
-body{margin:0;font:1rem/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:#1a1a1a;background:#fff}
-header,main,footer{max-width:48rem;margin:0 auto;padding:1rem}
-header{border-bottom:1px solid #767676}
-footer{color:#3c3c3c;font-size:.95rem}
-.store{font-weight:700;font-size:1.1rem;margin:0}
-h1{font-size:1.6rem;line-height:1.25;margin:.5rem 0 1rem}
-h2{font-size:1.25rem;margin:1.5rem 0 .5rem}
-a{color:#0b57d0}
-.table{overflow-x:auto}
-table{border-collapse:collapse;width:100%}
-caption{text-align:left;font-weight:600;padding:.5rem 0}
-th,td{text-align:left;vertical-align:top;padding:.5rem;border-bottom:1px solid #767676}
-td form{margin:.25rem 0 0}
-.sku{display:block;color:#3c3c3c;font-size:.9rem}
-button{font:inherit;padding:.5rem 1rem;border:2px solid #0b57d0;border-radius:4px;background:#0b57d0;color:#fff;cursor:pointer}
-button.danger{background:#a50e0e;border-color:#a50e0e}
-button.small{padding:.2rem .6rem;font-size:.95rem}
-:focus-visible{outline:3px solid #1a1a1a;outline-offset:2px}
-.note{background:#f1f3f4;border-left:4px solid #0b57d0;padding:.75rem 1rem}
-.warning{background:#fdf1f0;border-left:4px solid #a50e0e;padding:.75rem 1rem}
-fieldset{border:1px solid #767676;border-radius:4px;padding:1rem;margin:0 0 1rem}
-legend{font-weight:600;padding:0 .25rem}
-.choice{display:flex;gap:.6rem;align-items:flex-start;margin:.5rem 0}
-.choice input{width:1.25rem;height:1.25rem;margin:.15rem 0 0;flex:none}
-.vh{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
-`;
-
-function layout(title: string, storeName: string | null, body: Html): string {
-  const fullTitle = storeName ? `${title} – ${storeName}` : title;
-  const footer = storeName
-    ? html`<p>Questions? Reply to any message from ${storeName}.</p>`
-    : html`<p>Questions? Reply to any message from the store you bought from.</p>`;
-  return `<!doctype html>${html`<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex, nofollow">
-<title>${fullTitle}</title>
-<style>${new Html(STYLE)}</style>
-</head>
-<body>
-<header><p class="store">${storeName ?? 'Order self-service'}</p></header>
-<main>
-<h1>${title}</h1>
-${body}
-</main>
-<footer>${footer}</footer>
-</body>
-</html>
-`}`;
-}
-
-const dateFormat = new Intl.DateTimeFormat('en-US', { dateStyle: 'long', timeZone: 'UTC' });
-
-/** A calendar date (YYYY-MM-DD) as "March 24, 2026", marked up with its machine-readable value. */
-const date = (day: string): Html =>
-  html`<time datetime="${day}">${dateFormat.format(new Date(`${day}T00:00:00Z`))}</time>`;
-
-const units = (n: number): string => `${n} ${n === 1 ? 'unit' : 'units'}`;
-const capitalised = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
-const NONE = html`<span aria-hidden="true">—</span><span class="vh">none</span>`;
-
-function placeInLine(line: ShopperLine): Html | string {
-  if (line.unitsAhead === null) return NONE;
-  return line.unitsAhead === 0 ? 'Next in line' : `${units(line.unitsAhead)} ahead`;
-}
-
-function promisedDate(line: ShopperLine): Html {
-  if (line.eta === null) return NONE;
-  if (line.etaLatest === null || line.etaLatest === line.eta) return date(line.eta);
-  return html`${date(line.eta)} <span class="sku">(${date(line.etaLatest)} at the latest)</span>`;
-}
-
-const orderName = (order: Pick<ShopperOrder, 'id' | 'externalId'>): string => order.externalId ?? order.id;
-
-function postForm(action: string, label: Html | string, options: { danger?: boolean; small?: boolean } = {}) {
-  const classes = [options.danger ? 'danger' : '', options.small ? 'small' : ''].filter(Boolean).join(' ');
-  return html`<form method="post" action="${action}"><button type="submit"${
-    classes ? html` class="${classes}"` : ''
-  }>${label}</button></form>`;
-}
-
-/** Per line: the signed form or link for each action the shopper may take on it (null = none). */
-export interface LineActions {
-  cancel: string | null;
-  switch: string | null;
-}
-
-function linesTable(order: ShopperOrder, actions?: ReadonlyMap<string, LineActions>): Html {
-  const withActions = actions !== undefined && [...actions.values()].some((a) => a.cancel || a.switch);
-  const rows = order.lines.map((line) => {
-    const act = actions?.get(line.id);
-    const cells = html`<th scope="row">${line.title}<span class="sku">SKU ${line.sku}</span></th>
-<td>${line.quantity}</td>
-<td>${capitalised(line.state)}</td>
-<td>${placeInLine(line)}</td>
-<td>${promisedDate(line)}</td>`;
-    if (!withActions) return html`<tr>${cells}</tr>\n`;
-    const tools = [
-      act?.switch
-        ? html`<a href="${act.switch}">Switch to a similar item<span class="vh"> instead of ${line.title}</span></a>`
-        : '',
-      act?.cancel
-        ? postForm(act.cancel, html`Cancel this item<span class="vh">: ${line.title}</span>`, { small: true })
-        : '',
-    ];
-    return html`<tr>${cells}<td>${tools}</td></tr>\n`;
+function historyList(ctx: PageContext, line: ShopperLine): Html | '' {
+  const w = ctx.words;
+  if (line.history.length === 0) return '';
+  if (line.history.length === 1) return html`<p class="history">${w.unchanged}</p>`;
+  const items = line.history.map((entry) => {
+    const when = date(ctx, entry.day);
+    const to = date(ctx, entry.eta);
+    if (entry.kind === 'first') return html`<li>${parts(w.firstPromise(when, to))}</li>`;
+    const text =
+      entry.kind === 'later' ? w.movedLater(when, to, entry.days) : w.movedSooner(when, to, entry.days);
+    return html`<li>${parts(text)}</li>`;
   });
-  return html`<div class="table"><table>
-<caption>Items in order ${orderName(order)}</caption>
-<thead><tr><th scope="col">Item</th><th scope="col">Quantity</th><th scope="col">Status</th><th scope="col">Place in line</th><th scope="col">Promised date</th>${
-    withActions ? html`<th scope="col">Actions</th>` : ''
-  }</tr></thead>
-<tbody>
-${rows}</tbody>
-</table></div>`;
+  return html`<div class="history"><h4>${w.history}</h4><ol>${items}</ol></div>`;
 }
 
-export interface StatusActions {
-  cancelOrder: string | null;
+/** The signed links and forms of what a shopper may do to each line. */
+export interface LineActions {
+  keep: string | null;
+  switch: string | null;
+  cancel: string | null;
+}
+
+function lineCard(ctx: PageContext, line: ShopperLine, actions: LineActions | undefined): Html {
+  const w = ctx.words;
+  const { main, counts } = statesOf(line);
+  const headingId = `item-${line.id}`;
+  const title = line.url ? html`<a href="${line.url}">${line.title}</a>` : line.title;
+  const badge = counts.length > 1 ? w.stateCounts(counts) : w.state[main];
+  const facts: Html[] = [];
+  if (line.eta !== null) {
+    const latest =
+      line.etaLatest !== null && line.etaLatest > line.eta
+        ? parts(w.atTheLatest(date(ctx, line.etaLatest)))
+        : '';
+    facts.push(html`<dt>${w.shipsBy}</dt><dd>${date(ctx, line.eta)}${latest}</dd>`);
+  }
+  if (line.deliveryEta !== null) {
+    const window =
+      line.deliveryEtaLatest !== null && line.deliveryEtaLatest > line.deliveryEta
+        ? w.arrivesBetween(date(ctx, line.deliveryEta), date(ctx, line.deliveryEtaLatest))
+        : w.arrivesOn(date(ctx, line.deliveryEta));
+    const method = line.shippingMethod ? html` · ${w.via(line.shippingMethod)}` : '';
+    facts.push(html`<dt>${w.arrives}</dt><dd>${parts(window)}${method}</dd>`);
+  }
+  // Each control names its item for screen readers, whose users may list every button at once.
+  const named = (label: string) => `${label}: ${line.title}`;
+  const tools = [
+    actions?.keep ? postForm(actions.keep, w.keep, { name: named(w.keep) }) : '',
+    actions?.switch
+      ? html`<a class="button secondary" href="${actions.switch}" aria-label="${named(w.switchItem)}">${w.switchItem}</a>`
+      : '',
+    actions?.cancel
+      ? html`<a class="button danger" href="${actions.cancel}" aria-label="${named(w.cancelItem)}">${w.cancelItem}</a>`
+      : '',
+  ].filter((tool) => tool !== '');
+  const picture = line.imageUrl
+    ? html`<div class="picture"><img src="${line.imageUrl}" alt="" width="72" height="72" loading="lazy" referrerpolicy="no-referrer"></div>`
+    : '';
+  return html`<li class="line${line.imageUrl ? '' : ' no-picture'}" aria-labelledby="${headingId}">
+${picture}<div class="head">
+<h3 id="${headingId}">${title}</h3>
+<p class="sku">${w.sku} ${line.sku} · ${w.quantity} ${line.quantity}</p>
+<p class="badge ${main}">${badge}</p>
+</div>
+<div class="details">
+${facts.length > 0 ? html`<dl class="facts">${facts}</dl>` : ''}
+<p class="reason">${reasonText(ctx, line.reason)}</p>
+${line.upgradedFrom !== null && line.shippingMethod ? html`<p>${w.upgraded(line.shippingMethod)}</p>` : ''}
+${historyList(ctx, line)}
+${tools.length > 0 ? html`<div class="actions">${tools}</div>` : ''}
+</div>
+</li>
+`;
+}
+
+export interface OrderPageActions {
   lines: ReadonlyMap<string, LineActions>;
+  cancelOrder: string | null;
   preferences: string;
 }
 
-export function statusPage(store: PageStore, order: ShopperOrder, actions: StatusActions): string {
-  const waiting = order.lines.some((l) => l.backordered > 0);
+/** The order page: one card per line, then what the shopper can change. */
+export function orderPage(
+  ctx: PageContext,
+  order: ShopperOrder,
+  actions: OrderPageActions,
+  today: string,
+): string {
+  const w = ctx.words;
+  const waiting = order.lines.filter((l) => l.backordered > 0).length;
+  // The number never breaks across lines (it is read out and typed back).
+  const [before, after] = w.orderTitle('\u0000').split('\u0000');
+  const heading = html`${before}<span class="nowrap">${order.number}</span>${after}`;
   return layout(
-    `Your order ${orderName(order)}`,
-    store.name,
-    html`<p>Placed on ${date(dayIn(store.timezone, new Date(order.createdAt)))}.${
-      waiting
-        ? ' Items waiting for stock ship in the order they were bought: “place in line” counts the units ordered before yours.'
-        : ''
-    }</p>
-${linesTable(order, actions.lines)}
-<h2>Change your order</h2>
+    ctx,
+    w.orderTitle(order.number),
+    html`<p class="lede">${parts(w.placedOn(date(ctx, order.placedDay)))}</p>
+<p class="${waiting > 0 ? 'note' : 'lede'}">${waiting > 0 ? w.itemsWaiting(waiting) : w.nothingWaiting}</p>
+<h2 id="items">${w.items}</h2>
+<ol class="lines" aria-labelledby="items">
+${order.lines.map((line) => lineCard(ctx, line, actions.lines.get(line.id)))}</ol>
+<section class="no-print" aria-labelledby="change">
+<h2 id="change">${w.changeOrder}</h2>
 ${
   actions.cancelOrder
-    ? html`<p>Cancel everything that has not shipped yet. Anything you paid for it is refunded automatically.</p>
-${postForm(actions.cancelOrder, 'Cancel the whole order', { danger: true })}`
-    : html`<p>Nothing is left to cancel: every item has shipped or was cancelled.</p>`
+    ? html`<p>${w.cancelAllText}${ctx.store?.refundsAutomatic ? html` ${w.refundedAutomatically}` : ''}</p>
+<p><a class="button danger" href="${actions.cancelOrder}">${w.cancelAll}</a></p>`
+    : html`<p>${w.nothingToCancel}</p>`
 }
-<h2>Messages</h2>
-<p><a href="${actions.preferences}">Choose how we keep you updated</a></p>`,
+</section>
+<section class="no-print" aria-labelledby="messages">
+<h2 id="messages">${w.messages}</h2>
+<p><a href="${actions.preferences}">${w.preferencesLink}</a></p>
+</section>
+<p class="print-only">${parts(w.printedOn(date(ctx, today)))}</p>`,
+    heading,
   );
 }
 
+const unitsLeft = (lines: readonly ShopperLine[]) =>
+  lines.reduce((n, l) => n + l.allocated + l.backordered, 0);
+
 export function cancelConfirmPage(
-  store: PageStore,
+  ctx: PageContext,
   order: ShopperOrder,
   line: ShopperLine | null,
   action: string,
 ): string {
-  const left = (line ? [line] : order.lines).reduce((n, l) => n + l.allocated + l.backordered, 0);
-  if (left === 0) {
-    return layout(
-      'Nothing left to cancel',
-      store.name,
-      html`${linesTable(order)}
-<p class="note">Everything in ${line ? 'this item' : 'this order'} has shipped or was already cancelled.</p>`,
-    );
-  }
-  const what = line ? `${units(left)} of ${line.title}` : `${units(left)} not yet shipped`;
+  const w = ctx.words;
+  const left = unitsLeft(line ? [line] : order.lines);
+  if (left === 0)
+    return layout(ctx, w.nothingLeft, html`<p class="note">${w.nothingLeftText(line !== null)}</p>`);
+  const what = w.cancelWhat(w.units(left), line?.title ?? null);
   return layout(
-    line ? `Cancel ${line.title}?` : `Cancel order ${orderName(order)}?`,
-    store.name,
-    html`${linesTable(order)}
-<p>This cancels ${what}. Shipped items are not affected. Anything you paid for the cancelled units is refunded automatically.</p>
-${postForm(action, 'Yes, cancel', { danger: true })}
-<p>Changed your mind? Just close this page: nothing changes until you press the button.</p>`,
+    ctx,
+    line ? w.cancelTitle(line.title) : w.cancelTitle(order.number),
+    html`<p>${w.cancelText(what)}${ctx.store?.refundsAutomatic ? html` ${w.refundedAutomatically}` : ''}</p>
+${postForm(action, w.yesCancel, { style: 'danger solid' })}
+<p>${w.closeToKeep}</p>`,
   );
 }
 
-export function cancelledPage(store: PageStore, order: ShopperOrder, cancelled: number): string {
-  if (cancelled === 0) {
-    return layout(
-      'Nothing left to cancel',
-      store.name,
-      html`<p class="note">Everything was already shipped or cancelled.</p>
-${linesTable(order)}`,
-    );
-  }
+export function cancelledPage(ctx: PageContext, cancelled: number, back: string): string {
+  const w = ctx.words;
+  if (cancelled === 0)
+    return layout(ctx, w.nothingLeft, html`<p class="note">${w.nothingLeftText(false)}</p>`);
   return layout(
-    'Cancelled',
-    store.name,
-    html`<p class="note">We cancelled ${units(cancelled)}. If you paid for them, the refund is on its way.</p>
-${linesTable(order)}`,
+    ctx,
+    w.cancelledTitle,
+    html`<p class="note" role="status">${w.cancelledText(w.units(cancelled))}${
+      ctx.store?.refundsAutomatic ? html` ${w.refundedAutomatically}` : ''
+    }</p>
+<p><a href="${back}">${w.seeOrder}</a></p>`,
   );
 }
 
-export function keepConfirmPage(store: PageStore, line: ShopperLine, action: string): string {
-  if (line.backordered === 0) return keptPage(store, { kept: false, line });
+export function keepConfirmPage(ctx: PageContext, line: ShopperLine, action: string): string {
+  const w = ctx.words;
+  if (line.backordered === 0) return keptPage(ctx, { kept: false, line });
   return layout(
-    `Keep waiting for ${line.title}?`,
-    store.name,
-    html`<p>${units(line.backordered)} of ${line.title} (SKU ${line.sku}) ${
-      line.unitsAhead === 0 ? 'are next in line' : `have ${units(line.unitsAhead ?? 0)} ahead in line`
-    }${line.eta ? html` and should ship by ${date(line.eta)}` : ''}.</p>
-${postForm(action, 'Yes, keep my place in line')}`,
+    ctx,
+    w.keepTitle(line.title),
+    html`<p>${w.keepText(w.units(line.backordered), line.title, line.ordersAhead)}${
+      line.eta ? parts(w.keepShipsBy(date(ctx, line.eta))) : '.'
+    }</p>
+${postForm(action, w.yesKeep)}`,
   );
 }
 
-export function keptPage(store: PageStore, outcome: KeepOutcome): string {
+export function keptPage(ctx: PageContext, outcome: KeepOutcome): string {
+  const w = ctx.words;
   const { line } = outcome;
-  if (!outcome.kept) {
-    return layout(
-      'Nothing is waiting any more',
-      store.name,
-      html`<p class="note">${line.title} is ${line.state}: there is nothing left to wait for.</p>`,
-    );
-  }
+  if (!outcome.kept)
+    return layout(ctx, w.notWaitingTitle, html`<p class="note">${w.notWaitingText(line.title)}</p>`);
   return layout(
-    'Thanks for waiting',
-    store.name,
-    html`<p class="note">You keep your place in line for ${units(line.backordered)} of ${line.title}${
-      line.eta ? html`; the promised date is ${date(line.eta)}` : ''
-    }. We'll tell you when it ships.</p>`,
+    ctx,
+    w.keptTitle,
+    html`<p class="note" role="status">${w.keptText(w.units(line.backordered), line.title)}${
+      line.eta ? parts(w.keptDate(date(ctx, line.eta))) : ''
+    }${w.keptNews}</p>`,
   );
 }
 
-function alternativeText(store: PageStore, alternative: RankedAlternative): Html {
+function alternativeText(ctx: PageContext, alternative: RankedAlternative): Html {
+  const w = ctx.words;
   const when = alternative.inStock
-    ? html`In stock${alternative.eta ? html`, ships by ${date(alternative.eta)}` : ''}`
-    : html`Ships by ${date(alternative.eta!)}`;
-  return html`${alternative.title} <span class="sku">SKU ${alternative.sku} · ${formatMoney(alternative.price, store.currency)} each · ${when}</span>`;
+    ? html`${w.inStock}${alternative.eta ? html`, ${parts(w.shipsByShort(date(ctx, alternative.eta)))}` : ''}`
+    : parts(w.shipsByShort(date(ctx, alternative.eta!)));
+  const price = formatMoney(alternative.price, ctx.store?.currency ?? 'USD');
+  return html`${alternative.title} <span class="sku">${w.sku} ${alternative.sku} · ${price} ${w.each} · ${when}</span>`;
 }
 
 export function switchPage(
-  store: PageStore,
+  ctx: PageContext,
   line: ShopperLine,
   alternatives: readonly RankedAlternative[],
   action: string,
   error?: string,
 ): string {
-  if (line.backordered === 0) return keptPage(store, { kept: false, line });
-  const title = `Switch ${line.title} to a similar item`;
-  const waitingText = html`<p>You are waiting for ${units(line.backordered)} of ${line.title} (SKU ${line.sku}, ${formatMoney(line.unitPrice, store.currency)} each)${
-    line.eta ? html`, promised by ${date(line.eta)}` : ''
-  }.</p>`;
-  if (alternatives.length === 0) {
-    return layout(
-      title,
-      store.name,
-      html`${waitingText}
-<p class="note">No similar item can ship sooner right now. Your place in line is kept.</p>`,
-    );
-  }
+  const w = ctx.words;
+  if (line.backordered === 0) return keptPage(ctx, { kept: false, line });
+  const title = w.switchTitle(line.title);
+  const price = formatMoney(line.unitPrice, ctx.store?.currency ?? 'USD');
+  const waitingText = html`<p>${w.waitingFor(w.units(line.backordered), line.title, price)}${
+    line.eta ? parts(w.promisedBy(date(ctx, line.eta))) : '.'
+  }</p>`;
+  if (alternatives.length === 0)
+    return layout(ctx, title, html`${waitingText}<p class="note">${w.noAlternative}</p>`);
   const choices = alternatives.map(
     (a, i) =>
       html`<div class="choice"><input type="radio" id="alt-${i}" name="sku" value="${a.sku}" required${
         i === 0 ? html` checked` : ''
-      }><label for="alt-${i}">${alternativeText(store, a)}</label></div>\n`,
+      }><label for="alt-${i}">${alternativeText(ctx, a)}</label></div>\n`,
   );
   return layout(
+    ctx,
     title,
-    store.name,
     html`${waitingText}
 ${error ? html`<p class="warning" role="alert">${error}</p>` : ''}
 <form method="post" action="${action}">
 <fieldset>
-<legend>These ship sooner, best match first</legend>
+<legend>${w.alternativesLegend}</legend>
 ${choices}</fieldset>
-<p>We place a new order for the same quantity of the item you choose and cancel the waiting units of ${line.title}; anything you paid for them is refunded.</p>
-<button type="submit">Switch</button>
+<p>${w.switchText(line.title)}${ctx.store?.refundsAutomatic ? html` ${w.refundedAutomatically}` : ''}</p>
+<button type="submit">${w.switchButton}</button>
 </form>`,
   );
 }
 
-const REFUSALS: Record<string, string> = {
-  not_waiting: 'This item is no longer waiting for stock, so there is nothing to switch.',
-  not_offered: 'That item can no longer ship sooner than yours. Please choose again.',
-  insufficient_stock: 'That item has just sold out and cannot take more orders.',
-};
-
-export function switchOutcomePage(store: PageStore, outcome: SwitchOutcome): string {
+export function switchOutcomePage(ctx: PageContext, outcome: SwitchOutcome): string {
+  const w = ctx.words;
   if (outcome.kind === 'switched') {
     const item = outcome.newOrder.lines[0];
     return layout(
-      'Switched',
-      store.name,
-      html`<p class="note">We placed order ${orderName(outcome.newOrder)} for ${units(outcome.quantity)} of ${
-        item?.title ?? outcome.newSku
-      } and cancelled the waiting units you had before. If you paid for those, the refund is on its way.</p>
-${linesTable(outcome.newOrder)}`,
+      ctx,
+      w.switchedTitle,
+      html`<p class="note" role="status">${w.switchedText(
+        outcome.newOrder.number,
+        w.units(outcome.quantity),
+        item?.title ?? outcome.newSku,
+      )}${ctx.store?.refundsAutomatic ? html` ${w.refundedAutomatically}` : ''}</p>`,
     );
   }
+  const code = outcome.kind === 'refused' ? outcome.code : outcome.kind;
+  const refusal = w.refusals[code as keyof typeof w.refusals] ?? w.refusals.other;
   return layout(
-    'Your order was not changed',
-    store.name,
-    html`<p class="warning">${REFUSALS[outcome.kind === 'refused' ? outcome.code : outcome.kind] ?? 'That item cannot be ordered right now.'} You keep your place in line for ${outcome.line.title}.</p>`,
+    ctx,
+    w.notChangedTitle,
+    html`<p class="warning" role="alert">${refusal} ${w.keepPlace(outcome.line.title)}</p>`,
   );
 }
 
@@ -347,56 +322,55 @@ function checkbox(name: string, label: Html | string, checked: boolean): Html {
 }
 
 export function preferencesPage(
-  store: PageStore,
+  ctx: PageContext,
   view: PreferencesView,
   action: string,
   saved: boolean,
 ): string {
+  const w = ctx.words;
   if (view.email === null && view.phone === null) {
-    return layout(
-      'Message preferences',
-      store.name,
-      html`<p class="note">This order has no email address or phone number to send messages to.</p>`,
-    );
+    return layout(ctx, w.preferencesTitle, html`<p class="note">${w.noContact}</p>`);
   }
   const { choices } = view;
   return layout(
-    'Message preferences',
-    store.name,
-    html`${saved ? html`<p class="note" role="status">Your choices are saved.</p>` : ''}
+    ctx,
+    w.preferencesTitle,
+    html`${saved ? html`<p class="note" role="status">${w.saved}</p>` : ''}
 <form method="post" action="${action}">
 <fieldset>
-<legend>How may we reach you?</legend>
-${view.email !== null ? checkbox('email', html`Email to ${view.email}`, choices.email) : ''}${
-  view.phone !== null ? checkbox('sms', html`Text messages to ${view.phone}`, choices.sms) : ''
+<legend>${w.howReach}</legend>
+${view.email !== null ? checkbox('email', w.emailTo(view.email), choices.email) : ''}${
+  view.phone !== null ? checkbox('sms', w.smsTo(view.phone), choices.sms) : ''
 }</fieldset>
 <fieldset>
-<legend>What would you like to hear about?</legend>
-${checkbox('updates', 'Regular status updates while you wait, and back-in-stock alerts', !choices.unsubscribed)}</fieldset>
-<p>Without status updates you still get the messages you need about an order: its confirmation, delays, payment, shipping and cancellation.</p>
-<button type="submit">Save my choices</button>
+<legend>${w.whatHear}</legend>
+${checkbox('updates', w.updatesChoice, !choices.unsubscribed)}</fieldset>
+<p>${w.stillSent}</p>
+<button type="submit">${w.save}</button>
 </form>`,
   );
 }
 
-export function unsubscribePage(store: PageStore, contact: string, action: string): string {
+export function unsubscribePage(ctx: PageContext, contact: string, action: string): string {
+  const w = ctx.words;
   return layout(
-    'Stop status updates?',
-    store.name,
-    html`<p>${store.name} will stop sending status updates and back-in-stock alerts to ${contact}. Messages you need about an order are still sent.</p>
-${postForm(action, 'Unsubscribe')}`,
+    ctx,
+    w.unsubscribeTitle,
+    html`<p>${w.unsubscribeText(ctx.store?.name ?? '', contact)}</p>
+${postForm(action, w.unsubscribe)}`,
   );
 }
 
-export function unsubscribedPage(store: PageStore, contact: string): string {
+export function unsubscribedPage(ctx: PageContext, contact: string): string {
+  const w = ctx.words;
   return layout(
-    'You are unsubscribed',
-    store.name,
-    html`<p class="note">${store.name} will no longer send status updates or alerts to ${contact}.</p>`,
+    ctx,
+    w.unsubscribedTitle,
+    html`<p class="note" role="status">${w.unsubscribedText(ctx.store?.name ?? '', contact)}</p>`,
   );
 }
 
 /** An error page: says what happened and what to do, and nothing about any order. */
-export function errorPage(title: string, message: string, storeName: string | null = null): string {
-  return layout(title, storeName, html`<p>${message}</p>`);
+export function errorPage(ctx: PageContext, title: string, message: string): string {
+  return layout(ctx, title, html`<p>${message}</p>`);
 }

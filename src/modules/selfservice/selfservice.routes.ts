@@ -1,12 +1,15 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { inTransaction } from '../../db/client.ts';
 import { storeOf } from '../../http/auth.ts';
 import { type RouteContext, type RouteRegistrar, typed } from '../../http/context.ts';
 import { mapError } from '../../http/problem.ts';
 import { AUTH_ERRORS, idOf, problems } from '../../http/schemas.ts';
+import { storeToday } from '../../shared/dates.ts';
 import { DomainError } from '../../shared/errors.ts';
 import { type LinkAction, type LinkClaims, signedQuery } from '../messages/messages.links.ts';
+import { inLanguage, type PageContext, pageContext } from './selfservice.html.ts';
+import { type Locale, negotiateLocale } from './selfservice.i18n.ts';
 import { choicesOfForm, formClaims } from './selfservice.models.ts';
 import {
   cancelConfirmPage,
@@ -14,8 +17,9 @@ import {
   errorPage,
   keepConfirmPage,
   keptPage,
+  type OrderPageActions,
+  orderPage,
   preferencesPage,
-  statusPage,
   switchOutcomePage,
   switchPage,
   unsubscribedPage,
@@ -29,10 +33,13 @@ import {
   type LinkOpening,
   lineOf,
   openLink,
+  openShortLink,
   orderCustomer,
   orderLinks,
   readChoices,
+  type ShopperLine,
   type ShopperOrder,
+  type ShopperStore,
   saveChoices,
   shopperOrder,
   unsubscribe,
@@ -72,52 +79,53 @@ const LINK_QUERY_HELP =
   'unsubscribe), `s` (the order id, or the contact for unsubscribe), `line` (optional), `exp` (expiry, ' +
   'seconds since the epoch) and `sig` (HMAC-SHA256 with the store’s link secret).';
 
+/**
+ * Pages carry product pictures from the merchant's own hosts, so their policy lets images load
+ * over https (nothing else changes; the signed address never leaves as a referrer).
+ */
+const PAGE_POLICY =
+  "default-src 'self';base-uri 'self';font-src 'self' https: data:;form-action 'self';frame-ancestors 'self';" +
+  "img-src 'self' data: https:;object-src 'none';script-src 'self';script-src-attr 'none';style-src 'self' 'unsafe-inline'";
+
 function sendPage(reply: FastifyReply, [status, html]: Page): FastifyReply {
-  return reply.status(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(html);
+  return reply
+    .status(status)
+    .header('cache-control', 'no-store')
+    .header('content-security-policy', PAGE_POLICY)
+    .header('referrer-policy', 'no-referrer')
+    .type('text/html; charset=utf-8')
+    .send(html);
 }
 
+const localeOf = (request: FastifyRequest): Locale =>
+  negotiateLocale(
+    (request.query as Record<string, unknown> | undefined)?.lang,
+    request.headers['accept-language'],
+  );
+
 /** The pages a link that does not open anything shows; neither says anything about an order. */
-function linkProblem(link: Exclude<LinkOpening, ValidLink>): Page {
+function linkProblem(
+  link: { check: 'invalid' } | { check: 'expired'; store: ShopperStore },
+  locale: Locale,
+): Page {
   if (link.check === 'expired') {
-    return [
-      410,
-      errorPage(
-        'This link has expired',
-        `For your security, links in our messages work for a limited time. Contact ${link.store.name} (reply to any of their messages) to get a new link. If you came from one of these pages, open the link in your latest message again.`,
-        link.store.name,
-      ),
-    ];
+    const ctx = pageContext(link.store, locale, null);
+    return [410, errorPage(ctx, ctx.words.expiredTitle, ctx.words.expiredText(link.store.name))];
   }
-  return [
-    403,
-    errorPage(
-      'This link is not valid',
-      'The link may have been cut short or changed when it was copied. Open it again from your message, or contact the store you bought from.',
-    ),
-  ];
+  const ctx = pageContext(null, locale, null);
+  return [403, errorPage(ctx, ctx.words.invalidTitle, ctx.words.invalidText)];
 }
 
 /** Maps the expected refusals of a valid link to pages in the store's name. */
-async function inStorePage(link: ValidLink, work: () => Promise<Page>): Promise<Page> {
+async function inStorePage(ctx: PageContext, work: () => Promise<Page>): Promise<Page> {
   try {
     return await work();
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
-    const name = link.store.name;
-    if (error.kind === 'not_found') {
-      return [
-        404,
-        errorPage(
-          'Order not found',
-          `We could not find this order. Contact ${name} if you think this is a mistake.`,
-          name,
-        ),
-      ];
-    }
-    return [
-      409,
-      errorPage('This could not be done', `Your order was not changed. Please contact ${name}.`, name),
-    ];
+    const w = ctx.words;
+    const name = ctx.store?.name ?? '';
+    if (error.kind === 'not_found') return [404, errorPage(ctx, w.notFoundTitle, w.notFoundText(name))];
+    return [409, errorPage(ctx, w.failedTitle, w.failedText(name))];
   }
 }
 
@@ -138,55 +146,72 @@ function contactView(order: Pick<ShopperOrder, 'customer'>) {
   return { email: order.customer.email ?? null, phone: order.customer.phone ?? null };
 }
 
+/** A page opened with `link`: the store, the shopper's language, and the link's own query. */
+function linkPage(link: ValidLink, locale: Locale): PageContext {
+  return pageContext(link.store, locale, `?${signedQuery(link.claims, link.secret)}`);
+}
+
+/** The signed links and forms the order page offers, each in the page's language. */
+function orderActions(
+  link: ValidLink,
+  order: ShopperOrder,
+  now: Date,
+  lang: Locale['lang'],
+): OrderPageActions {
+  const sign = (action: LinkAction, lineId?: string) =>
+    inLanguage(`?${signedQuery(formClaims(link.claims, action, now, lineId), link.secret)}`, lang);
+  const left = (l: ShopperLine) => l.allocated + l.backordered > 0;
+  return {
+    lines: new Map(
+      order.lines.map((l) => [
+        l.id,
+        {
+          keep: l.backordered > 0 ? sign('keep', l.id) : null,
+          switch: l.backordered > 0 ? sign('switch', l.id) : null,
+          cancel: left(l) ? sign('cancel', l.id) : null,
+        },
+      ]),
+    ),
+    cancelOrder: order.lines.some(left) ? sign('cancel') : null,
+    preferences: sign('preferences'),
+  };
+}
+
 /** GET: shows a page. Never changes anything: mail scanners open links before the shopper does. */
-async function showPage({ deps }: RouteContext, link: ValidLink): Promise<Page> {
-  const { store, claims, secret } = link;
+async function showPage({ deps }: RouteContext, link: ValidLink, ctx: PageContext): Promise<Page> {
+  const { store, claims } = link;
   const now = deps.clock.now();
   const db = deps.db;
-  const sign = (action: LinkAction, lineId?: string) =>
-    `?${signedQuery(formClaims(claims, action, now, lineId), secret)}`;
   // A confirmation form posts the link's own claims back: they grant exactly what the page offers.
-  const self = `?${signedQuery(claims, secret)}`;
+  const self = inLanguage(ctx.here!, ctx.locale.lang);
   switch (claims.action) {
     case 'status': {
-      const order = await shopperOrder(db, store.id, claims.subject);
-      const left = (l: ShopperOrder['lines'][number]) => l.allocated + l.backordered > 0;
-      const lines = new Map(
-        order.lines.map((l) => [
-          l.id,
-          {
-            cancel: left(l) ? sign('cancel', l.id) : null,
-            switch: l.backordered > 0 ? sign('switch', l.id) : null,
-          },
-        ]),
-      );
-      const actions = {
-        cancelOrder: order.lines.some(left) ? sign('cancel') : null,
-        lines,
-        preferences: sign('preferences'),
-      };
-      return [200, statusPage(store, order, actions)];
+      const order = await shopperOrder(db, store, claims.subject, now);
+      return [
+        200,
+        orderPage(ctx, order, orderActions(link, order, now, ctx.locale.lang), storeToday(store, now)),
+      ];
     }
     case 'cancel': {
-      const order = await shopperOrder(db, store.id, claims.subject);
+      const order = await shopperOrder(db, store, claims.subject, now);
       const line = claims.lineId === undefined ? null : lineOf(order, claims.lineId);
-      return [200, cancelConfirmPage(store, order, line, self)];
+      return [200, cancelConfirmPage(ctx, order, line, self)];
     }
     case 'keep': {
-      const line = lineOf(await shopperOrder(db, store.id, claims.subject), requireLine(claims));
-      return [200, keepConfirmPage(store, line, self)];
+      const line = lineOf(await shopperOrder(db, store, claims.subject, now), requireLine(claims));
+      return [200, keepConfirmPage(ctx, line, self)];
     }
     case 'switch': {
-      const line = lineOf(await shopperOrder(db, store.id, claims.subject), requireLine(claims));
-      return [200, switchPage(store, line, await alternativesFor(db, store, line, now), self)];
+      const line = lineOf(await shopperOrder(db, store, claims.subject, now), requireLine(claims));
+      return [200, switchPage(ctx, line, await alternativesFor(db, store, line, now), self)];
     }
     case 'preferences': {
       const order = await orderCustomer(db, store.id, claims.subject);
       const choices = await readChoices(db, store.id, contactsOf(order));
-      return [200, preferencesPage(store, { ...contactView(order), choices }, self, false)];
+      return [200, preferencesPage(ctx, { ...contactView(order), choices }, self, false)];
     }
     case 'unsubscribe':
-      return [200, unsubscribePage(store, claims.subject, self)];
+      return [200, unsubscribePage(ctx, claims.subject, self)];
   }
 }
 
@@ -194,52 +219,53 @@ async function showPage({ deps }: RouteContext, link: ValidLink): Promise<Page> 
 async function act(
   { deps, placement }: RouteContext,
   link: ValidLink,
+  ctx: PageContext,
   form: Record<string, string>,
 ): Promise<Page> {
-  const { store, claims, secret } = link;
+  const { store, claims } = link;
   const db = deps.db;
-  const self = `?${signedQuery(claims, secret)}`;
+  const w = ctx.words;
+  const self = inLanguage(ctx.here!, ctx.locale.lang);
+  const orderLink = () =>
+    inLanguage(
+      `?${signedQuery(formClaims(claims, 'status', deps.clock.now()), link.secret)}`,
+      ctx.locale.lang,
+    );
   switch (claims.action) {
     case 'status':
-      return [
-        403,
-        errorPage(
-          'This link cannot change your order',
-          'This link shows your order. To change it, use the buttons on the order page.',
-          store.name,
-        ),
-      ];
+      return [403, errorPage(ctx, w.statusCannotChange, w.statusCannotChangeText)];
     case 'cancel': {
       const result = await inTransaction(db, (tx) =>
         cancelFromLink(tx, deps, store, claims.subject, claims.lineId),
       );
-      return [200, cancelledPage(store, result.order, result.cancelled)];
+      return [200, cancelledPage(ctx, result.cancelled, orderLink())];
     }
     case 'keep': {
       const lineId = requireLine(claims);
       const outcome = await inTransaction(db, (tx) => keepWaiting(tx, deps, store, claims.subject, lineId));
-      return [200, keptPage(store, outcome)];
+      return [200, keptPage(ctx, outcome)];
     }
     case 'switch': {
       const lineId = requireLine(claims);
       if (!form.sku) {
-        const line = lineOf(await shopperOrder(db, store.id, claims.subject), lineId);
-        const alternatives = await alternativesFor(db, store, line, deps.clock.now());
-        return [422, switchPage(store, line, alternatives, self, 'Choose the item you would like instead.')];
+        const now = deps.clock.now();
+        const line = lineOf(await shopperOrder(db, store, claims.subject, now), lineId);
+        const alternatives = await alternativesFor(db, store, line, now);
+        return [422, switchPage(ctx, line, alternatives, self, w.chooseAlternative)];
       }
       const outcome = await switchLine(deps, placement, store, claims.subject, lineId, form.sku);
-      return [outcome.kind === 'switched' ? 200 : 409, switchOutcomePage(store, outcome)];
+      return [outcome.kind === 'switched' ? 200 : 409, switchOutcomePage(ctx, outcome)];
     }
     case 'preferences': {
       const order = await orderCustomer(db, store.id, claims.subject);
       const choices = choicesOfForm(form);
       await inTransaction(db, (tx) => saveChoices(tx, deps, store.id, contactsOf(order), choices));
-      return [200, preferencesPage(store, { ...contactView(order), choices }, self, true)];
+      return [200, preferencesPage(ctx, { ...contactView(order), choices }, self, true)];
     }
     case 'unsubscribe':
       // Also RFC 8058 one-click: a POST of `List-Unsubscribe=One-Click` to the link itself.
       await inTransaction(db, (tx) => unsubscribe(tx, deps, store.id, claims.subject));
-      return [200, unsubscribedPage(store, claims.subject)];
+      return [200, unsubscribedPage(ctx, claims.subject)];
   }
 }
 
@@ -260,13 +286,10 @@ function registerPages(ctx: RouteContext) {
     );
     scoped.setErrorHandler((error, request, reply) => {
       const problem = mapError(error as Error, request);
-      const message =
-        problem.status === 429
-          ? 'Too many requests from your network. Please wait a minute and try again.'
-          : problem.status >= 500
-            ? 'Something went wrong on our side. Please try again in a moment.'
-            : 'This request could not be handled. Open the link from your message again.';
-      return sendPage(reply, [problem.status, errorPage(problem.title, message)]);
+      const ctx = pageContext(null, localeOf(request), null);
+      const w = ctx.words;
+      const message = problem.status === 429 ? w.tooMany : problem.status >= 500 ? w.ourSide : w.openAgain;
+      return sendPage(reply, [problem.status, errorPage(ctx, problem.title, message)]);
     });
 
     scoped.get(
@@ -281,9 +304,39 @@ function registerPages(ctx: RouteContext) {
         },
       },
       async (request, reply) => {
+        const locale = localeOf(request);
         const link = await openLink(ctx.deps.db, ctx.deps, request.query as Record<string, unknown>);
-        if (link.check !== 'valid') return sendPage(reply, linkProblem(link));
-        return sendPage(reply, await inStorePage(link, () => showPage(ctx, link)));
+        if (link.check !== 'valid') return sendPage(reply, linkProblem(link, locale));
+        const page = linkPage(link, locale);
+        return sendPage(reply, await inStorePage(page, () => showPage(ctx, link, page)));
+      },
+    );
+    scoped.get(
+      '/s/:token',
+      {
+        config: { access: 'public' },
+        schema: {
+          operationId: 'openShortLink',
+          tags: ['Self-service'],
+          security: [],
+          summary: 'A short link from a text message: redirects (303) to the signed page it stands for',
+          params: Type.Object({ token: Type.String({ maxLength: 100 }) }),
+          response: {
+            303: { description: 'To the self-service page (`Location`)', type: 'null' },
+            403: htmlPage('The link is not valid'),
+            410: htmlPage('The link has expired'),
+            429: htmlPage('Too many requests from this address'),
+          },
+        },
+      },
+      async (request, reply) => {
+        const opened = await openShortLink(
+          ctx.deps.db,
+          ctx.deps,
+          (request.params as { token: string }).token,
+        );
+        if (opened.check !== 'valid') return sendPage(reply, linkProblem(opened, localeOf(request)));
+        return reply.status(303).header('cache-control', 'no-store').header('location', opened.target).send();
       },
     );
     scoped.post(
@@ -305,9 +358,11 @@ function registerPages(ctx: RouteContext) {
         },
       },
       async (request, reply) => {
+        const locale = localeOf(request);
         const link = await openLink(ctx.deps.db, ctx.deps, request.query as Record<string, unknown>);
-        if (link.check !== 'valid') return sendPage(reply, linkProblem(link));
-        return sendPage(reply, await inStorePage(link, () => act(ctx, link, formOf(request.body))));
+        if (link.check !== 'valid') return sendPage(reply, linkProblem(link, locale));
+        const page = linkPage(link, locale);
+        return sendPage(reply, await inStorePage(page, () => act(ctx, link, page, formOf(request.body))));
       },
     );
   };

@@ -7,6 +7,7 @@ import { type Executor, inTransaction, queryRows } from '../../db/client.ts';
 import { appendEvents } from '../../db/outbox.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
 import { notFound } from '../../shared/errors.ts';
+import { orderNumber } from '../../shared/ids.ts';
 import { readPaymentLines } from '../payments/payments.repository.ts';
 import { ScheduleCache } from '../promises/promises.usecases.ts';
 import { available } from '../stock/stock.levels.models.ts';
@@ -106,11 +107,14 @@ export async function switchLine(
   const order = await findOrder(deps.db, store.id, orderId);
   if (!order) throw notFound('Order', orderId);
   const done = await findSwitch(deps.db, store.id, orderId, lineId);
-  if (done) return switched(deps.db, store, done);
-  const externalId = `${order.externalId ?? order.id}-switch-${lineId}`;
+  if (done) return switched(deps.db, store, done, deps.clock.now());
+  const current = await shopperOrder(deps.db, store, orderId, deps.clock.now());
+  const line = lineOf(current, lineId);
+  // Deterministic, so a second submission finds the order the first placed; readable, because the
+  // shopper is told it as the new order's number.
+  const externalId = `${orderNumber(order)}-switch-${current.lines.indexOf(line) + 1}`;
   let placed = await findOrderByExternalId(deps.db, store.id, externalId);
   if (!placed) {
-    const line = lineOf(await shopperOrder(deps.db, store.id, orderId), lineId);
     if (line.backordered === 0) return { kind: 'not_waiting', line };
     const offered = await alternativesFor(deps.db, store, line, deps.clock.now());
     if (!offered.some((a) => a.sku === sku)) return { kind: 'not_offered', line };
@@ -155,13 +159,18 @@ export async function switchLine(
       },
     ]);
   });
-  return switched(deps.db, store, record);
+  return switched(deps.db, store, record, deps.clock.now());
 }
 
-async function switched(db: Executor, store: StoreScope, record: SwitchRecord): Promise<SwitchOutcome> {
+async function switched(
+  db: Executor,
+  store: StoreScope,
+  record: SwitchRecord,
+  now: Date,
+): Promise<SwitchOutcome> {
   return {
     kind: 'switched',
-    newOrder: await shopperOrder(db, store.id, record.newOrderId),
+    newOrder: await shopperOrder(db, store, record.newOrderId, now),
     newSku: record.newSku,
     quantity: record.quantity,
   };

@@ -8,29 +8,47 @@ import { and, eq, sql } from 'drizzle-orm';
 import { type Database, type Executor, queryRows } from '../../db/client.ts';
 import { appendEvents } from '../../db/outbox.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
+import { dayIn, storeToday } from '../../shared/dates.ts';
 import { notFound } from '../../shared/errors.ts';
-import { variantTitles } from '../catalog/catalog.repository.ts';
+import { orderNumber } from '../../shared/ids.ts';
+import { shopperVariants } from '../catalog/catalog.repository.ts';
 import {
   checkLink,
+  checkShortSignature,
   type LinkClaims,
   linkExpiry,
   readClaims,
+  readShortToken,
   selfServiceUrl,
   verifyingSecrets,
 } from '../messages/messages.links.ts';
 import { shopperChannels } from '../messages/messages.models.ts';
 import { loadMessagingSettings } from '../messages/messages.settings.ts';
-import { contactPreferences } from '../messages/messages.tables.ts';
+import { contactPreferences, shortLinks } from '../messages/messages.tables.ts';
+import { awaitedSupply } from '../promises/promises.models.ts';
+import { inputsOf } from '../promises/promises.usecases.ts';
+import { deliveriesOf } from '../shipping/shipping.usecases.ts';
+import { levelKey, readLevels } from '../stock/stock.levels.repository.ts';
 import { unshipped } from '../stock/stock.lines.models.ts';
 import { findOrder, loadUnitsAhead, lockOrder } from '../stock/stock.lines.repository.ts';
 import { getOrder, lockOrderForChange } from '../stock/stock.orders.ts';
 import { cancelOrder } from '../stock/stock.release.ts';
 import type { OrderView } from '../stock/stock.views.ts';
 import { stores } from '../stores/stores.tables.ts';
-import { type ContactChoices, lineStateInWords } from './selfservice.models.ts';
+import {
+  type Awaited,
+  type ContactChoices,
+  type DateChange,
+  dateHistory,
+  type HistoryEntry,
+  type LineReason,
+  lineReason,
+} from './selfservice.models.ts';
 
 export interface ShopperStore extends StoreScope {
   name: string;
+  /** Cancellations are refunded without asking: only then do pages say so. */
+  refundsAutomatic: boolean;
 }
 
 /** What opening a link found: only a valid link says what it grants. */
@@ -50,87 +68,262 @@ export async function openLink(
 ): Promise<LinkOpening> {
   const claims = readClaims(query);
   if (!claims) return { check: 'invalid' };
-  const [store] = await db
-    .select({ id: stores.id, name: stores.name, currency: stores.currency, timezone: stores.timezone })
-    .from(stores)
-    .where(eq(stores.id, claims.storeId));
-  if (!store) return { check: 'invalid' };
-  const settings = await loadMessagingSettings(db, deps, store.id);
-  const { linkSecret } = settings;
-  const check = checkLink(claims, verifyingSecrets(settings, deps.clock.now()), deps.clock.now());
+  const found = await findShopperStore(db, deps, claims.storeId);
+  if (!found) return { check: 'invalid' };
+  const { store, linkSecret, secrets } = found;
+  const check = checkLink(claims, secrets, deps.clock.now());
   if (check === 'invalid') return { check };
   if (check === 'expired') return { check, store };
   const { sig: _signature, ...granted } = claims;
   return { check, store, claims: granted, secret: linkSecret };
 }
 
-/** A line as the shopper sees it: its item, its state in words, its place and date. */
+/** The store a link names, as its pages show it, and the secret its links are signed with. */
+async function findShopperStore(
+  db: Database,
+  deps: Pick<Deps, 'clock'>,
+  storeId: string,
+): Promise<{ store: ShopperStore; linkSecret: string; secrets: string[] } | null> {
+  const [row] = await db
+    .select({
+      id: stores.id,
+      name: stores.name,
+      currency: stores.currency,
+      timezone: stores.timezone,
+      paymentProvider: stores.paymentProvider,
+    })
+    .from(stores)
+    .where(eq(stores.id, storeId));
+  if (!row) return null;
+  const settings = await loadMessagingSettings(db, deps, row.id);
+  const { paymentProvider, ...store } = row;
+  return {
+    store: { ...store, refundsAutomatic: paymentProvider !== 'none' || settings.refundsAutomatic },
+    linkSecret: settings.linkSecret,
+    // Links signed before a rotation keep opening through its grace period.
+    secrets: verifyingSecrets(settings, deps.clock.now()),
+  };
+}
+
+export type ShortLinkOpening =
+  | { check: 'invalid' }
+  | { check: 'expired'; store: ShopperStore }
+  | { check: 'valid'; target: string };
+
+/**
+ * Where a text message's short link (`/s/{token}`) leads: the signed link its row holds, once the
+ * token's signature checks with the store's secret and the link has not expired.
+ */
+export async function openShortLink(
+  db: Database,
+  deps: Pick<Deps, 'clock'>,
+  token: string,
+): Promise<ShortLinkOpening> {
+  const parts = readShortToken(token);
+  if (!parts) return { check: 'invalid' };
+  const [row] = await db.select().from(shortLinks).where(eq(shortLinks.id, parts.id));
+  if (!row) return { check: 'invalid' };
+  const found = await findShopperStore(db, deps, row.storeId);
+  if (!found) return { check: 'invalid' };
+  const { store, secrets } = found;
+  if (!secrets.some((secret) => checkShortSignature(parts, row.target, secret))) return { check: 'invalid' };
+  if (row.expiresAt.getTime() < deps.clock.now().getTime()) return { check: 'expired', store };
+  return { check: 'valid', target: row.target };
+}
+
+/** A line as the shopper sees it: its item, its state, its place, dates, delivery and why. */
 export interface ShopperLine {
   id: string;
   sku: string;
   title: string;
+  /** Product page and picture ('' when the merchant gave none). */
+  url: string;
+  imageUrl: string;
   quantity: number;
   unitPrice: number;
   allocated: number;
   backordered: number;
   shipped: number;
   cancelled: number;
-  state: string;
   /** Waiting units of the same SKU ahead of this line's (null when nothing of it waits). */
   unitsAhead: number | null;
+  /** Waiting orders (lines) of the same SKU ahead of this one (null when nothing of it waits). */
+  ordersAhead: number | null;
   eta: string | null;
   etaLatest: string | null;
+  /** What its waiting units wait for (see `lineReason`). */
+  awaited: Awaited;
+  reason: LineReason;
+  /** The shipping method's name (null: none), and when the units should arrive by it. */
+  shippingMethod: string | null;
+  deliveryEta: string | null;
+  deliveryEtaLatest: string | null;
+  /** The method's name before a delay incentive upgraded it. */
+  upgradedFrom: string | null;
+  history: HistoryEntry[];
 }
 
 export interface ShopperOrder {
   id: string;
+  /** What the shopper knows it by (external id or short number). */
+  number: string;
   externalId: string | null;
   createdAt: string;
+  /** The store's calendar date it was placed on. */
+  placedDay: string;
   customer: OrderView['customer'];
   currency: string;
   lines: ShopperLine[];
 }
 
-export async function shopperOrder(db: Executor, storeId: string, orderId: string): Promise<ShopperOrder> {
-  return toShopperOrder(db, storeId, await getOrder(db, storeId, orderId));
+export async function shopperOrder(
+  db: Executor,
+  store: StoreScope,
+  orderId: string,
+  now: Date,
+): Promise<ShopperOrder> {
+  return toShopperOrder(db, store, await getOrder(db, store.id, orderId), now);
 }
 
-async function toShopperOrder(db: Executor, storeId: string, order: OrderView): Promise<ShopperOrder> {
-  const titleOf = await variantTitles(
+/** Most date changes shown per order (a line re-dated daily for months stops at this). */
+const MAX_CHANGES = 200;
+
+async function dateChanges(
+  db: Executor,
+  store: StoreScope,
+  orderId: string,
+): Promise<Map<string, DateChange[]>> {
+  const rows = await queryRows<{
+    line_id: string;
+    previous_eta: string | null;
+    eta: string;
+    created_at: Date | string;
+  }>(
     db,
-    storeId,
+    sql`SELECT data->>'lineId' AS line_id, data->>'previousEta' AS previous_eta, data->>'eta' AS eta, created_at
+          FROM events
+         WHERE store_id = ${store.id} AND type = 'backorder.eta_changed' AND data->>'orderId' = ${orderId}
+         ORDER BY seq
+         LIMIT ${MAX_CHANGES}`,
+  );
+  const changes = new Map<string, DateChange[]>();
+  for (const row of rows) {
+    const list = changes.get(row.line_id) ?? [];
+    list.push({
+      day: dayIn(store.timezone, new Date(row.created_at)),
+      previousEta: row.previous_eta,
+      eta: row.eta,
+    });
+    changes.set(row.line_id, list);
+  }
+  return changes;
+}
+
+/** What each waiting line's units wait for, from its SKU's supply (see `awaitedSupply`). */
+async function awaitedByLine(
+  db: Executor,
+  store: StoreScope,
+  order: OrderView,
+  ahead: ReadonlyMap<string, number>,
+  today: string,
+): Promise<Map<string, Awaited>> {
+  const waiting = order.lines.filter((l) => l.backorderedQuantity > 0);
+  const levels = await readLevels(
+    db,
+    waiting.map((l) => ({ storeId: store.id, sku: l.sku })),
+    { lock: false },
+  );
+  const out = new Map<string, Awaited>();
+  for (const line of waiting) {
+    const level = levels.get(levelKey(store.id, line.sku));
+    const inputs = level ? inputsOf(level) : null;
+    if (!inputs || line.eta === null) {
+      out.set(line.id, { kind: 'unknown' });
+    } else if (
+      inputs.releaseDate !== null &&
+      line.eta === inputs.releaseDate &&
+      line.etaSource === 'merchant_date'
+    ) {
+      out.set(line.id, { kind: 'release', date: inputs.releaseDate });
+    } else {
+      const supply = awaitedSupply(inputs, today, (ahead.get(line.id) ?? 0) + line.backorderedQuantity);
+      out.set(line.id, { kind: supply.kind, date: supply.arrival });
+    }
+  }
+  return out;
+}
+
+async function toShopperOrder(
+  db: Executor,
+  store: StoreScope,
+  order: OrderView,
+  now: Date,
+): Promise<ShopperOrder> {
+  const today = storeToday(store, now);
+  const variants = await shopperVariants(
+    db,
+    store.id,
     order.lines.map((l) => l.sku),
   );
   // Units ahead, not lines ahead: what stock must arrive before this line's turn.
   const ahead = await loadUnitsAhead(
     db,
-    storeId,
+    store.id,
     order.lines.filter((l) => l.backorderedQuantity > 0).map((l) => l.id),
   );
+  const open = (l: OrderView['lines'][number]) => l.allocatedQuantity + l.backorderedQuantity > 0;
+  const deliveries = await deliveriesOf(
+    db,
+    store,
+    order.lines.map((l) => ({
+      id: l.id,
+      eta: open(l) ? l.eta : null,
+      etaLatest: open(l) ? l.etaLatest : null,
+    })),
+    now,
+  );
+  const awaited = await awaitedByLine(db, store, order, ahead, today);
+  const changes = await dateChanges(db, store, order.id);
+  const placedDay = dayIn(store.timezone, new Date(order.createdAt));
   return {
     id: order.id,
+    number: orderNumber(order),
     externalId: order.externalId,
     createdAt: order.createdAt,
+    placedDay,
     customer: order.customer,
     currency: order.currency,
     lines: order.lines.map((line) => {
-      const quantities = {
+      const variant = variants.get(line.sku)!;
+      const delivery = deliveries.get(line.id);
+      const waiting = line.backorderedQuantity > 0;
+      const fields = {
         quantity: line.quantity,
         allocated: line.allocatedQuantity,
         backordered: line.backorderedQuantity,
         shipped: line.shippedQuantity,
         cancelled: line.cancelledQuantity,
+        ordersAhead: waiting && line.queuePosition !== null ? line.queuePosition - 1 : null,
+        eta: open(line) ? line.eta : null,
+        awaited: awaited.get(line.id) ?? ({ kind: 'unknown' } as const),
       };
+      const upgradedFrom = delivery?.upgradedFrom ?? null;
       return {
         id: line.id,
         sku: line.sku,
-        title: titleOf.get(line.sku) ?? line.sku,
+        title: variant.title,
+        url: variant.url,
+        imageUrl: variant.imageUrl,
         unitPrice: line.unitPrice,
-        ...quantities,
-        state: lineStateInWords(quantities),
-        unitsAhead: line.backorderedQuantity > 0 ? (ahead.get(line.id) ?? 0) : null,
-        eta: line.eta,
-        etaLatest: line.etaLatest,
+        ...fields,
+        unitsAhead: waiting ? (ahead.get(line.id) ?? 0) : null,
+        etaLatest: open(line) ? line.etaLatest : null,
+        reason: lineReason(fields, today),
+        shippingMethod: delivery?.method?.name ?? null,
+        deliveryEta: delivery?.deliveryEta ?? null,
+        deliveryEtaLatest: delivery?.deliveryEtaLatest ?? null,
+        upgradedFrom,
+        history: dateHistory(placedDay, line.eta, changes.get(line.id) ?? []),
       };
     }),
   };
@@ -165,7 +358,7 @@ export async function cancelFromLink(
     wanted.length > 0
       ? await cancelOrder(tx, deps, store, orderId, { lines: wanted, reason: 'cancelled by the shopper' })
       : await getOrder(tx, store.id, orderId);
-  return { order: await toShopperOrder(tx, store.id, order), cancelled };
+  return { order: await toShopperOrder(tx, store, order, deps.clock.now()), cancelled };
 }
 
 export type KeepOutcome = { kept: true; line: ShopperLine } | { kept: false; line: ShopperLine };
@@ -184,7 +377,7 @@ export async function keepWaiting(
 ): Promise<KeepOutcome> {
   // The order row serialises two submissions of the same form.
   if (!(await lockOrder(tx, store.id, orderId))) throw notFound('Order', orderId);
-  const line = lineOf(await shopperOrder(tx, store.id, orderId), lineId);
+  const line = lineOf(await shopperOrder(tx, store, orderId, deps.clock.now()), lineId);
   if (line.backordered === 0) return { kept: false, line };
   const [already] = await queryRows<{ id: string }>(
     tx,

@@ -40,6 +40,22 @@ export const storefrontRoutes: RouteRegistrar = (app, { deps }) => {
             expectedDateLatest: Type.Union([Type.String({ format: 'date' }), Type.Null()], {
               description: "Latest likely ship date, from the supplier's measured lateness",
             }),
+            shipping: Type.Array(
+              Type.Object({
+                code: Type.String(),
+                name: Type.String(),
+                deliveryEta: Type.Union([Type.String({ format: 'date' }), Type.Null()], {
+                  description: 'Earliest delivery by this method for `quantity` ordered now (working days)',
+                }),
+                deliveryEtaLatest: Type.Union([Type.String({ format: 'date' }), Type.Null()], {
+                  description: 'Latest likely delivery by this method',
+                }),
+              }),
+              {
+                description:
+                  'Each shipping method the store offers ("arrives between deliveryEta and deliveryEtaLatest"); dates are null when the quantity cannot be ordered',
+              },
+            ),
           }),
           ...problems(...AUTH_ERRORS, 404, 422),
         },

@@ -3,6 +3,7 @@ import type { StoreScope } from '../../shared/context.ts';
 import { notFound } from '../../shared/errors.ts';
 import { getVariant } from '../catalog/catalog.usecases.ts';
 import { ScheduleCache } from '../promises/promises.usecases.ts';
+import { deliveryOptions } from '../shipping/shipping.usecases.ts';
 import { readLevel } from '../stock/stock.levels.repository.ts';
 import { decidePlacement } from '../stock/stock.queue.models.ts';
 import { toLevelView } from '../stock/stock.views.ts';
@@ -39,5 +40,7 @@ export async function availability(
     message: waitingAllowed ? variant.backorder.message : null,
     expectedDate: promise?.eta ?? null,
     expectedDateLatest: promise?.etaLatest ?? null,
+    // "Arrives between …" per method, for the same quantity (dates null when it cannot be ordered).
+    shipping: await deliveryOptions(db, store, promise, now),
   };
 }

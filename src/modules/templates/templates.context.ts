@@ -27,6 +27,14 @@ export type TemplateChannel = 'email' | 'sms';
 const NON_TRANSACTIONAL: ReadonlySet<TemplateKind | 'webhook'> = new Set(['status_update', 'stock_alert']);
 export const isTransactional = (kind: TemplateKind | 'webhook'): boolean => !NON_TRANSACTIONAL.has(kind);
 
+/** A variant as shoppers see it: where its product page is and a picture ('' when the merchant gave none). */
+export interface VariantContext {
+  sku: string;
+  title: string;
+  url: string;
+  imageUrl: string;
+}
+
 /**
  * What a message template sees. Every kind gets `store`, `customer`, `links`; the rest depends on
  * the kind (see `CONTEXT_FIELDS` below). Money is preformatted text ("$12.50") so templates
@@ -36,24 +44,45 @@ export interface LineContext {
   id: string;
   sku: string;
   title: string;
+  variant: VariantContext;
   quantity: number;
   allocated: number;
   backordered: number;
   shipped: number;
   cancelled: number;
-  /** Promised ship date of the waiting units, or null. */
+  /** Promised ship date of the units left to ship, or null. */
   eta: string | null;
+  /** Latest likely ship date (the supplier's measured lateness), or null. */
+  etaLatest: string | null;
   /** Units ahead of this line in its SKU's queue (null when nothing waits). */
   unitsAhead: number | null;
   /** waiting | ready | shipped | cancelled | partly shipped … in words a shopper reads. */
   status: string;
+  /** The shipping method's name ('' when the store has none for it). */
+  shippingMethod: string;
+  /** When the units should arrive by that method (working days), or null. */
+  deliveryEta: string | null;
+  deliveryEtaLatest: string | null;
 }
 
 export interface MessageContext {
-  store: { name: string; currency: string; timezone: string };
+  store: {
+    name: string;
+    currency: string;
+    timezone: string;
+    /**
+     * A cancellation is refunded without the shopper asking: Backfill manages the store's money,
+     * or the merchant says its refunds are automatic. Only then may a message promise a refund.
+     */
+    refundsAutomatic: boolean;
+  };
   customer: { name: string; email: string; phone: string };
   order?: {
+    /** The internal id (`ord_…`): for links to the store's own tools, never for shoppers' eyes. */
     id: string;
+    /** What the shopper knows the order by: the store's own id, or a short order number. */
+    number: string;
+    /** The store's own id for the order; when it has none, the short order number. */
     externalId: string;
     createdAt: string;
     status: string;
@@ -76,8 +105,19 @@ export interface MessageContext {
   payment?: { amount: string; reason: string; payBy: string; message: string };
   refund?: { amount: string; reason: string };
   cancellation?: { reason: string };
-  incentive?: { kind: string; code: string; percent: number | null; description: string };
+  incentive?: {
+    kind: string;
+    code: string;
+    percent: number | null;
+    description: string;
+    /** free_express: the method the line now ships with, and its new delivery window. */
+    shippingMethod: string;
+    deliveryEta: string | null;
+    deliveryEtaLatest: string | null;
+  };
   alert?: { sku: string; title: string };
+  /** The variant a stock alert is about. */
+  variant?: VariantContext;
   digest?: {
     date: string;
     newBackorders: number;
@@ -122,25 +162,38 @@ type DefinedShapeOf<T> = T extends string
 
 export const isList = (shape: Shape): shape is readonly [Shape] => Array.isArray(shape);
 
+const VARIANT: ShapeOf<VariantContext> = {
+  sku: 'string',
+  title: 'string',
+  url: 'string',
+  imageUrl: 'string',
+};
+
 const LINE: ShapeOf<LineContext> = {
   id: 'string',
   sku: 'string',
   title: 'string',
+  variant: VARIANT,
   quantity: 'number',
   allocated: 'number',
   backordered: 'number',
   shipped: 'number',
   cancelled: 'number',
   eta: 'string',
+  etaLatest: 'string',
   unitsAhead: 'number',
   status: 'string',
+  shippingMethod: 'string',
+  deliveryEta: 'string',
+  deliveryEtaLatest: 'string',
 };
 
 export const CONTEXT_SHAPE: ShapeOf<MessageContext> = {
-  store: { name: 'string', currency: 'string', timezone: 'string' },
+  store: { name: 'string', currency: 'string', timezone: 'string', refundsAutomatic: 'boolean' },
   customer: { name: 'string', email: 'string', phone: 'string' },
   order: {
     id: 'string',
+    number: 'string',
     externalId: 'string',
     createdAt: 'string',
     status: 'string',
@@ -160,8 +213,17 @@ export const CONTEXT_SHAPE: ShapeOf<MessageContext> = {
   payment: { amount: 'string', reason: 'string', payBy: 'string', message: 'string' },
   refund: { amount: 'string', reason: 'string' },
   cancellation: { reason: 'string' },
-  incentive: { kind: 'string', code: 'string', percent: 'number', description: 'string' },
+  incentive: {
+    kind: 'string',
+    code: 'string',
+    percent: 'number',
+    description: 'string',
+    shippingMethod: 'string',
+    deliveryEta: 'string',
+    deliveryEtaLatest: 'string',
+  },
   alert: { sku: 'string', title: 'string' },
+  variant: VARIANT,
   digest: {
     date: 'string',
     newBackorders: 'number',
@@ -196,7 +258,7 @@ type KindField = Exclude<keyof MessageContext, (typeof COMMON_FIELDS)[number]>;
  * - cancelled: the order, `cancellation`, and `refund` (optional: only when money goes back).
  * - refunded, payment_needed: the order, the `refund` or `payment`, and the `line` it concerns
  *   (optional).
- * - stock_alert: the `alert` (no order; `links.status` is where the item can be ordered).
+ * - stock_alert: the `alert` and its `variant` (no order: `variant.url` is where it can be ordered).
  * - merchant_digest: the `digest`.
  */
 export const CONTEXT_FIELDS = {
@@ -208,7 +270,7 @@ export const CONTEXT_FIELDS = {
   cancelled: ['order', 'cancellation', 'refund'],
   refunded: ['order', 'refund', 'line'],
   payment_needed: ['order', 'payment', 'line'],
-  stock_alert: ['alert'],
+  stock_alert: ['alert', 'variant'],
   merchant_digest: ['digest'],
 } as const satisfies Record<TemplateKind, readonly KindField[]>;
 

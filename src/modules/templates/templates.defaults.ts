@@ -3,21 +3,30 @@ import { htmlPage, type MessageTemplate } from './templates.models.ts';
 
 /**
  * The templates every store starts with: honest and plain. Shoppers are told what ships now, what
- * waits and until when, and what they can do about it. Plain text may put tags on lines of their
- * own: blank-line runs are collapsed when rendered (see `tidyText`).
+ * waits and until when, when it should arrive, and what they can do about it. Orders are named by
+ * their number (never an internal id); a refund is promised only where one follows by itself
+ * (`store.refundsAutomatic`). Text messages are short: they go out within two segments, with short
+ * links (see messages.sms.ts). Plain text may put tags on lines of their own: blank-line runs are
+ * collapsed when rendered (see `tidyText`).
  */
 
 // Liquid snippets shared by the templates below.
 const HI = 'Hi {{ customer.name | default: "there" }},';
-const REF = '{{ order.externalId }}';
+const REF = '{{ order.number }}';
 const date = (value: string) => `{{ ${value} | date: "%B %-d, %Y" }}`;
-const shortDate = (value: string) => `{{ ${value} | date: "%b %-d, %Y" }}`;
+const shortDate = (value: string) => `{{ ${value} | date: "%b %-d" }}`;
 const shipsBy = (line: string) =>
   `{% if ${line}.eta %}expected to ship by ${date(`${line}.eta`)}{% else %}no ship date yet; we will write as soon as we have one{% endif %}`;
+/** ", arriving March 3, 2026 to March 5, 2026 (Express)" when the line has a delivery window. */
+const arrives = (line: string, lead = ', arriving') =>
+  `{% if ${line}.deliveryEta %}${lead} ${date(`${line}.deliveryEta`)}{% if ${line}.deliveryEtaLatest != ${line}.deliveryEta %} to ${date(`${line}.deliveryEtaLatest`)}{% endif %}{% if ${line}.shippingMethod != blank %} ({{ ${line}.shippingMethod }}){% endif %}{% endif %}`;
 const IN_STOCK = '{% assign inStock = order.lines | where_exp: "line", "line.allocated > 0" %}';
 const CANCELLED_LINES = '{% assign cancelledLines = order.lines | where_exp: "line", "line.cancelled > 0" %}';
-const STATUS = 'Your order status: {{ links.status }}';
+const STATUS = 'Your order: {{ links.status }}';
 const SIGNATURE = '{{ store.name }}';
+/** The product page of a line, on a line of its own in plain text. */
+const productLink = (line: string) =>
+  `{% if ${line}.variant.url != blank %}\n  {{ ${line}.variant.url }}{% endif %}`;
 
 // HTML building blocks (outputs are escaped by the engine).
 const p = (text: string) => `<p>${text}</p>`;
@@ -30,10 +39,30 @@ const list = (items: string, each: string, fallback = '') =>
 const small = (text: string) => `<p style="color:#59636e;font-size:14px">${text}</p>`;
 const HTML_STATUS = button('links.status', 'See your order');
 const HTML_SIGNATURE = small('{{ store.name }}');
+/** A variant's picture, linked to its product page when it has one. */
+const picture = (variant: string, size: number) =>
+  `{% if ${variant}.imageUrl != blank %}{% if ${variant}.url != blank %}<a href="{{ ${variant}.url }}">{% endif %}` +
+  `<img src="{{ ${variant}.imageUrl }}" alt="{{ ${variant}.title }}" width="${size}" height="${size}" ` +
+  `style="display:block;width:${size}px;height:${size}px;object-fit:cover;border-radius:6px;border:0">` +
+  `{% if ${variant}.url != blank %}</a>{% endif %}{% endif %}`;
+/** A variant's title, linked to its product page when it has one. */
+const titleLink = (variant: string) =>
+  `{% if ${variant}.url != blank %}<a href="{{ ${variant}.url }}" style="color:#1f2328">{{ ${variant}.title }}</a>{% else %}{{ ${variant}.title }}{% endif %}`;
+/** One table row per item: its picture, then what the row says about it. */
+const itemRows = (items: string, line: string, text: string) =>
+  `<table role="presentation" cellpadding="0" cellspacing="0" style="border-collapse:collapse;width:100%;margin:8px 0 16px">` +
+  `{% for ${items} %}<tr><td style="width:72px;padding:6px 12px 6px 0;vertical-align:top">${picture(`${line}.variant`, 64)}</td>` +
+  `<td style="padding:6px 0;vertical-align:top">${text}</td></tr>{% endfor %}</table>`;
 const waitingList = (html: boolean) =>
   html
-    ? list('line in order.backorderedLines', `{{ line.backordered }} × {{ line.title }}: ${shipsBy('line')}`)
-    : `{% for line in order.backorderedLines %}- {{ line.backordered }} × {{ line.title }}: ${shipsBy('line')}\n{% endfor %}`;
+    ? itemRows(
+        'line in order.backorderedLines',
+        'line',
+        `<strong>{{ line.backordered }} × ${titleLink('line.variant')}</strong><br>${shipsBy('line')}${arrives('line')}`,
+      )
+    : `{% for line in order.backorderedLines %}- {{ line.backordered }} × {{ line.title }}: ${shipsBy('line')}${arrives('line')}${productLink('line')}\n{% endfor %}`;
+/** "Cancel for a full refund" only where the refund follows by itself. */
+const CANCEL_LABEL = 'Cancel{% if store.refundsAutomatic %} for a full refund{% endif %}';
 
 type Defaults = { email: Omit<MessageTemplate, 'kind' | 'channel'>; sms?: string };
 const email = (subject: string, body: string, html: string): Defaults['email'] => ({
@@ -52,7 +81,7 @@ Thank you for your order ${REF} at {{ store.name }}.
 ${IN_STOCK}
 {% if inStock.size > 0 %}
 In stock, ships now:
-{% for line in inStock %}- {{ line.allocated }} × {{ line.title }}
+{% for line in inStock %}- {{ line.allocated }} × {{ line.title }}${arrives('line')}${productLink('line')}
 {% endfor %}
 {% endif %}
 {% if order.hasBackorders %}
@@ -64,10 +93,10 @@ ${STATUS}
 
 ${SIGNATURE}`,
       `${p(HI)}
-${p(`Thank you for your order ${REF} at {{ store.name }}.`)}
+${p(`Thank you for your order <strong>${REF}</strong> at {{ store.name }}.`)}
 ${IN_STOCK}{% if inStock.size > 0 %}
 ${p('<strong>In stock, ships now:</strong>')}
-${list('line in inStock', '{{ line.allocated }} × {{ line.title }}')}
+${itemRows('line in inStock', 'line', `<strong>{{ line.allocated }} × ${titleLink('line.variant')}</strong>${arrives('line', '<br>Arriving')}`)}
 {% endif %}{% if order.hasBackorders %}
 ${p('<strong>Backordered:</strong> not in stock yet. Your place in the queue is kept, and these ship as soon as stock arrives:')}
 ${waitingList(true)}
@@ -80,7 +109,7 @@ ${HTML_SIGNATURE}`,
       `{{ store.name }}: order ${REF} confirmed.{% if order.hasBackorders %} Backordered: ` +
       `{% for line in order.backorderedLines %}{{ line.title }} ({% if line.eta %}ships by ${shortDate('line.eta')}{% else %}date to come{% endif %})` +
       `{% unless forloop.last %}; {% endunless %}{% endfor %}.${IN_STOCK}{% if inStock.size > 0 %} The rest ships now.{% endif %}{% endif %}` +
-      ' Status: {{ links.status }}',
+      ' Order: {{ links.status }}',
   },
 
   status_update: {
@@ -90,7 +119,7 @@ ${HTML_SIGNATURE}`,
 
 Here is where the backordered items from your order ${REF} stand:
 
-{% for line in order.backorderedLines %}- {{ line.backordered }} × {{ line.title }}: {% if line.unitsAhead == 0 %}you are next in line{% elsif line.unitsAhead %}{{ line.unitsAhead }} {% if line.unitsAhead == 1 %}unit is{% else %}units are{% endif %} ahead of you in the queue{% else %}waiting for stock{% endif %}; ${shipsBy('line')}.
+{% for line in order.backorderedLines %}- {{ line.backordered }} × {{ line.title }}: {% if line.unitsAhead == 0 %}you are next in line{% elsif line.unitsAhead %}{{ line.unitsAhead }} {% if line.unitsAhead == 1 %}unit is{% else %}units are{% endif %} ahead of you in the queue{% else %}waiting for stock{% endif %}; ${shipsBy('line')}${arrives('line')}.
 {% else %}Nothing is waiting any more: everything on your order is in stock.
 {% endfor %}
 There is nothing you need to do: these ship as soon as stock arrives, and we will write if a date changes.
@@ -104,8 +133,9 @@ You get an update like this from time to time while items wait. To stop them: {{
 ${p(`Here is where the backordered items from your order ${REF} stand:`)}
 ${list(
   'line in order.backorderedLines',
-  '<strong>{{ line.backordered }} × {{ line.title }}</strong>: {% if line.unitsAhead == 0 %}you are next in line{% elsif line.unitsAhead %}{{ line.unitsAhead }} {% if line.unitsAhead == 1 %}unit is{% else %}units are{% endif %} ahead of you in the queue{% else %}waiting for stock{% endif %}; ' +
-    shipsBy('line'),
+  `<strong>{{ line.backordered }} × ${titleLink('line.variant')}</strong>: {% if line.unitsAhead == 0 %}you are next in line{% elsif line.unitsAhead %}{{ line.unitsAhead }} {% if line.unitsAhead == 1 %}unit is{% else %}units are{% endif %} ahead of you in the queue{% else %}waiting for stock{% endif %}; ` +
+    shipsBy('line') +
+    arrives('line'),
   'Nothing is waiting any more: everything on your order is in stock.',
 )}
 ${p('There is nothing you need to do: these ship as soon as stock arrives, and we will write if a date changes.')}
@@ -114,10 +144,10 @@ ${HTML_SIGNATURE}
 ${small(`You get an update like this from time to time while items wait. ${a('links.unsubscribe', 'Stop these updates')}.`)}`,
     ),
     sms:
-      `{{ store.name }}: update on order ${REF}. {% for line in order.backorderedLines %}{{ line.title }}: ` +
+      `{{ store.name }}: order ${REF}. {% for line in order.backorderedLines %}{{ line.title }}: ` +
       '{% if line.unitsAhead == 0 %}next in line{% elsif line.unitsAhead %}{{ line.unitsAhead }} ahead of you{% else %}waiting{% endif %}' +
       `{% if line.eta %}, ships by ${shortDate('line.eta')}{% endif %}{% unless forloop.last %}; {% endunless %}{% endfor %}.` +
-      ' Status: {{ links.status }} Stop updates: {{ links.unsubscribe }}',
+      ' Order: {{ links.status }} Stop updates: {{ links.unsubscribe }}',
   },
 
   delay_notice: {
@@ -127,35 +157,36 @@ ${small(`You get an update like this from time to time while items wait. ${a('li
 
 We are sorry: {{ line.title }} from your order ${REF} is going to ship later than we told you.
 
-{% if delay.previousEta %}We expected to ship it by ${date('delay.previousEta')}. {% endif %}{% if delay.eta %}It should now ship by ${date('delay.eta')}{% if delay.daysLater > 0 %}, {{ delay.daysLater }} {% if delay.daysLater == 1 %}day{% else %}days{% endif %} later{% endif %}.{% else %}We do not have a new date yet, and will write as soon as we do.{% endif %}
+{% if delay.previousEta %}We expected to ship it by ${date('delay.previousEta')}. {% endif %}{% if delay.eta %}It should now ship by ${date('delay.eta')}{% if delay.daysLater > 0 %}, {{ delay.daysLater }} {% if delay.daysLater == 1 %}day{% else %}days{% endif %} later{% endif %}${arrives('line')}.{% else %}We do not have a new date yet, and will write as soon as we do.{% endif %}
 {% if incentive %}
-As a thank-you for waiting: {{ incentive.description }}, with the code {{ incentive.code }}.
+As a thank-you for waiting: {{ incentive.description }}{% if incentive.kind == "free_express" %}{% if incentive.deliveryEta %}: it now arrives ${date('incentive.deliveryEta')}{% if incentive.deliveryEtaLatest != incentive.deliveryEta %} to ${date('incentive.deliveryEtaLatest')}{% endif %}{% if incentive.shippingMethod != blank %} by {{ incentive.shippingMethod }}{% endif %}{% endif %}{% else %}, with the code {{ incentive.code }}{% endif %}.
 {% endif %}
 What would you like to do?
 
 - Keep waiting, and keep your place in the queue: {{ links.keep }}
 - Switch to an alternative: {{ links.switch }}
-- Cancel it for a full refund: {{ links.cancel }}
+- ${CANCEL_LABEL}: {{ links.cancel }}
 
 ${STATUS}
 
 ${SIGNATURE}`,
       `${p(HI)}
-${p(`We are sorry: <strong>{{ line.title }}</strong> from your order ${REF} is going to ship later than we told you.`)}
-${p(`{% if delay.previousEta %}We expected to ship it by ${date('delay.previousEta')}. {% endif %}{% if delay.eta %}It should now ship by <strong>${date('delay.eta')}</strong>{% if delay.daysLater > 0 %}, {{ delay.daysLater }} {% if delay.daysLater == 1 %}day{% else %}days{% endif %} later{% endif %}.{% else %}We do not have a new date yet, and will write as soon as we do.{% endif %}`)}
-{% if incentive %}${p('As a thank-you for waiting: {{ incentive.description }}, with the code <strong>{{ incentive.code }}</strong>.')}{% endif %}
+<table role="presentation" cellpadding="0" cellspacing="0" style="border-collapse:collapse;margin:8px 0"><tr><td style="padding:0 12px 0 0;vertical-align:top">${picture('line.variant', 64)}</td>
+<td style="vertical-align:top">${p(`We are sorry: <strong>${titleLink('line.variant')}</strong> from your order ${REF} is going to ship later than we told you.`)}</td></tr></table>
+${p(`{% if delay.previousEta %}We expected to ship it by ${date('delay.previousEta')}. {% endif %}{% if delay.eta %}It should now ship by <strong>${date('delay.eta')}</strong>{% if delay.daysLater > 0 %}, {{ delay.daysLater }} {% if delay.daysLater == 1 %}day{% else %}days{% endif %} later{% endif %}${arrives('line')}.{% else %}We do not have a new date yet, and will write as soon as we do.{% endif %}`)}
+{% if incentive %}${p(`As a thank-you for waiting: {{ incentive.description }}{% if incentive.kind == "free_express" %}{% if incentive.deliveryEta %}: it now arrives <strong>${date('incentive.deliveryEta')}{% if incentive.deliveryEtaLatest != incentive.deliveryEta %} to ${date('incentive.deliveryEtaLatest')}{% endif %}</strong>{% if incentive.shippingMethod != blank %} by {{ incentive.shippingMethod }}{% endif %}{% endif %}{% else %}, with the code <strong>{{ incentive.code }}</strong>{% endif %}.`)}{% endif %}
 ${p('What would you like to do?')}
 ${button('links.keep', 'Keep waiting')}
 ${button('links.switch', 'Switch to an alternative')}
-${button('links.cancel', 'Cancel for a full refund')}
+${button('links.cancel', CANCEL_LABEL)}
 ${p(a('links.status', 'See your order'))}
 ${HTML_SIGNATURE}`,
     ),
     sms:
       `{{ store.name }}: sorry, {{ line.title }} (order ${REF}) is delayed` +
-      `{% if delay.eta %}, it now ships by ${shortDate('delay.eta')}{% endif %}{% if delay.previousEta %} (was ${shortDate('delay.previousEta')}){% endif %}.` +
-      '{% if incentive %} For the wait: {{ incentive.description }}, code {{ incentive.code }}.{% endif %}' +
-      ' Keep waiting: {{ links.keep }} Switch: {{ links.switch }} Cancel for a full refund: {{ links.cancel }}',
+      `{% if delay.eta %}, now ships by ${shortDate('delay.eta')}{% endif %}{% if delay.previousEta %} (was ${shortDate('delay.previousEta')}){% endif %}.` +
+      '{% if incentive %} For the wait: {{ incentive.description }}{% if incentive.kind != "free_express" %}, code {{ incentive.code }}{% endif %}.{% endif %}' +
+      ' Keep waiting, switch or cancel: {{ links.status }}',
   },
 
   ready_to_ship: {
@@ -163,7 +194,7 @@ ${HTML_SIGNATURE}`,
       'Good news: {{ line.title }} is ready to ship',
       `${HI}
 
-Good news: {{ line.title }} from your order ${REF} has arrived. {% if line.allocated > 1 %}All {{ line.allocated }} are{% else %}It is{% endif %} set aside for you and ready to ship. We will send the tracking details when it ships.
+Good news: {{ line.title }} from your order ${REF} has arrived. {% if line.allocated > 1 %}All {{ line.allocated }} are{% else %}It is{% endif %} set aside for you and ready to ship${arrives('line')}. We will send the tracking details when it ships.
 {% if order.hasBackorders %}
 Still waiting for stock:
 ${waitingList(false)}{% endif %}
@@ -171,13 +202,13 @@ ${STATUS}
 
 ${SIGNATURE}`,
       `${p(HI)}
-${p(`Good news: <strong>{{ line.title }}</strong> from your order ${REF} has arrived. {% if line.allocated > 1 %}All {{ line.allocated }} are{% else %}It is{% endif %} set aside for you and ready to ship. We will send the tracking details when it ships.`)}
+${p(`Good news: <strong>${titleLink('line.variant')}</strong> from your order ${REF} has arrived. {% if line.allocated > 1 %}All {{ line.allocated }} are{% else %}It is{% endif %} set aside for you and ready to ship${arrives('line')}. We will send the tracking details when it ships.`)}
 {% if order.hasBackorders %}${p('Still waiting for stock:')}
 ${waitingList(true)}{% endif %}
 ${HTML_STATUS}
 ${HTML_SIGNATURE}`,
     ),
-    sms: `{{ store.name }}: good news, {{ line.title }} (order ${REF}) is in stock and ready to ship. Status: {{ links.status }}`,
+    sms: `{{ store.name }}: good news, {{ line.title }} (order ${REF}) is in stock and ready to ship. Order: {{ links.status }}`,
   },
 
   shipped: {
@@ -211,7 +242,7 @@ ${HTML_SIGNATURE}`,
     sms:
       `{{ store.name }}: items from order ${REF} have shipped{% if shipment.carrier != blank %} with {{ shipment.carrier }}{% endif %}` +
       '{% if shipment.trackingNumber != blank %}, tracking number {{ shipment.trackingNumber }}{% endif %}.' +
-      '{% if order.hasBackorders %} Backordered items follow separately.{% endif %} Status: {{ links.status }}',
+      '{% if order.hasBackorders %} Backordered items follow separately.{% endif %} Order: {{ links.status }}',
   },
 
   cancelled: {
@@ -227,6 +258,7 @@ ${CANCELLED_LINES}
 {% if cancellation.reason != blank %}Reason: {{ cancellation.reason }}
 {% endif %}
 {% if refund %}We are refunding {{ refund.amount }}. Depending on your bank, it can take a few days to show on your statement.
+{% elsif store.refundsAutomatic %}Anything you paid for them is refunded automatically.
 {% endif %}
 ${STATUS}
 
@@ -235,14 +267,14 @@ ${SIGNATURE}`,
 ${CANCELLED_LINES}{% if cancelledLines.size > 0 %}${p(`We have cancelled these items from your order ${REF}:`)}
 ${list('line in cancelledLines', '{{ line.cancelled }} × {{ line.title }}')}{% else %}${p(`We have cancelled your order ${REF}.`)}{% endif %}
 {% if cancellation.reason != blank %}${p('Reason: {{ cancellation.reason }}')}{% endif %}
-{% if refund %}${p('We are refunding <strong>{{ refund.amount }}</strong>. Depending on your bank, it can take a few days to show on your statement.')}{% endif %}
+{% if refund %}${p('We are refunding <strong>{{ refund.amount }}</strong>. Depending on your bank, it can take a few days to show on your statement.')}{% elsif store.refundsAutomatic %}${p('Anything you paid for them is refunded automatically.')}{% endif %}
 ${HTML_STATUS}
 ${HTML_SIGNATURE}`,
     ),
     sms:
-      `{{ store.name }}: we have cancelled ${CANCELLED_LINES}{% for line in cancelledLines %}{{ line.cancelled }} × {{ line.title }}` +
+      `{{ store.name }}: we have cancelled ${CANCELLED_LINES}{% for line in cancelledLines %}{{ line.cancelled }} x {{ line.title }}` +
       `{% unless forloop.last %}, {% endunless %}{% endfor %}{% if cancelledLines.size > 0 %} from {% endif %}order ${REF}.` +
-      '{% if refund %} Refund: {{ refund.amount }}.{% endif %} Status: {{ links.status }}',
+      '{% if refund %} Refund: {{ refund.amount }}.{% endif %} Order: {{ links.status }}',
   },
 
   refunded: {
@@ -263,7 +295,7 @@ ${p('The money goes back the way you paid. Depending on your bank, it can take a
 ${HTML_STATUS}
 ${HTML_SIGNATURE}`,
     ),
-    sms: `{{ store.name }}: we have refunded {{ refund.amount }} for order ${REF}. It can take a few days to show on your statement. Status: {{ links.status }}`,
+    sms: `{{ store.name }}: we have refunded {{ refund.amount }} for order ${REF}. It can take a few days to show on your statement. Order: {{ links.status }}`,
   },
 
   payment_needed: {
@@ -286,33 +318,34 @@ ${HTML_SIGNATURE}`,
     ),
     sms:
       `{{ store.name }}: a payment of {{ payment.amount }} is needed for order ${REF}` +
-      `{% if payment.payBy != blank %} by ${shortDate('payment.payBy')}{% endif %}. {{ payment.message }} Status: {{ links.status }}`,
+      `{% if payment.payBy != blank %} by ${shortDate('payment.payBy')}{% endif %}. {{ payment.message }} Order: {{ links.status }}`,
   },
 
   stock_alert: {
     email: email(
-      'Back in stock: {{ alert.title }}',
+      'Back in stock: {{ variant.title }}',
       `${HI}
 
-Good news: {{ alert.title }} is back in stock at {{ store.name }}.
+Good news: {{ variant.title }} is back in stock at {{ store.name }}.
 
 Stock is limited, and others who asked are hearing about it now too, so it may not last long.
-{% if links.status != blank %}
-Order it here: {{ links.status }}
+{% if variant.url != blank %}
+Order it here: {{ variant.url }}
 {% endif %}
 ${SIGNATURE}
 
 You asked us to tell you when this item was back. To stop messages like this: {{ links.unsubscribe }}`,
       `${p(HI)}
-${p('Good news: <strong>{{ alert.title }}</strong> is back in stock at {{ store.name }}.')}
+{% if variant.imageUrl != blank %}<p>${picture('variant', 160)}</p>{% endif %}
+${p(`Good news: <strong>${titleLink('variant')}</strong> is back in stock at {{ store.name }}.`)}
 ${p('Stock is limited, and others who asked are hearing about it now too, so it may not last long.')}
-{% if links.status != blank %}${button('links.status', 'Order it now')}{% endif %}
+{% if variant.url != blank %}${button('variant.url', 'Order it now')}{% endif %}
 ${HTML_SIGNATURE}
 ${small(`You asked us to tell you when this item was back. ${a('links.unsubscribe', 'Stop messages like this')}.`)}`,
     ),
     sms:
-      '{{ store.name }}: {{ alert.title }} is back in stock. Stock is limited.' +
-      '{% if links.status != blank %} Order: {{ links.status }}{% endif %} Stop alerts: {{ links.unsubscribe }}',
+      '{{ store.name }}: {{ variant.title }} is back in stock. Stock is limited.' +
+      '{% if variant.url != blank %} Order: {{ variant.url }}{% endif %} Stop alerts: {{ links.unsubscribe }}',
   },
 
   merchant_digest: {

@@ -76,14 +76,24 @@ describe('default templates', () => {
     );
     expect(out.subject).toContain('backordered');
     expect(out.body).toMatch(
-      /In stock, ships now:\n- 2 × Brass gear, 12 teeth\n- 1 × Punched cards, pack of 500/,
+      /In stock, ships now:\n- 2 × Brass gear, 12 teeth\n {2}\S+gear-brass-12\n- 1 × Punched cards, pack of 500/,
     );
-    expect(out.body).toContain('- 1 × Difference engine kit: expected to ship by April 28, 2026');
+    expect(out.body).toContain(
+      '- 1 × Difference engine kit: expected to ship by April 28, 2026, arriving April 30, 2026 to May 5, 2026 (Standard)\n' +
+        '  https://shop.example.com/products/engine-kit',
+    );
+    // The HTML shows each item's picture, linked to its product page, beside its linked title.
+    expect(out.html).toContain(
+      '<a href="https://shop.example.com/products/engine-kit"><img src="https://shop.example.com/products/engine-kit.jpg" alt="Difference engine kit"',
+    );
+    expect(out.html).toContain(
+      '<a href="https://shop.example.com/products/cards-500" style="color:#1f2328">Punched cards',
+    );
     const sms = renderTemplate(
       defaultTemplate('order_confirmation', 'sms'),
       sampleContext('order_confirmation'),
     );
-    expect(sms.body).toContain('Difference engine kit (ships by Apr 28, 2026)');
+    expect(sms.body).toContain('Difference engine kit (ships by Apr 28)');
     // Nothing waiting: no backorder wording at all.
     const sample = sampleContext('order_confirmation');
     const inStock = { ...sample, order: { ...sample.order!, backorderedLines: [], hasBackorders: false } };
@@ -100,7 +110,8 @@ describe('default templates', () => {
     );
     const delay = text('delay_notice');
     expect(delay).toContain(
-      'We expected to ship it by April 14, 2026. It should now ship by April 28, 2026, 14 days later.',
+      'We expected to ship it by April 14, 2026. It should now ship by April 28, 2026, 14 days later, ' +
+        'arriving April 30, 2026 to May 5, 2026 (Standard).',
     );
     const links = sampleContext('delay_notice').links;
     for (const link of [links.keep, links.switch, links.cancel]) expect(delay).toContain(link);
@@ -116,6 +127,83 @@ describe('default templates', () => {
     expect(text('merchant_digest')).toMatch(
       /New backorders: 7 \(11 units\)[\s\S]*ENGINE-KIT: limit of 50[\s\S]*po_sample1 from Babbage & Sons/,
     );
+  });
+});
+
+describe('what default messages may say', () => {
+  /** Every default of `kind` rendered with `context`: subject, text and HTML, or the SMS. */
+  const everything = (kind: TemplateKind, context: MessageContext): string =>
+    channelsOf(kind)
+      .map((channel) => {
+        const out = renderTemplate(defaultTemplate(kind, channel), context);
+        return [out.subject, out.body, out.html].join('\n');
+      })
+      .join('\n');
+
+  it('promise a refund only where refunds are automatic', () => {
+    for (const kind of ORDER_KINDS.filter((k) => k !== 'refunded')) {
+      const sample = sampleContext(kind);
+      const { refund: _, ...context } = { ...sample, store: { ...sample.store, refundsAutomatic: false } };
+      expect(everything(kind, context), kind).not.toMatch(/refund/i);
+    }
+    const sample = sampleContext('delay_notice');
+    expect(everything('delay_notice', sample)).toContain('Cancel for a full refund');
+    const cancelled = sampleContext('cancelled');
+    const { refund: _, ...automatic } = cancelled;
+    expect(everything('cancelled', automatic)).toContain('refunded automatically');
+  });
+
+  it("never show the order's internal id: its number instead", () => {
+    for (const kind of ORDER_KINDS) {
+      const sample = sampleContext(kind);
+      const context = {
+        ...sample,
+        order: { ...sample.order!, number: 'K7Q2M-9XDAB', externalId: 'K7Q2M-9XDAB' },
+      };
+      const text = everything(kind, context);
+      expect(text, kind).not.toContain('ord_');
+      expect(text, kind).toContain('K7Q2M-9XDAB');
+    }
+  });
+
+  it('link a back-in-stock alert to the product, with its picture', () => {
+    const sample = sampleContext('stock_alert');
+    const out = renderTemplate(defaultTemplate('stock_alert', 'email'), sample);
+    expect(out.subject).toBe('Back in stock: Difference engine kit');
+    expect(out.body).toContain('Order it here: https://shop.example.com/products/engine-kit');
+    expect(out.html).toContain(
+      '<img src="https://shop.example.com/products/engine-kit.jpg" alt="Difference engine kit"',
+    );
+    expect(out.html).toMatch(
+      /<a href="https:\/\/shop.example.com\/products\/engine-kit"[^>]*>Order it now<\/a>/,
+    );
+    const sms = renderTemplate(defaultTemplate('stock_alert', 'sms'), sample);
+    expect(sms.body).toContain('Order: https://shop.example.com/products/engine-kit');
+    // A variant with no page or picture: no empty link, no broken image.
+    const bare = { ...sample, variant: { ...sample.variant!, url: '', imageUrl: '' } };
+    const plain = renderTemplate(defaultTemplate('stock_alert', 'email'), bare);
+    expect(plain.html).not.toMatch(/<img|href=""/);
+    expect(plain.body).not.toContain('Order it here');
+  });
+
+  it('tell a shopper upgraded to express shipping their new delivery window', () => {
+    const sample = sampleContext('delay_notice');
+    const context = {
+      ...sample,
+      incentive: {
+        ...sample.incentive!,
+        kind: 'free_express',
+        description: 'a free upgrade to express shipping',
+        shippingMethod: 'Express',
+        deliveryEta: '2026-04-29',
+        deliveryEtaLatest: '2026-04-30',
+      },
+    };
+    const out = renderTemplate(defaultTemplate('delay_notice', 'email'), context);
+    expect(out.body).toContain(
+      'As a thank-you for waiting: a free upgrade to express shipping: it now arrives April 29, 2026 to April 30, 2026 by Express.',
+    );
+    expect(out.body).not.toContain('code');
   });
 });
 

@@ -12,15 +12,27 @@ import {
  * so a loop body is rendered (and checked) too.
  */
 
+const PRODUCTS = 'https://shop.example.com/products';
+
 const line = (fields: Partial<LineContext> & Pick<LineContext, 'id' | 'sku' | 'title'>): LineContext => ({
+  variant: {
+    sku: fields.sku,
+    title: fields.title,
+    url: `${PRODUCTS}/${fields.sku.toLowerCase()}`,
+    imageUrl: `${PRODUCTS}/${fields.sku.toLowerCase()}.jpg`,
+  },
   quantity: 1,
   allocated: 1,
   backordered: 0,
   shipped: 0,
   cancelled: 0,
   eta: null,
+  etaLatest: null,
   unitsAhead: null,
   status: 'ready to ship',
+  shippingMethod: 'Standard',
+  deliveryEta: null,
+  deliveryEtaLatest: null,
   ...fields,
 });
 
@@ -39,8 +51,11 @@ const waiting = line({
   allocated: 0,
   backordered: 1,
   eta: '2026-04-28',
+  etaLatest: '2026-04-30',
   unitsAhead: 3,
   status: 'waiting for stock',
+  deliveryEta: '2026-04-30',
+  deliveryEtaLatest: '2026-05-05',
 });
 /** The waiting line once the queue has served it (ready_to_ship), or once cancelled (cancelled). */
 const served: LineContext = {
@@ -55,8 +70,11 @@ const cancelled: LineContext = {
   backordered: 0,
   cancelled: 1,
   eta: null,
+  etaLatest: null,
   unitsAhead: null,
   status: 'cancelled',
+  deliveryEta: null,
+  deliveryEtaLatest: null,
 };
 const LAST_LINE: Partial<Record<TemplateKind, LineContext>> = { ready_to_ship: served, cancelled };
 
@@ -67,10 +85,16 @@ function fullSample(kind: TemplateKind): MessageContext {
   const lines = [gears, cards, last];
   const backorderedLines = lines.filter((l) => l.backordered > 0);
   return {
-    store: { name: 'Analytical Engine Works', currency: 'GBP', timezone: 'Europe/London' },
+    store: {
+      name: 'Analytical Engine Works',
+      currency: 'GBP',
+      timezone: 'Europe/London',
+      refundsAutomatic: true,
+    },
     customer: { name: 'Ada Lovelace', email: 'ada@example.com', phone: '+447700900123' },
     order: {
       id: 'ord_sample1',
+      number: '#1842',
       externalId: '#1842',
       createdAt: '2026-03-02T14:05:00.000Z',
       status: backorderedLines.length > 0 ? 'partly waiting for stock' : 'ready to ship',
@@ -100,8 +124,12 @@ function fullSample(kind: TemplateKind): MessageContext {
       code: 'THANKS-10-7Q2X',
       percent: 10,
       description: '10% off',
+      shippingMethod: '',
+      deliveryEta: null,
+      deliveryEtaLatest: null,
     },
     alert: { sku: 'ENGINE-KIT', title: 'Difference engine kit' },
+    variant: waiting.variant,
     digest: {
       date: '2026-03-02',
       newBackorders: 7,
@@ -119,10 +147,7 @@ function fullSample(kind: TemplateKind): MessageContext {
       ],
     },
     links: {
-      status:
-        kind === 'stock_alert'
-          ? 'https://shop.example.com/products/engine-kit'
-          : `${LINK_BASE}/status?s=sample`,
+      status: kind === 'stock_alert' ? '' : `${LINK_BASE}/status?s=sample`,
       cancel: `${LINK_BASE}/cancel?s=sample`,
       keep: `${LINK_BASE}/keep?s=sample&line=lin_sample3`,
       switch: `${LINK_BASE}/switch?s=sample&line=lin_sample3`,

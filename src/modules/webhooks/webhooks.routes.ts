@@ -37,8 +37,15 @@ const fields = {
 const EndpointSchema = Type.Object({
   id: Type.String(),
   ...fields,
-  secret: Type.String({
-    description: 'Signing secret (whsec_…): verify webhook-signature per the Standard Webhooks spec',
+  secret: Type.Optional(
+    Type.String({
+      description:
+        'Signing secret (whsec_…): verify webhook-signature per the Standard Webhooks spec. Shown only in the ' +
+        'answer that creates the endpoint and in the one that rotates its secret (`rotateSecret: true`): keep it then',
+    }),
+  ),
+  secretHint: Type.String({
+    description: 'The secret as `whsec_…` and its last 4 characters, to tell which one you hold',
   }),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),

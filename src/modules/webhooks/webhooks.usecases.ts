@@ -15,8 +15,13 @@ export interface WebhookEndpointView {
   description: string | null;
   eventTypes: string[];
   enabled: boolean;
-  /** The signing secret (`whsec_…`), for verifying deliveries per the Standard Webhooks spec. */
-  secret: string;
+  /**
+   * The signing secret (`whsec_…`), for verifying deliveries per the Standard Webhooks spec: shown
+   * only when the endpoint is created and when its secret is rotated.
+   */
+  secret?: string;
+  /** Enough of the secret to tell which one a receiver has (`whsec_…` and its last 4 characters). */
+  secretHint: string;
   createdAt: string;
   updatedAt: string;
 }
@@ -28,13 +33,15 @@ export interface EndpointInput {
   enabled?: boolean;
 }
 
-const toView = (row: EndpointRow): WebhookEndpointView => ({
+/** `withSecret` only where the secret is new: at creation and rotation. */
+const toView = (row: EndpointRow, withSecret = false): WebhookEndpointView => ({
   id: row.id,
   url: row.url,
   description: row.description,
   eventTypes: row.eventTypes,
   enabled: row.enabled,
-  secret: row.secret,
+  ...(withSecret ? { secret: row.secret } : {}),
+  secretHint: `${row.secret.slice(0, row.secret.indexOf('_') + 1)}…${row.secret.slice(-4)}`,
   createdAt: row.createdAt.toISOString(),
   updatedAt: row.updatedAt.toISOString(),
 });
@@ -92,7 +99,7 @@ export async function createEndpoint(
       updatedAt: now,
     })
     .returning();
-  return toView(row!);
+  return toView(row!, true);
 }
 
 async function findEndpoint(db: Executor, storeId: string, id: string, lock = false): Promise<EndpointRow> {
@@ -147,7 +154,7 @@ export async function updateEndpoint(
     })
     .where(eq(webhookEndpoints.id, id))
     .returning();
-  return toView(row!);
+  return toView(row!, input.rotateSecret === true);
 }
 
 /** Deleting an endpoint stops its pending deliveries (they are marked suppressed when due). */
