@@ -22,6 +22,8 @@ export interface Config {
   inProcessWorker: boolean;
   /** Origin shoppers reach this server at, for self-service links (a store may set its own). */
   publicUrl: string;
+  /** How long a process reuses a storefront answer (and a store's allowed origins); 0 = never. */
+  storefrontCacheMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -64,6 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl:
       publicUrl(env.BACKFILL_PUBLIC_URL) ??
       `http://${env.HOST?.trim() || '127.0.0.1'}:${env.PORT?.trim() || '3000'}`,
+    storefrontCacheMs: integer(env, 'BACKFILL_STOREFRONT_CACHE_MS', 1000, 0, 60_000),
   };
 }
 

@@ -1,10 +1,51 @@
+import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { storeOf } from '../../http/auth.ts';
 import { type RouteRegistrar, typed } from '../../http/context.ts';
-import { AUTH_ERRORS, problems, Sku } from '../../http/schemas.ts';
-import { availability } from './storefront.usecases.ts';
+import { problem, sendProblem } from '../../http/problem.ts';
+import { AUTH_ERRORS, Nullable, problems, Sku } from '../../http/schemas.ts';
+import { invalid, notFound } from '../../shared/errors.ts';
+import { StorefrontCache } from './storefront.cache.ts';
+import { registerStorefrontCors } from './storefront.cors.ts';
+import { etagOf, MAX_SKUS_PER_READ, matchesEtag, parseSkuList } from './storefront.models.ts';
+import { readAvailability, type StorefrontEntry } from './storefront.usecases.ts';
+import { widgetRoutes } from './storefront.widget.ts';
 
-export const storefrontRoutes: RouteRegistrar = (app, { deps }) => {
+/**
+ * Browsers may reuse an answer for a few seconds and show it while they re-check it for a minute
+ * (re-checks with If-None-Match cost no body). `private`: the answer depends on the key sent in
+ * Authorization, so a shared cache must not hand it to another store's page.
+ */
+export const AVAILABILITY_CACHE_CONTROL = 'private, max-age=5, stale-while-revalidate=60';
+
+const Availability = Type.Object({
+  sku: Type.String(),
+  status: Type.Enum(['in_stock', 'backorder', 'preorder', 'out_of_stock']),
+  quantity: Type.Integer(),
+  availableNow: Type.Boolean({
+    description: 'Every unit of `quantity` can be taken from stock now (none would wait)',
+  }),
+  message: Nullable(Type.String()),
+  expectedDate: Type.Union([Type.String({ format: 'date' }), Type.Null()], {
+    description:
+      'Ship date an order of `quantity` placed now would be promised; null when it could not be accepted',
+  }),
+  expectedDateLatest: Type.Union([Type.String({ format: 'date' }), Type.Null()], {
+    description: "Latest likely ship date, from the supplier's measured lateness",
+  }),
+  releaseDate: Type.Union([Type.String({ format: 'date' }), Type.Null()], {
+    description: "A pre-order's release date (null for other modes)",
+  }),
+});
+
+export const storefrontRoutes: RouteRegistrar = (app, ctx) => {
+  const { deps, config } = ctx;
+  const cache = new StorefrontCache<StorefrontEntry>(config.storefrontCacheMs, {
+    now: () => deps.clock.now().getTime(),
+  });
+  registerStorefrontCors(app, deps.db, cache);
+  widgetRoutes(app, ctx);
+
   typed(app).get(
     '/v1/storefront/availability',
     {
@@ -13,39 +54,80 @@ export const storefrontRoutes: RouteRegistrar = (app, { deps }) => {
         operationId: 'getAvailability',
         tags: ['Storefront'],
         summary: 'What a product page shows: availability, shopper message and expected date',
+        description:
+          'One SKU (`sku`) answers its availability; a collection page asks for up to 100 at once ' +
+          '(`skus=a,b,c`) and gets `{ "data": [...] }` in the order asked, leaving out SKUs the store ' +
+          'does not have. Answers carry an `ETag` and `Cache-Control: ' +
+          `${AVAILABILITY_CACHE_CONTROL}\`; \`If-None-Match\` with the current ETag → 304. ` +
+          'Pages of the origins the store allows (`allowedOrigins`) may call it from the browser (CORS).',
         security: [{ publishableKey: [] }],
         querystring: Type.Object(
           {
-            sku: Sku,
+            sku: Type.Optional(Sku),
+            skus: Type.Optional(
+              Type.String({
+                description: `Up to ${MAX_SKUS_PER_READ} SKUs, comma-separated (instead of \`sku\`)`,
+              }),
+            ),
             quantity: Type.Integer({
               minimum: 1,
               maximum: 1_000_000,
               default: 1,
               description:
-                'Units the shopper would order; the expected date is the one such an order would get',
+                'Units the shopper would order (of each SKU); the expected date is the one such an order would get',
             }),
           },
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({
-            sku: Type.String(),
-            status: Type.Enum(['in_stock', 'backorder', 'preorder', 'out_of_stock']),
-            quantity: Type.Integer(),
-            message: Type.Union([Type.String(), Type.Null()]),
-            expectedDate: Type.Union([Type.String({ format: 'date' }), Type.Null()], {
-              description:
-                'Ship date an order of `quantity` placed now would be promised; null when it could not be accepted',
-            }),
-            expectedDateLatest: Type.Union([Type.String({ format: 'date' }), Type.Null()], {
-              description: "Latest likely ship date, from the supplier's measured lateness",
-            }),
-          }),
-          ...problems(...AUTH_ERRORS, 404, 422),
+          200: Type.Union([Availability, Type.Object({ data: Type.Array(Availability) })]),
+          304: Type.Null({ description: 'Not modified: the ETag sent in If-None-Match is still current' }),
+          ...problems(400, ...AUTH_ERRORS, 404, 422),
         },
       },
     },
-    async (request) =>
-      availability(deps.db, storeOf(request), request.query.sku, request.query.quantity, deps.clock.now()),
+    async (request, reply) => {
+      const { sku, skus, quantity } = request.query;
+      if ((sku === undefined) === (skus === undefined)) {
+        throw invalid('validation_failed', 'Give either sku (one SKU) or skus (a comma-separated list)', [
+          { path: sku === undefined ? '/sku' : '/skus', message: 'give exactly one of sku or skus' },
+        ]);
+      }
+      let wanted: string[];
+      if (skus !== undefined) {
+        const list = parseSkuList(skus);
+        if ('refusal' in list) {
+          return sendProblem(
+            reply,
+            problem(400, 'bad_request', list.refusal, { errors: [{ path: '/skus', message: list.refusal }] }),
+          );
+        }
+        wanted = list.skus;
+      } else wanted = [sku!];
+      const answers = await readAvailability(
+        deps.db,
+        cache,
+        storeOf(request),
+        wanted,
+        quantity,
+        deps.clock.now(),
+      );
+      let json: string;
+      let etag: string;
+      if (skus === undefined) {
+        const answer = answers.get(sku!);
+        if (!answer) throw notFound('SKU', sku!);
+        ({ json, etag } = answer);
+      } else {
+        const found = wanted.flatMap((s) => answers.get(s)?.json ?? []);
+        json = `{"data":[${found.join(',')}]}`;
+        etag = etagOf(json);
+      }
+      // The JSON text is sent as made (and cached): it matches the 200 schema above.
+      const raw = reply as unknown as FastifyReply;
+      raw.header('etag', etag).header('cache-control', AVAILABILITY_CACHE_CONTROL);
+      if (matchesEtag(request.headers['if-none-match'], etag)) return raw.code(304).send();
+      return raw.type('application/json; charset=utf-8').send(json);
+    },
   );
 };

@@ -1,43 +1,73 @@
 import type { Executor } from '../../db/client.ts';
 import type { StoreScope } from '../../shared/context.ts';
-import { notFound } from '../../shared/errors.ts';
-import { getVariant } from '../catalog/catalog.usecases.ts';
 import { ScheduleCache } from '../promises/promises.usecases.ts';
-import { readLevel } from '../stock/stock.levels.repository.ts';
-import { decidePlacement } from '../stock/stock.queue.models.ts';
-import { toLevelView } from '../stock/stock.views.ts';
+import type { StorefrontCache } from './storefront.cache.ts';
+import { type Availability, availabilityOf, etagOf } from './storefront.models.ts';
+import { allowedOriginsOf, readShelf } from './storefront.repository.ts';
+
+/** One SKU's answer as sent: the JSON text and its validator, made once and reused while cached. */
+export interface ShelfAnswer {
+  availability: Availability;
+  json: string;
+  etag: string;
+}
+
+/** What the storefront cache holds: answers per SKU and quantity (null: no such SKU), and the origins. */
+export type StorefrontEntry = ShelfAnswer | null | readonly string[];
+
+const answerKey = (sku: string, quantity: number) => `a:${quantity}:${sku}`;
+const ORIGINS_KEY = 'origins';
 
 /**
- * Only what a shopper may see: no quantities, no queue contents, no other customers. The
- * expected date is the one an order of `quantity` units placed now would be promised (the same
- * rule placement applies), or null when such an order could not be accepted.
+ * Availability of `skus` for an order of `quantity` placed now: only what a shopper may see (no
+ * quantities, no queue contents, no other customers). Answers come from the cache when it has
+ * them; the rest are read together in one round trip. SKUs the store does not have map to null.
  */
-export async function availability(
+export async function readAvailability(
   db: Executor,
+  cache: StorefrontCache<StorefrontEntry>,
   store: StoreScope,
-  sku: string,
+  skus: readonly string[],
   quantity: number,
   now: Date,
-) {
-  const variant = await getVariant(db, store.id, sku);
-  const level = await readLevel(db, store.id, sku);
-  if (!level) throw notFound('SKU', sku);
-  const status = toLevelView(sku, level).status;
-  // The merchant's text describes waiting ("Ships in about 3 weeks"), so it shows only while the
-  // shopper can still order to wait.
-  const waitingAllowed = status === 'backorder' || status === 'preorder';
-  const decision = decidePlacement(new Map([[sku, level]]), [{ sku, quantity }]);
-  let promise = null;
-  if (decision.accepted) {
-    const line = decision.lines[0]!;
-    promise = new ScheduleCache(now).promiseFor(store, sku, level, line.waitingThrough);
+): Promise<Map<string, ShelfAnswer | null>> {
+  const answers = new Map<string, ShelfAnswer | null>();
+  const missing: string[] = [];
+  for (const sku of skus) {
+    const hit = cache.get(store.id, answerKey(sku, quantity)) as ShelfAnswer | null | undefined;
+    if (hit === undefined) missing.push(sku);
+    else answers.set(sku, hit);
   }
-  return {
-    sku,
-    status,
-    quantity,
-    message: waitingAllowed ? variant.backorder.message : null,
-    expectedDate: promise?.eta ?? null,
-    expectedDateLatest: promise?.etaLatest ?? null,
-  };
+  if (missing.length === 0) return answers;
+  const generation = cache.generation(store.id);
+  const rows = await readShelf(db, store.id, missing);
+  const schedules = new ScheduleCache(now);
+  for (const sku of missing) {
+    const row = rows.get(sku);
+    let answer: ShelfAnswer | null = null;
+    if (row) {
+      const availability = availabilityOf(row, quantity, (through) =>
+        schedules.promiseFor(store, sku, row, through),
+      );
+      const json = JSON.stringify(availability);
+      answer = { availability, json, etag: etagOf(json) };
+    }
+    answers.set(sku, answer);
+    cache.set(store.id, answerKey(sku, quantity), answer, generation);
+  }
+  return answers;
+}
+
+/** The origins whose pages may call the store's storefront endpoints from the browser. */
+export async function allowedOrigins(
+  db: Executor,
+  cache: StorefrontCache<StorefrontEntry>,
+  storeId: string,
+): Promise<readonly string[]> {
+  const hit = cache.get(storeId, ORIGINS_KEY) as readonly string[] | undefined;
+  if (hit !== undefined) return hit;
+  const generation = cache.generation(storeId);
+  const origins = await allowedOriginsOf(db, storeId);
+  cache.set(storeId, ORIGINS_KEY, origins, generation);
+  return origins;
 }

@@ -1,0 +1,100 @@
+/**
+ * Cross-origin calls from product pages (CORS), for the publishable-key endpoints only:
+ *
+ * - a preflight (`OPTIONS`, which carries no key) passes when some store allows the page's origin;
+ * - the real request gets `Access-Control-Allow-Origin` only when the key's own store allows it;
+ * - every storefront answer says `Vary: Origin`, since it depends on it;
+ * - nothing else answers cross-origin: admin (secret-key) endpoints have no preflight route and
+ *   never carry CORS headers, so a browser refuses them to any other site.
+ *
+ * The same hook keeps the storefront cache honest: a store's write request empties the store's
+ * entries before its answer is sent (see storefront.cache.ts).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Database } from '../../db/client.ts';
+import { problem, sendProblem } from '../../http/problem.ts';
+import type { StorefrontCache } from './storefront.cache.ts';
+import { anyStoreAllows } from './storefront.repository.ts';
+import { allowedOrigins, type StorefrontEntry } from './storefront.usecases.ts';
+
+export const STOREFRONT_PREFIX = '/v1/storefront/';
+const ALLOWED_METHODS = 'GET, POST';
+const ALLOWED_HEADERS = 'Authorization, Content-Type, Idempotency-Key, If-None-Match';
+const EXPOSED_HEADERS = 'ETag, Retry-After, Idempotent-Replayed';
+/** How long a browser may reuse a preflight's answer (seconds; Chromium keeps it 2 hours at most). */
+const PREFLIGHT_MAX_AGE = 600;
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Adds names to a `Vary` header without repeating one. */
+export function withVary(current: unknown, ...names: string[]): string {
+  const list = typeof current === 'string' && current !== '' ? current.split(/\s*,\s*/) : [];
+  for (const name of names) {
+    if (!list.some((item) => item.toLowerCase() === name.toLowerCase())) list.push(name);
+  }
+  return list.join(', ');
+}
+
+export function registerStorefrontCors(
+  app: FastifyInstance,
+  db: Database,
+  cache: StorefrontCache<StorefrontEntry>,
+): void {
+  app.addHook('onSend', async (request, reply, payload) => {
+    const caller = request.caller;
+    const store = caller?.kind === 'secret' || caller?.kind === 'publishable' ? caller.store : null;
+    if (store && !READS.has(request.method)) cache.invalidate(store.id);
+    if (!request.url.startsWith(STOREFRONT_PREFIX) || request.method === 'OPTIONS') return payload;
+    reply.header('vary', withVary(reply.getHeader('vary'), 'Origin'));
+    const origin = request.headers.origin;
+    if (origin !== undefined && caller?.kind === 'publishable' && store) {
+      const allowed = await allowedOrigins(db, cache, store.id);
+      if (allowed.includes(origin)) {
+        reply.header('access-control-allow-origin', origin);
+        reply.header('access-control-expose-headers', EXPOSED_HEADERS);
+      }
+    }
+    return payload;
+  });
+
+  app.options(`${STOREFRONT_PREFIX}*`, { schema: { hide: true } }, async (request, reply) => {
+    reply.header(
+      'vary',
+      withVary(
+        reply.getHeader('vary'),
+        'Origin',
+        'Access-Control-Request-Method',
+        'Access-Control-Request-Headers',
+      ),
+    );
+    const origin = request.headers.origin;
+    if (origin === undefined || request.headers['access-control-request-method'] === undefined) {
+      return sendProblem(
+        reply,
+        problem(
+          400,
+          'bad_request',
+          'OPTIONS here answers CORS preflights: send Origin and Access-Control-Request-Method',
+        ),
+      );
+    }
+    if (!(await anyStoreAllows(db, origin))) {
+      return sendProblem(
+        reply,
+        problem(
+          403,
+          'origin_not_allowed',
+          `No store lets pages of ${origin.slice(0, 200)} call the storefront API; ` +
+            'add the origin to allowedOrigins with PATCH /v1/settings',
+        ),
+      );
+    }
+    // The browser checks the method and headers it asked for against these lists itself.
+    return reply
+      .code(204)
+      .header('access-control-allow-origin', origin)
+      .header('access-control-allow-methods', ALLOWED_METHODS)
+      .header('access-control-allow-headers', ALLOWED_HEADERS)
+      .header('access-control-max-age', String(PREFLIGHT_MAX_AGE))
+      .send();
+  });
+}
