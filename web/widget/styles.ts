@@ -16,7 +16,7 @@ export const STYLES = `
 [part~=headline]::before{content:"";flex:none;width:.6em;height:.6em;border-radius:50%;background:currentColor}
 [part~=detail]{display:block}
 [part~=message],[part~=intro]{margin:0}
-[part~=shipping]{margin:0;padding:0;list-style:none}
+[part~=shipping]{margin:0;padding:.4rem 0 0;list-style:none;border-top:1px solid var(--backfill-divider-color,#d0d7de)}
 [part~=form]{display:grid;gap:.35rem;max-width:26rem}
 [part~=label]{font-weight:600}
 [part~=input]{font:inherit;padding:.45rem .6rem;border:1px solid var(--backfill-border-color,#6e7781);border-radius:var(--backfill-radius,4px);background:var(--backfill-input-background,#fff);color:inherit}
@@ -27,6 +27,7 @@ export const STYLES = `
 [part~=input]:focus-visible,[part~=button]:focus-visible,[part~=consent] input:focus-visible{outline:2px solid var(--backfill-accent,#1f2328);outline-offset:2px}
 [aria-invalid=true]{border-color:var(--backfill-sold-out-color,#a40e26)}
 [part~=feedback]{margin:0}
+[part~=feedback]:focus{outline:none}
 [part~=feedback]:empty{display:none}
 [hidden]{display:none!important}
 `;

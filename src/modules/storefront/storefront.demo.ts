@@ -40,9 +40,9 @@ form.setup button{font:inherit;justify-self:start;padding:.5rem 1rem}
 const JACKET = `data:image/svg+xml,${encodeURIComponent(
   '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 400">' +
     '<rect width="400" height="400" fill="#eef1f4"/>' +
-    '<path d="M150 70l50 30 50-30 70 40 40 110-50 20-20-50v190H110V190l-20 50-50-20 40-110z" fill="#c8382c"/>' +
-    '<path d="M200 100v250" stroke="#8f2319" stroke-width="6"/>' +
-    '<path d="M150 70l50 30 50-30-20 40h-60z" fill="#8f2319"/></svg>',
+    '<path d="M152 64l48 30 48-30 52 22 40 48 28 196-42 10-28-170-4 186H110l-4-186-28 170-42-10 28-196 40-48z" fill="#c8382c"/>' +
+    '<path d="M200 94v262M118 250h50M232 250h50" stroke="#8f2319" stroke-width="6" fill="none"/>' +
+    '<path d="M152 64l48 30 48-30-14 44h-68z" fill="#8f2319"/></svg>',
 )}`;
 
 const page = (lang: string, title: string, body: string) => `<!doctype html>
