@@ -11,7 +11,7 @@
  *            [--via deliverDue|worker]
  *            [--trace-sql 1]
  *   storefront [--engine postgres|pglite] [--concurrency 64] [--seconds 10] [--skus 60] [--stock S] [--limit L]
- *              [--orders N]
+ *              [--orders N] [--cpu-prof DIR]
  *
  * Every scenario runs on a database of its own (created for the run, dropped after it), prints a
  * human-readable log and, as its very last line, one JSON object. Exit code: 0 when the run
@@ -45,6 +45,7 @@ messages --engine postgres|pglite  --orders 5000 (1000 on pglite)  --channel ema
          --trace-sql 1 (time the SQL round trips of the relay and delivery phases; PostgreSQL only)
 storefront --engine postgres|pglite  --concurrency 64  --seconds 10 (each of 2 read and 2 bare-route phases)
          --skus 60 (catalog read)  --stock S  --limit L  --orders N (the hot-SKU sale beside the reads)
+         --cpu-prof DIR (profile the server child)
 
 Each run creates a database of its own on the PostgreSQL server of DATABASE_URL (default
 postgres://postgres@127.0.0.1:5432/test), backfill_bench_<scenario>_<pid>, and drops it at the end;
@@ -166,6 +167,7 @@ async function main(argv: string[]): Promise<number> {
       stock: intFlag(values.stock, 'stock'),
       limit: intFlag(values.limit, 'limit'),
       orders: intFlag(values.orders, 'orders'),
+      cpuProfDir: values['cpu-prof'],
     });
   } else {
     console.error(`unknown scenario "${scenario}"\n\n${USAGE}`);

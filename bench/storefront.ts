@@ -51,6 +51,8 @@ export interface StorefrontOptions {
   stock?: number;
   limit?: number;
   orders?: number;
+  /** Profile the server child (`--cpu-prof`) into this directory. */
+  cpuProfDir?: string;
 }
 
 export async function runStorefront(options: StorefrontOptions): Promise<Record<string, unknown>> {
@@ -117,7 +119,7 @@ async function storefrontOn(
   );
 
   const port = await freePort();
-  const server = startServer(database.url, port);
+  const server = startServer(database.url, port, { cpuProfDir: options.cpuProfDir });
   const serverStopped = killOnExit(server);
   const barePort = await freePort();
   let bare: ReturnType<typeof spawn> | null = null;

@@ -15,7 +15,7 @@ import type { Database } from '../../db/client.ts';
 import { problem, sendProblem } from '../../http/problem.ts';
 import type { StorefrontCache } from './storefront.cache.ts';
 import { anyStoreAllows } from './storefront.repository.ts';
-import { allowedOrigins, type StorefrontEntry } from './storefront.usecases.ts';
+import { allowedOrigins, cachedOrigins, type StorefrontEntry } from './storefront.usecases.ts';
 
 export const STOREFRONT_PREFIX = '/v1/storefront/';
 const ALLOWED_METHODS = 'GET, POST';
@@ -39,21 +39,36 @@ export function registerStorefrontCors(
   db: Database,
   cache: StorefrontCache<StorefrontEntry>,
 ): void {
-  app.addHook('onSend', async (request, reply, payload) => {
+  // A callback hook, not an async one: it runs on every answer of the server, and on a storefront
+  // read whose store's origins are cached it completes without a promise.
+  app.addHook('onSend', (request, reply, payload, done) => {
     const caller = request.caller;
     const store = caller?.kind === 'secret' || caller?.kind === 'publishable' ? caller.store : null;
     if (store && !READS.has(request.method)) cache.invalidate(store.id);
-    if (!request.url.startsWith(STOREFRONT_PREFIX) || request.method === 'OPTIONS') return payload;
-    reply.header('vary', withVary(reply.getHeader('vary'), 'Origin'));
+    if (request.method === 'OPTIONS' || !request.url.startsWith(STOREFRONT_PREFIX))
+      return done(null, payload);
+    const vary = reply.getHeader('vary');
+    reply.header('vary', vary === undefined ? 'Origin' : withVary(vary, 'Origin'));
     const origin = request.headers.origin;
-    if (origin !== undefined && caller?.kind === 'publishable' && store) {
-      const allowed = await allowedOrigins(db, cache, store.id);
+    if (origin === undefined || caller?.kind !== 'publishable' || !store) return done(null, payload);
+    const allow = (allowed: readonly string[]) => {
       if (allowed.includes(origin)) {
         reply.header('access-control-allow-origin', origin);
         reply.header('access-control-expose-headers', EXPOSED_HEADERS);
       }
+    };
+    const cached = cachedOrigins(cache, store.id);
+    if (cached) {
+      allow(cached);
+      return done(null, payload);
     }
-    return payload;
+    allowedOrigins(db, cache, store.id).then(
+      (allowed) => {
+        allow(allowed);
+        done(null, payload);
+      },
+      (error: Error) => done(error),
+    );
   });
 
   app.options(`${STOREFRONT_PREFIX}*`, { schema: { hide: true } }, async (request, reply) => {

@@ -1,14 +1,19 @@
-import type { FastifyReply } from 'fastify';
-import { Type } from 'typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { type Static, Type } from 'typebox';
 import { storeOf } from '../../http/auth.ts';
-import { type RouteRegistrar, typed } from '../../http/context.ts';
+import type { RouteRegistrar } from '../../http/context.ts';
 import { problem, sendProblem } from '../../http/problem.ts';
 import { AUTH_ERRORS, Nullable, problems, Sku } from '../../http/schemas.ts';
 import { invalid, notFound } from '../../shared/errors.ts';
 import { StorefrontCache } from './storefront.cache.ts';
 import { registerStorefrontCors } from './storefront.cors.ts';
 import { etagOf, MAX_SKUS_PER_READ, matchesEtag, parseSkuList } from './storefront.models.ts';
-import { readAvailability, type StorefrontEntry } from './storefront.usecases.ts';
+import {
+  cachedAvailability,
+  readAvailability,
+  type ShelfAnswer,
+  type StorefrontEntry,
+} from './storefront.usecases.ts';
 import { widgetRoutes } from './storefront.widget.ts';
 
 /**
@@ -17,6 +22,23 @@ import { widgetRoutes } from './storefront.widget.ts';
  * Authorization, so a shared cache must not hand it to another store's page.
  */
 export const AVAILABILITY_CACHE_CONTROL = 'private, max-age=5, stale-while-revalidate=60';
+
+const AvailabilityQuery = Type.Object(
+  {
+    sku: Type.Optional(Sku),
+    skus: Type.Optional(
+      Type.String({ description: `Up to ${MAX_SKUS_PER_READ} SKUs, comma-separated (instead of \`sku\`)` }),
+    ),
+    quantity: Type.Integer({
+      minimum: 1,
+      maximum: 1_000_000,
+      default: 1,
+      description:
+        'Units the shopper would order (of each SKU); the expected date is the one such an order would get',
+    }),
+  },
+  { additionalProperties: false },
+);
 
 const Availability = Type.Object({
   sku: Type.String(),
@@ -46,7 +68,9 @@ export const storefrontRoutes: RouteRegistrar = (app, ctx) => {
   registerStorefrontCors(app, deps.db, cache);
   widgetRoutes(app, ctx);
 
-  typed(app).get(
+  // Not `typed`: the handler sends the cached JSON text itself (see `send`), which TypeBox's
+  // provider would not let it return.
+  app.get(
     '/v1/storefront/availability',
     {
       config: { access: 'publishable' },
@@ -61,24 +85,7 @@ export const storefrontRoutes: RouteRegistrar = (app, ctx) => {
           `${AVAILABILITY_CACHE_CONTROL}\`; \`If-None-Match\` with the current ETag → 304. ` +
           'Pages of the origins the store allows (`allowedOrigins`) may call it from the browser (CORS).',
         security: [{ publishableKey: [] }],
-        querystring: Type.Object(
-          {
-            sku: Type.Optional(Sku),
-            skus: Type.Optional(
-              Type.String({
-                description: `Up to ${MAX_SKUS_PER_READ} SKUs, comma-separated (instead of \`sku\`)`,
-              }),
-            ),
-            quantity: Type.Integer({
-              minimum: 1,
-              maximum: 1_000_000,
-              default: 1,
-              description:
-                'Units the shopper would order (of each SKU); the expected date is the one such an order would get',
-            }),
-          },
-          { additionalProperties: false },
-        ),
+        querystring: AvailabilityQuery,
         response: {
           200: Type.Union([Availability, Type.Object({ data: Type.Array(Availability) })]),
           304: Type.Null({ description: 'Not modified: the ETag sent in If-None-Match is still current' }),
@@ -86,8 +93,8 @@ export const storefrontRoutes: RouteRegistrar = (app, ctx) => {
         },
       },
     },
-    async (request, reply) => {
-      const { sku, skus, quantity } = request.query;
+    (request, reply) => {
+      const { sku, skus, quantity } = request.query as Static<typeof AvailabilityQuery>;
       if ((sku === undefined) === (skus === undefined)) {
         throw invalid('validation_failed', 'Give either sku (one SKU) or skus (a comma-separated list)', [
           { path: sku === undefined ? '/sku' : '/skus', message: 'give exactly one of sku or skus' },
@@ -97,37 +104,48 @@ export const storefrontRoutes: RouteRegistrar = (app, ctx) => {
       if (skus !== undefined) {
         const list = parseSkuList(skus);
         if ('refusal' in list) {
-          return sendProblem(
+          sendProblem(
             reply,
             problem(400, 'bad_request', list.refusal, { errors: [{ path: '/skus', message: list.refusal }] }),
           );
+          return;
         }
         wanted = list.skus;
       } else wanted = [sku!];
-      const answers = await readAvailability(
-        deps.db,
-        cache,
-        storeOf(request),
-        wanted,
-        quantity,
-        deps.clock.now(),
-      );
-      let json: string;
-      let etag: string;
-      if (skus === undefined) {
-        const answer = answers.get(sku!);
-        if (!answer) throw notFound('SKU', sku!);
-        ({ json, etag } = answer);
-      } else {
-        const found = wanted.flatMap((s) => answers.get(s)?.json ?? []);
-        json = `{"data":[${found.join(',')}]}`;
-        etag = etagOf(json);
-      }
-      // The JSON text is sent as made (and cached): it matches the 200 schema above.
-      const raw = reply as unknown as FastifyReply;
-      raw.header('etag', etag).header('cache-control', AVAILABILITY_CACHE_CONTROL);
-      if (matchesEtag(request.headers['if-none-match'], etag)) return raw.code(304).send();
-      return raw.type('application/json; charset=utf-8').send(json);
+      const store = storeOf(request);
+      // Product pages ask for the same answers over and over: a cached one is sent without a promise.
+      const cached = cachedAvailability(cache, store.id, wanted, quantity);
+      if (cached) return send(request, reply, skus === undefined, wanted, cached);
+      return readAvailability(deps.db, cache, store, wanted, quantity, deps.clock.now()).then((answers) => {
+        send(request, reply, skus === undefined, wanted, answers);
+        // The reply, not undefined: Fastify would send again while an onSend hook is still running.
+        return reply;
+      });
     },
   );
 };
+
+/** Sends the answers (one SKU's, or the list's) with their validator, or 304 when the page has it. */
+function send(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  single: boolean,
+  wanted: readonly string[],
+  answers: ReadonlyMap<string, ShelfAnswer | null>,
+): void {
+  let json: string;
+  let etag: string;
+  if (single) {
+    const answer = answers.get(wanted[0]!);
+    if (!answer) throw notFound('SKU', wanted[0]!);
+    ({ json, etag } = answer);
+  } else {
+    const found = wanted.flatMap((sku) => answers.get(sku)?.json ?? []);
+    json = `{"data":[${found.join(',')}]}`;
+    etag = etagOf(json);
+  }
+  // The JSON text is sent as made (and cached): it matches the 200 schema above.
+  reply.header('etag', etag).header('cache-control', AVAILABILITY_CACHE_CONTROL);
+  if (matchesEtag(request.headers['if-none-match'], etag)) reply.code(304).send();
+  else reply.type('application/json; charset=utf-8').send(json);
+}

@@ -18,6 +18,22 @@ export type StorefrontEntry = ShelfAnswer | null | readonly string[];
 const answerKey = (sku: string, quantity: number) => `a:${quantity}:${sku}`;
 const ORIGINS_KEY = 'origins';
 
+/** The cached answers for every one of `skus`, or undefined when any is missing (then read them all). */
+export function cachedAvailability(
+  cache: StorefrontCache<StorefrontEntry>,
+  storeId: string,
+  skus: readonly string[],
+  quantity: number,
+): Map<string, ShelfAnswer | null> | undefined {
+  const answers = new Map<string, ShelfAnswer | null>();
+  for (const sku of skus) {
+    const hit = cache.get(storeId, answerKey(sku, quantity)) as ShelfAnswer | null | undefined;
+    if (hit === undefined) return undefined;
+    answers.set(sku, hit);
+  }
+  return answers;
+}
+
 /**
  * Availability of `skus` for an order of `quantity` placed now: only what a shopper may see (no
  * quantities, no queue contents, no other customers). Answers come from the cache when it has
@@ -58,13 +74,19 @@ export async function readAvailability(
   return answers;
 }
 
+/** The store's allowed origins if the cache has them. */
+export const cachedOrigins = (
+  cache: StorefrontCache<StorefrontEntry>,
+  storeId: string,
+): readonly string[] | undefined => cache.get(storeId, ORIGINS_KEY) as readonly string[] | undefined;
+
 /** The origins whose pages may call the store's storefront endpoints from the browser. */
 export async function allowedOrigins(
   db: Executor,
   cache: StorefrontCache<StorefrontEntry>,
   storeId: string,
 ): Promise<readonly string[]> {
-  const hit = cache.get(storeId, ORIGINS_KEY) as readonly string[] | undefined;
+  const hit = cachedOrigins(cache, storeId);
   if (hit !== undefined) return hit;
   const generation = cache.generation(storeId);
   const origins = await allowedOriginsOf(db, storeId);
