@@ -165,6 +165,19 @@ describe('CORS', () => {
     expect(unknown.headers['access-control-allow-origin']).toBe(SHOP_A);
   });
 
+  it("availability answers carry an API's security headers; other answers keep the documents' set", async () => {
+    const own = await availability(a, 'sku=TENT-2', { origin: SHOP_A });
+    expect(own.headers['x-content-type-options']).toBe('nosniff');
+    expect(own.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(own.headers['cross-origin-resource-policy']).toBe('cross-origin');
+    expect(own.headers['strict-transport-security']).toMatch(/max-age=\d+/);
+    expect(own.headers['cross-origin-opener-policy']).toBeUndefined();
+    const admin = await t.request('GET', '/v1/inventory/TENT-2', { key: a.secretKey });
+    expect(admin.headers['cross-origin-resource-policy']).toBe('same-origin');
+    expect(admin.headers['cross-origin-opener-policy']).toBe('same-origin');
+    expect(String(admin.headers['content-security-policy'])).toMatch(/script-src 'self'/);
+  });
+
   it('the stock-alert sign-up answers allowed origins too', async () => {
     const res = await t.request('POST', '/v1/storefront/stock-alerts', {
       key: a.publishableKey,

@@ -33,6 +33,7 @@ const MAX_ENTRIES = 50_000;
 
 export class StorefrontCache<V> {
   private readonly stores = new Map<string, StoreEntries<V>>();
+  private readonly flights = new Map<string, Promise<unknown>>();
   private size = 0;
   /** One counter for all stores, so a store dropped and seen again never reuses a generation. */
   private generations = 0;
@@ -71,6 +72,21 @@ export class StorefrontCache<V> {
     }
     if (!store.entries.has(key)) this.size++;
     store.entries.set(key, { value, at: this.clock.now(), realAt: performance.now() });
+  }
+
+  /**
+   * Runs `load` once for all callers asking for the same key of a store in the same generation at
+   * the same time (a product page on sale: many shoppers, one SKU, the cache just emptied by an
+   * order). A caller that comes after a write has a new generation, so it never shares a read
+   * that started before the write.
+   */
+  shared<T>(storeId: string, key: string, generation: number, load: () => Promise<T>): Promise<T> {
+    const id = `${storeId}\u0000${generation}\u0000${key}`;
+    const running = this.flights.get(id) as Promise<T> | undefined;
+    if (running) return running;
+    const flight = load().finally(() => this.flights.delete(id));
+    this.flights.set(id, flight);
+    return flight;
   }
 
   /** The store changed: forget its entries, and refuse answers read before now. */

@@ -159,6 +159,24 @@ describe('StorefrontCache', () => {
     expect(c.get('s', 'k')).toBe('read after');
   });
 
+  it('concurrent readers of one key share one read, but never one that started before a write', async () => {
+    const c = cache();
+    let reads = 0;
+    const load = async () => {
+      const n = ++reads;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return `read ${n}`;
+    };
+    const g = c.generation('s');
+    const first = c.shared('s', 'k', g, load);
+    const second = c.shared('s', 'k', c.generation('s'), load);
+    c.invalidate('s');
+    const afterWrite = c.shared('s', 'k', c.generation('s'), load);
+    expect(await Promise.all([first, second, afterWrite])).toEqual(['read 1', 'read 1', 'read 2']);
+    // Once settled, the next reader reads again.
+    expect(await c.shared('s', 'k', c.generation('s'), load)).toBe('read 3');
+  });
+
   it('a time to live of 0 keeps nothing', () => {
     const c = new StorefrontCache<string>(0, { now: () => now });
     c.set('s', 'k', 'v', c.generation('s'));

@@ -73,7 +73,7 @@ export const storefrontRoutes: RouteRegistrar = (app, ctx) => {
   app.get(
     '/v1/storefront/availability',
     {
-      config: { access: 'publishable' },
+      config: { access: 'publishable', securityHeaders: 'api' },
       schema: {
         operationId: 'getAvailability',
         tags: ['Storefront'],

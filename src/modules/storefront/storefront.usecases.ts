@@ -56,20 +56,37 @@ export async function readAvailability(
   }
   if (missing.length === 0) return answers;
   const generation = cache.generation(store.id);
-  const rows = await readShelf(db, store.id, missing);
-  const schedules = new ScheduleCache(now);
+  const read = () => readAnswers(db, store, missing, quantity, now);
+  // Shoppers reading one product page at once share one read of it.
+  const fresh =
+    missing.length === 1
+      ? await cache.shared(store.id, answerKey(missing[0]!, quantity), generation, read)
+      : await read();
   for (const sku of missing) {
-    const row = rows.get(sku);
-    let answer: ShelfAnswer | null = null;
-    if (row) {
-      const availability = availabilityOf(row, quantity, (through) =>
-        schedules.promiseFor(store, sku, row, through),
-      );
-      const json = JSON.stringify(availability);
-      answer = { availability, json, etag: etagOf(json) };
-    }
+    const answer = fresh.get(sku) ?? null;
     answers.set(sku, answer);
     cache.set(store.id, answerKey(sku, quantity), answer, generation);
+  }
+  return answers;
+}
+
+/** Reads and answers `skus` from the database, in one round trip. */
+async function readAnswers(
+  db: Executor,
+  store: StoreScope,
+  skus: readonly string[],
+  quantity: number,
+  now: Date,
+): Promise<Map<string, ShelfAnswer>> {
+  const rows = await readShelf(db, store.id, skus);
+  const schedules = new ScheduleCache(now);
+  const answers = new Map<string, ShelfAnswer>();
+  for (const [sku, row] of rows) {
+    const availability = availabilityOf(row, quantity, (through) =>
+      schedules.promiseFor(store, sku, row, through),
+    );
+    const json = JSON.stringify(availability);
+    answers.set(sku, { availability, json, etag: etagOf(json) });
   }
   return answers;
 }
