@@ -34,6 +34,23 @@ export function withVary(current: unknown, ...names: string[]): string {
   return list.join(', ');
 }
 
+/**
+ * The SKUs whose availability a write can change, when it names them all (placing an order
+ * touches only its lines' SKUs); undefined: anything of the store (settings, variants, stock,
+ * cancellations, shipments, supply…).
+ */
+export function skusChangedBy(
+  route: string | undefined,
+  method: string,
+  body: unknown,
+): string[] | undefined {
+  if (method !== 'POST' || route !== '/v1/orders') return undefined;
+  const lines = (body as { lines?: unknown } | null)?.lines;
+  if (!Array.isArray(lines)) return undefined;
+  const skus = lines.map((line) => (line as { sku?: unknown } | null)?.sku);
+  return skus.every((sku): sku is string => typeof sku === 'string') ? skus : undefined;
+}
+
 export function registerStorefrontCors(
   app: FastifyInstance,
   db: Database,
@@ -44,7 +61,9 @@ export function registerStorefrontCors(
   app.addHook('onSend', (request, reply, payload, done) => {
     const caller = request.caller;
     const store = caller?.kind === 'secret' || caller?.kind === 'publishable' ? caller.store : null;
-    if (store && !READS.has(request.method)) cache.invalidate(store.id);
+    if (store && !READS.has(request.method)) {
+      cache.invalidate(store.id, skusChangedBy(request.routeOptions.url, request.method, request.body));
+    }
     if (request.method === 'OPTIONS' || !request.url.startsWith(STOREFRONT_PREFIX))
       return done(null, payload);
     const vary = reply.getHeader('vary');

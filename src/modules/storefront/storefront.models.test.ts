@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../shared/errors.ts';
 import { StorefrontCache } from './storefront.cache.ts';
+import { skusChangedBy } from './storefront.cors.ts';
 import {
   availabilityOf,
   matchesEtag,
@@ -133,30 +134,45 @@ describe('StorefrontCache', () => {
 
   it('keeps an answer for its time to live on the app clock', () => {
     const c = cache();
-    c.set('s', 'k', 'v', c.generation('s'));
-    expect(c.get('s', 'k')).toBe('v');
+    c.set(c.ticket('s', 'A'), 'k', 'v');
+    expect(c.get('s', 'A', 'k')).toBe('v');
     now += 99;
-    expect(c.get('s', 'k')).toBe('v');
+    expect(c.get('s', 'A', 'k')).toBe('v');
     now += 1;
-    expect(c.get('s', 'k')).toBeUndefined();
+    expect(c.get('s', 'A', 'k')).toBeUndefined();
     // A clock moved back (a test) does not revive old answers either.
-    c.set('s', 'k', 'v2', c.generation('s'));
+    c.set(c.ticket('s', 'A'), 'k', 'v2');
     now -= 50;
-    expect(c.get('s', 'k')).toBeUndefined();
+    expect(c.get('s', 'A', 'k')).toBeUndefined();
   });
 
   it('a write empties the store, and an answer read before it is not kept', () => {
     const c = cache();
-    c.set('s', 'k', 'v', c.generation('s'));
-    c.set('t', 'k', 'other store', c.generation('t'));
-    const before = c.generation('s');
+    c.set(c.ticket('s', 'A'), 'k', 'v');
+    c.set(c.ticket('t', 'A'), 'k', 'other store');
+    const before = c.ticket('s', 'A');
     c.invalidate('s');
-    expect(c.get('s', 'k')).toBeUndefined();
-    expect(c.get('t', 'k')).toBe('other store');
-    c.set('s', 'k', 'read before the write', before);
-    expect(c.get('s', 'k')).toBeUndefined();
-    c.set('s', 'k', 'read after', c.generation('s'));
-    expect(c.get('s', 'k')).toBe('read after');
+    expect(c.get('s', 'A', 'k')).toBeUndefined();
+    expect(c.get('t', 'A', 'k')).toBe('other store');
+    c.set(before, 'k', 'read before the write');
+    expect(c.get('s', 'A', 'k')).toBeUndefined();
+    c.set(c.ticket('s', 'A'), 'k', 'read after');
+    expect(c.get('s', 'A', 'k')).toBe('read after');
+  });
+
+  it('a write naming its SKUs empties only theirs, and refuses their older reads', () => {
+    const c = cache();
+    c.set(c.ticket('s', 'A'), '1', 'a');
+    c.set(c.ticket('s', 'B'), '1', 'b');
+    const racingA = c.ticket('s', 'A');
+    const racingB = c.ticket('s', 'B');
+    c.invalidate('s', ['A', 'NEVER-READ']);
+    expect(c.get('s', 'A', '1')).toBeUndefined();
+    expect(c.get('s', 'B', '1')).toBe('b');
+    c.set(racingA, '2', 'old a');
+    c.set(racingB, '2', 'b2');
+    expect(c.get('s', 'A', '2')).toBeUndefined();
+    expect(c.get('s', 'B', '2')).toBe('b2');
   });
 
   it('concurrent readers of one key share one read, but never one that started before a write', async () => {
@@ -167,19 +183,30 @@ describe('StorefrontCache', () => {
       await new Promise((resolve) => setTimeout(resolve, 5));
       return `read ${n}`;
     };
-    const g = c.generation('s');
-    const first = c.shared('s', 'k', g, load);
-    const second = c.shared('s', 'k', c.generation('s'), load);
-    c.invalidate('s');
-    const afterWrite = c.shared('s', 'k', c.generation('s'), load);
+    const first = c.shared(c.ticket('s', 'A'), 'k', load);
+    const second = c.shared(c.ticket('s', 'A'), 'k', load);
+    c.invalidate('s', ['A']);
+    const afterWrite = c.shared(c.ticket('s', 'A'), 'k', load);
     expect(await Promise.all([first, second, afterWrite])).toEqual(['read 1', 'read 1', 'read 2']);
     // Once settled, the next reader reads again.
-    expect(await c.shared('s', 'k', c.generation('s'), load)).toBe('read 3');
+    expect(await c.shared(c.ticket('s', 'A'), 'k', load)).toBe('read 3');
   });
 
   it('a time to live of 0 keeps nothing', () => {
     const c = new StorefrontCache<string>(0, { now: () => now });
-    c.set('s', 'k', 'v', c.generation('s'));
-    expect(c.get('s', 'k')).toBeUndefined();
+    c.set(c.ticket('s', 'A'), 'k', 'v');
+    expect(c.get('s', 'A', 'k')).toBeUndefined();
+  });
+});
+
+describe('skusChangedBy', () => {
+  it("names an order's SKUs, and nothing for other writes", () => {
+    expect(skusChangedBy('/v1/orders', 'POST', { lines: [{ sku: 'A', quantity: 1 }, { sku: 'B' }] })).toEqual(
+      ['A', 'B'],
+    );
+    expect(skusChangedBy('/v1/orders', 'POST', { lines: [{ quantity: 1 }] })).toBeUndefined();
+    expect(skusChangedBy('/v1/orders', 'POST', null)).toBeUndefined();
+    expect(skusChangedBy('/v1/orders/:id/cancel', 'POST', { lines: [{ sku: 'A' }] })).toBeUndefined();
+    expect(skusChangedBy('/v1/inventory/adjustments', 'POST', { sku: 'A' })).toBeUndefined();
   });
 });

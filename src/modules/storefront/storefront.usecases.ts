@@ -15,7 +15,10 @@ export interface ShelfAnswer {
 /** What the storefront cache holds: answers per SKU and quantity (null: no such SKU), and the origins. */
 export type StorefrontEntry = ShelfAnswer | null | readonly string[];
 
-const answerKey = (sku: string, quantity: number) => `a:${quantity}:${sku}`;
+/** Answers are grouped by SKU (an order empties its SKUs' answers only), keyed by quantity. */
+const answerKey = (quantity: number) => String(quantity);
+/** Not a SKU (they have no spaces): emptied with the whole store, by a settings change. */
+const STORE_GROUP = ' store';
 const ORIGINS_KEY = 'origins';
 
 /** The cached answers for every one of `skus`, or undefined when any is missing (then read them all). */
@@ -27,7 +30,7 @@ export function cachedAvailability(
 ): Map<string, ShelfAnswer | null> | undefined {
   const answers = new Map<string, ShelfAnswer | null>();
   for (const sku of skus) {
-    const hit = cache.get(storeId, answerKey(sku, quantity)) as ShelfAnswer | null | undefined;
+    const hit = cache.get(storeId, sku, answerKey(quantity)) as ShelfAnswer | null | undefined;
     if (hit === undefined) return undefined;
     answers.set(sku, hit);
   }
@@ -50,23 +53,21 @@ export async function readAvailability(
   const answers = new Map<string, ShelfAnswer | null>();
   const missing: string[] = [];
   for (const sku of skus) {
-    const hit = cache.get(store.id, answerKey(sku, quantity)) as ShelfAnswer | null | undefined;
+    const hit = cache.get(store.id, sku, answerKey(quantity)) as ShelfAnswer | null | undefined;
     if (hit === undefined) missing.push(sku);
     else answers.set(sku, hit);
   }
   if (missing.length === 0) return answers;
-  const generation = cache.generation(store.id);
+  const tickets = missing.map((sku) => cache.ticket(store.id, sku));
   const read = () => readAnswers(db, store, missing, quantity, now);
   // Shoppers reading one product page at once share one read of it.
   const fresh =
-    missing.length === 1
-      ? await cache.shared(store.id, answerKey(missing[0]!, quantity), generation, read)
-      : await read();
-  for (const sku of missing) {
+    missing.length === 1 ? await cache.shared(tickets[0]!, answerKey(quantity), read) : await read();
+  missing.forEach((sku, i) => {
     const answer = fresh.get(sku) ?? null;
     answers.set(sku, answer);
-    cache.set(store.id, answerKey(sku, quantity), answer, generation);
-  }
+    cache.set(tickets[i]!, answerKey(quantity), answer);
+  });
   return answers;
 }
 
@@ -95,7 +96,8 @@ async function readAnswers(
 export const cachedOrigins = (
   cache: StorefrontCache<StorefrontEntry>,
   storeId: string,
-): readonly string[] | undefined => cache.get(storeId, ORIGINS_KEY) as readonly string[] | undefined;
+): readonly string[] | undefined =>
+  cache.get(storeId, STORE_GROUP, ORIGINS_KEY) as readonly string[] | undefined;
 
 /** The origins whose pages may call the store's storefront endpoints from the browser. */
 export async function allowedOrigins(
@@ -105,8 +107,8 @@ export async function allowedOrigins(
 ): Promise<readonly string[]> {
   const hit = cachedOrigins(cache, storeId);
   if (hit !== undefined) return hit;
-  const generation = cache.generation(storeId);
+  const ticket = cache.ticket(storeId, STORE_GROUP);
   const origins = await allowedOriginsOf(db, storeId);
-  cache.set(storeId, ORIGINS_KEY, origins, generation);
+  cache.set(ticket, ORIGINS_KEY, origins);
   return origins;
 }
