@@ -278,6 +278,7 @@ async function storefrontOn(
         client: (client.user + client.system) / 1e6 / n,
       };
     };
+    const readCommits = await commits();
     for (let round = 1; round <= 2; round++) {
       const b = await timedPhase(baseline, barePid, () => bareRead(baseline));
       const r = await timedPhase(reads, serverPid, () => read(randomSku(), randomQuantity(), reads));
@@ -289,6 +290,12 @@ async function storefrontOn(
         `round ${round}: bare route ${(b.n / seconds).toFixed(0)}/s (server ${(b.server * 1e6).toFixed(0)} µs CPU per request, ` +
           `client ${(b.client * 1e6).toFixed(0)} µs); availability reads ${(r.n / seconds).toFixed(0)}/s ` +
           `(server ${(r.server * 1e6).toFixed(0)} µs, client ${(r.client * 1e6).toFixed(0)} µs)`,
+      );
+    }
+    const readCommitsAfter = await commits();
+    if (readCommits !== null && readCommitsAfter !== null) {
+      log(
+        `PostgreSQL transactions during the read phases (reads that missed the cache, the worker): ${readCommitsAfter - readCommits}`,
       );
     }
     log(
