@@ -15,8 +15,8 @@ import {
   backendsOf,
   cpuSeconds,
   type Engine,
-  freshBenchDatabase,
   log,
+  onFreshDatabase,
   percentile,
   pgbenchBaseline,
   postgresReachable,
@@ -54,12 +54,7 @@ export interface HotSkuOptions {
 }
 
 export async function runHotSku(options: HotSkuOptions): Promise<Record<string, unknown>> {
-  const database = await freshBenchDatabase(options.engine, 'hot-sku');
-  try {
-    return await hotSkuOn(database, options);
-  } finally {
-    await database.drop();
-  }
+  return onFreshDatabase(options.engine, 'hot-sku', (database) => hotSkuOn(database, options));
 }
 
 async function hotSkuOn(database: BenchDatabase, options: HotSkuOptions): Promise<Record<string, unknown>> {

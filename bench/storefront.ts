@@ -18,8 +18,8 @@ import {
   type BenchDatabase,
   cpuSeconds,
   type Engine,
-  freshBenchDatabase,
   log,
+  onFreshDatabase,
   percentile,
   round,
 } from './common.ts';
@@ -57,12 +57,7 @@ export interface StorefrontOptions {
 }
 
 export async function runStorefront(options: StorefrontOptions): Promise<Record<string, unknown>> {
-  const database = await freshBenchDatabase(options.engine, 'storefront');
-  try {
-    return await storefrontOn(database, options);
-  } finally {
-    await database.drop();
-  }
+  return onFreshDatabase(options.engine, 'storefront', (database) => storefrontOn(database, options));
 }
 
 /** Latencies of one kind of request, and how many there were per second of their phases. */

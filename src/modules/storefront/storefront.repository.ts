@@ -18,6 +18,9 @@ interface Row {
   release_date: string | null;
 }
 
+/** A SKU's row as the storefront reads it: what a shopper may see, and the inputs of its dates. */
+export type ShelfRead = ShelfRow & { promiseInputs: PromiseInputs | null };
+
 /**
  * The stock rows of `skus` with their variants' shopper-facing words, in one round trip (no
  * lock: a product page reads what is committed). SKUs the store does not have are absent.
@@ -26,7 +29,7 @@ export async function readShelf(
   db: Executor,
   storeId: string,
   skus: readonly string[],
-): Promise<Map<string, ShelfRow & { promiseInputs: PromiseInputs | null }>> {
+): Promise<Map<string, ShelfRead>> {
   const rows = await queryRows<Row>(
     db,
     sql`SELECT l.sku, l.on_hand, l.allocated, l.backordered, l.waiting_lines, l.queue_tail, l.backorder_mode,

@@ -114,9 +114,10 @@ export const storefrontRoutes: RouteRegistrar = (app, ctx) => {
       } else wanted = [sku!];
       const store = storeOf(request);
       // Product pages ask for the same answers over and over: a cached one is sent without a promise.
-      const cached = cachedAvailability(cache, store.id, wanted, quantity);
+      const now = () => deps.clock.now();
+      const cached = cachedAvailability(cache, store, wanted, quantity, now);
       if (cached) return send(request, reply, skus === undefined, wanted, cached);
-      return readAvailability(deps.db, cache, store, wanted, quantity, deps.clock.now()).then((answers) => {
+      return readAvailability(deps.db, cache, store, wanted, quantity, now).then((answers) => {
         send(request, reply, skus === undefined, wanted, answers);
         // The reply, not undefined: Fastify would send again while an onSend hook is still running.
         return reply;

@@ -3,7 +3,7 @@ import type { StoreScope } from '../../shared/context.ts';
 import { ScheduleCache } from '../promises/promises.usecases.ts';
 import type { StorefrontCache } from './storefront.cache.ts';
 import { type Availability, availabilityOf, etagOf } from './storefront.models.ts';
-import { allowedOriginsOf, readShelf } from './storefront.repository.ts';
+import { allowedOriginsOf, readShelf, type ShelfRead } from './storefront.repository.ts';
 
 /** One SKU's answer as sent: the JSON text and its validator, made once and reused while cached. */
 export interface ShelfAnswer {
@@ -12,35 +12,72 @@ export interface ShelfAnswer {
   etag: string;
 }
 
-/** What the storefront cache holds: answers per SKU and quantity (null: no such SKU), and the origins. */
-export type StorefrontEntry = ShelfAnswer | null | readonly string[];
+/**
+ * What the cache keeps of a SKU: its row as read (null: the store has no such SKU), and the
+ * answers made from it so far, per quantity (any quantity is answered from the one read).
+ */
+export interface ShelfEntry {
+  row: ShelfRead | null;
+  answers: Map<number, ShelfAnswer>;
+}
 
-/** Answers are grouped by SKU (an order empties its SKUs' answers only), keyed by quantity. */
-const answerKey = (quantity: number) => String(quantity);
+/** What the storefront cache holds: a SKU's shelf entry, or the store's allowed origins. */
+export type StorefrontEntry = ShelfEntry | readonly string[];
+
+/** Shelf entries are grouped by SKU (an order empties its own SKUs' only). */
+const SHELF_KEY = 'shelf';
 /** Not a SKU (they have no spaces): emptied with the whole store, by a settings change. */
 const STORE_GROUP = ' store';
 const ORIGINS_KEY = 'origins';
+/** Quantities answered per SKU and kept; others are answered but not kept. */
+const MAX_QUANTITIES_KEPT = 20;
 
-/** The cached answers for every one of `skus`, or undefined when any is missing (then read them all). */
+/**
+ * The answer for an order of `quantity` placed now, made from the SKU's row — the placement rule
+ * itself (`availabilityOf`) — and kept with it. Only what a shopper may see: no quantities, no
+ * queue contents, no other customers.
+ */
+function answerOf(
+  entry: ShelfEntry,
+  store: StoreScope,
+  quantity: number,
+  now: () => Date,
+): ShelfAnswer | null {
+  const row = entry.row;
+  if (row === null) return null;
+  const kept = entry.answers.get(quantity);
+  if (kept) return kept;
+  const schedules = new ScheduleCache(now());
+  const availability = availabilityOf(row, quantity, (through) =>
+    schedules.promiseFor(store, row.sku, row, through),
+  );
+  const json = JSON.stringify(availability);
+  const answer = { availability, json, etag: etagOf(json) };
+  if (entry.answers.size < MAX_QUANTITIES_KEPT) entry.answers.set(quantity, answer);
+  return answer;
+}
+
+/** The answers for every one of `skus` if the cache holds all their rows, else undefined. */
 export function cachedAvailability(
   cache: StorefrontCache<StorefrontEntry>,
-  storeId: string,
+  store: StoreScope,
   skus: readonly string[],
   quantity: number,
+  now: () => Date,
 ): Map<string, ShelfAnswer | null> | undefined {
   const answers = new Map<string, ShelfAnswer | null>();
   for (const sku of skus) {
-    const hit = cache.get(storeId, sku, answerKey(quantity)) as ShelfAnswer | null | undefined;
-    if (hit === undefined) return undefined;
-    answers.set(sku, hit);
+    const entry = cache.get(store.id, sku, SHELF_KEY) as ShelfEntry | undefined;
+    if (entry === undefined) return undefined;
+    answers.set(sku, answerOf(entry, store, quantity, now));
   }
   return answers;
 }
 
 /**
- * Availability of `skus` for an order of `quantity` placed now: only what a shopper may see (no
- * quantities, no queue contents, no other customers). Answers come from the cache when it has
- * them; the rest are read together in one round trip. SKUs the store does not have map to null.
+ * Availability of `skus` for an order of `quantity` placed now. Rows the cache has are answered
+ * from it; the rest are read together in one round trip (shoppers reading one product page at
+ * once share one read). SKUs the store does not have map to null.
  */
 export async function readAvailability(
   db: Executor,
@@ -48,48 +85,26 @@ export async function readAvailability(
   store: StoreScope,
   skus: readonly string[],
   quantity: number,
-  now: Date,
+  now: () => Date,
 ): Promise<Map<string, ShelfAnswer | null>> {
-  const answers = new Map<string, ShelfAnswer | null>();
+  const entries = new Map<string, ShelfEntry>();
   const missing: string[] = [];
   for (const sku of skus) {
-    const hit = cache.get(store.id, sku, answerKey(quantity)) as ShelfAnswer | null | undefined;
-    if (hit === undefined) missing.push(sku);
-    else answers.set(sku, hit);
+    const entry = cache.get(store.id, sku, SHELF_KEY) as ShelfEntry | undefined;
+    if (entry === undefined) missing.push(sku);
+    else entries.set(sku, entry);
   }
-  if (missing.length === 0) return answers;
-  const tickets = missing.map((sku) => cache.ticket(store.id, sku));
-  const read = () => readAnswers(db, store, missing, quantity, now);
-  // Shoppers reading one product page at once share one read of it.
-  const fresh =
-    missing.length === 1 ? await cache.shared(tickets[0]!, answerKey(quantity), read) : await read();
-  missing.forEach((sku, i) => {
-    const answer = fresh.get(sku) ?? null;
-    answers.set(sku, answer);
-    cache.set(tickets[i]!, answerKey(quantity), answer);
-  });
-  return answers;
-}
-
-/** Reads and answers `skus` from the database, in one round trip. */
-async function readAnswers(
-  db: Executor,
-  store: StoreScope,
-  skus: readonly string[],
-  quantity: number,
-  now: Date,
-): Promise<Map<string, ShelfAnswer>> {
-  const rows = await readShelf(db, store.id, skus);
-  const schedules = new ScheduleCache(now);
-  const answers = new Map<string, ShelfAnswer>();
-  for (const [sku, row] of rows) {
-    const availability = availabilityOf(row, quantity, (through) =>
-      schedules.promiseFor(store, sku, row, through),
-    );
-    const json = JSON.stringify(availability);
-    answers.set(sku, { availability, json, etag: etagOf(json) });
+  if (missing.length > 0) {
+    const tickets = missing.map((sku) => cache.ticket(store.id, sku));
+    const read = () => readShelf(db, store.id, missing);
+    const rows = missing.length === 1 ? await cache.shared(tickets[0]!, SHELF_KEY, read) : await read();
+    missing.forEach((sku, i) => {
+      const entry: ShelfEntry = { row: rows.get(sku) ?? null, answers: new Map() };
+      entries.set(sku, entry);
+      cache.set(tickets[i]!, SHELF_KEY, entry);
+    });
   }
-  return answers;
+  return new Map(skus.map((sku) => [sku, answerOf(entries.get(sku)!, store, quantity, now)]));
 }
 
 /** The store's allowed origins if the cache has them. */
