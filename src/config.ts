@@ -34,6 +34,8 @@ export interface Config {
   redisUrl: string | null;
   /** Prefix of this deployment's rate-limit counters, for deployments sharing a Redis or database. */
   rateLimitNamespace: string;
+  /** How long a process reuses a storefront answer (and a store's allowed origins); 0 = never. */
+  storefrontCacheMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -80,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: trustProxy(env.BACKFILL_TRUST_PROXY),
     redisUrl: redisUrl(env.REDIS_URL),
     rateLimitNamespace: rateLimitNamespace(env.BACKFILL_RATE_LIMIT_NAMESPACE),
+    storefrontCacheMs: integer(env, 'BACKFILL_STOREFRONT_CACHE_MS', 1000, 0, 60_000),
   };
 }
 

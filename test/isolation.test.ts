@@ -281,10 +281,12 @@ describe("store B's secret key against store A's data", () => {
       sku: 'ISO-PRE',
       status: 'preorder',
       quantity: 1,
+      availableNow: false,
       message: 'Ships in spring',
       expectedDate: '2027-03-01',
       expectedDateLatest: '2027-03-01',
       shipping: [],
+      releaseDate: null,
     });
   });
 });
