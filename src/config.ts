@@ -22,6 +22,8 @@ export interface Config {
   inProcessWorker: boolean;
   /** Origin shoppers reach this server at, for self-service links (a store may set its own). */
   publicUrl: string;
+  /** How long a graceful shutdown (SIGTERM) may take before the process exits anyway. */
+  shutdownTimeoutMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -61,6 +63,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     paymentsIntervalMs: integer(env, 'BACKFILL_PAYMENTS_INTERVAL_MS', 5000, 0, 86_400_000),
     messagesIntervalMs: integer(env, 'BACKFILL_MESSAGES_INTERVAL_MS', 1000, 0, 86_400_000),
     inProcessWorker: flag(env, 'BACKFILL_IN_PROCESS_WORKER', true),
+    shutdownTimeoutMs: integer(env, 'BACKFILL_SHUTDOWN_TIMEOUT_MS', 25_000, 0, 3_600_000),
     publicUrl:
       publicUrl(env.BACKFILL_PUBLIC_URL) ??
       `http://${env.HOST?.trim() || '127.0.0.1'}:${env.PORT?.trim() || '3000'}`,

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { type ExtractTablesWithRelations, type SQL, sql } from 'drizzle-orm';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
@@ -139,6 +140,29 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
   };
 }
 
+let migrationFiles: { hash: string }[] | null = null;
+
+/**
+ * How many of the committed migrations (drizzle/) the database has not applied, by content hash
+ * (renumbering a file does not change it). For readiness checks: a process whose code expects a
+ * newer schema than the database has is not ready.
+ */
+export async function pendingMigrations(executor: Executor): Promise<number> {
+  migrationFiles ??= readMigrationFiles({ migrationsFolder });
+  let applied: Set<string>;
+  try {
+    const rows = await queryRows<{ hash: string }>(
+      executor,
+      sql`SELECT hash FROM drizzle.__drizzle_migrations`,
+    );
+    applied = new Set(rows.map((r) => r.hash));
+  } catch (error) {
+    if (errorCode(error) !== '42P01' && errorCode(error) !== '3F000') throw error;
+    applied = new Set();
+  }
+  return migrationFiles.filter((file) => !applied.has(file.hash)).length;
+}
+
 /** Runs a raw query and returns its rows on either engine. */
 export async function queryRows<T>(executor: Executor, query: SQL): Promise<T[]> {
   const result = (await executor.execute(query)) as unknown as { rows: T[] };
@@ -198,6 +222,20 @@ function errorCode(error: unknown): string | undefined {
 
 const RETRYABLE = new Set(['40001', '40P01']); // serialization failure, deadlock detected
 
+/** Effects to run once a transaction of `inTransaction` commits, by its transaction object. */
+const committing = new WeakMap<object, (() => void)[]>();
+
+/**
+ * Runs `effect` once the transaction `tx` belongs to has committed, never if it rolls back (a
+ * retried transaction runs its effects once, for the attempt that committed). For in-process
+ * bookkeeping such as metrics; outside a transaction of `inTransaction`, it runs at once.
+ */
+export function afterCommit(tx: Executor, effect: () => void): void {
+  const effects = committing.get(tx);
+  if (effects) effects.push(effect);
+  else effect();
+}
+
 /**
  * One transaction per command. A deadlock or serialization failure (PostgreSQL aborts one side
  * when two commands lock rows in conflicting order) is retried with a fresh transaction.
@@ -205,7 +243,13 @@ const RETRYABLE = new Set(['40001', '40P01']); // serialization failure, deadloc
 export async function inTransaction<T>(db: Database, work: (tx: Tx) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction(work);
+      const effects: (() => void)[] = [];
+      const result = await db.transaction((tx) => {
+        committing.set(tx, effects);
+        return work(tx);
+      });
+      for (const effect of effects) effect();
+      return result;
     } catch (error) {
       const code = errorCode(error);
       if (attempt >= 5 || code === undefined || !RETRYABLE.has(code)) throw error;

@@ -1,6 +1,5 @@
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
-import { Type } from 'typebox';
 import type { Config } from '../config.ts';
 import { alertsRoutes } from '../modules/alerts/alerts.routes.ts';
 import { catalogRoutes } from '../modules/catalog/catalog.routes.ts';
@@ -25,11 +24,11 @@ import { registerAccessCheck, registerAuth } from './auth.ts';
 import type { RouteContext } from './context.ts';
 import { registerCsvBodies } from './csv.ts';
 import { MERGE_PATCH, registerMediaTypeCheck } from './media-types.ts';
-import { registerMetrics } from './metrics.ts';
+import { type AppMetrics, createMetrics, registerMetrics } from './metrics.ts';
 import { registerOpenApi } from './openapi.ts';
 import { mapError, problem, sendProblem } from './problem.ts';
-import { problems } from './schemas.ts';
 import { registerSecurityHeaders } from './security.ts';
+import { registerSystemRoutes } from './system.ts';
 
 const BODY_LIMIT = 1024 * 1024;
 
@@ -52,6 +51,8 @@ function findUnstorableString(value: unknown): string | null {
 export interface ServerOptions {
   logger?: FastifyServerOptions['logger'];
   placement?: OrderPlacement;
+  /** The process's metrics (the app's assembly registers their stock hook); a fresh set if absent. */
+  metrics?: AppMetrics;
 }
 
 /** Bodies are validated strictly, query strings and path parameters coerced from text (see createAjv). */
@@ -142,26 +143,12 @@ export async function buildServer(
   registerAccessCheck(app);
   registerMediaTypeCheck(app);
   registerCsvBodies(app);
-  const metrics = registerMetrics(app, deps);
+  const metrics = options.metrics ?? createMetrics();
+  registerMetrics(app, deps, metrics);
 
   await registerOpenApi(app, config);
 
-  app.get(
-    '/health',
-    {
-      schema: {
-        operationId: 'getHealth',
-        tags: ['System'],
-        summary: 'Ready once the database is migrated',
-        security: [],
-        response: { 200: Type.Object({ status: Type.Literal('ok') }), ...problems(429) },
-      },
-    },
-    async () => ({ status: 'ok' as const }),
-  );
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
-    reply.type(metrics.contentType).send(await metrics.metrics()),
-  );
+  registerSystemRoutes(app, deps, metrics);
 
   const ctx: RouteContext = { deps, config, placement: options.placement ?? new OrderPlacement(deps) };
   for (const routes of [

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { inTransaction, queryRows } from '../../db/client.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
 import { storeToday } from '../../shared/dates.ts';
+import { type Periodic, startPeriodic } from '../../shared/periodic.ts';
 import { lockLevels } from '../stock/stock.levels.repository.ts';
 import { refreshPromises, refreshSupply } from './promises.usecases.ts';
 
@@ -15,11 +16,11 @@ export interface DailyRefreshResult {
  * every SKU whose waiting lines were dated on an earlier day is re-dated for today, each in its
  * own short transaction. Running it again the same day finds nothing to do; several processes may
  * run it at once (each SKU is re-dated under its lock, and only if still due). `storeIds` limits
- * it to some stores (tests share one database).
+ * it to some stores (tests share one database); `signal` stops it between SKUs.
  */
 export async function refreshDuePromises(
   deps: Deps,
-  options: { storeIds?: readonly string[] } = {},
+  options: { storeIds?: readonly string[]; signal?: AbortSignal } = {},
 ): Promise<DailyRefreshResult> {
   const only = options.storeIds;
   const stores = await queryRows<StoreScope>(
@@ -39,6 +40,7 @@ export async function refreshDuePromises(
            ORDER BY sku`,
     );
     for (const { sku } of due) {
+      if (options.signal?.aborted) return { skus };
       await inTransaction(deps.db, async (tx) => {
         const level = (await lockLevels(tx, [{ storeId: store.id, sku }])).values().next().value;
         if (!level || (level.promiseApplied !== null && level.promiseApplied.day >= today)) return;
@@ -52,26 +54,18 @@ export async function refreshDuePromises(
   return { skus };
 }
 
-/** Runs `refreshDuePromises` now and then every `intervalMs` (hourly: a store's midnight may fall at any hour). */
+/**
+ * Runs `refreshDuePromises` now and then every `intervalMs` (hourly: a store's midnight may fall at
+ * any hour). `stop()` lets the SKU in hand finish and waits for it; the rest waits for the next run.
+ */
 export function startDailyRefresh(
   deps: Deps,
   log: { error(object: unknown, message: string): void },
   intervalMs = 3_600_000,
-): () => void {
-  let running = false;
-  const run = async () => {
-    if (running) return;
-    running = true;
-    try {
-      await refreshDuePromises(deps);
-    } catch (error) {
-      log.error({ err: error }, 'daily promise refresh failed');
-    } finally {
-      running = false;
-    }
-  };
-  void run();
-  const timer = setInterval(run, intervalMs);
-  timer.unref();
-  return () => clearInterval(timer);
+): Periodic {
+  return startPeriodic((signal) => refreshDuePromises(deps, { signal }), {
+    intervalMs,
+    runNow: true,
+    onError: (error) => log.error({ err: error }, 'daily promise refresh failed'),
+  });
 }
