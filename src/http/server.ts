@@ -19,8 +19,8 @@ import { supplyRoutes } from '../modules/supply/supply.routes.ts';
 import { templatesRoutes } from '../modules/templates/templates.routes.ts';
 import { webhooksRoutes } from '../modules/webhooks/webhooks.routes.ts';
 import type { Deps } from '../shared/context.ts';
-import { createAjv } from '../shared/schema-check.ts';
 import { registerAccessCheck, registerAuth } from './auth.ts';
+import { lazySerializers, lazyValidators } from './compilers.ts';
 import type { RouteContext } from './context.ts';
 import { registerCsvBodies } from './csv.ts';
 import { MERGE_PATCH, registerMediaTypeCheck } from './media-types.ts';
@@ -55,14 +55,6 @@ export interface ServerOptions {
   metrics?: AppMetrics;
 }
 
-/** Bodies are validated strictly, query strings and path parameters coerced from text (see createAjv). */
-function validators() {
-  const body = createAjv(false);
-  const other = createAjv('array');
-  return ({ schema, httpPart }: { schema: object; httpPart?: string }) =>
-    (httpPart === 'body' ? body : other).compile(schema);
-}
-
 export async function buildServer(
   deps: Deps,
   config: Config,
@@ -76,10 +68,11 @@ export async function buildServer(
       disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
     }),
     return503OnClosing: true,
+    schemaController: { compilersFactory: { buildSerializer: lazySerializers } },
     // Errors Fastify raises before routing (e.g. a malformed %-escape in the path) are problems too.
     frameworkErrors: (error, request, reply) => sendProblem(reply, mapError(error, request)),
   });
-  app.setValidatorCompiler(validators());
+  app.setValidatorCompiler(lazyValidators());
 
   // JSON bodies: strings PostgreSQL cannot store (NUL, lone UTF-16 surrogates) are refused up front.
   // A JSON Merge Patch is JSON too (routes that take one say so: registerMediaTypeCheck).
