@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { type App, createApp, providersFor } from './app.ts';
 import { assembleDeps } from './assembly.ts';
 import { ConfigError, loadConfig } from './config.ts';
+import { BackupError, backup, restore } from './db/backup.ts';
 import { DatabaseInUseError, inTransaction, openDatabase } from './db/client.ts';
 import { seedDemo } from './db/seed.ts';
 import { collectPayments } from './modules/payments/payments.collector.ts';
@@ -26,6 +27,10 @@ Usage:
                                       collection, daily re-dating); serve runs it too unless
                                       BACKFILL_IN_PROCESS_WORKER=false
   backfill migrate                    apply database migrations and exit
+  backfill backup <file>              PGlite: stop the server, then copy the whole database to <file>;
+                                      PostgreSQL: pg_dump --format=custom (see docs/deploy.md)
+  backfill restore <file>             into a new PGlite directory, or an empty PostgreSQL database
+                                      (pg_restore), then migrate
   backfill store create --name NAME [--currency USD] [--timezone UTC]
                                       create a store and print its API keys once
   backfill seed --demo                create a demo store with variants, stock and a live queue
@@ -36,7 +41,8 @@ Usage:
 
 Configuration comes from the environment: DATABASE_URL (default pglite://./data), PORT, HOST,
 BACKFILL_OPERATOR_TOKEN, LOG_LEVEL, STRIPE_SECRET_KEY, STRIPE_API_URL, BACKFILL_PAYMENTS_INTERVAL_MS,
-BACKFILL_MESSAGES_INTERVAL_MS, BACKFILL_IN_PROCESS_WORKER, BACKFILL_PUBLIC_URL.
+BACKFILL_MESSAGES_INTERVAL_MS, BACKFILL_IN_PROCESS_WORKER, BACKFILL_PUBLIC_URL,
+BACKFILL_SHUTDOWN_TIMEOUT_MS.
 See README.md.`;
 
 async function main(argv: string[]): Promise<number> {
@@ -62,6 +68,20 @@ async function main(argv: string[]): Promise<number> {
     await db.migrate();
     await db.close();
     console.log('Database is up to date.');
+    return 0;
+  }
+  if (command === 'backup' || command === 'restore') {
+    if (!sub || argv.length > 2) {
+      console.error(`${command} needs one file: backfill ${command} <file>`);
+      return 2;
+    }
+    try {
+      console.log(await (command === 'backup' ? backup : restore)(config.databaseUrl, sub));
+    } catch (error) {
+      if (!(error instanceof BackupError)) throw error;
+      console.error(error.message);
+      return 2;
+    }
     return 0;
   }
   if (command === 'store' && sub === 'create') {

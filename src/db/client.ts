@@ -10,6 +10,7 @@ import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
+import { rebaseOutboxAfterRestore } from './outbox.ts';
 import * as schema from './schema.ts';
 
 export type Schema = typeof schema;
@@ -29,6 +30,8 @@ export interface DatabaseHandle {
   executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
   /** Applies the committed SQL migrations; safe to call from several processes at once. */
   migrate(): Promise<void>;
+  /** PGlite only: the data directory as a gzipped tar (what `backfill backup` writes). */
+  dumpDataDir(): Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -70,6 +73,7 @@ async function openPglite(location: string): Promise<DatabaseHandle> {
     migrate: async () => {
       await migratePglite(db as never, { migrationsFolder });
     },
+    dumpDataDir: () => client.dumpDataDir('gzip'),
     close: async () => {
       await client.close();
       release();
@@ -128,7 +132,10 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
       try {
         await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
         try {
-          await migratePg(drizzlePg(client, { schema }), { migrationsFolder });
+          const locked = drizzlePg(client, { schema });
+          await migratePg(locked, { migrationsFolder });
+          // A no-op except right after a pg_restore from another server (see the function).
+          await locked.transaction((tx) => rebaseOutboxAfterRestore(tx as unknown as Tx));
         } finally {
           await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]);
         }
@@ -136,6 +143,7 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
         client.release();
       }
     },
+    dumpDataDir: () => Promise.reject(new Error('PostgreSQL is backed up with pg_dump')),
     close: () => pool.end(),
   };
 }
