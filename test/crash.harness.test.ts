@@ -506,6 +506,13 @@ describe(`crash harness (${engineUnderTest()}, ${KILLS} kills per scenario)`, ()
         console.log(
           `messages: ${emails.size} emails, ${hooks.size} webhooks, ${inDoubt} sends cut by a kill`,
         );
+        // Every send left in flight was settled as in doubt (none is left `sending`).
+        expect(inDoubt).toBeGreaterThanOrEqual(cut!.n);
+        const [stillSending] = await queryRows<{ n: number }>(
+          db.db,
+          sql`SELECT count(*)::int AS n FROM message_attempts WHERE status = 'sending'`,
+        );
+        expect(stillSending!.n).toBe(0);
         for (const [id, count] of hooks) {
           const logged = attempts.get(id);
           expect(logged?.n ?? 0, `webhook ${id} arrived ${count} times`).toBeGreaterThanOrEqual(count);
