@@ -5,6 +5,7 @@ import {
   boolean,
   check,
   date,
+  foreignKey,
   index,
   integer,
   jsonb,
@@ -91,7 +92,7 @@ export const messagingSettings = pgTable(
 export const messages = pgTable(
   'messages',
   {
-    id: text('id').primaryKey(),
+    id: text('id').notNull(),
     seq: bigserial('seq', { mode: 'number' }).notNull(),
     storeId: text('store_id').notNull(),
     dedupeKey: text('dedupe_key').notNull(),
@@ -120,6 +121,7 @@ export const messages = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   },
   (t) => [
+    primaryKey({ name: 'messages_pkey', columns: [t.id, t.storeId] }),
     uniqueIndex('messages_dedupe_idx').on(t.storeId, t.dedupeKey),
     index('messages_store_seq_idx').on(t.storeId, t.seq),
     index('messages_order_idx').on(t.storeId, t.orderId),
@@ -131,10 +133,8 @@ export const messages = pgTable(
 export const messageAttempts = pgTable(
   'message_attempts',
   {
-    id: text('id').primaryKey(),
-    messageId: text('message_id')
-      .notNull()
-      .references(() => messages.id),
+    id: text('id').notNull(),
+    messageId: text('message_id').notNull(),
     storeId: text('store_id').notNull(),
     number: integer('number').notNull(),
     status: text('status').$type<'sending' | 'sent' | 'failed' | 'in_doubt'>().notNull(),
@@ -145,7 +145,15 @@ export const messageAttempts = pgTable(
     startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
   },
-  (t) => [uniqueIndex('message_attempts_number_idx').on(t.messageId, t.number)],
+  (t) => [
+    primaryKey({ name: 'message_attempts_pkey', columns: [t.id, t.storeId] }),
+    foreignKey({
+      name: 'message_attempts_message_fk',
+      columns: [t.messageId, t.storeId],
+      foreignColumns: [messages.id, messages.storeId],
+    }),
+    uniqueIndex('message_attempts_number_idx').on(t.messageId, t.number),
+  ],
 );
 
 /** A shopper's choices, per store and contact (an email address or a phone number). */
@@ -167,20 +175,24 @@ export const contactPreferences = pgTable(
  * The promise dates a shopper has been told for a line: the first (incentives measure the delay
  * from it) and the latest (a delay notice goes out only when the date moves past it).
  */
-export const linePromisesTold = pgTable('line_promises_told', {
-  lineId: text('line_id').primaryKey(),
-  storeId: text('store_id').notNull(),
-  orderId: text('order_id').notNull(),
-  firstEta: date('first_eta', { mode: 'string' }).notNull(),
-  toldEta: date('told_eta', { mode: 'string' }).notNull(),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
-});
+export const linePromisesTold = pgTable(
+  'line_promises_told',
+  {
+    lineId: text('line_id').notNull(),
+    storeId: text('store_id').notNull(),
+    orderId: text('order_id').notNull(),
+    firstEta: date('first_eta', { mode: 'string' }).notNull(),
+    toldEta: date('told_eta', { mode: 'string' }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ name: 'line_promises_told_pkey', columns: [t.lineId, t.storeId] })],
+);
 
 /** A delay incentive earned by a waiting line (the store's platform honours the code). */
 export const orderIncentives = pgTable(
   'order_incentives',
   {
-    id: text('id').primaryKey(),
+    id: text('id').notNull(),
     storeId: text('store_id').notNull(),
     orderId: text('order_id').notNull(),
     lineId: text('line_id').notNull(),
@@ -191,6 +203,7 @@ export const orderIncentives = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   },
   (t) => [
+    primaryKey({ name: 'order_incentives_pkey', columns: [t.id, t.storeId] }),
     uniqueIndex('order_incentives_rule_idx').on(t.lineId, t.afterDays),
     index('order_incentives_order_idx').on(t.storeId, t.orderId),
   ],
