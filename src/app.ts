@@ -46,7 +46,9 @@ export async function createApp(
   const opening = performance.now();
   const database = await openDatabase(config.databaseUrl);
   const migrating = performance.now();
-  await database.migrate();
+  // Behind PgBouncer in transaction mode the migration lock (a session lock) must not go through
+  // it: migrations are then a release step, and /health/ready reports a database left behind.
+  if (config.migrateOnStart) await database.migrate();
   const startup = { openMs: migrating - opening, migrateMs: performance.now() - migrating };
   const metrics = createMetrics();
   const deps = assembleDeps(database, {

@@ -188,4 +188,18 @@ describe('/health and /health/ready', () => {
     }
     expect((await t.request('GET', '/health/ready')).statusCode).toBe(200);
   });
+
+  it('a process told not to migrate (BACKFILL_MIGRATE_ON_START=false) is live but not ready on an empty database', async () => {
+    const bare = await startTestApp({ config: { databaseUrl: 'pglite://memory', migrateOnStart: false } });
+    try {
+      expect((await bare.request('GET', '/health')).statusCode).toBe(200);
+      const res = await bare.request('GET', '/health/ready');
+      expect(res.statusCode).toBe(503);
+      expect(res.json().checks.migrations).toMatch(/^\d+ migration\(s\) not applied$/);
+      await bare.app.database.migrate();
+      expect((await bare.request('GET', '/health/ready')).statusCode).toBe(200);
+    } finally {
+      await bare.close();
+    }
+  });
 });
