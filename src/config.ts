@@ -36,6 +36,10 @@ export interface Config {
   rateLimitNamespace: string;
   /** How long a process reuses a storefront answer (and a store's allowed origins); 0 = never. */
   storefrontCacheMs: number;
+  /** How long a graceful shutdown (SIGTERM) may take before the process exits anyway. */
+  shutdownTimeoutMs: number;
+  /** Apply migrations when a process starts (off: `backfill migrate` is a release step). */
+  migrateOnStart: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -75,6 +79,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     paymentsIntervalMs: integer(env, 'BACKFILL_PAYMENTS_INTERVAL_MS', 5000, 0, 86_400_000),
     messagesIntervalMs: integer(env, 'BACKFILL_MESSAGES_INTERVAL_MS', 1000, 0, 86_400_000),
     inProcessWorker: flag(env, 'BACKFILL_IN_PROCESS_WORKER', true),
+    shutdownTimeoutMs: integer(env, 'BACKFILL_SHUTDOWN_TIMEOUT_MS', 25_000, 0, 3_600_000),
+    migrateOnStart: flag(env, 'BACKFILL_MIGRATE_ON_START', true),
     publicUrl:
       publicUrl(env.BACKFILL_PUBLIC_URL) ??
       `http://${env.HOST?.trim() || '127.0.0.1'}:${env.PORT?.trim() || '3000'}`,

@@ -5,14 +5,24 @@
  */
 import { type SQL, sql } from 'drizzle-orm';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { queryRows } from '../src/db/client.ts';
 import { OPERATOR_TOKEN, type StoreKeys, startTestApp, type TestApp, variant } from './support/harness.ts';
 import { MIN_RUNS, propertyOptions } from './support/property.ts';
 import { expectProblem, snapshot } from './support/state.ts';
 
-/** Cases per property: FUZZ_RUNS may ask for more, never fewer than MIN_RUNS. */
-const RUNS = Math.max(MIN_RUNS, Number(process.env.FUZZ_RUNS ?? MIN_RUNS));
+/**
+ * FUZZ_RUNS: random requests per endpoint (e.g. 10000 for a volume run), shared by its six random
+ * properties, each of which still runs at least MIN_RUNS cases. The default, what CI runs, is 600.
+ */
+const PROPERTIES_PER_ENDPOINT = 6;
+const REQUESTS_PER_ENDPOINT = Number(process.env.FUZZ_RUNS ?? MIN_RUNS * PROPERTIES_PER_ENDPOINT);
+if (!Number.isInteger(REQUESTS_PER_ENDPOINT) || REQUESTS_PER_ENDPOINT < 1) {
+  throw new Error(`FUZZ_RUNS must be a positive integer, got "${process.env.FUZZ_RUNS}"`);
+}
+const RUNS = Math.max(MIN_RUNS, Math.ceil(REQUESTS_PER_ENDPOINT / PROPERTIES_PER_ENDPOINT));
+// A property's time limit grows with its cases (a request and a state read take a few ms each).
+vi.setConfig({ testTimeout: Math.max(60_000, RUNS * 3 * 40) });
 
 let t: TestApp;
 let store: StoreKeys;

@@ -30,7 +30,7 @@ let t: TestApp;
 let inbox: MailInbox;
 let smsApi: HttpReceiver;
 // Receivers run on loopback: private addresses are allowed (BACKFILL_ALLOW_PRIVATE_URLS=true).
-const senders = createSenders({ timeoutMs: 400, allowPrivateUrls: true });
+const senders = createSenders({ timeoutMs: 1500, allowPrivateUrls: true });
 
 beforeAll(async () => {
   t = await startTestApp({ clock, config: { allowPrivateUrls: true } });

@@ -67,7 +67,7 @@ async function twoProcesses(env: Record<string, string>): Promise<Child[]> {
     BACKFILL_RATE_LIMIT_NAMESPACE: `two-${randomUUID()}`,
     ...env,
   };
-  const children = [await startServer(shared), await startServer(shared)];
+  const children = [await startServer({ env: shared }), await startServer({ env: shared })];
   await Promise.all(children.map(ready));
   return children;
 }

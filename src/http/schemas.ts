@@ -22,7 +22,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   413: 'Body over 1 MiB: `payload_too_large`',
   422: 'The request is well-formed but not acceptable: `validation_failed` and others',
   429: 'Too many requests: `rate_limited`',
-  503: 'A service the request needs (the payment provider) did not answer: `provider_unavailable`; retry later',
+  503: 'A service the request needs is not available: the payment provider did not answer (`provider_unavailable`; retry later), or the server is not ready or shutting down (`not_ready`)',
 };
 
 /** Problem responses for the listed statuses, for the OpenAPI document. */

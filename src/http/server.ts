@@ -1,6 +1,5 @@
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
-import { Type } from 'typebox';
 import type { Config } from '../config.ts';
 import { alertsRoutes } from '../modules/alerts/alerts.routes.ts';
 import { catalogRoutes } from '../modules/catalog/catalog.routes.ts';
@@ -23,17 +22,17 @@ import { supplyRoutes } from '../modules/supply/supply.routes.ts';
 import { templatesRoutes } from '../modules/templates/templates.routes.ts';
 import { webhooksRoutes } from '../modules/webhooks/webhooks.routes.ts';
 import type { Deps } from '../shared/context.ts';
-import { createAjv } from '../shared/schema-check.ts';
 import { registerAccessCheck, registerAuth } from './auth.ts';
+import { lazySerializers, lazyValidators } from './compilers.ts';
 import type { RouteContext } from './context.ts';
 import { registerCsvBodies } from './csv.ts';
 import { MERGE_PATCH, registerMediaTypeCheck } from './media-types.ts';
-import { registerMetrics } from './metrics.ts';
+import { type AppMetrics, createMetrics, registerMetrics } from './metrics.ts';
 import { registerOpenApi } from './openapi.ts';
 import { mapError, problem, sendProblem } from './problem.ts';
 import { rateLimitStore } from './rate-limit.ts';
-import { problems } from './schemas.ts';
 import { registerSecurityHeaders } from './security.ts';
+import { registerSystemRoutes } from './system.ts';
 
 const BODY_LIMIT = 1024 * 1024;
 
@@ -59,14 +58,8 @@ const trustHops = (hops: number) => (_address: string, hop: number) => hop < hop
 export interface ServerOptions {
   logger?: FastifyServerOptions['logger'];
   placement?: OrderPlacement;
-}
-
-/** Bodies are validated strictly, query strings and path parameters coerced from text (see createAjv). */
-function validators() {
-  const body = createAjv(false);
-  const other = createAjv('array');
-  return ({ schema, httpPart }: { schema: object; httpPart?: string }) =>
-    (httpPart === 'body' ? body : other).compile(schema);
+  /** The process's metrics (the app's assembly registers their stock hook); a fresh set if absent. */
+  metrics?: AppMetrics;
 }
 
 export async function buildServer(
@@ -85,10 +78,11 @@ export async function buildServer(
     // Behind a load balancer: believe X-Forwarded-For from these proxies (request.ip = the client).
     trustProxy:
       typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : (config.trustProxy ?? false),
+    schemaController: { compilersFactory: { buildSerializer: lazySerializers } },
     // Errors Fastify raises before routing (e.g. a malformed %-escape in the path) are problems too.
     frameworkErrors: (error, request, reply) => sendProblem(reply, mapError(error, request)),
   });
-  app.setValidatorCompiler(validators());
+  app.setValidatorCompiler(lazyValidators());
 
   // JSON bodies: strings PostgreSQL cannot store (NUL, lone UTF-16 surrogates) are refused up front.
   // A JSON Merge Patch is JSON too (routes that take one say so: registerMediaTypeCheck).
@@ -157,26 +151,12 @@ export async function buildServer(
   registerAccessCheck(app);
   registerMediaTypeCheck(app);
   registerCsvBodies(app);
-  const metrics = registerMetrics(app, deps);
+  const metrics = options.metrics ?? createMetrics();
+  registerMetrics(app, deps, metrics);
 
   await registerOpenApi(app, config);
 
-  app.get(
-    '/health',
-    {
-      schema: {
-        operationId: 'getHealth',
-        tags: ['System'],
-        summary: 'Ready once the database is migrated',
-        security: [],
-        response: { 200: Type.Object({ status: Type.Literal('ok') }), ...problems(429) },
-      },
-    },
-    async () => ({ status: 'ok' as const }),
-  );
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
-    reply.type(metrics.contentType).send(await metrics.metrics()),
-  );
+  registerSystemRoutes(app, deps, metrics);
 
   const ctx: RouteContext = {
     deps,

@@ -386,7 +386,11 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   const pending = new Set<ServerResponse>();
   const server = createServer(async (req, res) => {
     let raw = '';
-    for await (const chunk of req) raw += chunk;
+    try {
+      for await (const chunk of req) raw += chunk;
+    } catch {
+      return; // the caller was killed mid-request: nothing arrived, nothing to answer
+    }
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = req.method ?? 'GET';
     const form = method === 'POST' ? parseForm(raw) : {};

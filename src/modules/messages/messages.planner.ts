@@ -371,6 +371,9 @@ async function rationDelay(
   await tx
     .insert(linePromisesTold)
     .values({ lineId, storeId: settings.storeId, orderId: order.id, firstEta, toldEta: eta, updatedAt: now })
-    .onConflictDoUpdate({ target: linePromisesTold.lineId, set: { toldEta: eta, updatedAt: now } });
+    .onConflictDoUpdate({
+      target: [linePromisesTold.lineId, linePromisesTold.storeId],
+      set: { toldEta: eta, updatedAt: now },
+    });
   return { firstEta, toldEta, eta };
 }

@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import { inTransaction, queryRows } from '../../db/client.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
 import { storeToday } from '../../shared/dates.ts';
+import { type Periodic, startPeriodic } from '../../shared/periodic.ts';
 import { lockLevels } from '../stock/stock.levels.repository.ts';
 import { redateChunk } from './promises.usecases.ts';
 
@@ -35,11 +36,12 @@ export function nextChunkLines(lines: number, ms: number): number {
  * `chunkLines` lines, each its own short transaction under the SKU's lock (`redateChunk`), so a
  * long queue never holds its SKU for long. Running it again the same day finds nothing to do;
  * several processes may run it at once (each chunk re-checks, under the lock, what is left).
- * `storeIds` limits it to some stores (tests share one database); `chunkLines` fixes the chunk size.
+ * `storeIds` limits it to some stores (tests share one database); `chunkLines` fixes the chunk size;
+ * `signal` stops it between chunks.
  */
 export async function refreshDuePromises(
   deps: Deps,
-  options: { storeIds?: readonly string[]; chunkLines?: number } = {},
+  options: { storeIds?: readonly string[]; chunkLines?: number; signal?: AbortSignal } = {},
 ): Promise<DailyRefreshResult> {
   const only = options.storeIds;
   const stores = await queryRows<StoreScope>(
@@ -62,6 +64,7 @@ export async function refreshDuePromises(
     for (const { sku } of due) {
       let lines = options.chunkLines ?? CHUNK_LINES;
       for (let done = false; !done; ) {
+        if (options.signal?.aborted) return { skus };
         const started = performance.now();
         done = await inTransaction(deps.db, async (tx) => {
           const level = (await lockLevels(tx, [{ storeId: store.id, sku }])).values().next().value;
@@ -75,26 +78,18 @@ export async function refreshDuePromises(
   return { skus };
 }
 
-/** Runs `refreshDuePromises` now and then every `intervalMs` (hourly: a store's midnight may fall at any hour). */
+/**
+ * Runs `refreshDuePromises` now and then every `intervalMs` (hourly: a store's midnight may fall at
+ * any hour). `stop()` lets the SKU in hand finish and waits for it; the rest waits for the next run.
+ */
 export function startDailyRefresh(
   deps: Deps,
   log: { error(object: unknown, message: string): void },
   intervalMs = 3_600_000,
-): () => void {
-  let running = false;
-  const run = async () => {
-    if (running) return;
-    running = true;
-    try {
-      await refreshDuePromises(deps);
-    } catch (error) {
-      log.error({ err: error }, 'daily promise refresh failed');
-    } finally {
-      running = false;
-    }
-  };
-  void run();
-  const timer = setInterval(run, intervalMs);
-  timer.unref();
-  return () => clearInterval(timer);
+): Periodic {
+  return startPeriodic((signal) => refreshDuePromises(deps, { signal }), {
+    intervalMs,
+    runNow: true,
+    onError: (error) => log.error({ err: error }, 'daily promise refresh failed'),
+  });
 }

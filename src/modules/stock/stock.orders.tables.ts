@@ -4,10 +4,12 @@ import {
   bigserial,
   check,
   date,
+  foreignKey,
   index,
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -24,7 +26,7 @@ export interface Customer {
 export const orders = pgTable(
   'orders',
   {
-    id: text('id').primaryKey(),
+    id: text('id').notNull(),
     seq: bigserial('seq', { mode: 'number' }).notNull(),
     storeId: text('store_id').notNull(),
     externalId: text('external_id'),
@@ -37,6 +39,7 @@ export const orders = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   },
   (t) => [
+    primaryKey({ name: 'orders_pkey', columns: [t.id, t.storeId] }),
     uniqueIndex('orders_external_id_idx').on(t.storeId, t.externalId),
     // No index on status: a status change then updates the row in place (a HOT update, helped by
     // fillfactor 50 in migration 0007), which is what lets a restock serve ~100k units/s. Listing
@@ -51,11 +54,9 @@ export const orders = pgTable(
 export const orderLines = pgTable(
   'order_lines',
   {
-    id: text('id').primaryKey(),
+    id: text('id').notNull(),
     storeId: text('store_id').notNull(),
-    orderId: text('order_id')
-      .notNull()
-      .references(() => orders.id),
+    orderId: text('order_id').notNull(),
     lineNo: integer('line_no').notNull(),
     sku: text('sku').notNull(),
     quantity: integer('quantity').notNull(),
@@ -73,6 +74,12 @@ export const orderLines = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   },
   (t) => [
+    primaryKey({ name: 'order_lines_pkey', columns: [t.id, t.storeId] }),
+    foreignKey({
+      name: 'order_lines_order_fk',
+      columns: [t.orderId, t.storeId],
+      foreignColumns: [orders.id, orders.storeId],
+    }),
     index('order_lines_order_idx').on(t.orderId, t.lineNo),
     index('order_lines_queue_idx').on(t.storeId, t.sku, t.queueTicket).where(sql`${t.backordered} > 0`),
     check(

@@ -73,21 +73,25 @@ export const queueCounts = pgTable(
   (t) => [primaryKey({ columns: [t.storeId, t.sku, t.level, t.bucket] })],
 );
 
-export const inventoryAdjustments = pgTable('inventory_adjustments', {
-  id: text('id').primaryKey(),
-  storeId: text('store_id').notNull(),
-  sku: text('sku').notNull(),
-  quantity: integer('quantity').notNull(),
-  reason: text('reason', { enum: ['restock', 'count', 'damage', 'return', 'other'] }).notNull(),
-  note: text('note'),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
-});
+export const inventoryAdjustments = pgTable(
+  'inventory_adjustments',
+  {
+    id: text('id').notNull(),
+    storeId: text('store_id').notNull(),
+    sku: text('sku').notNull(),
+    quantity: integer('quantity').notNull(),
+    reason: text('reason', { enum: ['restock', 'count', 'damage', 'return', 'other'] }).notNull(),
+    note: text('note'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ name: 'inventory_adjustments_pkey', columns: [t.id, t.storeId] })],
+);
 
 /** The append-only ledger: `quantity` is the signed change to onHand. */
 export const stockMovements = pgTable(
   'stock_movements',
   {
-    id: text('id').primaryKey(),
+    id: text('id').notNull(),
     seq: bigserial('seq', { mode: 'number' }).notNull(),
     storeId: text('store_id').notNull(),
     sku: text('sku').notNull(),
@@ -98,5 +102,8 @@ export const stockMovements = pgTable(
     adjustmentId: text('adjustment_id'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   },
-  (t) => [index('stock_movements_sku_idx').on(t.storeId, t.sku, t.seq)],
+  (t) => [
+    primaryKey({ name: 'stock_movements_pkey', columns: [t.id, t.storeId] }),
+    index('stock_movements_sku_idx').on(t.storeId, t.sku, t.seq),
+  ],
 );
