@@ -246,6 +246,20 @@ export async function freshBenchDatabase(engine: Engine, scenario: string): Prom
   return scratchPostgresDatabase(postgresUrl(), `backfill_bench_${scenario.replace(/[^a-z0-9]/gi, '_')}`);
 }
 
+/** Runs `scenario` on a fresh database of its own, dropped afterwards (also when it fails). */
+export async function onFreshDatabase<T>(
+  engine: Engine,
+  scenario: string,
+  run: (database: BenchDatabase) => Promise<T>,
+): Promise<T> {
+  const database = await freshBenchDatabase(engine, scenario);
+  try {
+    return await run(database);
+  } finally {
+    await database.drop();
+  }
+}
+
 /**
  * An exact copy of a bench database (nobody may be connected to it meanwhile), dropped like it:
  * `CREATE DATABASE … TEMPLATE` on PostgreSQL, a copy of the directory for PGlite. Two phases of

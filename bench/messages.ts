@@ -315,6 +315,7 @@ async function messagesOn(
   const app = await createApp(
     {
       ...loadConfig({}),
+      allowPrivateUrls: true,
       databaseUrl: url,
       operatorToken: OPERATOR_TOKEN,
       logLevel: 'silent',
@@ -479,7 +480,8 @@ async function messagesOn(
       );
 
     // --- Phase 2: delivery.
-    const senders = createSenders();
+    // The receiver is on loopback: private addresses must be allowed (BACKFILL_ALLOW_PRIVATE_URLS).
+    const senders = createSenders({ allowPrivateUrls: true });
     receiver.phase = 'backfill';
     mark = traceMark();
     cpu = await startCpu(backends);

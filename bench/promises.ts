@@ -48,6 +48,7 @@ import { adjustStockBatch } from '../src/modules/stock/stock.adjust.ts';
 import { lockLevels, readLevels, type SkuLevel } from '../src/modules/stock/stock.levels.repository.ts';
 import { getOrder } from '../src/modules/stock/stock.orders.ts';
 import { OrderPlacement } from '../src/modules/stock/stock.placement.ts';
+import { rebuildQueueCounts } from '../src/modules/stock/stock.queue.counts.ts';
 import { cancelOrder } from '../src/modules/stock/stock.release.ts';
 import { createStore } from '../src/modules/stores/stores.usecases.ts';
 import type { Deps, StoreScope } from '../src/shared/context.ts';
@@ -145,9 +146,9 @@ async function seedQueue(db: Executor, deps: Deps, store: StoreScope, queue: Que
   for (let from = 1; from <= queue.lines; from += CHUNK) {
     const to = Math.min(queue.lines, from + CHUNK - 1);
     await db.execute(sql`
-      INSERT INTO orders (id, store_id, external_id, status, customer, currency, created_at, updated_at)
+      INSERT INTO orders (id, store_id, external_id, status, customer, currency, line_count, created_at, updated_at)
       SELECT ${orderPrefix} || lpad(to_hex(t), 6, '0'), ${store.id}, NULL, 'backordered', '{}'::jsonb,
-             ${store.currency}, ${now}, ${now}
+             ${store.currency}, 1, ${now}, ${now}
         FROM generate_series(${from}::int, ${to}::int) AS t`);
     await db.execute(sql`
       INSERT INTO order_lines (id, store_id, order_id, line_no, sku, quantity, unit_price, allocated, backordered,
@@ -162,6 +163,7 @@ async function seedQueue(db: Executor, deps: Deps, store: StoreScope, queue: Que
     SELECT ${store.id}, ${sku}, 0, 0, coalesce(sum(backordered), 0), count(*), coalesce(max(queue_ticket), 0),
            'backorder', NULL, ${now}
       FROM order_lines WHERE store_id = ${store.id} AND sku = ${sku} AND backordered > 0`);
+  await rebuildQueueCounts(db, { storeId: store.id, sku });
 }
 
 /** Runs `work` in a transaction that is rolled back afterwards. */
@@ -270,6 +272,9 @@ async function explainApplySchedule(
   await rolledBack(db, async (tx) => {
     const explaining = {
       execute: async (query: ReturnType<typeof sql>) => {
+        // Settings the statement runs under (SET LOCAL work_mem) are applied, not explained.
+        const first = query.queryChunks[0] as { value?: string[] } | undefined;
+        if (first?.value?.join('').trimStart().startsWith('SET ')) return tx.execute(query);
         const how = options.analyze ? 'ANALYZE, BUFFERS' : 'COSTS';
         const result = (await tx.execute(sql`EXPLAIN (${sql.raw(how)}) ${query}`)) as unknown as {
           rows: Record<string, string>[];

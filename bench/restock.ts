@@ -26,6 +26,7 @@ import {
 } from '../src/db/client.ts';
 import { DEFAULT_INPUTS, planSchedule, stockPromise } from '../src/modules/promises/promises.models.ts';
 import { adjustStockBatch } from '../src/modules/stock/stock.adjust.ts';
+import { rebuildQueueCounts } from '../src/modules/stock/stock.queue.counts.ts';
 import { createStore } from '../src/modules/stores/stores.usecases.ts';
 import type { Deps, StoreScope } from '../src/shared/context.ts';
 import { storeToday } from '../src/shared/dates.ts';
@@ -171,8 +172,8 @@ async function seed(db: Executor, deps: Deps, store: StoreScope, backlog: Backlo
   for (let from = 0; from < orderIds.length; from += CHUNK) {
     const ids = orderIds.slice(from, from + CHUNK);
     await db.execute(sql`
-      INSERT INTO orders (id, store_id, external_id, status, customer, currency, created_at, updated_at)
-      SELECT id, ${store.id}, NULL, 'backordered', '{}'::jsonb, ${store.currency}, ${now}, ${now}
+      INSERT INTO orders (id, store_id, external_id, status, customer, currency, line_count, created_at, updated_at)
+      SELECT id, ${store.id}, NULL, 'backordered', '{}'::jsonb, ${store.currency}, 1, ${now}, ${now}
         FROM unnest(${sql.param(ids)}::text[]) WITH ORDINALITY AS o(id, n) ORDER BY n`);
     await db.execute(sql`
       INSERT INTO order_lines (id, store_id, order_id, line_no, sku, quantity, unit_price, allocated, backordered,
@@ -186,6 +187,7 @@ async function seed(db: Executor, deps: Deps, store: StoreScope, backlog: Backlo
                     ${sql.param(tickets.slice(from, from + CHUNK))}::bigint[])
              AS v(id, order_id, sku, quantity, ticket)`);
   }
+  await rebuildQueueCounts(db, { storeId: store.id });
   await db.execute(sql`ANALYZE order_lines`);
   await db.execute(sql`ANALYZE orders`);
   await db.execute(sql`ANALYZE inventory_levels`);

@@ -7,9 +7,12 @@
  *            [--partial 0] [--zipf 1.1] [--trace-sql 1] [--explain-slow MS]
  *   promises [--engine postgres|pglite] [--lines 1000000] [--orders 200] [--po-units 1000] [--reads 21]
  *            [--explain-full 1]
+ *   soak     [--engine postgres|pglite] [--seconds 600] [--rate 40]
  *   messages [--engine postgres|pglite] [--orders 5000] [--channel email|webhook] [--concurrency 16]
  *            [--via deliverDue|worker]
  *            [--trace-sql 1]
+ *   storefront [--engine postgres|pglite] [--concurrency 64] [--seconds 10] [--skus 60] [--stock S] [--limit L]
+ *              [--orders N] [--cpu-prof DIR]
  *
  * Every scenario runs on a database of its own (created for the run, dropped after it), prints a
  * human-readable log and, as its very last line, one JSON object. Exit code: 0 when the run
@@ -23,8 +26,10 @@ import { runHotSku } from './hot-sku.ts';
 import { type DeliveryPath, runMessages } from './messages.ts';
 import { runPromises } from './promises.ts';
 import { runRestock } from './restock.ts';
+import { runSoak } from './soak.ts';
+import { runStorefront } from './storefront.ts';
 
-const USAGE = `usage: npm run bench -- <hot-sku|restock|promises|messages> [flags]
+const USAGE = `usage: npm run bench -- <hot-sku|restock|promises|messages|storefront|soak> [flags]
 
 hot-sku  --engine postgres|pglite  --concurrency 64  --stock S  --limit L  --requests N
          --baseline-seconds 10  --cpu-prof DIR (profile the server child)
@@ -40,6 +45,11 @@ messages --engine postgres|pglite  --orders 5000 (1000 on pglite)  --channel ema
          --concurrency 16 (delivery lanes, and senders of the raw-channel baseline)
          --via deliverDue|worker (direct delivery passes, or the production worker's pg-boss jobs)
          --trace-sql 1 (time the SQL round trips of the relay and delivery phases; PostgreSQL only)
+storefront --engine postgres|pglite  --concurrency 64  --seconds 10 (each of 2 read and 2 bare-route phases)
+         --skus 60 (catalog read)  --stock S  --limit L  --orders N (the hot-SKU sale beside the reads)
+         --cpu-prof DIR (profile the server child)
+soak     --engine postgres|pglite  --seconds 600 (the run's length)  --rate 40 (requests per second, all kinds)
+         mixed traffic at a fixed rate: p50/p99 per endpoint, errors, memory growth, invariants
 
 Each run creates a database of its own on the PostgreSQL server of DATABASE_URL (default
 postgres://postgres@127.0.0.1:5432/test), backfill_bench_<scenario>_<pid>, and drops it at the end;
@@ -96,6 +106,8 @@ async function main(argv: string[]): Promise<number> {
       reads: { type: 'string' },
       channel: { type: 'string' },
       via: { type: 'string' },
+      seconds: { type: 'string' },
+      rate: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -150,6 +162,23 @@ async function main(argv: string[]): Promise<number> {
       concurrency: intFlag(values.concurrency, 'concurrency'),
       ...(values.via ? { via: deliveryPath(values.via) } : {}),
       traceSql: values['trace-sql'] !== undefined,
+    });
+  } else if (scenario === 'storefront') {
+    result = await runStorefront({
+      engine,
+      concurrency: intFlag(values.concurrency, 'concurrency'),
+      seconds: intFlag(values.seconds, 'seconds'),
+      skus: intFlag(values.skus, 'skus'),
+      stock: intFlag(values.stock, 'stock'),
+      limit: intFlag(values.limit, 'limit'),
+      orders: intFlag(values.orders, 'orders'),
+      cpuProfDir: values['cpu-prof'],
+    });
+  } else if (scenario === 'soak') {
+    result = await runSoak({
+      engine,
+      seconds: intFlag(values.seconds, 'seconds'),
+      rate: intFlag(values.rate, 'rate'),
     });
   } else {
     console.error(`unknown scenario "${scenario}"\n\n${USAGE}`);

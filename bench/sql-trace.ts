@@ -22,6 +22,11 @@ const target = process.env.BENCH_SQL_TRACE;
 
 const keyOf = (text: string): string => {
   const flat = text.replace(/\s+/g, ' ').trim();
+  // A WITH statement is named by its first CTE and what that does ("WITH filled AS ( UPDATE order_lines").
+  const cte = /^with (\w+) as \( ?(insert into \w+|update \w+|delete from \w+|select .*? from \w+)/i.exec(
+    flat,
+  );
+  if (cte) return `WITH ${cte[1]} AS (${cte[2]}`.slice(0, 90);
   const m = /^(insert into "?\w+"?|update "?\w+"?|delete from "?\w+"?|select .*? from "?\w+"?|\w+)/i.exec(
     flat,
   );

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { assembleDeps } from './assembly.ts';
 import type { Config } from './config.ts';
 import { type DatabaseHandle, openDatabase } from './db/client.ts';
+import { createMetrics } from './http/metrics.ts';
 import { buildServer } from './http/server.ts';
 import type { PaymentProviders } from './modules/payments/payments.collector.ts';
 import { createManualProvider } from './modules/payments/payments.provider.manual.ts';
@@ -32,6 +33,8 @@ export interface App {
   server: FastifyInstance;
   deps: Deps;
   database: DatabaseHandle;
+  /** How long start-up took: opening the database, applying migrations (milliseconds). */
+  startup: { openMs: number; migrateMs: number };
   close(): Promise<void>;
 }
 
@@ -40,18 +43,26 @@ export async function createApp(
   config: Config,
   options: { clock?: Clock; logger?: FastifyServerOptions['logger']; providers?: PaymentProviders } = {},
 ): Promise<App> {
+  const opening = performance.now();
   const database = await openDatabase(config.databaseUrl);
-  await database.migrate();
+  const migrating = performance.now();
+  // Behind PgBouncer in transaction mode the migration lock (a session lock) must not go through
+  // it: migrations are then a release step, and /health/ready reports a database left behind.
+  if (config.migrateOnStart) await database.migrate();
+  const startup = { openMs: migrating - opening, migrateMs: performance.now() - migrating };
+  const metrics = createMetrics();
   const deps = assembleDeps(database, {
+    observers: [metrics.stockHook],
     ...(options.clock ? { clock: options.clock } : {}),
     providers: options.providers ?? providersFor(config),
     publicUrl: config.publicUrl,
   });
-  const server = await buildServer(deps, config, { logger: options.logger });
+  const server = await buildServer(deps, config, { logger: options.logger, metrics });
   return {
     server,
     deps,
     database,
+    startup,
     close: async () => {
       await server.close();
       await database.close();

@@ -8,19 +8,28 @@ import type { PaymentProviders } from './modules/payments/payments.collector.ts'
 import { paymentsStockHook } from './modules/payments/payments.hooks.ts';
 import { promiseDating, promisesStockHook } from './modules/promises/promises.hooks.ts';
 import { shippingStockHook } from './modules/shipping/shipping.hooks.ts';
-import type { StockExtensions } from './modules/stock/stock.hooks.ts';
+import type { StockExtensions, StockHook } from './modules/stock/stock.hooks.ts';
 import { type Clock, systemClock } from './shared/clock.ts';
 import type { Deps } from './shared/context.ts';
 import { createIdGenerator } from './shared/ids.ts';
 
-export function stockExtensions(): StockExtensions {
-  return { dating: promiseDating, hooks: [promisesStockHook, paymentsStockHook, shippingStockHook] };
+/** `observers` (metrics) come last: they see what the others did, and change nothing. */
+export function stockExtensions(observers: readonly StockHook[] = []): StockExtensions {
+  return {
+    dating: promiseDating,
+    hooks: [promisesStockHook, paymentsStockHook, shippingStockHook, ...observers],
+  };
 }
 
 /** The dependencies every use case receives, for one open database (no container: one object). */
 export function assembleDeps(
   database: Pick<DatabaseHandle, 'db' | 'engine'>,
-  options: { clock?: Clock; providers?: PaymentProviders; publicUrl?: string } = {},
+  options: {
+    clock?: Clock;
+    providers?: PaymentProviders;
+    publicUrl?: string;
+    observers?: readonly StockHook[];
+  } = {},
 ): Deps {
   const clock = options.clock ?? systemClock;
   return {
@@ -28,7 +37,7 @@ export function assembleDeps(
     engine: database.engine,
     clock,
     ids: createIdGenerator(() => clock.now().getTime()),
-    stock: stockExtensions(),
+    stock: stockExtensions(options.observers),
     ...(options.providers ? { providers: options.providers } : {}),
     ...(options.publicUrl !== undefined ? { publicUrl: options.publicUrl } : {}),
   };

@@ -4,9 +4,10 @@
  */
 import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
-import { createApp, providersFor } from './app.ts';
+import { type App, createApp, providersFor } from './app.ts';
 import { assembleDeps } from './assembly.ts';
 import { ConfigError, loadConfig } from './config.ts';
+import { BackupError, backup, restore } from './db/backup.ts';
 import { DatabaseInUseError, inTransaction, openDatabase } from './db/client.ts';
 import { seedDemo } from './db/seed.ts';
 import { collectPayments } from './modules/payments/payments.collector.ts';
@@ -14,6 +15,7 @@ import { refreshDuePromises } from './modules/promises/promises.jobs.ts';
 import { countStores, createStore } from './modules/stores/stores.usecases.ts';
 import { systemClock } from './shared/clock.ts';
 import { createIdGenerator } from './shared/ids.ts';
+import { stopOnSignals } from './shutdown.ts';
 import { startBackgroundWork } from './worker.ts';
 
 const HELP = `backfill — backorder management for online stores
@@ -25,6 +27,10 @@ Usage:
                                       collection, daily re-dating); serve runs it too unless
                                       BACKFILL_IN_PROCESS_WORKER=false
   backfill migrate                    apply database migrations and exit
+  backfill backup <file>              PGlite: stop the server, then copy the whole database to <file>;
+                                      PostgreSQL: pg_dump --format=custom (see docs/deploy.md)
+  backfill restore <file>             into a new PGlite directory, or an empty PostgreSQL database
+                                      (pg_restore), then migrate
   backfill store create --name NAME [--currency USD] [--timezone UTC]
                                       create a store and print its API keys once
   backfill seed --demo                create a demo store with variants, stock and a live queue
@@ -35,7 +41,8 @@ Usage:
 
 Configuration comes from the environment: DATABASE_URL (default pglite://./data), PORT, HOST,
 BACKFILL_OPERATOR_TOKEN, LOG_LEVEL, STRIPE_SECRET_KEY, STRIPE_API_URL, BACKFILL_PAYMENTS_INTERVAL_MS,
-BACKFILL_MESSAGES_INTERVAL_MS, BACKFILL_IN_PROCESS_WORKER, BACKFILL_PUBLIC_URL.
+BACKFILL_MESSAGES_INTERVAL_MS, BACKFILL_IN_PROCESS_WORKER, BACKFILL_PUBLIC_URL,
+BACKFILL_SHUTDOWN_TIMEOUT_MS.
 See README.md.`;
 
 async function main(argv: string[]): Promise<number> {
@@ -61,6 +68,20 @@ async function main(argv: string[]): Promise<number> {
     await db.migrate();
     await db.close();
     console.log('Database is up to date.');
+    return 0;
+  }
+  if (command === 'backup' || command === 'restore') {
+    if (!sub || argv.length > 2) {
+      console.error(`${command} needs one file: backfill ${command} <file>`);
+      return 2;
+    }
+    try {
+      console.log(await (command === 'backup' ? backup : restore)(config.databaseUrl, sub));
+    } catch (error) {
+      if (!(error instanceof BackupError)) throw error;
+      console.error(error.message);
+      return 2;
+    }
     return 0;
   }
   if (command === 'store' && sub === 'create') {
@@ -157,7 +178,7 @@ async function serveCluster(config: ReturnType<typeof loadConfig>, workers: numb
   const stop = () => {
     stopping = true;
     for (const worker of Object.values(cluster.workers ?? {})) worker?.kill('SIGTERM');
-    setTimeout(() => process.exit(0), 5000).unref();
+    setTimeout(() => process.exit(1), config.shutdownTimeoutMs + 5000).unref();
     cluster.on('exit', () => {
       if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
     });
@@ -171,15 +192,19 @@ async function serve(config: ReturnType<typeof loadConfig>): Promise<number> {
   const app = await createApp(config);
   const { server } = app;
   let background: { stop(): Promise<void> } | null = null;
-  const stop = async (signal: string) => {
-    server.log.info(`${signal} received, shutting down`);
-    await background?.stop();
-    await app.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  // Stop taking requests (those in flight finish; Fastify answers 503 on kept-alive connections
+  // meanwhile) and stop the background work (runs in flight finish), then close the database.
+  stopOnSignals(
+    server.log,
+    'the server',
+    async () => {
+      await Promise.all([server.close(), background?.stop()]);
+      await app.database.close();
+    },
+    config.shutdownTimeoutMs,
+  );
   const address = await server.listen({ port: config.port, host: config.host });
+  logStartup(server.log, app);
   if (config.inProcessWorker) background = await startBackgroundWork(app, config, server.log);
   const stores = await countStores(app.deps.db);
   server.log.info(`Backfill API on ${address} — docs at ${address}/docs, OpenAPI at ${address}/openapi.json`);
@@ -195,19 +220,35 @@ async function serve(config: ReturnType<typeof loadConfig>): Promise<number> {
   return -1;
 }
 
+/** Where the start-up time went: opening the database (PGlite: loading it), migrations, the rest. */
+function logStartup(log: { info(object: object, message: string): void }, app: App): void {
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  const totalMs = performance.now();
+  const { openMs, migrateMs } = app.startup;
+  const restMs = totalMs - openMs - migrateMs;
+  log.info(
+    {
+      startup: { totalMs: Math.round(totalMs), openMs: Math.round(openMs), migrateMs: Math.round(migrateMs) },
+    },
+    `Listening ${seconds(totalMs)} after start: database opened in ${seconds(openMs)}, migrations checked in ` +
+      `${seconds(migrateMs)}, the rest (loading the code, building the server) ${seconds(restMs)}`,
+  );
+}
+
 /** The background work alone, for deployments that keep API and worker processes apart. */
 async function runWorker(config: ReturnType<typeof loadConfig>): Promise<number> {
   const app = await createApp(config);
   const log = app.server.log;
   const background = await startBackgroundWork(app, config, log);
-  const stop = async (signal: string) => {
-    log.info(`${signal} received, stopping the worker`);
-    await background.stop();
-    await app.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  stopOnSignals(
+    log,
+    'the worker',
+    async () => {
+      await background.stop();
+      await app.close();
+    },
+    config.shutdownTimeoutMs,
+  );
   log.info('Backfill worker running: messages, payments, daily re-dating');
   return -1;
 }

@@ -1,4 +1,5 @@
 /** Environment → typed configuration, validated once at start-up. */
+import { isIP } from 'node:net';
 
 export interface Config {
   port: number;
@@ -22,6 +23,23 @@ export interface Config {
   inProcessWorker: boolean;
   /** Origin shoppers reach this server at, for self-service links (a store may set its own). */
   publicUrl: string;
+  /** Webhooks and the SMS API may reach loopback and private addresses (BACKFILL_ALLOW_PRIVATE_URLS). */
+  allowPrivateUrls: boolean;
+  /**
+   * Which proxies' X-Forwarded-For to believe for the client address (BACKFILL_TRUST_PROXY): a
+   * number of hops, or addresses and CIDR ranges; null = none (the socket's address is the client).
+   */
+  trustProxy: number | string[] | null;
+  /** Rate-limit counters live in this Redis (REDIS_URL); else in PostgreSQL, or in memory on PGlite. */
+  redisUrl: string | null;
+  /** Prefix of this deployment's rate-limit counters, for deployments sharing a Redis or database. */
+  rateLimitNamespace: string;
+  /** How long a process reuses a storefront answer (and a store's allowed origins); 0 = never. */
+  storefrontCacheMs: number;
+  /** How long a graceful shutdown (SIGTERM) may take before the process exits anyway. */
+  shutdownTimeoutMs: number;
+  /** Apply migrations when a process starts (off: `backfill migrate` is a release step). */
+  migrateOnStart: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -61,10 +79,61 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     paymentsIntervalMs: integer(env, 'BACKFILL_PAYMENTS_INTERVAL_MS', 5000, 0, 86_400_000),
     messagesIntervalMs: integer(env, 'BACKFILL_MESSAGES_INTERVAL_MS', 1000, 0, 86_400_000),
     inProcessWorker: flag(env, 'BACKFILL_IN_PROCESS_WORKER', true),
+    shutdownTimeoutMs: integer(env, 'BACKFILL_SHUTDOWN_TIMEOUT_MS', 25_000, 0, 3_600_000),
+    migrateOnStart: flag(env, 'BACKFILL_MIGRATE_ON_START', true),
     publicUrl:
       publicUrl(env.BACKFILL_PUBLIC_URL) ??
       `http://${env.HOST?.trim() || '127.0.0.1'}:${env.PORT?.trim() || '3000'}`,
+    allowPrivateUrls: flag(env, 'BACKFILL_ALLOW_PRIVATE_URLS', false),
+    trustProxy: trustProxy(env.BACKFILL_TRUST_PROXY),
+    redisUrl: redisUrl(env.REDIS_URL),
+    rateLimitNamespace: rateLimitNamespace(env.BACKFILL_RATE_LIMIT_NAMESPACE),
+    storefrontCacheMs: integer(env, 'BACKFILL_STOREFRONT_CACHE_MS', 1000, 0, 60_000),
   };
+}
+
+/** `1` (hops: the last N X-Forwarded-For entries are proxies) or `10.0.0.0/8, 192.168.1.7` (trusted proxies). */
+function trustProxy(raw: string | undefined): number | string[] | null {
+  const value = raw?.trim();
+  if (!value) return null;
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops < 1 || hops > 20)
+      throw new ConfigError(`BACKFILL_TRUST_PROXY hops must be 1–20, got "${value}"`);
+    return hops;
+  }
+  const entries = value.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    const [address, prefix, extra] = entry.split('/');
+    const family = isIP(address ?? '');
+    const prefixOk =
+      prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32));
+    if (!family || !prefixOk || extra !== undefined) {
+      throw new ConfigError(
+        `BACKFILL_TRUST_PROXY must be a number of hops or a comma-separated list of addresses and CIDR ranges (10.0.0.0/8), got "${entry}"`,
+      );
+    }
+  }
+  return entries;
+}
+
+function rateLimitNamespace(raw: string | undefined): string {
+  const value = raw?.trim() || 'backfill';
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(value)) {
+    throw new ConfigError(
+      `BACKFILL_RATE_LIMIT_NAMESPACE must be 1–64 letters, digits, _ . -, got "${value}"`,
+    );
+  }
+  return value;
+}
+
+function redisUrl(raw: string | undefined): string | null {
+  const value = raw?.trim();
+  if (!value) return null;
+  if (!/^rediss?:\/\/[^\s]+$/.test(value)) {
+    throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL, got "${value}"`);
+  }
+  return value;
 }
 
 function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {

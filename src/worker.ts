@@ -21,11 +21,11 @@ export async function startBackgroundWork(
   app: Pick<App, 'deps' | 'database'>,
   config: Config,
   log: Log,
-  senders: Senders = createSenders(),
+  senders: Senders = createSenders({ allowPrivateUrls: config.allowPrivateUrls }),
   scope?: RelayOptions['scope'],
 ): Promise<{ messages: MessageWorker; stop(): Promise<void> }> {
-  const stopRefresh = startDailyRefresh(app.deps, log);
-  const stopCollector = startPaymentCollector(app.deps, log, config.paymentsIntervalMs);
+  const refresh = startDailyRefresh(app.deps, log);
+  const collector = startPaymentCollector(app.deps, log, config.paymentsIntervalMs);
   const messages = await startMessageWorker(app.deps, app.database, senders, log, {
     intervalMs: config.messagesIntervalMs,
     ...(scope ? { scope } : {}),
@@ -34,10 +34,9 @@ export async function startBackgroundWork(
   });
   return {
     messages,
+    /** Stops every timer and waits for the work in flight (a collector run, a job, a send). */
     async stop() {
-      stopRefresh();
-      stopCollector();
-      await messages.stop();
+      await Promise.all([refresh.stop(), collector.stop(), messages.stop()]);
       senders.close?.();
     },
   };

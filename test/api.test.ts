@@ -138,10 +138,12 @@ describe('details a storefront or connector relies on', () => {
       sku: 'SHELF-1',
       status: 'backorder',
       quantity: 1,
+      availableNow: false,
       message: 'Ships in 3 weeks',
       expectedDate: '2026-12-15',
       expectedDateLatest: '2026-12-15',
       shipping: [],
+      releaseDate: null,
     });
     await t.request('POST', '/v1/orders', { key, body: { lines: [{ sku: 'SHELF-1', quantity: 1 }] } });
     // The cap is reached: no order could be placed, so there is no date to promise.
@@ -149,10 +151,12 @@ describe('details a storefront or connector relies on', () => {
       sku: 'SHELF-1',
       status: 'out_of_stock',
       quantity: 1,
+      availableNow: false,
       message: null,
       expectedDate: null,
       expectedDateLatest: null,
       shipping: [],
+      releaseDate: null,
     });
     await t.request('POST', '/v1/inventory/adjustments', {
       key,
@@ -160,7 +164,12 @@ describe('details a storefront or connector relies on', () => {
     });
     // In stock: ready to ship today (the store has no handling days).
     const today = new Date().toISOString().slice(0, 10);
-    expect(await availability()).toMatchObject({ sku: 'SHELF-1', status: 'in_stock', message: null });
+    expect(await availability()).toMatchObject({
+      sku: 'SHELF-1',
+      status: 'in_stock',
+      availableNow: true,
+      message: null,
+    });
     expect((await availability()).expectedDate >= today).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 /** Smaller details of API.md: system endpoints, lists, statuses, refusals that write nothing, events, dates, rate limits. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type StoreKeys, startTestApp, type TestApp, variant } from './support/harness.ts';
+import { OPERATOR_TOKEN, type StoreKeys, startTestApp, type TestApp, variant } from './support/harness.ts';
 import { expectProblem, readAll, snapshot } from './support/state.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies loosely
@@ -69,9 +69,9 @@ describe('system endpoints', () => {
     expect(res.body.toLowerCase()).toContain('<html');
   });
 
-  it('GET /metrics → Prometheus text with request counters', async () => {
+  it('GET /metrics → Prometheus text with request counters (operator token)', async () => {
     await t.request('GET', '/health');
-    const res = await t.request('GET', '/metrics');
+    const res = await t.request('GET', '/metrics', { key: OPERATOR_TOKEN });
     expect(res.statusCode).toBe(200);
     expect(String(res.headers['content-type'])).toMatch(/^text\/plain/);
     expect(res.body).toMatch(/^# HELP /m);

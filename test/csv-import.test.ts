@@ -91,7 +91,7 @@ describe('POST /v1/inventory/adjustments/batch as text/csv', () => {
     expectProblem(res, 422, 'validation_failed');
     expect(res.json().errors).toEqual([
       { path: '/rows/3/sku', message: 'unknown SKU "NOPE-1"' },
-      { path: '/rows/4/sku', message: 'SKU "CSV-A" is adjusted more than once; each SKU may appear once' },
+      { path: '/rows/4/sku', message: 'SKU "CSV-A" appears more than once; each SKU may appear once' },
       { path: '/rows/5/sku', message: 'unknown SKU "NOPE-2"' },
     ]);
     // As JSON, the same problems name the JSON paths; only unknown SKUs keep the code unknown_sku.

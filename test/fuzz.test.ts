@@ -5,14 +5,24 @@
  */
 import { type SQL, sql } from 'drizzle-orm';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { queryRows } from '../src/db/client.ts';
 import { OPERATOR_TOKEN, type StoreKeys, startTestApp, type TestApp, variant } from './support/harness.ts';
 import { MIN_RUNS, propertyOptions } from './support/property.ts';
 import { expectProblem, snapshot } from './support/state.ts';
 
-/** Cases per property: FUZZ_RUNS may ask for more, never fewer than MIN_RUNS. */
-const RUNS = Math.max(MIN_RUNS, Number(process.env.FUZZ_RUNS ?? MIN_RUNS));
+/**
+ * FUZZ_RUNS: random requests per endpoint (e.g. 10000 for a volume run), shared by its six random
+ * properties, each of which still runs at least MIN_RUNS cases. The default, what CI runs, is 600.
+ */
+const PROPERTIES_PER_ENDPOINT = 6;
+const REQUESTS_PER_ENDPOINT = Number(process.env.FUZZ_RUNS ?? MIN_RUNS * PROPERTIES_PER_ENDPOINT);
+if (!Number.isInteger(REQUESTS_PER_ENDPOINT) || REQUESTS_PER_ENDPOINT < 1) {
+  throw new Error(`FUZZ_RUNS must be a positive integer, got "${process.env.FUZZ_RUNS}"`);
+}
+const RUNS = Math.max(MIN_RUNS, Math.ceil(REQUESTS_PER_ENDPOINT / PROPERTIES_PER_ENDPOINT));
+// A property's time limit grows with its cases (a request and a state read take a few ms each).
+vi.setConfig({ testTimeout: Math.max(60_000, RUNS * 3 * 40) });
 
 let t: TestApp;
 let store: StoreKeys;
@@ -95,7 +105,14 @@ async function quickState(): Promise<Record<string, string | null>> {
   const newest = (table: string, where: SQL) =>
     sql`(SELECT count(*) || '@' || coalesce(max(x.xmin::text::bigint), 0) FROM ${sql.identifier(table)} x
           WHERE ${where}) AS ${sql.identifier(table)}`;
-  const perTable = storeTables.map((name) => newest(name, sql`x.store_id = ${store.id}`));
+  // An API key's last-used time is bookkeeping any request may write (at most once a minute): the
+  // keys are compared by what a request could change, their rows without it.
+  const keys = sql`(SELECT count(*) || '@' || coalesce(md5(string_agg(x.id || x.name || x.scope ||
+                      coalesce(x.revoked_at::text, ''), ',' ORDER BY x.id)), '')
+                    FROM api_keys x WHERE x.store_id = ${store.id}) AS api_keys`;
+  const perTable = storeTables.map((name) =>
+    name === 'api_keys' ? keys : newest(name, sql`x.store_id = ${store.id}`),
+  );
   const [row] = await queryRows<Record<string, string | null>>(
     t.app.deps.db,
     sql`SELECT ${sql.join([...perTable, newest('stores', sql`x.id = ${store.id}`)], sql`, `)}`,
@@ -483,6 +500,14 @@ const endpoints: Endpoint[] = [
     stringFields: [['url'], ['eventTypes', '0'], ['description']],
   },
   {
+    name: 'POST /v1/keys',
+    method: 'POST',
+    url: () => '/v1/keys',
+    valid: () => ({ name: 'Fuzz key', scope: 'read-only' }),
+    numberFields: [],
+    stringFields: [['name'], ['scope']],
+  },
+  {
     name: 'PATCH /v1/settings/messaging',
     method: 'PATCH',
     url: () => '/v1/settings/messaging',
@@ -706,6 +731,7 @@ const lists: { url: string; key?: () => string }[] = [
   { url: '/v1/messages' },
   { url: '/v1/webhook-endpoints' },
   { url: '/v1/stock-alerts' },
+  { url: '/v1/keys' },
 ];
 
 describe('random query strings on list endpoints', () => {

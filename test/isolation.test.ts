@@ -24,7 +24,8 @@ async function ok(res: { statusCode: number; body: string }, status: number) {
 }
 
 beforeAll(async () => {
-  t = await startTestApp();
+  // Its webhook endpoints point at loopback (BACKFILL_ALLOW_PRIVATE_URLS=true).
+  t = await startTestApp({ config: { allowPrivateUrls: true } });
   a = await t.createStore('Store A');
   b = await t.createStore('Store B');
   const key = a.secretKey;
@@ -280,10 +281,12 @@ describe("store B's secret key against store A's data", () => {
       sku: 'ISO-PRE',
       status: 'preorder',
       quantity: 1,
+      availableNow: false,
       message: 'Ships in spring',
       expectedDate: '2027-03-01',
       expectedDateLatest: '2027-03-01',
       shipping: [],
+      releaseDate: null,
     });
   });
 });

@@ -24,7 +24,8 @@ import { relayAll } from './support/relay.ts';
 const clock = new ManualClock(new Date('2026-05-01T09:00:00Z'));
 let t: TestApp;
 beforeAll(async () => {
-  t = await startTestApp({ clock });
+  // Its webhook endpoint is on loopback (BACKFILL_ALLOW_PRIVATE_URLS=true).
+  t = await startTestApp({ clock, config: { allowPrivateUrls: true } });
 });
 afterAll(() => t.close());
 

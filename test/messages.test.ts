@@ -29,10 +29,11 @@ const clock = new ManualClock(new Date('2026-03-02T10:00:00Z'));
 let t: TestApp;
 let inbox: MailInbox;
 let smsApi: HttpReceiver;
-const senders = createSenders({ timeoutMs: 400 });
+// Receivers run on loopback: private addresses are allowed (BACKFILL_ALLOW_PRIVATE_URLS=true).
+const senders = createSenders({ timeoutMs: 1500, allowPrivateUrls: true });
 
 beforeAll(async () => {
-  t = await startTestApp({ clock });
+  t = await startTestApp({ clock, config: { allowPrivateUrls: true } });
   inbox = await startMailInbox();
   smsApi = await startHttpReceiver();
   smsApi.fallback = { status: 201, body: '{"sid":"SM123","status":"queued"}' };

@@ -24,7 +24,8 @@ let inbox: MailInbox;
 let receiver: HttpReceiver;
 
 beforeAll(async () => {
-  t = await startTestApp();
+  // Receivers run on loopback: private addresses are allowed (BACKFILL_ALLOW_PRIVATE_URLS=true).
+  t = await startTestApp({ config: { allowPrivateUrls: true } });
   inbox = await startMailInbox();
   receiver = await startHttpReceiver();
 });
@@ -69,10 +70,16 @@ describe('the message worker', () => {
     const store = await shopWithChannels();
     const scope = { cursor: `worker-${store.id}`, storeIds: [store.id] };
     await startRelayCursor(t.app.deps, scope.cursor);
-    const worker = await startMessageWorker(t.app.deps, t.app.database, createSenders(), silent, {
-      intervalMs: 100,
-      scope,
-    });
+    const worker = await startMessageWorker(
+      t.app.deps,
+      t.app.database,
+      createSenders({ allowPrivateUrls: true }),
+      silent,
+      {
+        intervalMs: 100,
+        scope,
+      },
+    );
     try {
       const res = await t.request('POST', '/v1/orders', {
         key: store.secretKey,
@@ -108,7 +115,7 @@ describe('two workers', () => {
     const store = await shopWithChannels();
     const scope = { cursor: `pair-${store.id}`, storeIds: [store.id] };
     await startRelayCursor(t.app.deps, scope.cursor);
-    const senders = [createSenders(), createSenders()];
+    const senders = [createSenders({ allowPrivateUrls: true }), createSenders({ allowPrivateUrls: true })];
     const workers = await Promise.all(
       senders.map((s) =>
         startMessageWorker(t.app.deps, t.app.database, s, silent, { intervalMs: 100, concurrency: 4, scope }),

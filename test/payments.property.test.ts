@@ -26,7 +26,7 @@ import {
   type LineMoneyOut,
   type Mode,
   orderIsReady,
-  orderMoney,
+  orderMoneyAtMinimum,
   priceOfShipped,
 } from './support/money-oracle.ts';
 import { propertyOptions } from './support/property.ts';
@@ -37,6 +37,8 @@ type Json = any;
 const MODES = ['upfront', 'on_ship', 'deposit'] as const;
 const PRICES = [333, 583, 833];
 const DEPOSIT_PERCENT = 35.5;
+/** Stripe's minimum charge in USD, the stores' currency (docs.stripe.com/currencies). */
+const MINIMUM = 50;
 const START = new Date('2026-07-01T10:00:00Z');
 const clock = new ManualClock(START);
 let t: TestApp;
@@ -65,6 +67,7 @@ type Step =
     }
   | { kind: 'cancel'; order: number; partial: boolean }
   | { kind: 'restock'; sku: number; quantity: number }
+  | { kind: 'writeoff'; sku: number; quantity: number }
   | { kind: 'ship'; order: number }
   | { kind: 'collect'; decline: boolean }
   | { kind: 'days'; days: number };
@@ -93,6 +96,15 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
       sku: fc.nat(2),
       // Often a single unit, so that lines are often served in part (some units ready, some waiting).
       quantity: fc.oneof(fc.constant(1), fc.integer({ min: 1, max: 5 })),
+    }),
+  },
+  {
+    // Damaged units: below the allocated units, lines paid for or not wait again (requeued).
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('writeoff' as const),
+      sku: fc.nat(2),
+      quantity: fc.integer({ min: 1, max: 3 }),
     }),
   },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('ship' as const), order: fc.nat(40) }) },
@@ -159,6 +171,9 @@ async function checkMoney(
 
     // The same, against the rules restated in the oracle, from the line's units and what the test
     // placed (not from the amounts Backfill stored, which are checked first).
+    // A line whose next charge would be below the minimum pays its whole balance up front from then
+    // on (README): its mode turns `upfront`, once and for good.
+    if (line.mode === 'upfront' && mine.mode !== 'upfront') mine.mode = 'upfront';
     expect(
       {
         mode: line.mode,
@@ -182,6 +197,9 @@ async function checkMoney(
     const dueAgain = line.nextAttemptAt !== null && line.nextAttemptAt <= clock.now();
     if (after !== null && line.failures === 0 && !pending.has(line.lineId) && !dueAgain) {
       expect(paid, `not at its target ${target}, ${where}`).toBe(target);
+      // What is still to come is nothing, or a charge the provider accepts.
+      const left = heldFor({ ...units, mode: 'upfront' }, true) - paid;
+      expect(left === 0 || left >= MINIMUM, `${left} left to collect, ${where}`).toBe(true);
     }
   }
   if (pending.size === 0) {
@@ -226,7 +244,7 @@ describe('payments property', () => {
               sku: `M-${i}`,
               quantity: k === 0 ? step.quantity : step.otherQuantity,
             }));
-            const expected = orderMoney(
+            const expected = orderMoneyAtMinimum(
               skus.map((i, k) => ({
                 quantity: lines[k]!.quantity,
                 unitPrice: PRICES[i]!,
@@ -234,6 +252,7 @@ describe('payments property', () => {
                 depositPercent: DEPOSIT_PERCENT,
               })),
               step.discount,
+              MINIMUM,
             );
             const res = await t.request('POST', '/v1/orders', {
               key: store.secretKey,
@@ -246,6 +265,8 @@ describe('payments property', () => {
             });
             if (expected === null) {
               expect(res.json().code, res.body).toBe('discount_exceeds_total');
+            } else if (expected === 'below_minimum') {
+              expect(res.json().code, res.body).toBe('amount_below_minimum');
             } else {
               expect(res.statusCode, res.body).toBe(201);
               const order = res.json();
@@ -275,6 +296,13 @@ describe('payments property', () => {
               quantity: step.quantity,
               reason: 'restock',
             });
+          } else if (step.kind === 'writeoff') {
+            const res = await t.request('POST', '/v1/inventory/adjustments', {
+              key: store.secretKey,
+              body: { sku: `M-${step.sku}`, quantity: -step.quantity, reason: 'damage' },
+            });
+            // More than is on hand is refused; anything else is written off.
+            if (res.statusCode !== 201) expect(res.statusCode, res.body).toBe(409);
           } else if (step.kind === 'ship' && orderIds.length > 0) {
             const id = orderIds[step.order % orderIds.length]!;
             const order = await ok('GET', `/v1/orders/${id}`, store);
@@ -286,7 +314,20 @@ describe('payments property', () => {
                 key: store.secretKey,
                 body: { lines },
               });
-              if (res.statusCode !== 201) expect(res.json().code).toBe('payment_required');
+              // The shipment collects what is due first; a line whose grace period is over is given
+              // up then (its units go to the next in line), as the collector would have done.
+              if (res.statusCode !== 201) {
+                const code = res.json().code;
+                expect(['payment_required', 'not_allocated'], res.body).toContain(code);
+                if (code === 'not_allocated') {
+                  const after = await ok('GET', `/v1/orders/${id}`, store);
+                  const shrunk = lines.some(
+                    (l: Json) =>
+                      after.lines.find((a: Json) => a.id === l.lineId).allocatedQuantity < l.quantity,
+                  );
+                  expect(shrunk, res.body).toBe(true);
+                }
+              }
             }
           } else if (step.kind === 'collect') {
             if (step.decline) fake.failNext('decline');
@@ -305,6 +346,13 @@ describe('payments property', () => {
           if (lines === 0) break;
         }
         await checkMoney(store, placed, 'clean collect');
+        // No charge or capture below the minimum was ever asked of the provider (refunds have none).
+        const small = fake.requests.filter((r) => {
+          if (!r.path.startsWith('/v1/payment_intents')) return false;
+          const amount = r.form.amount ?? r.form.amount_to_capture;
+          return typeof amount === 'string' && Number(amount) < MINIMUM;
+        });
+        expect(small.map((r) => `${r.path} ${r.body}`)).toEqual([]);
       }),
       propertyOptions(),
     );

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectPayments, type PaymentProviders } from '../src/modules/payments/payments.collector.ts';
 import { ManualClock } from '../src/shared/clock.ts';
 import { type FakeStripe, providersFor, startFakeStripe } from './support/fake-stripe.ts';
-import { type StoreKeys, startTestApp, type TestApp, variant } from './support/harness.ts';
+import { type StoreKeys, startTestApp, type TestApp, variant, withStoreKey } from './support/harness.ts';
 import { expectProblem } from './support/state.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies loosely
@@ -29,14 +29,8 @@ afterAll(async () => {
   await fake.close();
 });
 
-async function call(method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, store: StoreKeys, body?: unknown) {
-  return t.request(method, url, { key: store.secretKey, body });
-}
-async function ok(method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, store: StoreKeys, body?: unknown) {
-  const res = await call(method, url, store, body);
-  if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
-  return res.json();
-}
+const call: ReturnType<typeof withStoreKey>['call'] = (...args) => withStoreKey(t).call(...args);
+const ok: ReturnType<typeof withStoreKey>['ok'] = (...args) => withStoreKey(t).ok(...args);
 
 async function paymentStore(settings: Record<string, unknown>): Promise<StoreKeys> {
   const store = await t.createStore();
@@ -241,20 +235,16 @@ describe('stripe provider', () => {
     expect(view.holds[0]).toMatchObject({ state: 'authorised', authorised: 3000 });
     expect(view.lines[0].captured).toBe(0);
     await restock(store, 'S-HOLD', 1);
-    // Shipping before the collector ran is refused; the collector captures the ready unit's price.
-    expectProblem(
-      await call('POST', `/v1/orders/${order.id}/shipments`, store, {
-        lines: [{ lineId: order.lines[0].id, quantity: 1 }],
-      }),
-      409,
-      'payment_required',
-    );
-    await collect(store);
-    view = await paymentsOf(store, order.id);
-    expect(view.lines[0]).toMatchObject({ captured: 1500, paid: 1500 });
+    // Shipping before the collector ran: the shipment request captures the ready unit's price itself
+    // (not a 409 payment_required until the collector's next run), and only that unit's.
     await ok('POST', `/v1/orders/${order.id}/shipments`, store, {
       lines: [{ lineId: order.lines[0].id, quantity: 1 }],
     });
+    view = await paymentsOf(store, order.id);
+    expect(view.lines[0]).toMatchObject({ captured: 1500, paid: 1500 });
+    expect(
+      view.attempts.filter((a: Json) => a.operation === 'capture').map((a: Json) => [a.amount, a.status]),
+    ).toEqual([[1500, 'succeeded']]);
     await ok('POST', `/v1/orders/${order.id}/cancel`, store, {});
     await collect(store);
     view = await paymentsOf(store, order.id);

@@ -4,10 +4,17 @@
  * (Promises from purchase orders are covered with the supply endpoints in supply.test.ts.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryRows } from '../src/db/client.ts';
+import { inTransaction, queryRows } from '../src/db/client.ts';
 import { refreshDuePromises } from '../src/modules/promises/promises.jobs.ts';
-import { readLevels, updateLevelsIfUnchanged } from '../src/modules/stock/stock.levels.repository.ts';
+import { planSchedule, promiseAt } from '../src/modules/promises/promises.models.ts';
+import { inputsOf, redateChunk } from '../src/modules/promises/promises.usecases.ts';
+import {
+  lockLevels,
+  readLevels,
+  updateLevelsIfUnchanged,
+} from '../src/modules/stock/stock.levels.repository.ts';
 import { ManualClock } from '../src/shared/clock.ts';
+import { storeToday } from '../src/shared/dates.ts';
 import { type StoreKeys, startTestApp, type TestApp, variant } from './support/harness.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies loosely
@@ -225,6 +232,85 @@ describe('the daily job', () => {
     const again = await refreshDuePromises(t.app.deps, { storeIds: [store.id] });
     expect(again.skus).toBe(0);
     expect(await etaEvents('DAY-1')).toHaveLength(1);
+    clock.set(new Date('2026-03-10T12:00:00Z'));
+  });
+
+  /** Every waiting line of `sku` holds the promise of its place under today's schedule. */
+  async function expectTodaysDates(sku: string) {
+    const level = (await readLevels(t.app.deps.db, [{ storeId: store.id, sku }], { lock: false }))
+      .values()
+      .next().value!;
+    const today = storeToday({ timezone: 'UTC' }, clock.now());
+    expect(level.promiseApplied).toEqual({ day: today, segments: planSchedule(inputsOf(level), today) });
+    const queue = (await t.request('GET', `/v1/backorders?sku=${sku}&limit=500`, { key: key() })).json();
+    let through = 0;
+    const expected = queue.data.map((b: Json) => {
+      through += b.backorderedQuantity;
+      const promise = promiseAt(level.promiseApplied!.segments, through);
+      return { lineId: b.lineId, eta: promise.eta, etaLatest: promise.etaLatest, etaSource: promise.source };
+    });
+    expect(
+      queue.data.map((b: Json) => ({
+        lineId: b.lineId,
+        eta: b.eta,
+        etaLatest: b.etaLatest,
+        etaSource: b.etaSource,
+      })),
+    ).toEqual(expected);
+    expect(through).toBe(level.backordered);
+  }
+
+  it('re-dates a long queue in chunks, with orders, cancellations and restocks between them', async () => {
+    await put('CHUNK-1', variant('backorder'));
+    await purchaseOrder('CHUNK-1', 20, '2026-03-20');
+    const orders: Json[] = [];
+    for (let i = 0; i < 40; i++) orders.push(await place('CHUNK-1', 1 + (i % 3)));
+    clock.advance(2 * DAY);
+    const deps = t.app.deps;
+    const scope = { id: store.id, currency: 'USD', timezone: 'UTC' };
+    const chunk = () =>
+      inTransaction(deps.db, async (tx) => {
+        const level = (await lockLevels(tx, [{ storeId: store.id, sku: 'CHUNK-1' }])).values().next().value!;
+        return redateChunk(tx, deps, scope, level, 6);
+      });
+    const between = [
+      () => place('CHUNK-1', 2),
+      () => t.request('POST', `/v1/orders/${orders[1].id}/cancel`, { key: key(), body: {} }),
+      () => restock('CHUNK-1', 3),
+      () => t.request('POST', `/v1/orders/${orders[30].id}/cancel`, { key: key(), body: {} }),
+      () => place('CHUNK-1', 1),
+      () => t.request('POST', `/v1/orders/${orders[12].id}/cancel`, { key: key(), body: {} }),
+    ];
+    let chunks = 0;
+    for (let done = false; !done; chunks++) {
+      done = await chunk();
+      await between[chunks % between.length]!();
+    }
+    expect(chunks).toBeGreaterThan(5);
+    await expectTodaysDates('CHUNK-1');
+    // Nothing left for the job: the queue is re-dated.
+    expect((await refreshDuePromises(deps, { storeIds: [store.id] })).skus).toBe(0);
+    clock.set(new Date('2026-03-10T12:00:00Z'));
+  });
+
+  it('re-dates in chunks while orders and cancellations run at the same time', async () => {
+    await put('CHUNK-2', variant('backorder'));
+    await purchaseOrder('CHUNK-2', 30, '2026-03-20');
+    const orders: Json[] = [];
+    for (let i = 0; i < 40; i++) orders.push(await place('CHUNK-2', 1 + (i % 2)));
+    clock.advance(3 * DAY);
+    const job = refreshDuePromises(t.app.deps, { storeIds: [store.id], chunkLines: 4 });
+    const traffic = (async () => {
+      for (let i = 0; i < 10; i++) {
+        await place('CHUNK-2', 1);
+        await t.request('POST', `/v1/orders/${orders[i * 3]!.id}/cancel`, { key: key(), body: {} });
+        if (i % 4 === 0) await restock('CHUNK-2', 2);
+      }
+    })();
+    await Promise.all([job, traffic]);
+    // A job that finished before the last changes leaves them to the commands, which keep the dates.
+    await refreshDuePromises(t.app.deps, { storeIds: [store.id], chunkLines: 4 });
+    await expectTodaysDates('CHUNK-2');
     clock.set(new Date('2026-03-10T12:00:00Z'));
   });
 });

@@ -209,4 +209,32 @@ describe('POST /v1/inventory/counts', () => {
     expect(negative.statusCode).toBe(422);
     expect(await level('CNT-1')).toEqual(before);
   });
+
+  it('applies a count retried with the same Idempotency-Key once, and answers the retry alike', async () => {
+    await put('CNT-IDEM', variant('backorder'));
+    await adjust('CNT-IDEM', 10);
+    const count = () =>
+      t.request('POST', '/v1/inventory/counts', {
+        key: key(),
+        headers: { 'idempotency-key': 'count-cnt-idem' },
+        body: { counts: [{ sku: 'CNT-IDEM', onHand: 6 }] },
+      });
+    const first = await count();
+    expect(first.statusCode, first.body).toBe(201);
+    expect(first.json().data[0]).toMatchObject({ previousOnHand: 10, difference: -4 });
+    const again = await count();
+    expect(again.statusCode).toBe(201);
+    expect(again.json()).toEqual(first.json());
+    expect(await level('CNT-IDEM')).toMatchObject({ onHand: 6 });
+    const ledger = await t.request('GET', '/v1/inventory/CNT-IDEM/movements', { key: key() });
+    expect(ledger.json().data.map((m: { quantity: number }) => m.quantity)).toEqual([10, -4]);
+    // The same key with another body is a misuse, refused without applying it.
+    const other = await t.request('POST', '/v1/inventory/counts', {
+      key: key(),
+      headers: { 'idempotency-key': 'count-cnt-idem' },
+      body: { counts: [{ sku: 'CNT-IDEM', onHand: 1 }] },
+    });
+    expect(other.statusCode).toBe(422);
+    expect(await level('CNT-IDEM')).toMatchObject({ onHand: 6 });
+  });
 });

@@ -3,12 +3,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { type ExtractTablesWithRelations, type SQL, sql } from 'drizzle-orm';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
+import { rebaseOutboxAfterRestore } from './outbox.ts';
 import * as schema from './schema.ts';
 
 export type Schema = typeof schema;
@@ -28,6 +30,8 @@ export interface DatabaseHandle {
   executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
   /** Applies the committed SQL migrations; safe to call from several processes at once. */
   migrate(): Promise<void>;
+  /** PGlite only: the data directory as a gzipped tar (what `backfill backup` writes). */
+  dumpDataDir(): Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -69,6 +73,7 @@ async function openPglite(location: string): Promise<DatabaseHandle> {
     migrate: async () => {
       await migratePglite(db as never, { migrationsFolder });
     },
+    dumpDataDir: () => client.dumpDataDir('gzip'),
     close: async () => {
       await client.close();
       release();
@@ -127,7 +132,10 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
       try {
         await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
         try {
-          await migratePg(drizzlePg(client, { schema }), { migrationsFolder });
+          const locked = drizzlePg(client, { schema });
+          await migratePg(locked, { migrationsFolder });
+          // A no-op except right after a pg_restore from another server (see the function).
+          await locked.transaction((tx) => rebaseOutboxAfterRestore(tx as unknown as Tx));
         } finally {
           await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]);
         }
@@ -135,8 +143,32 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
         client.release();
       }
     },
+    dumpDataDir: () => Promise.reject(new Error('PostgreSQL is backed up with pg_dump')),
     close: () => pool.end(),
   };
+}
+
+let migrationFiles: { hash: string }[] | null = null;
+
+/**
+ * How many of the committed migrations (drizzle/) the database has not applied, by content hash
+ * (renumbering a file does not change it). For readiness checks: a process whose code expects a
+ * newer schema than the database has is not ready.
+ */
+export async function pendingMigrations(executor: Executor): Promise<number> {
+  migrationFiles ??= readMigrationFiles({ migrationsFolder });
+  let applied: Set<string>;
+  try {
+    const rows = await queryRows<{ hash: string }>(
+      executor,
+      sql`SELECT hash FROM drizzle.__drizzle_migrations`,
+    );
+    applied = new Set(rows.map((r) => r.hash));
+  } catch (error) {
+    if (errorCode(error) !== '42P01' && errorCode(error) !== '3F000') throw error;
+    applied = new Set();
+  }
+  return migrationFiles.filter((file) => !applied.has(file.hash)).length;
 }
 
 /** Runs a raw query and returns its rows on either engine. */
@@ -198,6 +230,20 @@ function errorCode(error: unknown): string | undefined {
 
 const RETRYABLE = new Set(['40001', '40P01']); // serialization failure, deadlock detected
 
+/** Effects to run once a transaction of `inTransaction` commits, by its transaction object. */
+const committing = new WeakMap<object, (() => void)[]>();
+
+/**
+ * Runs `effect` once the transaction `tx` belongs to has committed, never if it rolls back (a
+ * retried transaction runs its effects once, for the attempt that committed). For in-process
+ * bookkeeping such as metrics; outside a transaction of `inTransaction`, it runs at once.
+ */
+export function afterCommit(tx: Executor, effect: () => void): void {
+  const effects = committing.get(tx);
+  if (effects) effects.push(effect);
+  else effect();
+}
+
 /**
  * One transaction per command. A deadlock or serialization failure (PostgreSQL aborts one side
  * when two commands lock rows in conflicting order) is retried with a fresh transaction.
@@ -205,7 +251,13 @@ const RETRYABLE = new Set(['40001', '40P01']); // serialization failure, deadloc
 export async function inTransaction<T>(db: Database, work: (tx: Tx) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction(work);
+      const effects: (() => void)[] = [];
+      const result = await db.transaction((tx) => {
+        committing.set(tx, effects);
+        return work(tx);
+      });
+      for (const effect of effects) effect();
+      return result;
     } catch (error) {
       const code = errorCode(error);
       if (attempt >= 5 || code === undefined || !RETRYABLE.has(code)) throw error;

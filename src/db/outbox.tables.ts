@@ -1,5 +1,14 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, customType, index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import {
+  bigserial,
+  customType,
+  index,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+} from 'drizzle-orm/pg-core';
 
 /** PostgreSQL's 64-bit transaction id: lets the relay read the outbox without missing late commits. */
 export const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => 'xid8' });
@@ -8,7 +17,7 @@ export const xid8 = customType<{ data: string; driverData: string }>({ dataType:
 export const events = pgTable(
   'events',
   {
-    id: text('id').primaryKey(),
+    id: text('id').notNull(),
     seq: bigserial('seq', { mode: 'number' }).notNull(),
     storeId: text('store_id').notNull(),
     type: text('type').notNull(),
@@ -18,6 +27,7 @@ export const events = pgTable(
     xid: xid8('xid').notNull().default(sql`pg_current_xact_id()`),
   },
   (t) => [
+    primaryKey({ name: 'events_pkey', columns: [t.id, t.storeId] }),
     index('events_store_seq_idx').on(t.storeId, t.seq),
     index('events_store_type_seq_idx').on(t.storeId, t.type, t.seq),
     index('events_xid_seq_idx').on(t.xid, t.seq),

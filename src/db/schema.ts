@@ -13,3 +13,4 @@ export * from '../modules/templates/templates.tables.ts';
 export * from '../modules/webhooks/webhooks.tables.ts';
 export * from './idempotency.tables.ts';
 export * from './outbox.tables.ts';
+export * from './rate-limits.tables.ts';

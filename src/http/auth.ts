@@ -1,7 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Database } from '../db/client.ts';
-import { findKeyOwner, type KeyOwner, type StoreView } from '../modules/stores/stores.usecases.ts';
+import { findKeyOwner, type KeyOwner, touchKey } from '../modules/stores/stores.keys.ts';
+import { looksLikeKey } from '../modules/stores/stores.models.ts';
+import type { StoreView } from '../modules/stores/stores.usecases.ts';
 import { problem, sendProblem } from './problem.ts';
 
 /** Who is calling, as far as the Authorization header says. */
@@ -9,8 +11,10 @@ export type Caller =
   | { kind: 'none' }
   | { kind: 'invalid' }
   | { kind: 'operator' }
-  | { kind: 'secret'; store: StoreView }
-  | { kind: 'publishable'; store: StoreView };
+  /** A full or read-only key (`sk_…`, `rk_…`): the store's admin endpoints. */
+  | { kind: 'secret'; store: StoreView; keyId: string; readOnly: boolean }
+  /** A storefront key (`pk_…`). */
+  | { kind: 'publishable'; store: StoreView; keyId: string };
 
 /** Which callers a route admits; `public` needs no key. */
 export type Access = 'public' | 'operator' | 'secret' | 'publishable';
@@ -23,10 +27,16 @@ declare module 'fastify' {
     access?: Access;
     /** The request body may be omitted (documented as optional in OpenAPI). */
     optionalBody?: boolean;
+    /** A POST that changes nothing (a preview, a what-if): read-only keys may call it. */
+    readOnly?: boolean;
   }
 }
 
-const CACHE_TTL_MS = 60_000;
+/**
+ * How long a key's owner is remembered by a process: a revoked key stops working everywhere within
+ * this (under a second), while a busy key is still read about twice a second at most.
+ */
+const CACHE_TTL_MS = 500;
 const CACHE_MAX = 10_000;
 
 function sameSecret(a: string, b: string): boolean {
@@ -49,6 +59,10 @@ export function registerAuth(app: FastifyInstance, db: Database, operatorToken: 
     if (owner) {
       if (cache.size >= CACHE_MAX) cache.clear();
       cache.set(key, { owner, at: Date.now() });
+      const now = new Date();
+      if (owner.lastUsedAt === null || now.getTime() - owner.lastUsedAt.getTime() >= 60_000) {
+        touchKey(db, owner.keyId, now).catch(() => {}); // bookkeeping: never fails the request
+      }
     }
     return owner;
   }
@@ -60,12 +74,12 @@ export function registerAuth(app: FastifyInstance, db: Database, operatorToken: 
     if (!match) return { kind: 'invalid' };
     const token = match[1]!;
     if (operatorToken !== null && sameSecret(token, operatorToken)) return { kind: 'operator' };
-    if (!/^(sk|pk)_[A-Za-z0-9_-]{20,64}$/.test(token)) return { kind: 'invalid' };
+    if (!looksLikeKey(token)) return { kind: 'invalid' };
     const owner = await ownerOf(token);
     if (!owner) return { kind: 'invalid' };
-    return owner.kind === 'secret'
-      ? { kind: 'secret', store: owner.store }
-      : { kind: 'publishable', store: owner.store };
+    return owner.scope === 'storefront'
+      ? { kind: 'publishable', store: owner.store, keyId: owner.keyId }
+      : { kind: 'secret', store: owner.store, keyId: owner.keyId, readOnly: owner.scope === 'read-only' };
   }
 
   app.decorateRequest('caller', null as never);
@@ -104,7 +118,20 @@ export function registerAccessCheck(app: FastifyInstance): void {
       }[access];
       return sendProblem(reply, problem(403, 'forbidden', `This endpoint needs ${needs}`));
     }
+    if (caller.kind === 'secret' && caller.readOnly && !readsOnly(request)) {
+      return sendProblem(
+        reply,
+        problem(403, 'forbidden', 'This key is read-only: it may read, not change anything (use a full key)'),
+      );
+    }
   });
+}
+
+/** GETs, and the few POSTs that change nothing (previews, what-ifs). */
+function readsOnly(request: FastifyRequest): boolean {
+  return (
+    request.method === 'GET' || request.method === 'HEAD' || request.routeOptions.config?.readOnly === true
+  );
 }
 
 /** The store of the calling key; routes behind `secret` or `publishable` access always have one. */

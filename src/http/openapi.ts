@@ -12,6 +12,10 @@ import { CSV, MERGE_PATCH } from './media-types.ts';
 const TAGS = [
   { name: 'System', description: 'Health of this server' },
   { name: 'Stores', description: 'Stores and their API keys (operator token)' },
+  {
+    name: 'Keys',
+    description: "A store's API keys: full, read-only and storefront; created, listed, revoked",
+  },
   { name: 'Variants', description: 'Variants by SKU, each with its backorder policy' },
   {
     name: 'Inventory',
@@ -97,7 +101,8 @@ export async function registerOpenApi(app: FastifyInstance, config: Config): Pro
         description:
           'Backorder management: fair per-SKU queues, allocation on arrival, honest ship dates per line, ' +
           'cancellation and shipment. Authenticate with `Authorization: Bearer <key>` (a store secret key ' +
-          '`sk_…` for admin endpoints, a publishable key `pk_…` for the storefront). Errors are RFC 9457 ' +
+          '`sk_…` for admin endpoints, a read-only key `rk_…` for admin reads, a publishable key `pk_…` for ' +
+          'the storefront). Errors are RFC 9457 ' +
           'problem+json with a stable `code`. Write endpoints accept `Idempotency-Key`. Lists are cursor ' +
           'pages `{ data, nextCursor }`. The integration guide is docs/api.md in the repository.',
       },
@@ -108,7 +113,11 @@ export async function registerOpenApi(app: FastifyInstance, config: Config): Pro
       tags: TAGS,
       components: {
         securitySchemes: {
-          secretKey: { type: 'http', scheme: 'bearer', description: 'Store secret key sk_…' },
+          secretKey: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'Store secret key sk_… (a read-only key rk_… for GETs and previews)',
+          },
           publishableKey: {
             type: 'http',
             scheme: 'bearer',

@@ -20,6 +20,7 @@ const STATUS: Record<ErrorKind, number> = {
   conflict: 409,
   unauthorized: 401,
   forbidden: 403,
+  unavailable: 503,
 };
 
 const TITLES: Record<number, string> = {

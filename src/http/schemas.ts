@@ -22,6 +22,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   413: 'Body over 1 MiB: `payload_too_large`',
   422: 'The request is well-formed but not acceptable: `validation_failed` and others',
   429: 'Too many requests: `rate_limited`',
+  503: 'A service the request needs is not available: the payment provider did not answer (`provider_unavailable`; retry later), or the server is not ready or shutting down (`not_ready`)',
 };
 
 /** Problem responses for the listed statuses, for the OpenAPI document. */
@@ -75,6 +76,7 @@ export const CONFLICTS = {
   in_stock: 'The variant is in stock: it can be ordered now',
   backorder_available: 'The variant can be backordered or pre-ordered now',
   stock_alert_notified: "The alert's message has been created: it can no longer be cancelled",
+  last_full_key: "The store's last full key cannot be revoked: create another full key first",
   default_shipping_method:
     "The shipping method is the store's default: choose another default (or none) first (member `shippingMethod`)",
 } as const;

@@ -1,6 +1,5 @@
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
-import { Type } from 'typebox';
 import type { Config } from '../config.ts';
 import { alertsRoutes } from '../modules/alerts/alerts.routes.ts';
 import { catalogRoutes } from '../modules/catalog/catalog.routes.ts';
@@ -8,6 +7,7 @@ import { eventsRoutes } from '../modules/events/events.routes.ts';
 import { inventoryRoutes } from '../modules/inventory/inventory.routes.ts';
 import { messagesRoutes } from '../modules/messages/messages.routes.ts';
 import { ordersRoutes } from '../modules/orders/orders.routes.ts';
+import { checkPaymentMethod } from '../modules/payments/payments.gates.ts';
 import { paymentsRoutes } from '../modules/payments/payments.routes.ts';
 import { promisesRoutes } from '../modules/promises/promises.routes.ts';
 import { selfServiceRoutes } from '../modules/selfservice/selfservice.routes.ts';
@@ -16,21 +16,23 @@ import { shipmentsRoutes } from '../modules/shipments/shipments.routes.ts';
 import { shippingRoutes } from '../modules/shipping/shipping.routes.ts';
 import { OrderPlacement } from '../modules/stock/stock.placement.ts';
 import { storefrontRoutes } from '../modules/storefront/storefront.routes.ts';
+import { keysRoutes } from '../modules/stores/stores.keys.routes.ts';
 import { storesRoutes } from '../modules/stores/stores.routes.ts';
 import { supplyRoutes } from '../modules/supply/supply.routes.ts';
 import { templatesRoutes } from '../modules/templates/templates.routes.ts';
 import { webhooksRoutes } from '../modules/webhooks/webhooks.routes.ts';
 import type { Deps } from '../shared/context.ts';
-import { createAjv } from '../shared/schema-check.ts';
 import { registerAccessCheck, registerAuth } from './auth.ts';
+import { lazySerializers, lazyValidators } from './compilers.ts';
 import type { RouteContext } from './context.ts';
 import { registerCsvBodies } from './csv.ts';
 import { MERGE_PATCH, registerMediaTypeCheck } from './media-types.ts';
-import { registerMetrics } from './metrics.ts';
+import { type AppMetrics, createMetrics, registerMetrics } from './metrics.ts';
 import { registerOpenApi } from './openapi.ts';
 import { mapError, problem, sendProblem } from './problem.ts';
-import { problems } from './schemas.ts';
+import { rateLimitStore } from './rate-limit.ts';
 import { registerSecurityHeaders } from './security.ts';
+import { registerSystemRoutes } from './system.ts';
 
 const BODY_LIMIT = 1024 * 1024;
 
@@ -50,17 +52,14 @@ function findUnstorableString(value: unknown): string | null {
   return null;
 }
 
+/** Trusts the `hops` proxies nearest to us: X-Forwarded-For's entry before them is the client. */
+const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops;
+
 export interface ServerOptions {
   logger?: FastifyServerOptions['logger'];
   placement?: OrderPlacement;
-}
-
-/** Bodies are validated strictly, query strings and path parameters coerced from text (see createAjv). */
-function validators() {
-  const body = createAjv(false);
-  const other = createAjv('array');
-  return ({ schema, httpPart }: { schema: object; httpPart?: string }) =>
-    (httpPart === 'body' ? body : other).compile(schema);
+  /** The process's metrics (the app's assembly registers their stock hook); a fresh set if absent. */
+  metrics?: AppMetrics;
 }
 
 export async function buildServer(
@@ -76,10 +75,14 @@ export async function buildServer(
       disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
     }),
     return503OnClosing: true,
+    // Behind a load balancer: believe X-Forwarded-For from these proxies (request.ip = the client).
+    trustProxy:
+      typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : (config.trustProxy ?? false),
+    schemaController: { compilersFactory: { buildSerializer: lazySerializers } },
     // Errors Fastify raises before routing (e.g. a malformed %-escape in the path) are problems too.
     frameworkErrors: (error, request, reply) => sendProblem(reply, mapError(error, request)),
   });
-  app.setValidatorCompiler(validators());
+  app.setValidatorCompiler(lazyValidators());
 
   // JSON bodies: strings PostgreSQL cannot store (NUL, lone UTF-16 surrogates) are refused up front.
   // A JSON Merge Patch is JSON too (routes that take one say so: registerMediaTypeCheck).
@@ -124,7 +127,12 @@ export async function buildServer(
     }
   });
   registerAuth(app, deps.db, config.operatorToken);
+  const counters = rateLimitStore(config, deps);
+  app.addHook('onClose', () => counters.close());
   await app.register(rateLimit, {
+    ...counters.options,
+    // A counter store that cannot answer (Redis down) lets requests through rather than failing them.
+    skipOnError: true,
     global: true,
     timeWindow: 60_000,
     keyGenerator: (request) =>
@@ -143,30 +151,22 @@ export async function buildServer(
   registerAccessCheck(app);
   registerMediaTypeCheck(app);
   registerCsvBodies(app);
-  const metrics = registerMetrics(app, deps);
+  const metrics = options.metrics ?? createMetrics();
+  registerMetrics(app, deps, metrics);
 
   await registerOpenApi(app, config);
 
-  app.get(
-    '/health',
-    {
-      schema: {
-        operationId: 'getHealth',
-        tags: ['System'],
-        summary: 'Ready once the database is migrated',
-        security: [],
-        response: { 200: Type.Object({ status: Type.Literal('ok') }), ...problems(429) },
-      },
-    },
-    async () => ({ status: 'ok' as const }),
-  );
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
-    reply.type(metrics.contentType).send(await metrics.metrics()),
-  );
+  registerSystemRoutes(app, deps, metrics);
 
-  const ctx: RouteContext = { deps, config, placement: options.placement ?? new OrderPlacement(deps) };
+  const ctx: RouteContext = {
+    deps,
+    config,
+    placement: options.placement ?? new OrderPlacement(deps),
+    beforePlacement: [(store, input) => checkPaymentMethod(deps, store, input)],
+  };
   for (const routes of [
     storesRoutes,
+    keysRoutes,
     catalogRoutes,
     inventoryRoutes,
     ordersRoutes,

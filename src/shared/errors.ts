@@ -7,7 +7,8 @@ export type ErrorKind =
   | 'not_found' // 404
   | 'conflict' // the current state forbids it (409)
   | 'unauthorized' // 401
-  | 'forbidden'; // 403
+  | 'forbidden' // 403
+  | 'unavailable'; // a service the request needs did not answer; retry later (503)
 
 export interface FieldError {
   path: string;

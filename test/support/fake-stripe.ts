@@ -3,9 +3,17 @@
  * the way Stripe's API reference documents them: form-encoded requests, JSON objects, error bodies
  * `{ error: { type, code, decline_code, message } }` with Stripe's statuses, and idempotency (the
  * same Idempotency-Key with the same request replays the first answer; with another request, 400
- * `idempotency_error`). It records every request, and can be told to fail in the ways that matter:
+ * `idempotency_error` — the body is compared as sent, so the same parameters in another order are
+ * another request). It records every request, and can be told to fail in the ways that matter:
  * a declined card, a card that needs authentication, a 500, no answer at all, or an answer lost after
  * the money moved (the charge is in its state; the client never hears of it).
+ *
+ * Also as Stripe documents: amounts below the currency's minimum charge are refused
+ * (`amount_too_small`); search is eventually consistent (`searchLagMs` hides PaymentIntents younger
+ * than that from `/v1/payment_intents/search`); and a PaymentMethod registered in `paymentMethods`
+ * can be used again only with the customer it is attached to (one not attached to any customer is
+ * spent by its first PaymentIntent). Ids starting `pm_card_` that are not registered stand for
+ * Stripe's test cards, attached to whichever customer uses them.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
@@ -23,7 +31,8 @@ export type Fault =
   | 'server_error' // the next POST answers 500 before doing anything
   | 'hang' // the next POST is never answered and does nothing
   | 'charge_then_hang' // the next POST takes effect, then is never answered
-  | 'charge_then_drop'; // the next POST takes effect, then the connection is dropped
+  | 'charge_then_drop' // the next POST takes effect, then the connection is dropped
+  | 'idempotency_error'; // the next POST is refused as if its key had been used with other parameters
 
 type CardFault = 'decline' | 'insufficient_funds' | 'authentication_required';
 /** The card errors Stripe's API reference documents for these cases. */
@@ -52,6 +61,8 @@ export interface RecordedRequest {
   headers: IncomingHttpHeaders;
   idempotencyKey: string | undefined;
   form: Form;
+  /** The body exactly as sent (form-encoded), parameters in the order the client wrote them. */
+  body: string;
 }
 
 /** One attempt to take money from a card, as Stripe's Charge objects record it. */
@@ -71,6 +82,10 @@ export interface FakeStripe {
   paymentIntents: Map<string, Json>;
   refunds: Map<string, Json>;
   setupIntents: Map<string, Json>;
+  /** PaymentMethods with their customer (null: attached to none); `used` once spent without one. */
+  paymentMethods: Map<string, { customer: string | null; used: boolean }>;
+  /** PaymentIntents younger than this are not found by search yet (Stripe: up to about a minute). */
+  searchLagMs: number;
   failNext(...faults: Fault[]): void;
   /** Forgets faults queued and not yet met (a property test's case must not leave one to the next). */
   clearFaults(): void;
@@ -111,6 +126,9 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   const paymentIntents = new Map<string, Json>();
   const refunds = new Map<string, Json>();
   const setupIntents = new Map<string, Json>();
+  const paymentMethods = new Map<string, { customer: string | null; used: boolean }>();
+  const created = new WeakMap<Json, number>();
+  const state = { searchLagMs: 0 };
   const saved = new Map<string, { fingerprint: string; answer: Answer }>();
   const faults: Fault[] = [];
   let serial = 0;
@@ -154,12 +172,43 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     intent.canceled_at = now();
   }
 
+  /** Stripe's minimum charge amounts (docs.stripe.com/currencies), for the currencies tests use. */
+  const MINIMUM: Record<string, number> = { usd: 50, eur: 50, gbp: 30, jpy: 50, hkd: 400, sek: 300 };
+  const tooSmall = (amount: number, currency: string): Answer | null =>
+    amount < (MINIMUM[currency] ?? 1)
+      ? invalid('amount_too_small', `Amount must be at least ${MINIMUM[currency]} ${currency}`, {
+          param: 'amount',
+        })
+      : null;
+
+  /** A registered method used with another customer, or spent without one, is refused. */
+  function methodRefusal(form: Form): Answer | null {
+    const id = text(form.payment_method);
+    const method = id ? paymentMethods.get(id) : undefined;
+    if (!method) return null;
+    const customer = text(form.customer) ?? null;
+    if (method.customer !== null && method.customer !== customer)
+      return invalid('resource_missing', `The PaymentMethod ${id} does not belong to the Customer`, {
+        param: 'payment_method',
+      });
+    if (method.customer === null && method.used)
+      return invalid(
+        'payment_method_unexpected_state',
+        'The provided PaymentMethod was previously used with a PaymentIntent without Customer attachment. It may not be used again.',
+        { param: 'payment_method' },
+      );
+    if (method.customer === null) method.used = true;
+    return null;
+  }
+
   function createPaymentIntent(form: Form, fault: CardFault | undefined): Answer {
     const amount = amountParam(form.amount ?? '', 0);
     const currency = text(form.currency) ?? '';
     if (amount === null) return invalid('parameter_invalid_integer', 'Invalid amount', { param: 'amount' });
     if (!/^[a-z]{3}$/.test(currency))
       return invalid('parameter_invalid_string', 'Invalid currency', { param: 'currency' });
+    const refused = tooSmall(amount, currency) ?? methodRefusal(form);
+    if (refused) return refused;
     const id = newId('pi');
     const manual = form.capture_method === 'manual';
     const intent: Json = {
@@ -183,6 +232,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       livemode: false,
     };
     paymentIntents.set(id, intent);
+    created.set(intent, Date.now());
     if (form.confirm !== 'true') return { status: 200, body: intent };
     if (!form.payment_method) return unexpectedState(intent);
     if (form.off_session === 'true' && !form.customer) {
@@ -207,6 +257,8 @@ export async function startFakeStripe(): Promise<FakeStripe> {
         payment_intent: intent,
       });
     }
+    const small = tooSmall(amount, intent.currency as string);
+    if (small) return small;
     // Capturing less than the hold releases the rest: a PaymentIntent is captured once.
     Object.assign(intent, { status: 'succeeded', amount_received: amount, amount_capturable: 0 });
     charges.find((charge) => charge.id === intent.latest_charge)!.captured = amount;
@@ -292,8 +344,9 @@ export async function startFakeStripe(): Promise<FakeStripe> {
         const match = /^metadata\['([\w-]+)'\]:'([^'\\]*)'$/.exec(query.query ?? '');
         if (!match)
           return invalid('parameter_invalid_string', 'Unsupported search query', { param: 'query' });
+        const visibleBefore = Date.now() - state.searchLagMs;
         const found = [...paymentIntents.values()].filter(
-          (pi) => (pi.metadata as Form)[match[1]!] === match[2],
+          (pi) => (pi.metadata as Form)[match[1]!] === match[2] && (created.get(pi) ?? 0) <= visibleBefore,
         );
         return { status: 200, body: list('/v1/payment_intents/search', found.reverse(), query.limit) };
       }
@@ -310,7 +363,20 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       );
       return { status: 200, body: list('/v1/refunds', found.reverse(), query.limit) };
     }
-    if (resource === 'setup_intents' && !id && method === 'POST') return createSetupIntent(form, fault);
+    if (resource === 'setup_intents' && !id && method === 'POST') {
+      return methodRefusal(form) ?? createSetupIntent(form, fault);
+    }
+    // GET /v1/customers/:customer/payment_methods/:id: found only when attached to that customer.
+    if (resource === 'customers' && id && action === 'payment_methods' && method === 'GET') {
+      const methodId = path.split('/')[5] ?? '';
+      const known = paymentMethods.get(methodId);
+      const attached = known ? known.customer === id : methodId.startsWith('pm_card_');
+      if (!attached) return missing(methodId);
+      return {
+        status: 200,
+        body: { id: methodId, object: 'payment_method', type: 'card', customer: id, livemode: false },
+      };
+    }
     return error(404, {
       type: 'invalid_request_error',
       message: `Unrecognized request URL (${method}: ${path})`,
@@ -320,13 +386,25 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   const pending = new Set<ServerResponse>();
   const server = createServer(async (req, res) => {
     let raw = '';
-    for await (const chunk of req) raw += chunk;
+    try {
+      for await (const chunk of req) raw += chunk;
+    } catch {
+      return; // the caller was killed mid-request: nothing arrived, nothing to answer
+    }
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = req.method ?? 'GET';
     const form = method === 'POST' ? parseForm(raw) : {};
     const idempotencyKey = req.headers['idempotency-key'] as string | undefined;
     const query = Object.fromEntries(url.searchParams);
-    requests.push({ method, path: url.pathname, query, headers: req.headers, idempotencyKey, form });
+    requests.push({
+      method,
+      path: url.pathname,
+      query,
+      headers: req.headers,
+      idempotencyKey,
+      form,
+      body: raw,
+    });
     const send = ({ status, body }: Answer, replayed = false) => {
       res.writeHead(status, {
         'content-type': 'application/json',
@@ -350,6 +428,10 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     if (fault === 'hang') return void pending.add(res);
     if (fault === 'server_error')
       return send(error(500, { type: 'api_error', message: 'Something went wrong' }));
+    if (fault === 'idempotency_error') {
+      const message = 'Keys for idempotent requests can only be used with the same parameters';
+      return send(error(400, { type: 'idempotency_error', message }));
+    }
     const cardFault = isCardFault(fault) ? fault : undefined;
     // A snapshot: a replay answers what the first request saw, not the object's state today.
     const answer = first?.answer ?? structuredClone(route(method, url.pathname, query, form, cardFault));
@@ -369,6 +451,13 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     paymentIntents,
     refunds,
     setupIntents,
+    paymentMethods,
+    get searchLagMs() {
+      return state.searchLagMs;
+    },
+    set searchLagMs(ms: number) {
+      state.searchLagMs = ms;
+    },
     failNext: (...next) => void faults.push(...next),
     clearFaults: () => void faults.splice(0),
     expireAuthorisation: (paymentIntentId) => cancelIntent(paymentIntents.get(paymentIntentId)!, 'automatic'),

@@ -2,6 +2,7 @@
  * Test harness: a real app on the engine under test. Tests run on in-memory PGlite by default
  * and on PostgreSQL when TEST_DATABASE_URL is set (CI runs the suite both ways).
  */
+import { randomUUID } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import { type App, createApp } from '../../src/app.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
@@ -22,6 +23,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     logLevel: 'silent',
     port: 0,
     publicRateLimit: 100_000,
+    // Each app counts its own requests (apps of other test files share the PostgreSQL database).
+    rateLimitNamespace: `test-${randomUUID()}`,
     ...overrides,
   };
 }
@@ -76,6 +79,23 @@ export async function startTestApp(
     },
     close: () => app.close(),
   };
+}
+
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH';
+
+/**
+ * Requests made with a store's secret key: `call` answers the response, `ok` the JSON body of a
+ * success (and throws, with the answer, on anything else).
+ */
+export function withStoreKey(t: TestApp) {
+  const call = (method: Method, url: string, store: StoreKeys, body?: unknown) =>
+    t.request(method, url, { key: store.secretKey, body });
+  const ok = async (method: Method, url: string, store: StoreKeys, body?: unknown) => {
+    const res = await call(method, url, store, body);
+    if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
+    return res.json();
+  };
+  return { call, ok };
 }
 
 /** A variant body with sensible defaults. */

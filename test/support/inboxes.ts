@@ -24,6 +24,8 @@ export interface MailInbox {
   mail: ReceivedMail[];
   /** Reply to the next RCPT TO with this SMTP code (e.g. 550 = mailbox unavailable). */
   rejectNext(code: number): void;
+  /** How long the inbox waits, with the mail received, before it answers 250 (a slow server). */
+  latencyMs: number;
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedMail[]>;
   close(): Promise<void>;
 }
@@ -74,22 +76,27 @@ export async function startMailInbox(): Promise<MailInbox> {
             ),
             messageId: parsed.messageId ?? '',
           });
-          callback();
+          if (inbox.latencyMs > 0) setTimeout(() => callback(), inbox.latencyMs);
+          else callback();
         },
         (error) => callback(error),
       );
     },
   });
+  // A sender killed mid-conversation resets its connection: nothing to report.
+  server.on('error', () => {});
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
-  return {
+  const inbox: MailInbox = {
     url: `smtp://127.0.0.1:${port}`,
     mail,
+    latencyMs: 0,
     rejectNext: (code) => rejections.push(code),
     waitFor: (count, timeoutMs = 10_000) =>
       until(() => (mail.length >= count ? mail : undefined), timeoutMs, `${count} emails`),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+  return inbox;
 }
 
 export interface ReceivedRequest {
@@ -127,6 +134,8 @@ export async function startHttpReceiver(): Promise<HttpReceiver> {
   };
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
+    // A sender killed mid-request resets the connection: the request simply never ends.
+    request.on('error', () => {});
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       requests.push({

@@ -86,6 +86,28 @@ export function orderMoney(lines: readonly OrderLineIn[], discount: number): Lin
   return lines.map((_, i) => ({ amount: amounts[i]!, discount: discounts[i]!, deposit: deposits[i]! }));
 }
 
+/**
+ * The same for a provider with a minimum charge (Stripe's, per currency), as README ("Payments")
+ * states it: an order with a line that costs more than nothing but less than the minimum is refused
+ * (`below_minimum`); a deposit below the minimum is not taken (0, paid when the units are ready);
+ * a deposit that would leave a balance below the minimum is the whole line.
+ */
+export function orderMoneyAtMinimum(
+  lines: readonly OrderLineIn[],
+  discount: number,
+  minimum: number,
+): LineMoneyOut[] | 'below_minimum' | null {
+  const money = orderMoney(lines, discount);
+  if (money === null) return null;
+  if (money.some((line) => line.amount > 0 && line.amount < minimum)) return 'below_minimum';
+  return money.map((line) => {
+    if (line.deposit > 0 && line.deposit < minimum) return { ...line, deposit: 0 };
+    const balance = line.amount - line.deposit;
+    if (line.deposit > 0 && balance > 0 && balance < minimum) return { ...line, deposit: line.amount };
+    return line;
+  });
+}
+
 export interface LineUnits {
   mode: Mode;
   quantity: number;

@@ -1,4 +1,4 @@
-/** Real server processes for multi-process and crash tests (PostgreSQL). */
+/** Real server and worker processes, run from the build as in production, for multi-process and crash tests. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { testDatabaseUrl } from './harness.ts';
@@ -6,7 +6,7 @@ import { testDatabaseUrl } from './harness.ts';
 const MAIN_DIR = new URL('../..', import.meta.url).pathname;
 export const TOKEN = 'concurrency-operator-token-0123456789';
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -22,33 +22,49 @@ export interface Child {
   process: ChildProcess;
   base: string;
   output: string[];
+  /** Resolves when the process has exited, with its exit code or the signal that ended it. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export async function startServer(): Promise<Child> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
+export interface ChildOptions {
+  /** Default: the test database (TEST_DATABASE_URL, or in-memory PGlite). */
+  databaseUrl?: string;
+  /** `serve` by default; `worker`, `promises refresh`, … */
+  command?: string[];
+  env?: Record<string, string>;
+  port?: number;
+}
+
+export async function startServer(options: ChildOptions = {}): Promise<Child> {
+  const port = options.port ?? (await freePort());
+  const child = spawn(process.execPath, ['bin/backfill.js', ...(options.command ?? ['serve'])], {
     cwd: MAIN_DIR,
     env: {
       ...process.env,
-      DATABASE_URL: testDatabaseUrl(),
+      DATABASE_URL: options.databaseUrl ?? testDatabaseUrl(),
       PORT: String(port),
       HOST: '127.0.0.1',
       BACKFILL_OPERATOR_TOKEN: TOKEN,
+      BACKFILL_ALLOW_PRIVATE_URLS: 'true',
       LOG_LEVEL: 'warn',
       // These processes share the test database with every other test file: a background worker
       // here would deliver (and, when the test kills it, strand in doubt) other tests' messages.
       BACKFILL_IN_PROCESS_WORKER: 'false',
+      ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
   child.stdout?.on('data', (d) => output.push(String(d)));
   child.stderr?.on('data', (d) => output.push(String(d)));
-  return { process: child, base: `http://127.0.0.1:${port}`, output };
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return { process: child, base: `http://127.0.0.1:${port}`, output, exited };
 }
 
-export async function waitHealthy(child: Child): Promise<void> {
-  const deadline = Date.now() + 45_000;
+export async function waitHealthy(child: Child, timeoutMs = 45_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.process.exitCode !== null) {
       throw new Error(`server exited with ${child.process.exitCode}: ${child.output.join('')}`);
@@ -59,7 +75,7 @@ export async function waitHealthy(child: Child): Promise<void> {
     } catch {
       // not listening yet
     }
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`server at ${child.base} not healthy in time: ${child.output.join('')}`);
 }
@@ -74,4 +90,10 @@ export function stopServer(child: Child): Promise<void> {
       if (child.process.exitCode === null) child.process.kill('SIGKILL');
     }, 5_000).unref();
   });
+}
+
+/** Kills a process with SIGKILL and waits until it is gone. */
+export async function killNow(child: Child): Promise<void> {
+  if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGKILL');
+  await child.exited;
 }

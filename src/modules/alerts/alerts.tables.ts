@@ -1,11 +1,11 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /** A shopper waiting to hear that a variant which cannot be backordered is back in stock. */
 export const stockAlerts = pgTable(
   'stock_alerts',
   {
-    id: text('id').primaryKey(),
+    id: text('id').notNull(),
     storeId: text('store_id').notNull(),
     sku: text('sku').notNull(),
     channel: text('channel').$type<'email' | 'sms'>().notNull(),
@@ -18,6 +18,7 @@ export const stockAlerts = pgTable(
     notifiedAt: timestamp('notified_at', { withTimezone: true }),
   },
   (t) => [
+    primaryKey({ name: 'stock_alerts_pkey', columns: [t.id, t.storeId] }),
     uniqueIndex('stock_alerts_waiting_idx')
       .on(t.storeId, t.sku, t.contact)
       .where(sql`${t.state} = 'waiting'`),

@@ -5,6 +5,7 @@ import type { StoreScope } from '../../shared/context.ts';
 import { decodeKeyCursor, type Page, toPage } from '../../shared/cursor.ts';
 import { DomainError, type FieldError } from '../../shared/errors.ts';
 import type { AdjustmentInput } from '../stock/stock.adjust.ts';
+import { repeatedSkus } from '../stock/stock.errors.ts';
 import type { BackorderMode } from '../stock/stock.levels.models.ts';
 import { levelKey, readLevels } from '../stock/stock.levels.repository.ts';
 import { inventoryLevels } from '../stock/stock.tables.ts';
@@ -65,24 +66,18 @@ export async function checkAdjustmentRows(
     inputs.map((input) => ({ storeId: store.id, sku: input.sku })),
     { lock: false },
   );
+  const repeated = new Map(repeatedSkus(inputs, pathOf).map((r) => [r.index, r.error]));
   const problems: { code: string; error: FieldError }[] = [];
-  const seen = new Set<string>();
   for (const [i, input] of inputs.entries()) {
-    if (seen.has(input.sku)) {
-      problems.push({
-        code: 'validation_failed',
-        error: {
-          path: pathOf(i),
-          message: `SKU "${input.sku}" is adjusted more than once; each SKU may appear once`,
-        },
-      });
+    const again = repeated.get(i);
+    if (again) {
+      problems.push({ code: 'validation_failed', error: again });
     } else if (!levels.has(levelKey(store.id, input.sku))) {
       problems.push({
         code: 'unknown_sku',
         error: { path: pathOf(i), message: `unknown SKU "${input.sku}"` },
       });
     }
-    seen.add(input.sku);
   }
   if (problems.length === 0) return;
   const codes = new Set(problems.map((p) => p.code));

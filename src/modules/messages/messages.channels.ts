@@ -1,5 +1,6 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
+import { OutboundRefused, postOutbound } from '../../shared/outbound.ts';
 import { webhookHeaders } from '../webhooks/webhooks.signing.ts';
 
 /** One message on its way out, as the channel needs it. */
@@ -49,7 +50,8 @@ const TIMEOUT_MS = 15_000;
  * closes a pooled connection after 100 messages or 4 idle minutes.
  */
 export const SMTP_CONNECTIONS = 5;
-const RESPONSE_KEPT = 1000;
+/** Of an SMTP server's reply, what is kept (HTTP receivers' answers are cut in shared/outbound.ts). */
+const RESPONSE_KEPT = 200;
 
 const failure = (error: unknown, permanent = false, code: number | null = null): SendResult => ({
   ok: false,
@@ -80,8 +82,13 @@ export function smtpTransportOptions(smtpUrl: string, timeoutMs = TIMEOUT_MS): S
   };
 }
 
-export function createSenders(options: { timeoutMs?: number } = {}): Senders {
+/**
+ * `allowPrivateUrls` (BACKFILL_ALLOW_PRIVATE_URLS) lets webhooks and the SMS API reach loopback and
+ * private addresses; without it they are refused at delivery too (see shared/outbound.ts).
+ */
+export function createSenders(options: { timeoutMs?: number; allowPrivateUrls?: boolean } = {}): Senders {
   const timeoutMs = options.timeoutMs ?? TIMEOUT_MS;
+  const policy = { allowPrivate: options.allowPrivateUrls ?? false };
   const transports = new Map<string, Transporter>();
   const transportFor = (smtpUrl: string): Transporter => {
     let transport = transports.get(smtpUrl);
@@ -92,26 +99,21 @@ export function createSenders(options: { timeoutMs?: number } = {}): Senders {
     return transport;
   };
 
-  async function post(url: string, init: RequestInit): Promise<SendResult> {
+  async function post(url: string, headers: Record<string, string>, body: string): Promise<SendResult> {
     try {
-      const response = await fetch(url, {
-        ...init,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      const text = (await response.text()).slice(0, RESPONSE_KEPT);
-      if (response.ok) return { ok: true, code: response.status, response: text };
+      const answer = await postOutbound(url, { headers, body, timeoutMs }, policy);
+      if (answer.status >= 200 && answer.status < 300)
+        return { ok: true, code: answer.status, response: answer.excerpt };
       return {
         ok: false,
-        code: response.status,
-        error: `HTTP ${response.status}: ${text}`,
+        code: answer.status,
+        error: `HTTP ${answer.status}: ${answer.excerpt}`,
         permanent: false,
       };
     } catch (error) {
-      const cause = (error as { cause?: unknown }).cause;
-      return failure(
-        error instanceof Error && error.name === 'TimeoutError' ? 'timed out' : (cause ?? error),
-      );
+      // A receiver on a private network stays refused however often it is tried.
+      if (error instanceof OutboundRefused) return failure(error, true);
+      return failure(error instanceof Error && error.name === 'TimeoutError' ? 'timed out' : error);
     }
   }
 
@@ -151,14 +153,18 @@ export function createSenders(options: { timeoutMs?: number } = {}): Senders {
 
     async sms(settings, message) {
       const url = `${settings.baseUrl.replace(/\/+$/, '')}/2010-04-01/Accounts/${encodeURIComponent(settings.accountSid)}/Messages.json`;
-      const result = await post(url, {
-        method: 'POST',
-        headers: {
+      const result = await post(
+        url,
+        {
           authorization: `Basic ${Buffer.from(`${settings.accountSid}:${settings.authToken}`).toString('base64')}`,
           'content-type': 'application/x-www-form-urlencoded',
         },
-        body: new URLSearchParams({ To: message.recipient, From: settings.from, Body: message.body ?? '' }),
-      });
+        new URLSearchParams({
+          To: message.recipient,
+          From: settings.from,
+          Body: message.body ?? '',
+        }).toString(),
+      );
       // A 4xx other than throttling (an invalid number, a refused sender) will not pass on retry.
       if (
         !result.ok &&
@@ -173,15 +179,15 @@ export function createSenders(options: { timeoutMs?: number } = {}): Senders {
 
     async webhook(target, message, timestampSeconds) {
       const body = JSON.stringify(message.payload ?? {});
-      return post(target.url, {
-        method: 'POST',
-        headers: {
+      return post(
+        target.url,
+        {
           'content-type': 'application/json',
           'user-agent': 'Backfill-Webhooks/1',
           ...webhookHeaders(target.secret, message.id, timestampSeconds, body),
         },
         body,
-      });
+      );
     },
   };
 }

@@ -9,7 +9,7 @@ import { loadLines, loadUnitsAhead } from '../stock/stock.lines.repository.ts';
 import { orders } from '../stock/stock.orders.tables.ts';
 import type { LineRecord } from '../stock/stock.views.ts';
 import type { LineContext, MessageContext } from '../templates/templates.context.ts';
-import { LINK_LIFETIME_DAYS, type LinkAction, selfServiceUrl } from './messages.links.ts';
+import { type LinkAction, linkExpiry, selfServiceUrl } from './messages.links.ts';
 
 /** What every message of a store shares, and how its links are signed. */
 export interface StoreContext {
@@ -22,6 +22,7 @@ export interface StoreContext {
   /** Origin self-service links point at. */
   publicUrl: string;
   linkSecret: string;
+  linkLifetimeDays: number;
 }
 
 export interface OrderFacts {
@@ -152,7 +153,7 @@ export function linksFor(
   now: Date,
   options: { orderId?: string; lineId?: string; contact: string; transactional: boolean },
 ): MessageContext['links'] {
-  const expiresAt = Math.floor(now.getTime() / 1000) + LINK_LIFETIME_DAYS * 86_400;
+  const expiresAt = linkExpiry(store, now);
   const order = options.orderId;
   return {
     status: order ? link(store, 'status', order, expiresAt) : '',

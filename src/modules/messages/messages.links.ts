@@ -5,6 +5,10 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
  * (`action`), on what (`subject`: an order id, or a contact for `unsubscribe`) and until when;
  * the signature is an HMAC with the store's link secret, so changing any part breaks it. Messages
  * sign them (the secret is a messaging setting); the self-service pages check them.
+ *
+ * The secret can be rotated (a leak, a routine): links are signed with the new one at once, and
+ * links already sent, signed with the previous one, keep opening for the store's grace period.
+ * How long a link is valid is a store setting too (`linkLifetimeDays`).
  */
 export type LinkAction = 'status' | 'cancel' | 'keep' | 'switch' | 'preferences' | 'unsubscribe';
 
@@ -18,8 +22,31 @@ export interface LinkClaims {
   expiresAt: number;
 }
 
-/** How long a link in a message stays valid. */
+/** How long a link in a message stays valid unless the store sets otherwise (`linkLifetimeDays`). */
 export const LINK_LIFETIME_DAYS = 90;
+
+/** The settings that sign and check a store's links. */
+export interface LinkKeys {
+  linkSecret: string;
+  previousLinkSecret: string | null;
+  previousLinkSecretUntil: Date | null;
+  linkLifetimeDays: number;
+}
+
+/** The secrets a link may be signed with now: the current one, and the previous one during its grace. */
+export function verifyingSecrets(keys: LinkKeys, now: Date): string[] {
+  const previous =
+    keys.previousLinkSecret !== null &&
+    keys.previousLinkSecretUntil !== null &&
+    keys.previousLinkSecretUntil > now
+      ? [keys.previousLinkSecret]
+      : [];
+  return [keys.linkSecret, ...previous];
+}
+
+/** When a link signed now expires, in seconds since the epoch. */
+export const linkExpiry = (keys: Pick<LinkKeys, 'linkLifetimeDays'>, now: Date): number =>
+  Math.floor(now.getTime() / 1000) + keys.linkLifetimeDays * 86_400;
 
 export const newLinkSecret = (): string => randomBytes(32).toString('base64url');
 
@@ -64,11 +91,21 @@ export function readClaims(query: Record<string, unknown>): (LinkClaims & { sig:
 
 export type LinkCheck = 'valid' | 'invalid' | 'expired';
 
-/** Checks a link's signature first (so an expired forgery reads as invalid), then its expiry. */
-export function checkLink(claims: LinkClaims & { sig: string }, secret: string, now: Date): LinkCheck {
-  const expected = Buffer.from(signature(claims, secret));
+/**
+ * Checks a link's signature first (so an expired forgery reads as invalid), then its expiry. Any of
+ * `secrets` may have signed it (see `verifyingSecrets`).
+ */
+export function checkLink(
+  claims: LinkClaims & { sig: string },
+  secrets: string | readonly string[],
+  now: Date,
+): LinkCheck {
   const given = Buffer.from(claims.sig);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return 'invalid';
+  const signed = (typeof secrets === 'string' ? [secrets] : secrets).some((secret) => {
+    const expected = Buffer.from(signature(claims, secret));
+    return expected.length === given.length && timingSafeEqual(expected, given);
+  });
+  if (!signed) return 'invalid';
   return claims.expiresAt * 1000 < now.getTime() ? 'expired' : 'valid';
 }
 

@@ -17,7 +17,7 @@ import {
   type StoreContext,
 } from './messages.contexts.ts';
 import { grantIncentives } from './messages.incentives.ts';
-import { LINK_LIFETIME_DAYS, type ShortLink, shortLink } from './messages.links.ts';
+import { type ShortLink, shortLink } from './messages.links.ts';
 import {
   channelsSetUp,
   delayIsNews,
@@ -113,6 +113,7 @@ export async function storeContext(
     refundsAutomatic: row!.paymentProvider !== 'none' || settings.refundsAutomatic,
     publicUrl: settings.publicUrl ?? deps.publicUrl ?? 'http://127.0.0.1:3000',
     linkSecret: settings.linkSecret,
+    linkLifetimeDays: settings.linkLifetimeDays,
   };
 }
 
@@ -266,7 +267,7 @@ export async function withContent(
   tx: Tx,
   row: NewMessage,
   context: MessageContext,
-  store: Pick<StoreContext, 'publicUrl' | 'linkSecret'>,
+  store: Pick<StoreContext, 'publicUrl' | 'linkSecret' | 'linkLifetimeDays'>,
 ): Promise<NewMessage> {
   try {
     const channel = row.channel as 'email' | 'sms';
@@ -287,7 +288,7 @@ export async function withContent(
           id: link.id,
           storeId: row.storeId,
           target: link.target,
-          expiresAt: new Date(row.createdAt!.getTime() + LINK_LIFETIME_DAYS * 86_400_000),
+          expiresAt: new Date(row.createdAt!.getTime() + store.linkLifetimeDays * 86_400_000),
           createdAt: row.createdAt!,
         })),
       );
@@ -370,6 +371,9 @@ async function rationDelay(
   await tx
     .insert(linePromisesTold)
     .values({ lineId, storeId: settings.storeId, orderId: order.id, firstEta, toldEta: eta, updatedAt: now })
-    .onConflictDoUpdate({ target: linePromisesTold.lineId, set: { toldEta: eta, updatedAt: now } });
+    .onConflictDoUpdate({
+      target: [linePromisesTold.lineId, linePromisesTold.storeId],
+      set: { toldEta: eta, updatedAt: now },
+    });
   return { firstEta, toldEta, eta };
 }

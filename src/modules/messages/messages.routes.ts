@@ -14,6 +14,7 @@ import {
   problems,
   WRITE_ERRORS,
 } from '../../http/schemas.ts';
+import { assertPublicUrl } from '../../shared/outbound.ts';
 import { SHIPPING_METHOD_CODE } from '../shipping/shipping.routes.ts';
 import { listOrderIncentives } from './messages.incentives.ts';
 import { getMessagingSettings, updateMessagingSettings } from './messages.settings.ts';
@@ -145,6 +146,17 @@ const settingsFields = {
       'Minutes between two back-in-stock batches of one SKU (each batch sees what the previous left)',
   }),
   delayIncentives: Type.Array(IncentiveRule, { maxItems: 10 }),
+  linkLifetimeDays: Type.Integer({
+    minimum: 1,
+    maximum: 365,
+    description: 'Days a self-service link stays valid once sent (default 90)',
+  }),
+  linkSecretGraceDays: Type.Integer({
+    minimum: 0,
+    maximum: 365,
+    description:
+      'After `rotateLinkSecret`, days links signed with the previous secret keep working (default 7; 0 = none)',
+  }),
   refundsAutomatic: Type.Boolean({
     description:
       "The store's platform refunds cancellations by itself. Messages and shopper pages promise a refund only " +
@@ -152,13 +164,29 @@ const settingsFields = {
   }),
 };
 
-const SettingsSchema = Type.Object(settingsFields);
-const SettingsPatch = Type.Partial(Type.Object(settingsFields), {
-  additionalProperties: false,
-  minProperties: 1,
+const SettingsSchema = Type.Object({
+  ...settingsFields,
+  linkSecretRotatedAt: Nullable(Type.String({ format: 'date-time' })),
+  previousLinkSecretValidUntil: Nullable(
+    Type.String({
+      format: 'date-time',
+      description: 'Until when links signed before the last rotation still open; null = none do',
+    }),
+  ),
 });
+const SettingsPatch = Type.Partial(
+  Type.Object({
+    ...settingsFields,
+    rotateLinkSecret: Type.Boolean({
+      description:
+        'A new secret signs self-service links from now on; links already sent keep working for `linkSecretGraceDays`',
+    }),
+  }),
+  { additionalProperties: false, minProperties: 1 },
+);
 
-export const messagesRoutes: RouteRegistrar = (app, { deps }) => {
+export const messagesRoutes: RouteRegistrar = (app, { deps, config }) => {
+  const outbound = { allowPrivate: config.allowPrivateUrls };
   const r = typed(app);
   r.get(
     '/v1/messages',
@@ -279,9 +307,12 @@ export const messagesRoutes: RouteRegistrar = (app, { deps }) => {
         response: { 200: SettingsSchema, ...problems(...WRITE_ERRORS) },
       },
     },
-    async (request) =>
-      inTransaction(deps.db, (tx) =>
+    async (request) => {
+      const baseUrl = request.body.sms?.baseUrl;
+      if (baseUrl) await assertPublicUrl(baseUrl, outbound, '/sms/baseUrl');
+      return inTransaction(deps.db, (tx) =>
         updateMessagingSettings(tx, deps, storeOf(request).id, request.body as never),
-      ),
+      );
+    },
   );
 };

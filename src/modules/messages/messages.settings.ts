@@ -3,7 +3,7 @@ import type { Executor } from '../../db/client.ts';
 import type { Deps } from '../../shared/context.ts';
 import { invalid } from '../../shared/errors.ts';
 import { requireOfferedMethod } from '../shipping/shipping.settings.ts';
-import { newLinkSecret } from './messages.links.ts';
+import { LINK_LIFETIME_DAYS, newLinkSecret } from './messages.links.ts';
 import { formatClockTime, parseClockTime } from './messages.models.ts';
 import { type DelayIncentiveRule, messagingSettings } from './messages.tables.ts';
 
@@ -42,13 +42,22 @@ export interface MessagingSettingsView {
   stockAlertFactor: number;
   alertBatchIntervalMinutes: number;
   delayIncentives: DelayIncentiveRule[];
+  /** Days a self-service link stays valid once sent. */
+  linkLifetimeDays: number;
+  /** Days links signed with the previous secret keep working after `rotateLinkSecret`. */
+  linkSecretGraceDays: number;
+  linkSecretRotatedAt: string | null;
+  /** Until when links signed before the last rotation still open (null: none do). */
+  previousLinkSecretValidUntil: string | null;
   refundsAutomatic: boolean;
 }
 
 export type MessagingSettingsInput = Partial<
-  Omit<MessagingSettingsView, 'email' | 'sms'> & {
+  Omit<MessagingSettingsView, 'email' | 'sms' | 'linkSecretRotatedAt' | 'previousLinkSecretValidUntil'> & {
     email: { smtpUrl: string; from: string; replyTo?: string | null } | null;
     sms: { baseUrl: string; accountSid: string; authToken: string; from: string } | null;
+    /** A new link secret now; links signed with the old one work for `linkSecretGraceDays` more. */
+    rotateLinkSecret: boolean;
   }
 >;
 
@@ -91,6 +100,13 @@ function settingsView(row: MessagingSettingsRow): MessagingSettingsView {
     stockAlertFactor: Number(row.stockAlertFactor),
     alertBatchIntervalMinutes: row.alertBatchIntervalMinutes,
     delayIncentives: row.delayIncentives,
+    linkLifetimeDays: row.linkLifetimeDays,
+    linkSecretGraceDays: row.linkSecretGraceDays,
+    linkSecretRotatedAt: row.linkSecretRotatedAt?.toISOString() ?? null,
+    previousLinkSecretValidUntil:
+      row.previousLinkSecret !== null && row.previousLinkSecretUntil !== null
+        ? row.previousLinkSecretUntil.toISOString()
+        : null,
     refundsAutomatic: row.refundsAutomatic,
   };
 }
@@ -121,6 +137,11 @@ const defaultSettings = (storeId: string, now: Date): MessagingSettingsRow => ({
   merchantEmail: null,
   publicUrl: null,
   linkSecret: '',
+  previousLinkSecret: null,
+  previousLinkSecretUntil: null,
+  linkSecretRotatedAt: null,
+  linkLifetimeDays: LINK_LIFETIME_DAYS,
+  linkSecretGraceDays: 7,
   stockAlertFactor: 1,
   delayIncentives: [],
   alertBatchIntervalMinutes: 15,
@@ -183,8 +204,19 @@ export async function updateMessagingSettings(
   storeId: string,
   input: MessagingSettingsInput,
 ): Promise<MessagingSettingsView> {
-  await loadMessagingSettings(tx, deps, storeId);
-  const set: Partial<typeof messagingSettings.$inferInsert> = { updatedAt: deps.clock.now() };
+  const current = await loadMessagingSettings(tx, deps, storeId);
+  const now = deps.clock.now();
+  const set: Partial<typeof messagingSettings.$inferInsert> = { updatedAt: now };
+  if (input.linkLifetimeDays !== undefined) set.linkLifetimeDays = input.linkLifetimeDays;
+  if (input.linkSecretGraceDays !== undefined) set.linkSecretGraceDays = input.linkSecretGraceDays;
+  if (input.rotateLinkSecret) {
+    // Links already sent were signed with the current secret: it keeps verifying for the grace period.
+    const graceDays = input.linkSecretGraceDays ?? current.linkSecretGraceDays;
+    set.previousLinkSecret = graceDays > 0 ? current.linkSecret : null;
+    set.previousLinkSecretUntil = graceDays > 0 ? new Date(now.getTime() + graceDays * 86_400_000) : null;
+    set.linkSecret = newLinkSecret();
+    set.linkSecretRotatedAt = now;
+  }
   if (input.email !== undefined) {
     if (input.email) checkSmtpUrl(input.email.smtpUrl);
     set.smtpUrl = input.email?.smtpUrl ?? null;

@@ -5,6 +5,7 @@ import {
   boolean,
   check,
   date,
+  foreignKey,
   index,
   integer,
   jsonb,
@@ -70,6 +71,14 @@ export const messagingSettings = pgTable(
     publicUrl: text('public_url'),
     /** HMAC key of the store's self-service links; generated on first use. */
     linkSecret: text('link_secret').notNull(),
+    /** The key before the last rotation: links signed with it still open until `previousLinkSecretUntil`. */
+    previousLinkSecret: text('previous_link_secret'),
+    previousLinkSecretUntil: timestamp('previous_link_secret_until', { withTimezone: true }),
+    linkSecretRotatedAt: timestamp('link_secret_rotated_at', { withTimezone: true }),
+    /** How long a link in a message (or one customer service sends) stays valid. */
+    linkLifetimeDays: integer('link_lifetime_days').notNull().default(90),
+    /** After a rotation, how long links signed with the previous secret keep working. */
+    linkSecretGraceDays: integer('link_secret_grace_days').notNull().default(7),
     /** Back-in-stock alerts sent per free unit in one batch. */
     stockAlertFactor: numeric('stock_alert_factor', { precision: 6, scale: 2, mode: 'number' })
       .notNull()
@@ -87,6 +96,8 @@ export const messagingSettings = pgTable(
   (t) => [
     check('messaging_status_update_days', sql`${t.statusUpdateDays} BETWEEN 0 AND 365`),
     check('messaging_delay_notice_days', sql`${t.delayNoticeDays} BETWEEN 1 AND 365`),
+    check('messaging_link_lifetime_days', sql`${t.linkLifetimeDays} BETWEEN 1 AND 365`),
+    check('messaging_link_grace_days', sql`${t.linkSecretGraceDays} BETWEEN 0 AND 365`),
     check('messaging_alert_batch_interval', sql`${t.alertBatchIntervalMinutes} BETWEEN 1 AND 10080`),
     check(
       'messaging_quiet_minutes',
@@ -103,7 +114,7 @@ export const messagingSettings = pgTable(
 export const messages = pgTable(
   'messages',
   {
-    id: text('id').primaryKey(),
+    id: text('id').notNull(),
     seq: bigserial('seq', { mode: 'number' }).notNull(),
     storeId: text('store_id').notNull(),
     dedupeKey: text('dedupe_key').notNull(),
@@ -132,6 +143,7 @@ export const messages = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   },
   (t) => [
+    primaryKey({ name: 'messages_pkey', columns: [t.id, t.storeId] }),
     uniqueIndex('messages_dedupe_idx').on(t.storeId, t.dedupeKey),
     index('messages_store_seq_idx').on(t.storeId, t.seq),
     index('messages_order_idx').on(t.storeId, t.orderId),
@@ -143,10 +155,8 @@ export const messages = pgTable(
 export const messageAttempts = pgTable(
   'message_attempts',
   {
-    id: text('id').primaryKey(),
-    messageId: text('message_id')
-      .notNull()
-      .references(() => messages.id),
+    id: text('id').notNull(),
+    messageId: text('message_id').notNull(),
     storeId: text('store_id').notNull(),
     number: integer('number').notNull(),
     status: text('status').$type<'sending' | 'sent' | 'failed' | 'in_doubt'>().notNull(),
@@ -157,7 +167,15 @@ export const messageAttempts = pgTable(
     startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
   },
-  (t) => [uniqueIndex('message_attempts_number_idx').on(t.messageId, t.number)],
+  (t) => [
+    primaryKey({ name: 'message_attempts_pkey', columns: [t.id, t.storeId] }),
+    foreignKey({
+      name: 'message_attempts_message_fk',
+      columns: [t.messageId, t.storeId],
+      foreignColumns: [messages.id, messages.storeId],
+    }),
+    uniqueIndex('message_attempts_number_idx').on(t.messageId, t.number),
+  ],
 );
 
 /** A shopper's choices, per store and contact (an email address or a phone number). */
@@ -179,20 +197,24 @@ export const contactPreferences = pgTable(
  * The promise dates a shopper has been told for a line: the first (incentives measure the delay
  * from it) and the latest (a delay notice goes out only when the date moves past it).
  */
-export const linePromisesTold = pgTable('line_promises_told', {
-  lineId: text('line_id').primaryKey(),
-  storeId: text('store_id').notNull(),
-  orderId: text('order_id').notNull(),
-  firstEta: date('first_eta', { mode: 'string' }).notNull(),
-  toldEta: date('told_eta', { mode: 'string' }).notNull(),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
-});
+export const linePromisesTold = pgTable(
+  'line_promises_told',
+  {
+    lineId: text('line_id').notNull(),
+    storeId: text('store_id').notNull(),
+    orderId: text('order_id').notNull(),
+    firstEta: date('first_eta', { mode: 'string' }).notNull(),
+    toldEta: date('told_eta', { mode: 'string' }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ name: 'line_promises_told_pkey', columns: [t.lineId, t.storeId] })],
+);
 
 /** A delay incentive earned by a waiting line (the store's platform honours the code). */
 export const orderIncentives = pgTable(
   'order_incentives',
   {
-    id: text('id').primaryKey(),
+    id: text('id').notNull(),
     storeId: text('store_id').notNull(),
     orderId: text('order_id').notNull(),
     lineId: text('line_id').notNull(),
@@ -203,6 +225,7 @@ export const orderIncentives = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   },
   (t) => [
+    primaryKey({ name: 'order_incentives_pkey', columns: [t.id, t.storeId] }),
     uniqueIndex('order_incentives_rule_idx').on(t.lineId, t.afterDays),
     index('order_incentives_order_idx').on(t.storeId, t.orderId),
   ],
@@ -216,12 +239,15 @@ export const shortLinks = pgTable(
   'short_links',
   {
     /** The random part of the token; the rest of the token is its signature. */
-    id: text('id').primaryKey(),
+    id: text('id').notNull(),
     storeId: text('store_id').notNull(),
     /** The signed link it stands for. */
     target: text('target').notNull(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   },
-  (t) => [index('short_links_expiry_idx').on(t.expiresAt)],
+  (t) => [
+    primaryKey({ name: 'short_links_pkey', columns: [t.id, t.storeId] }),
+    index('short_links_expiry_idx').on(t.expiresAt),
+  ],
 );

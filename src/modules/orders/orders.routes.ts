@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { findStored } from '../../db/idempotency.repository.ts';
 import { storeOf } from '../../http/auth.ts';
 import { idempotencyClaim, runCommand, sendOutcome } from '../../http/command.ts';
 import { type RouteRegistrar, typed } from '../../http/context.ts';
@@ -177,7 +178,7 @@ const BACKORDER_COLUMNS: CsvColumn<BackorderView>[] = [
   { name: 'etaSource', value: (b) => b.etaSource },
 ];
 
-export const ordersRoutes: RouteRegistrar = (app, { deps, placement }) => {
+export const ordersRoutes: RouteRegistrar = (app, { deps, placement, beforePlacement }) => {
   const r = typed(app);
   r.post(
     '/v1/orders',
@@ -194,22 +195,24 @@ export const ordersRoutes: RouteRegistrar = (app, { deps, placement }) => {
         body: PlaceOrderBody,
         response: {
           201: OrderSchema,
-          ...problems(...WRITE_ERRORS),
+          ...problems(...WRITE_ERRORS, 503),
           ...conflicts('insufficient_stock', 'duplicate_external_id', 'idempotency_key_in_use'),
         },
       },
     },
     async (request, reply) => {
       const store = storeOf(request);
+      const idempotency = idempotencyClaim(request);
+      // A retry of an order already placed replays it; only a new one is checked (its payment
+      // method, its shipping method).
       const named = request.body.shippingMethod ?? null;
-      if (named !== null) {
-        await requireOfferedMethod(deps.db, store.id, named, '/shippingMethod', { cached: true });
+      if (!idempotency || !(await findStored(deps.db, idempotency))) {
+        for (const check of beforePlacement) await check(store, request.body);
+        if (named !== null) {
+          await requireOfferedMethod(deps.db, store.id, named, '/shippingMethod', { cached: true });
+        }
       }
-      const result = await placement.place({
-        store,
-        input: request.body,
-        idempotency: idempotencyClaim(request),
-      });
+      const result = await placement.place({ store, input: request.body, idempotency });
       const outcome = result.outcome.ok
         ? {
             ...result.outcome,

@@ -4,9 +4,11 @@ import { groupBy } from '../../shared/collections.ts';
 import { decodeCursor, decodeKeyCursor, type Page, toPage } from '../../shared/cursor.ts';
 import { invalid } from '../../shared/errors.ts';
 import type { EtaSource } from '../promises/promises.models.ts';
-import { listOrderRows, loadLines } from '../stock/stock.lines.repository.ts';
+import { loadLines } from '../stock/stock.lines.repository.ts';
 import type { Customer } from '../stock/stock.orders.tables.ts';
+import { readAhead } from '../stock/stock.queue.counts.ts';
 import { type OrderView, toOrderView } from '../stock/stock.views.ts';
+import { listOrderRows } from './orders.repository.ts';
 
 export async function listOrders(
   db: Executor,
@@ -73,22 +75,29 @@ export async function listBackorders(
           FROM order_lines l JOIN orders o ON o.id = l.order_id
          WHERE l.store_id = ${storeId} AND l.backordered > 0
            ${query.sku !== undefined ? sql`AND l.sku = ${query.sku}` : sql``}
-           ${afterSku !== null ? sql`AND (l.sku, l.queue_ticket) > (${afterSku}, ${afterTicket}::bigint)` : sql``}
+           ${
+             afterSku === null
+               ? sql``
+               : // Within one SKU a plain ticket bound starts the index scan at the cursor; with sku = …
+                 // also given, the row comparison alone would scan that SKU's queue from its head.
+                 afterSku === query.sku
+                 ? sql`AND l.queue_ticket > ${afterTicket}::bigint`
+                 : sql`AND (l.sku, l.queue_ticket) > (${afterSku}, ${afterTicket}::bigint)`
+           }
          ORDER BY l.sku, l.queue_ticket
          LIMIT ${query.limit + 1}`,
   );
   const kept = rows.slice(0, query.limit);
   const firstTicket = new Map<string, number>();
   for (const row of kept) if (!firstTicket.has(row.sku)) firstTicket.set(row.sku, Number(row.queue_ticket));
-  const ahead = new Map<string, number>();
-  for (const [sku, ticket] of firstTicket) {
-    const [row] = await queryRows<{ n: number }>(
-      db,
-      sql`SELECT count(*)::int AS n FROM order_lines
-           WHERE store_id = ${storeId} AND sku = ${sku} AND backordered > 0 AND queue_ticket < ${ticket}`,
-    );
-    ahead.set(sku, row?.n ?? 0);
-  }
+  const counted = await readAhead(
+    db,
+    storeId,
+    [...firstTicket].map(([sku, ticket]) => ({ sku, ticket })),
+  );
+  const ahead = new Map(
+    [...firstTicket].map(([sku, ticket]) => [sku, counted.get(`${ticket}:${sku}`)?.lines ?? 0]),
+  );
   const page = toPage(
     rows,
     query.limit,

@@ -21,8 +21,10 @@ import {
   refundSource,
   setHoldState,
 } from './payments.ledger.ts';
+import { minimumCharge } from './payments.minimums.ts';
 import {
   moneyTarget,
+  moneyWhenComplete,
   nextPaymentStep,
   type PaymentStep,
   paidOf,
@@ -41,6 +43,7 @@ import {
   holdView,
   type PaymentLineState,
   type PaymentRow,
+  payUpFront,
   readHolds,
   readPaymentLines,
   saveLineMoney,
@@ -60,8 +63,10 @@ export interface CollectorOptions {
   reconcileAfterMs?: number;
   /** Most lines looked at in one run. */
   limit?: number;
-  /** Look at every line in scope now, retries not yet due and attempts just made included (a merchant's "collect now"). */
-  force?: boolean;
+  /** Look at every line in scope now, and settle attempts in doubt however recent (a merchant's "collect now"). */
+  everyLine?: boolean;
+  /** Also retry a declined card before its retry is due (the merchant's `force: true`). */
+  ignoreRetrySchedule?: boolean;
 }
 
 interface PaymentStore extends StoreScope {
@@ -93,7 +98,7 @@ export async function collectPayments(
     deps.db,
     sql`SELECT id, store_id FROM payment_attempts a
          WHERE status = 'pending'
-           AND created_at <= ${new Date(now.getTime() - (options.force ? 0 : (options.reconcileAfterMs ?? 60_000)))}::timestamptz
+           AND created_at <= ${new Date(now.getTime() - (options.everyLine ? 0 : (options.reconcileAfterMs ?? 60_000)))}::timestamptz
            ${scope('a')}
          ORDER BY created_at LIMIT ${options.limit ?? 500}`,
   );
@@ -103,12 +108,18 @@ export async function collectPayments(
   const due = await queryRows<{ line_id: string; store_id: string }>(
     deps.db,
     sql`SELECT line_id, store_id FROM payment_lines a
-         WHERE ${options.force ? sql`true` : sql`next_attempt_at <= ${now}::timestamptz`} ${scope('a')}
+         WHERE ${options.everyLine ? sql`true` : sql`next_attempt_at <= ${now}::timestamptz`} ${scope('a')}
          ORDER BY next_attempt_at LIMIT ${options.limit ?? 500}`,
   );
   for (const line of due) {
     result.lines += 1;
-    result.attempts += await settleLine(deps, providers, line.store_id, line.line_id, options.force ?? false);
+    result.attempts += await settleLine(
+      deps,
+      providers,
+      line.store_id,
+      line.line_id,
+      options.ignoreRetrySchedule ?? false,
+    );
   }
   return result;
 }
@@ -161,12 +172,14 @@ async function settleLine(
   providers: PaymentProviders,
   storeId: string,
   lineId: string,
-  force: boolean,
+  ignoreRetrySchedule: boolean,
 ): Promise<number> {
   const store = await readStore(deps.db, storeId);
   let calls = 0;
   for (let step = 0; step < 8; step++) {
-    const next = await inTransaction(deps.db, (tx) => prepare(tx, deps, store, lineId, force && step === 0));
+    const next = await inTransaction(deps.db, (tx) =>
+      prepare(tx, deps, store, lineId, ignoreRetrySchedule && step === 0),
+    );
     if (next.kind === 'done') return calls;
     if (next.kind === 'give_up') {
       await giveUp(deps, store, next.line);
@@ -196,14 +209,15 @@ async function prepare(
   deps: Deps,
   store: PaymentStore,
   lineId: string,
-  force = false,
+  ignoreRetrySchedule = false,
 ): Promise<Prepared> {
   const [line] = await readPaymentLines(tx, store.id, { lineIds: [lineId] }, { lock: true });
   if (!line) return { kind: 'done' };
   const now = deps.clock.now();
   const history = await attemptHistory(tx, lineId);
   if (history.pending) return { kind: 'done' }; // in doubt: only reconciliation may move it
-  if (!force && line.nextAttemptAt !== null && line.nextAttemptAt > now && line.failures > 0)
+  // A declined card is retried on its schedule (retryDelayHours), not whenever someone asks.
+  if (!ignoreRetrySchedule && line.nextAttemptAt !== null && line.nextAttemptAt > now && line.failures > 0)
     return { kind: 'done' };
   const holds = await readHolds(tx, [lineId]);
   const ready = readyOf(line);
@@ -226,11 +240,23 @@ async function prepare(
           shortWait:
             line.eta === null || daysBetween(storeToday(store, now), line.eta) <= store.authorisationDays,
           methodSaved: history.methodSaved,
+          minimum: minimumCharge(line.provider, line.currency),
         });
   if (step.kind === 'none') {
     if (need > 0) await askShopper(tx, deps, store, line, PAYMENT_DUE, false);
     else await finish(tx, line, now);
     return { kind: 'done' };
+  }
+  if (step.kind === 'pay_up_front') {
+    await payUpFront(tx, line.lineId, now);
+    await appendEvents(tx, deps, [
+      paymentEvent(line, 'payment.up_front', {
+        reason: 'below_minimum',
+        minimum: minimumCharge(line.provider, line.currency),
+        balance: moneyWhenComplete(line) - paidOf(line),
+      }),
+    ]);
+    return prepare(tx, deps, store, lineId);
   }
   if (step.kind === 'expire') {
     await setHoldState(tx, step.holdId, 'expired', now);
@@ -274,7 +300,7 @@ async function prepare(
 
 function buildCall(
   line: PaymentLineState,
-  step: Exclude<PaymentStep, { kind: 'none' } | { kind: 'expire' }>,
+  step: Exclude<PaymentStep, { kind: 'none' } | { kind: 'expire' } | { kind: 'pay_up_front' }>,
   holds: readonly PaymentRow[],
   store: PaymentStore,
   now: Date,
@@ -344,8 +370,20 @@ const providerOf = (providers: PaymentProviders, name: string): PaymentProvider 
   return provider;
 };
 
-/** Makes the call an attempt records; `unknown` when the provider's answer never came. */
+/**
+ * Makes the call an attempt records; `unknown` when the provider's answer never came, and when the
+ * provider says the key was used for another request (`idempotency_conflict`): the key has been
+ * seen, so money may have moved under it. Such an attempt stays pending until reconciliation
+ * finds what the key did; it is never retried under a new key.
+ */
 async function callProvider(provider: PaymentProvider, call: Call): Promise<Outcome> {
+  const outcome = await sendCall(provider, call);
+  if (outcome !== 'unknown' && outcome.status === 'failed' && outcome.reason === 'idempotency_conflict')
+    return 'unknown';
+  return outcome;
+}
+
+async function sendCall(provider: PaymentProvider, call: Call): Promise<Outcome> {
   const r = call.request as never;
   try {
     switch (call.operation) {
@@ -362,6 +400,7 @@ async function callProvider(provider: PaymentProvider, call: Call): Promise<Outc
       case 'save_method':
         return await provider.saveMethod(r);
     }
+    throw new Error(`unknown payment operation "${call.operation}"`);
   } catch (error) {
     if (error instanceof ProviderUnavailable) return 'unknown';
     throw error;
@@ -463,7 +502,7 @@ async function settle(
     deps,
     store,
     line,
-    { reason: outcome.reason, message: outcome.message, clientSecret },
+    { reason: outcome.reason, message: outcome.message, clientSecret, amount: attempt.amount },
     true,
   );
 }
@@ -485,7 +524,7 @@ async function askShopper(
   deps: Deps,
   store: PaymentStore,
   line: PaymentLineState,
-  why: { reason: string; message: string; clientSecret: string | null },
+  why: { reason: string; message: string; clientSecret: string | null; amount?: number },
   failed: boolean,
 ): Promise<void> {
   const now = deps.clock.now();
@@ -505,7 +544,7 @@ async function askShopper(
   await saveLineMoney(tx, line, now);
   await appendEvents(tx, deps, [
     paymentEvent(line, 'payment.action_required', {
-      amount: moneyTarget(line, readyOf(line)) - paidOf(line),
+      amount: Math.max(moneyTarget(line, readyOf(line)) - paidOf(line), why.amount ?? 0),
       reason: why.reason,
       message: why.message,
       clientSecret: why.clientSecret,
@@ -537,6 +576,50 @@ async function giveUp(deps: Deps, store: PaymentStore, line: PaymentLineState): 
   });
 }
 
+/**
+ * What the provider's own records say an attempt did, or `unknown` when they cannot tell: a payment
+ * created under the attempt's key (found by the key), the hold a capture or void acted on (found by
+ * its id: a PaymentIntent is captured or cancelled once), a refund stamped with the key.
+ */
+async function lookUp(provider: PaymentProvider, attempt: AttemptRow): Promise<Outcome> {
+  const paymentId = String(attempt.request.paymentId ?? '');
+  switch (attempt.operation) {
+    case 'authorise':
+    case 'charge': {
+      const found = await provider.lookupPayment(attempt.idempotencyKey);
+      if (!found) return 'unknown';
+      if (found.state === 'incomplete')
+        return {
+          status: 'requires_action',
+          reason: 'card_declined',
+          message: 'The payment was found declined when its answer was reconciled',
+          reference: found.paymentId,
+          clientSecret: null,
+        };
+      if (found.state === 'voided')
+        return {
+          status: 'failed',
+          reason: 'unexpected_state',
+          message: 'Cancelled',
+          reference: found.paymentId,
+        };
+      return { status: 'succeeded', result: found };
+    }
+    case 'capture':
+    case 'void': {
+      const found = await provider.retrievePayment(paymentId, attempt.idempotencyKey);
+      const done = attempt.operation === 'capture' ? 'captured' : 'voided';
+      return found?.state === done ? { status: 'succeeded', result: found } : 'unknown';
+    }
+    case 'refund': {
+      const found = await provider.lookupRefund(paymentId, attempt.idempotencyKey);
+      return found ? { status: 'succeeded', result: found } : 'unknown';
+    }
+    default:
+      return 'unknown';
+  }
+}
+
 /** Settles one attempt in doubt; true when it was settled. */
 async function reconcile(
   deps: Deps,
@@ -552,13 +635,7 @@ async function reconcile(
   const provider = providerOf(providers, line.provider);
   let outcome: Outcome = 'unknown';
   try {
-    if (attempt.operation === 'authorise' || attempt.operation === 'charge') {
-      const found = await provider.lookupPayment(attempt.idempotencyKey);
-      if (found) outcome = { status: 'succeeded', result: found };
-    } else if (attempt.operation === 'refund') {
-      const found = await provider.lookupRefund(String(attempt.request.paymentId), attempt.idempotencyKey);
-      if (found) outcome = { status: 'succeeded', result: found };
-    }
+    outcome = await lookUp(provider, attempt);
   } catch (error) {
     if (!(error instanceof ProviderUnavailable)) throw error;
     return false;

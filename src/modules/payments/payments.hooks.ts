@@ -16,6 +16,7 @@ import {
   orderTotal,
   type PaymentPolicy,
   planPaymentLines,
+  refuseBelowMinimum,
 } from './payments.placement.ts';
 import { insertPaymentLines, markPaymentsDue } from './payments.repository.ts';
 import { afterQuantitiesChanged, assertPaidToShip } from './payments.usecases.ts';
@@ -37,10 +38,14 @@ export const paymentsStockHook: StockHook = {
   placementTerms: { name: 'payment', sql: policyTerm },
 
   checkOrder(order) {
-    const discount = (order.input as OrderPaymentInput).discount ?? 0;
-    if (discount <= 0) return null;
+    const input = order.input as OrderPaymentInput;
+    const discount = input.discount ?? 0;
     const total = orderTotal(order.lines);
-    return discount > total ? discountTooLarge(discount, total) : null;
+    if (discount > 0 && discount > total) return discountTooLarge(discount, total);
+    return refuseBelowMinimum(
+      { ...input, currency: order.currency },
+      order.lines.map((line, i) => ({ ...line, lineId: String(i), policy: policyOf(line.terms) })),
+    );
   },
 
   placed(orders, at) {

@@ -82,7 +82,9 @@ export type PaymentStep =
   | { kind: 'authorise'; amount: number; renews: string | null }
   | { kind: 'charge'; amount: number }
   | { kind: 'void'; holdId: string }
-  | { kind: 'save_method' };
+  | { kind: 'save_method' }
+  /** The line's next charge would be below the provider's minimum, or leave less than it to come. */
+  | { kind: 'pay_up_front' };
 
 export interface StepContext {
   now: Date;
@@ -91,6 +93,24 @@ export interface StepContext {
   shortWait: boolean;
   /** A saved method was verified for the line (long waits). */
   methodSaved: boolean;
+  /** The provider's smallest charge in the line's currency (minor units; 1 = none). */
+  minimum: number;
+}
+
+/**
+ * Money never moves in amounts below the provider's minimum charge. A deposit below it is not taken
+ * at placement (payments.placement.ts: it is folded into the charge made when the units are ready)
+ * and a balance below it is taken with the deposit. Later, when the money due now is below the
+ * minimum, or collecting it would leave less than the minimum to collect afterwards, the line pays
+ * its whole remaining balance at once: it becomes an upfront line. Nothing else makes a line switch,
+ * so what is left to collect is always 0 or at least the minimum.
+ */
+export function mustPayUpFront(line: LineMoney, ready: boolean, minimum: number): boolean {
+  if (line.mode === 'upfront' || minimum <= 1) return false;
+  const target = moneyTarget(line, ready);
+  const paid = paidOf(line);
+  const left = moneyWhenComplete(line) - target;
+  return (target > paid && target - paid < minimum) || (left > 0 && left < minimum);
 }
 
 /**
@@ -104,6 +124,7 @@ export function nextPaymentStep(
   holds: readonly HoldView[],
   context: StepContext,
 ): PaymentStep {
+  if (mustPayUpFront(line, context.ready, context.minimum)) return { kind: 'pay_up_front' };
   const paid = paidOf(line);
   const target = moneyTarget(line, context.ready);
   if (paid > target) return { kind: 'refund', amount: paid - target };
@@ -111,6 +132,8 @@ export function nextPaymentStep(
   const lapsed = holds.find((h) => h.state === 'authorised' && !isLiveHold(h, context.now));
   if (lapsed) return { kind: 'expire', holdId: lapsed.id };
   const need = target - paid;
+  // Below the minimum even as a whole balance: no charge can carry it (see mustPayUpFront).
+  if (need > 0 && need < context.minimum) return { kind: 'none' };
   if (need > 0) {
     const hold = live[0];
     if (hold) return { kind: 'capture', holdId: hold.id, amount: Math.min(need, hold.authorised) };
@@ -123,7 +146,11 @@ export function nextPaymentStep(
   const held = live.reduce((sum, h) => sum + h.authorised, 0);
   if (live.length > 0 && (later <= 0 || held > later)) return { kind: 'void', holdId: live[0]!.id };
   if (later > 0 && live.length === 0) {
-    if (context.shortWait && !holds.some((h) => h.state !== 'voided' && h.captured === 0))
+    if (
+      context.shortWait &&
+      later >= context.minimum &&
+      !holds.some((h) => h.state !== 'voided' && h.captured === 0)
+    )
       return { kind: 'authorise', amount: later, renews: null };
     if (!context.shortWait && !context.methodSaved) return { kind: 'save_method' };
   }

@@ -123,5 +123,13 @@ export function createManualProvider(): PaymentProvider {
       assertAttemptKey(idempotencyKey);
       return null;
     },
+
+    async retrievePayment(_paymentId, idempotencyKey) {
+      assertAttemptKey(idempotencyKey);
+      return null;
+    },
+
+    // The store's platform holds the shopper's methods; nothing to check here.
+    isMethodAttached: async () => true,
   };
 }

@@ -125,6 +125,7 @@ function outcomeUnknown(error: unknown): boolean {
 /** Stripe's documented error codes Backfill branches on; any other invalid request is `invalid_request`. */
 const FAILURES: Record<string, FailureReason> = {
   amount_too_large: 'amount_too_large',
+  amount_too_small: 'amount_too_small',
   resource_missing: 'not_found',
   charge_expired_for_capture: 'authorisation_expired',
   payment_intent_unexpected_state: 'unexpected_state',
@@ -163,11 +164,17 @@ function outcomeOfError(
   return failed('provider_rejected', error.message, reference); // authentication, permission
 }
 
-/** Every object Backfill creates carries its attempt's key, which is how a lost answer is found. */
-const stamped = (metadata: Record<string, string> | undefined, idempotencyKey: string) => ({
-  ...metadata,
-  attempt: idempotencyKey,
-});
+/**
+ * Every object Backfill creates carries its attempt's key, which is how a lost answer is found.
+ * The metadata is sent in one order whatever order it was given in: an attempt's request is stored
+ * (as jsonb, which reorders keys) and sent again as it is read back, and Stripe compares a repeated
+ * request with the first one parameter by parameter: the same parameters in another order would
+ * be refused as `idempotency_error` instead of answered with the first result.
+ */
+const stamped = (metadata: Record<string, string> | undefined, idempotencyKey: string) =>
+  Object.fromEntries(
+    Object.entries({ ...metadata, attempt: idempotencyKey }).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
 
 /** What every PaymentIntent Backfill creates shares: a card, confirmed at once, stamped. */
 function newIntent(request: {
@@ -325,6 +332,30 @@ export function createStripeProvider(config: StripeProviderConfig): PaymentProvi
         const intent = found.data[0];
         return intent ? toPayment(intent) : null;
       }),
+
+    retrievePayment: (paymentId, idempotencyKey) =>
+      read('retrievePayment', idempotencyKey, async () => {
+        try {
+          return toPayment(await stripe.paymentIntents.retrieve(paymentId));
+        } catch (error) {
+          if (error instanceof Stripe.errors.StripeInvalidRequestError && error.statusCode === 404)
+            return null;
+          throw error;
+        }
+      }),
+
+    // Stripe answers a customer's PaymentMethod only when it is attached to that customer.
+    async isMethodAttached(customerId, paymentMethodId) {
+      try {
+        const method = await stripe.customers.retrievePaymentMethod(customerId, paymentMethodId);
+        const owner = typeof method.customer === 'string' ? method.customer : method.customer?.id;
+        return owner === customerId;
+      } catch (error) {
+        if (error instanceof Stripe.errors.StripeInvalidRequestError) return false;
+        outcomeOfError(error, 'isMethodAttached', 'none');
+        throw error;
+      }
+    },
 
     // A payment's refunds are listed consistently; the attempt is the one stamped with the key.
     lookupRefund: (paymentId, idempotencyKey) =>

@@ -63,6 +63,7 @@ export type ActionReason =
 export type FailureReason =
   | 'authorisation_expired' // the hold lapsed: authorise again (or charge the saved method)
   | 'amount_too_large' // more than is capturable or refundable
+  | 'amount_too_small' // below the provider's minimum charge (Backfill does not ask for such amounts)
   | 'unexpected_state' // already captured, voided or refunded
   | 'not_found'
   | 'idempotency_conflict' // the key was used for a different request: a bug in the caller
@@ -153,6 +154,16 @@ export interface PaymentProvider {
    * also settles a capture or void left in doubt), or null when the provider never saw the attempt.
    */
   lookupPayment(idempotencyKey: string): Promise<ProviderPayment | null>;
+  /**
+   * A payment by the provider's id, as it stands now (what settles a capture or void in doubt),
+   * or null when the provider has no such payment. `idempotencyKey` names the attempt asking.
+   */
+  retrievePayment(paymentId: string, idempotencyKey: string): Promise<ProviderPayment | null>;
+  /**
+   * Whether `paymentMethodId` is attached to `customerId` at the provider, so it can be charged
+   * again later (deposits' balances, renewed holds, long waits).
+   */
+  isMethodAttached(customerId: string, paymentMethodId: string): Promise<boolean>;
   /** The refund a `refund` attempt on `paymentId` created, or null when it never reached the provider. */
   lookupRefund(paymentId: string, idempotencyKey: string): Promise<ProviderRefund | null>;
 }

@@ -177,6 +177,14 @@ export async function saveLineMoney(
     .where(eq(paymentLines.lineId, line.lineId));
 }
 
+/** The line pays its whole remaining balance from now on (see `mustPayUpFront`). */
+export async function payUpFront(tx: Executor, lineId: string, now: Date): Promise<void> {
+  await tx
+    .update(paymentLines)
+    .set({ mode: 'upfront', updatedAt: now })
+    .where(eq(paymentLines.lineId, lineId));
+}
+
 export type PaymentRow = typeof payments.$inferSelect;
 
 export async function readHolds(executor: Executor, lineIds: readonly string[]): Promise<PaymentRow[]> {

@@ -151,19 +151,31 @@ export const paymentsRoutes: RouteRegistrar = (app, { deps }) => {
   r.post(
     '/v1/orders/:id/payments/collect',
     {
-      config: { access: 'secret' },
+      config: { access: 'secret', optionalBody: true },
       schema: {
         operationId: 'collectOrderPayments',
         tags: ['Payments'],
         summary: 'Move the order’s money now instead of waiting for the collector',
         description:
-          'Captures what is due, refunds what is owed and settles calls left in doubt, as the background collector would; safe to repeat.',
+          'Captures what is due, refunds what is owed and settles calls left in doubt, as the background collector would; safe to repeat. ' +
+          'A card that was declined is retried on its schedule (1 h, 6 h, then daily): before then it is left alone unless `force` is true.',
         params: OrderParams,
+        body: Type.Object(
+          {
+            force: Type.Optional(
+              Type.Boolean({ description: 'Retry a declined card now, before its retry is due' }),
+            ),
+          },
+          { additionalProperties: false, description: 'Optional' },
+        ),
         response: {
           200: OrderPaymentsSchema,
-          ...problems(...AUTH_ERRORS, 404),
+          ...problems(...WRITE_ERRORS, 404),
           ...conflicts('payments_not_managed'),
         },
+      },
+      preValidation: async (request) => {
+        request.body ??= {};
       },
     },
     async (request) => {
@@ -173,7 +185,8 @@ export const paymentsRoutes: RouteRegistrar = (app, { deps }) => {
         await collectPayments(deps, deps.providers, {
           storeIds: [store.id],
           orderId: request.params.id,
-          force: true,
+          everyLine: true,
+          ignoreRetrySchedule: request.body.force === true,
         });
       }
       return getOrderPayments(deps.db, store.id, request.params.id);

@@ -7,6 +7,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -30,7 +31,7 @@ const money = (name: string) => bigint(name, { mode: 'number' });
 export const paymentLines = pgTable(
   'payment_lines',
   {
-    lineId: text('line_id').primaryKey(),
+    lineId: text('line_id').notNull(),
     storeId: text('store_id').notNull(),
     orderId: text('order_id').notNull(),
     provider: text('provider').$type<'manual' | 'stripe'>().notNull(),
@@ -53,6 +54,7 @@ export const paymentLines = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   },
   (t) => [
+    primaryKey({ name: 'payment_lines_pkey', columns: [t.lineId, t.storeId] }),
     index('payment_lines_order_idx').on(t.orderId),
     check(
       'payment_lines_money_adds_up',
@@ -66,7 +68,7 @@ export const paymentLines = pgTable(
 export const payments = pgTable(
   'payments',
   {
-    id: text('id').primaryKey(),
+    id: text('id').notNull(),
     storeId: text('store_id').notNull(),
     orderId: text('order_id').notNull(),
     lineId: text('line_id').notNull(),
@@ -84,6 +86,7 @@ export const payments = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   },
   (t) => [
+    primaryKey({ name: 'payments_pkey', columns: [t.id, t.storeId] }),
     index('payments_line_idx').on(t.lineId),
     check(
       'payments_money_adds_up',
@@ -100,7 +103,7 @@ export const payments = pgTable(
 export const paymentAttempts = pgTable(
   'payment_attempts',
   {
-    id: text('id').primaryKey(),
+    id: text('id').notNull(),
     storeId: text('store_id').notNull(),
     orderId: text('order_id').notNull(),
     lineId: text('line_id').notNull(),
@@ -121,6 +124,7 @@ export const paymentAttempts = pgTable(
     settledAt: timestamp('settled_at', { withTimezone: true }),
   },
   (t) => [
+    primaryKey({ name: 'payment_attempts_pkey', columns: [t.id, t.storeId] }),
     uniqueIndex('payment_attempts_key_idx').on(t.storeId, t.idempotencyKey),
     index('payment_attempts_line_idx').on(t.lineId),
     index('payment_attempts_pending_idx').on(t.createdAt).where(sql`${t.status} = 'pending'`),

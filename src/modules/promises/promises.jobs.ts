@@ -1,25 +1,47 @@
+import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
 import { inTransaction, queryRows } from '../../db/client.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
 import { storeToday } from '../../shared/dates.ts';
+import { type Periodic, startPeriodic } from '../../shared/periodic.ts';
 import { lockLevels } from '../stock/stock.levels.repository.ts';
-import { refreshPromises, refreshSupply } from './promises.usecases.ts';
+import { redateChunk } from './promises.usecases.ts';
 
 export interface DailyRefreshResult {
   skus: number;
 }
 
 /**
+ * Waiting lines re-dated per transaction: a placement on the SKU waits for at most one chunk. The
+ * job starts at `CHUNK_LINES` and sizes each next chunk so that it should take about
+ * `CHUNK_TARGET_MS` (between `CHUNK_MIN_LINES` and `CHUNK_MAX_LINES`): a loaded database gets
+ * smaller chunks, an idle one fewer transactions.
+ */
+const CHUNK_LINES = 1_000;
+const CHUNK_MIN_LINES = 100;
+const CHUNK_MAX_LINES = 5_000;
+const CHUNK_TARGET_MS = 30;
+
+/** The next chunk's size after one of `lines` lines took `ms`. */
+export function nextChunkLines(lines: number, ms: number): number {
+  const scaled = Math.round((lines * CHUNK_TARGET_MS) / Math.max(ms, 1));
+  // Grow at most twofold per chunk; shrink at once.
+  return Math.min(CHUNK_MAX_LINES, Math.max(CHUNK_MIN_LINES, Math.min(scaled, lines * 2)));
+}
+
+/**
  * The daily job: dates move with the calendar (a purchase order whose expected date passed
  * without a full receipt is now expected today at the earliest; "today + lead time" moves on), so
- * every SKU whose waiting lines were dated on an earlier day is re-dated for today, each in its
- * own short transaction. Running it again the same day finds nothing to do; several processes may
- * run it at once (each SKU is re-dated under its lock, and only if still due). `storeIds` limits
- * it to some stores (tests share one database).
+ * every SKU whose waiting lines were dated on an earlier day is re-dated for today, in chunks of
+ * `chunkLines` lines, each its own short transaction under the SKU's lock (`redateChunk`), so a
+ * long queue never holds its SKU for long. Running it again the same day finds nothing to do;
+ * several processes may run it at once (each chunk re-checks, under the lock, what is left).
+ * `storeIds` limits it to some stores (tests share one database); `chunkLines` fixes the chunk size;
+ * `signal` stops it between chunks.
  */
 export async function refreshDuePromises(
   deps: Deps,
-  options: { storeIds?: readonly string[] } = {},
+  options: { storeIds?: readonly string[]; chunkLines?: number; signal?: AbortSignal } = {},
 ): Promise<DailyRefreshResult> {
   const only = options.storeIds;
   const stores = await queryRows<StoreScope>(
@@ -35,43 +57,39 @@ export async function refreshDuePromises(
       deps.db,
       sql`SELECT sku FROM inventory_levels
            WHERE store_id = ${store.id} AND waiting_lines > 0
-             AND (promise_applied IS NULL OR promise_applied->>'day' < ${today})
+             AND (promise_applied IS NULL OR promise_applied->>'day' < ${today}
+                  OR promise_applied ? 'pendingAfter')
            ORDER BY sku`,
     );
     for (const { sku } of due) {
-      await inTransaction(deps.db, async (tx) => {
-        const level = (await lockLevels(tx, [{ storeId: store.id, sku }])).values().next().value;
-        if (!level || (level.promiseApplied !== null && level.promiseApplied.day >= today)) return;
-        // Rows from before the engine existed have no inputs yet: build them first.
-        if (level.promiseInputs === null) await refreshSupply(tx, deps, store, [level]);
-        else await refreshPromises(tx, deps, store, [level]);
-      });
+      let lines = options.chunkLines ?? CHUNK_LINES;
+      for (let done = false; !done; ) {
+        if (options.signal?.aborted) return { skus };
+        const started = performance.now();
+        done = await inTransaction(deps.db, async (tx) => {
+          const level = (await lockLevels(tx, [{ storeId: store.id, sku }])).values().next().value;
+          return !level || redateChunk(tx, deps, store, level, lines);
+        });
+        if (options.chunkLines === undefined) lines = nextChunkLines(lines, performance.now() - started);
+      }
       skus += 1;
     }
   }
   return { skus };
 }
 
-/** Runs `refreshDuePromises` now and then every `intervalMs` (hourly: a store's midnight may fall at any hour). */
+/**
+ * Runs `refreshDuePromises` now and then every `intervalMs` (hourly: a store's midnight may fall at
+ * any hour). `stop()` lets the SKU in hand finish and waits for it; the rest waits for the next run.
+ */
 export function startDailyRefresh(
   deps: Deps,
   log: { error(object: unknown, message: string): void },
   intervalMs = 3_600_000,
-): () => void {
-  let running = false;
-  const run = async () => {
-    if (running) return;
-    running = true;
-    try {
-      await refreshDuePromises(deps);
-    } catch (error) {
-      log.error({ err: error }, 'daily promise refresh failed');
-    } finally {
-      running = false;
-    }
-  };
-  void run();
-  const timer = setInterval(run, intervalMs);
-  timer.unref();
-  return () => clearInterval(timer);
+): Periodic {
+  return startPeriodic((signal) => refreshDuePromises(deps, { signal }), {
+    intervalMs,
+    runNow: true,
+    onError: (error) => log.error({ err: error }, 'daily promise refresh failed'),
+  });
 }

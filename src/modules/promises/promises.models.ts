@@ -43,6 +43,11 @@ export interface Segment extends LinePromise {
 export interface AppliedSchedule {
   day: string;
   segments: Segment[];
+  /**
+   * Set while the daily job re-dates the queue for `day` in chunks: lines up to this ticket hold
+   * `segments`' promises, later ones may still hold an earlier day's (the job's next chunk).
+   */
+  pendingAfter?: number;
 }
 
 /** The stock row fields the promise engine keeps (see inventory_levels). */

@@ -1,6 +1,8 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../db/client.ts';
+import { statementEventId } from '../../db/outbox.ts';
 import { groupBy } from '../../shared/collections.ts';
+import { QUEUE_ORDER, queueSlice } from '../stock/stock.queue.sql.ts';
 import { type EtaSource, measuredLateness, type PromiseInputs, type Segment } from './promises.models.ts';
 
 interface SupplyRow {
@@ -103,18 +105,22 @@ interface ScheduleScope {
   storeId: string;
   sku: string;
   segments: readonly Segment[];
-  /** Waiting lines to consider from the head (all when null). */
+  /** Waiting lines to consider from the head, or from `after` (all when null). */
   limit: number | null;
   /** Units taken from the head first (a simulated arrival): lines they cover leave the queue. */
   offset?: number;
+  /** Start past this ticket, with `units` waiting units up to it (a chunk of a long queue). */
+  after?: { ticket: number; units: number } | null;
 }
 
 /**
- * The CTEs `head` (the first `limit` waiting lines, each with its place and the cumulative units
- * through it after `offset`) and `target` (those whose promise under `segments` differs from the
- * stored one, with the new promise), shared by `applySchedule` and `previewSchedule`.
+ * The CTEs `head` (the first `limit` waiting lines from the head or past `after`, each with its
+ * place and the cumulative units through it after `offset`) and `target` (those whose promise
+ * under `segments` differs from the stored one, with the new promise), shared by `applySchedule`
+ * and `previewSchedule`. `head` keeps each line's row address (`row_id`): `applySchedule` writes
+ * the rows through it, in the order they lie in the table, instead of looking each id up.
  */
-function scheduleTargets({ storeId, sku, segments, limit, offset = 0 }: ScheduleScope): SQL {
+function scheduleTargets({ storeId, sku, segments, limit, offset = 0, after = null }: ScheduleScope): SQL {
   // A line's segment is the first whose end (cumulative units) reaches the line's end: with the
   // ends in increasing order (as `planSchedule` makes them), width_bucket counts the ends before it.
   const ends = segments.flatMap((s) => (s.through === null ? [] : [s.through]));
@@ -125,52 +131,74 @@ function scheduleTargets({ storeId, sku, segments, limit, offset = 0 }: Schedule
                  ${sql.param(segments.map((s) => s.source))}::text[] AS sources),
         head AS (
           SELECT * FROM (
-            SELECT id, order_id, eta, eta_latest, eta_source, backordered,
-                   row_number() OVER (ORDER BY queue_ticket) AS place,
-                   sum(backordered) OVER (ORDER BY queue_ticket) - ${offset}::bigint AS through
-              FROM (SELECT id, order_id, backordered, queue_ticket, eta, eta_latest, eta_source
-                      FROM order_lines
-                     WHERE store_id = ${storeId} AND sku = ${sku} AND backordered > 0
-                     ORDER BY queue_ticket
-                     ${limit === null ? sql`` : sql`LIMIT ${limit}`}) q) w
+            SELECT row_id, id, order_id, queue_ticket, eta, eta_latest, eta_source, backordered,
+                   row_number() OVER (ORDER BY ${QUEUE_ORDER}) AS place,
+                   sum(backordered) OVER (ORDER BY ${QUEUE_ORDER}) + ${after?.units ?? 0}::bigint - ${offset}::bigint
+                     AS through
+              FROM (${queueSlice({
+                storeId,
+                sku,
+                columns: sql`ctid AS row_id, id, order_id, backordered, queue_ticket, eta, eta_latest, eta_source`,
+                after: after?.ticket ?? null,
+                limit,
+              })}) q) w
            WHERE through > 0),
-        placed AS (
-          SELECT h.*, seg.etas[k.i] AS new_eta, seg.latest[k.i] AS new_latest, seg.sources[k.i] AS new_source
-            FROM head h CROSS JOIN seg
-            CROSS JOIN LATERAL (SELECT width_bucket(h.through - 1, seg.ends) + 1 AS i) k),
         target AS (
-          SELECT id, order_id, place, through, eta AS previous, new_eta AS eta, new_latest AS eta_latest,
-                 new_source AS source
-            FROM placed
-           WHERE eta IS DISTINCT FROM new_eta OR eta_latest IS DISTINCT FROM new_latest
-              OR eta_source IS DISTINCT FROM new_source)`;
+          SELECT h.row_id, h.id, h.order_id, h.place, h.through, h.eta AS previous,
+                 seg.etas[k.i] AS eta, seg.latest[k.i] AS eta_latest, seg.sources[k.i] AS source
+            FROM head h CROSS JOIN seg
+            CROSS JOIN LATERAL (SELECT width_bucket(h.through - 1, seg.ends) + 1 AS i) k
+           WHERE h.eta IS DISTINCT FROM seg.etas[k.i] OR h.eta_latest IS DISTINCT FROM seg.latest[k.i]
+              OR h.eta_source IS DISTINCT FROM seg.sources[k.i])`;
 }
 
+export interface AppliedChunk {
+  /** Lines whose promise was written. */
+  changed: number;
+  /** Waiting lines read (the chunk's length: fewer than `limit` when the queue's end was reached). */
+  lines: number;
+  /** The last ticket read, and the waiting units through it (where a next chunk starts). */
+  last: { ticket: number; units: number } | null;
+}
+
+/** A re-date of more lines than this raises the transaction's `work_mem`. */
+const LARGE_SCHEDULE_LINES = 20_000;
+
 /**
- * Gives the first `limit` waiting lines of a SKU (all when null) the promise the schedule assigns
- * to their place, writing only lines whose promise differs, and appends one `backorder.eta_changed`
- * event per line whose date moved — all in one statement, so a million-line queue never travels to
- * the application. The event ids share the shape of application ids: `eventIdBase` (an id this
- * process generated: time and randomness) with its tail replaced by the row number.
+ * Gives the first `limit` waiting lines of a SKU (all when null), from the head or past `after`,
+ * the promise the schedule assigns to their place, writing only lines whose promise differs, and
+ * appends one `backorder.eta_changed` event per line whose date moved — all in one statement, so
+ * a million-line queue never travels to the application. Rows are written by their address (a
+ * TID scan in table order) rather than by id, and events are numbered by place without sorting.
+ * The event ids share the shape of application ids: `eventIdBase` (an id this process generated:
+ * time and randomness) with its tail replaced by the line's place. Callers hold the SKU's lock,
+ * so the addresses read at the start of the statement are the rows it writes.
  */
 export async function applySchedule(
   tx: Executor,
   scope: ScheduleScope & { eventIdBase: string; now: Date },
-): Promise<number> {
-  // ids are `evt_` + 26 characters: keep 20 of this process's (time + randomness), add 6 hex digits.
-  const base = scope.eventIdBase.slice(0, 'evt_'.length + 20);
-  const [row] = await queryRows<{ changed: number }>(
+): Promise<AppliedChunk> {
+  // A whole long queue in one statement: its working sets (the queue's running sum, the rows to
+  // write) would spill to disk at the default 4 MB; this transaction may use more.
+  if (scope.limit === null || scope.limit > LARGE_SCHEDULE_LINES) {
+    await tx.execute(sql`SET LOCAL work_mem = '128MB'`);
+  }
+  const [row] = await queryRows<{
+    changed: number;
+    lines: number;
+    last_ticket: string | number | null;
+    last_units: string | number | null;
+  }>(
     tx,
     sql`WITH ${scheduleTargets(scope)},
         written AS (
-          -- The redundant id list makes the planner fetch the target rows by primary key: joining on
-          -- l.id = t.id alone, it hash-joins a seq scan of the whole order_lines table (all stores).
           UPDATE order_lines AS l SET eta = t.eta, eta_latest = t.eta_latest, eta_source = t.source
-            FROM target t WHERE l.id = t.id AND l.id = ANY(ARRAY(SELECT id FROM target))
-          RETURNING l.id),
+            FROM target t
+           WHERE l.ctid = t.row_id AND l.ctid = ANY(ARRAY(SELECT row_id FROM target))
+          RETURNING 1),
         moved AS (
           INSERT INTO events (id, store_id, type, data, created_at)
-          SELECT ${base}::text || lpad(to_hex(row_number() OVER (ORDER BY t.through)), 6, '0'), ${scope.storeId}::text,
+          SELECT ${statementEventId(scope.eventIdBase, sql`t.place`)}, ${scope.storeId}::text,
                  'backorder.eta_changed',
                  jsonb_build_object('orderId', t.order_id, 'lineId', t.id, 'sku', ${scope.sku}::text,
                                     'previousEta', t.previous::text, 'eta', t.eta::text,
@@ -178,11 +206,20 @@ export async function applySchedule(
                  ${scope.now}::timestamptz
             FROM target t
            WHERE t.previous IS NOT NULL AND t.previous <> t.eta
-           ORDER BY t.through
           RETURNING 1)
-        SELECT (SELECT count(*) FROM written)::int AS changed`,
+        SELECT (SELECT count(*) FROM written)::int AS changed, c.lines, c.last_ticket, c.last_units
+          FROM (SELECT count(*)::int AS lines, max(queue_ticket) AS last_ticket, max(through) AS last_units
+                  FROM head) c`,
   );
-  return row?.changed ?? 0;
+  const lines = row?.lines ?? 0;
+  return {
+    changed: row?.changed ?? 0,
+    lines,
+    last:
+      lines === 0 || row?.last_ticket == null
+        ? null
+        : { ticket: Number(row.last_ticket), units: Number(row.last_units) + (scope.offset ?? 0) },
+  };
 }
 
 export interface PromiseChange {
@@ -273,11 +310,9 @@ export async function readQueueSlice(
     db,
     sql`SELECT * FROM (
           SELECT order_id, id, backordered,
-                 row_number() OVER (ORDER BY queue_ticket) AS place,
-                 sum(backordered) OVER (ORDER BY queue_ticket) AS through
-            FROM (SELECT order_id, id, backordered, queue_ticket FROM order_lines
-                   WHERE store_id = ${storeId} AND sku = ${sku} AND backordered > 0
-                   ORDER BY queue_ticket LIMIT ${to}) q) w
+                 row_number() OVER (ORDER BY ${QUEUE_ORDER}) AS place,
+                 sum(backordered) OVER (ORDER BY ${QUEUE_ORDER}) AS through
+            FROM (${queueSlice({ storeId, sku, columns: sql`order_id, id, backordered, queue_ticket`, limit: to })}) q) w
          WHERE through > ${from} AND through - backordered < ${to}
          ORDER BY place`,
   );

@@ -37,7 +37,7 @@ export const promisesRoutes: RouteRegistrar = (app, { deps }) => {
   typed(app).post(
     '/v1/simulations/restock',
     {
-      config: { access: 'secret' },
+      config: { access: 'secret', readOnly: true },
       schema: {
         operationId: 'simulateRestock',
         tags: ['Promises'],

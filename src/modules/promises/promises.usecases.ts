@@ -3,6 +3,7 @@ import { type Executor, queryRows } from '../../db/client.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
 import { storeToday } from '../../shared/dates.ts';
 import type { SkuLevel } from '../stock/stock.levels.repository.ts';
+import { readAhead } from '../stock/stock.queue.counts.ts';
 import {
   DEFAULT_INPUTS,
   type LinePromise,
@@ -105,8 +106,17 @@ export async function refreshPromises(
     // Orders placed since an earlier day's schedule was applied were dated with their own day's
     // schedule, which `linesToCheck` cannot see: the first refresh of a new day checks every line
     // (the daily job normally gets there first).
-    const previous = level.promiseApplied?.day === today ? level.promiseApplied.segments : null;
-    const limit = options.everyLine ? null : linesToCheck(previous, next);
+    const applied = level.promiseApplied?.day === today ? level.promiseApplied : null;
+    // While the daily job re-dates the queue in chunks, lines past its cursor are its to re-date:
+    // under the same schedule only the head can have moved; a new schedule re-dates every line here.
+    const redating = applied?.pendingAfter !== undefined;
+    const limit = options.everyLine
+      ? null
+      : redating
+        ? sameSchedule(applied!.segments, next)
+          ? linesToCheck(next, next)
+          : null
+        : linesToCheck(applied?.segments ?? null, next);
     if (level.waitingLines > 0 && limit !== 0) {
       await applySchedule(tx, {
         storeId: store.id,
@@ -117,13 +127,65 @@ export async function refreshPromises(
         now,
       });
     }
-    const unchanged =
-      level.promiseApplied?.day === today && sameSchedule(level.promiseApplied.segments, next);
-    if (unchanged && !options.supplyChanged) continue;
-    level.promiseApplied = { day: today, segments: next };
+    const nextApplied = redating && limit !== null ? applied! : { day: today, segments: next };
+    const unchanged = applied !== null && nextApplied === applied;
+    const same = applied !== null && !redating && sameSchedule(applied.segments, next);
+    if ((unchanged || same) && !options.supplyChanged) continue;
+    level.promiseApplied = nextApplied;
     changed.push(level);
   }
   await savePromiseState(tx, store.id, changed, now);
+}
+
+/**
+ * One chunk of the daily re-dating of a locked SKU whose dates were computed on an earlier day:
+ * the next `chunkLines` waiting lines, from the head or past the cursor a previous chunk left
+ * under today's same schedule (re-checked here, under the lock); the cursor's units come from the
+ * queue counts. Each chunk is its own short transaction, so orders keep flowing meanwhile: lines
+ * placed meanwhile are dated with today's schedule, and fills and cancellations re-date the head
+ * (`refreshPromises`). Returns true once the whole queue holds today's dates.
+ */
+export async function redateChunk(
+  tx: Executor,
+  deps: Pick<Deps, 'clock' | 'ids'>,
+  store: StoreScope,
+  level: SkuLevel,
+  chunkLines: number,
+): Promise<boolean> {
+  const now = deps.clock.now();
+  const today = storeToday(store, now);
+  const applied = level.promiseApplied;
+  if (applied !== null && applied.day >= today && applied.pendingAfter === undefined) return true;
+  // Rows from before the engine existed have no inputs yet: build them first (the whole queue).
+  if (level.promiseInputs === null) {
+    await refreshSupply(tx, deps, store, [level]);
+    return true;
+  }
+  const next = planSchedule(inputsOf(level), today);
+  const cursor =
+    applied?.day === today && applied.pendingAfter !== undefined && sameSchedule(applied.segments, next)
+      ? applied.pendingAfter
+      : null;
+  let after = null;
+  if (cursor !== null) {
+    const ahead = await readAhead(tx, store.id, [{ sku: level.sku, ticket: cursor + 1 }]);
+    after = { ticket: cursor, units: ahead.get(`${cursor + 1}:${level.sku}`)?.units ?? 0 };
+  }
+  const chunk = await applySchedule(tx, {
+    storeId: store.id,
+    sku: level.sku,
+    segments: next,
+    limit: chunkLines,
+    after,
+    eventIdBase: deps.ids.next('evt'),
+    now,
+  });
+  const done = chunk.lines < chunkLines || chunk.last === null;
+  level.promiseApplied = done
+    ? { day: today, segments: next }
+    : { day: today, segments: next, pendingAfter: chunk.last!.ticket };
+  await savePromiseState(tx, store.id, [level], now);
+  return done;
 }
 
 async function savePromiseState(

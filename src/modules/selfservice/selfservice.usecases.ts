@@ -12,11 +12,12 @@ import { notFound } from '../../shared/errors.ts';
 import {
   checkLink,
   checkShortSignature,
-  LINK_LIFETIME_DAYS,
   type LinkClaims,
+  linkExpiry,
   readClaims,
   readShortToken,
   selfServiceUrl,
+  verifyingSecrets,
 } from '../messages/messages.links.ts';
 import { shopperChannels } from '../messages/messages.models.ts';
 import { loadMessagingSettings } from '../messages/messages.settings.ts';
@@ -60,8 +61,8 @@ export async function openLink(
   if (!claims) return { check: 'invalid' };
   const found = await findShopperStore(db, deps, claims.storeId);
   if (!found) return { check: 'invalid' };
-  const { store, linkSecret } = found;
-  const check = checkLink(claims, linkSecret, deps.clock.now());
+  const { store, linkSecret, secrets } = found;
+  const check = checkLink(claims, secrets, deps.clock.now());
   if (check === 'invalid') return { check };
   if (check === 'expired') return { check, store };
   const { sig: _signature, ...granted } = claims;
@@ -73,7 +74,7 @@ async function findShopperStore(
   db: Database,
   deps: Pick<Deps, 'clock'>,
   storeId: string,
-): Promise<{ store: ShopperStore; linkSecret: string } | null> {
+): Promise<{ store: ShopperStore; linkSecret: string; secrets: string[] } | null> {
   const [row] = await db
     .select({
       id: stores.id,
@@ -90,6 +91,8 @@ async function findShopperStore(
   return {
     store: { ...store, refundsAutomatic: paymentProvider !== 'none' || settings.refundsAutomatic },
     linkSecret: settings.linkSecret,
+    // Links signed before a rotation keep opening through its grace period.
+    secrets: verifyingSecrets(settings, deps.clock.now()),
   };
 }
 
@@ -113,8 +116,8 @@ export async function openShortLink(
   if (!row) return { check: 'invalid' };
   const found = await findShopperStore(db, deps, row.storeId);
   if (!found) return { check: 'invalid' };
-  const { store, linkSecret } = found;
-  if (!checkShortSignature(parts, row.target, linkSecret)) return { check: 'invalid' };
+  const { store, secrets } = found;
+  if (!secrets.some((secret) => checkShortSignature(parts, row.target, secret))) return { check: 'invalid' };
   if (row.expiresAt.getTime() < deps.clock.now().getTime()) return { check: 'expired', store };
   return { check: 'valid', target: row.target };
 }
@@ -272,7 +275,7 @@ export interface OrderLinks {
 }
 
 /**
- * Links customer service can send for an order, valid for LINK_LIFETIME_DAYS. `origin` is used
+ * Links customer service can send for an order, valid for the store's `linkLifetimeDays`. `origin` is used
  * when the store has no public URL of its own.
  */
 export async function orderLinks(
@@ -285,7 +288,7 @@ export async function orderLinks(
   if (!(await findOrder(tx, store.id, orderId))) throw notFound('Order', orderId);
   const settings = await loadMessagingSettings(tx, deps, store.id);
   const base = settings.publicUrl ?? origin;
-  const expiresAt = Math.floor(deps.clock.now().getTime() / 1000) + LINK_LIFETIME_DAYS * 86_400;
+  const expiresAt = linkExpiry(settings, deps.clock.now());
   const url = (action: LinkClaims['action']) =>
     selfServiceUrl(base, { storeId: store.id, action, subject: orderId, expiresAt }, settings.linkSecret);
   return {

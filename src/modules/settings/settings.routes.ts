@@ -34,6 +34,11 @@ const settingsFields = {
     description:
       'Waits up to this many days are held by an authorisation; longer ones save the method and charge it when ready',
   }),
+  allowedOrigins: Type.Array(Type.String({ maxLength: 300 }), {
+    maxItems: 50,
+    description:
+      'Web origins (`https://shop.example`) whose pages may call the storefront endpoints from the browser (CORS); replaces the list',
+  }),
 };
 
 const SettingsSchema = Type.Object({
@@ -78,6 +83,7 @@ export const settingsRoutes: RouteRegistrar = (app, { deps }) => {
             depositPercent: Type.Optional(settingsFields.depositPercent),
             paymentGraceDays: Type.Optional(settingsFields.paymentGraceDays),
             authorisationDays: Type.Optional(settingsFields.authorisationDays),
+            allowedOrigins: Type.Optional(settingsFields.allowedOrigins),
           },
           { additionalProperties: false, minProperties: 1 },
         ),

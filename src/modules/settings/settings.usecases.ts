@@ -4,6 +4,7 @@ import { appendEvents } from '../../db/outbox.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
 import { refreshSupply } from '../promises/promises.usecases.ts';
 import { lockLevels } from '../stock/stock.levels.repository.ts';
+import { requireOrigins } from '../storefront/storefront.models.ts';
 import { type PaymentMode, type StoreProvider, stores } from '../stores/stores.tables.ts';
 
 /** Store-wide settings a merchant may change with the store's secret key. */
@@ -23,6 +24,8 @@ export interface StoreSettings {
   paymentGraceDays: number;
   /** Waits up to this many days are held by an authorisation; longer ones save the method. */
   authorisationDays: number;
+  /** Web origins whose pages may call the storefront endpoints from the browser (CORS). */
+  allowedOrigins: string[];
 }
 
 const PROMISE_SETTINGS = ['handlingDays', 'defaultLeadTimeDays', 'autoLimitBuffer'] as const;
@@ -50,6 +53,7 @@ export async function getSettings(db: Executor, storeId: string): Promise<Settin
     depositPercent: Number(row.depositPercent),
     paymentGraceDays: row.paymentGraceDays,
     authorisationDays: row.authorisationDays,
+    allowedOrigins: row.allowedOrigins,
   };
 }
 
@@ -64,6 +68,9 @@ export async function updateSettings(
   store: StoreScope,
   input: Partial<StoreSettings>,
 ): Promise<SettingsView> {
+  if (input.allowedOrigins !== undefined) {
+    input = { ...input, allowedOrigins: requireOrigins(input.allowedOrigins, '/allowedOrigins') };
+  }
   const promises = PROMISE_SETTINGS.some((name) => input[name] !== undefined);
   const skus = promises
     ? await queryRows<{ sku: string }>(tx, sql`SELECT sku FROM inventory_levels WHERE store_id = ${store.id}`)

@@ -12,6 +12,7 @@ import {
   WRITE_ERRORS,
 } from '../../http/schemas.ts';
 import { LineQuantities } from '../orders/orders.routes.ts';
+import { collectBeforeShipping } from '../payments/payments.gates.ts';
 import { createShipment } from '../stock/stock.ship.ts';
 import { getShipment } from './shipments.usecases.ts';
 
@@ -62,10 +63,13 @@ export const shipmentsRoutes: RouteRegistrar = (app, { deps }) => {
         request.body ??= {};
       },
     },
-    async (request, reply) =>
-      runCommand(deps, request, reply, 201, (tx) =>
+    async (request, reply) => {
+      // Units that just became ready have their money taken now, not on the collector's next run.
+      await collectBeforeShipping(deps, storeOf(request), request.params.id);
+      return runCommand(deps, request, reply, 201, (tx) =>
         createShipment(tx, deps, storeOf(request), request.params.id, request.body),
-      ),
+      );
+    },
   );
   r.get(
     '/v1/shipments/:id',

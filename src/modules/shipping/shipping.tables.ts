@@ -61,7 +61,7 @@ export const shippingMethods = pgTable(
 export const shippingLines = pgTable(
   'shipping_lines',
   {
-    lineId: text('line_id').primaryKey(),
+    lineId: text('line_id').notNull(),
     storeId: text('store_id').notNull(),
     orderId: text('order_id').notNull(),
     method: text('method').notNull(),
@@ -72,5 +72,8 @@ export const shippingLines = pgTable(
     /** When a delay incentive upgraded the line to `method`. */
     upgradedAt: timestamp('upgraded_at', { withTimezone: true }),
   },
-  (t) => [index('shipping_lines_order_idx').on(t.storeId, t.orderId)],
+  (t) => [
+    primaryKey({ name: 'shipping_lines_pkey', columns: [t.lineId, t.storeId] }),
+    index('shipping_lines_order_idx').on(t.storeId, t.orderId),
+  ],
 );

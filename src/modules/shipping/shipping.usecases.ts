@@ -166,7 +166,7 @@ export async function upgradeLineShipping(
       upgradedAt: now,
     })
     .onConflictDoUpdate({
-      target: shippingLines.lineId,
+      target: [shippingLines.lineId, shippingLines.storeId],
       set: { method: target.code, upgradedFrom: current?.code ?? null, upgradedAt: now },
     });
   const delivery = {

@@ -3,7 +3,7 @@ import { type Executor, executeTogether } from '../../db/client.ts';
 import { appendEvents } from '../../db/outbox.ts';
 import type { StoreScope } from '../../shared/context.ts';
 import { invalid } from '../../shared/errors.ts';
-import { notOnHand, tooManyUnits, unknownSku } from './stock.errors.ts';
+import { notOnHand, repeatedSkus, tooManyUnits, unknownSku } from './stock.errors.ts';
 import { type QueueFill, serveQueues } from './stock.fill.ts';
 import { queuesChanged, type StockDeps } from './stock.hooks.ts';
 import { MAX_UNITS } from './stock.levels.models.ts';
@@ -290,13 +290,12 @@ export async function countStock(
 }
 
 function refuseRepeatedSkus(inputs: readonly { sku: string }[], pathOf: (index: number) => string): void {
-  const seen = new Set<string>();
-  for (const [i, input] of inputs.entries()) {
-    if (seen.has(input.sku)) {
-      throw invalid('validation_failed', `SKU "${input.sku}" is adjusted more than once`, [
-        { path: pathOf(i), message: 'each SKU may appear once per request' },
-      ]);
-    }
-    seen.add(input.sku);
+  const repeated = repeatedSkus(inputs, pathOf);
+  if (repeated.length > 0) {
+    throw invalid(
+      'validation_failed',
+      `SKU "${inputs[repeated[0]!.index]!.sku}" appears more than once`,
+      repeated.map((r) => r.error),
+    );
   }
 }

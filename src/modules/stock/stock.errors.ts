@@ -1,4 +1,4 @@
-import { DomainError } from '../../shared/errors.ts';
+import { DomainError, type FieldError } from '../../shared/errors.ts';
 import type { BackorderMode } from './stock.levels.models.ts';
 
 /**
@@ -21,6 +21,29 @@ export const insufficientStock = (
         : `SKU "${sku}" has ${available} available and its backorder limit lets only ${backorderRemaining} more wait`,
     { sku, available, backorderRemaining },
   );
+
+/** The rows of a stock request that name a SKU an earlier row already named, with their errors. */
+export function repeatedSkus(
+  rows: readonly { sku: string }[],
+  pathOf: (index: number) => string,
+): { index: number; error: FieldError }[] {
+  const seen = new Set<string>();
+  return rows.flatMap((row, index) => {
+    if (!seen.has(row.sku)) {
+      seen.add(row.sku);
+      return [];
+    }
+    return [
+      {
+        index,
+        error: {
+          path: pathOf(index),
+          message: `SKU "${row.sku}" appears more than once; each SKU may appear once`,
+        },
+      },
+    ];
+  });
+}
 
 export const unknownSku = (sku: string, path: string): DomainError =>
   new DomainError('validation', 'unknown_sku', `SKU "${sku}" does not exist in this store`, {}, [

@@ -1,13 +1,15 @@
 import { sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../db/client.ts';
-import { appendEvents } from '../../db/outbox.ts';
+import { statementEventId } from '../../db/outbox.ts';
 import type { StoreScope } from '../../shared/context.ts';
 import type { LinePromise } from '../promises/promises.models.ts';
 import { type LineChange, linesChanged, type StockDeps } from './stock.hooks.ts';
 import { available } from './stock.levels.models.ts';
 import { levelKey, type SkuLevel } from './stock.levels.repository.ts';
-import { refreshOrderStatuses } from './stock.lines.repository.ts';
+import { orderStatusUpdate } from './stock.lines.repository.ts';
+import { queueCountChanges } from './stock.queue.counts.ts';
 import { fillQueue, type WaitingLine } from './stock.queue.models.ts';
+import { QUEUE_ORDER, queueSlice } from './stock.queue.sql.ts';
 
 export interface QueueFill {
   orderId: string;
@@ -46,12 +48,13 @@ export async function serveQueues(
           FROM unnest(${sql.param(hungry.map((l) => l.storeId))}::text[],
                       ${sql.param(hungry.map((l) => l.sku))}::text[],
                       ${sql.param(hungry.map((l) => available(l)))}::int[]) AS s(store_id, sku, units)
-          CROSS JOIN LATERAL (
-            SELECT id, order_id, backordered, queue_ticket FROM order_lines
-             WHERE store_id = s.store_id AND sku = s.sku AND backordered > 0
-             ORDER BY queue_ticket
-             LIMIT s.units) AS q
-         ORDER BY s.store_id, s.sku, q.queue_ticket`,
+          CROSS JOIN LATERAL (${queueSlice({
+            storeId: sql`s.store_id`,
+            sku: sql`s.sku`,
+            columns: sql`id, order_id, backordered, queue_ticket`,
+            limit: sql`s.units`,
+          })}) AS q
+         ORDER BY s.store_id, s.sku, q.${QUEUE_ORDER}`,
   );
   const queues = new Map<string, WaitingLine[]>();
   for (const row of candidates) {
@@ -66,9 +69,7 @@ export async function serveQueues(
   const promises: LinePromise[] = [];
   const promiseOf: number[] = [];
   const now = deps.clock.now();
-  const events = [];
   const changes: LineChange[] = [];
-  const ordersByStore = new Map<string, Set<string>>();
   for (const level of hungry) {
     const key = levelKey(level.storeId, level.sku);
     const fills = fillQueue(available(level), queues.get(key) ?? []);
@@ -90,20 +91,6 @@ export async function serveQueues(
         cause: 'filled',
         quantity: fill.quantity,
       });
-      const storeOrders = ordersByStore.get(level.storeId) ?? new Set<string>();
-      ordersByStore.set(level.storeId, storeOrders.add(fill.orderId));
-      events.push({
-        storeId: level.storeId,
-        type: 'order.line.allocated',
-        data: {
-          orderId: fill.orderId,
-          lineId: fill.lineId,
-          sku: level.sku,
-          quantity: fill.quantity,
-          source: 'queue',
-          ...(fill.completes ? { eta: promise.eta, etaSource: promise.source } : {}),
-        },
-      });
     }
     served.set(
       key,
@@ -111,21 +98,36 @@ export async function serveQueues(
     );
   }
   if (lineIds.length === 0) return served;
+  // One statement writes every fill, refreshes the orders' statuses, takes the units (and the lines
+  // that stop waiting) off the queue counts and writes one `order.line.allocated` event per fill, in queue order (a line that
+  // stops waiting names the date it now holds).
+  const fillAt = sql`unnest(${sql.param(lineIds)}::text[], ${sql.param(quantities)}::int[], ${sql.param(promiseOf)}::int[])`;
   await tx.execute(sql`
-    UPDATE order_lines AS l
-       SET allocated = l.allocated + v.quantity, backordered = l.backordered - v.quantity,
-           eta = CASE WHEN v.p = 0 THEN l.eta ELSE (${sql.param(promises.map((p) => p.eta))}::date[])[v.p] END,
-           eta_latest = CASE WHEN v.p = 0 THEN l.eta_latest
-                             ELSE (${sql.param(promises.map((p) => p.etaLatest))}::date[])[v.p] END,
-           eta_source = CASE WHEN v.p = 0 THEN l.eta_source
-                             ELSE (${sql.param(promises.map((p) => p.source))}::text[])[v.p] END
-      FROM unnest(${sql.param(lineIds)}::text[], ${sql.param(quantities)}::int[], ${sql.param(promiseOf)}::int[])
-           AS v(id, quantity, p)
-     WHERE l.id = v.id AND l.id = ANY(${sql.param(lineIds)}::text[])`);
-  await appendEvents(tx, deps, events);
-  for (const [storeId, orderIds] of ordersByStore) {
-    await refreshOrderStatuses(tx, storeId, [...orderIds], now);
-  }
+    WITH filled AS (
+      UPDATE order_lines AS l
+         SET allocated = l.allocated + v.quantity, backordered = l.backordered - v.quantity,
+             eta = CASE WHEN v.p = 0 THEN l.eta ELSE (${sql.param(promises.map((p) => p.eta))}::date[])[v.p] END,
+             eta_latest = CASE WHEN v.p = 0 THEN l.eta_latest
+                               ELSE (${sql.param(promises.map((p) => p.etaLatest))}::date[])[v.p] END,
+             eta_source = CASE WHEN v.p = 0 THEN l.eta_source
+                               ELSE (${sql.param(promises.map((p) => p.source))}::text[])[v.p] END
+        FROM ${fillAt} WITH ORDINALITY AS v(id, quantity, p, n)
+       WHERE l.id = v.id AND l.id = ANY(${sql.param(lineIds)}::text[])
+      RETURNING l.id, l.order_id, l.store_id, l.sku, l.queue_ticket, l.allocated, l.backordered, l.shipped,
+                l.cancelled, l.eta, l.eta_source, v.quantity, v.p, v.n),
+    statuses AS (${orderStatusUpdate(sql`SELECT * FROM filled`, now)}),
+    counted AS (${queueCountChanges(
+      sql`SELECT store_id, sku, queue_ticket, CASE WHEN backordered = 0 THEN -1 ELSE 0 END, -quantity FROM filled`,
+    )})
+    INSERT INTO events (id, store_id, type, data, created_at)
+    SELECT ${statementEventId(deps.ids.next('evt'), sql`f.n`)}, f.store_id, 'order.line.allocated',
+           jsonb_build_object('orderId', f.order_id, 'lineId', f.id, 'sku', f.sku, 'quantity', f.quantity,
+                              'source', 'queue')
+             || CASE WHEN f.p = 0 THEN '{}'::jsonb
+                     ELSE jsonb_build_object('eta', f.eta::text, 'etaSource', f.eta_source) END,
+           ${now}::timestamptz
+      FROM filled f
+     ORDER BY f.n`);
   await linesChanged(tx, deps, store, changes);
   return served;
 }

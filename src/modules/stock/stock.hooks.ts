@@ -68,8 +68,15 @@ export interface PlacedOrder {
 /** An order about to be decided, for `checkOrder`: prices as they will be charged. */
 export interface OrderToCheck {
   storeId: string;
+  currency: string;
   input: Readonly<Record<string, unknown>>;
-  lines: readonly { sku: string; quantity: number; unitPrice: number }[];
+  /** `terms`: what `placementTerms` read for the line's SKU, by term name. */
+  lines: readonly {
+    sku: string;
+    quantity: number;
+    unitPrice: number;
+    terms: Readonly<Record<string, unknown>>;
+  }[];
 }
 
 export interface ShipmentLinePlan {

@@ -26,24 +26,33 @@ export function lineStatus(line: LineQuantities): LineStatus {
   return 'cancelled';
 }
 
+/** An order's units summed over its lines: all its status depends on. */
+export type OrderTotals = Omit<LineQuantities, 'quantity'>;
+
 /**
- * Waiting lines make the order `backordered`; otherwise any allocated unit makes it `allocated`.
+ * Waiting units make the order `backordered`; otherwise any allocated unit makes it `allocated`.
  * Once nothing waits or is allocated every unit is shipped or cancelled: `fulfilled` when nothing
  * was cancelled, `cancelled` when nothing shipped, `partially_shipped` when it ended with both.
+ * (`orderStatusSql` in stock.lines.repository.ts states the same rule for set-wise updates; a
+ * property test holds the two together.)
  */
+export function orderStatusOf(totals: OrderTotals): OrderStatus {
+  if (totals.backordered > 0) return 'backordered';
+  if (totals.allocated > 0) return 'allocated';
+  if (totals.shipped === 0) return 'cancelled';
+  return totals.cancelled === 0 ? 'fulfilled' : 'partially_shipped';
+}
+
+/** The status of an order with these lines (`orderStatusOf` their totals). */
 export function orderStatus(lines: readonly LineQuantities[]): OrderStatus {
-  let allocated = 0;
-  let shipped = 0;
-  let cancelled = 0;
+  const totals: OrderTotals = { allocated: 0, backordered: 0, shipped: 0, cancelled: 0 };
   for (const line of lines) {
-    if (line.backordered > 0) return 'backordered';
-    allocated += line.allocated;
-    shipped += line.shipped;
-    cancelled += line.cancelled;
+    totals.allocated += line.allocated;
+    totals.backordered += line.backordered;
+    totals.shipped += line.shipped;
+    totals.cancelled += line.cancelled;
   }
-  if (allocated > 0) return 'allocated';
-  if (shipped === 0) return 'cancelled';
-  return cancelled === 0 ? 'fulfilled' : 'partially_shipped';
+  return orderStatusOf(totals);
 }
 
 export const unshipped = (line: LineQuantities): number => line.allocated + line.backordered;

@@ -1,8 +1,9 @@
-import { and, desc, eq, lt, type SQL, sql } from 'drizzle-orm';
+import { and, eq, type SQL, sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../db/client.ts';
 import type { EtaSource, LinePromise } from '../promises/promises.models.ts';
-import { type LineQuantities, orderStatus } from './stock.lines.models.ts';
+import type { LineQuantities } from './stock.lines.models.ts';
 import { type Customer, orderLines, orders } from './stock.orders.tables.ts';
+import { aheadOf, queueCountChanges } from './stock.queue.counts.ts';
 import type { LineRecord, OrderRecord } from './stock.views.ts';
 
 interface LineRow {
@@ -38,11 +39,14 @@ export async function loadLines(
     db,
     sql`SELECT l.id, l.order_id, l.sku, l.quantity, l.unit_price, l.allocated, l.backordered, l.shipped, l.cancelled,
                l.eta::text AS eta, l.eta_latest::text AS eta_latest, l.eta_source,
-               CASE WHEN ${positions}::boolean AND l.backordered > 0 THEN (
-                 SELECT count(*)::int + 1 FROM order_lines q
-                  WHERE q.store_id = l.store_id AND q.sku = l.sku AND q.backordered > 0
-                    AND q.queue_ticket < l.queue_ticket) END AS queue_position
+               ${positions ? sql`a.lines_ahead + 1` : sql`NULL::int`} AS queue_position
           FROM order_lines l
+          ${
+            positions
+              ? sql`LEFT JOIN LATERAL (${aheadOf(sql`l.store_id`, sql`l.sku`, sql`l.queue_ticket`)}
+                                       WHERE l.backordered > 0) a ON true`
+              : sql``
+          }
          WHERE l.store_id = ${storeId} AND l.order_id = ANY(${sql.param(orderIds)}::text[])
          ORDER BY l.order_id, l.line_no`,
   );
@@ -63,29 +67,21 @@ export async function loadLines(
   }));
 }
 
-/**
- * Waiting units ahead of each given waiting line in its SKU's queue (what must arrive first). One
- * running sum over each SKU's queue, whatever the number of lines asked about: a batch of
- * confirmations after a flash sale would otherwise count the queue once per line.
- */
+/** Waiting units ahead of each given waiting line in its SKU's queue (what must arrive first). */
 export async function loadUnitsAhead(
   db: Executor,
   storeId: string,
   lineIds: readonly string[],
 ): Promise<Map<string, number>> {
   if (lineIds.length === 0) return new Map();
-  const rows = await queryRows<{ id: string; ahead: number }>(
+  const rows = await queryRows<{ id: string; ahead: string | number }>(
     db,
-    sql`WITH wanted AS (
-          SELECT id, sku FROM order_lines
-           WHERE store_id = ${storeId} AND backordered > 0 AND id = ANY(${sql.param(lineIds)}::text[])),
-        queue AS (
-          SELECT q.id, (sum(q.backordered) OVER (PARTITION BY q.sku ORDER BY q.queue_ticket) - q.backordered)::int AS ahead
-            FROM order_lines q
-           WHERE q.store_id = ${storeId} AND q.backordered > 0 AND q.sku IN (SELECT sku FROM wanted))
-        SELECT queue.id, queue.ahead FROM queue JOIN wanted ON wanted.id = queue.id`,
+    sql`SELECT l.id, a.units_ahead AS ahead
+          FROM order_lines l
+          CROSS JOIN LATERAL (${aheadOf(sql`l.store_id`, sql`l.sku`, sql`l.queue_ticket`)}) a
+         WHERE l.store_id = ${storeId} AND l.backordered > 0 AND l.id = ANY(${sql.param(lineIds)}::text[])`,
   );
-  return new Map(rows.map((r) => [r.id, r.ahead]));
+  return new Map(rows.map((r) => [r.id, Number(r.ahead)]));
 }
 
 export async function findOrder(
@@ -122,29 +118,6 @@ export async function findOrderSkus(db: Executor, storeId: string, orderId: stri
   return rows.map((r) => r.sku).sort();
 }
 
-export interface OrderListQuery {
-  status?: string;
-  /** The customer's email, compared case-insensitively. */
-  email?: string;
-  limit: number;
-  before: number | null;
-}
-
-export async function listOrderRows(db: Executor, storeId: string, query: OrderListQuery) {
-  const conditions = [eq(orders.storeId, storeId)];
-  if (query.status) conditions.push(eq(orders.status, query.status));
-  if (query.email !== undefined) {
-    conditions.push(sql`lower(${orders.customer}->>'email') = lower(${query.email})`);
-  }
-  if (query.before !== null) conditions.push(lt(orders.seq, query.before));
-  return db
-    .select()
-    .from(orders)
-    .where(and(...conditions))
-    .orderBy(desc(orders.seq))
-    .limit(query.limit + 1);
-}
-
 export interface LineChange extends LineQuantities {
   id: string;
 }
@@ -156,19 +129,69 @@ export interface LineChange extends LineQuantities {
  */
 export async function saveLineQuantities(tx: Executor, lines: readonly LineChange[]): Promise<void> {
   if (lines.length === 0) return;
+  const ids = sql.param(lines.map((l) => l.id));
+  // The queue counts move by the difference between the lines as they were (this statement's
+  // snapshot, taken under the SKUs' locks) and as they will be.
   await tx.execute(sql`
+    WITH v AS (
+      SELECT * FROM unnest(${ids}::text[],
+                           ${sql.param(lines.map((l) => l.allocated))}::int[],
+                           ${sql.param(lines.map((l) => l.backordered))}::int[],
+                           ${sql.param(lines.map((l) => l.shipped))}::int[],
+                           ${sql.param(lines.map((l) => l.cancelled))}::int[])
+               AS v(id, allocated, backordered, shipped, cancelled)),
+    counted AS (${queueCountChanges(sql`
+      SELECT l.store_id, l.sku, l.queue_ticket, (v.backordered > 0)::int - (l.backordered > 0)::int, v.backordered - l.backordered
+        FROM order_lines l JOIN v ON v.id = l.id
+       WHERE l.id = ANY(${ids}::text[]) AND l.backordered <> v.backordered`)})
     UPDATE order_lines AS l
        SET allocated = v.allocated, backordered = v.backordered, shipped = v.shipped, cancelled = v.cancelled
-      FROM unnest(${sql.param(lines.map((l) => l.id))}::text[],
-                  ${sql.param(lines.map((l) => l.allocated))}::int[],
-                  ${sql.param(lines.map((l) => l.backordered))}::int[],
-                  ${sql.param(lines.map((l) => l.shipped))}::int[],
-                  ${sql.param(lines.map((l) => l.cancelled))}::int[])
-           AS v(id, allocated, backordered, shipped, cancelled)
-     WHERE l.id = v.id AND l.id = ANY(${sql.param(lines.map((l) => l.id))}::text[])`);
+      FROM v
+     WHERE l.id = v.id AND l.id = ANY(${ids}::text[])`);
 }
 
-/** Re-derives the stored status of the given orders from their lines (the rule is `orderStatus`). */
+/**
+ * `orderStatusOf` in SQL, over an order's summed line quantities (`a`llocated, `b`ackordered,
+ * `s`hipped, `c`ancelled): the one place the rule is written for set-wise updates.
+ */
+export const orderStatusSql = (t: { a: SQL; b: SQL; s: SQL; c: SQL }): SQL => sql`
+  CASE WHEN ${t.b} > 0 THEN 'backordered' WHEN ${t.a} > 0 THEN 'allocated' WHEN ${t.s} = 0 THEN 'cancelled'
+       WHEN ${t.c} = 0 THEN 'fulfilled' ELSE 'partially_shipped' END`;
+
+/**
+ * The UPDATE that re-derives the stored status of the orders `changed` names, from their lines.
+ * `changed` is a relation of (id, order_id, allocated, backordered, shipped, cancelled): lines as
+ * they are now, or rows with a NULL id naming an order only. Used as a CTE of the statement that
+ * changes those lines (whose other parts still see the lines as they were), its rows stand in for
+ * theirs.
+ */
+export function orderStatusUpdate(changed: SQL, now: Date, storeId?: string): SQL {
+  const sums = (from: string): Parameters<typeof orderStatusSql>[0] => ({
+    a: sql.raw(`sum(${from}allocated)`),
+    b: sql.raw(`sum(${from}backordered)`),
+    s: sql.raw(`sum(${from}shipped)`),
+    c: sql.raw(`sum(${from}cancelled)`),
+  });
+  // A one-line order's status follows from its changed line (most orders, and every order a
+  // restock serves in a flash sale's wake); only longer orders read their other lines.
+  return sql`
+    UPDATE orders AS o
+       SET status = CASE WHEN o.line_count = 1 AND c.id IS NOT NULL THEN c.status ELSE (
+                      SELECT ${orderStatusSql({
+                        a: sql`sum(coalesce(m.allocated, l.allocated))`,
+                        b: sql`sum(coalesce(m.backordered, l.backordered))`,
+                        s: sql`sum(coalesce(m.shipped, l.shipped))`,
+                        c: sql`sum(coalesce(m.cancelled, l.cancelled))`,
+                      })}
+                        FROM order_lines l LEFT JOIN (${changed}) AS m ON m.id = l.id
+                       WHERE l.order_id = o.id AND l.store_id = o.store_id) END,
+           updated_at = ${now}::timestamptz
+      FROM (SELECT w.order_id, min(w.id) AS id, ${orderStatusSql(sums('w.'))} AS status
+              FROM (${changed}) AS w GROUP BY w.order_id) AS c
+     WHERE o.id = c.order_id ${storeId === undefined ? sql`` : sql`AND o.store_id = ${storeId}`}`;
+}
+
+/** Re-derives the stored status of the given orders from their lines, in one statement. */
 export async function refreshOrderStatuses(
   tx: Executor,
   storeId: string,
@@ -176,34 +199,15 @@ export async function refreshOrderStatuses(
   now: Date,
 ): Promise<void> {
   if (orderIds.length === 0) return;
-  const lines = await tx
-    .select({
-      orderId: orderLines.orderId,
-      quantity: orderLines.quantity,
-      allocated: orderLines.allocated,
-      backordered: orderLines.backordered,
-      shipped: orderLines.shipped,
-      cancelled: orderLines.cancelled,
-    })
-    .from(orderLines)
-    .where(
-      and(
-        eq(orderLines.storeId, storeId),
-        sql`${orderLines.orderId} = ANY(${sql.param([...orderIds])}::text[])`,
-      ),
-    );
-  const byOrder = new Map<string, LineQuantities[]>();
-  for (const line of lines) {
-    const list = byOrder.get(line.orderId) ?? [];
-    list.push(line);
-    byOrder.set(line.orderId, list);
-  }
-  const ids = [...byOrder.keys()].sort();
-  await tx.execute(sql`
-    UPDATE orders AS o SET status = v.status, updated_at = ${now}
-      FROM unnest(${sql.param(ids)}::text[], ${sql.param(ids.map((id) => orderStatus(byOrder.get(id)!)))}::text[])
-           AS v(id, status)
-     WHERE o.id = v.id AND o.id = ANY(${sql.param(ids)}::text[])`);
+  await tx.execute(
+    orderStatusUpdate(
+      sql`SELECT NULL::text AS id, o.id AS order_id, NULL::int AS allocated, NULL::int AS backordered,
+                 NULL::int AS shipped, NULL::int AS cancelled
+            FROM unnest(${sql.param([...orderIds].sort())}::text[]) AS o(id)`,
+      now,
+      storeId,
+    ),
+  );
 }
 
 export interface NewOrder {
@@ -213,6 +217,7 @@ export interface NewOrder {
   status: string;
   customer: Customer;
   currency: string;
+  lineCount: number;
 }
 
 export interface NewLine {
@@ -241,12 +246,14 @@ export function insertOrders(rows: readonly NewOrder[], now: Date): SQL | null {
     status: r.status,
     customer: r.customer,
     currency: r.currency,
+    line_count: r.lineCount,
   }));
   return sql`
-    INSERT INTO orders (id, store_id, external_id, status, customer, currency, created_at, updated_at)
-    SELECT o.id, o.store_id, o.external_id, o.status, o.customer, o.currency, ${now}::timestamptz, ${now}::timestamptz
+    INSERT INTO orders (id, store_id, external_id, status, customer, currency, line_count, created_at, updated_at)
+    SELECT o.id, o.store_id, o.external_id, o.status, o.customer, o.currency, o.line_count, ${now}::timestamptz,
+           ${now}::timestamptz
       FROM jsonb_to_recordset(${JSON.stringify(records)}::jsonb)
-           AS o(id text, store_id text, external_id text, status text, customer jsonb, currency text)`;
+           AS o(id text, store_id text, external_id text, status text, customer jsonb, currency text, line_count int)`;
 }
 
 /** INSERT of new order lines from one JSON document, to combine with other writes. */

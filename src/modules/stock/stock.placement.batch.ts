@@ -16,7 +16,7 @@ import { insertEvents, type NewEvent } from '../../db/outbox.ts';
 import type { Deps } from '../../shared/context.ts';
 import type { DomainError } from '../../shared/errors.ts';
 import { duplicateExternalId, insufficientStock, tooManyUnits, unknownSku } from './stock.errors.ts';
-import type { LineDating, PlacedOrder } from './stock.hooks.ts';
+import type { LineDating, OrderToCheck, PlacedOrder } from './stock.hooks.ts';
 import type { StockLevel } from './stock.levels.models.ts';
 import {
   type LevelTerm,
@@ -29,6 +29,7 @@ import {
 import { orderStatus } from './stock.lines.models.ts';
 import { insertLines, insertOrders, type NewLine, type NewOrder } from './stock.lines.repository.ts';
 import type { PlacementRequest, PlacementResult } from './stock.placement.ts';
+import { newLinesWaiting } from './stock.queue.counts.ts';
 import { decidePlacement, type LinePlacement } from './stock.queue.models.ts';
 import { type OrderView, toOrderView } from './stock.views.ts';
 
@@ -102,6 +103,7 @@ async function placeOptimistically(
       [
         insertOrders(written.orders, acceptedAt),
         insertLines(written.lines, acceptedAt),
+        newLinesWaiting(written.lines),
         insertEvents(deps, written.events),
         ...written.alongside,
       ],
@@ -182,7 +184,7 @@ function decideInOrder(
     const own = new Map<string, StockLevel>(
       r.input.lines.map((l) => [l.sku, levels.get(levelKey(storeId, l.sku))!]),
     );
-    const refusal = checkOrder(deps, storeId, r.input, levels);
+    const refusal = checkOrder(deps, r.store, r.input, levels);
     if (refusal) {
       decisions.push({ index: i, error: refusal });
       continue;
@@ -215,21 +217,32 @@ function decideInOrder(
 const placementTerms = (deps: Pick<Deps, 'stock'>): LevelTerm[] =>
   deps.stock.hooks.flatMap((hook) => (hook.placementTerms ? [hook.placementTerms] : []));
 
-/** The hooks' verdict on an order before its stock is decided (the first refusal wins). */
+/**
+ * The hooks' verdict on an order before its stock is decided (the first refusal wins). The priced
+ * lines are built only if a hook reads them (the payments hook does only for a discount): this
+ * runs for every order of a flash sale.
+ */
 function checkOrder(
   deps: Pick<Deps, 'stock'>,
-  storeId: string,
+  store: PlacementRequest['store'],
   input: PlacementRequest['input'],
   levels: ReadonlyMap<string, SkuLevel>,
 ): DomainError | null {
-  const order = {
-    storeId,
+  const level = (sku: string) => levels.get(levelKey(store.id, sku))!;
+  let priced: OrderToCheck['lines'] | undefined;
+  const order: OrderToCheck = {
+    storeId: store.id,
+    currency: store.currency,
     input: input as unknown as Record<string, unknown>,
-    lines: input.lines.map((l) => ({
-      sku: l.sku,
-      quantity: l.quantity,
-      unitPrice: l.unitPrice ?? levels.get(levelKey(storeId, l.sku))!.price ?? 0,
-    })),
+    get lines() {
+      priced ??= input.lines.map((l) => ({
+        sku: l.sku,
+        quantity: l.quantity,
+        unitPrice: l.unitPrice ?? level(l.sku).price ?? 0,
+        terms: level(l.sku).terms ?? {},
+      }));
+      return priced;
+    },
   };
   for (const hook of deps.stock.hooks) {
     const refusal = hook.checkOrder?.(order) ?? null;
@@ -286,6 +299,7 @@ async function decideAndWrite(
   await executeTogether(tx, [
     insertOrders(written.orders, acceptedAt),
     insertLines(written.lines, acceptedAt),
+    newLinesWaiting(written.lines),
     insertEvents(deps, written.events),
     ...written.alongside,
     updateLevels(
@@ -334,6 +348,7 @@ function buildOrder(
     storeId,
     externalId: request.input.externalId ?? null,
     status: orderStatus(lines),
+    lineCount: lines.length,
     customer: request.input.customer ?? {},
     currency: request.store.currency,
     createdAt: acceptedAt,

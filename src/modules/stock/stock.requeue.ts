@@ -9,6 +9,7 @@ import type { StoreScope } from '../../shared/context.ts';
 import { linesChanged, type StockDeps } from './stock.hooks.ts';
 import type { SkuLevel } from './stock.levels.repository.ts';
 import { refreshOrderStatuses } from './stock.lines.repository.ts';
+import { queueCountChanges } from './stock.queue.counts.ts';
 import { type TakeBack, takeBack } from './stock.queue.models.ts';
 
 interface AllocatedRow {
@@ -61,13 +62,25 @@ export async function requeueAllocated(
     first = Number(head.ticket) - rejoining.length;
   }
   const tickets = new Map(rejoining.map((t, i) => [t.lineId, first + i]));
+  const ids = sql.param(taken.map((t) => t.lineId));
+  // One statement moves the units and the lines' places in the queue counts: each line leaves the
+  // counts as it was (this statement's snapshot) and joins them as it is now.
   await tx.execute(sql`
-    UPDATE order_lines AS l
-       SET allocated = l.allocated - v.quantity, backordered = l.backordered + v.quantity,
-           queue_ticket = COALESCE(v.ticket, l.queue_ticket)
-      FROM unnest(${sql.param(taken.map((t) => t.lineId))}::text[], ${sql.param(taken.map((t) => t.quantity))}::int[],
-                  ${sql.param(taken.map((t) => tickets.get(t.lineId) ?? null))}::bigint[]) AS v(id, quantity, ticket)
-     WHERE l.id = v.id AND l.id = ANY(${sql.param(taken.map((t) => t.lineId))}::text[])`);
+    WITH was AS (
+      SELECT store_id, sku, queue_ticket, backordered FROM order_lines
+       WHERE id = ANY(${ids}::text[]) AND backordered > 0),
+    became AS (
+      UPDATE order_lines AS l
+         SET allocated = l.allocated - v.quantity, backordered = l.backordered + v.quantity,
+             queue_ticket = COALESCE(v.ticket, l.queue_ticket)
+        FROM unnest(${ids}::text[], ${sql.param(taken.map((t) => t.quantity))}::int[],
+                    ${sql.param(taken.map((t) => tickets.get(t.lineId) ?? null))}::bigint[]) AS v(id, quantity, ticket)
+       WHERE l.id = v.id AND l.id = ANY(${ids}::text[])
+      RETURNING l.store_id, l.sku, l.queue_ticket, l.backordered)
+    ${queueCountChanges(sql`
+      SELECT store_id, sku, queue_ticket, -1, -backordered FROM was
+      UNION ALL
+      SELECT store_id, sku, queue_ticket, 1, backordered FROM became`)}`);
   level.allocated -= units;
   level.backordered += units;
   level.waitingLines += rejoining.length;

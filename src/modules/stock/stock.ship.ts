@@ -89,7 +89,9 @@ export async function createShipment(
     trackingNumber: shipment.trackingNumber,
     createdAt: now,
   });
-  await tx.insert(shipmentLines).values(shipment.lines.map((l) => ({ ...l, shipmentId: shipment.id })));
+  await tx
+    .insert(shipmentLines)
+    .values(shipment.lines.map((l) => ({ ...l, shipmentId: shipment.id, storeId: store.id })));
   await tx.insert(stockMovements).values(
     shipment.lines.map((l) => ({
       id: deps.ids.next('mov'),

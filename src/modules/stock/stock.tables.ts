@@ -9,6 +9,7 @@ import {
   jsonb,
   pgTable,
   primaryKey,
+  smallint,
   text,
   timestamp,
 } from 'drizzle-orm/pg-core';
@@ -51,21 +52,46 @@ export const inventoryLevels = pgTable(
   ],
 );
 
-export const inventoryAdjustments = pgTable('inventory_adjustments', {
-  id: text('id').primaryKey(),
-  storeId: text('store_id').notNull(),
-  sku: text('sku').notNull(),
-  quantity: integer('quantity').notNull(),
-  reason: text('reason', { enum: ['restock', 'count', 'damage', 'return', 'other'] }).notNull(),
-  note: text('note'),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
-});
+/**
+ * Waiting lines and units per bucket of queue tickets, at several levels: what lets a line's place
+ * in its queue be read without counting the queue (see stock.queue.counts.ts). Kept in step by the
+ * statements that change order lines, under the SKU's stock lock; buckets that empty stay, at zero.
+ */
+export const queueCounts = pgTable(
+  'queue_counts',
+  {
+    storeId: text('store_id').notNull(),
+    sku: text('sku').notNull(),
+    level: smallint('level').notNull(),
+    /** queue_ticket >> (6 × level), a floor division. */
+    bucket: bigint('bucket', { mode: 'number' }).notNull(),
+    lines: integer('lines').notNull(),
+    units: integer('units').notNull(),
+  },
+  // No CHECK (lines >= 0): an upsert checks the row it proposes (the negative change) before it
+  // finds the row to add it to.
+  (t) => [primaryKey({ columns: [t.storeId, t.sku, t.level, t.bucket] })],
+);
+
+export const inventoryAdjustments = pgTable(
+  'inventory_adjustments',
+  {
+    id: text('id').notNull(),
+    storeId: text('store_id').notNull(),
+    sku: text('sku').notNull(),
+    quantity: integer('quantity').notNull(),
+    reason: text('reason', { enum: ['restock', 'count', 'damage', 'return', 'other'] }).notNull(),
+    note: text('note'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ name: 'inventory_adjustments_pkey', columns: [t.id, t.storeId] })],
+);
 
 /** The append-only ledger: `quantity` is the signed change to onHand. */
 export const stockMovements = pgTable(
   'stock_movements',
   {
-    id: text('id').primaryKey(),
+    id: text('id').notNull(),
     seq: bigserial('seq', { mode: 'number' }).notNull(),
     storeId: text('store_id').notNull(),
     sku: text('sku').notNull(),
@@ -76,5 +102,8 @@ export const stockMovements = pgTable(
     adjustmentId: text('adjustment_id'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   },
-  (t) => [index('stock_movements_sku_idx').on(t.storeId, t.sku, t.seq)],
+  (t) => [
+    primaryKey({ name: 'stock_movements_pkey', columns: [t.id, t.storeId] }),
+    index('stock_movements_sku_idx').on(t.storeId, t.sku, t.seq),
+  ],
 );

@@ -1,46 +1,129 @@
 import type { Executor } from '../../db/client.ts';
 import type { StoreScope } from '../../shared/context.ts';
-import { notFound } from '../../shared/errors.ts';
-import { getVariant } from '../catalog/catalog.usecases.ts';
 import { ScheduleCache } from '../promises/promises.usecases.ts';
-import { deliveryOptions } from '../shipping/shipping.usecases.ts';
-import { readLevel } from '../stock/stock.levels.repository.ts';
-import { decidePlacement } from '../stock/stock.queue.models.ts';
-import { toLevelView } from '../stock/stock.views.ts';
+import type { StorefrontCache } from './storefront.cache.ts';
+import { type Availability, availabilityOf, etagOf } from './storefront.models.ts';
+import { allowedOriginsOf, readShelf, type ShelfRead } from './storefront.repository.ts';
+
+/** One SKU's answer as sent: the JSON text and its validator, made once and reused while cached. */
+export interface ShelfAnswer {
+  availability: Availability;
+  json: string;
+  etag: string;
+}
 
 /**
- * Only what a shopper may see: no quantities, no queue contents, no other customers. The
- * expected date is the one an order of `quantity` units placed now would be promised (the same
- * rule placement applies), or null when such an order could not be accepted.
+ * What the cache keeps of a SKU: its row as read (null: the store has no such SKU), and the
+ * answers made from it so far, per quantity (any quantity is answered from the one read).
  */
-export async function availability(
-  db: Executor,
+export interface ShelfEntry {
+  row: ShelfRead | null;
+  answers: Map<number, ShelfAnswer>;
+}
+
+/** What the storefront cache holds: a SKU's shelf entry, or the store's allowed origins. */
+export type StorefrontEntry = ShelfEntry | readonly string[];
+
+/** Shelf entries are grouped by SKU (an order empties its own SKUs' only). */
+const SHELF_KEY = 'shelf';
+/** Not a SKU (they have no spaces): emptied with the whole store, by a settings change. */
+const STORE_GROUP = ' store';
+const ORIGINS_KEY = 'origins';
+/** Quantities answered per SKU and kept; others are answered but not kept. */
+const MAX_QUANTITIES_KEPT = 20;
+
+/**
+ * The answer for an order of `quantity` placed now, made from the SKU's row — the placement rule
+ * itself (`availabilityOf`) — and kept with it. Only what a shopper may see: no quantities, no
+ * queue contents, no other customers.
+ */
+function answerOf(
+  entry: ShelfEntry,
   store: StoreScope,
-  sku: string,
   quantity: number,
-  now: Date,
-) {
-  const variant = await getVariant(db, store.id, sku);
-  const level = await readLevel(db, store.id, sku);
-  if (!level) throw notFound('SKU', sku);
-  const status = toLevelView(sku, level).status;
-  // The merchant's text describes waiting ("Ships in about 3 weeks"), so it shows only while the
-  // shopper can still order to wait.
-  const waitingAllowed = status === 'backorder' || status === 'preorder';
-  const decision = decidePlacement(new Map([[sku, level]]), [{ sku, quantity }]);
-  let promise = null;
-  if (decision.accepted) {
-    const line = decision.lines[0]!;
-    promise = new ScheduleCache(now).promiseFor(store, sku, level, line.waitingThrough);
+  now: () => Date,
+): ShelfAnswer | null {
+  const row = entry.row;
+  if (row === null) return null;
+  const kept = entry.answers.get(quantity);
+  if (kept) return kept;
+  const schedules = new ScheduleCache(now());
+  const availability = availabilityOf(row, quantity, (through) =>
+    schedules.promiseFor(store, row.sku, row, through),
+  );
+  const json = JSON.stringify(availability);
+  const answer = { availability, json, etag: etagOf(json) };
+  if (entry.answers.size < MAX_QUANTITIES_KEPT) entry.answers.set(quantity, answer);
+  return answer;
+}
+
+/** The answers for every one of `skus` if the cache holds all their rows, else undefined. */
+export function cachedAvailability(
+  cache: StorefrontCache<StorefrontEntry>,
+  store: StoreScope,
+  skus: readonly string[],
+  quantity: number,
+  now: () => Date,
+): Map<string, ShelfAnswer | null> | undefined {
+  const answers = new Map<string, ShelfAnswer | null>();
+  for (const sku of skus) {
+    const entry = cache.get(store.id, sku, SHELF_KEY) as ShelfEntry | undefined;
+    if (entry === undefined) return undefined;
+    answers.set(sku, answerOf(entry, store, quantity, now));
   }
-  return {
-    sku,
-    status,
-    quantity,
-    message: waitingAllowed ? variant.backorder.message : null,
-    expectedDate: promise?.eta ?? null,
-    expectedDateLatest: promise?.etaLatest ?? null,
-    // "Arrives between …" per method, for the same quantity (dates null when it cannot be ordered).
-    shipping: await deliveryOptions(db, store, promise, now),
-  };
+  return answers;
+}
+
+/**
+ * Availability of `skus` for an order of `quantity` placed now. Rows the cache has are answered
+ * from it; the rest are read together in one round trip (shoppers reading one product page at
+ * once share one read). SKUs the store does not have map to null.
+ */
+export async function readAvailability(
+  db: Executor,
+  cache: StorefrontCache<StorefrontEntry>,
+  store: StoreScope,
+  skus: readonly string[],
+  quantity: number,
+  now: () => Date,
+): Promise<Map<string, ShelfAnswer | null>> {
+  const entries = new Map<string, ShelfEntry>();
+  const missing: string[] = [];
+  for (const sku of skus) {
+    const entry = cache.get(store.id, sku, SHELF_KEY) as ShelfEntry | undefined;
+    if (entry === undefined) missing.push(sku);
+    else entries.set(sku, entry);
+  }
+  if (missing.length > 0) {
+    const tickets = missing.map((sku) => cache.ticket(store.id, sku));
+    const read = () => readShelf(db, store.id, missing);
+    const rows = missing.length === 1 ? await cache.shared(tickets[0]!, SHELF_KEY, read) : await read();
+    missing.forEach((sku, i) => {
+      const entry: ShelfEntry = { row: rows.get(sku) ?? null, answers: new Map() };
+      entries.set(sku, entry);
+      cache.set(tickets[i]!, SHELF_KEY, entry);
+    });
+  }
+  return new Map(skus.map((sku) => [sku, answerOf(entries.get(sku)!, store, quantity, now)]));
+}
+
+/** The store's allowed origins if the cache has them. */
+export const cachedOrigins = (
+  cache: StorefrontCache<StorefrontEntry>,
+  storeId: string,
+): readonly string[] | undefined =>
+  cache.get(storeId, STORE_GROUP, ORIGINS_KEY) as readonly string[] | undefined;
+
+/** The origins whose pages may call the store's storefront endpoints from the browser. */
+export async function allowedOrigins(
+  db: Executor,
+  cache: StorefrontCache<StorefrontEntry>,
+  storeId: string,
+): Promise<readonly string[]> {
+  const hit = cachedOrigins(cache, storeId);
+  if (hit !== undefined) return hit;
+  const ticket = cache.ticket(storeId, STORE_GROUP);
+  const origins = await allowedOriginsOf(db, storeId);
+  cache.set(ticket, ORIGINS_KEY, origins);
+  return origins;
 }

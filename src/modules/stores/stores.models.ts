@@ -1,12 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
 
-export type KeyKind = 'secret' | 'publishable';
+import type { KeyScope } from './stores.tables.ts';
 
-export const KEY_PREFIX: Record<KeyKind, string> = { secret: 'sk_', publishable: 'pk_' };
+export const KEY_PREFIX: Record<KeyScope, string> = { full: 'sk_', 'read-only': 'rk_', storefront: 'pk_' };
 
-export function generateKey(kind: KeyKind): string {
-  return KEY_PREFIX[kind] + randomBytes(24).toString('base64url');
+/** A key's text: its scope's prefix, then 192 random bits. */
+export function generateKey(scope: KeyScope): string {
+  return KEY_PREFIX[scope] + randomBytes(24).toString('base64url');
 }
+
+/** Whether a bearer token is shaped like one of our keys (anything else is not looked up). */
+export const looksLikeKey = (token: string): boolean => /^(sk|rk|pk)_[A-Za-z0-9_-]{20,64}$/.test(token);
 
 /** Keys are high-entropy random strings, so a plain SHA-256 is a sufficient one-way hash. */
 export function hashKey(key: string): string {

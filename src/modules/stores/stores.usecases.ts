@@ -1,9 +1,10 @@
-import { count, eq } from 'drizzle-orm';
+import { count } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
 import { invalid } from '../../shared/errors.ts';
-import { generateKey, hashKey, isValidCurrency, isValidTimezone, type KeyKind } from './stores.models.ts';
-import { apiKeys, stores } from './stores.tables.ts';
+import { insertKey } from './stores.keys.ts';
+import { isValidCurrency, isValidTimezone } from './stores.models.ts';
+import { stores } from './stores.tables.ts';
 
 export interface StoreView extends StoreScope {
   name: string;
@@ -46,40 +47,9 @@ export async function createStore(
   const now = deps.clock.now();
   const store = { id: deps.ids.next('sto'), name, currency, timezone };
   await tx.insert(stores).values({ ...store, createdAt: now });
-  const keys = { secret: generateKey('secret'), publishable: generateKey('publishable') };
-  await tx.insert(apiKeys).values(
-    (Object.keys(keys) as KeyKind[]).map((kind) => ({
-      id: deps.ids.next('key'),
-      storeId: store.id,
-      kind,
-      keyHash: hashKey(keys[kind]),
-      lastFour: keys[kind].slice(-4),
-      createdAt: now,
-    })),
-  );
-  return { store, secretKey: keys.secret, publishableKey: keys.publishable };
-}
-
-export interface KeyOwner {
-  kind: KeyKind;
-  store: StoreView;
-}
-
-export async function findKeyOwner(db: Executor, key: string): Promise<KeyOwner | undefined> {
-  const [row] = await db
-    .select({
-      kind: apiKeys.kind,
-      id: stores.id,
-      name: stores.name,
-      currency: stores.currency,
-      timezone: stores.timezone,
-    })
-    .from(apiKeys)
-    .innerJoin(stores, eq(apiKeys.storeId, stores.id))
-    .where(eq(apiKeys.keyHash, hashKey(key)));
-  if (!row) return undefined;
-  const { kind, ...store } = row;
-  return { kind, store };
+  const secret = await insertKey(tx, deps, store.id, { name: 'Secret key', scope: 'full' });
+  const publishable = await insertKey(tx, deps, store.id, { name: 'Publishable key', scope: 'storefront' });
+  return { store, secretKey: secret.key, publishableKey: publishable.key };
 }
 
 export async function countStores(db: Executor): Promise<number> {

@@ -3,10 +3,12 @@ import {
   bigserial,
   check,
   date,
+  foreignKey,
   index,
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -15,7 +17,7 @@ import {
 export const suppliers = pgTable(
   'suppliers',
   {
-    id: text('id').primaryKey(),
+    id: text('id').notNull(),
     seq: bigserial('seq', { mode: 'number' }).notNull(),
     storeId: text('store_id').notNull(),
     name: text('name').notNull(),
@@ -24,7 +26,10 @@ export const suppliers = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   },
-  (t) => [index('suppliers_store_seq_idx').on(t.storeId, t.seq)],
+  (t) => [
+    primaryKey({ name: 'suppliers_pkey', columns: [t.id, t.storeId] }),
+    index('suppliers_store_seq_idx').on(t.storeId, t.seq),
+  ],
 );
 
 export type PurchaseOrderStatus = 'draft' | 'ordered' | 'partially_received' | 'received' | 'cancelled';
@@ -32,12 +37,10 @@ export type PurchaseOrderStatus = 'draft' | 'ordered' | 'partially_received' | '
 export const purchaseOrders = pgTable(
   'purchase_orders',
   {
-    id: text('id').primaryKey(),
+    id: text('id').notNull(),
     seq: bigserial('seq', { mode: 'number' }).notNull(),
     storeId: text('store_id').notNull(),
-    supplierId: text('supplier_id')
-      .notNull()
-      .references(() => suppliers.id),
+    supplierId: text('supplier_id').notNull(),
     reference: text('reference'),
     status: text('status').$type<PurchaseOrderStatus>().notNull(),
     expectedDate: date('expected_date', { mode: 'string' }).notNull(),
@@ -45,6 +48,12 @@ export const purchaseOrders = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   },
   (t) => [
+    primaryKey({ name: 'purchase_orders_pkey', columns: [t.id, t.storeId] }),
+    foreignKey({
+      name: 'purchase_orders_supplier_fk',
+      columns: [t.supplierId, t.storeId],
+      foreignColumns: [suppliers.id, suppliers.storeId],
+    }),
     index('purchase_orders_store_seq_idx').on(t.storeId, t.seq),
     uniqueIndex('purchase_orders_reference_idx').on(t.storeId, t.reference),
   ],
@@ -53,11 +62,9 @@ export const purchaseOrders = pgTable(
 export const purchaseOrderLines = pgTable(
   'purchase_order_lines',
   {
-    id: text('id').primaryKey(),
+    id: text('id').notNull(),
     storeId: text('store_id').notNull(),
-    purchaseOrderId: text('purchase_order_id')
-      .notNull()
-      .references(() => purchaseOrders.id),
+    purchaseOrderId: text('purchase_order_id').notNull(),
     lineNo: integer('line_no').notNull(),
     sku: text('sku').notNull(),
     quantity: integer('quantity').notNull(),
@@ -65,6 +72,12 @@ export const purchaseOrderLines = pgTable(
     unitCost: integer('unit_cost').notNull(),
   },
   (t) => [
+    primaryKey({ name: 'purchase_order_lines_pkey', columns: [t.id, t.storeId] }),
+    foreignKey({
+      name: 'purchase_order_lines_po_fk',
+      columns: [t.purchaseOrderId, t.storeId],
+      foreignColumns: [purchaseOrders.id, purchaseOrders.storeId],
+    }),
     index('purchase_order_lines_po_idx').on(t.purchaseOrderId, t.lineNo),
     // Open supply per SKU: what the promise engine reads.
     index('purchase_order_lines_sku_idx').on(t.storeId, t.sku),
@@ -76,17 +89,24 @@ export const purchaseOrderLines = pgTable(
 export const purchaseOrderDateChanges = pgTable(
   'purchase_order_date_changes',
   {
-    id: text('id').primaryKey(),
+    id: text('id').notNull(),
+    storeId: text('store_id').notNull(),
     seq: bigserial('seq', { mode: 'number' }).notNull(),
-    purchaseOrderId: text('purchase_order_id')
-      .notNull()
-      .references(() => purchaseOrders.id),
+    purchaseOrderId: text('purchase_order_id').notNull(),
     previousDate: date('previous_date', { mode: 'string' }),
     expectedDate: date('expected_date', { mode: 'string' }).notNull(),
     reason: text('reason'),
     changedAt: timestamp('changed_at', { withTimezone: true }).notNull(),
   },
-  (t) => [index('purchase_order_date_changes_po_idx').on(t.purchaseOrderId, t.seq)],
+  (t) => [
+    primaryKey({ name: 'purchase_order_date_changes_pkey', columns: [t.id, t.storeId] }),
+    foreignKey({
+      name: 'purchase_order_date_changes_po_fk',
+      columns: [t.purchaseOrderId, t.storeId],
+      foreignColumns: [purchaseOrders.id, purchaseOrders.storeId],
+    }),
+    index('purchase_order_date_changes_po_idx').on(t.purchaseOrderId, t.seq),
+  ],
 );
 
 export interface ReceiptLine {
@@ -108,12 +128,10 @@ export interface CrossDockLine {
 export const receipts = pgTable(
   'receipts',
   {
-    id: text('id').primaryKey(),
+    id: text('id').notNull(),
     seq: bigserial('seq', { mode: 'number' }).notNull(),
     storeId: text('store_id').notNull(),
-    purchaseOrderId: text('purchase_order_id')
-      .notNull()
-      .references(() => purchaseOrders.id),
+    purchaseOrderId: text('purchase_order_id').notNull(),
     supplierId: text('supplier_id').notNull(),
     lines: jsonb('lines').$type<ReceiptLine[]>().notNull(),
     crossDock: jsonb('cross_dock').$type<CrossDockLine[]>().notNull(),
@@ -124,6 +142,12 @@ export const receipts = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   },
   (t) => [
+    primaryKey({ name: 'receipts_pkey', columns: [t.id, t.storeId] }),
+    foreignKey({
+      name: 'receipts_po_fk',
+      columns: [t.purchaseOrderId, t.storeId],
+      foreignColumns: [purchaseOrders.id, purchaseOrders.storeId],
+    }),
     index('receipts_po_idx').on(t.purchaseOrderId, t.seq),
     index('receipts_supplier_idx').on(t.supplierId, t.seq),
   ],

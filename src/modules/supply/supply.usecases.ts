@@ -123,7 +123,11 @@ export async function createPurchaseOrder(
       unitCost: line.unitCost,
     })),
   );
-  await recordDateChange(tx, deps, id, { previousDate: null, expectedDate: input.expectedDate, now });
+  await recordDateChange(tx, deps, store.id, id, {
+    previousDate: null,
+    expectedDate: input.expectedDate,
+    now,
+  });
   await refreshSupply(tx, deps, store, [...levels.values()]);
   const purchaseOrder = await getPurchaseOrder(tx, store.id, id);
   await appendEvents(tx, deps, [
@@ -170,7 +174,7 @@ export async function updatePurchaseOrderDetails(
   if (referenceChanges) await setReference(tx, purchaseOrderId, patch.reference!, now);
   if (dateMoves) {
     await updatePurchaseOrder(tx, purchaseOrderId, { expectedDate: patch.expectedDate!, updatedAt: now });
-    await recordDateChange(tx, deps, purchaseOrderId, {
+    await recordDateChange(tx, deps, store.id, purchaseOrderId, {
       previousDate: po.expectedDate,
       expectedDate: patch.expectedDate!,
       reason: patch.reason ?? null,
@@ -257,11 +261,13 @@ export async function lockForChange(
 async function recordDateChange(
   tx: Executor,
   deps: Pick<Deps, 'ids'>,
+  storeId: string,
   purchaseOrderId: string,
   change: { previousDate: string | null; expectedDate: string; reason?: string | null; now: Date },
 ): Promise<void> {
   await tx.insert(purchaseOrderDateChanges).values({
     id: deps.ids.next('pdc'),
+    storeId,
     purchaseOrderId,
     previousDate: change.previousDate,
     expectedDate: change.expectedDate,

@@ -147,7 +147,7 @@ export const templatesRoutes: RouteRegistrar = (app, { deps }) => {
   r.post(
     '/v1/message-templates/preview',
     {
-      config: { access: 'secret' },
+      config: { access: 'secret', readOnly: true },
       schema: {
         operationId: 'previewMessageTemplate',
         tags: TAGS,

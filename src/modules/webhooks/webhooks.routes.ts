@@ -14,6 +14,7 @@ import {
   problems,
   WRITE_ERRORS,
 } from '../../http/schemas.ts';
+import { assertPublicUrl } from '../../shared/outbound.ts';
 import {
   createEndpoint,
   deleteEndpoint,
@@ -59,7 +60,8 @@ const DESCRIPTION =
   'success; anything else (or no answer within 15 s) is retried with exponential backoff for 24 hours. ' +
   'Every attempt is in `GET /v1/messages/{id}`; `POST /v1/messages/{id}/replay` sends one again.';
 
-export const webhooksRoutes: RouteRegistrar = (app, { deps }) => {
+export const webhooksRoutes: RouteRegistrar = (app, { deps, config }) => {
+  const outbound = { allowPrivate: config.allowPrivateUrls };
   const r = typed(app);
   r.post(
     '/v1/webhook-endpoints',
@@ -87,8 +89,12 @@ export const webhooksRoutes: RouteRegistrar = (app, { deps }) => {
         },
       },
     },
-    async (request, reply) =>
-      runCommand(deps, request, reply, 201, (tx) => createEndpoint(tx, deps, storeOf(request), request.body)),
+    async (request, reply) => {
+      await assertPublicUrl(request.body.url, outbound, '/url');
+      return runCommand(deps, request, reply, 201, (tx) =>
+        createEndpoint(tx, deps, storeOf(request), request.body),
+      );
+    },
   );
   r.get(
     '/v1/webhook-endpoints',
@@ -140,10 +146,12 @@ export const webhooksRoutes: RouteRegistrar = (app, { deps }) => {
         response: { 200: EndpointSchema, ...problems(...WRITE_ERRORS, 404) },
       },
     },
-    async (request) =>
-      inTransaction(deps.db, (tx) =>
+    async (request) => {
+      if (request.body.url !== undefined) await assertPublicUrl(request.body.url, outbound, '/url');
+      return inTransaction(deps.db, (tx) =>
         updateEndpoint(tx, deps, storeOf(request).id, request.params.id, request.body),
-      ),
+      );
+    },
   );
   r.delete(
     '/v1/webhook-endpoints/:id',

@@ -1,10 +1,10 @@
-import { boolean, index, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { boolean, index, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 /** Where a store wants its events delivered, signed per the Standard Webhooks spec. */
 export const webhookEndpoints = pgTable(
   'webhook_endpoints',
   {
-    id: text('id').primaryKey(),
+    id: text('id').notNull(),
     storeId: text('store_id').notNull(),
     url: text('url').notNull(),
     description: text('description'),
@@ -16,5 +16,8 @@ export const webhookEndpoints = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   },
-  (t) => [index('webhook_endpoints_store_idx').on(t.storeId)],
+  (t) => [
+    primaryKey({ name: 'webhook_endpoints_pkey', columns: [t.id, t.storeId] }),
+    index('webhook_endpoints_store_idx').on(t.storeId),
+  ],
 );

@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+/**
+ * The install-time build (`npm run build`, run by `npm install` / `npm ci` through `prepare`):
+ * every step that turns sources into what `npm start` runs. A step is a command and the folder
+ * it writes; another part of the project (the console's Vite build) adds its own entry to STEPS.
+ *
+ * `--if-possible` (used by `prepare`): a production install (`npm ci --omit=dev`) has no compiler;
+ * there a step whose output already exists (built earlier, e.g. in a build stage) is kept, and one
+ * whose output is missing fails with a clear message.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(join(root, 'package.json'));
+
+/** Resolves a dev tool's entry file, or null when dev dependencies are not installed. */
+function tool(specifier) {
+  try {
+    return require.resolve(specifier);
+  } catch {
+    return null;
+  }
+}
+
+const STEPS = [
+  {
+    name: 'server',
+    out: 'dist',
+    tool: 'typescript/bin/tsc',
+    args: ['-p', 'tsconfig.build.json'],
+  },
+];
+
+const ifPossible = process.argv.includes('--if-possible');
+for (const step of STEPS) {
+  const out = join(root, step.out);
+  const entry = tool(step.tool);
+  if (entry === null) {
+    if (ifPossible && existsSync(out)) {
+      console.log(`build ${step.name}: ${step.tool} is not installed; keeping the existing ${step.out}/`);
+      continue;
+    }
+    console.error(
+      `build ${step.name}: ${step.tool} is not installed (dev dependencies). Build with a full ` +
+        '`npm ci`, then `npm prune --omit=dev` (see docs/deploy.md).',
+    );
+    process.exit(1);
+  }
+  const started = Date.now();
+  // A clean output: files of deleted sources must not linger in the build.
+  rmSync(out, { recursive: true, force: true });
+  const result = spawnSync(process.execPath, [entry, ...step.args], { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) {
+    console.error(`build ${step.name} failed`);
+    process.exit(result.status ?? 1);
+  }
+  console.log(`build ${step.name}: ${step.out}/ in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}

@@ -1,0 +1,212 @@
+/**
+ * Requests Backfill sends to addresses a store chose (webhook endpoints, the SMS API's base URL)
+ * must not reach the server's own network: loopback, private and link-local ranges, the cloud
+ * metadata service (169.254.169.254, fd00:ec2::254), and the like. A URL is checked when it is
+ * saved (its host as written, and what its name resolves to then) and again on every delivery,
+ * where the address is checked after DNS resolution and is the very address connected to, so a
+ * name that resolved to a public address at save time and to a private one later (DNS rebinding)
+ * is refused too. Redirects are never followed. Operators who run receivers on their own network
+ * set BACKFILL_ALLOW_PRIVATE_URLS=true (the tests do, for their loopback receivers).
+ */
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { lookup } from 'node:dns/promises';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { invalid } from './errors.ts';
+
+const blocked = new BlockList();
+for (const [network, prefix] of [
+  ['0.0.0.0', 8], // "this" network
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10], // carrier-grade NAT
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16], // link-local, cloud metadata
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 4], // multicast
+  ['240.0.0.0', 4], // reserved, broadcast
+] as const) {
+  blocked.addSubnet(network, prefix, 'ipv4');
+}
+for (const [network, prefix] of [
+  ['::', 128],
+  ['::1', 128],
+  ['64:ff9b::', 96], // NAT64 (checked on its IPv4 part below too)
+  ['100::', 64], // discard
+  ['2001:db8::', 32], // documentation
+  ['fc00::', 7], // unique local (fd00:ec2::254 is AWS's metadata service)
+  ['fe80::', 10], // link-local
+  ['ff00::', 8], // multicast
+] as const) {
+  blocked.addSubnet(network, prefix, 'ipv6');
+}
+
+/** Names that mean this machine or the cloud's metadata service, whatever DNS says. */
+const BLOCKED_NAMES = /^(localhost|metadata|metadata\.google\.internal|instance-data)$|\.localhost$/i;
+
+/** True for an address Backfill must not send a store's requests to. */
+export function isPrivateAddress(address: string): boolean {
+  const bare = address.replace(/^\[|\]$/g, '');
+  const family = isIP(bare);
+  if (family === 4) return blocked.check(bare, 'ipv4');
+  if (family !== 6) return true; // not an address at all: never connect to it
+  // IPv4 written as IPv6 (::ffff:10.0.0.1, ::ffff:a00:1, 64:ff9b::10.0.0.1): judged as IPv4.
+  const embedded = /^(?:::ffff:(?:0:)?|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/i.exec(bare);
+  if (embedded) return blocked.check(embedded[1]!, 'ipv4');
+  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(bare);
+  if (mapped) {
+    const [high, low] = [Number.parseInt(mapped[1]!, 16), Number.parseInt(mapped[2]!, 16)];
+    return blocked.check(`${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`, 'ipv4');
+  }
+  return blocked.check(bare, 'ipv6');
+}
+
+export interface OutboundPolicy {
+  /** BACKFILL_ALLOW_PRIVATE_URLS: receivers on private networks are allowed. */
+  allowPrivate: boolean;
+  /** How names resolve (tests stand in for DNS); the system resolver by default. */
+  resolve?: (hostname: string) => Promise<LookupAddress[]>;
+}
+
+const systemResolve = (hostname: string) => lookup(hostname, { all: true, verbatim: true });
+
+/**
+ * Why a URL may not be saved as a store's receiver, or null when it may: its host is a private
+ * address or a name for one, or resolves to one now. A name that does not resolve yet is accepted
+ * (deliveries check it again once it does).
+ */
+export async function privateUrlReason(url: string, policy: OutboundPolicy): Promise<string | null> {
+  if (policy.allowPrivate) return null;
+  let host: string;
+  try {
+    host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  } catch {
+    return null; // the caller's own check reports a malformed URL
+  }
+  if (isIP(host)) return isPrivateAddress(host) ? `${host} is a private or local address` : null;
+  if (BLOCKED_NAMES.test(host)) return `${host} names this machine or a metadata service`;
+  let addresses: LookupAddress[];
+  try {
+    addresses = await (policy.resolve ?? systemResolve)(host);
+  } catch {
+    return null;
+  }
+  const found = addresses.find((a) => isPrivateAddress(a.address));
+  return found ? `${host} resolves to ${found.address}, a private or local address` : null;
+}
+
+/** Refuses (422 `url_not_allowed`, naming the field) a receiver URL on a private network. */
+export async function assertPublicUrl(url: string, policy: OutboundPolicy, path: string): Promise<void> {
+  const reason = await privateUrlReason(url, policy);
+  if (reason === null) return;
+  throw invalid(
+    'url_not_allowed',
+    `${url} is not allowed: ${reason} (the operator may allow private networks with BACKFILL_ALLOW_PRIVATE_URLS=true)`,
+    [{ path, message: 'must reach a public address' }],
+  );
+}
+
+/** A DNS lookup for sockets that, unless the policy allows them, refuses private addresses. */
+const checkedLookup =
+  ({ allowPrivate, resolve }: OutboundPolicy): LookupFunction =>
+  (hostname, options, callback) => {
+    const answer = (error: Error | null, addresses: LookupAddress[]) => {
+      if (error) return callback(error, '', 0);
+      const list = addresses;
+      const bad = allowPrivate ? undefined : list.find((a) => isPrivateAddress(a.address));
+      if (bad || list.length === 0) {
+        const refused = Object.assign(
+          new Error(
+            `${hostname} resolves to ${bad?.address ?? 'nothing'}, a private or local address: refused`,
+          ),
+          { code: 'EPRIVATEADDRESS' },
+        );
+        return callback(refused, '', 0);
+      }
+      if (options.all) return (callback as (e: null, a: LookupAddress[]) => void)(null, list);
+      callback(null, list[0]!.address, list[0]!.family);
+    };
+    if (resolve)
+      resolve(hostname).then(
+        (list) => answer(null, list),
+        (error) => answer(error, []),
+      );
+    else dnsLookup(hostname, { ...options, all: true }, (error, list) => answer(error, list ?? []));
+  };
+
+/** How much of a receiver's answer is read, and how much of it is kept. */
+const READ_LIMIT_BYTES = 4096;
+export const EXCERPT_CHARS = 200;
+
+export interface OutboundAnswer {
+  status: number;
+  /** The start of the answer's body, at most EXCERPT_CHARS characters. */
+  excerpt: string;
+}
+
+export class OutboundRefused extends Error {
+  override name = 'OutboundRefused';
+}
+
+/**
+ * POSTs `body` to `url` under `policy`: the address connected to is checked after resolution (a
+ * literal address before connecting), redirects are not followed, and only the start of the
+ * answer is read. Rejects with OutboundRefused for a private address, with the socket's error
+ * otherwise, and with a TimeoutError after `timeoutMs`.
+ */
+export function postOutbound(
+  url: string,
+  init: { headers: Record<string, string>; body: string; timeoutMs: number },
+  policy: OutboundPolicy,
+): Promise<OutboundAnswer> {
+  const target = new URL(url);
+  const host = target.hostname.replace(/^\[|\]$/g, '');
+  if (!policy.allowPrivate && (isIP(host) ? isPrivateAddress(host) : BLOCKED_NAMES.test(host))) {
+    return Promise.reject(new OutboundRefused(`${host} is a private or local address: refused`));
+  }
+  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const request = send(
+      target,
+      {
+        method: 'POST',
+        headers: { ...init.headers, 'content-length': String(Buffer.byteLength(init.body)) },
+        ...(policy.allowPrivate && !policy.resolve ? {} : { lookup: checkedLookup(policy) }),
+        signal: AbortSignal.timeout(init.timeoutMs),
+      },
+      (response: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        const finish = () => {
+          const excerpt = Buffer.concat(chunks).toString('utf8').slice(0, EXCERPT_CHARS);
+          resolve({ status: response.statusCode ?? 0, excerpt });
+        };
+        response.on('data', (chunk: Buffer) => {
+          if (size >= READ_LIMIT_BYTES) return;
+          chunks.push(chunk);
+          size += chunk.length;
+          // Enough read: the rest of an answer is of no use to anyone.
+          if (size >= READ_LIMIT_BYTES) {
+            finish();
+            response.destroy();
+          }
+        });
+        response.on('end', finish);
+        response.on('error', (error) => (size >= READ_LIMIT_BYTES ? undefined : reject(error)));
+      },
+    );
+    request.on('error', (error: Error & { code?: string }) => {
+      if (error.code === 'EPRIVATEADDRESS') reject(new OutboundRefused(error.message));
+      else if (error.name === 'AbortError')
+        reject(Object.assign(new Error('timed out'), { name: 'TimeoutError' }));
+      else reject(error);
+    });
+    request.end(init.body);
+  });
+}
