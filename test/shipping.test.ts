@@ -330,7 +330,9 @@ describe('free_express', () => {
     }
     const pump = async () => {
       await relayAll(t.app.deps, scope);
-      await deliverDue(t.app.deps, createSenders({ timeoutMs: 2000, allowPrivateUrls: true }), { storeIds: [store.id] });
+      await deliverDue(t.app.deps, createSenders({ timeoutMs: 2000, allowPrivateUrls: true }), {
+        storeIds: [store.id],
+      });
     };
     const placed = (
       await order(store, { customer: { email: 'ed@parcel.example' }, lines: [{ sku: 'BOOT', quantity: 1 }] })
