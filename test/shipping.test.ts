@@ -23,7 +23,8 @@ let t: TestApp;
 let inbox: MailInbox;
 
 beforeAll(async () => {
-  t = await startTestApp({ clock });
+  // The SMTP stand-in runs on loopback (BACKFILL_ALLOW_PRIVATE_URLS=true).
+  t = await startTestApp({ clock, config: { allowPrivateUrls: true } });
   inbox = await startMailInbox();
 });
 afterAll(async () => {
@@ -329,7 +330,9 @@ describe('free_express', () => {
     }
     const pump = async () => {
       await relayAll(t.app.deps, scope);
-      await deliverDue(t.app.deps, createSenders({ timeoutMs: 2000 }), { storeIds: [store.id] });
+      await deliverDue(t.app.deps, createSenders({ timeoutMs: 2000, allowPrivateUrls: true }), {
+        storeIds: [store.id],
+      });
     };
     const placed = (
       await order(store, { customer: { email: 'ed@parcel.example' }, lines: [{ sku: 'BOOT', quantity: 1 }] })

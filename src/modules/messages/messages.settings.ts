@@ -2,7 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import type { Deps } from '../../shared/context.ts';
 import { invalid } from '../../shared/errors.ts';
-import { requireOfferedMethod } from '../shipping/shipping.usecases.ts';
+import { requireOfferedMethod } from '../shipping/shipping.settings.ts';
 import { LINK_LIFETIME_DAYS, newLinkSecret } from './messages.links.ts';
 import { formatClockTime, parseClockTime } from './messages.models.ts';
 import { type DelayIncentiveRule, messagingSettings } from './messages.tables.ts';

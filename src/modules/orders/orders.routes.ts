@@ -18,7 +18,7 @@ import {
   WRITE_ERRORS,
 } from '../../http/schemas.ts';
 import { ShippingMethodCode } from '../shipping/shipping.routes.ts';
-import { requireOfferedMethod } from '../shipping/shipping.usecases.ts';
+import { requireOfferedMethod } from '../shipping/shipping.settings.ts';
 import { ORDER_STATUSES } from '../stock/stock.lines.models.ts';
 import { getOrder } from '../stock/stock.orders.ts';
 import { cancelOrder } from '../stock/stock.release.ts';

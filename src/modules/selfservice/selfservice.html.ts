@@ -5,7 +5,8 @@
  * merchant's product pictures.
  */
 import { escapeHtml } from '../templates/templates.engine.ts';
-import { formatDay, LANGUAGES, type Lang, type Locale, type Words, wordsFor } from './selfservice.i18n.ts';
+import { formatDay, LANGUAGES, type Lang, type Locale, wordsFor } from './selfservice.i18n.ts';
+import type { Words } from './selfservice.words.ts';
 
 /** Marks text already rendered as HTML, so `html` does not escape it twice. */
 export class Html {

@@ -9,8 +9,9 @@
 import { formatMoney } from '../messages/messages.contexts.ts';
 import { date, type Html, html, layout, type PageContext, parts, postForm } from './selfservice.html.ts';
 import type { LineReason, RankedAlternative } from './selfservice.models.ts';
+import type { ShopperLine, ShopperOrder } from './selfservice.orders.ts';
 import type { SwitchOutcome } from './selfservice.switch.ts';
-import type { KeepOutcome, ShopperLine, ShopperOrder } from './selfservice.usecases.ts';
+import type { KeepOutcome } from './selfservice.usecases.ts';
 
 type State = 'waiting' | 'ready' | 'shipped' | 'cancelled';
 

@@ -11,6 +11,7 @@ import { type LinkAction, type LinkClaims, signedQuery } from '../messages/messa
 import { inLanguage, type PageContext, pageContext } from './selfservice.html.ts';
 import { type Locale, negotiateLocale } from './selfservice.i18n.ts';
 import { choicesOfForm, formClaims } from './selfservice.models.ts';
+import { lineOf, type ShopperLine, type ShopperOrder, shopperOrder } from './selfservice.orders.ts';
 import {
   cancelConfirmPage,
   cancelledPage,
@@ -31,17 +32,13 @@ import {
   contactsOf,
   keepWaiting,
   type LinkOpening,
-  lineOf,
   openLink,
   openShortLink,
   orderCustomer,
   orderLinks,
   readChoices,
-  type ShopperLine,
-  type ShopperOrder,
   type ShopperStore,
   saveChoices,
-  shopperOrder,
   unsubscribe,
 } from './selfservice.usecases.ts';
 

@@ -21,7 +21,7 @@ import { decidePlacement } from '../stock/stock.queue.models.ts';
 import { cancelOrder } from '../stock/stock.release.ts';
 import type { OrderView } from '../stock/stock.views.ts';
 import { type AlternativeCandidate, type RankedAlternative, rankAlternatives } from './selfservice.models.ts';
-import { lineOf, type ShopperLine, type ShopperOrder, shopperOrder } from './selfservice.usecases.ts';
+import { lineOf, type ShopperLine, type ShopperOrder, shopperOrder } from './selfservice.orders.ts';
 
 /** Most variants looked at as alternatives (same product first, then shared tags). */
 const MAX_CANDIDATES = 100;

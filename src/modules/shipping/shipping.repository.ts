@@ -74,3 +74,30 @@ export function insertShippingLines(
       FROM jsonb_to_recordset(${JSON.stringify(records)}::jsonb)
            AS r(line_id text, store_id text, order_id text, method text)`;
 }
+
+/**
+ * Product pages and order placements read the store's shipping on every request: they use a copy
+ * at most this old (a change shows in this process at once, in others within this time).
+ */
+const CACHE_MS = 2000;
+const CACHE_STORES = 10_000;
+const cache = new Map<string, { until: number; shipping: Promise<StoreShipping> }>();
+
+export function cachedStoreShipping(db: Executor, storeId: string): Promise<StoreShipping> {
+  const now = Date.now();
+  const hit = cache.get(storeId);
+  if (hit && hit.until > now) return hit.shipping;
+  if (cache.size >= CACHE_STORES) cache.clear();
+  const shipping = loadStoreShipping(db, storeId);
+  cache.set(storeId, { until: now + CACHE_MS, shipping });
+  shipping.catch(() => cache.delete(storeId));
+  return shipping;
+}
+
+/**
+ * Forgets the cached copy. Every change calls it in its transaction, and its route again once it
+ * committed (a read in between may have cached the state before the change).
+ */
+export const forgetStoreShipping = (storeId: string): void => {
+  cache.delete(storeId);
+};

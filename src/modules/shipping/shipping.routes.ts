@@ -14,14 +14,14 @@ import {
   WRITE_ERRORS,
 } from '../../http/schemas.ts';
 import { WEEKDAYS } from '../../shared/dates.ts';
+import { forgetStoreShipping } from './shipping.repository.ts';
 import {
-  forgetStoreShipping,
   getShippingMethod,
   getShippingSettings,
   putShippingMethod,
   retireShippingMethod,
   updateShippingSettings,
-} from './shipping.usecases.ts';
+} from './shipping.settings.ts';
 
 export const SHIPPING_METHOD_CODE = '^[a-z0-9][a-z0-9_-]{0,39}$';
 export const ShippingMethodCode = Type.String({
