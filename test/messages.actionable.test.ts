@@ -22,10 +22,11 @@ const clock = new ManualClock(START);
 let t: TestApp;
 let inbox: MailInbox;
 let smsApi: HttpReceiver;
-const senders = createSenders({ timeoutMs: 2000 });
+// The SMS API stand-in runs on loopback: private addresses are allowed (BACKFILL_ALLOW_PRIVATE_URLS=true).
+const senders = createSenders({ timeoutMs: 2000, allowPrivateUrls: true });
 
 beforeAll(async () => {
-  t = await startTestApp({ clock });
+  t = await startTestApp({ clock, config: { allowPrivateUrls: true } });
   inbox = await startMailInbox();
   smsApi = await startHttpReceiver();
   smsApi.fallback = { status: 201, body: '{"sid":"SM1","status":"queued"}' };
