@@ -137,7 +137,7 @@ describe(`backup and restore (${engineUnderTest()})`, () => {
   it('restores into a fresh database with every table equal, and the copy serves', async () => {
     const source = await scratchDatabase('backup_src');
     scratch.push(source);
-    const t = await startTestApp({ config: { databaseUrl: source.url } });
+    const t = await startTestApp({ config: { databaseUrl: source.url, allowPrivateUrls: true } });
     let populated: Awaited<ReturnType<typeof populate>>;
     let before: Record<string, string>;
     try {
@@ -179,7 +179,7 @@ describe(`backup and restore (${engineUnderTest()})`, () => {
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/already holds a database|not empty/);
 
-    const copy = await startTestApp({ config: { databaseUrl: targetUrl } });
+    const copy = await startTestApp({ config: { databaseUrl: targetUrl, allowPrivateUrls: true } });
     try {
       expect(await fingerprint(copy.app.deps.db)).toEqual(before);
       const key = populated.store.secretKey;
@@ -222,7 +222,7 @@ describe.skipIf(engineUnderTest() === 'pglite')('a restore onto another PostgreS
   it('moves outbox transaction ids that are ahead of the server below new ones, keeping what was read', async () => {
     const db = await scratchDatabase('rebase');
     scratch.push(db);
-    const t = await startTestApp({ config: { databaseUrl: db.url } });
+    const t = await startTestApp({ config: { databaseUrl: db.url, allowPrivateUrls: true } });
     try {
       const store = await t.createStore('Rebased');
       const key = store.secretKey;
