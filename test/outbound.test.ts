@@ -23,7 +23,7 @@ let open: TestApp; // BACKFILL_ALLOW_PRIVATE_URLS=true
 let receiver: HttpReceiver;
 
 beforeAll(async () => {
-  guarded = await startTestApp();
+  guarded = await startTestApp({ config: { allowPrivateUrls: false } });
   open = await startTestApp({ config: { allowPrivateUrls: true } });
   receiver = await startHttpReceiver();
 });

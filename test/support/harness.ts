@@ -25,6 +25,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     publicRateLimit: 100_000,
     // Each app counts its own requests (apps of other test files share the PostgreSQL database).
     rateLimitNamespace: `test-${randomUUID()}`,
+    // Test receivers (webhooks, SMS, SMTP) run on loopback; test/outbound.test.ts turns the guard on.
+    allowPrivateUrls: true,
     ...overrides,
   };
 }
