@@ -5,11 +5,9 @@
  * table of every schema Backfill owns is compared row for row; the restored database then serves.
  * PGlite: the data directory's archive; PostgreSQL: pg_dump / pg_restore.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { sql } from 'drizzle-orm';
 import PgBoss from 'pg-boss';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -19,9 +17,9 @@ import { relayBacklog, relayEvents } from '../src/modules/messages/messages.rela
 import { collectPayments } from '../src/modules/payments/payments.collector.ts';
 import { createManualProvider } from '../src/modules/payments/payments.provider.manual.ts';
 import { engineUnderTest, type StoreKeys, startTestApp, type TestApp, variant } from './support/harness.ts';
+import { runCli } from './support/processes.ts';
 import { type ScratchDatabase, scratchDatabase } from './support/scratch.ts';
 
-const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'backfill-backup-'));
 const scratch: ScratchDatabase[] = [];
 afterAll(async () => {
@@ -29,17 +27,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function backfill(databaseUrl: string, ...args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['bin/backfill.js', ...args], {
-      env: { ...process.env, DATABASE_URL: databaseUrl },
-    });
-    return { stdout, stderr, code: 0 };
-  } catch (error) {
-    const e = error as { stdout: string; stderr: string; code: number };
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-  }
-}
+const backfill = runCli;
 
 /** Every table of Backfill's schemas, as a row count and a digest of all its rows in a fixed order. */
 async function fingerprint(db: Executor): Promise<Record<string, string>> {

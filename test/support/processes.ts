@@ -1,6 +1,7 @@
 /** Real server and worker processes, run from the build as in production, for multi-process and crash tests. */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { promisify } from 'node:util';
 import { testDatabaseUrl } from './harness.ts';
 
 const MAIN_DIR = new URL('../..', import.meta.url).pathname;
@@ -96,4 +97,21 @@ export function stopServer(child: Child): Promise<void> {
 export async function killNow(child: Child): Promise<void> {
   if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGKILL');
   await child.exited;
+}
+
+/** Runs `backfill <args>` from the build as a user would, on `databaseUrl`; never throws. */
+export async function runCli(
+  databaseUrl: string,
+  ...args: string[]
+): Promise<{ stdout: string; stderr: string; code: number }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['bin/backfill.js', ...args], {
+      cwd: MAIN_DIR,
+      env: { ...process.env, DATABASE_URL: databaseUrl },
+    });
+    return { stdout, stderr, code: 0 };
+  } catch (error) {
+    const e = error as { stdout: string; stderr: string; code: number };
+    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
+  }
 }
