@@ -116,7 +116,7 @@ async function soakOn(database: BenchDatabase, options: SoakOptions): Promise<Re
   };
 
   try {
-    await waitHealthy(server, 120_000);
+    await waitHealthy(server, { timeoutMs: 120_000 });
     const created = await ok('POST', '/v1/stores', TOKEN, { name: 'Soak store' });
     const key: string = created.secretKey;
     const publishable: string = created.publishableKey;

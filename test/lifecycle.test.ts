@@ -38,14 +38,14 @@ describe.skipIf(engineUnderTest() === 'postgres')('start-up from the build (PGli
     const env = { LOG_LEVEL: 'info', BACKFILL_IN_PROCESS_WORKER: 'true' };
     const first = await startServer({ databaseUrl, env });
     children.push(first);
-    await waitHealthy(first, 60_000);
+    await waitHealthy(first, { timeoutMs: 60_000 });
     first.process.kill('SIGTERM');
     expect(await first.exited).toEqual({ code: 0, signal: null });
 
     const started = performance.now();
     const again = await startServer({ databaseUrl, env });
     children.push(again);
-    await waitHealthy(again, 30_000);
+    await waitHealthy(again, { timeoutMs: 30_000 });
     const elapsedMs = performance.now() - started;
     const cpuMs = cpuMsOf(again.process.pid!);
     console.log(
@@ -82,7 +82,7 @@ describe('graceful shutdown on SIGTERM', () => {
       env: { BACKFILL_IN_PROCESS_WORKER: 'true', BACKFILL_MESSAGES_INTERVAL_MS: '100', LOG_LEVEL: 'info' },
     });
     children.push(server);
-    await waitHealthy(server, 60_000);
+    await waitHealthy(server, { timeoutMs: 60_000 });
     const { secretKey: key } = await call(server.base, TOKEN, 'POST', '/v1/stores', { name: 'Shutdown' });
     await call(server.base, key, 'POST', '/v1/webhook-endpoints', { url: `${receiver.url}/hook` });
     await call(server.base, key, 'PUT', '/v1/variants/SD-1', {

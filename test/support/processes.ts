@@ -64,8 +64,9 @@ export async function startServer(options: ChildOptions = {}): Promise<Child> {
   return { process: child, base: `http://127.0.0.1:${port}`, output, exited };
 }
 
-export async function waitHealthy(child: Child, timeoutMs = 45_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+/** An options object, not a number: `children.map(waitHealthy)` passes each index as the second argument. */
+export async function waitHealthy(child: Child, options: { timeoutMs?: number } = {}): Promise<void> {
+  const deadline = Date.now() + (options.timeoutMs ?? 45_000);
   while (Date.now() < deadline) {
     if (child.process.exitCode !== null) {
       throw new Error(`server exited with ${child.process.exitCode}: ${child.output.join('')}`);
