@@ -7,7 +7,7 @@
  *            [--partial 0] [--zipf 1.1] [--trace-sql 1] [--explain-slow MS]
  *   promises [--engine postgres|pglite] [--lines 1000000] [--orders 200] [--po-units 1000] [--reads 21]
  *            [--explain-full 1]
- *   soak     [--engine postgres|pglite] [--seconds 600] [--rate 40]
+ *   soak     [--engine postgres|pglite] [--seconds 600] [--rate 20]
  *   messages [--engine postgres|pglite] [--orders 5000] [--channel email|webhook] [--concurrency 16]
  *            [--via deliverDue|worker]
  *            [--trace-sql 1]
@@ -48,7 +48,7 @@ messages --engine postgres|pglite  --orders 5000 (1000 on pglite)  --channel ema
 storefront --engine postgres|pglite  --concurrency 64  --seconds 10 (each of 2 read and 2 bare-route phases)
          --skus 60 (catalog read)  --stock S  --limit L  --orders N (the hot-SKU sale beside the reads)
          --cpu-prof DIR (profile the server child)
-soak     --engine postgres|pglite  --seconds 600 (the run's length)  --rate 40 (requests per second, all kinds)
+soak     --engine postgres|pglite  --seconds 600 (the run's length)  --rate 20 (requests per second, all kinds)
          mixed traffic at a fixed rate: p50/p99 per endpoint, errors, memory growth, invariants
 
 Each run creates a database of its own on the PostgreSQL server of DATABASE_URL (default

@@ -74,7 +74,7 @@ export async function runSoak(options: SoakOptions): Promise<Record<string, unkn
 
 async function soakOn(database: BenchDatabase, options: SoakOptions): Promise<Record<string, unknown>> {
   const seconds = options.seconds ?? 600;
-  const rate = options.rate ?? 40;
+  const rate = options.rate ?? 20;
   ensureBuild();
   log(`soak on ${options.engine}: ${seconds} s at ${rate} requests/s (${database.name})`);
   const inbox = await startMailInbox();
@@ -116,7 +116,7 @@ async function soakOn(database: BenchDatabase, options: SoakOptions): Promise<Re
   };
 
   try {
-    await waitHealthy(server, 120_000);
+    await waitHealthy(server, { timeoutMs: 120_000 });
     const created = await ok('POST', '/v1/stores', TOKEN, { name: 'Soak store' });
     const key: string = created.secretKey;
     const publishable: string = created.publishableKey;

@@ -1,30 +1,19 @@
 /** The `backfill` command, run as a user would (through bin/backfill.js), on a PGlite directory. */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.ts';
 import { testConfig } from './support/harness.ts';
+import { runCli } from './support/processes.ts';
 
-const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'backfill-cli-'));
 const databaseUrl = `pglite://${join(dir, 'data')}`;
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function backfill(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['bin/backfill.js', ...args], {
-      env: { ...process.env, DATABASE_URL: databaseUrl },
-    });
-    return { stdout, stderr, code: 0 };
-  } catch (error) {
-    const e = error as { stdout: string; stderr: string; code: number };
-    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-  }
-}
+const backfill = (...args: string[]) => runCli(databaseUrl, ...args);
 
 const keysIn = (text: string) => ({
   secret: /sk_[A-Za-z0-9_-]+/.exec(text)?.[0],

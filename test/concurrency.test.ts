@@ -442,7 +442,7 @@ describe.skipIf(engineUnderTest() === 'pglite')('concurrency across two server p
 
   beforeAll(async () => {
     children.push(await startServer(), await startServer());
-    await Promise.all(children.map(waitHealthy));
+    await Promise.all(children.map((child) => waitHealthy(child)));
     calls = children.map((c) => fetchCall(c.base));
   });
   afterAll(() => Promise.all(children.map(stopServer)));

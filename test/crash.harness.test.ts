@@ -78,7 +78,7 @@ async function withServer<T>(
 ): Promise<T> {
   const child = await serve(databaseUrl, env);
   try {
-    await waitHealthy(child, 60_000);
+    await waitHealthy(child, { timeoutMs: 60_000 });
     return await work(child.base);
   } finally {
     await stopServer(child);

@@ -11,32 +11,16 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase, queryRows } from '../src/db/client.ts';
+import { call } from './support/crash.ts';
 import { engineUnderTest } from './support/harness.ts';
 import { type HttpReceiver, startHttpReceiver } from './support/inboxes.ts';
 import { type Child, killNow, startServer, TOKEN, waitHealthy } from './support/processes.ts';
 import { type ScratchDatabase, scratchDatabase } from './support/scratch.ts';
 
-// biome-ignore lint/suspicious/noExplicitAny: response bodies are read loosely
-type Json = any;
-
 const children: Child[] = [];
 afterAll(async () => {
   await Promise.all(children.map(killNow));
 });
-
-async function call(base: string, method: string, path: string, key: string, body?: unknown): Promise<Json> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${key}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await res.json();
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
 
 /** CPU time (user + system) a process has used so far, from /proc (Linux). */
 function cpuMsOf(pid: number): number {
@@ -54,14 +38,14 @@ describe.skipIf(engineUnderTest() === 'postgres')('start-up from the build (PGli
     const env = { LOG_LEVEL: 'info', BACKFILL_IN_PROCESS_WORKER: 'true' };
     const first = await startServer({ databaseUrl, env });
     children.push(first);
-    await waitHealthy(first, 60_000);
+    await waitHealthy(first, { timeoutMs: 60_000 });
     first.process.kill('SIGTERM');
     expect(await first.exited).toEqual({ code: 0, signal: null });
 
     const started = performance.now();
     const again = await startServer({ databaseUrl, env });
     children.push(again);
-    await waitHealthy(again, 30_000);
+    await waitHealthy(again, { timeoutMs: 30_000 });
     const elapsedMs = performance.now() - started;
     const cpuMs = cpuMsOf(again.process.pid!);
     console.log(
@@ -90,17 +74,18 @@ describe('graceful shutdown on SIGTERM', () => {
   it('refuses new connections, finishes the request and the webhook send in flight, settles them, exits 0', async () => {
     db = await scratchDatabase('shutdown');
     receiver = await startHttpReceiver();
-    // Every webhook is answered 1.5 s late: the send is in flight when SIGTERM arrives.
-    receiver.fallback = { stallMs: 1_500 };
+    // Every webhook is answered 3 s late: the send is in flight when SIGTERM arrives.
+    const STALL_MS = 3_000;
+    receiver.fallback = { stallMs: STALL_MS };
     const server = await startServer({
       databaseUrl: db.url,
       env: { BACKFILL_IN_PROCESS_WORKER: 'true', BACKFILL_MESSAGES_INTERVAL_MS: '100', LOG_LEVEL: 'info' },
     });
     children.push(server);
-    await waitHealthy(server, 60_000);
-    const { secretKey: key } = await call(server.base, 'POST', '/v1/stores', TOKEN, { name: 'Shutdown' });
-    await call(server.base, 'POST', '/v1/webhook-endpoints', key, { url: `${receiver.url}/hook` });
-    await call(server.base, 'PUT', '/v1/variants/SD-1', key, {
+    await waitHealthy(server, { timeoutMs: 60_000 });
+    const { secretKey: key } = await call(server.base, TOKEN, 'POST', '/v1/stores', { name: 'Shutdown' });
+    await call(server.base, key, 'POST', '/v1/webhook-endpoints', { url: `${receiver.url}/hook` });
+    await call(server.base, key, 'PUT', '/v1/variants/SD-1', {
       title: 'Lamp',
       price: 1000,
       backorder: { mode: 'backorder', limit: null },
@@ -129,11 +114,21 @@ describe('graceful shutdown on SIGTERM', () => {
     slow.write(body.slice(0, 10));
 
     // An order's events become webhook deliveries; SIGTERM once the first one is at the receiver.
-    await call(server.base, 'POST', '/v1/orders', key, { lines: [{ sku: 'SD-1', quantity: 2 }] });
-    await receiver.waitFor(1, 20_000);
+    await call(server.base, key, 'POST', '/v1/orders', { lines: [{ sku: 'SD-1', quantity: 2 }] });
+    const [first] = await receiver.waitFor(1, 20_000);
     server.process.kill('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    await expect(fetch(`${server.base}/health`)).rejects.toThrow();
+    // New connections are refused at once, while the send is still in flight (not after the
+    // background work has stopped).
+    let refusedAt: number | null = null;
+    while (refusedAt === null && Date.now() < first!.at + STALL_MS) {
+      try {
+        await fetch(`${server.base}/health`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      } catch {
+        refusedAt = Date.now();
+      }
+    }
+    expect(refusedAt, 'connections still accepted while the send was in flight').not.toBeNull();
     slow.end(body.slice(10));
     const answer = await slowAnswer;
     expect(answer.status, answer.body).toBe(201);

@@ -187,7 +187,8 @@ export async function killRepeatedly(options: {
   for (let round = 0; round < options.kills; round++) {
     const children = await options.start();
     try {
-      if (options.healthy !== false) for (const child of children) await waitHealthy(child, 60_000);
+      if (options.healthy !== false)
+        for (const child of children) await waitHealthy(child, { timeoutMs: 60_000 });
       const stop = new AbortController();
       const load = options.during?.(children, stop.signal);
       const failed = load?.then(

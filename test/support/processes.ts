@@ -1,6 +1,7 @@
 /** Real server and worker processes, run from the build as in production, for multi-process and crash tests. */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { promisify } from 'node:util';
 import { testDatabaseUrl } from './harness.ts';
 
 const MAIN_DIR = new URL('../..', import.meta.url).pathname;
@@ -63,8 +64,9 @@ export async function startServer(options: ChildOptions = {}): Promise<Child> {
   return { process: child, base: `http://127.0.0.1:${port}`, output, exited };
 }
 
-export async function waitHealthy(child: Child, timeoutMs = 45_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+/** An options object, not a number: `children.map(waitHealthy)` passes each index as the second argument. */
+export async function waitHealthy(child: Child, options: { timeoutMs?: number } = {}): Promise<void> {
+  const deadline = Date.now() + (options.timeoutMs ?? 45_000);
   while (Date.now() < deadline) {
     if (child.process.exitCode !== null) {
       throw new Error(`server exited with ${child.process.exitCode}: ${child.output.join('')}`);
@@ -96,4 +98,21 @@ export function stopServer(child: Child): Promise<void> {
 export async function killNow(child: Child): Promise<void> {
   if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGKILL');
   await child.exited;
+}
+
+/** Runs `backfill <args>` from the build as a user would, on `databaseUrl`; never throws. */
+export async function runCli(
+  databaseUrl: string,
+  ...args: string[]
+): Promise<{ stdout: string; stderr: string; code: number }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['bin/backfill.js', ...args], {
+      cwd: MAIN_DIR,
+      env: { ...process.env, DATABASE_URL: databaseUrl },
+    });
+    return { stdout, stderr, code: 0 };
+  } catch (error) {
+    const e = error as { stdout: string; stderr: string; code: number };
+    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
+  }
 }
