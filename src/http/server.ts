@@ -137,10 +137,7 @@ export async function buildServer(
     timeWindow: 60_000,
     keyGenerator: (request) =>
       request.caller?.kind === 'secret' ? `store:${request.caller.store.id}` : request.ip,
-    // Health probes (load balancers, orchestrators) are never counted or refused.
     allowList: (request) =>
-      request.routeOptions.url === '/health' ||
-      request.routeOptions.url === '/health/ready' ||
       request.caller?.kind === 'operator' ||
       (request.caller?.kind === 'secret' && config.secretRateLimit === null),
     max: (request) =>
