@@ -345,23 +345,45 @@ async function dailyJobUnderLoad(
   const eventsBefore = await etaChangedEvents(db, store.id);
   const waits: number[] = [];
   const refused: string[] = [];
+  const start = performance.now();
+  // The longest placements and the longest chunks, with when they started (ms into the job).
+  const slowOrders: { at: number; ms: number }[] = [];
+  const slowChunks: { at: number; sku: string; lines: number; ms: number }[] = [];
   let done = false;
   const placing = (async () => {
     while (!done) {
-      const start = performance.now();
+      const begun = performance.now();
       const { outcome } = await placement.place({
         store,
         input: { lines: [{ sku, quantity: 1 }] },
         idempotency: null,
       });
-      waits.push(performance.now() - start);
+      const ms = performance.now() - begun;
+      waits.push(ms);
+      if (ms > 50) slowOrders.push({ at: Math.round(begun - start), ms: Math.round(ms) });
       if (!outcome.ok) refused.push(`${sku}: order refused during the daily job: ${outcome.error.code}`);
     }
   })();
-  const start = performance.now();
-  const job = await refreshDuePromises(later, { storeIds: [store.id] }).finally(() => {
+  const job = await refreshDuePromises(later, {
+    storeIds: [store.id],
+    onChunk: ({ sku: chunkSku, lines, ms }) => {
+      if (ms > 50)
+        slowChunks.push({
+          at: Math.round(performance.now() - ms - start),
+          sku: chunkSku,
+          lines,
+          ms: Math.round(ms),
+        });
+    },
+  }).finally(() => {
     done = true;
   });
+  const top = <T extends { ms: number }>(list: T[]) => list.sort((a, b) => b.ms - a.ms).slice(0, 5);
+  if (slowOrders.length > 0 || slowChunks.length > 0)
+    log(
+      `daily job ${days} day(s) later: placements over 50 ms ${JSON.stringify(top(slowOrders))} ` +
+        `(${slowOrders.length}); chunks over 50 ms ${JSON.stringify(top(slowChunks))} (${slowChunks.length})`,
+    );
   const jobSeconds = seconds(start);
   await placing;
   return {
@@ -471,9 +493,9 @@ export async function runPromises(options: PromisesOptions): Promise<Record<stri
           UPDATE purchase_orders SET expected_date = expected_date + 1, updated_at = ${now}
            WHERE store_id = ${store.id} AND supplier_id = ${long.supplierId} AND status = 'ordered'
           RETURNING id, expected_date)
-        INSERT INTO purchase_order_date_changes (id, purchase_order_id, previous_date, expected_date, reason, changed_at)
+        INSERT INTO purchase_order_date_changes (id, store_id, purchase_order_id, previous_date, expected_date, reason, changed_at)
         SELECT ${deps.ids.next('pdc').slice(0, 'pdc_'.length + 20)} || lpad(to_hex(row_number() OVER (ORDER BY id)), 6, '0'),
-               id, expected_date - 1, expected_date, 'supplier delay', ${now}
+               ${store.id}, id, expected_date - 1, expected_date, 'supplier delay', ${now}
           FROM moved`);
       await refreshUnderLock(tx, deps, store, [long.sku]);
     });

@@ -34,8 +34,9 @@ Usage:
   backfill store create --name NAME [--currency USD] [--timezone UTC]
                                       create a store and print its API keys once
   backfill seed --demo                create a demo store with variants, stock and a live queue
-  backfill promises refresh           re-date waiting lines for today (the daily job; serve runs
-                                      it hourly by itself)
+  backfill promises refresh [--verbose]
+                                      re-date waiting lines for today (the daily job; serve runs
+                                      it hourly by itself); --verbose prints each SKU once done
   backfill payments collect           move money that is due, refund what is owed, settle calls
                                       left in doubt (serve runs it every 5 s by itself)
 
@@ -128,10 +129,13 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'promises' && sub === 'refresh') {
+    const { values } = parseArgs({ args: argv.slice(2), options: { verbose: { type: 'boolean' } } });
     const db = await openDatabase(config.databaseUrl);
     try {
       await db.migrate();
-      const { skus } = await refreshDuePromises(assembleDeps(db));
+      const { skus } = await refreshDuePromises(assembleDeps(db), {
+        ...(values.verbose ? { onSkuDone: (store, sku) => console.log(`re-dated ${store} ${sku}`) } : {}),
+      });
       console.log(`Re-dated the waiting lines of ${skus} SKU(s).`);
     } finally {
       await db.close();

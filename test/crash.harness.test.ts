@@ -575,9 +575,11 @@ describe(`crash harness (${engineUnderTest()}, ${KILLS} kills per scenario)`, ()
       await backADay();
       const partial: number[] = [];
       const refresh = () =>
-        serve(url, { LOG_LEVEL: 'error', BACKFILL_IN_PROCESS_WORKER: 'false' }, ['promises', 'refresh']);
-      // One run without a kill says how long a run takes here (start-up included): kills then land
-      // in its second half, where the job is at work.
+        serve(url, { LOG_LEVEL: 'error', BACKFILL_IN_PROCESS_WORKER: 'false' }, [
+          'promises',
+          'refresh',
+          '--verbose',
+        ]);
       const started = performance.now();
       const calibration = await refresh();
       expect((await calibration.exited).code, calibration.output.join('')).toBe(0);
@@ -588,7 +590,9 @@ describe(`crash harness (${engineUnderTest()}, ${KILLS} kills per scenario)`, ()
         kills: KILLS,
         healthy: false,
         mayExit: true,
-        windowMs: [Math.round(runMs * 0.45), Math.round(runMs * 0.95)],
+        // The job prints each SKU once it is done: the kill comes after a random number of them
+        // (within the first half), while the job is at work on the next.
+        killWhen: ([child]) => afterSkusDone(child!, randomInt(1, Math.floor(skus.length / 2))),
         start: async () => [await refresh()],
         between: async () => {
           const done = await doneToday();
@@ -614,6 +618,12 @@ describe(`crash harness (${engineUnderTest()}, ${KILLS} kills per scenario)`, ()
     TIMEOUT,
   );
 });
+
+/** Resolves once `child` has printed `count` "re-dated" lines (or has exited). */
+async function afterSkusDone(child: Child, count: number): Promise<void> {
+  const done = () => (child.output.join('').match(/^re-dated /gm) ?? []).length >= count;
+  while (!done() && child.process.exitCode === null) await new Promise((r) => setTimeout(r, 1));
+}
 
 /**
  * Waiting lines whose stored dates differ from a from-scratch computation (the pure rule) for the

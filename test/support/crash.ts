@@ -179,7 +179,10 @@ export async function killRepeatedly(options: {
   healthy?: boolean;
   /** A process that finishes its work before its kill may exit by itself (a CLI command). */
   mayExit?: boolean;
-  windowMs: [number, number];
+  /** The kill comes a random time in this window after the start (or after `healthy`)… */
+  windowMs?: [number, number];
+  /** …or when this resolves (on a line of output, say). */
+  killWhen?: (children: Child[]) => Promise<void>;
   during?: (children: Child[], signal: AbortSignal) => Promise<void>;
   between?: (round: number) => Promise<void>;
 }): Promise<KillLog> {
@@ -195,8 +198,11 @@ export async function killRepeatedly(options: {
         () => null,
         (error: unknown) => error,
       );
-      const wait = randomInt(...options.windowMs);
-      await sleep(wait);
+      const started = performance.now();
+      if (options.killWhen) await options.killWhen(children);
+      else if (options.windowMs) await sleep(randomInt(...options.windowMs));
+      else throw new Error('killRepeatedly needs windowMs or killWhen');
+      const wait = Math.round(performance.now() - started);
       for (const child of children) {
         if (child.process.exitCode !== null && !(options.mayExit && child.process.exitCode === 0)) {
           throw new Error(

@@ -37,11 +37,18 @@ export function nextChunkLines(lines: number, ms: number): number {
  * long queue never holds its SKU for long. Running it again the same day finds nothing to do;
  * several processes may run it at once (each chunk re-checks, under the lock, what is left).
  * `storeIds` limits it to some stores (tests share one database); `chunkLines` fixes the chunk size;
- * `signal` stops it between chunks.
+ * `signal` stops it between chunks; `onSkuDone` hears of each SKU once its last chunk committed,
+ * `onChunk` of each chunk (its size and how long its transaction took).
  */
 export async function refreshDuePromises(
   deps: Deps,
-  options: { storeIds?: readonly string[]; chunkLines?: number; signal?: AbortSignal } = {},
+  options: {
+    storeIds?: readonly string[];
+    chunkLines?: number;
+    signal?: AbortSignal;
+    onSkuDone?: (storeId: string, sku: string) => void;
+    onChunk?: (chunk: { sku: string; lines: number; ms: number }) => void;
+  } = {},
 ): Promise<DailyRefreshResult> {
   const only = options.storeIds;
   const stores = await queryRows<StoreScope>(
@@ -70,9 +77,12 @@ export async function refreshDuePromises(
           const level = (await lockLevels(tx, [{ storeId: store.id, sku }])).values().next().value;
           return !level || redateChunk(tx, deps, store, level, lines);
         });
-        if (options.chunkLines === undefined) lines = nextChunkLines(lines, performance.now() - started);
+        const ms = performance.now() - started;
+        options.onChunk?.({ sku, lines, ms });
+        if (options.chunkLines === undefined) lines = nextChunkLines(lines, ms);
       }
       skus += 1;
+      options.onSkuDone?.(store.id, sku);
     }
   }
   return { skus };

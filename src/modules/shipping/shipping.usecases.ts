@@ -116,14 +116,19 @@ export interface DeliveryOption {
   deliveryEtaLatest: string | null;
 }
 
+export type { StoreShipping };
+
+/** The store's shipping as product pages read it (a per-process copy a few seconds old at most). */
+export const storeShippingForPages = (db: Executor, storeId: string): Promise<StoreShipping> =>
+  cachedStoreShipping(db, storeId);
+
 /** What each offered method would deliver for units promised to ship `eta` (product pages). */
-export async function deliveryOptions(
-  db: Executor,
-  store: StoreScope,
+export function deliveryOptions(
+  shipping: StoreShipping,
+  store: Pick<StoreScope, 'timezone'>,
   promise: { eta: string; etaLatest: string | null } | null,
   now: Date,
-): Promise<DeliveryOption[]> {
-  const shipping = await cachedStoreShipping(db, store.id);
+): DeliveryOption[] {
   const at = storeNow(store, now);
   return offered(shipping.methods).map((method) => {
     const window = promise ? deliveryWindow(shipping.calendar, method, promise, at) : null;

@@ -21,7 +21,8 @@ export interface LevelTerm {
 
 export const levelKey = (storeId: string, sku: string): string => `${storeId}\u0000${sku}`;
 
-interface LevelRow {
+/** A stock row as `LEVEL_COLUMNS` reads it. */
+export interface LevelRow {
   store_id: string;
   sku: string;
   on_hand: number;
@@ -38,6 +39,11 @@ interface LevelRow {
   price?: number;
   [term: `term_${number}`]: unknown;
 }
+
+/** The columns of a stock row (`inventory_levels l`) that `levelFromRow` maps. */
+export const LEVEL_COLUMNS = sql`l.store_id, l.sku, l.on_hand, l.allocated, l.backordered, l.waiting_lines,
+  l.queue_tail, l.backorder_mode, l.backorder_limit, l.backorder_limit_auto, l.promise_inputs, l.promise_version,
+  l.promise_applied`;
 
 /**
  * Reads the stock rows of the given SKUs. With `lock` they are locked (FOR UPDATE), always in
@@ -57,9 +63,7 @@ export async function readLevels(
   const skus = [...unique.values()].map((k) => k.sku);
   const rows = await queryRows<LevelRow>(
     executor,
-    sql`SELECT l.store_id, l.sku, l.on_hand, l.allocated, l.backordered, l.waiting_lines, l.queue_tail,
-               l.backorder_mode, l.backorder_limit, l.backorder_limit_auto, l.promise_inputs, l.promise_version,
-               l.promise_applied
+    sql`SELECT ${LEVEL_COLUMNS}
                ${options.placement ? placementColumns(options.placement) : sql``}
           FROM inventory_levels l
           JOIN unnest(${sql.param(stores)}::text[], ${sql.param(skus)}::text[]) AS k(store_id, sku)
@@ -67,7 +71,7 @@ export async function readLevels(
          ORDER BY l.store_id, l.sku
          ${options.lock ? sql`FOR UPDATE OF l` : sql``}`,
   );
-  for (const row of rows) result.set(levelKey(row.store_id, row.sku), fromRow(row, options.placement));
+  for (const row of rows) result.set(levelKey(row.store_id, row.sku), levelFromRow(row, options.placement));
   return result;
 }
 
@@ -84,7 +88,7 @@ function placementColumns(terms: readonly LevelTerm[]): SQL {
 export const lockLevels = (tx: Executor, keys: readonly { storeId: string; sku: string }[]) =>
   readLevels(tx, keys, { lock: true });
 
-function fromRow(row: LevelRow, terms: readonly LevelTerm[] | undefined): SkuLevel {
+export function levelFromRow(row: LevelRow, terms?: readonly LevelTerm[]): SkuLevel {
   return {
     storeId: row.store_id,
     sku: row.sku,

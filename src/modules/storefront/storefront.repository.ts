@@ -1,22 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../db/client.ts';
 import type { PromiseInputs } from '../promises/promises.models.ts';
-import type { BackorderMode } from '../stock/stock.levels.models.ts';
+import { LEVEL_COLUMNS, type LevelRow, levelFromRow } from '../stock/stock.levels.repository.ts';
 import type { ShelfRow } from './storefront.models.ts';
-
-interface Row {
-  sku: string;
-  on_hand: number;
-  allocated: number;
-  backordered: number;
-  waiting_lines: number;
-  queue_tail: string | number;
-  backorder_mode: BackorderMode;
-  backorder_limit: number | null;
-  promise_inputs: PromiseInputs | null;
-  backorder_message: string | null;
-  release_date: string | null;
-}
 
 /** A SKU's row as the storefront reads it: what a shopper may see, and the inputs of its dates. */
 export type ShelfRead = ShelfRow & { promiseInputs: PromiseInputs | null };
@@ -30,33 +16,27 @@ export async function readShelf(
   storeId: string,
   skus: readonly string[],
 ): Promise<Map<string, ShelfRead>> {
-  const rows = await queryRows<Row>(
+  const rows = await queryRows<LevelRow & { backorder_message: string | null; release_date: string | null }>(
     db,
-    sql`SELECT l.sku, l.on_hand, l.allocated, l.backordered, l.waiting_lines, l.queue_tail, l.backorder_mode,
-               l.backorder_limit, l.promise_inputs, v.backorder_message, v.release_date::text AS release_date
+    sql`SELECT ${LEVEL_COLUMNS}, v.backorder_message, v.release_date::text AS release_date
           FROM inventory_levels l
           JOIN variants v ON v.store_id = l.store_id AND v.sku = l.sku
          WHERE l.store_id = ${storeId} AND l.sku = ANY(${sql.param(skus)}::text[])`,
   );
   return new Map(
-    rows.map((row) => [
-      row.sku,
-      {
-        sku: row.sku,
-        level: {
-          onHand: row.on_hand,
-          allocated: row.allocated,
-          backordered: row.backordered,
-          waitingLines: row.waiting_lines,
-          queueTail: Number(row.queue_tail),
-          backorderMode: row.backorder_mode,
-          backorderLimit: row.backorder_limit,
+    rows.map((row) => {
+      const level = levelFromRow(row);
+      return [
+        row.sku,
+        {
+          sku: row.sku,
+          level,
+          message: row.backorder_message,
+          releaseDate: row.release_date,
+          promiseInputs: level.promiseInputs,
         },
-        message: row.backorder_message,
-        releaseDate: row.release_date,
-        promiseInputs: row.promise_inputs,
-      },
-    ]),
+      ];
+    }),
   );
 }
 

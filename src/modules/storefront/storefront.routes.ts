@@ -1,13 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
-import type { Executor } from '../../db/client.ts';
 import { storeOf } from '../../http/auth.ts';
 import type { RouteRegistrar } from '../../http/context.ts';
 import { problem, sendProblem } from '../../http/problem.ts';
 import { AUTH_ERRORS, Nullable, problems, Sku } from '../../http/schemas.ts';
-import type { StoreScope } from '../../shared/context.ts';
 import { invalid, notFound } from '../../shared/errors.ts';
-import { deliveryOptions } from '../shipping/shipping.usecases.ts';
+import { storeShippingForPages } from '../shipping/shipping.usecases.ts';
 import { StorefrontCache } from './storefront.cache.ts';
 import { registerStorefrontCors } from './storefront.cors.ts';
 import { etagOf, MAX_SKUS_PER_READ, matchesEtag, parseSkuList } from './storefront.models.ts';
@@ -132,14 +130,15 @@ export const storefrontRoutes: RouteRegistrar = (app, ctx) => {
         wanted = list.skus;
       } else wanted = [sku!];
       const store = storeOf(request);
-      // Product pages ask for the same answers over and over: a cached one is sent without a promise.
       const now = () => deps.clock.now();
-      const cached = cachedAvailability(cache, store, wanted, quantity, now);
-      const answers = cached
-        ? Promise.resolve(cached)
-        : readAvailability(deps.db, cache, store, wanted, quantity, now);
-      return answers
-        .then((found) => withDelivery(deps.db, store, found, now()))
+      return storeShippingForPages(deps.db, store.id)
+        .then((shipping) => {
+          const question = { store, quantity, shipping, now };
+          // Product pages ask for the same answers over and over: cached ones need no database.
+          return (
+            cachedAvailability(cache, wanted, question) ?? readAvailability(deps.db, cache, wanted, question)
+          );
+        })
         .then((found) => {
           send(request, reply, skus === undefined, wanted, found);
           // The reply, not undefined: Fastify would send again while an onSend hook is still running.
@@ -148,35 +147,6 @@ export const storefrontRoutes: RouteRegistrar = (app, ctx) => {
     },
   );
 };
-
-/**
- * The answers with the store's shipping methods and their delivery windows for the same dates
- * ("arrives between …"; the methods come from the shipping module's per-process copy).
- */
-async function withDelivery(
-  db: Executor,
-  store: StoreScope,
-  answers: ReadonlyMap<string, ShelfAnswer | null>,
-  now: Date,
-): Promise<Map<string, ShelfAnswer | null>> {
-  const out = new Map<string, ShelfAnswer | null>();
-  for (const [sku, answer] of answers) {
-    if (answer === null) {
-      out.set(sku, null);
-      continue;
-    }
-    const { expectedDate, expectedDateLatest } = answer.availability;
-    const shipping = await deliveryOptions(
-      db,
-      store,
-      expectedDate === null ? null : { eta: expectedDate, etaLatest: expectedDateLatest },
-      now,
-    );
-    const json = JSON.stringify({ ...answer.availability, shipping });
-    out.set(sku, { availability: answer.availability, json, etag: etagOf(json) });
-  }
-  return out;
-}
 
 /** Sends the answers (one SKU's, or the list's) with their validator, or 304 when the page has it. */
 function send(

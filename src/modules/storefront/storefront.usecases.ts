@@ -1,15 +1,20 @@
 import type { Executor } from '../../db/client.ts';
 import type { StoreScope } from '../../shared/context.ts';
 import { ScheduleCache } from '../promises/promises.usecases.ts';
+import { deliveryOptions, type StoreShipping } from '../shipping/shipping.usecases.ts';
 import type { StorefrontCache } from './storefront.cache.ts';
 import { type Availability, availabilityOf, etagOf } from './storefront.models.ts';
 import { allowedOriginsOf, readShelf, type ShelfRead } from './storefront.repository.ts';
 
-/** One SKU's answer as sent: the JSON text and its validator, made once and reused while cached. */
+/**
+ * One SKU's answer as sent — its availability with the delivery window of each shipping method —
+ * as JSON text with its validator, made once and reused while cached (and the shipping it used).
+ */
 export interface ShelfAnswer {
   availability: Availability;
   json: string;
   etag: string;
+  shipping: StoreShipping;
 }
 
 /**
@@ -32,27 +37,33 @@ const ORIGINS_KEY = 'origins';
 /** Quantities answered per SKU and kept; others are answered but not kept. */
 const MAX_QUANTITIES_KEPT = 20;
 
+/** What an answer is made for: an order of `quantity` placed now, shipped by the store's methods. */
+export interface ShelfQuestion {
+  store: StoreScope;
+  quantity: number;
+  shipping: StoreShipping;
+  now: () => Date;
+}
+
 /**
  * The answer for an order of `quantity` placed now, made from the SKU's row — the placement rule
- * itself (`availabilityOf`) — and kept with it. Only what a shopper may see: no quantities, no
- * queue contents, no other customers.
+ * itself (`availabilityOf`) — with each shipping method's delivery window for its dates, and kept
+ * with the row. Only what a shopper may see: no quantities, no queue contents, no other customers.
  */
-function answerOf(
-  entry: ShelfEntry,
-  store: StoreScope,
-  quantity: number,
-  now: () => Date,
-): ShelfAnswer | null {
+function answerOf(entry: ShelfEntry, { store, quantity, shipping, now }: ShelfQuestion): ShelfAnswer | null {
   const row = entry.row;
   if (row === null) return null;
   const kept = entry.answers.get(quantity);
-  if (kept) return kept;
-  const schedules = new ScheduleCache(now());
+  if (kept && kept.shipping === shipping) return kept;
+  const at = now();
+  const schedules = new ScheduleCache(at);
   const availability = availabilityOf(row, quantity, (through) =>
     schedules.promiseFor(store, row.sku, row, through),
   );
-  const json = JSON.stringify(availability);
-  const answer = { availability, json, etag: etagOf(json) };
+  const { expectedDate: eta, expectedDateLatest: etaLatest } = availability;
+  const delivery = deliveryOptions(shipping, store, eta === null ? null : { eta, etaLatest }, at);
+  const json = JSON.stringify({ ...availability, shipping: delivery });
+  const answer = { availability, json, etag: etagOf(json), shipping };
   if (entry.answers.size < MAX_QUANTITIES_KEPT) entry.answers.set(quantity, answer);
   return answer;
 }
@@ -60,16 +71,14 @@ function answerOf(
 /** The answers for every one of `skus` if the cache holds all their rows, else undefined. */
 export function cachedAvailability(
   cache: StorefrontCache<StorefrontEntry>,
-  store: StoreScope,
   skus: readonly string[],
-  quantity: number,
-  now: () => Date,
+  question: ShelfQuestion,
 ): Map<string, ShelfAnswer | null> | undefined {
   const answers = new Map<string, ShelfAnswer | null>();
   for (const sku of skus) {
-    const entry = cache.get(store.id, sku, SHELF_KEY) as ShelfEntry | undefined;
+    const entry = cache.get(question.store.id, sku, SHELF_KEY) as ShelfEntry | undefined;
     if (entry === undefined) return undefined;
-    answers.set(sku, answerOf(entry, store, quantity, now));
+    answers.set(sku, answerOf(entry, question));
   }
   return answers;
 }
@@ -82,11 +91,10 @@ export function cachedAvailability(
 export async function readAvailability(
   db: Executor,
   cache: StorefrontCache<StorefrontEntry>,
-  store: StoreScope,
   skus: readonly string[],
-  quantity: number,
-  now: () => Date,
+  question: ShelfQuestion,
 ): Promise<Map<string, ShelfAnswer | null>> {
+  const { store } = question;
   const entries = new Map<string, ShelfEntry>();
   const missing: string[] = [];
   for (const sku of skus) {
@@ -104,7 +112,7 @@ export async function readAvailability(
       cache.set(tickets[i]!, SHELF_KEY, entry);
     });
   }
-  return new Map(skus.map((sku) => [sku, answerOf(entries.get(sku)!, store, quantity, now)]));
+  return new Map(skus.map((sku) => [sku, answerOf(entries.get(sku)!, question)]));
 }
 
 /** The store's allowed origins if the cache has them. */
