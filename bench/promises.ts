@@ -13,8 +13,10 @@
  *     of the long queue, interleaved.
  * (d) The daily re-dating job (`refreshDuePromises`) on a clock one day ahead, then on the first
  *     day the long queue's date past its known supply moves, each time while orders keep arriving,
- *     one after another, on the long queue's SKU: the longest placement is how long the job keeps
- *     the SKU from taking orders.
+ *     one after another, on the long queue's SKU. Before each order the SKU's lock is taken and let
+ *     go at once: the longest wait for it is how long the job keeps the SKU from taking orders
+ *     (`maxPlacementWaitDuringRefreshMs`); the longest whole placement is reported beside it
+ *     (`maxPlacementDuringRefreshMs`: it also holds what the machine and the disk add).
  * The applySchedule statement's plan is checked with EXPLAIN on the way; the promises of every
  * waiting line are checked against the schedule after (b) and again after (d).
  * Goals (for a later change in src; a missed one is a warning, not a violation): reading the first
@@ -321,6 +323,8 @@ interface DailyJobRun {
   /** `backorder.eta_changed` events the job wrote: the lines whose date moved. */
   moved: number;
   /** Each placement's time (ms), sorted. */
+  placements: number[];
+  /** How long each placement first waited for the SKU's lock (ms), sorted: the job's share. */
   waits: number[];
   refused: string[];
 }
@@ -343,6 +347,7 @@ async function dailyJobUnderLoad(
     sql`SELECT sum(waiting_lines) AS n FROM inventory_levels WHERE store_id = ${store.id}`,
   );
   const eventsBefore = await etaChangedEvents(db, store.id);
+  const placements: number[] = [];
   const waits: number[] = [];
   const refused: string[] = [];
   const start = performance.now();
@@ -353,13 +358,22 @@ async function dailyJobUnderLoad(
   const placing = (async () => {
     while (!done) {
       const begun = performance.now();
+      // How long the job keeps the SKU's lock from an order: taken and let go at once, in a
+      // transaction that waits for no disk flush (what it measures is the lock, not the WAL).
+      await inTransaction(db, async (tx) => {
+        await tx.execute(sql`SET LOCAL synchronous_commit = off`);
+        await tx.execute(
+          sql`SELECT 1 FROM inventory_levels WHERE store_id = ${store.id} AND sku = ${sku} FOR UPDATE`,
+        );
+      });
+      waits.push(performance.now() - begun);
       const { outcome } = await placement.place({
         store,
         input: { lines: [{ sku, quantity: 1 }] },
         idempotency: null,
       });
       const ms = performance.now() - begun;
-      waits.push(ms);
+      placements.push(ms);
       if (ms > 50) slowOrders.push({ at: Math.round(begun - start), ms: Math.round(ms) });
       if (!outcome.ok) refused.push(`${sku}: order refused during the daily job: ${outcome.error.code}`);
     }
@@ -391,6 +405,7 @@ async function dailyJobUnderLoad(
     skus: job.skus,
     waitingLines,
     moved: (await etaChangedEvents(db, store.id)) - eventsBefore,
+    placements: placements.sort((a, b) => a - b),
     waits: waits.sort((a, b) => a - b),
     refused,
   };
@@ -702,11 +717,12 @@ export async function runPromises(options: PromisesOptions): Promise<Record<stri
     for (const days of [1, tailMoves]) {
       const run = await dailyJobUnderLoad(db, deps, store, long.sku, days);
       jobs.push({ days, run });
-      const max = run.waits.at(-1) ?? 0;
+      const max = run.placements.at(-1) ?? 0;
       log(
         `daily job ${days} day(s) later (refreshDuePromises): ${run.skus} SKUs, ${run.waitingLines} waiting lines ` +
-          `in ${run.seconds.toFixed(2)} s, ${run.moved} dates moved (eta_changed events); meanwhile ${run.waits.length} ` +
-          `orders on ${long.sku}, one after another: longest ${max.toFixed(0)} ms, p50 ${percentile(run.waits, 50).toFixed(2)} ms`,
+          `in ${run.seconds.toFixed(2)} s, ${run.moved} dates moved (eta_changed events); meanwhile ${run.placements.length} ` +
+          `orders on ${long.sku}, one after another: longest ${max.toFixed(0)} ms, p50 ${percentile(run.placements, 50).toFixed(2)} ms; ` +
+          `waiting for the SKU's lock: longest ${(run.waits.at(-1) ?? 0).toFixed(1)} ms, p50 ${percentile(run.waits, 50).toFixed(2)} ms`,
       );
       violations.push(...run.refused);
       if (run.skus !== queues.length)
@@ -715,9 +731,10 @@ export async function runPromises(options: PromisesOptions): Promise<Record<stri
         );
     }
     const maxWait = Math.max(...jobs.map((j) => j.run.waits.at(-1) ?? 0));
+    const maxPlacement = Math.max(...jobs.map((j) => j.run.placements.at(-1) ?? 0));
     goal(
       maxWait <= GOALS.maxPlacementWaitDuringRefreshMs,
-      `an order waited ${maxWait.toFixed(0)} ms during the daily job (goal ≤ ${GOALS.maxPlacementWaitDuringRefreshMs} ms)`,
+      `an order waited ${maxWait.toFixed(0)} ms for the daily job's lock (goal ≤ ${GOALS.maxPlacementWaitDuringRefreshMs} ms)`,
     );
     log(`verifying every waiting line against the schedule of ${dayOf(tailMoves)}`);
     for (const queue of queues)
@@ -746,6 +763,7 @@ export async function runPromises(options: PromisesOptions): Promise<Record<stri
       readLastP50Ms: round(readLast.p50, 2),
       dailyJobSeconds: Object.fromEntries(jobs.map((j) => [j.days, round(j.run.seconds, 2)])),
       maxPlacementWaitDuringRefreshMs: round(maxWait, 1),
+      maxPlacementDuringRefreshMs: round(maxPlacement, 1),
       updateSeqScan: checks.some((c) => c.updateSeqScan),
       goalsMissed: goalsMissed.length,
       violations: violations.length,

@@ -63,7 +63,7 @@ export const paymentsStockHook: StockHook = {
   async linesChanged(tx, ctx, store, changes) {
     // Units just became ready, or shipped (the deposit of the units left may now be short): due.
     const due = changes.filter((c) => c.cause === 'filled' || c.cause === 'shipped').map((c) => c.lineId);
-    await markPaymentsDue(tx, due, ctx.clock.now());
+    await markPaymentsDue(tx, store.id, due, ctx.clock.now());
     // Units left (released) or went back to wait (requeued): what the line may hold fell.
     const lessReady = changes.filter((c) => c.cause === 'released' || c.cause === 'requeued');
     for (const [reason, group] of groupBy(lessReady, (c) => c.reason ?? c.cause)) {

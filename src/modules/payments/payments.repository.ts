@@ -47,16 +47,28 @@ export function insertPaymentLines(rows: readonly NewPaymentLine[], now: Date): 
 
 /**
  * Asks the collector to look at these lines now (their quantities changed), and at every line of
- * their orders that ship complete: one line becoming ready can make the whole order ready.
+ * their orders that ship complete: one line becoming ready can make the whole order ready. Every
+ * row is found through an index (the lines by key, their orders' lines by order), so a store whose
+ * payments Backfill does not manage — no payment lines — pays a few index probes, whatever the size
+ * of other stores' tables.
  */
-export async function markPaymentsDue(tx: Executor, lineIds: readonly string[], now: Date): Promise<void> {
+export async function markPaymentsDue(
+  tx: Executor,
+  storeId: string,
+  lineIds: readonly string[],
+  now: Date,
+): Promise<void> {
   if (lineIds.length === 0) return;
+  const ids = sql.param([...lineIds]);
   await tx.execute(sql`
-    UPDATE payment_lines SET next_attempt_at = ${now}::timestamptz
-     WHERE (line_id = ANY(${sql.param([...lineIds])}::text[])
-            OR (ship_complete AND order_id IN (SELECT order_id FROM payment_lines
-                                                WHERE line_id = ANY(${sql.param([...lineIds])}::text[]) AND ship_complete)))
-       AND (next_attempt_at IS NULL OR next_attempt_at > ${now}::timestamptz)`);
+    UPDATE payment_lines p SET next_attempt_at = ${now}::timestamptz
+      FROM (SELECT line_id FROM payment_lines WHERE store_id = ${storeId} AND line_id = ANY(${ids}::text[])
+            UNION
+            SELECT o.line_id FROM payment_lines s
+              JOIN payment_lines o ON o.store_id = s.store_id AND o.order_id = s.order_id AND o.ship_complete
+             WHERE s.store_id = ${storeId} AND s.line_id = ANY(${ids}::text[]) AND s.ship_complete) t
+     WHERE p.store_id = ${storeId} AND p.line_id = t.line_id
+       AND (p.next_attempt_at IS NULL OR p.next_attempt_at > ${now}::timestamptz)`);
 }
 
 /** A line's money joined with its quantities and promise date, as the collector and views read it. */

@@ -51,7 +51,7 @@ export async function afterQuantitiesChanged(
 ): Promise<void> {
   if (lineIds.length === 0) return;
   const now = deps.clock.now();
-  await markPaymentsDue(tx, lineIds, now);
+  await markPaymentsDue(tx, storeId, lineIds, now);
   const manual = (await readPaymentLines(tx, storeId, { lineIds }, { lock: true })).filter(
     (l) => l.provider === 'manual',
   );
@@ -159,7 +159,7 @@ export async function reportPayment(
     });
     if (moneyTarget(line, readyOf(line)) === paidOf(line) && line.dueSince !== null) {
       line.dueSince = null;
-      await markPaymentsDue(tx, [line.lineId], deps.clock.now());
+      await markPaymentsDue(tx, store.id, [line.lineId], deps.clock.now());
     }
   }
   return getOrderPayments(tx, store.id, orderId);
