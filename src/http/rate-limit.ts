@@ -1,7 +1,7 @@
 /**
  * Where rate-limit counters live, so that every server process counts against the same limit:
  * Redis when REDIS_URL is set (@fastify/rate-limit's own store), else the PostgreSQL database the
- * processes share (one UPSERT per counted request), else (PGlite: one process) memory.
+ * processes share (hits leased in batches: see `postgresStore`), else (PGlite: one process) memory.
  * Behind a load balancer the client is told apart by X-Forwarded-For, believed only from the
  * proxies BACKFILL_TRUST_PROXY names (Fastify's `trustProxy`: `request.ip` is then the client).
  */
@@ -13,29 +13,84 @@ import { type Database, type Engine, queryRows } from '../db/client.ts';
 
 type Callback = (error: Error | null, result?: { current: number; ttl: number }) => void;
 
+/** The most hits one process takes from the shared counter in one statement. */
+const MAX_LEASE = 100;
+/** A lease takes at most this share of what is left of the limit (so idle leases hold little). */
+const LEASE_SHARE = 1 / 8;
+/** Keys whose leases a process remembers before it starts over. */
+const MAX_LEASED_KEYS = 10_000;
+
+/** Hits a process has taken from the shared counter and answers from memory. */
+interface Lease {
+  /** The window's count before this lease. */
+  base: number;
+  size: number;
+  used: number;
+  /** When the window ends (this process's clock). */
+  endsAt: number;
+}
+
 /**
- * @fastify/rate-limit's store interface on a shared table: a fixed window per key, counted and
- * read back in one statement, so two processes never both see the last allowed hit.
+ * @fastify/rate-limit's store interface on a shared table: a fixed window per key, counted in
+ * one statement that adds and reads back, so two processes never both see the last allowed hit.
+ *
+ * Counting every request there would put one write (and one flush) in front of every public
+ * request. Instead a process takes hits in advance — a lease of up to `MAX_LEASE`, and never more
+ * than `LEASE_SHARE` of what is left of the limit — and answers from memory until they are used.
+ * Hits leased and not used count as used, so the processes together never admit more than the
+ * limit; near the limit leases shrink to one hit, and the count is exact.
  */
 function postgresStore(db: Database, namespace: string) {
   let lastSweep = 0;
+  const leases = new Map<string, Lease>();
+  const leasing = new Map<string, Promise<unknown>>();
+
+  /** Answers from the key's lease if it has a hit left in the current window. */
+  function fromLease(key: string, callback: Callback): boolean {
+    const lease = leases.get(key);
+    const now = Date.now();
+    if (!lease || now >= lease.endsAt || lease.used >= lease.size) return false;
+    lease.used += 1;
+    callback(null, { current: lease.base + lease.used, ttl: lease.endsAt - now });
+    return true;
+  }
+
   return class PostgresRateLimitStore {
-    incr(client: string, callback: Callback, timeWindow: number): void {
+    incr(client: string, callback: Callback, timeWindow: number, max: number): void {
       const key = `${namespace}:${client}`;
+      if (fromLease(key, callback)) return;
+      // Another request of this process is already taking a lease for the key: share it.
+      const running = leasing.get(key);
+      if (running) {
+        running.then(() => this.incr(client, callback, timeWindow, max));
+        return;
+      }
+      const known = leases.get(key);
+      const counted = known && Date.now() < known.endsAt ? known.base + known.size : 0;
+      const size = Math.max(1, Math.min(MAX_LEASE, Math.floor((max - counted) * LEASE_SHARE)));
       const window = `${timeWindow} milliseconds`;
-      queryRows<{ hits: number; ttl: number }>(
+      const lease = queryRows<{ hits: number; ttl: number }>(
         db,
-        sql`INSERT INTO rate_limit_counters AS c (key, window_start, hits) VALUES (${key}, clock_timestamp(), 1)
+        sql`INSERT INTO rate_limit_counters AS c (key, window_start, hits) VALUES (${key}, clock_timestamp(), ${size})
             ON CONFLICT (key) DO UPDATE SET
-              hits = CASE WHEN c.window_start + ${window}::interval <= clock_timestamp() THEN 1 ELSE c.hits + 1 END,
+              hits = CASE WHEN c.window_start + ${window}::interval <= clock_timestamp() THEN ${size} ELSE c.hits + ${size} END,
               window_start = CASE WHEN c.window_start + ${window}::interval <= clock_timestamp()
                                   THEN clock_timestamp() ELSE c.window_start END
             RETURNING hits,
               GREATEST(0, (EXTRACT(EPOCH FROM (window_start + ${window}::interval - clock_timestamp())) * 1000))::int AS ttl`,
       ).then(
-        ([row]) => callback(null, { current: row!.hits, ttl: row!.ttl }),
+        ([row]) => {
+          const base = row!.hits - size;
+          // Hits past the limit are not kept: each later request is counted (and refused) alone.
+          const usable = Math.max(0, Math.min(size, max - base));
+          if (leases.size >= MAX_LEASED_KEYS) leases.clear();
+          leases.set(key, { base, size: usable, used: 0, endsAt: Date.now() + row!.ttl });
+          if (!fromLease(key, callback)) callback(null, { current: base + 1, ttl: row!.ttl });
+        },
         (error: Error) => callback(error),
       );
+      const settled = lease.finally(() => leasing.delete(key));
+      leasing.set(key, settled);
       this.sweep(timeWindow);
     }
 
