@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSenders } from '../src/modules/messages/messages.channels.ts';
 import { deliverDue } from '../src/modules/messages/messages.delivery.ts';
 import { startRelayCursor } from '../src/modules/messages/messages.relay.ts';
+import { switchLine } from '../src/modules/selfservice/selfservice.switch.ts';
+import { OrderPlacement } from '../src/modules/stock/stock.placement.ts';
 import { ManualClock } from '../src/shared/clock.ts';
 import { type StoreKeys, startTestApp, type TestApp, variant } from './support/harness.ts';
 import { type MailInbox, startMailInbox } from './support/inboxes.ts';
@@ -175,6 +177,44 @@ describe('delivery windows', () => {
     });
     const listed = (await call(store, 'GET', '/v1/orders?limit=10')).body.data;
     expect(listed.find((o: Json) => o.id === plain.body.id).lines[0].deliveryEta).toBe('2026-03-13');
+  });
+
+  it("carry over to the order a shopper's switch places: the method the shopper chose", async () => {
+    const store = await shippingStore();
+    await call(store, 'PUT', '/v1/variants/BOOT-RED', {
+      ...variant('deny', null, { title: 'Boot red' }),
+      productId: 'boot',
+    });
+    await call(store, 'PATCH', '/v1/variants/BOOT', { productId: 'boot' });
+    await call(store, 'POST', '/v1/inventory/adjustments', {
+      sku: 'BOOT-RED',
+      quantity: 2,
+      reason: 'restock',
+    });
+    const waiting = await order(store, { shippingMethod: 'express', lines: [{ sku: 'BOOT', quantity: 1 }] });
+    expect(waiting.status, JSON.stringify(waiting.body)).toBe(201);
+    const scope = { id: store.id, currency: 'USD', timezone: 'UTC' };
+    const outcome = await switchLine(
+      t.app.deps,
+      new OrderPlacement(t.app.deps),
+      scope,
+      waiting.body.id,
+      waiting.body.lines[0].id,
+      'BOOT-RED',
+    );
+    expect(outcome.kind).toBe('switched');
+    const placed = (await call(store, 'GET', '/v1/orders?limit=10')).body.data.find((o: Json) =>
+      o.externalId?.endsWith('-switch-1'),
+    );
+    // In stock, express: leaves today (Tue 10th), arrives in 1–2 working days.
+    expect(placed.lines).toMatchObject([
+      {
+        sku: 'BOOT-RED',
+        shippingMethod: 'express',
+        deliveryEta: '2026-03-11',
+        deliveryEtaLatest: '2026-03-12',
+      },
+    ]);
   });
 
   it('follow re-dating, the cut-off and the working days, as they are read', async () => {

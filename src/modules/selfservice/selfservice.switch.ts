@@ -10,6 +10,7 @@ import { notFound } from '../../shared/errors.ts';
 import { orderNumber } from '../../shared/ids.ts';
 import { readPaymentLines } from '../payments/payments.repository.ts';
 import { ScheduleCache } from '../promises/promises.usecases.ts';
+import { chosenMethodOf } from '../shipping/shipping.usecases.ts';
 import { available } from '../stock/stock.levels.models.ts';
 import { levelKey, readLevels } from '../stock/stock.levels.repository.ts';
 import { unshipped } from '../stock/stock.lines.models.ts';
@@ -119,6 +120,8 @@ export async function switchLine(
     const offered = await alternativesFor(deps.db, store, line, deps.clock.now());
     if (!offered.some((a) => a.sku === sku)) return { kind: 'not_offered', line };
     const [payment] = await readPaymentLines(deps.db, store.id, { lineIds: [lineId] });
+    // The new order ships as the shopper chose for the line (if the store still offers it).
+    const shippingMethod = await chosenMethodOf(deps.db, store.id, lineId);
     const result = await placement.place({
       store,
       input: {
@@ -126,6 +129,7 @@ export async function switchLine(
         customer: order.customer,
         lines: [{ sku, quantity: line.backordered }],
         ...(payment && Object.keys(payment.method).length > 0 ? { payment: payment.method } : {}),
+        ...(shippingMethod !== null ? { shippingMethod } : {}),
       },
       idempotency: null,
     });

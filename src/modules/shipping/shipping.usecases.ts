@@ -118,6 +118,17 @@ export interface DeliveryOption {
 
 export type { StoreShipping };
 
+/**
+ * The method the shopper chose for a line (before any upgrade), if the store still offers it: what
+ * an order placed in the line's stead (a switch to another variant) should name.
+ */
+export async function chosenMethodOf(db: Executor, storeId: string, lineId: string): Promise<string | null> {
+  const chosen = (await loadShippingLines(db, storeId, [lineId])).get(lineId)?.orderedMethod ?? null;
+  if (chosen === null) return null;
+  const shipping = await cachedStoreShipping(db, storeId);
+  return offered(shipping.methods).some((m) => m.code === chosen) ? chosen : null;
+}
+
 /** The store's shipping as product pages read it (a per-process copy a few seconds old at most). */
 export const storeShippingForPages = (db: Executor, storeId: string): Promise<StoreShipping> =>
   cachedStoreShipping(db, storeId);
