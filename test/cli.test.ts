@@ -50,7 +50,8 @@ describe('backfill CLI', () => {
     } finally {
       await app.close();
     }
-  });
+    // The demo replays two weeks of a shop's life (about 200 orders and their messages): seconds, not minutes.
+  }, 120_000);
 
   it('refuses bad arguments with a message and a non-zero exit', async () => {
     const missing = await backfill('store', 'create');
