@@ -22,6 +22,7 @@ import { supplyRoutes } from '../modules/supply/supply.routes.ts';
 import { templatesRoutes } from '../modules/templates/templates.routes.ts';
 import { webhooksRoutes } from '../modules/webhooks/webhooks.routes.ts';
 import type { Deps } from '../shared/context.ts';
+import { registerAdminRoutes } from './admin.ts';
 import { registerAccessCheck, registerAuth } from './auth.ts';
 import { lazySerializers, lazyValidators } from './compilers.ts';
 import type { RouteContext } from './context.ts';
@@ -60,6 +61,8 @@ export interface ServerOptions {
   placement?: OrderPlacement;
   /** The process's metrics (the app's assembly registers their stock hook); a fresh set if absent. */
   metrics?: AppMetrics;
+  /** The built console served at /admin (dist-admin/ by default). */
+  adminDir?: string;
 }
 
 export async function buildServer(
@@ -157,6 +160,7 @@ export async function buildServer(
   await registerOpenApi(app, config);
 
   registerSystemRoutes(app, deps, metrics);
+  registerAdminRoutes(app, options.adminDir === undefined ? {} : { dir: options.adminDir });
 
   const ctx: RouteContext = {
     deps,
