@@ -35,5 +35,9 @@ export const events = pgTable(
     index('events_eta_changed_order_idx')
       .on(t.storeId, sql`(${t.data}->>'orderId')`, t.seq)
       .where(sql`${t.type} = 'backorder.eta_changed'`),
+    // Fills of waiting lines by time: the overview's "filled today".
+    index('events_queue_fills_idx')
+      .on(t.storeId, t.createdAt)
+      .where(sql`${t.type} = 'order.line.allocated' AND (${t.data}->>'source') = 'queue'`),
   ],
 );

@@ -34,6 +34,10 @@ const TAGS = [
   { name: 'Self-service', description: 'Signed links and the shopper pages they open' },
   { name: 'Message templates', description: 'Templates of the messages, per kind and channel' },
   { name: 'Stock alerts', description: 'Back-in-stock alerts shoppers signed up for' },
+  {
+    name: 'Overview',
+    description: "The store's backorders at a glance, and its changes as they happen (server-sent events)",
+  },
 ];
 
 interface Operation {

@@ -5,8 +5,10 @@ import { alertsRoutes } from '../modules/alerts/alerts.routes.ts';
 import { catalogRoutes } from '../modules/catalog/catalog.routes.ts';
 import { eventsRoutes } from '../modules/events/events.routes.ts';
 import { inventoryRoutes } from '../modules/inventory/inventory.routes.ts';
+import { liveRoutes } from '../modules/live/live.routes.ts';
 import { messagesRoutes } from '../modules/messages/messages.routes.ts';
 import { ordersRoutes } from '../modules/orders/orders.routes.ts';
+import { overviewRoutes } from '../modules/overview/overview.routes.ts';
 import { checkPaymentMethod } from '../modules/payments/payments.gates.ts';
 import { paymentsRoutes } from '../modules/payments/payments.routes.ts';
 import { promisesRoutes } from '../modules/promises/promises.routes.ts';
@@ -187,6 +189,8 @@ export async function buildServer(
     selfServiceRoutes,
     templatesRoutes,
     alertsRoutes,
+    overviewRoutes,
+    liveRoutes,
   ]) {
     routes(app, ctx);
   }

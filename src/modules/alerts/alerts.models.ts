@@ -42,6 +42,8 @@ export function configuredChannels(settings: {
   emailFrom: string | null;
   smsBaseUrl: string | null;
   smsFrom: string | null;
+  emailOutbox?: boolean;
+  smsOutbox?: boolean;
 }): AlertChannel[] {
   const setUp = channelsSetUp(settings);
   return (['email', 'sms'] as const).filter((channel) => setUp[channel]);

@@ -43,6 +43,13 @@ export interface Senders {
   close?(): void;
 }
 
+/** What a message kept by the built-in outbox channel records as its delivery (nothing is sent). */
+export const OUTBOX_DELIVERY: SendResult = {
+  ok: true,
+  code: null,
+  response: "outbox: kept in Backfill's message log, not sent (the store's channel is the built-in outbox)",
+};
+
 const TIMEOUT_MS = 15_000;
 /**
  * SMTP connections kept open per store server. A new connection per message (the greeting, and at

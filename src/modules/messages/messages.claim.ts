@@ -3,7 +3,7 @@ import type { Tx } from '../../db/client.ts';
 import type { Deps } from '../../shared/context.ts';
 import { stores } from '../stores/stores.tables.ts';
 import { webhookEndpoints } from '../webhooks/webhooks.tables.ts';
-import type { Outgoing, Senders, SendResult } from './messages.channels.ts';
+import { OUTBOX_DELIVERY, type Outgoing, type Senders, type SendResult } from './messages.channels.ts';
 import { quietHoursRelease, SEND_LEASE_MS } from './messages.models.ts';
 import { loadMessagingSettings, type MessagingSettingsRow } from './messages.settings.ts';
 import { contactPreferences, messageAttempts, messages } from './messages.tables.ts';
@@ -192,7 +192,11 @@ function decide(message: MessageRow, lookups: Lookups, now: Date): Decision {
   return { route };
 }
 
+/** The built-in outbox "delivers" by keeping the rendered message in the log: nothing leaves. */
+const keepInOutbox: Route = async () => OUTBOX_DELIVERY;
+
 function channelRouteOf(message: MessageRow, settings: MessagingSettingsRow): Route | null {
+  if (message.channel === 'email' ? settings.emailOutbox : settings.smsOutbox) return keepInOutbox;
   if (message.channel === 'email') {
     if (!settings.smtpUrl || !settings.emailFrom) return null;
     const email = { smtpUrl: settings.smtpUrl, from: settings.emailFrom, replyTo: settings.replyTo };

@@ -33,7 +33,7 @@ export async function planMerchantDigests(
   const stores = await queryRows<{ store_id: string; timezone: string; merchant_email: string }>(
     deps.db,
     sql`SELECT s.store_id, st.timezone, s.merchant_email FROM messaging_settings s JOIN stores st ON st.id = s.store_id
-         WHERE s.merchant_email IS NOT NULL AND s.smtp_url IS NOT NULL AND s.email_from IS NOT NULL
+         WHERE s.merchant_email IS NOT NULL AND (s.email_outbox OR (s.smtp_url IS NOT NULL AND s.email_from IS NOT NULL))
          ${options.storeIds ? sql`AND s.store_id = ANY(${sql.param([...options.storeIds])}::text[])` : sql``}`,
   );
   const due = stores

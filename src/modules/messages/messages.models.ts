@@ -99,15 +99,20 @@ export const endpointWants = (types: readonly string[], type: string): boolean =
 export const delayIsNews = (toldEta: string | null, eta: string | null, thresholdDays: number): boolean =>
   toldEta !== null && eta !== null && daysBetween(toldEta, eta) >= thresholdDays;
 
-/** Which shopper channels a store has set up (the settings write an SMS account's fields together). */
+/**
+ * Which shopper channels a store has set up (the settings write an SMS account's fields together);
+ * the built-in outbox counts as set up.
+ */
 export const channelsSetUp = (settings: {
   smtpUrl: string | null;
   emailFrom: string | null;
   smsBaseUrl: string | null;
   smsFrom: string | null;
+  emailOutbox?: boolean;
+  smsOutbox?: boolean;
 }): { email: boolean; sms: boolean } => ({
-  email: settings.smtpUrl !== null && settings.emailFrom !== null,
-  sms: settings.smsBaseUrl !== null && settings.smsFrom !== null,
+  email: settings.emailOutbox === true || (settings.smtpUrl !== null && settings.emailFrom !== null),
+  sms: settings.smsOutbox === true || (settings.smsBaseUrl !== null && settings.smsFrom !== null),
 });
 
 /**

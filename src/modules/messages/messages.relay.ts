@@ -133,6 +133,7 @@ async function activeStores(tx: Tx, events: readonly OutboxEvent[]): Promise<Set
       and(
         inArray(messagingSettings.storeId, storeIds),
         sql`(${messagingSettings.smtpUrl} IS NOT NULL OR ${messagingSettings.smsBaseUrl} IS NOT NULL
+             OR ${messagingSettings.emailOutbox} OR ${messagingSettings.smsOutbox}
              OR jsonb_array_length(${messagingSettings.delayIncentives}) > 0)`,
       ),
     );

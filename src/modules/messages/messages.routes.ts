@@ -92,34 +92,54 @@ const IncentiveRule = Type.Object(
   { additionalProperties: false },
 );
 
+/** The built-in outbox channel: messages are kept in the log as delivered, nothing is sent. */
+const Outbox = (what: string) =>
+  Type.Object(
+    { channel: Type.Literal('outbox') },
+    {
+      additionalProperties: false,
+      description:
+        `The built-in outbox: ${what} is rendered and kept in the message log (\`GET /v1/messages\`) as ` +
+        'sent, and goes nowhere. For trying Backfill without a real channel; setting a real one replaces it',
+    },
+  );
+
 const settingsFields = {
   email: Nullable(
-    Type.Object(
-      {
-        smtpUrl: Type.String({
-          maxLength: 2000,
-          description: 'smtp://user:pass@host:587 or smtps://… (shown masked)',
-        }),
-        from: Type.String({
-          minLength: 3,
-          maxLength: 320,
-          description: 'Sender, e.g. "Shop <orders@shop.example>"',
-        }),
-        replyTo: Type.Optional(Nullable(Email)),
-      },
-      { additionalProperties: false },
-    ),
+    Type.Union([
+      Type.Object(
+        {
+          channel: Type.Optional(Type.Literal('smtp')),
+          smtpUrl: Type.String({
+            maxLength: 2000,
+            description: 'smtp://user:pass@host:587 or smtps://… (shown masked)',
+          }),
+          from: Type.String({
+            minLength: 3,
+            maxLength: 320,
+            description: 'Sender, e.g. "Shop <orders@shop.example>"',
+          }),
+          replyTo: Type.Optional(Nullable(Email)),
+        },
+        { additionalProperties: false, description: 'An SMTP server' },
+      ),
+      Outbox('email'),
+    ]),
   ),
   sms: Nullable(
-    Type.Object(
-      {
-        baseUrl: HttpUrl,
-        accountSid: Type.String({ minLength: 1, maxLength: 100 }),
-        authToken: Type.String({ minLength: 1, maxLength: 200, description: 'Write-only: shown masked' }),
-        from: Type.String({ minLength: 1, maxLength: 40 }),
-      },
-      { additionalProperties: false, description: 'A Twilio-compatible REST API' },
-    ),
+    Type.Union([
+      Type.Object(
+        {
+          channel: Type.Optional(Type.Literal('api')),
+          baseUrl: HttpUrl,
+          accountSid: Type.String({ minLength: 1, maxLength: 100 }),
+          authToken: Type.String({ minLength: 1, maxLength: 200, description: 'Write-only: shown masked' }),
+          from: Type.String({ minLength: 1, maxLength: 40 }),
+        },
+        { additionalProperties: false, description: 'A Twilio-compatible REST API' },
+      ),
+      Outbox('a text message'),
+    ]),
   ),
   quietHours: Nullable(Type.Object({ start: ClockTime, end: ClockTime }, { additionalProperties: false })),
   statusUpdateDays: Type.Integer({
@@ -289,7 +309,8 @@ export const messagesRoutes: RouteRegistrar = (app, { deps, config }) => {
       schema: {
         operationId: 'getMessagingSettings',
         tags: ['Messages'],
-        summary: "The store's channels (email, SMS), quiet hours, cadences and delay incentives",
+        summary:
+          "The store's channels (email, SMS: a real one or the built-in outbox), quiet hours, cadences and delay incentives",
         response: { 200: SettingsSchema, ...problems(...AUTH_ERRORS) },
       },
     },
@@ -308,8 +329,8 @@ export const messagesRoutes: RouteRegistrar = (app, { deps, config }) => {
       },
     },
     async (request) => {
-      const baseUrl = request.body.sms?.baseUrl;
-      if (baseUrl) await assertPublicUrl(baseUrl, outbound, '/sms/baseUrl');
+      const sms = request.body.sms;
+      if (sms && 'baseUrl' in sms) await assertPublicUrl(sms.baseUrl, outbound, '/sms/baseUrl');
       return inTransaction(deps.db, (tx) =>
         updateMessagingSettings(tx, deps, storeOf(request).id, request.body as never),
       );

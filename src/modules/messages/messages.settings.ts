@@ -31,9 +31,17 @@ export async function loadMessagingSettings(
   return created!;
 }
 
+/** The built-in outbox: messages are kept in the log as delivered, not sent anywhere. */
+export interface OutboxChannel {
+  channel: 'outbox';
+}
+
 export interface MessagingSettingsView {
-  email: { smtpUrl: string; from: string; replyTo: string | null } | null;
-  sms: { baseUrl: string; accountSid: string; authToken: string; from: string } | null;
+  email: { channel: 'smtp'; smtpUrl: string; from: string; replyTo: string | null } | OutboxChannel | null;
+  sms:
+    | { channel: 'api'; baseUrl: string; accountSid: string; authToken: string; from: string }
+    | OutboxChannel
+    | null;
   quietHours: { start: string; end: string } | null;
   statusUpdateDays: number;
   delayNoticeDays: number;
@@ -54,8 +62,14 @@ export interface MessagingSettingsView {
 
 export type MessagingSettingsInput = Partial<
   Omit<MessagingSettingsView, 'email' | 'sms' | 'linkSecretRotatedAt' | 'previousLinkSecretValidUntil'> & {
-    email: { smtpUrl: string; from: string; replyTo?: string | null } | null;
-    sms: { baseUrl: string; accountSid: string; authToken: string; from: string } | null;
+    email:
+      | { channel?: 'smtp'; smtpUrl: string; from: string; replyTo?: string | null }
+      | OutboxChannel
+      | null;
+    sms:
+      | { channel?: 'api'; baseUrl: string; accountSid: string; authToken: string; from: string }
+      | OutboxChannel
+      | null;
     /** A new link secret now; links signed with the old one work for `linkSecretGraceDays` more. */
     rotateLinkSecret: boolean;
   }
@@ -74,15 +88,20 @@ function maskSmtpUrl(url: string): string {
   }
 }
 
+const OUTBOX: OutboxChannel = { channel: 'outbox' };
+
 function settingsView(row: MessagingSettingsRow): MessagingSettingsView {
   return {
-    email:
-      row.smtpUrl && row.emailFrom
-        ? { smtpUrl: maskSmtpUrl(row.smtpUrl), from: row.emailFrom, replyTo: row.replyTo }
+    email: row.emailOutbox
+      ? OUTBOX
+      : row.smtpUrl && row.emailFrom
+        ? { channel: 'smtp', smtpUrl: maskSmtpUrl(row.smtpUrl), from: row.emailFrom, replyTo: row.replyTo }
         : null,
-    sms:
-      row.smsBaseUrl && row.smsAccountSid && row.smsAuthToken && row.smsFrom
+    sms: row.smsOutbox
+      ? OUTBOX
+      : row.smsBaseUrl && row.smsAccountSid && row.smsAuthToken && row.smsFrom
         ? {
+            channel: 'api',
             baseUrl: row.smsBaseUrl,
             accountSid: row.smsAccountSid,
             authToken: mask(row.smsAuthToken),
@@ -130,6 +149,8 @@ const defaultSettings = (storeId: string, now: Date): MessagingSettingsRow => ({
   smsAccountSid: null,
   smsAuthToken: null,
   smsFrom: null,
+  emailOutbox: false,
+  smsOutbox: false,
   quietStartMinute: null,
   quietEndMinute: null,
   statusUpdateDays: 7,
@@ -218,16 +239,21 @@ export async function updateMessagingSettings(
     set.linkSecretRotatedAt = now;
   }
   if (input.email !== undefined) {
-    if (input.email) checkSmtpUrl(input.email.smtpUrl);
-    set.smtpUrl = input.email?.smtpUrl ?? null;
-    set.emailFrom = input.email?.from ?? null;
-    set.replyTo = input.email?.replyTo ?? null;
+    // One email channel at a time: choosing the outbox forgets the SMTP server, and the reverse.
+    const smtp = input.email && input.email.channel !== 'outbox' ? input.email : null;
+    if (smtp) checkSmtpUrl(smtp.smtpUrl);
+    set.emailOutbox = input.email?.channel === 'outbox';
+    set.smtpUrl = smtp?.smtpUrl ?? null;
+    set.emailFrom = smtp?.from ?? null;
+    set.replyTo = smtp?.replyTo ?? null;
   }
   if (input.sms !== undefined) {
-    set.smsBaseUrl = input.sms?.baseUrl ?? null;
-    set.smsAccountSid = input.sms?.accountSid ?? null;
-    set.smsAuthToken = input.sms?.authToken ?? null;
-    set.smsFrom = input.sms?.from ?? null;
+    const api = input.sms && input.sms.channel !== 'outbox' ? input.sms : null;
+    set.smsOutbox = input.sms?.channel === 'outbox';
+    set.smsBaseUrl = api?.baseUrl ?? null;
+    set.smsAccountSid = api?.accountSid ?? null;
+    set.smsAuthToken = api?.authToken ?? null;
+    set.smsFrom = api?.from ?? null;
   }
   if (input.quietHours !== undefined) {
     const start = input.quietHours ? parseClockTime(input.quietHours.start) : null;

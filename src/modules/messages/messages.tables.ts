@@ -59,6 +59,12 @@ export const messagingSettings = pgTable(
     smsAccountSid: text('sms_account_sid'),
     smsAuthToken: text('sms_auth_token'),
     smsFrom: text('sms_from'),
+    /**
+     * The built-in outbox: email (SMS) is kept in the message log as delivered instead of being
+     * sent, so a store without SMTP or an SMS account still sees its messages (the console shows them).
+     */
+    emailOutbox: boolean('email_outbox').notNull().default(false),
+    smsOutbox: boolean('sms_outbox').notNull().default(false),
     /** Minutes after local midnight; non-transactional messages wait outside [end, start). */
     quietStartMinute: smallint('quiet_start_minute'),
     quietEndMinute: smallint('quiet_end_minute'),
@@ -148,6 +154,8 @@ export const messages = pgTable(
     index('messages_store_seq_idx').on(t.storeId, t.seq),
     index('messages_order_idx').on(t.storeId, t.orderId),
     index('messages_due_idx').on(t.nextAttemptAt).where(sql`${t.state} IN ('queued', 'sending')`),
+    // Failures by when they were given up (the overview counts today's).
+    index('messages_failed_idx').on(t.storeId, t.updatedAt).where(sql`${t.state} = 'failed'`),
   ],
 );
 

@@ -68,3 +68,17 @@ export async function paymentsSummary(
     inDoubt: { attempts: n(other?.doubt_count), amount: n(other?.doubt_amount) },
   };
 }
+
+/**
+ * Money captured for units not yet shipped (`prepaidHeld` above), read from the lines that hold
+ * money and still have units to ship only: the console's overview asks it on every visit.
+ */
+export async function prepaidHeld(db: Executor, storeId: string): Promise<number> {
+  const [row] = await queryRows<{ held: string | number | null }>(
+    db,
+    sql`SELECT coalesce(sum(greatest(0, p.captured - p.refunded - ${priceOf('l.shipped')})), 0) AS held
+          FROM payment_lines p JOIN order_lines l ON l.id = p.line_id AND l.store_id = p.store_id
+         WHERE p.store_id = ${storeId} AND p.captured > p.refunded AND l.allocated + l.backordered > 0`,
+  );
+  return Number(row?.held ?? 0);
+}

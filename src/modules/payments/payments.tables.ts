@@ -61,6 +61,8 @@ export const paymentLines = pgTable(
       sql`${t.amount} >= 0 AND ${t.deposit} BETWEEN 0 AND ${t.amount} AND ${t.refunded} BETWEEN 0 AND ${t.captured}`,
     ),
     index('payment_lines_due_idx').on(t.nextAttemptAt).where(sql`${t.nextAttemptAt} IS NOT NULL`),
+    // Lines holding money (the overview's prepaid money held reads only these).
+    index('payment_lines_held_idx').on(t.storeId).where(sql`${t.captured} > ${t.refunded}`),
   ],
 );
 

@@ -82,6 +82,11 @@ export const orderLines = pgTable(
     }),
     index('order_lines_order_idx').on(t.orderId, t.lineNo),
     index('order_lines_queue_idx').on(t.storeId, t.sku, t.queueTicket).where(sql`${t.backordered} > 0`),
+    // The store's waiting lines at a glance (the console's overview): how many orders wait, since
+    // when, and whose latest promised date has passed, from this index alone.
+    index('order_lines_waiting_idx')
+      .on(t.storeId, t.etaLatest, t.createdAt, t.orderId)
+      .where(sql`${t.backordered} > 0`),
     check(
       'order_lines_quantities_add_up',
       sql`${t.quantity} = ${t.allocated} + ${t.backordered} + ${t.shipped} + ${t.cancelled}`,

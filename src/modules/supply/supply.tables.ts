@@ -56,6 +56,10 @@ export const purchaseOrders = pgTable(
     }),
     index('purchase_orders_store_seq_idx').on(t.storeId, t.seq),
     uniqueIndex('purchase_orders_reference_idx').on(t.storeId, t.reference),
+    // Open purchase orders by expected date: the late ones are a range of it.
+    index('purchase_orders_open_idx')
+      .on(t.storeId, t.expectedDate)
+      .where(sql`${t.status} IN ('ordered', 'partially_received')`),
   ],
 );
 
