@@ -48,6 +48,8 @@ const STEPS = [
     out: 'dist-admin',
     tool: 'vite/bin/vite.js',
     args: ['build', '--config', 'web/admin/vite.config.ts', '--logLevel', 'warn'],
+    // A production build even when started from a test run (Vitest sets NODE_ENV=test).
+    env: { NODE_ENV: 'production' },
   },
 ];
 
@@ -75,7 +77,11 @@ for (const step of STEPS.filter((s) => named.length === 0 || named.includes(s.na
   const started = Date.now();
   // A clean output: files of deleted sources must not linger in the build.
   rmSync(out, { recursive: true, force: true });
-  const result = spawnSync(process.execPath, [entry, ...step.args], { cwd: root, stdio: 'inherit' });
+  const result = spawnSync(process.execPath, [entry, ...step.args], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, ...step.env },
+  });
   if (result.status !== 0) {
     console.error(`build ${step.name} failed`);
     process.exit(result.status ?? 1);

@@ -102,17 +102,50 @@ const backordersRoute = createRoute({
 });
 
 /** Areas of issue 12 not built yet: each says what it will hold, never a blank page. */
-const comingRoutes = AREAS.filter((area) => area.coming).map((area) =>
-  createRoute({
-    getParentRoute: () => appRoute,
-    path: area.path.slice(1),
-    component: () => <Coming area={area} />,
-  }),
-);
+function comingPage(path: string) {
+  const area = AREAS.find((a) => a.path === path);
+  if (!area?.coming) throw new Error(`No coming area at ${path}`);
+  return () => <Coming area={area} />;
+}
+const variantsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'variants',
+  component: comingPage('/variants'),
+});
+const purchaseOrdersRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'purchase-orders',
+  component: comingPage('/purchase-orders'),
+});
+const whatIfRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'what-if',
+  component: comingPage('/what-if'),
+});
+const messagesRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'messages',
+  component: comingPage('/messages'),
+});
+const settingsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'settings',
+  component: comingPage('/settings'),
+});
 
 const routeTree = rootRoute.addChildren([
   signInRoute,
-  appRoute.addChildren([overviewRoute, ordersRoute, orderRoute, backordersRoute, ...comingRoutes]),
+  appRoute.addChildren([
+    overviewRoute,
+    ordersRoute,
+    orderRoute,
+    backordersRoute,
+    variantsRoute,
+    purchaseOrdersRoute,
+    whatIfRoute,
+    messagesRoute,
+    settingsRoute,
+  ]),
 ]);
 
 export const router = createRouter({

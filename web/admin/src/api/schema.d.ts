@@ -279,6 +279,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Server-sent events: one `change` per event of the store's outbox, as it commits
+         * @description A `text/event-stream` that stays open. Each event of the store (see `GET /v1/events` for the types) arrives within about a second of its commit as `event: change`, `id: <seq>`, `data: {"type":"order.placed","seq":123}`; a comment line `: keep-alive` comes every 15 s. A client reconnecting with `Last-Event-ID` first gets the events after that seq (at most 1000, oldest first). Browsers: `new EventSource('/v1/live')` with the session cookie.
+         */
+        get: operations["streamChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/message-templates": {
         parameters: {
             query?: never;
@@ -551,6 +571,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The store's backorders at a glance: what waits, what is late, money held, today's fills */
+        get: operations["getOverview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/payments/summary": {
         parameters: {
             query?: never;
@@ -716,7 +753,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The store's channels (email, SMS), quiet hours, cadences and delay incentives */
+        /** The store's channels (email, SMS: a real one or the built-in outbox), quiet hours, cadences and delay incentives */
         get: operations["getMessagingSettings"];
         put?: never;
         post?: never;
@@ -3170,6 +3207,95 @@ export interface operations {
             };
             /** @description The request is well-formed but not acceptable: `validation_failed` and others */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    streamChanges: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `id` of the last event received */
+                "last-event-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stream of changes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Missing or invalid API key: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The key may not use this endpoint: `forbidden` */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6711,6 +6837,119 @@ export interface operations {
             };
         };
     };
+    getOverview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        asOf: string;
+                        /** @description Waiting lines whose promise is at risk: today (store time) is past their `etaLatest`, or their units wait for a purchase order whose expected date has passed */
+                        atRiskLines: number;
+                        /** @description Waiting units that stock reached since midnight, store time (restocks, receipts, releases) */
+                        filledToday: {
+                            /** @description Order lines */
+                            lines: number;
+                            /** @description Units */
+                            units: number;
+                        };
+                        /** @description Purchase orders ordered (or partly received) whose expected date has passed */
+                        latePurchaseOrders: number;
+                        /** @description Messages given up since midnight, store time */
+                        messagesFailedToday: number;
+                        oldestWaitingSince: string | null;
+                        /** @description Money collected for units not shipped yet (stores whose payments Backfill manages) */
+                        prepaidHeld: {
+                            /** @description Minor units */
+                            amount: number;
+                            currency: string;
+                        };
+                        /** @description Orders with at least one waiting line */
+                        waitingOrders: number;
+                        /** @description Units waiting in every queue of the store */
+                        waitingUnits: number;
+                    };
+                };
+            };
+            /** @description Missing or invalid API key: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The key may not use this endpoint: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
     getPaymentsSummary: {
         parameters: {
             query?: never;
@@ -9215,13 +9454,18 @@ export interface operations {
                         }[];
                         /** @description A delay notice goes out when a date moves at least this many days past the date last told */
                         delayNoticeDays: number;
-                        email: {
+                        email: ({
+                            /** @enum {string} */
+                            channel?: "smtp";
                             /** @description Sender, e.g. "Shop <orders@shop.example>" */
                             from: string;
                             replyTo?: string | null;
                             /** @description smtp://user:pass@host:587 or smtps://… (shown masked) */
                             smtpUrl: string;
-                        } | null;
+                        } | {
+                            /** @enum {string} */
+                            channel: "outbox";
+                        }) | null;
                         /** @description Days a self-service link stays valid once sent (default 90) */
                         linkLifetimeDays: number;
                         /** @description After `rotateLinkSecret`, days links signed with the previous secret keep working (default 7; 0 = none) */
@@ -9238,13 +9482,18 @@ export interface operations {
                         } | null;
                         /** @description The store's platform refunds cancellations by itself. Messages and shopper pages promise a refund only when this is true or Backfill manages the money (`paymentProvider` other than `none`) */
                         refundsAutomatic: boolean;
-                        sms: {
+                        sms: ({
                             accountSid: string;
                             /** @description Write-only: shown masked */
                             authToken: string;
                             baseUrl: string;
+                            /** @enum {string} */
+                            channel?: "api";
                             from: string;
-                        } | null;
+                        } | {
+                            /** @enum {string} */
+                            channel: "outbox";
+                        }) | null;
                         /** @description Days between status updates to waiting shoppers; 0 = none */
                         statusUpdateDays: number;
                         /** @description Back-in-stock alerts sent per free unit in one batch */
@@ -9344,13 +9593,18 @@ export interface operations {
                     }[];
                     /** @description A delay notice goes out when a date moves at least this many days past the date last told */
                     delayNoticeDays?: number;
-                    email?: {
+                    email?: ({
+                        /** @enum {string} */
+                        channel?: "smtp";
                         /** @description Sender, e.g. "Shop <orders@shop.example>" */
                         from: string;
                         replyTo?: string | null;
                         /** @description smtp://user:pass@host:587 or smtps://… (shown masked) */
                         smtpUrl: string;
-                    } | null;
+                    } | {
+                        /** @enum {string} */
+                        channel: "outbox";
+                    }) | null;
                     /** @description Days a self-service link stays valid once sent (default 90) */
                     linkLifetimeDays?: number;
                     /** @description After `rotateLinkSecret`, days links signed with the previous secret keep working (default 7; 0 = none) */
@@ -9367,13 +9621,18 @@ export interface operations {
                     refundsAutomatic?: boolean;
                     /** @description A new secret signs self-service links from now on; links already sent keep working for `linkSecretGraceDays` */
                     rotateLinkSecret?: boolean;
-                    sms?: {
+                    sms?: ({
                         accountSid: string;
                         /** @description Write-only: shown masked */
                         authToken: string;
                         baseUrl: string;
+                        /** @enum {string} */
+                        channel?: "api";
                         from: string;
-                    } | null;
+                    } | {
+                        /** @enum {string} */
+                        channel: "outbox";
+                    }) | null;
                     /** @description Days between status updates to waiting shoppers; 0 = none */
                     statusUpdateDays?: number;
                     /** @description Back-in-stock alerts sent per free unit in one batch */
@@ -9403,13 +9662,18 @@ export interface operations {
                         }[];
                         /** @description A delay notice goes out when a date moves at least this many days past the date last told */
                         delayNoticeDays: number;
-                        email: {
+                        email: ({
+                            /** @enum {string} */
+                            channel?: "smtp";
                             /** @description Sender, e.g. "Shop <orders@shop.example>" */
                             from: string;
                             replyTo?: string | null;
                             /** @description smtp://user:pass@host:587 or smtps://… (shown masked) */
                             smtpUrl: string;
-                        } | null;
+                        } | {
+                            /** @enum {string} */
+                            channel: "outbox";
+                        }) | null;
                         /** @description Days a self-service link stays valid once sent (default 90) */
                         linkLifetimeDays: number;
                         /** @description After `rotateLinkSecret`, days links signed with the previous secret keep working (default 7; 0 = none) */
@@ -9426,13 +9690,18 @@ export interface operations {
                         } | null;
                         /** @description The store's platform refunds cancellations by itself. Messages and shopper pages promise a refund only when this is true or Backfill manages the money (`paymentProvider` other than `none`) */
                         refundsAutomatic: boolean;
-                        sms: {
+                        sms: ({
                             accountSid: string;
                             /** @description Write-only: shown masked */
                             authToken: string;
                             baseUrl: string;
+                            /** @enum {string} */
+                            channel?: "api";
                             from: string;
-                        } | null;
+                        } | {
+                            /** @enum {string} */
+                            channel: "outbox";
+                        }) | null;
                         /** @description Days between status updates to waiting shoppers; 0 = none */
                         statusUpdateDays: number;
                         /** @description Back-in-stock alerts sent per free unit in one batch */

@@ -12,3 +12,4 @@ export type BackorderPage = Extract<
   Json<paths['/v1/backorders']['get']['responses'][200]>,
   { data: unknown }
 >;
+export type Overview = Json<paths['/v1/overview']['get']['responses'][200]>;

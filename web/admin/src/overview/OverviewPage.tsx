@@ -46,8 +46,6 @@ function Figure({
   );
 }
 
-const UNAVAILABLE = 'Needs a server with GET /v1/overview';
-
 export function OverviewPage() {
   const queryClient = useQueryClient();
   const refresh = useCallback(() => {
@@ -111,10 +109,7 @@ export function OverviewPage() {
 
   return (
     <>
-      <PageTitle
-        actions={liveBadge}
-        description={`As of ${formatTime(o.asOf)}${o.estimated ? ' · worked out from the first 1,000 waiting lines' : ''}`}
-      >
+      <PageTitle actions={liveBadge} description={`As of ${formatTime(o.asOf)}`}>
         Overview
       </PageTitle>
       {nothingWaits && (
@@ -158,26 +153,29 @@ export function OverviewPage() {
           value={formatCount(o.latePurchaseOrders)}
           tone={o.latePurchaseOrders > 0 ? 'alert' : undefined}
           detail="ordered, past their expected date"
+          to={
+            o.latePurchaseOrders > 0 ? (
+              <AnchorLink to="/purchase-orders" size="sm">
+                See purchase orders
+              </AnchorLink>
+            ) : undefined
+          }
         />
         <Figure
           label="Prepaid money held"
-          value={o.prepaidHeld ? formatMoney(o.prepaidHeld.amount, o.prepaidHeld.currency) : '—'}
-          detail={o.prepaidHeld ? 'paid for units still waiting' : UNAVAILABLE}
+          value={formatMoney(o.prepaidHeld.amount, o.prepaidHeld.currency)}
+          detail="collected for units not shipped yet"
         />
         <Figure
           label="Messages failed today"
-          value={o.messagesFailedToday === null ? '—' : formatCount(o.messagesFailedToday)}
-          tone={o.messagesFailedToday ? 'alert' : undefined}
-          detail={o.messagesFailedToday === null ? UNAVAILABLE : 'emails, SMS and webhooks that gave up'}
+          value={formatCount(o.messagesFailedToday)}
+          tone={o.messagesFailedToday > 0 ? 'alert' : undefined}
+          detail="emails, SMS and webhooks given up since midnight"
         />
         <Figure
           label="Filled today"
-          value={o.filledToday ? formatCount(o.filledToday.units) : '—'}
-          detail={
-            o.filledToday
-              ? `units, in ${formatCount(o.filledToday.lines)} line${o.filledToday.lines === 1 ? '' : 's'}`
-              : UNAVAILABLE
-          }
+          value={formatCount(o.filledToday.units)}
+          detail={`units reached by stock since midnight, in ${formatCount(o.filledToday.lines)} line${o.filledToday.lines === 1 ? '' : 's'}`}
         />
       </SimpleGrid>
 

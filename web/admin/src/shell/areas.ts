@@ -1,6 +1,14 @@
 /** The console's eight page areas (issue 12), in navigation order. */
 export interface Area {
-  path: '/' | `/${string}`;
+  path:
+    | '/'
+    | '/backorders'
+    | '/orders'
+    | '/variants'
+    | '/purchase-orders'
+    | '/what-if'
+    | '/messages'
+    | '/settings';
   label: string;
   /** Not built yet: the page says what it will hold and where to do it today. */
   coming?: { summary: string; meanwhile: string };
