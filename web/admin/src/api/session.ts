@@ -3,7 +3,7 @@
  * password or a one-time link, sign-out. The session itself is an HttpOnly cookie the browser
  * keeps; the console holds only the CSRF token in memory.
  */
-import { queryOptions, useQuery } from '@tanstack/react-query';
+import { queryOptions } from '@tanstack/react-query';
 import { ApiError, problemError, setCsrfToken } from './client';
 
 export type Role = 'owner' | 'ops' | 'support';
@@ -55,12 +55,6 @@ export const sessionQuery = queryOptions({
   staleTime: 5 * 60_000,
   retry: false,
 });
-
-export function useSession(): Session {
-  const { data } = useQuery(sessionQuery);
-  if (!data) throw new Error('useSession is for pages behind sign-in');
-  return data;
-}
 
 export async function signIn(input: { email: string; password: string; storeId?: string }): Promise<Session> {
   return sessionOf(await sessionCall('POST', '/v1/session', input));

@@ -241,7 +241,13 @@ function CancelLine({
   }
 
   return (
-    <Modal opened onClose={onClose} title={`Cancel units of ${line.sku}`} centered>
+    <Modal
+      opened
+      onClose={onClose}
+      title={`Cancel units of ${line.sku}`}
+      centered
+      closeButtonProps={{ 'aria-label': 'Close without cancelling' }}
+    >
       <form onSubmit={onSubmit}>
         <Stack>
           <Text size="sm">

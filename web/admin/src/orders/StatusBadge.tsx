@@ -15,7 +15,7 @@ const LOOK: Record<Status, { color: string; label: string }> = {
 export function StatusBadge({ status }: { status: Status }) {
   const look = LOOK[status] ?? { color: 'gray', label: status };
   return (
-    <Badge color={look.color} variant="light" autoContrast>
+    <Badge color={look.color} variant="light" style={{ minWidth: 'max-content' }}>
       {look.label}
     </Badge>
   );

@@ -5,10 +5,10 @@
  */
 import { AppShell, Burger, Button, Group, Text, VisuallyHidden } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Outlet, useNavigate, useRouterState } from '@tanstack/react-router';
 import { useEffect, useRef } from 'react';
-import { sessionQuery, signOut, useSession } from '../api/session';
+import { sessionQuery, signOut } from '../api/session';
 import { NavLinkLink } from '../shared/links';
 import { AREAS } from './areas';
 
@@ -17,7 +17,7 @@ function isCurrent(areaPath: string, pathname: string): boolean {
 }
 
 export function Shell() {
-  const session = useSession();
+  const session = useQuery(sessionQuery).data;
   const [opened, { toggle, close }] = useDisclosure(false);
   const pathname = useRouterState({ select: (s) => s.location.pathname });
   const queryClient = useQueryClient();
@@ -44,11 +44,14 @@ export function Shell() {
   }, [pathname, close]);
 
   async function onSignOut() {
-    await signOut(session.csrfToken).catch(() => undefined);
+    await signOut(session?.csrfToken ?? '').catch(() => undefined);
+    await navigate({ to: '/sign-in' });
     queryClient.clear();
     queryClient.setQueryData(sessionQuery.queryKey, null);
-    await navigate({ to: '/sign-in' });
   }
+
+  // Signed out (here or elsewhere): the router is on its way to the sign-in page.
+  if (!session) return null;
 
   return (
     <AppShell
