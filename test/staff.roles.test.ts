@@ -5,6 +5,7 @@
  * checked on the behaviour itself, independently of the grants table: settings, keys, staff and the
  * audit log are the owner's; support changes no stock; ops and support reach what their pages need.
  */
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/harness.ts';
 import { as, invite, type Session, storeWithOwner } from './support/staff.ts';
@@ -22,6 +23,7 @@ interface Operation {
   streams: boolean;
 }
 
+const run = randomUUID().slice(0, 8);
 let t: TestApp;
 let operations: Operation[];
 const sessions = {} as Record<Role, Session>;
@@ -44,10 +46,10 @@ beforeAll(async () => {
         streams: JSON.stringify(op.responses ?? {}).includes('text/event-stream'),
       })),
   );
-  const shop = await storeWithOwner(t, 'matrix-owner@shop.example');
+  const shop = await storeWithOwner(t, `matrix-owner.${run}@shop.example`);
   sessions.owner = shop.owner;
-  sessions.ops = await invite(t, shop.owner, 'matrix-ops@shop.example', 'ops');
-  sessions.support = await invite(t, shop.owner, 'matrix-support@shop.example', 'support');
+  sessions.ops = await invite(t, shop.owner, `matrix-ops.${run}@shop.example`, 'ops');
+  sessions.support = await invite(t, shop.owner, `matrix-support.${run}@shop.example`, 'support');
   // Path parameters that match no pattern: an admitted call stops at validation, changing nothing.
   for (const op of operations.filter((o) => o.roles !== undefined)) {
     const url = op.path.replace(/\{[^}]+\}/g, '~none~');

@@ -3,6 +3,7 @@
  * lock-out, the session cookie and its lifetimes, CSRF, invitations, staff management, the audit
  * log, and store isolation — all through the HTTP API, with the clock under the test's control.
  */
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSenders } from '../src/modules/messages/messages.channels.ts';
 import { deliverDue } from '../src/modules/messages/messages.delivery.ts';
@@ -32,8 +33,10 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
+// Unique per run: on PostgreSQL the database outlives the run, and an email in several stores asks for one.
+const run = randomUUID().slice(0, 8);
 let unique = 0;
-const email = (who: string) => `${who}.${++unique}@shop.example`;
+const email = (who: string) => `${who}.${run}.${++unique}@shop.example`;
 
 describe('the first owner', () => {
   it('gets a one-time sign-in link that sets the password and signs in, once', async () => {
