@@ -6,9 +6,8 @@
  * sideways scrolling; screenshots at 1280 and 390 px go to BACKFILL_SCREENSHOTS (default
  * .screenshots/admin, kept out of git). The first page's JavaScript must stay under 300 kB gzipped.
  *
- * Sessions: while the server has no staff sessions (GET /v1/session, h-auth), the browser's
- * /v1/session calls are answered here and its API calls carry the store's secret key; with them,
- * the test signs in for real (a one-time link sets the password, then email + password).
+ * Sign-in is the real one: the store's first owner opens the one-time link `POST /v1/stores`
+ * printed, chooses a password, signs out, and signs in again with email and password.
  */
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -17,7 +16,7 @@ import { gzipSync } from 'node:zlib';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations, launchChromium } from './support/browser.ts';
-import { type StoreKeys, startTestApp, type TestApp, variant } from './support/harness.ts';
+import { OPERATOR_TOKEN, type StoreKeys, startTestApp, type TestApp, variant } from './support/harness.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies loosely
 type Json = any;
@@ -35,7 +34,7 @@ let t: TestApp;
 let origin: string;
 let browser: Browser;
 let store: StoreKeys;
-let realSessions = false;
+let ownerLink: string;
 let orderId: string;
 const suffix = Math.random().toString(36).slice(2, 7).toUpperCase();
 const JACKET = `JACKET-${suffix}`;
@@ -47,56 +46,19 @@ async function call(method: 'GET' | 'PUT' | 'POST' | 'PATCH', url: string, body?
   return res.body ? res.json() : null;
 }
 
-/** Without staff sessions on the server: the console's calls carry the secret key instead. */
-async function standInSessions(context: BrowserContext): Promise<void> {
-  let signedIn = false;
-  const session = {
-    staff: { id: 'stf_stand_in', email: EMAIL, name: 'Olive Owner', role: 'owner' },
-    store: { id: store.id, name: 'Summit Outdoor' },
-    csrfToken: 'stand-in-csrf-token',
-  };
-  await context.route(`${origin}/v1/**`, async (route) => {
-    const request = route.request();
-    const path = new URL(request.url()).pathname;
-    if (path === '/v1/session') {
-      if (request.method() === 'POST') {
-        const body = request.postDataJSON();
-        if (body.email !== EMAIL || body.password !== PASSWORD) {
-          return route.fulfill({
-            status: 401,
-            contentType: 'application/problem+json',
-            body: JSON.stringify({
-              status: 401,
-              code: 'invalid_credentials',
-              detail: 'Wrong email or password',
-            }),
-          });
-        }
-        signedIn = true;
-      }
-      if (request.method() === 'DELETE') {
-        signedIn = false;
-        return route.fulfill({ status: 204 });
-      }
-      return signedIn
-        ? route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(session) })
-        : route.fulfill({
-            status: 401,
-            contentType: 'application/problem+json',
-            body: JSON.stringify({ status: 401, code: 'unauthorized', detail: 'Not signed in' }),
-          });
-    }
-    return route.continue({ headers: { ...request.headers(), authorization: `Bearer ${store.secretKey}` } });
-  });
-}
-
 beforeAll(async () => {
   t = await startTestApp();
   await t.app.server.listen({ port: 0, host: '127.0.0.1' });
   origin = `http://127.0.0.1:${(t.app.server.server.address() as AddressInfo).port}`;
-  store = await t.createStore('Summit Outdoor');
-  const doc = (await t.request('GET', '/openapi.json')).json();
-  realSessions = Boolean(doc.paths['/v1/session']?.post);
+  const created = await t.request('POST', '/v1/stores', {
+    key: OPERATOR_TOKEN,
+    body: { name: 'Summit Outdoor', currency: 'USD', ownerEmail: EMAIL },
+  });
+  expect(created.statusCode).toBe(201);
+  const body = created.json();
+  store = { id: body.store.id, secretKey: body.secretKey, publishableKey: body.publishableKey };
+  // The link names the configured public URL; the fragment carries the token.
+  ownerLink = `${origin}/admin/sign-in${new URL(body.ownerSignInLink).hash}`;
 
   await call('PUT', `/v1/variants/${JACKET}`, variant('backorder', null, { title: 'Alpine jacket' }));
   await call('PUT', `/v1/variants/${MUG}`, variant('backorder', null, { title: 'Enamel mug' }));
@@ -171,7 +133,6 @@ describe('the console in a browser', () => {
 
   beforeAll(async () => {
     context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
-    if (!realSessions) await standInSessions(context);
     page = await context.newPage();
     page.on('request', (request) => {
       if (request.method() !== 'GET' && new URL(request.url()).pathname.startsWith('/v1/'))
@@ -185,6 +146,25 @@ describe('the console in a browser', () => {
     });
   });
   afterAll(() => context?.close());
+
+  it('the first owner’s one-time link sets a password and signs in', async () => {
+    expect(ownerLink).toMatch(/#link=.+/);
+    await page.goto(ownerLink);
+    await page.getByRole('heading', { name: 'Choose your password' }).waitFor();
+    // The token leaves the address bar at once.
+    expect(page.url()).not.toContain('link=');
+    await checkPage(page, 'sign-in-link');
+    await page.locator('input[autocomplete="new-password"]').first().fill(PASSWORD);
+    await page.locator('input[autocomplete="new-password"]').nth(1).fill('something else entirely');
+    await page.getByRole('button', { name: 'Set password and sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').innerText()).toMatch(/differ/);
+    await page.locator('input[autocomplete="new-password"]').nth(1).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Set password and sign in' }).click();
+    await page.waitForURL(/\/admin\/?$/);
+    expect(await page.getByTestId('store-name').innerText()).toBe('Summit Outdoor');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/admin\/sign-in/);
+  });
 
   it('GET / leads to the sign-in page; a wrong password is said in words; signs in from the keyboard', async () => {
     await page.goto(`${origin}/`);
@@ -202,6 +182,10 @@ describe('the console in a browser', () => {
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/admin\/?$/);
     expect(await page.getByTestId('store-name').innerText()).toBe('Summit Outdoor');
+    const cookies = await context.cookies();
+    const session = cookies.find((c) => c.name === 'backfill_session');
+    expect(session?.httpOnly).toBe(true);
+    expect(session?.sameSite).toBe('Lax');
   });
 
   it('the overview shows the figures and changes live when an order waits', async () => {

@@ -1,5 +1,6 @@
 import type { VariantInput } from '../modules/catalog/catalog.models.ts';
 import { putVariant } from '../modules/catalog/catalog.usecases.ts';
+import { createFirstOwner } from '../modules/staff/staff.usecases.ts';
 import { adjustStock } from '../modules/stock/stock.adjust.ts';
 import { placeBatch } from '../modules/stock/stock.placement.batch.ts';
 import { createStore } from '../modules/stores/stores.usecases.ts';
@@ -64,9 +65,22 @@ const SHOPPERS = [
   'barbara@example.com',
 ];
 
-/** A demo store with a variant in each mode, some stock and a queue that is already waiting. */
-export async function seedDemo(deps: Deps): Promise<{ summary: string }> {
-  const created = await inTransaction(deps.db, (tx) => createStore(tx, deps, { name: 'Demo Outfitters' }));
+/** The demo store's owner, when no other email is given. */
+export const DEMO_OWNER_EMAIL = 'owner@example.com';
+
+/**
+ * A demo store with a variant in each mode, some stock and a queue that is already waiting, and
+ * its owner (with a one-time sign-in link to the console).
+ */
+export async function seedDemo(
+  deps: Deps,
+  options: { ownerEmail?: string } = {},
+): Promise<{ summary: string; ownerSignInLink: string }> {
+  const { created, owner } = await inTransaction(deps.db, async (tx) => {
+    const created = await createStore(tx, deps, { name: 'Demo Outfitters' });
+    const owner = await createFirstOwner(tx, deps, created.store.id, options.ownerEmail ?? DEMO_OWNER_EMAIL);
+    return { created, owner };
+  });
   const store = created.store;
   for (const [sku, input, stock] of VARIANTS) {
     await inTransaction(deps.db, async (tx) => {
@@ -108,8 +122,10 @@ export async function seedDemo(deps: Deps): Promise<{ summary: string }> {
     'Keep these keys now: they are shown only once.',
     `  secret key       ${created.secretKey}`,
     `  publishable key  ${created.publishableKey}`,
+    `The console's owner is ${owner.staff.email}: open this one-time link (7 days) to choose a password and sign in:`,
+    `  ${owner.link}`,
     'Try:',
     `  curl -H "Authorization: Bearer ${created.secretKey}" http://127.0.0.1:3000/v1/backorders?sku=JACKET-RED-M`,
   ].join('\n');
-  return { summary };
+  return { summary, ownerSignInLink: owner.link };
 }

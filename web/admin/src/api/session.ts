@@ -1,52 +1,31 @@
 /**
  * The signed-in staff member: GET /v1/session on load (401 = signed out), sign-in with email and
  * password or a one-time link, sign-out. The session itself is an HttpOnly cookie the browser
- * keeps; the console holds only the CSRF token in memory.
+ * keeps; the console holds only the CSRF token, in memory.
  */
 import { queryOptions } from '@tanstack/react-query';
-import { ApiError, problemError, setCsrfToken } from './client';
+import { ApiError, api, data, setCsrfToken } from './client';
+import type { paths } from './schema';
 
-export type Role = 'owner' | 'ops' | 'support';
+export type Session = paths['/v1/session']['get']['responses'][200]['content']['application/json'];
+export type Role = Session['staff']['role'];
 
-export interface Session {
-  staff: { id: string; email: string; name: string | null; role: Role };
-  store: { id: string; name: string };
-  csrfToken: string;
-}
-
-async function sessionCall(method: string, path: string, body?: unknown): Promise<Response> {
-  try {
-    return await fetch(path, {
-      method,
-      credentials: 'same-origin',
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-  } catch {
-    throw new ApiError(
-      0,
-      'network',
-      'Cannot reach the server. Check that it is running and your connection.',
-    );
-  }
-}
-
-async function sessionOf(response: Response): Promise<Session> {
-  const body = await response.json().catch(() => null);
-  if (!response.ok) throw problemError(response.status, body);
-  const session = body as Session;
+function remember(session: Session): Session {
   setCsrfToken(session.csrfToken);
   return session;
 }
 
 /** The current session, or null when signed out. */
 export async function fetchSession(): Promise<Session | null> {
-  const response = await sessionCall('GET', '/v1/session');
-  if (response.status === 401) {
-    setCsrfToken(null);
-    return null;
+  try {
+    return remember(await data(api.GET('/v1/session')));
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) {
+      setCsrfToken(null);
+      return null;
+    }
+    throw error;
   }
-  return sessionOf(response);
 }
 
 export const sessionQuery = queryOptions({
@@ -56,22 +35,19 @@ export const sessionQuery = queryOptions({
   retry: false,
 });
 
-export async function signIn(input: { email: string; password: string; storeId?: string }): Promise<Session> {
-  return sessionOf(await sessionCall('POST', '/v1/session', input));
+export async function signIn(body: { email: string; password: string; storeId?: string }): Promise<Session> {
+  return remember(await data(api.POST('/v1/session', { body })));
 }
 
 /** A one-time sign-in link (first owner, invitations): sets the password and signs in. */
-export async function signInWithLink(input: { token: string; password: string }): Promise<Session> {
-  return sessionOf(await sessionCall('POST', '/v1/session/link', input));
+export async function signInWithLink(body: { token: string; password: string }): Promise<Session> {
+  return remember(await data(api.POST('/v1/session/link', { body })));
 }
 
-export async function signOut(csrfToken: string): Promise<void> {
+/** Ends this browser's session (the CSRF token is sent by the client's middleware). */
+export async function signOut(): Promise<void> {
   try {
-    await fetch('/v1/session', {
-      method: 'DELETE',
-      credentials: 'same-origin',
-      headers: { 'X-CSRF-Token': csrfToken },
-    });
+    await data(api.DELETE('/v1/session'));
   } finally {
     setCsrfToken(null);
   }

@@ -44,7 +44,7 @@ export function Shell() {
   }, [pathname, close]);
 
   async function onSignOut() {
-    await signOut(session?.csrfToken ?? '').catch(() => undefined);
+    await signOut().catch(() => undefined);
     await navigate({ to: '/sign-in' });
     queryClient.clear();
     queryClient.setQueryData(sessionQuery.queryKey, null);
