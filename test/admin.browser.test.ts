@@ -250,6 +250,11 @@ describe('the console in a browser', () => {
     expect(jacket.cancelledQuantity).toBe(1);
     expect(jacket.backorderedQuantity).toBe(2);
     expect(after.lines.find((l: Json) => l.sku === MUG).cancelledQuantity).toBe(0);
+    // The owner's audit log names who cancelled what.
+    const audit = await (await page.request.get(`${origin}/v1/audit-log`)).json();
+    const entry = audit.data.find((a: Json) => a.action === 'cancelOrder');
+    expect(entry?.staff.email).toBe(EMAIL);
+    expect(JSON.stringify(entry?.target)).toContain(orderId);
     const cancel = writes.find((r) => r.url().endsWith(`/v1/orders/${orderId}/cancel`))!;
     expect(cancel).toBeDefined();
     expect((await cancel.allHeaders())['x-csrf-token']).toBeTruthy();
@@ -289,8 +294,14 @@ describe('the console in a browser', () => {
     }
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(/\/admin\/sign-in/);
-    await page.goto(`${origin}/admin/backorders`);
+    await page.goto(`${origin}/admin/backorders?sku=${JACKET}`);
     await page.waitForURL(/\/admin\/sign-in\?next=/);
+    // Signing in leads back to the page asked for.
+    await page.getByLabel('Email').fill(EMAIL);
+    await page.locator('input[autocomplete="current-password"]').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(new RegExp(`/admin/backorders\\?sku=${JACKET}$`));
+    await page.getByRole('table', { name: 'Waiting lines' }).waitFor();
     expect(problems).toEqual([]);
   });
 });

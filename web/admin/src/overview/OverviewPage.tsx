@@ -203,26 +203,26 @@ export function OverviewPage() {
             <Suspense fallback={<Skeleton height={220} />}>
               <AgeChart counts={counts} />
             </Suspense>
-            <div className="table-scroll">
-              <Table mt="sm" fz="sm" aria-label="Waiting units by age">
-                <Table.Thead>
-                  <Table.Tr>
-                    {AGE_BUCKETS.map((b) => (
-                      <Table.Th key={b.label} scope="col">
-                        {b.label}
-                      </Table.Th>
-                    ))}
+            <Table mt="sm" fz="sm" maw={360} aria-label="Waiting units by age">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th scope="col">Waiting for</Table.Th>
+                  <Table.Th scope="col" ta="right">
+                    Units
+                  </Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {AGE_BUCKETS.map((bucket, i) => (
+                  <Table.Tr key={bucket.label}>
+                    <Table.Th scope="row" fw={400}>
+                      {bucket.label}
+                    </Table.Th>
+                    <Table.Td ta="right">{formatCount(counts[i] ?? 0)}</Table.Td>
                   </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  <Table.Tr>
-                    {counts.map((n, i) => (
-                      <Table.Td key={AGE_BUCKETS[i]!.label}>{formatCount(n)}</Table.Td>
-                    ))}
-                  </Table.Tr>
-                </Table.Tbody>
-              </Table>
-            </div>
+                ))}
+              </Table.Tbody>
+            </Table>
           </>
         )}
       </Paper>
