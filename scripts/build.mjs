@@ -7,6 +7,9 @@
  * `--if-possible` (used by `prepare`): a production install (`npm ci --omit=dev`) has no compiler;
  * there a step whose output already exists (built earlier, e.g. in a build stage) is kept, and one
  * whose output is missing fails with a clear message.
+ *
+ * Names of steps as arguments build only those (`node scripts/build.mjs admin`): the test set-up
+ * rebuilds only what is older than its sources.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
@@ -17,10 +20,16 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
 
-/** Resolves a dev tool's entry file, or null when dev dependencies are not installed. */
+/**
+ * Resolves a dev tool's entry file (`package/path/in/it.js`), or null when dev dependencies are not
+ * installed. Through the package's package.json: its `exports` may not list the file (vite's bin).
+ */
 function tool(specifier) {
+  const parts = specifier.split('/');
+  const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
   try {
-    return require.resolve(specifier);
+    const entry = join(dirname(require.resolve(`${name}/package.json`)), specifier.slice(name.length + 1));
+    return existsSync(entry) ? entry : null;
   } catch {
     return null;
   }
@@ -33,10 +42,25 @@ const STEPS = [
     tool: 'typescript/bin/tsc',
     args: ['-p', 'tsconfig.build.json'],
   },
+  {
+    // The merchant console (web/admin, React + Vite), served by the server at /admin.
+    name: 'admin',
+    out: 'dist-admin',
+    tool: 'vite/bin/vite.js',
+    args: ['build', '--config', 'web/admin/vite.config.ts', '--logLevel', 'warn'],
+    // A production build even when started from a test run (Vitest sets NODE_ENV=test).
+    env: { NODE_ENV: 'production' },
+  },
 ];
 
 const ifPossible = process.argv.includes('--if-possible');
-for (const step of STEPS) {
+const named = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+const unknown = named.filter((name) => !STEPS.some((step) => step.name === name));
+if (unknown.length > 0) {
+  console.error(`build: no step named ${unknown.join(', ')} (steps: ${STEPS.map((s) => s.name).join(', ')})`);
+  process.exit(1);
+}
+for (const step of STEPS.filter((s) => named.length === 0 || named.includes(s.name))) {
   const out = join(root, step.out);
   const entry = tool(step.tool);
   if (entry === null) {
@@ -53,7 +77,11 @@ for (const step of STEPS) {
   const started = Date.now();
   // A clean output: files of deleted sources must not linger in the build.
   rmSync(out, { recursive: true, force: true });
-  const result = spawnSync(process.execPath, [entry, ...step.args], { cwd: root, stdio: 'inherit' });
+  const result = spawnSync(process.execPath, [entry, ...step.args], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, ...step.env },
+  });
   if (result.status !== 0) {
     console.error(`build ${step.name} failed`);
     process.exit(result.status ?? 1);

@@ -12,6 +12,7 @@ import { DatabaseInUseError, inTransaction, openDatabase } from './db/client.ts'
 import { seedDemo } from './db/seed.ts';
 import { collectPayments } from './modules/payments/payments.collector.ts';
 import { refreshDuePromises } from './modules/promises/promises.jobs.ts';
+import { createFirstOwner } from './modules/staff/staff.usecases.ts';
 import { countStores, createStore } from './modules/stores/stores.usecases.ts';
 import { systemClock } from './shared/clock.ts';
 import { createIdGenerator } from './shared/ids.ts';
@@ -31,9 +32,12 @@ Usage:
                                       PostgreSQL: pg_dump --format=custom (see docs/deploy.md)
   backfill restore <file>             into a new PGlite directory, or an empty PostgreSQL database
                                       (pg_restore), then migrate
-  backfill store create --name NAME [--currency USD] [--timezone UTC]
-                                      create a store and print its API keys once
-  backfill seed --demo                create a demo store with variants, stock and a live queue
+  backfill store create --name NAME [--currency USD] [--timezone UTC] [--owner-email EMAIL]
+                                      create a store and print its API keys once; with
+                                      --owner-email, its console owner and a one-time sign-in link
+  backfill seed --demo [--owner-email EMAIL]
+                                      create a demo store with variants, stock and a live queue,
+                                      and its console owner (default owner@example.com)
   backfill promises refresh [--verbose]
                                       re-date waiting lines for today (the daily job; serve runs
                                       it hourly by itself); --verbose prints each SKU once done
@@ -88,7 +92,12 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'store' && sub === 'create') {
     const { values } = parseArgs({
       args: argv.slice(2),
-      options: { name: { type: 'string' }, currency: { type: 'string' }, timezone: { type: 'string' } },
+      options: {
+        name: { type: 'string' },
+        currency: { type: 'string' },
+        timezone: { type: 'string' },
+        'owner-email': { type: 'string' },
+      },
     });
     if (!values.name) {
       console.error('store create needs --name "Store name"');
@@ -97,23 +106,42 @@ async function main(argv: string[]): Promise<number> {
     const db = await openDatabase(config.databaseUrl);
     try {
       await db.migrate();
-      const deps = { clock: systemClock, ids: createIdGenerator() };
-      const created = await inTransaction(db.db, (tx) =>
-        createStore(tx, deps, { name: values.name!, currency: values.currency, timezone: values.timezone }),
-      );
+      const deps = { clock: systemClock, ids: createIdGenerator(), publicUrl: config.publicUrl };
+      const ownerEmail = values['owner-email'];
+      const { created, owner } = await inTransaction(db.db, async (tx) => {
+        const created = await createStore(tx, deps, {
+          name: values.name!,
+          currency: values.currency,
+          timezone: values.timezone,
+        });
+        const owner = ownerEmail ? await createFirstOwner(tx, deps, created.store.id, ownerEmail) : null;
+        return { created, owner };
+      });
       console.log(
         `Created store ${created.store.id} (${created.store.name}, ${created.store.currency}, ${created.store.timezone})`,
       );
       console.log('Keep these keys now: they are shown only once.');
       console.log(`  secret key       ${created.secretKey}`);
       console.log(`  publishable key  ${created.publishableKey}`);
+      if (owner) {
+        console.log(
+          `The console's owner is ${owner.staff.email}: open this one-time link (7 days) to choose`,
+        );
+        console.log(`a password and sign in:\n  ${owner.link}`);
+      } else {
+        console.log('No console owner yet: invite one with the secret key (POST /v1/staff, role "owner"),');
+        console.log('or pass --owner-email next time.');
+      }
     } finally {
       await db.close();
     }
     return 0;
   }
   if (command === 'seed') {
-    const { values } = parseArgs({ args: argv.slice(1), options: { demo: { type: 'boolean' } } });
+    const { values } = parseArgs({
+      args: argv.slice(1),
+      options: { demo: { type: 'boolean' }, 'owner-email': { type: 'string' } },
+    });
     if (!values.demo) {
       console.error('seed needs --demo');
       return 2;
@@ -121,7 +149,9 @@ async function main(argv: string[]): Promise<number> {
     const db = await openDatabase(config.databaseUrl);
     try {
       await db.migrate();
-      const demo = await seedDemo(assembleDeps(db));
+      const demo = await seedDemo(assembleDeps(db, { publicUrl: config.publicUrl }), {
+        ...(values['owner-email'] ? { ownerEmail: values['owner-email'] } : {}),
+      });
       console.log(demo.summary);
     } finally {
       await db.close();

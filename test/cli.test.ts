@@ -22,15 +22,30 @@ const keysIn = (text: string) => ({
 
 describe('backfill CLI', () => {
   it('creates a store and seeds a demo store whose keys work and whose queue is live', async () => {
-    const created = await backfill('store', 'create', '--name', 'Corner Shop', '--currency', 'EUR');
+    const created = await backfill(
+      'store',
+      'create',
+      '--name',
+      'Corner Shop',
+      '--currency',
+      'EUR',
+      '--owner-email',
+      'Boss@Corner.example',
+    );
     expect(created.code).toBe(0);
     expect(created.stdout).toContain('Corner Shop, EUR, UTC');
+    expect(created.stdout).toContain("The console's owner is boss@corner.example");
+    const ownerLink = /\S+\/admin\/sign-in#link=(\S+)/.exec(created.stdout)?.[1];
+    expect(ownerLink).toBeDefined();
     const storeKeys = keysIn(created.stdout);
     expect(storeKeys.secret).toBeDefined();
 
     const seeded = await backfill('seed', '--demo');
     expect(seeded.code).toBe(0);
     const demoKeys = keysIn(seeded.stdout);
+    expect(seeded.stdout).toContain("The console's owner is owner@example.com");
+    const demoLink = /\S+\/admin\/sign-in#link=(\S+)/.exec(seeded.stdout)?.[1];
+    expect(demoLink).toBeDefined();
 
     const app = await createApp(testConfig({ databaseUrl }), { logger: false });
     try {
@@ -47,6 +62,23 @@ describe('backfill CLI', () => {
       expect(availability.status).toBe('preorder');
       // The first store is separate and empty.
       expect((await get('/v1/orders', storeKeys.secret!)).json().data).toEqual([]);
+      // Each printed link signs its owner in to its own store, once.
+      for (const [token, storeName] of [
+        [ownerLink!, 'Corner Shop'],
+        [demoLink!, 'Demo Outfitters'],
+      ]) {
+        const signIn = () =>
+          app.server.inject({
+            method: 'POST',
+            url: '/v1/session/link',
+            payload: { token, password: 'a long enough password' },
+          });
+        const first = await signIn();
+        expect(first.statusCode, first.body).toBe(200);
+        expect(first.json().store.name).toBe(storeName);
+        expect(first.json().staff.role).toBe('owner');
+        expect((await signIn()).statusCode).toBe(401);
+      }
     } finally {
       await app.close();
     }

@@ -4,6 +4,7 @@ export * from '../modules/catalog/catalog.tables.ts';
 export * from '../modules/messages/messages.tables.ts';
 export * from '../modules/payments/payments.tables.ts';
 export * from '../modules/shipping/shipping.tables.ts';
+export * from '../modules/staff/staff.tables.ts';
 export * from '../modules/stock/stock.orders.tables.ts';
 export * from '../modules/stock/stock.shipments.tables.ts';
 export * from '../modules/stock/stock.tables.ts';

@@ -15,6 +15,7 @@ import { updateMessagingSettings } from '../modules/messages/messages.settings.t
 import { getOrderPayments, reportPayment } from '../modules/payments/payments.usecases.ts';
 import { refreshDuePromises } from '../modules/promises/promises.jobs.ts';
 import { updateSettings } from '../modules/settings/settings.usecases.ts';
+import { createFirstOwner } from '../modules/staff/staff.usecases.ts';
 import { adjustStock } from '../modules/stock/stock.adjust.ts';
 import { placeBatch } from '../modules/stock/stock.placement.batch.ts';
 import type { PlacementRequest } from '../modules/stock/stock.placement.ts';
@@ -277,8 +278,13 @@ function generator(seed: number): () => number {
   };
 }
 
+/** The demo store's owner, when no other email is given. */
+export const DEMO_OWNER_EMAIL = 'owner@example.com';
+
 export interface DemoResult {
   summary: string;
+  /** The owner's one-time link to choose a password and sign in to the console. */
+  ownerSignInLink: string;
   store: StoreScope & { name: string };
   secretKey: string;
   publishableKey: string;
@@ -286,7 +292,7 @@ export interface DemoResult {
 }
 
 /** A demo store showing every part of the product (see the top of this file). */
-export async function seedDemo(deps: Deps): Promise<DemoResult> {
+export async function seedDemo(deps: Deps, options: { ownerEmail?: string } = {}): Promise<DemoResult> {
   const now = deps.clock.now();
   // The history is replayed with the clock set back: `on(-3)` is three days ago, this time of day.
   const on = (day: number, minutesBefore = 0): Deps => {
@@ -294,7 +300,12 @@ export async function seedDemo(deps: Deps): Promise<DemoResult> {
     return { ...deps, clock: { now: () => at } };
   };
   const start = on(-HISTORY_DAYS);
-  const created = await inTransaction(deps.db, (tx) => createStore(tx, start, { name: 'Demo Outfitters' }));
+  const { created, owner } = await inTransaction(deps.db, async (tx) => {
+    const created = await createStore(tx, start, { name: 'Demo Outfitters' });
+    // Today's clock: the owner's link lasts 7 days from now.
+    const owner = await createFirstOwner(tx, deps, created.store.id, options.ownerEmail ?? DEMO_OWNER_EMAIL);
+    return { created, owner };
+  });
   const store = created.store;
   // The demo's messages are relayed under a cursor of its own, so seeding a shared database relays
   // nothing of other stores (the worker's relay later finds them made: one per event and recipient).
@@ -485,12 +496,15 @@ export async function seedDemo(deps: Deps): Promise<DemoResult> {
     'Keep these keys now: they are shown only once.',
     `  secret key       ${created.secretKey}`,
     `  publishable key  ${created.publishableKey}`,
+    `The console's owner is ${owner.staff.email}: open this one-time link (7 days) to choose a password and sign in:`,
+    `  ${owner.link}`,
     'Try:',
     `  curl -H "Authorization: Bearer ${created.secretKey}" http://127.0.0.1:3000/v1/overview`,
     `  curl -H "Authorization: Bearer ${created.secretKey}" http://127.0.0.1:3000/v1/backorders?sku=JACKET-RED-M`,
   ].join('\n');
   return {
     summary,
+    ownerSignInLink: owner.link,
     store,
     secretKey: created.secretKey,
     publishableKey: created.publishableKey,

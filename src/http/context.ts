@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
+import type { Tx } from '../db/client.ts';
 import type { OrderPlacement } from '../modules/stock/stock.placement.ts';
 import type { Deps, StoreScope } from '../shared/context.ts';
 
@@ -14,6 +15,8 @@ export interface RouteContext {
   config: Config;
   /** Other modules' checks of a new order (the payment method), assembled in server.ts. */
   beforePlacement: readonly BeforePlacement[];
+  /** Creates a new store's first owner and answers their one-time sign-in link (the staff module). */
+  firstOwner: (tx: Tx, storeId: string, email: string) => Promise<string>;
 }
 
 export type RouteRegistrar = (app: FastifyInstance, ctx: RouteContext) => void;

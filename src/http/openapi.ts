@@ -7,6 +7,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
+import { rolesAllowed } from '../modules/staff/staff.roles.ts';
 import { CSV, MERGE_PATCH } from './media-types.ts';
 
 const TAGS = [
@@ -38,10 +39,14 @@ const TAGS = [
     name: 'Overview',
     description: "The store's backorders at a glance, and its changes as they happen (server-sent events)",
   },
+  { name: 'Session', description: 'Staff signing in to the console: session cookie, CSRF token, sign-out' },
+  { name: 'Staff', description: 'The people who sign in to the console, and their roles' },
+  { name: 'Audit log', description: 'What staff members changed in the console' },
 ];
 
 interface Operation {
   requestBody?: { required?: boolean; content?: Record<string, unknown> };
+  'x-roles'?: readonly string[];
 }
 
 interface BodyFacts {
@@ -54,8 +59,15 @@ interface BodyFacts {
 
 export async function registerOpenApi(app: FastifyInstance, config: Config): Promise<void> {
   const bodies: BodyFacts[] = [];
+  /** Staff roles each operation admits (routes open to secret keys), keyed by `method path`. */
+  const roles = new Map<string, readonly string[]>();
   app.addHook('onRoute', (route) => {
     const c = route.config;
+    if (c?.access === 'secret') {
+      const path = route.url.replace(/:([A-Za-z]+)/g, '{$1}');
+      const allowed = rolesAllowed(route.schema?.operationId, c.roles);
+      for (const method of [route.method].flat()) roles.set(`${method.toLowerCase()} ${path}`, allowed);
+    }
     if (!c?.optionalBody && !c?.csvBody && !c?.mergePatch) return;
     const path = route.url.replace(/:([A-Za-z]+)/g, '{$1}');
     for (const method of [route.method].flat()) {
@@ -72,6 +84,11 @@ export async function registerOpenApi(app: FastifyInstance, config: Config): Pro
     transformObject: (document) => {
       if (!('openapiObject' in document)) return document.swaggerObject;
       const paths = (document.openapiObject.paths ?? {}) as Record<string, Record<string, Operation>>;
+      for (const [key, allowed] of roles) {
+        const [method, path] = key.split(' ') as [string, string];
+        const operation = paths[path]?.[method];
+        if (operation) operation['x-roles'] = allowed;
+      }
       for (const facts of bodies) {
         const body = paths[facts.path]?.[facts.method]?.requestBody;
         if (!body) continue;
@@ -106,7 +123,9 @@ export async function registerOpenApi(app: FastifyInstance, config: Config): Pro
           'Backorder management: fair per-SKU queues, allocation on arrival, honest ship dates per line, ' +
           'cancellation and shipment. Authenticate with `Authorization: Bearer <key>` (a store secret key ' +
           '`sk_…` for admin endpoints, a read-only key `rk_…` for admin reads, a publishable key `pk_…` for ' +
-          'the storefront). Errors are RFC 9457 ' +
+          'the storefront). The console signs in staff with a session cookie instead (`POST /v1/session`): ' +
+          'such calls are limited by the staff member’s role (`x-roles` of each operation: owner, ops, ' +
+          'support) and writes need `X-CSRF-Token`. Errors are RFC 9457 ' +
           'problem+json with a stable `code`. Write endpoints accept `Idempotency-Key`. Lists are cursor ' +
           'pages `{ data, nextCursor }`. The integration guide is docs/api.md in the repository.',
       },
@@ -132,9 +151,16 @@ export async function registerOpenApi(app: FastifyInstance, config: Config): Pro
             scheme: 'bearer',
             description: 'BACKFILL_OPERATOR_TOKEN (store creation)',
           },
+          sessionCookie: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'backfill_session',
+            description:
+              'A staff member signed in to the console (POST /v1/session); writes also need X-CSRF-Token',
+          },
         },
       },
-      security: [{ secretKey: [] }],
+      security: [{ secretKey: [] }, { sessionCookie: [] }],
     },
   });
   await app.register(swaggerUi, {

@@ -15,11 +15,13 @@ export interface Problem {
 }
 
 const STATUS: Record<ErrorKind, number> = {
+  bad_request: 400,
   validation: 422,
   not_found: 404,
   conflict: 409,
   unauthorized: 401,
   forbidden: 403,
+  throttled: 429,
   unavailable: 503,
 };
 

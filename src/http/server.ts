@@ -16,6 +16,8 @@ import { selfServiceRoutes } from '../modules/selfservice/selfservice.routes.ts'
 import { settingsRoutes } from '../modules/settings/settings.routes.ts';
 import { shipmentsRoutes } from '../modules/shipments/shipments.routes.ts';
 import { shippingRoutes } from '../modules/shipping/shipping.routes.ts';
+import { staffRoutes } from '../modules/staff/staff.routes.ts';
+import { createFirstOwner } from '../modules/staff/staff.usecases.ts';
 import { OrderPlacement } from '../modules/stock/stock.placement.ts';
 import { storefrontRoutes } from '../modules/storefront/storefront.routes.ts';
 import { keysRoutes } from '../modules/stores/stores.keys.routes.ts';
@@ -24,6 +26,8 @@ import { supplyRoutes } from '../modules/supply/supply.routes.ts';
 import { templatesRoutes } from '../modules/templates/templates.routes.ts';
 import { webhooksRoutes } from '../modules/webhooks/webhooks.routes.ts';
 import type { Deps } from '../shared/context.ts';
+import { registerAdminRoutes } from './admin.ts';
+import { registerAuditTrail } from './audit.ts';
 import { registerAccessCheck, registerAuth } from './auth.ts';
 import { lazySerializers, lazyValidators } from './compilers.ts';
 import type { RouteContext } from './context.ts';
@@ -62,6 +66,8 @@ export interface ServerOptions {
   placement?: OrderPlacement;
   /** The process's metrics (the app's assembly registers their stock hook); a fresh set if absent. */
   metrics?: AppMetrics;
+  /** The built console served at /admin (dist-admin/ by default). */
+  adminDir?: string;
 }
 
 export async function buildServer(
@@ -128,7 +134,7 @@ export async function buildServer(
       );
     }
   });
-  registerAuth(app, deps.db, config.operatorToken);
+  registerAuth(app, deps, config.operatorToken);
   const counters = rateLimitStore(config, deps);
   app.addHook('onClose', () => counters.close());
   await app.register(rateLimit, {
@@ -137,13 +143,19 @@ export async function buildServer(
     skipOnError: true,
     global: true,
     timeWindow: 60_000,
+    // Staff signed in to the console count as their store's secret traffic.
     keyGenerator: (request) =>
-      request.caller?.kind === 'secret' ? `store:${request.caller.store.id}` : request.ip,
+      request.caller?.kind === 'secret' || request.caller?.kind === 'staff'
+        ? `store:${request.caller.store.id}`
+        : request.ip,
     allowList: (request) =>
       request.caller?.kind === 'operator' ||
-      (request.caller?.kind === 'secret' && config.secretRateLimit === null),
+      ((request.caller?.kind === 'secret' || request.caller?.kind === 'staff') &&
+        config.secretRateLimit === null),
     max: (request) =>
-      request.caller?.kind === 'secret' ? (config.secretRateLimit ?? 0) : config.publicRateLimit,
+      request.caller?.kind === 'secret' || request.caller?.kind === 'staff'
+        ? (config.secretRateLimit ?? 0)
+        : config.publicRateLimit,
     errorResponseBuilder: (_request, context) =>
       Object.assign(new Error(`Too many requests; retry after ${Math.ceil(context.ttl / 1000)} s`), {
         statusCode: 429,
@@ -159,12 +171,15 @@ export async function buildServer(
   await registerOpenApi(app, config);
 
   registerSystemRoutes(app, deps, metrics);
+  registerAdminRoutes(app, options.adminDir === undefined ? {} : { dir: options.adminDir });
+  registerAuditTrail(app, deps);
 
   const ctx: RouteContext = {
     deps,
     config,
     placement: options.placement ?? new OrderPlacement(deps),
     beforePlacement: [(store, input) => checkPaymentMethod(deps, store, input)],
+    firstOwner: async (tx, storeId, email) => (await createFirstOwner(tx, deps, storeId, email)).link,
   };
   for (const routes of [
     storesRoutes,
@@ -187,6 +202,7 @@ export async function buildServer(
     alertsRoutes,
     overviewRoutes,
     liveRoutes,
+    staffRoutes,
   ]) {
     routes(app, ctx);
   }

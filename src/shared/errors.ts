@@ -3,11 +3,13 @@
  * each kind to a status once (src/http/problem.ts).
  */
 export type ErrorKind =
+  | 'bad_request' // the request lacks what is needed to read it (400)
   | 'validation' // the request is well-formed but not acceptable (422)
   | 'not_found' // 404
   | 'conflict' // the current state forbids it (409)
   | 'unauthorized' // 401
   | 'forbidden' // 403
+  | 'throttled' // too many tries: retry after a while (429)
   | 'unavailable'; // a service the request needs did not answer; retry later (503)
 
 export interface FieldError {

@@ -24,7 +24,11 @@ export type IdPrefix =
   | 'mat'
   | 'whe'
   | 'sta'
-  | 'inc';
+  | 'inc'
+  | 'stf'
+  | 'ses'
+  | 'sit'
+  | 'aud';
 
 export interface IdGenerator {
   next(prefix: IdPrefix): string;

@@ -22,6 +22,8 @@ import type { TemplateKind } from '../templates/templates.context.ts';
 
 /** What a message is about: a kind with a default template per channel (see templates), or a webhook. */
 export type MessageKind = TemplateKind | 'webhook';
+/** Kinds in the log: also staff invitations (plain text written by the staff module, no template). */
+export type LoggedMessageKind = MessageKind | 'staff_invite';
 
 export type Channel = 'email' | 'sms' | 'webhook';
 export type MessageState = 'queued' | 'sending' | 'sent' | 'failed' | 'suppressed';
@@ -126,7 +128,7 @@ export const messages = pgTable(
     dedupeKey: text('dedupe_key').notNull(),
     eventId: text('event_id'),
     eventType: text('event_type'),
-    kind: text('kind').$type<MessageKind>().notNull(),
+    kind: text('kind').$type<LoggedMessageKind>().notNull(),
     channel: text('channel').$type<Channel>().notNull(),
     /** An email address, a phone number, or a webhook endpoint id. */
     recipient: text('recipient').notNull(),

@@ -42,6 +42,13 @@ export interface AttemptView {
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
+/**
+ * One-time sign-in links (staff invitations) are withheld from the log: anyone who may read
+ * messages could otherwise sign in as the invited person before they do.
+ */
+const withholdSignInLinks = (text: string | null): string | null =>
+  text === null ? null : text.replace(/#link=[A-Za-z0-9._-]+/g, '#link=(withheld)');
+
 const toView = (m: MessageRow): MessageView => ({
   id: m.id,
   kind: m.kind,
@@ -53,8 +60,8 @@ const toView = (m: MessageRow): MessageView => ({
   orderId: m.orderId,
   transactional: m.transactional,
   subject: m.subject,
-  body: m.body,
-  html: m.html,
+  body: withholdSignInLinks(m.body),
+  html: withholdSignInLinks(m.html),
   payload: m.payload,
   attempts: m.attempts,
   nextAttemptAt: iso(m.nextAttemptAt),

@@ -60,7 +60,10 @@ export function registerStorefrontCors(
   // read whose store's origins are cached it completes without a promise.
   app.addHook('onSend', (request, reply, payload, done) => {
     const caller = request.caller;
-    const store = caller?.kind === 'secret' || caller?.kind === 'publishable' ? caller.store : null;
+    const store =
+      caller?.kind === 'secret' || caller?.kind === 'publishable' || caller?.kind === 'staff'
+        ? caller.store
+        : null;
     if (store && !READS.has(request.method)) {
       cache.invalidate(store.id, skusChangedBy(request.routeOptions.url, request.method, request.body));
     }

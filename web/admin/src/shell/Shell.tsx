@@ -1,0 +1,116 @@
+/**
+ * The signed-in layout: header (store, who is signed in, sign out), navigation to the eight page
+ * areas (a drawer under 48 em), and the page. After each navigation, focus moves to the page's
+ * heading so screen-reader and keyboard users start at the new content.
+ */
+import { AppShell, Burger, Button, Group, Text, VisuallyHidden } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { Outlet, useNavigate, useRouterState } from '@tanstack/react-router';
+import { useEffect, useRef } from 'react';
+import { sessionQuery, signOut } from '../api/session';
+import { NavLinkLink } from '../shared/links';
+import { AREAS } from './areas';
+
+function isCurrent(areaPath: string, pathname: string): boolean {
+  return areaPath === '/' ? pathname === '/' : pathname === areaPath || pathname.startsWith(`${areaPath}/`);
+}
+
+export function Shell() {
+  const session = useQuery(sessionQuery).data;
+  const [opened, { toggle, close }] = useDisclosure(false);
+  const pathname = useRouterState({ select: (s) => s.location.pathname });
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const first = useRef(true);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on each navigation (pathname)
+  useEffect(() => {
+    close();
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    // The page's heading may arrive with its lazily loaded chunk: try for a moment.
+    let tries = 0;
+    const timer = setInterval(() => {
+      const heading = document.querySelector<HTMLElement>('main [data-page-title]');
+      if (heading || ++tries > 20) {
+        clearInterval(timer);
+        heading?.focus({ preventScroll: false });
+      }
+    }, 50);
+    return () => clearInterval(timer);
+  }, [pathname, close]);
+
+  async function onSignOut() {
+    await signOut().catch(() => undefined);
+    await navigate({ to: '/sign-in' });
+    queryClient.clear();
+    queryClient.setQueryData(sessionQuery.queryKey, null);
+  }
+
+  // Signed out (here or elsewhere): the router is on its way to the sign-in page.
+  if (!session) return null;
+
+  return (
+    <AppShell
+      header={{ height: 56 }}
+      navbar={{ width: 250, breakpoint: 'sm', collapsed: { mobile: !opened } }}
+      padding="md"
+    >
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap" style={{ minWidth: 0 }}>
+            <Burger
+              opened={opened}
+              onClick={toggle}
+              hiddenFrom="sm"
+              size="sm"
+              aria-label={opened ? 'Close navigation' : 'Open navigation'}
+              aria-expanded={opened}
+              aria-controls="console-navigation"
+            />
+            <Text fw={700} c="blue.9">
+              Backfill
+            </Text>
+            <Text truncate="end" c="dimmed" size="sm" data-testid="store-name">
+              {session.store.name}
+            </Text>
+          </Group>
+          <Group gap="sm" wrap="nowrap">
+            <Text size="sm" visibleFrom="sm" truncate="end" maw={260}>
+              {session.staff.name || session.staff.email}
+              <VisuallyHidden>, {session.staff.role}</VisuallyHidden>
+            </Text>
+            <Button variant="default" size="xs" onClick={onSignOut}>
+              Sign out
+            </Button>
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="xs" id="console-navigation" aria-label="Console">
+        {AREAS.map((area) => {
+          const current = isCurrent(area.path, pathname);
+          return (
+            <NavLinkLink
+              key={area.path}
+              // The "coming" areas' routes are made from AREAS, so their paths are not in the typed tree.
+              to={area.path as '/'}
+              label={area.label}
+              active={current}
+              aria-current={current ? 'page' : undefined}
+              description={area.coming ? 'Coming' : undefined}
+            />
+          );
+        })}
+      </AppShell.Navbar>
+      <AppShell.Main id="main" tabIndex={-1}>
+        <Outlet />
+      </AppShell.Main>
+    </AppShell>
+  );
+}
