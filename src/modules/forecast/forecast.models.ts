@@ -122,12 +122,21 @@ export function chooseMethod(
 
   const scores: MethodScore[] = [];
   const fitted: FittedMethod[] = [];
+  // ETS(A,Ad,A) starts its search from ETS(A,N,A)'s optimum when that was fitted first (it then
+  // needs fewer steps; the result is still its own optimum).
+  const etsOptions = (method: ForecastMethod) => {
+    const ana = fitted.find((f) => f.method === 'etsANA')?.parameters;
+    if (method !== 'etsAAdA' || !ana) return options.ets ?? {};
+    const alpha = ana.alpha!;
+    const start = { alpha, beta: 1e-4 + 0.1 * (alpha - 1e-4), gamma: ana.gamma!, phi: 0.97 };
+    return { ...options.ets, startFrom: start };
+  };
   const extraForecasts = new Map<ForecastMethod, Float64Array[]>();
   for (const method of candidates) {
     if (fitSeries.length < minimumLength(method, period)) continue;
     let model: FittedMethod;
     try {
-      model = fitMethod(method, fitSeries, { period, ...(options.ets ? { ets: options.ets } : {}) });
+      model = fitMethod(method, fitSeries, { period, ets: etsOptions(method) });
     } catch (error) {
       if (error instanceof RangeError) continue;
       throw error;
