@@ -8,6 +8,7 @@
  *   promises [--engine postgres|pglite] [--lines 1000000] [--orders 200] [--po-units 1000] [--reads 21]
  *            [--explain-full 1]
  *   soak     [--engine postgres|pglite] [--seconds 600] [--rate 20]
+ *   forecast [--series 10000] [--days 730] [--seed 1] [--candidates default|all]   (no database)
  *   messages [--engine postgres|pglite] [--orders 5000] [--channel email|webhook] [--concurrency 16]
  *            [--via deliverDue|worker]
  *            [--trace-sql 1]
@@ -22,6 +23,7 @@
  */
 import { parseArgs } from 'node:util';
 import { type Engine, runCleanups } from './common.ts';
+import { runForecast } from './forecast.ts';
 import { runHotSku } from './hot-sku.ts';
 import { type DeliveryPath, runMessages } from './messages.ts';
 import { runPromises } from './promises.ts';
@@ -29,7 +31,7 @@ import { runRestock } from './restock.ts';
 import { runSoak } from './soak.ts';
 import { runStorefront } from './storefront.ts';
 
-const USAGE = `usage: npm run bench -- <hot-sku|restock|promises|messages|storefront|soak> [flags]
+const USAGE = `usage: npm run bench -- <hot-sku|restock|promises|messages|storefront|soak|forecast> [flags]
 
 hot-sku  --engine postgres|pglite  --concurrency 64  --stock S  --limit L  --requests N
          --baseline-seconds 10  --cpu-prof DIR (profile the server child)
@@ -50,6 +52,8 @@ storefront --engine postgres|pglite  --concurrency 64  --seconds 10 (each of 2 r
          --cpu-prof DIR (profile the server child)
 soak     --engine postgres|pglite  --seconds 600 (the run's length)  --rate 20 (requests per second, all kinds)
          mixed traffic at a fixed rate: p50/p99 per endpoint, errors, memory growth, invariants
+forecast --series 10000  --days 730  --seed 1  --candidates default|all (every method on every series)
+         generated daily demand fitted, backtested and chosen on one core; no database
 
 Each run creates a database of its own on the PostgreSQL server of DATABASE_URL (default
 postgres://postgres@127.0.0.1:5432/test), backfill_bench_<scenario>_<pid>, and drops it at the end;
@@ -108,6 +112,10 @@ async function main(argv: string[]): Promise<number> {
       via: { type: 'string' },
       seconds: { type: 'string' },
       rate: { type: 'string' },
+      series: { type: 'string' },
+      days: { type: 'string' },
+      seed: { type: 'string' },
+      candidates: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -118,6 +126,25 @@ async function main(argv: string[]): Promise<number> {
   }
   const engine = values.engine as Engine;
   if (engine !== 'postgres' && engine !== 'pglite') throw new Error(`--engine must be postgres or pglite`);
+
+  if (scenario === 'forecast') {
+    const candidates = values.candidates ?? 'default';
+    if (candidates !== 'default' && candidates !== 'all')
+      throw new Error('--candidates must be default or all');
+    // Its JSON line has exactly the keys of the issue; violations only decide the exit code.
+    const { result, violations } = await runForecast({
+      series: intFlag(values.series, 'series'),
+      days: intFlag(values.days, 'days'),
+      seed: intFlag(values.seed, 'seed'),
+      candidates,
+    });
+    console.log(JSON.stringify(result));
+    if (violations > 0) {
+      console.error(`forecast: ${violations} violation(s)`);
+      return VIOLATIONS_EXIT;
+    }
+    return 0;
+  }
 
   let result: Record<string, unknown>;
   if (scenario === 'hot-sku') {
