@@ -20,7 +20,7 @@ interface Store {
 }
 
 /** A store as one process has it; `statements` counts what it sends to the database. */
-const storeFor = (t: TestApp, namespace: string, statements = { count: 0 }): Store => {
+const storeFor = async (t: TestApp, namespace: string, statements = { count: 0 }): Promise<Store> => {
   const db = t.app.deps.db;
   const counting = new Proxy(db, {
     get(target, property, receiver) {
@@ -31,7 +31,7 @@ const storeFor = (t: TestApp, namespace: string, statements = { count: 0 }): Sto
       };
     },
   });
-  const { options } = rateLimitStore(
+  const { options } = await rateLimitStore(
     { redisUrl: null, rateLimitNamespace: namespace },
     {
       db: counting,
@@ -64,7 +64,7 @@ describe.skipIf(engineUnderTest() !== 'postgres')('rate-limit leases in PostgreS
         }),
         async (max, bursts) => {
           const namespace = `lease-${randomUUID()}`;
-          const processes = [storeFor(t, namespace), storeFor(t, namespace)];
+          const processes = [await storeFor(t, namespace), await storeFor(t, namespace)];
           let admitted = 0;
           for (const [which, size] of bursts) {
             // A burst: `size` requests at once on one process (they share its lease).
@@ -88,7 +88,7 @@ describe.skipIf(engineUnderTest() !== 'postgres')('rate-limit leases in PostgreS
 
   it('answers most requests of a busy client from its lease: about one statement per lease', async () => {
     const statements = { count: 0 };
-    const store = storeFor(t, `lease-${randomUUID()}`, statements);
+    const store = await storeFor(t, `lease-${randomUUID()}`, statements);
     const currents: number[] = [];
     for (let i = 0; i < 1000; i++) currents.push(await hit(store, 'busy', 1_000_000));
     // Every hit counted once, in order; 1,000 hits in leases of 100: ten statements, not 1,000

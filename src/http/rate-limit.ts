@@ -7,7 +7,6 @@
  */
 import type { RateLimitPluginOptions } from '@fastify/rate-limit';
 import { sql } from 'drizzle-orm';
-import { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import { type Database, type Engine, queryRows } from '../db/client.ts';
 
@@ -112,11 +111,16 @@ function postgresStore(db: Database, namespace: string) {
 }
 
 /** The store options for @fastify/rate-limit, and what to close when the server stops. */
-export function rateLimitStore(
+export async function rateLimitStore(
   config: Pick<Config, 'redisUrl' | 'rateLimitNamespace'>,
   database: { db: Database; engine: Engine },
-): { options: Pick<RateLimitPluginOptions, 'redis' | 'store' | 'nameSpace'>; close(): Promise<void> } {
+): Promise<{
+  options: Pick<RateLimitPluginOptions, 'redis' | 'store' | 'nameSpace'>;
+  close(): Promise<void>;
+}> {
   if (config.redisUrl) {
+    // Loaded only here: processes without Redis do not pay for the client at start-up.
+    const { Redis } = await import('ioredis');
     const redis = new Redis(config.redisUrl, {
       connectTimeout: 2000,
       maxRetriesPerRequest: 1,

@@ -135,7 +135,7 @@ export async function buildServer(
     }
   });
   registerAuth(app, deps, config.operatorToken);
-  const counters = rateLimitStore(config, deps);
+  const counters = await rateLimitStore(config, deps);
   app.addHook('onClose', () => counters.close());
   await app.register(rateLimit, {
     ...counters.options,

@@ -1,4 +1,4 @@
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import { OutboundRefused, postOutbound } from '../../shared/outbound.ts';
 import { webhookHeaders } from '../webhooks/webhooks.signing.ts';
@@ -97,10 +97,13 @@ export function createSenders(options: { timeoutMs?: number; allowPrivateUrls?: 
   const timeoutMs = options.timeoutMs ?? TIMEOUT_MS;
   const policy = { allowPrivate: options.allowPrivateUrls ?? false };
   const transports = new Map<string, Transporter>();
-  const transportFor = (smtpUrl: string): Transporter => {
+  // nodemailer is loaded with the first email: processes that send none never pay for it.
+  const transportFor = async (smtpUrl: string): Promise<Transporter> => {
     let transport = transports.get(smtpUrl);
     if (!transport) {
-      transport = nodemailer.createTransport(smtpTransportOptions(smtpUrl, timeoutMs));
+      const { default: nodemailer } = await import('nodemailer');
+      transport =
+        transports.get(smtpUrl) ?? nodemailer.createTransport(smtpTransportOptions(smtpUrl, timeoutMs));
       transports.set(smtpUrl, transport);
     }
     return transport;
@@ -133,7 +136,7 @@ export function createSenders(options: { timeoutMs?: number; allowPrivateUrls?: 
     async email(settings, message) {
       const unsubscribe = message.payload?.unsubscribeUrl;
       try {
-        const info = await transportFor(settings.smtpUrl).sendMail({
+        const info = await (await transportFor(settings.smtpUrl)).sendMail({
           from: settings.from,
           to: message.recipient,
           ...(settings.replyTo ? { replyTo: settings.replyTo } : {}),

@@ -8,7 +8,19 @@
  * `ProviderUnavailable` and the reconciliation job decides. (The SDK still retries a reset
  * connection once by itself; with our key on the request that retry is replayed, never doubled.)
  */
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
+
+/**
+ * The SDK, loaded on the first call: a process whose stores do not use Stripe never pays for it
+ * (its import costs ~0.3 s of CPU at start-up). Every use of `sdk` follows a call that loaded it.
+ */
+let sdk!: typeof Stripe;
+let loading: Promise<void> | null = null;
+const loadSdk = (): Promise<void> =>
+  (loading ??= import('stripe').then((module) => {
+    sdk = module.default;
+  }));
+
 import type { Money } from './payments.money.ts';
 import {
   type ActionReason,
@@ -113,7 +125,7 @@ function cardReason(error: { code?: string; decline_code?: string }): ActionReas
 
 /** Stripe did not say what happened: no answer, a 5xx, a conflict with a call still running, a 429. */
 function outcomeUnknown(error: unknown): boolean {
-  const { StripeError, StripeConnectionError, StripeAPIError, StripeRateLimitError } = Stripe.errors;
+  const { StripeError, StripeConnectionError, StripeAPIError, StripeRateLimitError } = sdk.errors;
   return (
     error instanceof StripeConnectionError ||
     error instanceof StripeAPIError ||
@@ -151,7 +163,7 @@ function outcomeOfError(
       cause: error,
     });
   }
-  const { StripeError, StripeCardError, StripeIdempotencyError, StripeInvalidRequestError } = Stripe.errors;
+  const { StripeError, StripeCardError, StripeIdempotencyError, StripeInvalidRequestError } = sdk.errors;
   if (!(error instanceof StripeError)) throw error;
   if (error instanceof StripeCardError) {
     return requiresAction(cardReason(error), error.message, error.payment_intent ?? error.setup_intent);
@@ -194,14 +206,20 @@ function newIntent(request: {
 }
 
 export function createStripeProvider(config: StripeProviderConfig): PaymentProvider {
-  const stripe = new Stripe(config.secretKey, {
-    host: config.host,
-    port: config.port,
-    protocol: config.protocol,
-    timeout: config.timeoutMs ?? 20_000,
-    maxNetworkRetries: 0,
-    telemetry: false,
-  });
+  /** The client, made on the first call (see `sdk`). */
+  let stripe!: Stripe;
+  const ready = async (): Promise<void> => {
+    if (stripe) return;
+    await loadSdk();
+    stripe ??= new sdk(config.secretKey, {
+      host: config.host,
+      port: config.port,
+      protocol: config.protocol,
+      timeout: config.timeoutMs ?? 20_000,
+      maxNetworkRetries: 0,
+      telemetry: false,
+    });
+  };
 
   async function call<T, R>(
     operation: Operation,
@@ -210,6 +228,7 @@ export function createStripeProvider(config: StripeProviderConfig): PaymentProvi
     answer: (value: T) => ProviderOutcome<R>,
   ): Promise<ProviderOutcome<R>> {
     assertAttemptKey(idempotencyKey);
+    await ready();
     let value: T;
     try {
       value = await request({ idempotencyKey });
@@ -226,6 +245,7 @@ export function createStripeProvider(config: StripeProviderConfig): PaymentProvi
     request: () => Promise<T>,
   ): Promise<T> {
     assertAttemptKey(idempotencyKey);
+    await ready();
     try {
       return await request();
     } catch (error) {
@@ -338,20 +358,20 @@ export function createStripeProvider(config: StripeProviderConfig): PaymentProvi
         try {
           return toPayment(await stripe.paymentIntents.retrieve(paymentId));
         } catch (error) {
-          if (error instanceof Stripe.errors.StripeInvalidRequestError && error.statusCode === 404)
-            return null;
+          if (error instanceof sdk.errors.StripeInvalidRequestError && error.statusCode === 404) return null;
           throw error;
         }
       }),
 
     // Stripe answers a customer's PaymentMethod only when it is attached to that customer.
     async isMethodAttached(customerId, paymentMethodId) {
+      await ready();
       try {
         const method = await stripe.customers.retrievePaymentMethod(customerId, paymentMethodId);
         const owner = typeof method.customer === 'string' ? method.customer : method.customer?.id;
         return owner === customerId;
       } catch (error) {
-        if (error instanceof Stripe.errors.StripeInvalidRequestError) return false;
+        if (error instanceof sdk.errors.StripeInvalidRequestError) return false;
         outcomeOfError(error, 'isMethodAttached', 'none');
         throw error;
       }

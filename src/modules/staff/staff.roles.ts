@@ -19,6 +19,9 @@ const EVERYONE: readonly StaffRole[] = ['owner', 'ops', 'support'];
  * messages of the order).
  */
 export const ROLE_GRANTS: Readonly<Record<string, readonly StaffRole[]>> = {
+  // The console's overview and its live changes: everyone's first page.
+  getOverview: EVERYONE,
+  streamChanges: EVERYONE,
   // Variants and stock: ops change them; support reads them (what a shopper asks about).
   listVariants: EVERYONE,
   getVariant: EVERYONE,
