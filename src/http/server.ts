@@ -3,6 +3,8 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController
 import type { Config } from '../config.ts';
 import { alertsRoutes } from '../modules/alerts/alerts.routes.ts';
 import { catalogRoutes } from '../modules/catalog/catalog.routes.ts';
+import { type ConnectorRegistry, defaultConnectors } from '../modules/connectors/connectors.context.ts';
+import { connectorsRoutes } from '../modules/connectors/connectors.routes.ts';
 import { eventsRoutes } from '../modules/events/events.routes.ts';
 import { inventoryRoutes } from '../modules/inventory/inventory.routes.ts';
 import { messagesRoutes } from '../modules/messages/messages.routes.ts';
@@ -60,6 +62,8 @@ export interface ServerOptions {
   placement?: OrderPlacement;
   /** The process's metrics (the app's assembly registers their stock hook); a fresh set if absent. */
   metrics?: AppMetrics;
+  /** The platform connectors (tests may pass their own); Shopify's by default. */
+  connectors?: ConnectorRegistry;
 }
 
 export async function buildServer(
@@ -158,6 +162,7 @@ export async function buildServer(
 
   registerSystemRoutes(app, deps, metrics);
 
+  const connectors = options.connectors ?? defaultConnectors();
   const ctx: RouteContext = {
     deps,
     config,
@@ -183,6 +188,7 @@ export async function buildServer(
     selfServiceRoutes,
     templatesRoutes,
     alertsRoutes,
+    connectorsRoutes(() => connectors),
   ]) {
     routes(app, ctx);
   }

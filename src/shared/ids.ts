@@ -24,7 +24,9 @@ export type IdPrefix =
   | 'mat'
   | 'whe'
   | 'sta'
-  | 'inc';
+  | 'inc'
+  | 'con'
+  | 'cev';
 
 export interface IdGenerator {
   next(prefix: IdPrefix): string;
