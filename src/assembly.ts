@@ -1,9 +1,11 @@
 /**
  * The app's assembly of the stock core's extensions, built once at start-up: the core calls the
  * hooks in this order (promises re-date first, then payments see the lines' new state;
- * shipping records the method an order names).
+ * shipping records the method an order names; connectors mark the SKUs whose availability the
+ * store's platforms must learn).
  */
 import type { DatabaseHandle } from './db/client.ts';
+import { connectorsStockHook } from './modules/connectors/connectors.outbound.ts';
 import type { PaymentProviders } from './modules/payments/payments.collector.ts';
 import { paymentsStockHook } from './modules/payments/payments.hooks.ts';
 import { promiseDating, promisesStockHook } from './modules/promises/promises.hooks.ts';
@@ -17,7 +19,7 @@ import { createIdGenerator } from './shared/ids.ts';
 export function stockExtensions(observers: readonly StockHook[] = []): StockExtensions {
   return {
     dating: promiseDating,
-    hooks: [promisesStockHook, paymentsStockHook, shippingStockHook, ...observers],
+    hooks: [promisesStockHook, paymentsStockHook, shippingStockHook, connectorsStockHook, ...observers],
   };
 }
 

@@ -6,6 +6,7 @@ import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
 import { type App, createApp, providersFor } from './app.ts';
 import { assembleDeps } from './assembly.ts';
+import { CONNECTORS_HELP, connectCommand, importCommand } from './cli.connectors.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { BackupError, backup, restore } from './db/backup.ts';
 import { DatabaseInUseError, inTransaction, openDatabase } from './db/client.ts';
@@ -43,12 +44,13 @@ Usage:
                                       it hourly by itself); --verbose prints each SKU once done
   backfill payments collect           move money that is due, refund what is owed, settle calls
                                       left in doubt (serve runs it every 5 s by itself)
+${CONNECTORS_HELP}
 
 Configuration comes from the environment: DATABASE_URL (default pglite://./data), PORT, HOST,
 BACKFILL_OPERATOR_TOKEN, LOG_LEVEL, STRIPE_SECRET_KEY, STRIPE_API_URL, BACKFILL_PAYMENTS_INTERVAL_MS,
 BACKFILL_MESSAGES_INTERVAL_MS, BACKFILL_IN_PROCESS_WORKER, BACKFILL_PUBLIC_URL,
-BACKFILL_SHUTDOWN_TIMEOUT_MS.
-See README.md.`;
+BACKFILL_SHUTDOWN_TIMEOUT_MS, BACKFILL_SECRETS_KEY, BACKFILL_CONNECTORS_INTERVAL_MS.
+See README.md and docs/connectors.md.`;
 
 async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
@@ -172,6 +174,8 @@ async function main(argv: string[]): Promise<number> {
     }
     return 0;
   }
+  if (command === 'connect') return connectCommand(config, argv.slice(1));
+  if (command === 'connections' && sub === 'import') return importCommand(config, argv[2]);
   if (command === 'payments' && sub === 'collect') {
     const db = await openDatabase(config.databaseUrl);
     try {

@@ -40,6 +40,13 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Apply migrations when a process starts (off: `backfill migrate` is a release step). */
   migrateOnStart: boolean;
+  /**
+   * The key that seals platform credentials at rest (AES-256-GCM; BACKFILL_SECRETS_KEY, 32 bytes in
+   * base64); null = connections cannot be made.
+   */
+  secretsKey: Buffer | null;
+  /** How often the worker processes platform webhooks and pushes availability to platforms (0 = never). */
+  connectorsIntervalMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -89,7 +96,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: redisUrl(env.REDIS_URL),
     rateLimitNamespace: rateLimitNamespace(env.BACKFILL_RATE_LIMIT_NAMESPACE),
     storefrontCacheMs: integer(env, 'BACKFILL_STOREFRONT_CACHE_MS', 1000, 0, 60_000),
+    secretsKey: secretsKey(env.BACKFILL_SECRETS_KEY),
+    connectorsIntervalMs: integer(env, 'BACKFILL_CONNECTORS_INTERVAL_MS', 1000, 0, 86_400_000),
   };
+}
+
+function secretsKey(raw: string | undefined): Buffer | null {
+  const value = raw?.trim();
+  if (!value) return null;
+  const key = /^[A-Za-z0-9+/_-]+={0,2}$/.test(value) ? Buffer.from(value, 'base64') : Buffer.alloc(0);
+  if (key.length !== 32) {
+    throw new ConfigError(
+      'BACKFILL_SECRETS_KEY must be 32 random bytes in base64 (e.g. the output of `openssl rand -base64 32`)',
+    );
+  }
+  return key;
 }
 
 /** `1` (hops: the last N X-Forwarded-For entries are proxies) or `10.0.0.0/8, 192.168.1.7` (trusted proxies). */

@@ -1,6 +1,8 @@
 import type { App } from './app.ts';
 import type { Config } from './config.ts';
 import { releaseStockAlerts } from './modules/alerts/alerts.usecases.ts';
+import { connectorDeps } from './modules/connectors/connectors.context.ts';
+import { type ConnectorWorker, startConnectorWorker } from './modules/connectors/connectors.jobs.ts';
 import { createSenders, type Senders } from './modules/messages/messages.channels.ts';
 import type { RelayOptions } from './modules/messages/messages.relay.ts';
 import { type MessageWorker, startMessageWorker } from './modules/messages/messages.worker.ts';
@@ -14,7 +16,8 @@ interface Log {
 
 /**
  * Everything Backfill does in the background: messages (relay, back-in-stock alerts and delivery
- * through pg-boss), the payment collector and the daily re-dating. `serve` runs it in-process by
+ * through pg-boss), the payment collector, the daily re-dating and the platform connectors (inbox,
+ * outbound availability, imports, reconciliation). `serve` runs it in-process by
  * default; `backfill worker` runs it alone. Several processes may run it at once.
  */
 export async function startBackgroundWork(
@@ -23,7 +26,7 @@ export async function startBackgroundWork(
   log: Log,
   senders: Senders = createSenders({ allowPrivateUrls: config.allowPrivateUrls }),
   scope?: RelayOptions['scope'],
-): Promise<{ messages: MessageWorker; stop(): Promise<void> }> {
+): Promise<{ messages: MessageWorker; connectors: ConnectorWorker; stop(): Promise<void> }> {
   const refresh = startDailyRefresh(app.deps, log);
   const collector = startPaymentCollector(app.deps, log, config.paymentsIntervalMs);
   const messages = await startMessageWorker(app.deps, app.database, senders, log, {
@@ -32,11 +35,16 @@ export async function startBackgroundWork(
     // Alerts sit above messages (they render and queue through it), so they join its pass from here.
     sources: [(storeScope) => releaseStockAlerts(app.deps, storeScope)],
   });
+  const connectors = await startConnectorWorker(connectorDeps(app.deps, config), app.database, log, {
+    intervalMs: config.connectorsIntervalMs,
+    ...(scope ? { storeIds: scope.storeIds } : {}),
+  });
   return {
     messages,
+    connectors,
     /** Stops every timer and waits for the work in flight (a collector run, a job, a send). */
     async stop() {
-      await Promise.all([refresh.stop(), collector.stop(), messages.stop()]);
+      await Promise.all([refresh.stop(), collector.stop(), messages.stop(), connectors.stop()]);
       senders.close?.();
     },
   };

@@ -1,6 +1,7 @@
 /** The one Drizzle schema: every module's tables, gathered for drizzle-kit and the client. */
 export * from '../modules/alerts/alerts.tables.ts';
 export * from '../modules/catalog/catalog.tables.ts';
+export * from '../modules/connectors/connectors.tables.ts';
 export * from '../modules/messages/messages.tables.ts';
 export * from '../modules/payments/payments.tables.ts';
 export * from '../modules/shipping/shipping.tables.ts';

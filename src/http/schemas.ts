@@ -71,6 +71,10 @@ export const CONFLICTS = {
     'Payments can be reported only for orders of stores that take money themselves (provider `manual`)',
   payments_not_managed: "The order was placed while Backfill did not manage the store's payments",
   provider_not_configured: 'Stripe is not configured on this server (STRIPE_SECRET_KEY)',
+  secrets_key_not_configured:
+    'Platform credentials cannot be stored: the server has no BACKFILL_SECRETS_KEY to encrypt them with',
+  duplicate_connection: 'The store is already connected to this shop (member `connectionId`)',
+  event_not_failed: 'Only a failed or parked event can be retried (member `state`)',
   message_in_flight: 'The message is queued or being sent',
   message_not_rendered: 'The message has no content to send again',
   in_stock: 'The variant is in stock: it can be ordered now',

@@ -3,6 +3,8 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController
 import type { Config } from '../config.ts';
 import { alertsRoutes } from '../modules/alerts/alerts.routes.ts';
 import { catalogRoutes } from '../modules/catalog/catalog.routes.ts';
+import { type ConnectorRegistry, defaultConnectors } from '../modules/connectors/connectors.context.ts';
+import { connectorsRoutes } from '../modules/connectors/connectors.routes.ts';
 import { eventsRoutes } from '../modules/events/events.routes.ts';
 import { inventoryRoutes } from '../modules/inventory/inventory.routes.ts';
 import { liveRoutes } from '../modules/live/live.routes.ts';
@@ -68,6 +70,8 @@ export interface ServerOptions {
   metrics?: AppMetrics;
   /** The built console served at /admin (dist-admin/ by default). */
   adminDir?: string;
+  /** The platform connectors (tests may pass their own); Shopify's by default. */
+  connectors?: ConnectorRegistry;
 }
 
 export async function buildServer(
@@ -174,6 +178,7 @@ export async function buildServer(
   registerAdminRoutes(app, options.adminDir === undefined ? {} : { dir: options.adminDir });
   registerAuditTrail(app, deps);
 
+  const connectors = options.connectors ?? defaultConnectors();
   const ctx: RouteContext = {
     deps,
     config,
@@ -203,6 +208,7 @@ export async function buildServer(
     overviewRoutes,
     liveRoutes,
     staffRoutes,
+    connectorsRoutes(() => connectors),
   ]) {
     routes(app, ctx);
   }

@@ -28,7 +28,9 @@ export type IdPrefix =
   | 'stf'
   | 'ses'
   | 'sit'
-  | 'aud';
+  | 'aud'
+  | 'con'
+  | 'cev';
 
 export interface IdGenerator {
   next(prefix: IdPrefix): string;

@@ -9,6 +9,7 @@ import { DomainError, type FieldError, invalid, notFound } from '../../shared/er
 import { applyMergePatch, type Json } from '../../shared/merge-patch.ts';
 import { refreshSupply } from '../promises/promises.usecases.ts';
 import { requireDepositPercent } from '../settings/settings.schemas.ts';
+import { stockChanged } from '../stock/stock.hooks.ts';
 import { lockLevels } from '../stock/stock.levels.repository.ts';
 import { unknownSupplier } from '../supply/supply.errors.ts';
 import { findSupplier } from '../supply/supply.repository.ts';
@@ -55,7 +56,7 @@ function toView(row: VariantRow): VariantView {
  */
 export async function putVariant(
   tx: Executor,
-  deps: Pick<Deps, 'clock' | 'ids'>,
+  deps: Pick<Deps, 'clock' | 'ids' | 'stock'>,
   store: StoreScope,
   sku: string,
   input: VariantInput,
@@ -116,6 +117,8 @@ export async function putVariant(
   const variant = toView(row!);
   // The merchant's date, the release date, the supplier and an automatic cap all feed the promises.
   await refreshSupply(tx, deps, store, [...(await lockLevels(tx, [{ storeId: store.id, sku }])).values()]);
+  // The policy, the cap or the dates may have changed what the store's platforms should show.
+  await stockChanged(tx, deps, store, [sku]);
   await appendEvents(tx, deps, [
     { storeId: store.id, type: created ? 'variant.created' : 'variant.updated', data: { variant } },
   ]);
@@ -160,7 +163,7 @@ export async function listVariants(
  */
 export async function patchVariant(
   tx: Executor,
-  deps: Pick<Deps, 'clock' | 'ids'>,
+  deps: Pick<Deps, 'clock' | 'ids' | 'stock'>,
   store: StoreScope,
   sku: string,
   patch: Json,
@@ -195,7 +198,7 @@ export interface VariantBatchRow extends VariantInput {
  */
 export async function putVariants(
   tx: Tx,
-  deps: Pick<Deps, 'clock' | 'ids'>,
+  deps: Pick<Deps, 'clock' | 'ids' | 'stock'>,
   store: StoreScope,
   rows: readonly VariantBatchRow[],
   pathOf: (index: number) => string = (i) => `/variants/${i}`,

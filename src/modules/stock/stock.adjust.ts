@@ -5,7 +5,7 @@ import type { StoreScope } from '../../shared/context.ts';
 import { invalid } from '../../shared/errors.ts';
 import { notOnHand, repeatedSkus, tooManyUnits, unknownSku } from './stock.errors.ts';
 import { type QueueFill, serveQueues } from './stock.fill.ts';
-import { queuesChanged, type StockDeps } from './stock.hooks.ts';
+import { queuesChanged, type StockDeps, stockChanged } from './stock.hooks.ts';
 import { MAX_UNITS } from './stock.levels.models.ts';
 import { levelKey, lockLevels, type SkuLevel, saveLevels } from './stock.levels.repository.ts';
 import type { TakeBack } from './stock.queue.models.ts';
@@ -183,6 +183,12 @@ export async function changeOnHand(
     touched.filter((_, i) => changes[i]!.quantity > 0),
   );
   await saveLevels(tx, touched, options.now);
+  await stockChanged(
+    tx,
+    deps,
+    store,
+    touched.map((level) => level.sku),
+  );
   return { touched, filled, requeued };
 }
 

@@ -12,7 +12,9 @@
  *   statuses are written;
  * - whenever a queue or its supply moved (units left or re-entered it): `queuesChanged`, once per
  *   command, after the stock rows are saved;
- * - before a shipment is written: `beforeShip`, which may refuse it by throwing a DomainError.
+ * - before a shipment is written: `beforeShip`, which may refuse it by throwing a DomainError;
+ * - whenever a SKU's stock or policy changed outside placement (an adjustment or receipt, even with
+ *   nobody waiting; a variant's mode or limit): `stockChanged`, with the SKUs, after the rows are saved.
  */
 import type { SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
@@ -117,6 +119,7 @@ export interface StockHook {
     plan: readonly ShipmentLinePlan[],
     levels: ReadonlyMap<string, SkuLevel>,
   ): Promise<void>;
+  stockChanged?(tx: Executor, ctx: HookContext, store: StoreScope, skus: readonly string[]): Promise<void>;
 }
 
 /** Who dates a line (the promises module): the core stores the dates on the line, in its own columns. */
@@ -161,4 +164,15 @@ export async function queuesChanged(
 ): Promise<void> {
   if (levels.length === 0) return;
   for (const hook of ctx.stock.hooks) await hook.queuesChanged?.(tx, ctx, store, levels, how);
+}
+
+/** Runs `stockChanged` of every hook, in order. */
+export async function stockChanged(
+  tx: Executor,
+  ctx: StockDeps,
+  store: StoreScope,
+  skus: readonly string[],
+): Promise<void> {
+  if (skus.length === 0) return;
+  for (const hook of ctx.stock.hooks) await hook.stockChanged?.(tx, ctx, store, skus);
 }

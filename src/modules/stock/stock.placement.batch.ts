@@ -65,6 +65,19 @@ export async function placeBatch(
   }
 }
 
+/**
+ * Places orders inside the caller's transaction (the locked path), for commands that must place
+ * an order and record something else atomically (a platform connector marking its inbound event
+ * done). One result per request, in order.
+ */
+export function placeOrdersIn(
+  tx: Executor,
+  deps: Deps,
+  requests: readonly PlacementRequest[],
+): Promise<PlacementResult[]> {
+  return decideAndWrite(tx, deps, requests, () => {});
+}
+
 const OPTIMISTIC_ATTEMPTS = 4;
 
 /**

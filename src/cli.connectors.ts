@@ -1,0 +1,112 @@
+/** `backfill connect shopify …` and `backfill connections import <id>`: the connectors from the command line. */
+import { parseArgs } from 'node:util';
+import { sql } from 'drizzle-orm';
+import { assembleDeps } from './assembly.ts';
+import type { Config } from './config.ts';
+import { inTransaction, openDatabase, queryRows } from './db/client.ts';
+import { connectorDeps } from './modules/connectors/connectors.context.ts';
+import { findConnectionById } from './modules/connectors/connectors.repository.ts';
+import { requestImport, runImport } from './modules/connectors/connectors.sync.ts';
+import { connectStore } from './modules/connectors/connectors.usecases.ts';
+import { DomainError } from './shared/errors.ts';
+
+export const CONNECTORS_HELP = `  backfill connect shopify --store ID --shop DOMAIN --token ADMIN_TOKEN --secret CLIENT_SECRET [--api-url ORIGIN]
+                                      connect a store to its Shopify shop (needs BACKFILL_SECRETS_KEY)
+  backfill connections import ID      import the connection's catalogue and open orders, printing
+                                      progress (resumes an interrupted import)`;
+
+async function withDatabase<T>(
+  config: Config,
+  work: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>,
+) {
+  const db = await openDatabase(config.databaseUrl);
+  try {
+    await db.migrate();
+    return await work(db);
+  } finally {
+    await db.close();
+  }
+}
+
+export async function connectCommand(config: Config, argv: readonly string[]): Promise<number> {
+  const [platform, ...rest] = argv;
+  if (platform !== 'shopify') {
+    console.error(
+      'connect needs a platform: backfill connect shopify --store … (Shopify is the one supported so far)',
+    );
+    return 2;
+  }
+  const { values } = parseArgs({
+    args: [...rest],
+    options: {
+      store: { type: 'string' },
+      shop: { type: 'string' },
+      token: { type: 'string' },
+      secret: { type: 'string' },
+      'api-url': { type: 'string' },
+    },
+  });
+  const missing = ['store', 'shop', 'token', 'secret'].filter((k) => !values[k as keyof typeof values]);
+  if (missing.length > 0) {
+    console.error(`connect shopify needs ${missing.map((m) => `--${m}`).join(', ')}`);
+    return 2;
+  }
+  return withDatabase(config, async (db) => {
+    const deps = connectorDeps(assembleDeps(db), config);
+    const [store] = await queryRows<{ id: string; currency: string; timezone: string }>(
+      db.db,
+      sql`SELECT id, currency, timezone FROM stores WHERE id = ${values.store!}`,
+    );
+    if (!store) {
+      console.error(`No store ${values.store}`);
+      return 2;
+    }
+    try {
+      const view = await inTransaction(db.db, (tx) =>
+        connectStore(tx, deps, store, {
+          platform: 'shopify',
+          shop: values.shop!,
+          ...(values['api-url'] ? { apiUrl: values['api-url'] } : {}),
+          credentials: { accessToken: values.token!, clientSecret: values.secret! },
+        }),
+      );
+      console.log(`Connected ${view.shop}: connection ${view.id}`);
+      console.log(`Subscribe Shopify's webhooks to ${config.publicUrl}${view.webhookPath}`);
+      console.log(`Then import the catalogue and open orders: backfill connections import ${view.id}`);
+      return 0;
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      console.error(error.message);
+      return 2;
+    }
+  });
+}
+
+export async function importCommand(config: Config, id: string | undefined): Promise<number> {
+  if (!id) {
+    console.error('connections import needs a connection id: backfill connections import con_…');
+    return 2;
+  }
+  return withDatabase(config, async (db) => {
+    const deps = connectorDeps(assembleDeps(db), config);
+    const connection = await findConnectionById(db.db, id);
+    if (!connection) {
+      console.error(`No connection ${id}`);
+      return 2;
+    }
+    await requestImport(deps, connection.storeId, id);
+    const result = await runImport(deps, connection.storeId, id, (p) =>
+      console.log(
+        `${p.state.padEnd(7)} ${p.phase.padEnd(9)} ${p.variants} variant(s), ${p.orders} open order(s)`,
+      ),
+    );
+    if (result.state !== 'done') {
+      console.error(
+        `Import ${result.state}${result.error ? `: ${result.error}` : ''}; run the command again to resume.`,
+      );
+      return 1;
+    }
+    console.log(`Imported ${result.variants} variant(s) and ${result.orders} open order(s).`);
+    return 0;
+  });
+}

@@ -1,0 +1,25 @@
+import type { Deps } from '../../shared/context.ts';
+import type { PlatformConnector } from './connectors.platform.ts';
+import { createShopifyConnector } from './connectors.shopify.ts';
+import type { Platform } from './connectors.tables.ts';
+
+export type ConnectorRegistry = Readonly<Record<Platform, PlatformConnector>>;
+
+/** What the connectors' use cases need beyond the app's dependencies. */
+export interface ConnectorDeps extends Deps {
+  /** BACKFILL_SECRETS_KEY: seals and opens credentials (null: none can be stored). */
+  secretsKey: Buffer | null;
+  connectors: ConnectorRegistry;
+  /** BACKFILL_ALLOW_PRIVATE_URLS: a connection's API may be on a private network (a stand-in, a proxy). */
+  allowPrivateUrls: boolean;
+}
+
+export const defaultConnectors = (): ConnectorRegistry => ({ shopify: createShopifyConnector() });
+
+export function connectorDeps(
+  deps: Deps,
+  config: { secretsKey: Buffer | null; allowPrivateUrls: boolean },
+  connectors: ConnectorRegistry = defaultConnectors(),
+): ConnectorDeps {
+  return { ...deps, secretsKey: config.secretsKey, allowPrivateUrls: config.allowPrivateUrls, connectors };
+}

@@ -1,0 +1,201 @@
+/**
+ * The inbox: a webhook is verified and stored before anything else (once per platform event), and
+ * answered at once; the worker then applies it in its own transaction, with retries. Processing
+ * an event locks its row and applies it only while it is pending, so two workers never apply one
+ * event, and a crash before commit leaves it pending for the next pass.
+ */
+import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import { inTransaction } from '../../db/client.ts';
+import type { StoreScope } from '../../shared/context.ts';
+import { DomainError } from '../../shared/errors.ts';
+import { stores } from '../stores/stores.tables.ts';
+import { applyCommands } from './connectors.apply.ts';
+import type { ConnectorDeps } from './connectors.context.ts';
+import { currencyDigits, dedupeKeyOf, MAX_EVENT_ATTEMPTS, retryDelayMs } from './connectors.models.ts';
+import type { InboundRequest } from './connectors.platform.ts';
+import { findConnectionById, platformConnection } from './connectors.repository.ts';
+import { connectorEvents, type Platform } from './connectors.tables.ts';
+
+const invalidSignature = () =>
+  new DomainError(
+    'unauthorized',
+    'invalid_signature',
+    'The webhook signature does not match: nothing was stored',
+  );
+
+export interface Received {
+  stored: boolean;
+  eventId: string | null;
+  topic: string | null;
+}
+
+/**
+ * Verifies and stores one webhook. An unknown connection and a bad signature are refused alike
+ * (401: a sender learns nothing of which connections exist); a topic Backfill does not handle is
+ * answered 200 and not stored; a second delivery of a stored event is answered 200 and changes nothing.
+ */
+export async function receiveWebhook(
+  deps: ConnectorDeps,
+  platform: Platform,
+  connectionId: string,
+  request: InboundRequest,
+): Promise<Received> {
+  const row = await findConnectionById(deps.db, connectionId);
+  if (!row || row.platform !== platform) throw invalidSignature();
+  const connector = deps.connectors[platform];
+  const connection = platformConnection(deps, row);
+  if (!connector.verifyWebhook(request, connection.credentials)) throw invalidSignature();
+  let payload: Record<string, unknown>;
+  try {
+    payload = JSON.parse(request.rawBody.toString('utf8'));
+  } catch {
+    throw new DomainError('validation', 'malformed_json', 'The webhook body is not JSON');
+  }
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
+    throw new DomainError('validation', 'malformed_json', 'The webhook body is not a JSON object');
+  }
+  const envelope = connector.describeWebhook(request.headers, payload);
+  if (envelope === null) return { stored: false, eventId: null, topic: null };
+  const now = deps.clock.now();
+  const id = deps.ids.next('cev');
+  const inserted = await deps.db
+    .insert(connectorEvents)
+    .values({
+      id,
+      storeId: row.storeId,
+      connectionId: row.id,
+      topic: envelope.topic,
+      resourceId: envelope.resourceId,
+      version: envelope.version,
+      dedupeKey: dedupeKeyOf(envelope.topic, envelope.resourceId, envelope.version),
+      webhookId: envelope.webhookId,
+      payload,
+      state: 'pending',
+      nextAttemptAt: now,
+      receivedAt: now,
+    })
+    .onConflictDoNothing()
+    .returning({ id: connectorEvents.id });
+  return { stored: inserted.length === 1, eventId: inserted[0]?.id ?? null, topic: envelope.topic };
+}
+
+/** Pending events whose time has come, oldest first (optionally of some stores or one connection). */
+export async function dueEvents(
+  deps: Pick<ConnectorDeps, 'db' | 'clock'>,
+  options: { limit: number; storeIds?: readonly string[]; connectionId?: string },
+): Promise<{ id: string; storeId: string }[]> {
+  return deps.db
+    .select({ id: connectorEvents.id, storeId: connectorEvents.storeId })
+    .from(connectorEvents)
+    .where(
+      and(
+        eq(connectorEvents.state, 'pending'),
+        or(isNull(connectorEvents.nextAttemptAt), lte(connectorEvents.nextAttemptAt, deps.clock.now())),
+        options.storeIds ? inArray(connectorEvents.storeId, [...options.storeIds]) : undefined,
+        options.connectionId ? eq(connectorEvents.connectionId, options.connectionId) : undefined,
+      ),
+    )
+    .orderBy(asc(connectorEvents.receivedAt), asc(connectorEvents.id))
+    .limit(options.limit);
+}
+
+/** Applies one event if it is still pending; returns its new state (null: someone else has it). */
+export async function processEvent(
+  deps: ConnectorDeps,
+  storeId: string,
+  eventId: string,
+): Promise<string | null> {
+  try {
+    return await inTransaction(deps.db, async (tx) => {
+      const [event] = await tx
+        .select()
+        .from(connectorEvents)
+        .where(
+          and(
+            eq(connectorEvents.storeId, storeId),
+            eq(connectorEvents.id, eventId),
+            eq(connectorEvents.state, 'pending'),
+          ),
+        )
+        .for('update', { skipLocked: true });
+      if (!event) return null;
+      const [storeRow] = await tx.select().from(stores).where(eq(stores.id, storeId));
+      const store: StoreScope = {
+        id: storeRow!.id,
+        currency: storeRow!.currency,
+        timezone: storeRow!.timezone,
+      };
+      const connection = await findConnectionById(tx, event.connectionId);
+      const connector = deps.connectors[connection!.platform];
+      const commands = connector.mapEvent(event.topic, event.payload, currencyDigits(store.currency));
+      const applied = await applyCommands(tx, deps, store, event, commands);
+      const now = deps.clock.now();
+      await tx
+        .update(connectorEvents)
+        .set(
+          applied.outcome === 'parked'
+            ? { state: 'parked', waitsFor: applied.waitsFor, nextAttemptAt: null }
+            : {
+                state: applied.outcome,
+                result: applied.result,
+                orderId: applied.outcome === 'done' ? (applied.orderId ?? null) : null,
+                processedAt: now,
+                nextAttemptAt: null,
+                lastError: null,
+              },
+        )
+        .where(and(eq(connectorEvents.storeId, storeId), eq(connectorEvents.id, eventId)));
+      await tx.execute(
+        sql`UPDATE connections SET last_sync_at = ${now} WHERE store_id = ${storeId} AND id = ${event.connectionId}`,
+      );
+      return applied.outcome;
+    });
+  } catch (error) {
+    // Refused or failed: the attempt is counted in its own transaction; after the last one the
+    // event is failed and waits for the merchant's retry (GET /v1/connections/{id} lists it).
+    const message = error instanceof DomainError ? `${error.code}: ${error.message}` : String(error);
+    return inTransaction(deps.db, async (tx) => {
+      const [event] = await tx
+        .select({ attempts: connectorEvents.attempts, state: connectorEvents.state })
+        .from(connectorEvents)
+        .where(and(eq(connectorEvents.storeId, storeId), eq(connectorEvents.id, eventId)))
+        .for('update');
+      if (!event) return null;
+      if (event.state !== 'pending') return event.state;
+      const attempts = event.attempts + 1;
+      const failed = attempts >= MAX_EVENT_ATTEMPTS;
+      await tx
+        .update(connectorEvents)
+        .set({
+          attempts,
+          lastError: message.slice(0, 1000),
+          state: failed ? 'failed' : 'pending',
+          nextAttemptAt: failed ? null : new Date(deps.clock.now().getTime() + retryDelayMs(attempts)),
+        })
+        .where(and(eq(connectorEvents.storeId, storeId), eq(connectorEvents.id, eventId)));
+      return failed ? 'failed' : 'pending';
+    });
+  }
+}
+
+/** Processes due events until none is left (or `maxRounds` passes); returns how many were applied. */
+export async function processInbox(
+  deps: ConnectorDeps,
+  options: { storeIds?: readonly string[]; connectionId?: string; maxRounds?: number } = {},
+): Promise<number> {
+  let applied = 0;
+  for (let round = 0; round < (options.maxRounds ?? 20); round++) {
+    const due = await dueEvents(deps, { limit: 200, ...options });
+    if (due.length === 0) break;
+    let progressed = false;
+    for (const event of due) {
+      const state = await processEvent(deps, event.storeId, event.id);
+      if (state !== null && state !== 'pending') {
+        applied++;
+        progressed = true;
+      }
+    }
+    if (!progressed) break;
+  }
+  return applied;
+}

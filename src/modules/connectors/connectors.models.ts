@@ -1,0 +1,97 @@
+/** Pure rules of the connectors: no I/O. */
+
+import { available, backorderRemaining, type StockLevel } from '../stock/stock.levels.models.ts';
+import type { Availability } from '../storefront/storefront.models.ts';
+import type { DriftReport, ImportProgress, PushedState } from './connectors.tables.ts';
+
+/** Digits after the decimal point of a currency's minor unit (USD 2, JPY 0, BHD 3). */
+export function currencyDigits(currency: string): number {
+  try {
+    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
+      .maximumFractionDigits as number;
+  } catch {
+    return 2;
+  }
+}
+
+/** A platform's decimal price ("199.00") in minor units (19900); null when it is not a price. */
+export function toMinorUnits(price: unknown, digits: number): number | null {
+  const text = typeof price === 'number' ? String(price) : typeof price === 'string' ? price.trim() : '';
+  if (!/^\d+(\.\d+)?$/.test(text)) return null;
+  const [whole, fraction = ''] = text.split('.');
+  const padded = (fraction + '0'.repeat(digits)).slice(0, digits);
+  const rest = fraction.slice(digits);
+  const units = Number(whole) * 10 ** digits + Number(padded || '0');
+  return rest !== '' && Number(rest[0]) >= 5 ? units + 1 : units;
+}
+
+/**
+ * What the platform should show for a SKU: sell on when out of stock (CONTINUE) while units may be
+ * backordered or pre-ordered, else DENY; the quantity ready to ship now; and the date a unit
+ * ordered beyond the stock would ship (`nextUnit`: the storefront's answer for one unit more than
+ * is available; null when such an order would be refused).
+ */
+export function wantedState(level: StockLevel, nextUnit: Availability | null): PushedState {
+  const remaining = backorderRemaining(level);
+  const mayWait = level.backorderMode !== 'deny' && (remaining === null || remaining > 0);
+  return {
+    policy: mayWait ? 'CONTINUE' : 'DENY',
+    quantity: Math.max(0, available(level)),
+    expectedDate: mayWait ? (nextUnit?.expectedDate ?? null) : null,
+  };
+}
+
+export const sameState = (a: PushedState | null, b: PushedState): boolean =>
+  a !== null && a.policy === b.policy && a.quantity === b.quantity && a.expectedDate === b.expectedDate;
+
+/** The inbox's de-duplication key: one row per platform event, whichever delivery brought it. */
+export const dedupeKeyOf = (topic: string, resourceId: string, version: string): string =>
+  `${topic}|${resourceId}|${version}`;
+
+/** How long a failing event waits before its next try; after `MAX_EVENT_ATTEMPTS` it is failed. */
+export const MAX_EVENT_ATTEMPTS = 5;
+export const retryDelayMs = (attempts: number): number => Math.min(60 * 60_000, 1000 * 4 ** attempts);
+
+export const freshImport = (): ImportProgress => ({
+  state: 'idle',
+  phase: 'catalogue',
+  cursor: null,
+  variants: 0,
+  orders: 0,
+  startedAt: null,
+  finishedAt: null,
+  error: null,
+});
+
+/** The fields where the platform differs from what Backfill wants it to show. */
+export function driftOf(
+  sku: string,
+  platform: { policy: string | null; quantity: number | null; expectedDate: string | null },
+  wanted: PushedState,
+): DriftReport['items'] {
+  const items: DriftReport['items'] = [];
+  if (platform.policy !== wanted.policy)
+    items.push({ sku, field: 'policy', platform: platform.policy, backfill: wanted.policy });
+  if (platform.quantity !== wanted.quantity)
+    items.push({ sku, field: 'quantity', platform: platform.quantity, backfill: wanted.quantity });
+  if (platform.expectedDate !== wanted.expectedDate)
+    items.push({
+      sku,
+      field: 'expectedDate',
+      platform: platform.expectedDate,
+      backfill: wanted.expectedDate,
+    });
+  return items;
+}
+
+/** Normalises a shop domain as merchants type it ("https://Example.myshopify.com/" → "example.myshopify.com"). */
+export function normaliseShop(raw: string): string | null {
+  const host = raw
+    .trim()
+    .toLowerCase()
+    .replace(/^https?:\/\//, '')
+    .replace(/\/+$/, '');
+  return /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(:\d{1,5})?$/.test(host)
+    ? host
+    : null;
+}

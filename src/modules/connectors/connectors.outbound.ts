@@ -1,0 +1,241 @@
+/**
+ * Outbound availability. Stock commands mark a SKU due (the stock hook below: one indexed UPDATE in
+ * their own transaction; SKUs no platform sells match no row). The pusher leases due SKUs, works
+ * out each one's latest state from the stock row (so any number of changes coalesce into one
+ * call), sends only what differs from what the platform was last told, and records it.
+ */
+import { sql } from 'drizzle-orm';
+import { type Executor, executeTogether, queryRows } from '../../db/client.ts';
+import type { StoreScope } from '../../shared/context.ts';
+import { ScheduleCache } from '../promises/promises.usecases.ts';
+import type { StockHook } from '../stock/stock.hooks.ts';
+import { available } from '../stock/stock.levels.models.ts';
+import { availabilityOf } from '../storefront/storefront.models.ts';
+import { readShelf } from '../storefront/storefront.repository.ts';
+import type { ConnectorDeps } from './connectors.context.ts';
+import { retryDelayMs, sameState, wantedState } from './connectors.models.ts';
+import { type OutboundItem, type PlatformConnection, RetryLater } from './connectors.platform.ts';
+import {
+  findConnection,
+  markKeysDirtySql,
+  markSkusDirtySql,
+  platformConnection,
+} from './connectors.repository.ts';
+import type { PushedState } from './connectors.tables.ts';
+
+/** Registered in src/assembly.ts: learns of every availability change in the changing transaction. */
+export const connectorsStockHook: StockHook = {
+  name: 'connectors',
+  placed(orders) {
+    const keys = orders.flatMap((order) =>
+      order.lines.map((line) => ({ storeId: order.storeId, sku: line.sku })),
+    );
+    return keys.length === 0 ? null : markKeysDirtySql(keys);
+  },
+  async linesChanged(tx, _ctx, store, changes) {
+    await tx.execute(
+      markSkusDirtySql(
+        store.id,
+        changes.map((c) => c.sku),
+      ),
+    );
+  },
+  async queuesChanged(tx, _ctx, store, levels) {
+    await tx.execute(
+      markSkusDirtySql(
+        store.id,
+        levels.map((l) => l.sku),
+      ),
+    );
+  },
+  async stockChanged(tx, _ctx, store, skus) {
+    await tx.execute(markSkusDirtySql(store.id, skus));
+  },
+};
+
+interface DueSku {
+  store_id: string;
+  connection_id: string;
+  sku: string;
+  product_id: string;
+  variant_id: string;
+  inventory_item_id: string | null;
+  wanted_version: number | string;
+  pushed_state: PushedState | null;
+  attempts: number;
+}
+
+const LEASE_MS = 60_000;
+
+/** Leases up to `limit` due SKUs (two pushers never hold one SKU). */
+async function leaseDue(
+  deps: Pick<ConnectorDeps, 'db' | 'clock'>,
+  options: { limit: number; storeIds?: readonly string[]; connectionId?: string },
+): Promise<DueSku[]> {
+  const now = deps.clock.now();
+  return queryRows<DueSku>(
+    deps.db,
+    sql`UPDATE connector_skus AS s SET lease_until = ${new Date(now.getTime() + LEASE_MS)}
+          FROM (SELECT store_id, connection_id, sku FROM connector_skus
+                 WHERE wanted_version > pushed_version
+                   AND (next_attempt_at IS NULL OR next_attempt_at <= ${now})
+                   AND (lease_until IS NULL OR lease_until < ${now})
+                   ${options.storeIds ? sql`AND store_id = ANY(${sql.param([...options.storeIds])}::text[])` : sql``}
+                   ${options.connectionId ? sql`AND connection_id = ${options.connectionId}` : sql``}
+                 ORDER BY store_id, connection_id, sku
+                 LIMIT ${options.limit}
+                 FOR UPDATE SKIP LOCKED) AS due
+         WHERE s.store_id = due.store_id AND s.connection_id = due.connection_id AND s.sku = due.sku
+        RETURNING s.store_id, s.connection_id, s.sku, s.product_id, s.variant_id, s.inventory_item_id,
+                  s.wanted_version, s.pushed_state, s.attempts`,
+  );
+}
+
+/** What the platform should show for these SKUs now (SKUs Backfill does not have are absent). */
+export async function wantedStates(
+  db: Executor,
+  store: StoreScope,
+  skus: readonly string[],
+  now: Date,
+): Promise<Map<string, PushedState>> {
+  const shelf = await readShelf(db, store.id, skus);
+  const schedules = new ScheduleCache(now);
+  const result = new Map<string, PushedState>();
+  for (const [sku, row] of shelf) {
+    const next = availabilityOf(row, Math.max(0, available(row.level)) + 1, (through) =>
+      schedules.promiseFor(store, sku, row, through),
+    );
+    result.set(sku, wantedState(row.level, next));
+  }
+  return result;
+}
+
+async function storeScope(db: Executor, storeId: string): Promise<StoreScope> {
+  const [row] = await queryRows<StoreScope>(
+    db,
+    sql`SELECT id, currency, timezone FROM stores WHERE id = ${storeId}`,
+  );
+  return row!;
+}
+
+/** Records each SKU's outcome: pushed (at the version leased), or failed with a later retry. */
+async function settle(
+  deps: Pick<ConnectorDeps, 'db' | 'clock'>,
+  rows: readonly DueSku[],
+  outcomes: Map<string, { state: PushedState } | { error: string; retryAfterMs?: number }>,
+): Promise<void> {
+  const now = deps.clock.now();
+  const statements = rows.map((row) => {
+    const outcome = outcomes.get(row.sku);
+    const key = sql`store_id = ${row.store_id} AND connection_id = ${row.connection_id} AND sku = ${row.sku}`;
+    if (outcome === undefined) return sql`UPDATE connector_skus SET lease_until = NULL WHERE ${key}`;
+    if ('state' in outcome) {
+      return sql`UPDATE connector_skus
+                    SET pushed_version = GREATEST(pushed_version, ${Number(row.wanted_version)}),
+                        pushed_state = ${JSON.stringify(outcome.state)}::jsonb, pushed_at = ${now},
+                        attempts = 0, next_attempt_at = NULL, lease_until = NULL, last_error = NULL
+                  WHERE ${key}`;
+    }
+    const delay = outcome.retryAfterMs ?? retryDelayMs(row.attempts + 1);
+    return sql`UPDATE connector_skus
+                  SET attempts = attempts + 1, last_error = ${outcome.error.slice(0, 1000)},
+                      next_attempt_at = ${new Date(now.getTime() + delay)}, lease_until = NULL
+                WHERE ${key}`;
+  });
+  await executeTogether(deps.db, statements);
+}
+
+/** Pushes the given SKUs of one connection; the platform is called only for states it was not told. */
+async function pushConnection(
+  deps: ConnectorDeps,
+  connection: PlatformConnection,
+  platform: keyof ConnectorDeps['connectors'],
+  rows: readonly DueSku[],
+): Promise<{ pushed: number; failed: number }> {
+  const store = await storeScope(deps.db, connection.storeId);
+  const wanted = await wantedStates(
+    deps.db,
+    store,
+    rows.map((r) => r.sku),
+    deps.clock.now(),
+  );
+  const outcomes = new Map<string, { state: PushedState } | { error: string; retryAfterMs?: number }>();
+  const items: OutboundItem[] = [];
+  for (const row of rows) {
+    const state = wanted.get(row.sku);
+    if (state === undefined || sameState(row.pushed_state, state)) {
+      outcomes.set(row.sku, {
+        state: state ??
+          (row.pushed_state as PushedState) ?? { policy: 'DENY', quantity: 0, expectedDate: null },
+      });
+      continue;
+    }
+    items.push({
+      sku: row.sku,
+      productId: row.product_id,
+      variantId: row.variant_id,
+      inventoryItemId: row.inventory_item_id,
+      state,
+    });
+  }
+  let failed = 0;
+  if (items.length > 0) {
+    try {
+      const results = await deps.connectors[platform].pushAvailability(connection, items);
+      for (const result of results) {
+        const item = items.find((i) => i.sku === result.sku)!;
+        if (result.ok) outcomes.set(result.sku, { state: item.state });
+        else {
+          outcomes.set(result.sku, { error: result.error });
+          failed++;
+        }
+      }
+    } catch (error) {
+      const retryAfterMs = error instanceof RetryLater ? error.retryAfterMs : undefined;
+      for (const item of items) {
+        outcomes.set(item.sku, {
+          error: String((error as Error).message ?? error),
+          ...(retryAfterMs ? { retryAfterMs } : {}),
+        });
+      }
+      failed += items.length;
+    }
+  }
+  await settle(deps, rows, outcomes);
+  if (items.length > failed) {
+    await deps.db.execute(
+      sql`UPDATE connections SET last_sync_at = ${deps.clock.now()} WHERE store_id = ${connection.storeId} AND id = ${connection.id}`,
+    );
+  }
+  return { pushed: items.length - failed, failed };
+}
+
+/** One pass of the pusher: every due SKU (in leased batches), grouped by connection. */
+export async function pushDue(
+  deps: ConnectorDeps,
+  options: { storeIds?: readonly string[]; connectionId?: string; maxRounds?: number } = {},
+): Promise<{ pushed: number; failed: number }> {
+  const total = { pushed: 0, failed: 0 };
+  for (let round = 0; round < (options.maxRounds ?? 10); round++) {
+    const rows = await leaseDue(deps, { limit: 100, ...options });
+    if (rows.length === 0) break;
+    const byConnection = new Map<string, DueSku[]>();
+    for (const row of rows) {
+      const key = `${row.store_id} ${row.connection_id}`;
+      byConnection.set(key, [...(byConnection.get(key) ?? []), row]);
+    }
+    for (const group of byConnection.values()) {
+      const connectionRow = await findConnection(deps.db, group[0]!.store_id, group[0]!.connection_id);
+      if (!connectionRow) continue;
+      const result = await pushConnection(
+        deps,
+        platformConnection(deps, connectionRow),
+        connectionRow.platform,
+        group,
+      );
+      total.pushed += result.pushed;
+      total.failed += result.failed;
+    }
+  }
+  return total;
+}
