@@ -122,6 +122,8 @@ function webhookReceiver(
           operationId: 'receiveShopifyWebhook',
           tags: ['Connections'],
           summary: 'Shopify webhook receiver',
+          // No key: Shopify signs the body (X-Shopify-Hmac-Sha256) instead.
+          security: [],
           description:
             'Shopify POSTs its webhooks here (topics: ' +
             SHOPIFY_TOPICS.join(', ') +
