@@ -49,7 +49,9 @@ const TYPES: Record<string, string> = {
 
 interface StaticFile {
   body: Buffer;
-  gzip: Buffer | null;
+  compressible: boolean;
+  /** Made with the first request that accepts it (start-up does not pay for it). */
+  gzip?: Buffer;
   type: string;
   etag: string;
   cacheControl: string;
@@ -81,7 +83,7 @@ function loadBuild(dir: string): Map<string, StaticFile> | null {
     const compressible = /^(text\/|application\/json|image\/svg)/.test(type) && body.length > 1024;
     files.set(path, {
       body,
-      gzip: compressible ? gzipSync(body, { level: 9 }) : null,
+      compressible,
       type,
       etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`,
       cacheControl: cacheControlOf(path),
@@ -111,7 +113,10 @@ function send(request: FastifyRequest, reply: FastifyReply, file: StaticFile): F
     .type(file.type);
   if (request.headers['if-none-match'] === file.etag) return reply.code(304).send();
   const acceptsGzip = /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));
-  if (file.gzip && acceptsGzip) return reply.header('content-encoding', 'gzip').send(file.gzip);
+  if (file.compressible && acceptsGzip) {
+    file.gzip ??= gzipSync(file.body, { level: 9 });
+    return reply.header('content-encoding', 'gzip').send(file.gzip);
+  }
   return reply.send(file.body);
 }
 

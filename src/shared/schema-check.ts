@@ -35,9 +35,15 @@ export function fieldErrorsOf(errors: readonly SchemaError[]): FieldError[] {
 
 let bodies: Ajv | undefined;
 
-/** Checks values against `schema` as request bodies are checked; returns the field errors (none: valid). */
+/**
+ * Checks values against `schema` as request bodies are checked; returns the field errors (none:
+ * valid). The schema is compiled on the first check, not when the module loads (start-up).
+ */
 export function compileCheck(schema: object): (value: unknown) => FieldError[] {
-  bodies ??= createAjv(false);
-  const validate = bodies.compile(schema);
-  return (value) => (validate(value) ? [] : fieldErrorsOf(validate.errors ?? []));
+  let validate: ReturnType<Ajv['compile']> | undefined;
+  return (value) => {
+    bodies ??= createAjv(false);
+    validate ??= bodies.compile(schema);
+    return validate(value) ? [] : fieldErrorsOf(validate.errors ?? []);
+  };
 }
