@@ -9,7 +9,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
-import pg from 'pg';
 import { openDatabase } from './client.ts';
 
 export class BackupError extends Error {}
@@ -85,6 +84,7 @@ export async function restore(databaseUrl: string, file: string): Promise<string
 
 /** pg_restore into a database that already has Backfill's tables would mix two histories. */
 async function refuseUnlessEmpty(databaseUrl: string): Promise<void> {
+  const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
