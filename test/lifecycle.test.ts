@@ -52,10 +52,11 @@ describe.skipIf(engineUnderTest() === 'postgres')('start-up from the build (PGli
       `restart: /health after ${Math.round(elapsedMs)} ms, ${cpuMs} ms of CPU, load ${loadavg()[0]!}`,
     );
     // The CPU the restart needs is what the code decides, within this VM's noise: the same build
-    // measured 4.0–4.9 s of CPU in three restarts in a row here (2026-12-07), 2.4 s on CI's runner;
-    // the wall clock also depends on what else runs on the machine's cores, so it is held to 5 s
-    // only when they are not oversubscribed.
-    expect(cpuMs).toBeLessThan(5_500);
+    // measured 4.0–4.9 s of CPU in three restarts in a row here (2026-12-07), 2.4 s on CI's runner,
+    // and 6.1 s at load 8 on two cores (CPU time inflates too when the cores are shared four
+    // ways), so it is held to 5.5 s unless the machine is more than twice oversubscribed. The wall
+    // clock also depends on what else runs, so it is held to 5 s only when the cores are not.
+    if (loadavg()[0]! <= 2 * availableParallelism()) expect(cpuMs).toBeLessThan(5_500);
     if (loadavg()[0]! <= availableParallelism()) expect(elapsedMs).toBeLessThan(5_000);
     const log = again.output.join('');
     expect(log).toMatch(/database opened in \d+\.\d+ s, migrations checked in \d+\.\d+ s, the rest/);
