@@ -32,3 +32,37 @@ export function startPeriodic(
     },
   };
 }
+
+/**
+ * One pass at a time in this process: `tick()` starts a pass, or joins the one in flight, and
+ * resolves when it is over (its error goes to `onError`); with `intervalMs` > 0 a timer ticks too.
+ * `stop()` clears the timer and waits for the pass in flight.
+ */
+export interface PassLoop {
+  tick(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function startPassLoop(
+  pass: () => Promise<void>,
+  options: { intervalMs: number; onError(error: unknown): void },
+): PassLoop {
+  let running: Promise<void> | null = null;
+  const tick = async () => {
+    running ??= pass()
+      .catch(options.onError)
+      .finally(() => {
+        running = null;
+      });
+    await running;
+  };
+  const timer = options.intervalMs > 0 ? setInterval(tick, options.intervalMs) : null;
+  timer?.unref();
+  return {
+    tick,
+    async stop() {
+      if (timer) clearInterval(timer);
+      await running;
+    },
+  };
+}

@@ -10,6 +10,7 @@ import { sql } from 'drizzle-orm';
 import PgBoss from 'pg-boss';
 import type { DatabaseHandle } from '../../db/client.ts';
 import { queryRows } from '../../db/client.ts';
+import { startPassLoop } from '../../shared/periodic.ts';
 import type { ConnectorDeps } from './connectors.context.ts';
 import { dueEvents, processEvent } from './connectors.inbox.ts';
 import { pushDue } from './connectors.outbound.ts';
@@ -86,22 +87,14 @@ export async function startConnectorWorker(
       );
     }
   };
-  let running: Promise<void> | null = null;
-  const tick = async () => {
-    running ??= pass()
-      .catch((error) => log.error({ err: error }, 'connectors pass failed'))
-      .finally(() => {
-        running = null;
-      });
-    await running;
-  };
-  const timer = options.intervalMs > 0 ? setInterval(tick, options.intervalMs) : null;
-  timer?.unref();
+  const loop = startPassLoop(pass, {
+    intervalMs: options.intervalMs,
+    onError: (error) => log.error({ err: error }, 'connectors pass failed'),
+  });
   return {
-    tick,
+    tick: loop.tick,
     async stop() {
-      if (timer) clearInterval(timer);
-      await running;
+      await loop.stop();
       await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
     },
   };

@@ -1,6 +1,7 @@
 import PgBoss from 'pg-boss';
 import type { DatabaseHandle } from '../../db/client.ts';
 import type { Deps } from '../../shared/context.ts';
+import { startPassLoop } from '../../shared/periodic.ts';
 import { planStatusUpdates } from './messages.cadence.ts';
 import type { Senders } from './messages.channels.ts';
 import { deliverMessages, dueMessages, recoverInterrupted } from './messages.delivery.ts';
@@ -108,7 +109,6 @@ export async function startMessageWorker(
   });
 
   let enqueued: Enqueued = new Map();
-  let running: Promise<void> | null = null;
   const pass = async () => {
     const storeIds = options.scope ? [...options.scope.storeIds] : undefined;
     await relayEvents(deps, options.scope ? { scope: options.scope } : {});
@@ -127,22 +127,15 @@ export async function startMessageWorker(
     }
     enqueued = pick.enqueued;
   };
-  const tick = async () => {
-    // One pass at a time in this process; another process's pass is serialised by the relay cursor.
-    running ??= pass()
-      .catch((error) => log.error({ err: error }, 'message relay failed'))
-      .finally(() => {
-        running = null;
-      });
-    await running;
-  };
-  const timer = options.intervalMs > 0 ? setInterval(tick, options.intervalMs) : null;
-  timer?.unref();
+  // One pass at a time in this process; another process's pass is serialised by the relay cursor.
+  const loop = startPassLoop(pass, {
+    intervalMs: options.intervalMs,
+    onError: (error) => log.error({ err: error }, 'message relay failed'),
+  });
   return {
-    tick,
+    tick: loop.tick,
     async stop() {
-      if (timer) clearInterval(timer);
-      await running;
+      await loop.stop();
       await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
     },
   };
