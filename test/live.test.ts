@@ -3,7 +3,9 @@
  * within 2 s, a reconnect with Last-Event-ID gets what it missed (once), other stores' events never
  * show, and closing the server ends open streams instead of waiting on them.
  */
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryRows } from '../src/db/client.ts';
 import { type StoreKeys, startTestApp, type TestApp, variant } from './support/harness.ts';
 
 let t: TestApp;
@@ -16,6 +18,13 @@ beforeAll(async () => {
 afterAll(async () => {
   await t.close();
 });
+
+/** Whether SSE id `a` (`<xid>-<seq>`) comes after `b` in the feed: by transaction id, then seq. */
+function after(a: string, b: string): boolean {
+  const [ax, as] = a.split('-').map(BigInt) as [bigint, bigint];
+  const [bx, bs] = b.split('-').map(BigInt) as [bigint, bigint];
+  return ax > bx || (ax === bx && as > bs);
+}
 
 interface Change {
   id: string;
@@ -106,7 +115,7 @@ describe('GET /v1/live', () => {
       expect(Date.now() - started).toBeLessThan(2000);
       const placed = mine.changes.find((c) => c.data.type === 'order.placed')!;
       expect(placed.event).toBe('change');
-      expect(placed.id).toBe(String(placed.data.seq));
+      expect(placed.id).toMatch(new RegExp(`^\\d+-${placed.data.seq}$`));
       expect(mine.changes.map((c) => c.data.type)).toContain('order.line.backordered');
       // Seqs are the outbox's: the events API lists the same ones.
       const events = (await t.request('GET', '/v1/events?order=asc', { key: store.secretKey })).json().data;
@@ -136,7 +145,7 @@ describe('GET /v1/live', () => {
       await again.until(() => again.changes.some((c) => c.data.type === 'order.placed'));
       // What was written while away came first (the missed order), none of it from before Last-Event-ID.
       expect(again.changes.filter((c) => c.data.type === 'order.placed')).toHaveLength(1);
-      expect(again.changes.every((c) => c.data.seq > Number(lastSeen))).toBe(true);
+      expect(again.changes.every((c) => after(c.id, lastSeen))).toBe(true);
       // A third order while connected arrives live; nothing arrives twice.
       await placeOrder(store, 'LIVE-2');
       await again.until(() => again.changes.filter((c) => c.data.type === 'order.placed').length === 2);
@@ -146,6 +155,36 @@ describe('GET /v1/live', () => {
       expect(again.changes.filter((c) => c.data.type === 'order.placed')).toHaveLength(2);
     } finally {
       await again.close();
+    }
+  });
+
+  it('a resume does not skip an event that committed after a later-numbered one', async () => {
+    const store = await t.createStore('Late commit shop');
+    // Two events as two transactions can leave them: `early` took the higher seq in a transaction
+    // that started (and committed) first; `late` took a lower seq in a later transaction. The feed
+    // delivers `early` first; a client that got only `early` must still get `late` on resume.
+    const [row] = await queryRows<{ early: string; late: string }>(
+      t.app.deps.db,
+      sql`WITH seqs AS (SELECT nextval('events_seq_seq') AS low, nextval('events_seq_seq') AS high),
+               ins AS (
+                 INSERT INTO events (id, seq, store_id, type, data, created_at, xid)
+                 SELECT v.id, v.seq, ${store.id}, 'order.placed', '{}'::jsonb, now(), v.xid
+                   FROM seqs, LATERAL (VALUES
+                     ('evt_early_' || seqs.high, seqs.high,
+                      ((pg_current_xact_id()::text::bigint - 1)::text)::xid8),
+                     ('evt_late_' || seqs.low, seqs.low, pg_current_xact_id())) AS v(id, seq, xid)
+                 RETURNING id, seq, xid)
+          SELECT (SELECT xid::text || '-' || seq FROM ins WHERE id LIKE 'evt_early_%') AS early,
+                 (SELECT xid::text || '-' || seq FROM ins WHERE id LIKE 'evt_late_%') AS late`,
+    );
+    const { early, late } = row!;
+    expect(Number(late.split('-')[1])).toBeLessThan(Number(early.split('-')[1]));
+    const resumed = await connect(store.secretKey, early);
+    try {
+      await resumed.until(() => resumed.changes.length > 0);
+      expect(resumed.changes.map((c) => c.id)).toEqual([late]);
+    } finally {
+      await resumed.close();
     }
   });
 

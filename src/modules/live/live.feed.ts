@@ -9,8 +9,16 @@ import { type Database, queryRows } from '../../db/client.ts';
 
 export interface LiveEvent {
   seq: number;
+  /** The transaction that wrote it (xid8 as text): with `seq`, the event's place in the feed. */
+  xid: string;
   storeId: string;
   type: string;
+}
+
+/** A place in the feed: events are delivered in (transaction id, seq) order. */
+export interface FeedPosition {
+  xid: string;
+  seq: number;
 }
 
 /** One connection's side of the feed. */
@@ -32,9 +40,13 @@ const BATCH = 1000;
 /** Events sent to a connection resuming with Last-Event-ID, at most (the console then re-reads anyway). */
 export const RESUME_MAX = 1000;
 
-interface Cursor {
-  xid: string;
-  seq: number;
+type Cursor = FeedPosition;
+
+/** Whether `event` comes after `position` in the feed (by transaction id, then seq). */
+export function isAfter(event: FeedPosition, position: FeedPosition): boolean {
+  const a = BigInt(event.xid);
+  const b = BigInt(position.xid);
+  return a > b || (a === b && event.seq > position.seq);
 }
 
 export class LiveFeed {
@@ -79,14 +91,20 @@ export class LiveFeed {
     return () => this.remove(storeId, subscriber);
   }
 
-  /** The store's events after `afterSeq` (a Last-Event-ID), oldest first, up to RESUME_MAX. */
-  async eventsAfter(storeId: string, afterSeq: number): Promise<LiveEvent[]> {
-    const rows = await queryRows<{ seq: string | number; type: string }>(
+  /**
+   * The store's events after `after` (a Last-Event-ID), in feed order, up to RESUME_MAX. Read as the
+   * feed reads (below the oldest running transaction), so an event whose transaction committed after
+   * a later-numbered one the client already has is not skipped; the rest comes live.
+   */
+  async eventsAfter(storeId: string, after: FeedPosition): Promise<LiveEvent[]> {
+    const rows = await queryRows<{ seq: string | number; xid: string; type: string }>(
       this.db,
-      sql`SELECT seq, type FROM events WHERE store_id = ${storeId} AND seq > ${afterSeq}
-           ORDER BY seq LIMIT ${RESUME_MAX}`,
+      sql`SELECT seq, xid::text AS xid, type FROM events
+           WHERE (xid, seq) > (${after.xid}::xid8, ${after.seq}::bigint)
+             AND xid < pg_snapshot_xmin(pg_current_snapshot()) AND store_id = ${storeId}
+           ORDER BY xid, seq LIMIT ${RESUME_MAX}`,
     );
-    return rows.map((r) => ({ seq: Number(r.seq), storeId, type: r.type }));
+    return rows.map((r) => ({ seq: Number(r.seq), xid: r.xid, storeId, type: r.type }));
   }
 
   /** Ends every connection (graceful shutdown: open streams must not hold the server open). */
@@ -174,7 +192,7 @@ export class LiveFeed {
       for (const row of rows) {
         if (!this.subscribers.has(row.store_id)) continue;
         const list = byStore.get(row.store_id) ?? [];
-        list.push({ seq: Number(row.seq), storeId: row.store_id, type: row.type });
+        list.push({ seq: Number(row.seq), xid: row.xid, storeId: row.store_id, type: row.type });
         byStore.set(row.store_id, list);
       }
       for (const [storeId, events] of byStore) {
