@@ -142,7 +142,7 @@ function NewPurchaseOrderForm({ onClose }: { onClose: () => void }) {
                 w={200}
               />
               <NumberInput
-                label="Units"
+                label={`Units, line ${i + 1}`}
                 value={line.quantity}
                 onChange={(v) => setLine(line.key, { quantity: v })}
                 min={1}
@@ -152,7 +152,7 @@ function NewPurchaseOrderForm({ onClose }: { onClose: () => void }) {
                 w={100}
               />
               <NumberInput
-                label="Unit cost (minor units)"
+                label={`Unit cost, line ${i + 1} (minor units)`}
                 value={line.unitCost}
                 onChange={(v) => setLine(line.key, { unitCost: v })}
                 min={0}
