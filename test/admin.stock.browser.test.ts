@@ -108,7 +108,15 @@ describe('the stock pages, as ops', () => {
     await checkPage(page, 'variants');
     const jacket = table.locator(`tr[data-sku="${JACKET}"]`);
     const cells = await jacket.getByRole('cell').allInnerTexts();
-    expect(cells.slice(2).map((c) => c.toLowerCase())).toEqual(['backorder', 'no cap', '0', '0', '0', '5', 'backorder']);
+    expect(cells.slice(2).map((c) => c.toLowerCase())).toEqual([
+      'backorder',
+      'no cap',
+      '0',
+      '0',
+      '0',
+      '5',
+      'backorder',
+    ]);
     expect((await table.locator(`tr[data-sku="${BOOT}"]`).getByRole('cell').allInnerTexts())[3]).toBe('30');
     await page.getByLabel('Waiting', { exact: true }).selectOption('true');
     await expect.poll(() => table.locator('tbody tr').count()).toBe(1);
@@ -343,6 +351,24 @@ describe('the stock pages, as ops', () => {
     expect(rows[0]).toMatch(/ready now/i);
     expect(await page.locator('[data-figure="Orders filled"]').innerText()).toMatch(/1$/);
     await checkPage(page, 'what-if-result');
+    // Arriving in 3 days instead (before the purchase order's 14): Alan's date moves earlier.
+    await page.getByLabel('Arriving on').fill(inDays(3));
+    await page.getByRole('button', { name: 'Show what would happen' }).click();
+    const moved = page.getByRole('table', { name: 'Dates that would move' });
+    await moved.waitFor();
+    const movedRows = await moved.locator('tbody tr').allInnerTexts();
+    expect(movedRows).toHaveLength(1);
+    expect(movedRows[0]).toContain('Alan Turing');
+    const day = (iso: string) =>
+      new Intl.DateTimeFormat('en-GB', {
+        day: 'numeric',
+        month: 'short',
+        year: 'numeric',
+        timeZone: 'UTC',
+      }).format(new Date(`${iso}T00:00:00Z`));
+    expect(movedRows[0]).toContain(day(inDays(14)));
+    expect(movedRows[0]).toContain(day(inDays(3)));
+    await checkPage(page, 'what-if-dates');
     // Nothing was written.
     expect((await call('GET', `/v1/inventory/${JACKET}`)).backordered).toBe(2);
     expect(problems).toEqual([]);
