@@ -60,7 +60,11 @@ function DateMove({ from, to }: { from: string | null; to: string }) {
         →
       </Text>
       <span className="visually-hidden">becomes</span>
-      <Text size="sm" fw={600} c={earlier ? 'green.9' : 'red.9'}>
+      <Text
+        size="sm"
+        fw={600}
+        c={earlier ? 'var(--mantine-color-green-light-color)' : 'var(--mantine-color-red-light-color)'}
+      >
         {formatDay(to)}
       </Text>
     </Group>
