@@ -77,6 +77,11 @@ describe('GET /v1/inventory', () => {
     ['?availableAtMost=10', ['INV-A', 'INV-B', 'INV-C', 'INV-D', 'INV-E']],
     ['?mode=backorder&availableAtMost=0&waiting=false', ['INV-D']],
     ['?mode=deny&availableAtMost=1', ['INV-E']],
+    ['?search=inv-c', ['INV-C']],
+    ['?search=V-', ['INV-A', 'INV-B', 'INV-C', 'INV-D', 'INV-E']],
+    ['?search=inv&mode=deny', ['INV-A', 'INV-E']],
+    ['?search=%25', []],
+    ['?search=_', []],
   ])('%s → %j', async (query, expected) => {
     expect(skus(await list(query))).toEqual(expected);
   });
@@ -104,8 +109,26 @@ describe('GET /v1/inventory', () => {
     '?cursor=garbage',
     '?format=xml',
     '?lowStock=3',
+    '?search=',
   ])('%s → 422', async (query) => {
     expectProblem(await t.request('GET', `/v1/inventory${query}`, { key }), 422);
+  });
+});
+
+describe('GET /v1/variants?skus=', () => {
+  it('lists only the SKUs named, by SKU, leaving out those the store does not have', async () => {
+    const page = await list('');
+    expect(page.data.length).toBe(5);
+    const named = await ok(await t.request('GET', '/v1/variants?skus=INV-E,INV-B,NOPE-1', { key }), 200);
+    expect(named.data.map((v: Json) => v.sku)).toEqual(['INV-B', 'INV-E']);
+    expect(named.data[0].backorder).toMatchObject({ mode: 'backorder', limit: 5 });
+    for (const bad of [
+      '?skus=',
+      '?skus=A,,B',
+      `?skus=${Array.from({ length: 501 }, (_, i) => `S${i}`).join(',')}`,
+    ]) {
+      expectProblem(await t.request('GET', `/v1/variants${bad}`, { key }), 422);
+    }
   });
 });
 

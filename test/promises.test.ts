@@ -341,6 +341,14 @@ describe('what-if restock simulation', () => {
         { orderId: b.id, lineId: b.lines[0].id, position: 2, quantity: 2 },
       ],
     });
+    // Each line names its order as the shopper knows it, the customer, and its date today.
+    for (const [i, o] of [a, b].entries()) {
+      expect(res.json().filled[i]).toMatchObject({
+        number: o.number,
+        customer: { name: null, email: null },
+        previousEta: before.lines[i].eta,
+      });
+    }
     expect(await snapshot()).toEqual(before);
 
     const future = await t.request('POST', '/v1/simulations/restock', {
@@ -363,7 +371,13 @@ describe('what-if restock simulation', () => {
           eta: '2026-03-15',
           etaSource: 'purchase_order',
         },
-        { lineId: b.lines[0].id, position: 2, previousEta: '2026-03-24', eta: '2026-03-15' },
+        {
+          lineId: b.lines[0].id,
+          position: 2,
+          previousEta: '2026-03-24',
+          eta: '2026-03-15',
+          number: b.number,
+        },
       ],
     });
     expect(await snapshot()).toEqual(before);

@@ -133,6 +133,9 @@ describe('role × endpoint', () => {
       ),
     );
     for (const id of ops) expect(isRefused(id, 'ops'), `ops ${id}`).toBe(false);
+    // The dock's pick list is warehouse work: ops (and the owner) print it, support does not.
+    expect(isRefused('getReceiptPickList', 'ops')).toBe(false);
+    expect(isRefused('getReceiptPickList', 'support')).toBe(true);
   });
 
   it('gives support orders, customers, backorders, messages and templates (read)', () => {

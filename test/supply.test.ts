@@ -472,6 +472,31 @@ describe('receiving', () => {
     expectProblem(await t.request('GET', `/v1/receipts/${first.id}?format=xml`, { key }), 422);
     expectProblem(await t.request('GET', '/v1/receipts/rcp_unknown0', { key }), 404, 'not_found');
   });
+
+  it('prints the pick list as JSON grouped by outbound order, with numbers, customers and the shelf', async () => {
+    const [a, b] = [orders[0], orders[1]].sort((x, y) => (x.id < y.id ? -1 : 1));
+    const customer = (o: Json) => ({ name: o.customer.name ?? null, email: o.customer.email ?? null });
+    expect(await get(`/v1/receipts/${first.id}/pick-list`)).toEqual({
+      receiptId: first.id,
+      purchaseOrderId: po.id,
+      reference: 'DOCK-1',
+      supplier: { id: po.supplierId, name: 'Dock supplier' },
+      receivedOn: '2026-03-01',
+      createdAt: first.createdAt,
+      orders: [a, b].map((o) => ({
+        orderId: o.id,
+        number: o.number,
+        customer: customer(o),
+        units: 2,
+        lines: [{ lineId: o.lines[0].id, sku: 'RCV-A', quantity: 2 }],
+      })),
+      shelf: [{ sku: 'RCV-B', quantity: 1 }],
+      crossDockUnits: 4,
+      shelfUnits: 1,
+    });
+    expectProblem(await t.request('GET', '/v1/receipts/rcp_unknown0/pick-list', { key }), 404, 'not_found');
+    expectProblem(await t.request('GET', '/v1/receipts/nope/pick-list', { key }), 422);
+  });
 });
 
 describe('promise dates from purchase orders', () => {
@@ -559,6 +584,7 @@ describe('another store', () => {
       ['GET', `/v1/purchase-orders/${po.id}/receipts`],
       ['GET', `/v1/receipts/${receipt.id}`],
       ['GET', `/v1/receipts/${receipt.id}?format=csv`],
+      ['GET', `/v1/receipts/${receipt.id}/pick-list`],
     ];
     for (const [method, url, body] of requests) {
       expectProblem(await t.request(method, url, { key: foreign, body }), 404, 'not_found');

@@ -11,6 +11,7 @@ import {
   ListQuery,
   pageOf,
   problems,
+  SKU_PATTERN,
   Sku,
   Text,
   WRITE_ERRORS,
@@ -20,6 +21,8 @@ import { VariantBatchBody, VariantBody, VariantPatchBody, VariantSchema } from '
 import { getVariant, listVariants, patchVariant, putVariant, putVariants } from './catalog.usecases.ts';
 
 const SkuParams = Type.Object({ sku: Sku });
+/** One SKU's characters, without the anchors (for lists of SKUs). */
+const SKU_CHARS = SKU_PATTERN.slice(1, -1);
 
 /** POST /v1/variants/batch as CSV: the fields of a variant, nested ones flattened with dots. */
 export const VARIANTS_CSV: CsvBody = {
@@ -168,9 +171,21 @@ export const catalogRoutes: RouteRegistrar = (app, { deps }) => {
       schema: {
         operationId: 'listVariants',
         tags: ['Variants'],
-        summary: 'List variants by SKU',
+        summary: "List variants by SKU (all, one product's, or the SKUs named)",
+        description:
+          '`skus=A,B,C` (up to 500, comma-separated) lists only those variants, by SKU, leaving out SKUs the ' +
+          'store does not have: the console reads the variants of a page of stock levels in one call.',
         querystring: Type.Object(
-          { ...ListQuery, productId: Type.Optional(Text(200)) },
+          {
+            ...ListQuery,
+            productId: Type.Optional(Text(200)),
+            skus: Type.Optional(
+              Type.String({
+                pattern: `^${SKU_CHARS}(?:,${SKU_CHARS}){0,499}$`,
+                description: 'Up to 500 SKUs, comma-separated',
+              }),
+            ),
+          },
           { additionalProperties: false },
         ),
         response: { 200: pageOf(VariantSchema), ...problems(...AUTH_ERRORS, 422) },

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { type Executor, queryRows, type Tx } from '../../db/client.ts';
 import { appendEvents } from '../../db/outbox.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
@@ -140,12 +140,13 @@ export async function getVariant(db: Executor, storeId: string, sku: string): Pr
 export async function listVariants(
   db: Executor,
   storeId: string,
-  query: { limit: number; cursor?: string; productId?: string },
+  query: { limit: number; cursor?: string; productId?: string; skus?: string },
 ): Promise<Page<VariantView>> {
   const after = decodeKeyCursor(query.cursor);
   const conditions = [eq(variants.storeId, storeId)];
   if (after !== null) conditions.push(gt(variants.sku, after));
   if (query.productId) conditions.push(eq(variants.productId, query.productId));
+  if (query.skus) conditions.push(inArray(variants.sku, query.skus.split(',')));
   const rows = await db
     .select()
     .from(variants)

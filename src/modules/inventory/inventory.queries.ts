@@ -1,5 +1,5 @@
 /** Reads over many SKUs' stock: the stock list, and what an adjustment batch can be refused for up front. */
-import { and, asc, eq, gt, lte, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, ilike, lte, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import type { StoreScope } from '../../shared/context.ts';
 import { decodeKeyCursor, type Page, toPage } from '../../shared/cursor.ts';
@@ -18,6 +18,8 @@ export interface LevelFilters {
   waiting?: boolean;
   /** Only SKUs with at most this many units available (onHand − allocated): the low-stock list. */
   availableAtMost?: number;
+  /** Only SKUs containing this text, ignoring case (the console's search box). */
+  search?: string;
 }
 
 /** Stock levels of a store in SKU order, as `GET /v1/inventory/{sku}` shows each, filtered. */
@@ -33,6 +35,10 @@ export async function listLevels(
   if (query.mode !== undefined) conditions.push(eq(l.backorderMode, query.mode));
   if (query.waiting === true) conditions.push(gt(l.backordered, 0));
   if (query.waiting === false) conditions.push(eq(l.backordered, 0));
+  if (query.search) {
+    const escaped = query.search.replace(/[\\%_]/g, (c) => `\\${c}`);
+    conditions.push(ilike(l.sku, `%${escaped}%`));
+  }
   if (query.availableAtMost !== undefined) {
     conditions.push(lte(sql`${l.onHand} - ${l.allocated}`, query.availableAtMost));
   }

@@ -175,6 +175,13 @@ const LevelListQuery = Type.Object(
         description: 'Low stock: only SKUs with at most this many units available (onHand − allocated)',
       }),
     ),
+    search: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 100,
+        description: 'Only SKUs containing this text, ignoring case',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -241,10 +248,12 @@ export const inventoryRoutes: RouteRegistrar = (app, { deps }) => {
       schema: {
         operationId: 'listInventoryLevels',
         tags: ['Inventory'],
-        summary: 'Stock levels of every SKU, by SKU (filters: mode, waiting, availableAtMost; JSON or CSV)',
+        summary:
+          'Stock levels of every SKU, by SKU (filters: mode, waiting, availableAtMost, search; JSON or CSV)',
         description:
           'Each item is what `GET /v1/inventory/{sku}` answers. Filters combine: ' +
-          '`?waiting=true&mode=preorder`, `?availableAtMost=5` for low stock. `format=csv` answers ' +
+          '`?waiting=true&mode=preorder`, `?availableAtMost=5` for low stock, `?search=red` for SKUs containing ' +
+          '"red" (any case). `format=csv` answers ' +
           '`text/csv` with a header row (' +
           LEVEL_COLUMNS.map((c) => c.name).join(',') +
           '): every matching row without `limit`; with `limit`, one page and the next cursor in ' +

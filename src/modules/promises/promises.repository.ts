@@ -2,6 +2,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../db/client.ts';
 import { statementEventId } from '../../db/outbox.ts';
 import { groupBy } from '../../shared/collections.ts';
+import { orderNumber } from '../../shared/ids.ts';
 import { QUEUE_ORDER, queueSlice } from '../stock/stock.queue.sql.ts';
 import { type EtaSource, measuredLateness, type PromiseInputs, type Segment } from './promises.models.ts';
 
@@ -323,4 +324,44 @@ export async function readQueueSlice(
     waiting: r.backordered,
     through: Number(r.through),
   }));
+}
+
+/** Who a waiting line is for, and its promise date now: what a what-if shows beside each line. */
+export interface LineWhoAndWhen {
+  number: string;
+  customer: { name: string | null; email: string | null };
+  eta: string | null;
+}
+
+export async function linesWhoAndWhen(
+  db: Executor,
+  storeId: string,
+  lineIds: readonly string[],
+): Promise<Map<string, LineWhoAndWhen>> {
+  if (lineIds.length === 0) return new Map();
+  const rows = await queryRows<{
+    id: string;
+    order_id: string;
+    external_id: string | null;
+    name: string | null;
+    email: string | null;
+    eta: string | null;
+  }>(
+    db,
+    sql`SELECT l.id, l.order_id, o.external_id, o.customer->>'name' AS name, o.customer->>'email' AS email,
+               l.eta::text AS eta
+          FROM order_lines l
+          JOIN orders o ON o.store_id = l.store_id AND o.id = l.order_id
+         WHERE l.store_id = ${storeId} AND l.id = ANY(${sql.param([...new Set(lineIds)])}::text[])`,
+  );
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      {
+        number: orderNumber({ id: r.order_id, externalId: r.external_id }),
+        customer: { name: r.name, email: r.email },
+        eta: r.eta,
+      },
+    ]),
+  );
 }

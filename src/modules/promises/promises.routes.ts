@@ -5,6 +5,15 @@ import { DateText, problems, Quantity, Sku, WRITE_ERRORS } from '../../http/sche
 import { PromiseFields } from '../orders/orders.routes.ts';
 import { simulateRestock } from './promises.simulation.ts';
 
+/** Who the line is for: the order number the shopper knows and the order's customer. */
+const Who = {
+  number: Type.String({ description: 'The order number the shopper knows' }),
+  customer: Type.Object({
+    name: Type.Union([Type.String(), Type.Null()]),
+    email: Type.Union([Type.String(), Type.Null()]),
+  }),
+};
+
 const SimulationSchema = Type.Object({
   sku: Type.String(),
   quantity: Type.Integer(),
@@ -15,6 +24,8 @@ const SimulationSchema = Type.Object({
       lineId: Type.String(),
       position: Type.Integer({ minimum: 1, description: 'Place in the queue today' }),
       quantity: Type.Integer({ description: 'Units this line would receive' }),
+      previousEta: Type.Union([Type.String(), Type.Null()], { description: "The line's promise date now" }),
+      ...Who,
     }),
     { description: 'Lines the arriving units would reach, in queue order' },
   ),
@@ -27,6 +38,7 @@ const SimulationSchema = Type.Object({
       waitingQuantity: Type.Integer(),
       previousEta: Type.Union([Type.String(), Type.Null()]),
       ...PromiseFields,
+      ...Who,
     }),
     { description: 'Waiting lines whose promise would change, head first (at most `show`)' },
   ),

@@ -5,7 +5,13 @@ import { notFound } from '../../shared/errors.ts';
 import { readLevel } from '../stock/stock.levels.repository.ts';
 import { fillSpan } from '../stock/stock.queue.models.ts';
 import { linesToCheck, type PromiseInputs, planSchedule } from './promises.models.ts';
-import { type PromiseChange, previewSchedule, readQueueSlice } from './promises.repository.ts';
+import {
+  type LineWhoAndWhen,
+  linesWhoAndWhen,
+  type PromiseChange,
+  previewSchedule,
+  readQueueSlice,
+} from './promises.repository.ts';
 import { inputsOf } from './promises.usecases.ts';
 
 export interface RestockSimulationInput {
@@ -21,14 +27,19 @@ export interface RestockSimulation {
   sku: string;
   quantity: number;
   date: string;
-  /** Lines the units would reach, in queue order, and how many units each would get. */
-  filled: { orderId: string; lineId: string; position: number; quantity: number }[];
+  /** Lines the units would reach, in queue order, how many units each would get, and its date now. */
+  filled: ({ orderId: string; lineId: string; position: number; quantity: number } & Who & {
+      previousEta: string | null;
+    })[];
   /** Units left over for the shelf. */
   putaway: number;
   /** Waiting lines whose promise would change, head first (at most `show`). */
-  rescheduled: PromiseChange[];
+  rescheduled: (PromiseChange & Who)[];
   rescheduledCount: number;
 }
+
+/** The order number and customer of a line (the merchant recognises people, not line ids). */
+type Who = Pick<LineWhoAndWhen, 'number' | 'customer'>;
 
 /**
  * "If `quantity` units land on `date`, who ships and what happens to everyone else's date?"
@@ -84,13 +95,25 @@ export async function simulateRestock(
     offset,
     show: input.show ?? 100,
   });
+  const who = await linesWhoAndWhen(db, store.id, [
+    ...filled.map((f) => f.lineId),
+    ...preview.changes.map((c) => c.lineId),
+  ]);
+  const whoOf = (lineId: string): LineWhoAndWhen =>
+    who.get(lineId) ?? { number: '', customer: { name: null, email: null }, eta: null };
   return {
     sku: input.sku,
     quantity: input.quantity,
     date,
-    filled,
+    filled: filled.map((f) => {
+      const { number, customer, eta } = whoOf(f.lineId);
+      return { ...f, number, customer, previousEta: eta };
+    }),
     putaway: input.quantity - used,
-    rescheduled: preview.changes,
+    rescheduled: preview.changes.map((c) => {
+      const { number, customer } = whoOf(c.lineId);
+      return { ...c, number, customer };
+    }),
     rescheduledCount: preview.changedCount,
   };
 }

@@ -63,6 +63,7 @@ export const ROLE_GRANTS: Readonly<Record<string, readonly StaffRole[]>> = {
   createReceipt: OPS,
   listReceipts: OPS,
   getReceipt: OPS,
+  getReceiptPickList: OPS,
   simulateRestock: OPS,
   // Shipping methods are read when shipping; changed by the owner.
   getShippingSettings: OPS,

@@ -6,6 +6,7 @@ import {
   countsAsSupply,
   openQuantity,
   PURCHASE_ORDER_STATUSES,
+  pickListByOrder,
   pickListCsv,
   planReceipt,
   putawayOf,
@@ -190,5 +191,26 @@ describe('the pick list CSV', () => {
         '',
       ].join('\r\n'),
     );
+  });
+
+  it('groups the cross-docked lines of each order together, with the order’s units', () => {
+    expect(
+      pickListByOrder([
+        { orderId: 'ord_b', lineId: 'line_3', sku: 'A', quantity: 1 },
+        { orderId: 'ord_a', lineId: 'line_2', sku: 'B', quantity: 2 },
+        { orderId: 'ord_a', lineId: 'line_1', sku: 'A', quantity: 3 },
+      ]),
+    ).toEqual([
+      {
+        orderId: 'ord_a',
+        units: 5,
+        lines: [
+          { lineId: 'line_1', sku: 'A', quantity: 3 },
+          { lineId: 'line_2', sku: 'B', quantity: 2 },
+        ],
+      },
+      { orderId: 'ord_b', units: 1, lines: [{ lineId: 'line_3', sku: 'A', quantity: 1 }] },
+    ]);
+    expect(pickListByOrder([])).toEqual([]);
   });
 });

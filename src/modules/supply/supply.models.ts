@@ -105,6 +105,38 @@ export const SHELF = 'SHELF';
 
 export const PICK_LIST_COLUMNS = ['order_id', 'line_id', 'sku', 'quantity', 'customer_name'] as const;
 
+/** The cross-docked units of one outbound order: what goes into its parcel from this delivery. */
+export interface PickListOrder {
+  orderId: string;
+  lines: { lineId: string; sku: string; quantity: number }[];
+  units: number;
+}
+
+/**
+ * The cross-docked units grouped by outbound order: orders by id, each order's lines by SKU. The
+ * one order the dock's pick list follows, printed (JSON) or as CSV.
+ */
+export function pickListByOrder(crossDock: readonly CrossDockLine[]): PickListOrder[] {
+  const sorted = [...crossDock].sort(
+    (a, b) => compare(a.orderId, b.orderId) || compare(a.sku, b.sku) || compare(a.lineId, b.lineId),
+  );
+  const groups: PickListOrder[] = [];
+  for (const fill of sorted) {
+    let group = groups.at(-1);
+    if (group?.orderId !== fill.orderId) {
+      group = { orderId: fill.orderId, lines: [], units: 0 };
+      groups.push(group);
+    }
+    group.lines.push({ lineId: fill.lineId, sku: fill.sku, quantity: fill.quantity });
+    group.units += fill.quantity;
+  }
+  return groups;
+}
+
+/** The units for the shelf, by SKU. */
+export const shelfBySku = (putaway: readonly ReceiptLine[]): ReceiptLine[] =>
+  [...putaway].sort((a, b) => compare(a.sku, b.sku));
+
 /**
  * The dock's printable pick list of a receipt: a header, then the cross-docked units grouped by
  * outbound order (sorted by order id, then SKU), then the units for the shelf (order id `SHELF`,
@@ -114,14 +146,18 @@ export function pickListCsv(
   receipt: { crossDock: readonly CrossDockLine[]; putaway: readonly ReceiptLine[] },
   customerNames: ReadonlyMap<string, string | null>,
 ): string {
-  const byOrder = [...receipt.crossDock].sort(
-    (a, b) => compare(a.orderId, b.orderId) || compare(a.sku, b.sku) || compare(a.lineId, b.lineId),
-  );
-  const shelf = [...receipt.putaway].sort((a, b) => compare(a.sku, b.sku));
   const rows: (string | number | null)[][] = [
     [...PICK_LIST_COLUMNS],
-    ...byOrder.map((f) => [f.orderId, f.lineId, f.sku, f.quantity, customerNames.get(f.orderId) ?? null]),
-    ...shelf.map((p) => [SHELF, null, p.sku, p.quantity, null]),
+    ...pickListByOrder(receipt.crossDock).flatMap((order) =>
+      order.lines.map((l) => [
+        order.orderId,
+        l.lineId,
+        l.sku,
+        l.quantity,
+        customerNames.get(order.orderId) ?? null,
+      ]),
+    ),
+    ...shelfBySku(receipt.putaway).map((p) => [SHELF, null, p.sku, p.quantity, null]),
   ];
   return rows.map(csvRow).join('');
 }

@@ -19,9 +19,10 @@ import {
   getReceipt,
   listReceipts,
   receiptPickList,
+  receiptPickListCsv,
   receivePurchaseOrder,
 } from './supply.receipts.usecases.ts';
-import { ReceiptSchema } from './supply.schemas.ts';
+import { PickListSchema, ReceiptSchema } from './supply.schemas.ts';
 
 const ReceiptBody = Type.Object(
   {
@@ -115,7 +116,7 @@ export const receiptsRoutes: RouteRegistrar = (app, { deps }) => {
     async (request, reply) => {
       const storeId = storeOf(request).id;
       if (request.query.format === 'csv') {
-        const csv = await receiptPickList(deps.db, storeId, request.params.id);
+        const csv = await receiptPickListCsv(deps.db, storeId, request.params.id);
         return reply
           .type('text/csv; charset=utf-8')
           .header('content-disposition', `inline; filename="${request.params.id}.csv"`)
@@ -125,5 +126,23 @@ export const receiptsRoutes: RouteRegistrar = (app, { deps }) => {
         .type('application/json; charset=utf-8')
         .send(await getReceipt(deps.db, storeId, request.params.id));
     },
+  );
+  r.get(
+    '/v1/receipts/:id/pick-list',
+    {
+      config: { access: 'secret' },
+      schema: {
+        operationId: 'getReceiptPickList',
+        tags: ['Supply'],
+        summary: "A receipt's cross-dock pick list, grouped by outbound order (JSON, for printing)",
+        description:
+          'Which waiting orders the delivery filled and with which units: one entry per order (by order id), ' +
+          'its lines by SKU, the order number and customer; then what goes to the shelf. The same rows as ' +
+          '`GET /v1/receipts/{id}?format=csv`. Unknown receipt → 404.',
+        params: Type.Object({ id: idOf('rcp') }),
+        response: { 200: PickListSchema, ...problems(...AUTH_ERRORS, 404, 422) },
+      },
+    },
+    async (request) => receiptPickList(deps.db, storeOf(request).id, request.params.id),
   );
 };

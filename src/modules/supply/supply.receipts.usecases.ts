@@ -4,6 +4,7 @@ import type { Deps, StoreScope } from '../../shared/context.ts';
 import { decodeCursor, type Page, toPage } from '../../shared/cursor.ts';
 import { daysBetween, storeToday } from '../../shared/dates.ts';
 import { type DomainError, notFound } from '../../shared/errors.ts';
+import { orderNumber } from '../../shared/ids.ts';
 import { refreshSupply } from '../promises/promises.usecases.ts';
 import { changeOnHand } from '../stock/stock.adjust.ts';
 import { levelKey } from '../stock/stock.levels.repository.ts';
@@ -11,18 +12,22 @@ import { toLevelView } from '../stock/stock.views.ts';
 import { invalidTransition, notOnPurchaseOrder, overReceipt, repeatedSku } from './supply.errors.ts';
 import {
   canApply,
+  type PickListOrder,
+  pickListByOrder,
   pickListCsv,
   planReceipt,
   putawayOf,
   type ReceiptPlan,
+  shelfBySku,
   statusAfterReceipt,
 } from './supply.models.ts';
 import {
-  customerNames,
   findPurchaseOrder,
   findReceipt,
+  findSupplier,
   listReceiptRows,
   loadPurchaseOrderLines,
+  outboundOrders,
   saveReceived,
   supplierSkus,
   updatePurchaseOrder,
@@ -142,15 +147,72 @@ export async function getReceipt(db: Executor, storeId: string, receiptId: strin
   return toReceiptView(row);
 }
 
-/** The receipt's printable pick list (see `pickListCsv`), with the outbound orders' customer names. */
-export async function receiptPickList(db: Executor, storeId: string, receiptId: string): Promise<string> {
+/** The receipt's printable pick list as CSV (see `pickListCsv`), with the outbound orders' customer names. */
+export async function receiptPickListCsv(db: Executor, storeId: string, receiptId: string): Promise<string> {
   const receipt = await getReceipt(db, storeId, receiptId);
-  const names = await customerNames(
+  const orders = await outboundOrders(
     db,
     storeId,
     receipt.crossDock.map((f) => f.orderId),
   );
-  return pickListCsv(receipt, names);
+  return pickListCsv(receipt, new Map([...orders].map(([id, o]) => [id, o.name])));
+}
+
+export interface PickListView {
+  receiptId: string;
+  purchaseOrderId: string;
+  reference: string | null;
+  supplier: { id: string; name: string | null };
+  receivedOn: string;
+  createdAt: string;
+  /** Cross-docked units grouped by outbound order (see `pickListByOrder`), with who it is for. */
+  orders: (PickListOrder & { number: string; customer: { name: string | null; email: string | null } })[];
+  /** What goes to the shelf, by SKU. */
+  shelf: ReceiptLine[];
+  crossDockUnits: number;
+  shelfUnits: number;
+}
+
+/**
+ * The dock's pick list of a receipt, grouped by outbound order, with each order's number and
+ * customer and the purchase order's reference and supplier: what the console prints.
+ */
+export async function receiptPickList(
+  db: Executor,
+  storeId: string,
+  receiptId: string,
+): Promise<PickListView> {
+  const receipt = await getReceipt(db, storeId, receiptId);
+  const [orders, po, supplier] = await Promise.all([
+    outboundOrders(
+      db,
+      storeId,
+      receipt.crossDock.map((f) => f.orderId),
+    ),
+    findPurchaseOrder(db, storeId, receipt.purchaseOrderId),
+    findSupplier(db, storeId, receipt.supplierId),
+  ]);
+  const groups = pickListByOrder(receipt.crossDock).map((group) => {
+    const order = orders.get(group.orderId);
+    return {
+      ...group,
+      number: orderNumber({ id: group.orderId, externalId: order?.externalId ?? null }),
+      customer: { name: order?.name ?? null, email: order?.email ?? null },
+    };
+  });
+  const shelf = shelfBySku(receipt.putaway);
+  return {
+    receiptId: receipt.id,
+    purchaseOrderId: receipt.purchaseOrderId,
+    reference: po?.reference ?? null,
+    supplier: { id: receipt.supplierId, name: supplier?.name ?? null },
+    receivedOn: receipt.receivedOn,
+    createdAt: receipt.createdAt,
+    orders: groups,
+    shelf,
+    crossDockUnits: groups.reduce((sum, g) => sum + g.units, 0),
+    shelfUnits: shelf.reduce((sum, l) => sum + l.quantity, 0),
+  };
 }
 
 /** Receipts of a purchase order, oldest first. */

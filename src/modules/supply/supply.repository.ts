@@ -211,17 +211,31 @@ export async function listReceiptRows(
     .limit(query.limit + 1);
 }
 
-/** The customer name of each given order (null when the order has none). */
-export async function customerNames(
+/** Who each given outbound order is for (the dock's pick list names them): its number and customer. */
+export interface OutboundOrder {
+  id: string;
+  externalId: string | null;
+  name: string | null;
+  email: string | null;
+}
+
+export async function outboundOrders(
   db: Executor,
   storeId: string,
   orderIds: readonly string[],
-): Promise<Map<string, string | null>> {
+): Promise<Map<string, OutboundOrder>> {
   if (orderIds.length === 0) return new Map();
-  const rows = await queryRows<{ id: string; name: string | null }>(
+  const rows = await queryRows<{
+    id: string;
+    external_id: string | null;
+    name: string | null;
+    email: string | null;
+  }>(
     db,
-    sql`SELECT id, customer->>'name' AS name FROM orders
+    sql`SELECT id, external_id, customer->>'name' AS name, customer->>'email' AS email FROM orders
          WHERE store_id = ${storeId} AND id = ANY(${sql.param([...new Set(orderIds)])}::text[])`,
   );
-  return new Map(rows.map((r) => [r.id, r.name]));
+  return new Map(
+    rows.map((r) => [r.id, { id: r.id, externalId: r.external_id, name: r.name, email: r.email }]),
+  );
 }

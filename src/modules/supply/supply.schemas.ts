@@ -69,3 +69,28 @@ export const ReceiptSchema = Type.Object({
     }),
   ),
 });
+
+export const PickListSchema = Type.Object({
+  receiptId: Type.String(),
+  purchaseOrderId: Type.String(),
+  reference: Type.Union([Type.String(), Type.Null()], { description: "The PO's reference" }),
+  supplier: Type.Object({ id: Type.String(), name: Type.Union([Type.String(), Type.Null()]) }),
+  receivedOn: Type.String({ format: 'date' }),
+  createdAt: Type.String({ format: 'date-time' }),
+  orders: Type.Array(
+    Type.Object({
+      orderId: Type.String(),
+      number: Type.String({ description: 'The order number the shopper knows' }),
+      customer: Type.Object({
+        name: Type.Union([Type.String(), Type.Null()]),
+        email: Type.Union([Type.String(), Type.Null()]),
+      }),
+      units: Type.Integer({ description: 'Units of this delivery for the order' }),
+      lines: Type.Array(Type.Object({ lineId: Type.String(), sku: Type.String(), quantity: Type.Integer() })),
+    }),
+    { description: 'Outbound orders the delivery filled, by order id; lines by SKU' },
+  ),
+  shelf: Type.Array(ReceiptLineSchema, { description: 'Units for the shelf, by SKU' }),
+  crossDockUnits: Type.Integer(),
+  shelfUnits: Type.Integer(),
+});

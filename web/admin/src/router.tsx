@@ -107,20 +107,67 @@ function comingPage(path: string) {
   if (!area?.coming) throw new Error(`No coming area at ${path}`);
   return () => <Coming area={area} />;
 }
+export interface VariantsSearch {
+  q?: string;
+  mode?: 'deny' | 'backorder' | 'preorder';
+  waiting?: boolean;
+  low?: number;
+}
+
 const variantsRoute = createRoute({
   getParentRoute: () => appRoute,
   path: 'variants',
-  component: comingPage('/variants'),
+  validateSearch: (search: Record<string, unknown>): VariantsSearch => ({
+    ...(typeof search.q === 'string' && search.q.trim() !== '' ? { q: search.q.trim() } : {}),
+    ...(search.mode === 'deny' || search.mode === 'backorder' || search.mode === 'preorder'
+      ? { mode: search.mode }
+      : {}),
+    ...(typeof search.waiting === 'boolean' ? { waiting: search.waiting } : {}),
+    ...(typeof search.low === 'number' && Number.isInteger(search.low) && search.low >= 0
+      ? { low: search.low }
+      : {}),
+  }),
+  component: lazyRouteComponent(() => import('./variants/VariantsPage'), 'VariantsPage'),
 });
+
+export interface PurchaseOrdersSearch {
+  tab?: 'suppliers';
+  status?: 'draft' | 'ordered' | 'partially_received' | 'received' | 'cancelled';
+}
+
 const purchaseOrdersRoute = createRoute({
   getParentRoute: () => appRoute,
   path: 'purchase-orders',
-  component: comingPage('/purchase-orders'),
+  validateSearch: (search: Record<string, unknown>): PurchaseOrdersSearch => ({
+    ...(search.tab === 'suppliers' ? { tab: 'suppliers' as const } : {}),
+    ...(typeof search.status === 'string' &&
+    ['draft', 'ordered', 'partially_received', 'received', 'cancelled'].includes(search.status)
+      ? { status: search.status as PurchaseOrdersSearch['status'] }
+      : {}),
+  }),
+  component: lazyRouteComponent(() => import('./purchase-orders/PurchaseOrdersPage'), 'PurchaseOrdersPage'),
 });
+const purchaseOrderRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'purchase-orders/$purchaseOrderId',
+  component: lazyRouteComponent(() => import('./purchase-orders/PurchaseOrderPage'), 'PurchaseOrderPage'),
+});
+const pickListRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'purchase-orders/receipts/$receiptId',
+  component: lazyRouteComponent(() => import('./purchase-orders/PickListPage'), 'PickListPage'),
+});
+
+export interface WhatIfSearch {
+  sku?: string;
+}
+
 const whatIfRoute = createRoute({
   getParentRoute: () => appRoute,
   path: 'what-if',
-  component: comingPage('/what-if'),
+  validateSearch: (search: Record<string, unknown>): WhatIfSearch =>
+    typeof search.sku === 'string' && search.sku !== '' ? { sku: search.sku } : {},
+  component: lazyRouteComponent(() => import('./what-if/WhatIfPage'), 'WhatIfPage'),
 });
 const messagesRoute = createRoute({
   getParentRoute: () => appRoute,
@@ -142,6 +189,8 @@ const routeTree = rootRoute.addChildren([
     backordersRoute,
     variantsRoute,
     purchaseOrdersRoute,
+    purchaseOrderRoute,
+    pickListRoute,
     whatIfRoute,
     messagesRoute,
     settingsRoute,

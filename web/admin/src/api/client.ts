@@ -15,6 +15,11 @@ export function setCsrfToken(token: string | null): void {
   csrfToken = token;
 }
 
+/** The session's CSRF header, for the few writes made outside openapi-fetch (an upload with progress). */
+export function csrfHeaders(): Record<string, string> {
+  return csrfToken === null ? {} : { 'X-CSRF-Token': csrfToken };
+}
+
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 const sessionHeaders: Middleware = {

@@ -262,8 +262,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Stock levels of every SKU, by SKU (filters: mode, waiting, availableAtMost; JSON or CSV)
-         * @description Each item is what `GET /v1/inventory/{sku}` answers. Filters combine: `?waiting=true&mode=preorder`, `?availableAtMost=5` for low stock. `format=csv` answers `text/csv` with a header row (sku,onHand,allocated,available,backordered,backorderLimit,backorderRemaining,status): every matching row without `limit`; with `limit`, one page and the next cursor in `X-Next-Cursor` and `Link`.
+         * Stock levels of every SKU, by SKU (filters: mode, waiting, availableAtMost, search; JSON or CSV)
+         * @description Each item is what `GET /v1/inventory/{sku}` answers. Filters combine: `?waiting=true&mode=preorder`, `?availableAtMost=5` for low stock, `?search=red` for SKUs containing "red" (any case). `format=csv` answers `text/csv` with a header row (sku,onHand,allocated,available,backordered,backorderLimit,backorderRemaining,status): every matching row without `limit`; with `limit`, one page and the next cursor in `X-Next-Cursor` and `Link`.
          */
         get: operations["listInventoryLevels"];
         put?: never;
@@ -858,6 +858,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/receipts/{id}/pick-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A receipt's cross-dock pick list, grouped by outbound order (JSON, for printing)
+         * @description Which waiting orders the delivery filled and with which units: one entry per order (by order id), its lines by SKU, the order number and customer; then what goes to the shelf. The same rows as `GET /v1/receipts/{id}?format=csv`. Unknown receipt → 404.
+         */
+        get: operations["getReceiptPickList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/session": {
         parameters: {
             query?: never;
@@ -1248,7 +1268,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List variants by SKU */
+        /**
+         * List variants by SKU (all, one product's, or the SKUs named)
+         * @description `skus=A,B,C` (up to 500, comma-separated) lists only those variants, by SKU, leaving out SKUs the store does not have: the console reads the variants of a page of stock levels in one call.
+         */
         get: operations["listVariants"];
         put?: never;
         post?: never;
@@ -3534,6 +3557,8 @@ export interface operations {
                 limit: number;
                 /** @description Only SKUs with this backorder mode */
                 mode?: "deny" | "backorder" | "preorder";
+                /** @description Only SKUs containing this text, ignoring case */
+                search?: string;
                 /** @description true: only SKUs with units waiting in their queue (backordered > 0); false: only SKUs with none */
                 waiting?: boolean;
             };
@@ -10932,6 +10957,176 @@ export interface operations {
             };
         };
     };
+    getReceiptPickList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description rcp_… identifier */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        crossDockUnits: number;
+                        /** @description Outbound orders the delivery filled, by order id; lines by SKU */
+                        orders: {
+                            customer: {
+                                email: string | null;
+                                name: string | null;
+                            };
+                            lines: {
+                                lineId: string;
+                                quantity: number;
+                                sku: string;
+                            }[];
+                            /** @description The order number the shopper knows */
+                            number: string;
+                            orderId: string;
+                            /** @description Units of this delivery for the order */
+                            units: number;
+                        }[];
+                        purchaseOrderId: string;
+                        receiptId: string;
+                        /** Format: date */
+                        receivedOn: string;
+                        /** @description The PO's reference */
+                        reference: string | null;
+                        /** @description Units for the shelf, by SKU */
+                        shelf: {
+                            quantity: number;
+                            sku: string;
+                        }[];
+                        shelfUnits: number;
+                        supplier: {
+                            id: string;
+                            name: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Missing or invalid API key: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The key may not use this endpoint: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No such resource in this store: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The request is well-formed but not acceptable: `validation_failed` and others */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
     getSession: {
         parameters: {
             query?: never;
@@ -13314,10 +13509,18 @@ export interface operations {
                         date: string;
                         /** @description Lines the arriving units would reach, in queue order */
                         filled: {
+                            customer: {
+                                email: string | null;
+                                name: string | null;
+                            };
                             lineId: string;
+                            /** @description The order number the shopper knows */
+                            number: string;
                             orderId: string;
                             /** @description Place in the queue today */
                             position: number;
+                            /** @description The line's promise date now */
+                            previousEta: string | null;
                             /** @description Units this line would receive */
                             quantity: number;
                         }[];
@@ -13326,6 +13529,10 @@ export interface operations {
                         quantity: number;
                         /** @description Waiting lines whose promise would change, head first (at most `show`) */
                         rescheduled: {
+                            customer: {
+                                email: string | null;
+                                name: string | null;
+                            };
                             /** @description Promised ship date (YYYY-MM-DD) of the remaining units; null once nothing is left to ship */
                             eta: string | null;
                             /** @description Latest likely ship date, from the supplier's measured lateness */
@@ -13333,6 +13540,8 @@ export interface operations {
                             /** @description What the date rests on: units in stock, an open purchase order, the supplier lead time, or a date the merchant set (restock or pre-order release) */
                             etaSource: ("stock" | "purchase_order" | "lead_time" | "merchant_date") | null;
                             lineId: string;
+                            /** @description The order number the shopper knows */
+                            number: string;
                             orderId: string;
                             position: number;
                             previousEta: string | null;
@@ -16070,6 +16279,8 @@ export interface operations {
                 cursor?: string;
                 limit: number;
                 productId?: string;
+                /** @description Up to 500 SKUs, comma-separated */
+                skus?: string;
             };
             header?: never;
             path?: never;

@@ -18,32 +18,9 @@ export const AREAS: readonly Area[] = [
   { path: '/', label: 'Overview' },
   { path: '/backorders', label: 'Backorders' },
   { path: '/orders', label: 'Orders and customers' },
-  {
-    path: '/variants',
-    label: 'Variants and stock',
-    coming: {
-      summary:
-        'Stock levels with each variant’s mode, limit, on hand, allocated and waiting; policy edits, bulk edits, write-offs and counts, CSV import and export.',
-      meanwhile: 'Until then: GET /v1/inventory and PUT /v1/variants/{sku} in the API (see /docs).',
-    },
-  },
-  {
-    path: '/purchase-orders',
-    label: 'Suppliers and purchase orders',
-    coming: {
-      summary:
-        'Suppliers and purchase orders: create, order, move the date with a reason, cancel; receive (partially) and print the cross-dock pick list.',
-      meanwhile: 'Until then: /v1/suppliers, /v1/purchase-orders and /v1/receipts in the API (see /docs).',
-    },
-  },
-  {
-    path: '/what-if',
-    label: 'What-if restock',
-    coming: {
-      summary: 'Pick a SKU, a quantity and a date: see who would be filled and whose dates would move.',
-      meanwhile: 'Until then: POST /v1/simulations/restock in the API (see /docs).',
-    },
-  },
+  { path: '/variants', label: 'Variants and stock' },
+  { path: '/purchase-orders', label: 'Suppliers and purchase orders' },
+  { path: '/what-if', label: 'What-if restock' },
   {
     path: '/messages',
     label: 'Messages',
