@@ -11,21 +11,16 @@
  */
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkPage, SCREENSHOTS } from './support/admin-pages.ts';
 import { axeViolations, launchChromium } from './support/browser.ts';
 import { OPERATOR_TOKEN, type StoreKeys, startTestApp, type TestApp, variant } from './support/harness.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies loosely
 type Json = any;
 
-const SCREENSHOTS = process.env.BACKFILL_SCREENSHOTS ?? join(process.cwd(), '.screenshots/admin');
-const SIZES = [
-  { name: 'desktop', width: 1280, height: 900 },
-  { name: 'phone', width: 390, height: 844 },
-] as const;
 const EMAIL = 'owner@summit.example';
 const PASSWORD = 'correct horse battery staple';
 const SHOPPER = 'ada@example.com';
@@ -82,48 +77,6 @@ afterAll(async () => {
   await browser?.close();
   await t?.close();
 });
-
-/** Every page: axe-clean (serious/critical), not blank, no sideways scroll at 390 px; screenshots. */
-async function checkPage(page: Page, name: string): Promise<void> {
-  await page.waitForSelector('[data-page-title]');
-  await page.waitForFunction(() => !document.querySelector('[role="status"] .mantine-Loader-root'));
-  const violations = (await axeViolations(page)).filter(
-    (v) => v.impact === 'serious' || v.impact === 'critical',
-  );
-  expect(
-    violations.map(
-      (v) =>
-        `${v.id}: ${v.help} ${JSON.stringify(v.nodes.map((n) => n.target))} ${v.nodes[0]?.failureSummary}`,
-    ),
-  ).toEqual([]);
-  const viewport = page.viewportSize()!;
-  for (const size of SIZES) {
-    await page.setViewportSize({ width: size.width, height: size.height });
-    await page.waitForTimeout(150);
-    await page.screenshot({ path: join(SCREENSHOTS, `${name}-${size.width}.png`), fullPage: true });
-    const shape = await page.evaluate(() => {
-      const width = document.documentElement.clientWidth;
-      // The outermost elements sticking out on the right (scrolling boxes may hold wider content).
-      const wide = [...document.querySelectorAll('body *')]
-        .filter((e) => e.getBoundingClientRect().right > width + 1 && !e.closest('.table-scroll'))
-        .slice(0, 3)
-        .map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')}`);
-      return {
-        text: document.body.innerText.trim().length,
-        overflow: document.documentElement.scrollWidth - width,
-        wide,
-      };
-    });
-    expect(shape.text, `${name} is blank at ${size.width} px`).toBeGreaterThan(40);
-    if (size.width <= 390) {
-      expect(
-        shape.overflow,
-        `${name} scrolls sideways at ${size.width} px: ${shape.wide.join(', ')}`,
-      ).toBeLessThanOrEqual(0);
-    }
-  }
-  await page.setViewportSize(viewport);
-}
 
 describe('the console in a browser', () => {
   let context: BrowserContext;

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkPage, SCREENSHOTS, seriousViolations, signInWithForm } from './support/admin-stock.ts';
+import { checkPage, SCREENSHOTS, seriousViolations, signInWithForm } from './support/admin-pages.ts';
 import { launchChromium } from './support/browser.ts';
 import { startTestApp, type TestApp, variant } from './support/harness.ts';
 import { invite, PASSWORD, storeWithOwner } from './support/staff.ts';

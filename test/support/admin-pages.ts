@@ -1,7 +1,8 @@
 /**
- * Browser checks of the stock pages (test/admin.stock.browser.test.ts): each page axe-clean
- * (serious and critical), not blank, without sideways scrolling at 390 px, with screenshots at
- * 1280 and 390 px; and the real sign-in form.
+ * Browser checks shared by the console's browser tests (test/admin*.browser.test.ts): each page
+ * axe-clean (serious and critical), not blank, without sideways scrolling at 390 px, with
+ * screenshots at 1280 and 390 px (in BACKFILL_SCREENSHOTS, default .screenshots/admin); and the
+ * real sign-in form.
  */
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -24,6 +25,7 @@ export async function seriousViolations(page: Page): Promise<string[]> {
     );
 }
 
+/** Every page: axe-clean (serious/critical), not blank, no sideways scroll at 390 px; screenshots. */
 export async function checkPage(page: Page, name: string): Promise<void> {
   await page.waitForSelector('[data-page-title]');
   await page.waitForFunction(() => !document.querySelector('[role="status"] .mantine-Loader-root'));
@@ -35,6 +37,7 @@ export async function checkPage(page: Page, name: string): Promise<void> {
     await page.screenshot({ path: join(SCREENSHOTS, `${name}-${size.width}.png`), fullPage: true });
     const shape = await page.evaluate(() => {
       const width = document.documentElement.clientWidth;
+      // The outermost elements sticking out on the right (scrolling boxes may hold wider content).
       const wide = [...document.querySelectorAll('body *')]
         .filter((e) => e.getBoundingClientRect().right > width + 1 && !e.closest('.table-scroll'))
         .slice(0, 3)
