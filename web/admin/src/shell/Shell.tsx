@@ -1,6 +1,7 @@
 /**
  * The signed-in layout: header (store, who is signed in, sign out), navigation to the eight page
- * areas (a drawer under 48 em), and the page. After each navigation, focus moves to the page's
+ * areas the signed-in role may open (a drawer under 48 em), and the page, or a plain refusal when
+ * the role may not open the page asked for (a typed or bookmarked address). After each navigation, focus moves to the page's
  * heading so screen-reader and keyboard users start at the new content.
  */
 import { AppShell, Burger, Button, Group, Text, VisuallyHidden } from '@mantine/core';
@@ -10,7 +11,8 @@ import { Outlet, useNavigate, useRouterState } from '@tanstack/react-router';
 import { useEffect, useRef } from 'react';
 import { sessionQuery, signOut } from '../api/session';
 import { NavLinkLink } from '../shared/links';
-import { AREAS } from './areas';
+import { AREAS, areaOf, canOpen } from './areas';
+import { Forbidden } from './Forbidden';
 
 function isCurrent(areaPath: string, pathname: string): boolean {
   return areaPath === '/' ? pathname === '/' : pathname === areaPath || pathname.startsWith(`${areaPath}/`);
@@ -52,6 +54,9 @@ export function Shell() {
 
   // Signed out (here or elsewhere): the router is on its way to the sign-in page.
   if (!session) return null;
+  const role = session.staff.role;
+  const here = areaOf(pathname);
+  const refused = here !== undefined && !canOpen(here, role);
 
   return (
     <AppShell
@@ -93,7 +98,7 @@ export function Shell() {
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs" id="console-navigation" aria-label="Console">
-        {AREAS.map((area) => {
+        {AREAS.filter((area) => canOpen(area, role)).map((area) => {
           const current = isCurrent(area.path, pathname);
           return (
             <NavLinkLink
@@ -109,7 +114,7 @@ export function Shell() {
         })}
       </AppShell.Navbar>
       <AppShell.Main id="main" tabIndex={-1}>
-        <Outlet />
+        {refused ? <Forbidden area={here} role={role} /> : <Outlet />}
       </AppShell.Main>
     </AppShell>
   );
