@@ -3,7 +3,7 @@
  * signed out) and sign-in links that were used or have expired. Nothing reads them once they are
  * over, and the tables would otherwise grow with every sign-in.
  */
-import { and, isNotNull, lte, or } from 'drizzle-orm';
+import { isNotNull, lte, or } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import type { Deps } from '../../shared/context.ts';
 import { type Periodic, startPeriodic } from '../../shared/periodic.ts';

@@ -57,7 +57,7 @@ export function Channels() {
   if (settings.isError) return <ErrorNotice error={settings.error} onRetry={() => void settings.refetch()} />;
   return (
     <Stack gap="lg">
-      <ChannelsForm key={JSON.stringify(settings.data)} settings={settings.data} />
+      <ChannelsForm settings={settings.data} />
       <TestSend settings={settings.data} />
     </Stack>
   );

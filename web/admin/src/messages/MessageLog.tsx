@@ -35,7 +35,7 @@ function OutboxNotice() {
     <Alert color="blue" variant="light" mb="md" title="Built-in outbox">
       Your {kept.join(' and ')} go to the built-in outbox: they are kept here, rendered, and not sent to
       anyone. Open one to read it. To send for real, set up a channel under{' '}
-      <AnchorLink to="/messages" search={{ tab: 'channels' }}>
+      <AnchorLink to="/messages" search={{ tab: 'channels' }} c="blue.9" underline="always">
         Channels
       </AnchorLink>
       .
@@ -202,6 +202,7 @@ export function MessageLog({ role }: { role: Role }) {
         </>
       )}
       <Modal
+        closeButtonProps={{ 'aria-label': 'Close the message' }}
         opened={search.message !== undefined}
         onClose={() => open(undefined)}
         title="Message"

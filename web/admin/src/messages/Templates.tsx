@@ -52,6 +52,8 @@ export function Templates({ canEdit }: { canEdit: boolean }) {
     queryFn: () => data(api.GET('/v1/message-templates')),
   });
   const [selected, setSelected] = useState<string | null>(null);
+  // Kept here: a save gives the editor a fresh template (and a fresh state).
+  const [notice, setNotice] = useState<string | null>(null);
   const list = templates.data?.data ?? [];
   const current = list.find((t) => keyOf(t) === selected) ?? list[0];
 
@@ -67,7 +69,11 @@ export function Templates({ canEdit }: { canEdit: boolean }) {
       <Select
         label="Template"
         value={keyOf(current)}
-        onChange={(value) => value && setSelected(value)}
+        onChange={(value) => {
+          if (!value) return;
+          setSelected(value);
+          setNotice(null);
+        }}
         allowDeselect={false}
         searchable
         data={list.map((t) => ({
@@ -76,15 +82,39 @@ export function Templates({ canEdit }: { canEdit: boolean }) {
         }))}
         maw={420}
       />
-      <Editor key={`${keyOf(current)}:${current.updatedAt}`} template={current} canEdit={canEdit} />
+      {notice && (
+        <Alert
+          color="green"
+          variant="light"
+          role="status"
+          withCloseButton
+          closeButtonLabel="Dismiss"
+          onClose={() => setNotice(null)}
+        >
+          {notice}
+        </Alert>
+      )}
+      <Editor
+        key={`${keyOf(current)}:${current.updatedAt}`}
+        template={current}
+        canEdit={canEdit}
+        onNotice={setNotice}
+      />
     </Stack>
   );
 }
 
-function Editor({ template, canEdit }: { template: MessageTemplate; canEdit: boolean }) {
+function Editor({
+  template,
+  canEdit,
+  onNotice,
+}: {
+  template: MessageTemplate;
+  canEdit: boolean;
+  onNotice: (notice: string | null) => void;
+}) {
   const queryClient = useQueryClient();
   const [draft, setDraft] = useState<Draft>(() => draftOf(template));
-  const [saved, setSaved] = useState<string | null>(null);
   const [debounced] = useDebouncedValue(draft, 400);
   const email = template.channel === 'email';
   const dirty = useMemo(() => JSON.stringify(draft) !== JSON.stringify(draftOf(template)), [draft, template]);
@@ -116,7 +146,7 @@ function Editor({ template, canEdit }: { template: MessageTemplate; canEdit: boo
       ),
     onSuccess: () => {
       refresh();
-      setSaved('Saved: messages use it from now on.');
+      onNotice('Saved: messages use it from now on.');
     },
   });
   const reset = useMutation({
@@ -126,11 +156,14 @@ function Editor({ template, canEdit }: { template: MessageTemplate; canEdit: boo
           params: { path: { kind: template.kind, channel: template.channel } },
         }),
       ),
-    onSuccess: refresh,
+    onSuccess: () => {
+      refresh();
+      onNotice('Back to the default template.');
+    },
   });
   const set = (field: keyof Draft) => (event: { currentTarget: { value: string } }) => {
     const value = event.currentTarget.value;
-    setSaved(null);
+    onNotice(null);
     setDraft((d) => ({ ...d, [field]: value }));
   };
   const waiting = preview.isFetching || JSON.stringify(debounced) !== JSON.stringify(draft);
@@ -185,11 +218,6 @@ function Editor({ template, canEdit }: { template: MessageTemplate; canEdit: boo
         </Text>
         {save.isError && <ErrorNotice error={save.error} title="Not saved" />}
         {reset.isError && <ErrorNotice error={reset.error} title="Not reset" />}
-        {saved && (
-          <Alert color="green" variant="light" role="status">
-            {saved}
-          </Alert>
-        )}
         {canEdit && (
           <Group gap="sm">
             <Button onClick={() => save.mutate()} loading={save.isPending} disabled={!dirty}>

@@ -186,7 +186,12 @@ export function Webhooks() {
         </Stack>
       </form>
 
-      <Modal opened={deleting !== null} onClose={() => setDeleting(null)} title="Delete this endpoint?">
+      <Modal
+        closeButtonProps={{ 'aria-label': 'Close without deleting' }}
+        opened={deleting !== null}
+        onClose={() => setDeleting(null)}
+        title="Delete this endpoint?"
+      >
         <Stack gap="sm">
           <Text size="sm" style={{ wordBreak: 'break-all' }}>
             Deliveries to {deleting?.url} stop, and those still pending are dropped.

@@ -142,7 +142,12 @@ export function ApiKeys() {
         </Stack>
       </form>
 
-      <Modal opened={revoking !== null} onClose={() => setRevoking(null)} title="Revoke this key?">
+      <Modal
+        closeButtonProps={{ 'aria-label': 'Close without revoking' }}
+        opened={revoking !== null}
+        onClose={() => setRevoking(null)}
+        title="Revoke this key?"
+      >
         <Stack gap="sm">
           <Text size="sm">
             “{revoking?.name}” ({revoking?.hint}) stops working within a second, everywhere. This cannot be

@@ -32,7 +32,7 @@ export function LinksSettings() {
   const settings = useQuery(messagingQuery);
   if (settings.isPending) return <Loading label="Loading the messaging settings…" />;
   if (settings.isError) return <ErrorNotice error={settings.error} onRetry={() => void settings.refetch()} />;
-  return <LinksForm key={JSON.stringify(settings.data)} settings={settings.data} />;
+  return <LinksForm settings={settings.data} />;
 }
 
 function LinksForm({ settings }: { settings: MessagingSettings }) {

@@ -99,7 +99,14 @@ export function Staff() {
             onDone={() => setResult(null)}
           />
         ) : (
-          <Alert color="green" variant="light" role="status" withCloseButton onClose={() => setResult(null)}>
+          <Alert
+            color="green"
+            variant="light"
+            role="status"
+            withCloseButton
+            closeButtonLabel="Dismiss"
+            onClose={() => setResult(null)}
+          >
             Invitation emailed to {result.staff.email}. The link works once, for 7 days.
           </Alert>
         ))}
@@ -221,7 +228,12 @@ export function Staff() {
         </Stack>
       </form>
 
-      <Modal opened={removing !== null} onClose={() => setRemoving(null)} title="Remove this staff member?">
+      <Modal
+        closeButtonProps={{ 'aria-label': 'Close without removing' }}
+        opened={removing !== null}
+        onClose={() => setRemoving(null)}
+        title="Remove this staff member?"
+      >
         <Stack gap="sm">
           <Text size="sm" style={{ wordBreak: 'break-all' }}>
             {removing?.email} can no longer sign in, and their open sessions end now. The audit log keeps what

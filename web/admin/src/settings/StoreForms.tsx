@@ -23,7 +23,7 @@ import { ErrorNotice, Loading } from '../shared/states';
 
 const settingsQuery = { queryKey: ['settings'], queryFn: () => data(api.GET('/v1/settings')) };
 
-/** Loads the settings, then gives a form its current values (and a fresh state after each save). */
+/** Loads the settings, then gives a form its values (the form keeps its own state once shown). */
 function WithSettings({ children }: { children: (settings: StoreSettings) => ReactNode }) {
   const settings = useQuery(settingsQuery);
   if (settings.isPending) return <Loading label="Loading the settings…" />;
@@ -64,7 +64,7 @@ function SaveRow({ save, label }: { save: ReturnType<typeof useSave>; label: str
 }
 
 export function StoreSettingsForm() {
-  return <WithSettings>{(s) => <StoreForm key={s.allowedOrigins.join()} settings={s} />}</WithSettings>;
+  return <WithSettings>{(s) => <StoreForm settings={s} />}</WithSettings>;
 }
 
 function StoreForm({ settings }: { settings: StoreSettings }) {
@@ -126,7 +126,7 @@ function StoreForm({ settings }: { settings: StoreSettings }) {
 }
 
 export function DatesSettings() {
-  return <WithSettings>{(s) => <DatesForm key={JSON.stringify(s)} settings={s} />}</WithSettings>;
+  return <WithSettings>{(s) => <DatesForm settings={s} />}</WithSettings>;
 }
 
 function DatesForm({ settings }: { settings: StoreSettings }) {
@@ -180,7 +180,7 @@ function DatesForm({ settings }: { settings: StoreSettings }) {
 }
 
 export function PaymentsSettings() {
-  return <WithSettings>{(s) => <PaymentsForm key={JSON.stringify(s)} settings={s} />}</WithSettings>;
+  return <WithSettings>{(s) => <PaymentsForm settings={s} />}</WithSettings>;
 }
 
 function PaymentsForm({ settings }: { settings: StoreSettings }) {
