@@ -270,8 +270,8 @@ describe('the owner', () => {
     const entry = page.locator('[data-audit="patchSettings"]');
     await entry.waitFor();
     await entry.getByText('What changed').click();
-    const changes = entry.getByRole('table');
-    await expect.poll(() => changes.innerText()).toMatch(/handlingDays\s+0\s+3/);
+    const change = entry.locator('[data-field="handlingDays"]');
+    await expect.poll(() => change.innerText()).toMatch(/handlingDays: was 0, now 3/);
     expect(await page.locator('[data-audit="createKey"]').count()).toBe(1);
     expect(await page.locator('[data-audit="resendStaffInvite"]').count()).toBe(1);
     await checkConsolePage(page, 'settings-audit');

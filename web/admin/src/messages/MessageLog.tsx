@@ -178,7 +178,7 @@ export function MessageLog({ role }: { role: Role }) {
                         {CHANNEL_WORDS[m.channel]} · {kindWords(m.kind)}
                       </Text>
                     </Table.Td>
-                    <Table.Td style={{ wordBreak: 'break-all' }}>{m.recipient}</Table.Td>
+                    <Table.Td style={{ whiteSpace: 'nowrap' }}>{m.recipient}</Table.Td>
                     <Table.Td>
                       <StateBadge state={m.state} />
                     </Table.Td>

@@ -213,9 +213,16 @@ function Editor({
             styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)', fontSize: 13 } }}
           />
         )}
-        <Text size="xs" c="dimmed">
-          Variables: {template.variables.join(', ')}
-        </Text>
+        <details>
+          <summary>
+            <Text span size="sm">
+              Variables this template may use
+            </Text>
+          </summary>
+          <Text size="xs" c="dimmed" mt={4}>
+            {template.variables.join(', ')}
+          </Text>
+        </details>
         {save.isError && <ErrorNotice error={save.error} title="Not saved" />}
         {reset.isError && <ErrorNotice error={reset.error} title="Not reset" />}
         {canEdit && (
@@ -236,7 +243,15 @@ function Editor({
           </Group>
         )}
       </Stack>
-      <Paper withBorder p="md" radius="md" aria-labelledby="preview-title" component="section">
+      <Paper
+        withBorder
+        p="md"
+        radius="md"
+        aria-labelledby="preview-title"
+        component="section"
+        // Beside a long template, the preview stays in view while scrolling to the part being edited.
+        style={{ position: 'sticky', top: 72, alignSelf: 'start' }}
+      >
         <Group justify="space-between" mb="xs">
           <Title order={3} size="h5" id="preview-title">
             Preview

@@ -2,7 +2,7 @@
  * The audit log: every change a staff member made in the console, newest first: who, what, on
  * what, when, and for each field sent, its value before and after.
  */
-import { Button, Code, Group, Paper, Stack, Table, Text } from '@mantine/core';
+import { Button, Code, Group, Paper, Stack, Text } from '@mantine/core';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { api, data } from '../api/client';
 import type { AuditEntry } from '../api/messaging';
@@ -32,37 +32,26 @@ function Changes({ entry }: { entry: AuditEntry }) {
         Nothing was sent with it (the action itself is the change).
       </Text>
     );
+  const value = (v: unknown) => (
+    <Code style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>{show(v)}</Code>
+  );
   return (
-    <div className="table-scroll">
-      <Table verticalSpacing={4} miw={420} aria-label={`Changes of ${actionWords(entry.action)}`}>
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th scope="col">Field</Table.Th>
-            {before && <Table.Th scope="col">Before</Table.Th>}
-            <Table.Th scope="col">After</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {fields.map((field) => (
-            <Table.Tr key={field}>
-              <Table.Td>
-                <code>{field}</code>
-              </Table.Td>
-              {before && (
-                <Table.Td>
-                  <Code style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>
-                    {show(before[field])}
-                  </Code>
-                </Table.Td>
-              )}
-              <Table.Td>
-                <Code style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>{show(after[field])}</Code>
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    </div>
+    <Stack gap={6} mt={6} component="ul" style={{ listStyle: 'none', padding: 0 }} aria-label="Changes">
+      {fields.map((field) => (
+        <Text component="li" size="sm" key={field} data-field={field}>
+          <Text span fw={600}>
+            {field}
+          </Text>
+          {before ? (
+            <>
+              : was {value(before[field])}, now {value(after[field])}
+            </>
+          ) : (
+            <>: {value(after[field])}</>
+          )}
+        </Text>
+      ))}
+    </Stack>
   );
 }
 
