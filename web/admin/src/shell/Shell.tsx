@@ -22,6 +22,7 @@ export function Shell() {
   const session = useQuery(sessionQuery).data;
   const [opened, { toggle, close }] = useDisclosure(false);
   const pathname = useRouterState({ select: (s) => s.location.pathname });
+  const resolvedPathname = useRouterState({ select: (s) => s.resolvedLocation?.pathname });
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const first = useRef(true);
@@ -55,8 +56,11 @@ export function Shell() {
   // Signed out (here or elsewhere): the router is on its way to the sign-in page.
   if (!session) return null;
   const role = session.staff.role;
-  const here = areaOf(pathname);
-  const refused = here !== undefined && !canOpen(here, role);
+  // While a navigation loads, the page on screen is still the one it leaves: neither may be an area
+  // the role cannot open (a forbidden page must never render, not even for a moment).
+  const refused = [pathname, resolvedPathname]
+    .map((path) => (path === undefined ? undefined : areaOf(path)))
+    .find((area) => area !== undefined && !canOpen(area, role));
 
   return (
     <AppShell
@@ -114,7 +118,7 @@ export function Shell() {
         })}
       </AppShell.Navbar>
       <AppShell.Main id="main" tabIndex={-1}>
-        {refused ? <Forbidden area={here} role={role} /> : <Outlet />}
+        {refused ? <Forbidden area={refused} role={role} /> : <Outlet />}
       </AppShell.Main>
     </AppShell>
   );
