@@ -93,6 +93,12 @@ async function signInByLink(page: Page, link: string): Promise<void> {
 
 const nav = (page: Page) => page.locator('#console-navigation');
 
+/** The navigation's area names, once the signed-in layout is on screen. */
+async function navLabels(page: Page): Promise<string[]> {
+  await nav(page).getByRole('link', { name: 'Overview' }).waitFor();
+  return (await nav(page).getByRole('link').allInnerTexts()).map((l) => l.split('\n')[0]!);
+}
+
 describe('the owner', () => {
   let context: BrowserContext;
   let page: Page;
@@ -107,8 +113,7 @@ describe('the owner', () => {
   afterAll(() => context?.close());
 
   it('sees every area in the navigation', async () => {
-    const links = await nav(page).getByRole('link').allInnerTexts();
-    expect(links.map((l) => l.split('\n')[0])).toEqual(
+    expect(await navLabels(page)).toEqual(
       expect.arrayContaining(['Overview', 'Backorders', 'Messages', 'Settings', 'What-if restock']),
     );
   });
@@ -299,8 +304,7 @@ describe('a support user', () => {
   afterAll(() => context?.close());
 
   it('sees only overview, backorders, orders and messages in the navigation', async () => {
-    const links = (await nav(page).getByRole('link').allInnerTexts()).map((l) => l.split('\n')[0]);
-    expect(links).toEqual(['Overview', 'Backorders', 'Orders and customers', 'Messages']);
+    expect(await navLabels(page)).toEqual(['Overview', 'Backorders', 'Orders and customers', 'Messages']);
   });
 
   it('cannot open settings: the address answers that the role cannot open it', async () => {
@@ -316,6 +320,7 @@ describe('a support user', () => {
   it('reads the message log and templates, without the owner’s tabs', async () => {
     await nav(page).getByRole('link', { name: 'Messages' }).click();
     await page.waitForURL(/\/admin\/messages$/);
+    await page.getByRole('tab', { name: 'Message log' }).waitFor();
     const tabs = await page.getByRole('tab').allInnerTexts();
     expect(tabs).toEqual(['Message log', 'Templates']);
     await page.getByRole('table', { name: 'Messages' }).waitFor();
