@@ -8,6 +8,7 @@ import type { RelayOptions } from './modules/messages/messages.relay.ts';
 import { type MessageWorker, startMessageWorker } from './modules/messages/messages.worker.ts';
 import { startPaymentCollector } from './modules/payments/payments.jobs.ts';
 import { startDailyRefresh } from './modules/promises/promises.jobs.ts';
+import { startStaffCleanup } from './modules/staff/staff.jobs.ts';
 
 interface Log {
   info(message: string): void;
@@ -16,9 +17,9 @@ interface Log {
 
 /**
  * Everything Backfill does in the background: messages (relay, back-in-stock alerts and delivery
- * through pg-boss), the payment collector, the daily re-dating and the platform connectors (inbox,
- * outbound availability, imports, reconciliation). `serve` runs it in-process by
- * default; `backfill worker` runs it alone. Several processes may run it at once.
+ * through pg-boss), the payment collector, the daily re-dating, the clean-up of ended staff
+ * sessions and the platform connectors (inbox, outbound availability, imports, reconciliation).
+ * `serve` runs it in-process by default; `backfill worker` runs it alone. Several processes may run it at once.
  */
 export async function startBackgroundWork(
   app: Pick<App, 'deps' | 'database'>,
@@ -29,6 +30,7 @@ export async function startBackgroundWork(
 ): Promise<{ messages: MessageWorker; connectors: ConnectorWorker; stop(): Promise<void> }> {
   const refresh = startDailyRefresh(app.deps, log);
   const collector = startPaymentCollector(app.deps, log, config.paymentsIntervalMs);
+  const cleanup = startStaffCleanup(app.deps, log);
   const messages = await startMessageWorker(app.deps, app.database, senders, log, {
     intervalMs: config.messagesIntervalMs,
     ...(scope ? { scope } : {}),
@@ -44,7 +46,13 @@ export async function startBackgroundWork(
     connectors,
     /** Stops every timer and waits for the work in flight (a collector run, a job, a send). */
     async stop() {
-      await Promise.all([refresh.stop(), collector.stop(), messages.stop(), connectors.stop()]);
+      await Promise.all([
+        refresh.stop(),
+        collector.stop(),
+        cleanup.stop(),
+        messages.stop(),
+        connectors.stop(),
+      ]);
       senders.close?.();
     },
   };

@@ -110,6 +110,8 @@ describe('role × endpoint', () => {
       'getMessagingSettings',
       'putMessageTemplate',
       'deleteMessageTemplate',
+      'sendTestMessage',
+      'resendStaffInvite',
     ];
     expect(ownerOnly.length).toBeGreaterThan(15);
     for (const id of ownerOnly) {

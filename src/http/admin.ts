@@ -5,7 +5,7 @@
  * build, /admin answers a 503 page that says how to build it.
  *
  * The console's pages get a stricter Content-Security-Policy than the server's default: scripts
- * and connections to this origin only, no inline script (the Vite build emits none), no frames.
+ * and connections to this origin only, no inline script (the Vite build emits none).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -19,13 +19,15 @@ export const DEFAULT_ADMIN_DIR = fileURLToPath(new URL('../../dist-admin', impor
 
 /**
  * Scripts only from this origin (no inline, no eval). Styles allow inline `<style>` elements:
- * Mantine writes its theme's CSS variables into one (styles cannot run code).
+ * Mantine writes its theme's CSS variables into one (styles cannot run code). Images may come from
+ * any https origin: the Messages page shows emails as shoppers saw them, product pictures included
+ * (in a sandboxed `srcdoc` frame, which inherits this policy: no script runs in it either).
  */
 export const ADMIN_CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
+  "img-src 'self' data: https:",
   "font-src 'self'",
   "connect-src 'self'",
   "object-src 'none'",

@@ -82,6 +82,8 @@ export const CONFLICTS = {
   stock_alert_notified: "The alert's message has been created: it can no longer be cancelled",
   last_full_key: "The store's last full key cannot be revoked: create another full key first",
   staff_exists: 'A staff member of this store already has this email (member `staffId`)',
+  staff_active: 'The staff member has already chosen a password: there is no invitation to send again',
+  channel_not_set_up: 'The store has no such channel: set one up (or the built-in outbox) first',
   last_owner: "The store's last owner cannot be removed or given another role: make someone else owner first",
   default_shipping_method:
     "The shipping method is the store's default: choose another default (or none) first (member `shippingMethod`)",

@@ -4,6 +4,7 @@
  * screenshots at 1280 and 390 px (in BACKFILL_SCREENSHOTS, default .screenshots/admin); and the
  * real sign-in form.
  */
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
@@ -27,6 +28,7 @@ export async function seriousViolations(page: Page): Promise<string[]> {
 
 /** Every page: axe-clean (serious/critical), not blank, no sideways scroll at 390 px; screenshots. */
 export async function checkPage(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
   await page.waitForSelector('[data-page-title]');
   await page.waitForFunction(() => !document.querySelector('[role="status"] .mantine-Loader-root'));
   expect(await seriousViolations(page)).toEqual([]);

@@ -16,6 +16,7 @@ import {
 } from '../../http/schemas.ts';
 import { assertPublicUrl } from '../../shared/outbound.ts';
 import { SHIPPING_METHOD_CODE } from '../shipping/shipping.routes.ts';
+import { queueChannelTest } from './messages.channeltest.ts';
 import { listOrderIncentives } from './messages.incentives.ts';
 import { getMessagingSettings, updateMessagingSettings } from './messages.settings.ts';
 import { getMessage, listMessages, replayMessage } from './messages.usecases.ts';
@@ -29,7 +30,7 @@ const messageFields = {
   id: Type.String(),
   kind: Type.String({
     description:
-      'order_confirmation, status_update, delay_notice, ready_to_ship, shipped, cancelled, refunded, payment_needed, stock_alert, merchant_digest, webhook, staff_invite',
+      'order_confirmation, status_update, delay_notice, ready_to_ship, shipped, cancelled, refunded, payment_needed, stock_alert, merchant_digest, webhook, staff_invite, channel_test',
   }),
   channel: Channel,
   recipient: Type.String({ description: 'An email address, a phone number, or a webhook endpoint id' }),
@@ -59,6 +60,8 @@ const AttemptSchema = Type.Object({
   startedAt: Type.String({ format: 'date-time' }),
   finishedAt: Nullable(Type.String({ format: 'date-time' })),
 });
+
+const MessageDetailSchema = Type.Object({ ...messageFields, deliveryAttempts: Type.Array(AttemptSchema) });
 
 const ClockTime = Type.String({
   pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$',
@@ -242,7 +245,7 @@ export const messagesRoutes: RouteRegistrar = (app, { deps, config }) => {
         summary: 'A message with every delivery attempt',
         params: Type.Object({ id: idOf('msg') }),
         response: {
-          200: Type.Object({ ...messageFields, deliveryAttempts: Type.Array(AttemptSchema) }),
+          200: MessageDetailSchema,
           ...problems(...AUTH_ERRORS, 404, 422),
         },
       },
@@ -334,6 +337,41 @@ export const messagesRoutes: RouteRegistrar = (app, { deps, config }) => {
       return inTransaction(deps.db, (tx) =>
         updateMessagingSettings(tx, deps, storeOf(request).id, request.body as never),
       );
+    },
+  );
+  r.post(
+    '/v1/settings/messaging/test',
+    {
+      config: { access: 'secret' },
+      schema: {
+        operationId: 'sendTestMessage',
+        tags: ['Messages'],
+        summary: 'Send a test email or SMS through the store’s channel as it is set up now',
+        description:
+          'Queues one short transactional message to `to` (an email address, or a phone number) and answers ' +
+          'it at once (`202`, state `queued`); the message worker sends it within seconds through the SMTP ' +
+          'server, the SMS account or the built-in outbox. Follow it with `GET /v1/messages/{id}`: `sent`, ' +
+          'or `failed`/queued for a retry with the channel’s error in `lastError`. `409 channel_not_set_up` ' +
+          'when the store has no such channel; `422 validation_failed` for an address that is not one.',
+        body: Type.Object(
+          {
+            channel: Type.Union([Type.Literal('email'), Type.Literal('sms')]),
+            to: Type.String({ minLength: 3, maxLength: 320, description: 'Where the test goes' }),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          202: MessageDetailSchema,
+          ...problems(...WRITE_ERRORS),
+          ...conflicts('channel_not_set_up'),
+        },
+      },
+    },
+    async (request, reply) => {
+      const message = await inTransaction(deps.db, (tx) =>
+        queueChannelTest(tx, deps, storeOf(request), request.body),
+      );
+      return reply.status(202).send(message);
     },
   );
 };

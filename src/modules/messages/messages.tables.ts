@@ -22,8 +22,11 @@ import type { TemplateKind } from '../templates/templates.context.ts';
 
 /** What a message is about: a kind with a default template per channel (see templates), or a webhook. */
 export type MessageKind = TemplateKind | 'webhook';
-/** Kinds in the log: also staff invitations (plain text written by the staff module, no template). */
-export type LoggedMessageKind = MessageKind | 'staff_invite';
+/**
+ * Kinds in the log: also staff invitations (plain text written by the staff module, no template)
+ * and the channel tests merchants send from the settings (messages.channeltest.ts).
+ */
+export type LoggedMessageKind = MessageKind | 'staff_invite' | 'channel_test';
 
 export type Channel = 'email' | 'sms' | 'webhook';
 export type MessageState = 'queued' | 'sending' | 'sent' | 'failed' | 'suppressed';

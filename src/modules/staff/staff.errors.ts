@@ -39,3 +39,10 @@ export const lastOwner = (): DomainError =>
     'last_owner',
     "The store's last owner cannot be removed or given another role: make someone else owner first",
   );
+
+export const staffActive = (): DomainError =>
+  new DomainError(
+    'conflict',
+    'staff_active',
+    'This staff member has already chosen a password: there is no invitation to send again',
+  );

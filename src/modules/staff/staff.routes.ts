@@ -19,7 +19,14 @@ import { DomainError } from '../../shared/errors.ts';
 import { listAuditLog } from './staff.audit.ts';
 import { sessionCookie } from './staff.models.ts';
 import { type SignedIn, signIn, signInWithLink, signOut, signOutEverywhere } from './staff.sessions.ts';
-import { getStaff, inviteStaff, listStaff, removeStaff, updateStaff } from './staff.usecases.ts';
+import {
+  getStaff,
+  inviteStaff,
+  listStaff,
+  removeStaff,
+  resendInvite,
+  updateStaff,
+} from './staff.usecases.ts';
 
 const Role = Type.Enum(['owner', 'ops', 'support'], {
   description:
@@ -68,6 +75,13 @@ const SESSION_DESCRIPTION =
   'forbidden_role`); writes also need `X-CSRF-Token` (`403 csrf_failed`).';
 
 const StaffParams = Type.Object({ id: idOf('stf') });
+
+const InvitedSchema = Type.Object({
+  staff: StaffSchema,
+  link: Type.Optional(
+    Type.String({ description: 'The one-time sign-in link, when no email channel sent it' }),
+  ),
+});
 
 /** Answers a sign-in: the cookie, and the session's view. */
 function sendSignedIn(request: FastifyRequest, reply: FastifyReply, signedIn: SignedIn): FastifyReply {
@@ -285,12 +299,7 @@ export const staffRoutes: RouteRegistrar = (app, { deps }) => {
           { additionalProperties: false },
         ),
         response: {
-          201: Type.Object({
-            staff: StaffSchema,
-            link: Type.Optional(
-              Type.String({ description: 'The one-time sign-in link, when no email channel sent it' }),
-            ),
-          }),
+          201: InvitedSchema,
           ...problems(...WRITE_ERRORS),
           ...conflicts('staff_exists'),
         },
@@ -301,6 +310,34 @@ export const staffRoutes: RouteRegistrar = (app, { deps }) => {
         inviteStaff(tx, deps, storeOf(request).id, request.body),
       );
       return reply.status(201).header('cache-control', 'no-store').send(invited);
+    },
+  );
+
+  r.post(
+    '/v1/staff/:id/invite',
+    {
+      config: { access: 'secret', optionalBody: true },
+      schema: {
+        operationId: 'resendStaffInvite',
+        tags: ['Staff'],
+        summary: 'Send an invited staff member a new one-time sign-in link (owner only)',
+        description:
+          'For a link that was lost or has expired. The links sent before stop working. The new link goes ' +
+          'like the first: by email when the store’s email channel is set up, otherwise in `link`. `409 ' +
+          'staff_active` when they have already chosen a password.',
+        params: StaffParams,
+        response: {
+          200: InvitedSchema,
+          ...problems(...AUTH_ERRORS, 404, 422),
+          ...conflicts('staff_active'),
+        },
+      },
+    },
+    async (request, reply) => {
+      const invited = await inTransaction(deps.db, (tx) =>
+        resendInvite(tx, deps, storeOf(request).id, request.params.id),
+      );
+      return reply.header('cache-control', 'no-store').send(invited);
     },
   );
 

@@ -8,7 +8,7 @@ import type { Deps } from '../../shared/context.ts';
 import { decodeKeyCursor, type Page, toPage } from '../../shared/cursor.ts';
 import { invalid, notFound } from '../../shared/errors.ts';
 import { stores } from '../stores/stores.tables.ts';
-import { lastOwner, staffExists } from './staff.errors.ts';
+import { lastOwner, staffActive, staffExists } from './staff.errors.ts';
 import { queueInviteEmail } from './staff.invites.ts';
 import { hashToken, newToken, normaliseEmail, SIGN_IN_LINK_MS, signInLink } from './staff.models.ts';
 import { type StaffRole, staffAccounts, staffSignInTokens } from './staff.tables.ts';
@@ -75,7 +75,28 @@ export interface Invited {
   link?: string;
 }
 
-/** A new staff account and its one-time sign-in link (valid 7 days); the link itself is not stored. */
+/** A new one-time sign-in link (valid 7 days) for a staff account; the link itself is not stored. */
+async function issueSignInLink(
+  tx: Executor,
+  deps: StaffDeps,
+  storeId: string,
+  staffId: string,
+): Promise<{ link: string; tokenId: string }> {
+  const now = deps.clock.now();
+  const token = newToken(storeId);
+  const tokenId = deps.ids.next('sit');
+  await tx.insert(staffSignInTokens).values({
+    id: tokenId,
+    storeId,
+    staffId,
+    tokenHash: hashToken(token),
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + SIGN_IN_LINK_MS),
+  });
+  return { link: signInLink(deps.publicUrl ?? '', token), tokenId };
+}
+
+/** A new staff account and its one-time sign-in link. */
 async function createAccount(
   tx: Executor,
   deps: StaffDeps,
@@ -109,40 +130,54 @@ async function createAccount(
       .where(and(eq(staffAccounts.storeId, storeId), eq(staffAccounts.email, email)));
     throw staffExists(existing?.id ?? '');
   }
-  const token = newToken(storeId);
-  const tokenId = deps.ids.next('sit');
-  await tx.insert(staffSignInTokens).values({
-    id: tokenId,
-    storeId,
-    staffId: row.id,
-    tokenHash: hashToken(token),
-    createdAt: now,
-    expiresAt: new Date(now.getTime() + SIGN_IN_LINK_MS),
-  });
-  return { row, link: signInLink(deps.publicUrl ?? '', token), tokenId };
+  return { row, ...(await issueSignInLink(tx, deps, storeId, row.id)) };
 }
 
 /**
- * Invites a staff member: the link goes by email when the store has an email channel set up
- * (queued in this transaction, sent by the message worker), otherwise it is in the answer.
+ * Sends the invitation: by email when the store has an email channel set up (queued in this
+ * transaction, sent by the message worker), otherwise the link is in the answer.
  */
+async function sendInvitation(
+  tx: Tx,
+  deps: StaffDeps,
+  storeId: string,
+  row: AccountRow,
+  invitation: { link: string; tokenId: string },
+): Promise<Invited> {
+  const [store] = await tx.select({ name: stores.name }).from(stores).where(eq(stores.id, storeId));
+  const sent = await queueInviteEmail(tx, deps, storeId, {
+    inviteId: invitation.tokenId,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    storeName: store?.name ?? '',
+    link: invitation.link,
+  });
+  return sent ? { staff: toStaffView(row) } : { staff: toStaffView(row), link: invitation.link };
+}
+
+/** Invites a staff member: a new account without a password, and its one-time sign-in link. */
 export async function inviteStaff(
   tx: Tx,
   deps: StaffDeps,
   storeId: string,
   input: { email: string; name?: string; role: StaffRole },
 ): Promise<Invited> {
-  const { row, link, tokenId } = await createAccount(tx, deps, storeId, input);
-  const [store] = await tx.select({ name: stores.name }).from(stores).where(eq(stores.id, storeId));
-  const sent = await queueInviteEmail(tx, deps, storeId, {
-    inviteId: tokenId,
-    email: row.email,
-    name: row.name,
-    role: row.role,
-    storeName: store?.name ?? '',
-    link,
-  });
-  return sent ? { staff: toStaffView(row) } : { staff: toStaffView(row), link };
+  const { row, ...invitation } = await createAccount(tx, deps, storeId, input);
+  return sendInvitation(tx, deps, storeId, row, invitation);
+}
+
+/**
+ * Invites again a staff member who has not used their link yet (lost, expired): a new link,
+ * sent like the first, and the links sent before stop working, so only the newest opens the account.
+ */
+export async function resendInvite(tx: Tx, deps: StaffDeps, storeId: string, id: string): Promise<Invited> {
+  const row = await findStaff(tx, storeId, id, true);
+  if (row.passwordHash !== null) throw staffActive();
+  await tx
+    .delete(staffSignInTokens)
+    .where(and(eq(staffSignInTokens.storeId, storeId), eq(staffSignInTokens.staffId, id)));
+  return sendInvitation(tx, deps, storeId, row, await issueSignInLink(tx, deps, storeId, id));
 }
 
 /** The store's first owner (store creation, the demo): the link is always given back, to be printed. */

@@ -13,8 +13,6 @@ import {
 } from '@tanstack/react-router';
 import { ApiError, whenSignedOut } from './api/client';
 import { sessionQuery } from './api/session';
-import { AREAS } from './shell/areas';
-import { Coming } from './shell/Coming';
 import { NotFound } from './shell/NotFound';
 import { Shell } from './shell/Shell';
 import { SignInPage } from './sign-in/SignInPage';
@@ -101,12 +99,6 @@ const backordersRoute = createRoute({
   component: lazyRouteComponent(() => import('./backorders/BackordersPage'), 'BackordersPage'),
 });
 
-/** Areas of issue 12 not built yet: each says what it will hold, never a blank page. */
-function comingPage(path: string) {
-  const area = AREAS.find((a) => a.path === path);
-  if (!area?.coming) throw new Error(`No coming area at ${path}`);
-  return () => <Coming area={area} />;
-}
 export interface VariantsSearch {
   q?: string;
   mode?: 'deny' | 'backorder' | 'preorder';
@@ -169,15 +161,53 @@ const whatIfRoute = createRoute({
     typeof search.sku === 'string' && search.sku !== '' ? { sku: search.sku } : {},
   component: lazyRouteComponent(() => import('./what-if/WhatIfPage'), 'WhatIfPage'),
 });
+
+export const MESSAGES_TABS = ['log', 'templates', 'webhooks', 'channels'] as const;
+export interface MessagesSearch {
+  tab?: (typeof MESSAGES_TABS)[number];
+  /** The message shown as the shopper saw it. */
+  message?: string;
+  channel?: 'email' | 'sms' | 'webhook';
+  state?: 'queued' | 'sending' | 'sent' | 'failed' | 'suppressed';
+  recipient?: string;
+}
+
+const oneOf = <T extends string>(value: unknown, allowed: readonly T[]): T | undefined =>
+  allowed.includes(value as T) ? (value as T) : undefined;
+
 const messagesRoute = createRoute({
   getParentRoute: () => appRoute,
   path: 'messages',
-  component: comingPage('/messages'),
+  validateSearch: (search: Record<string, unknown>): MessagesSearch => {
+    const tab = oneOf(search.tab, MESSAGES_TABS);
+    const channel = oneOf(search.channel, ['email', 'sms', 'webhook'] as const);
+    const state = oneOf(search.state, ['queued', 'sending', 'sent', 'failed', 'suppressed'] as const);
+    return {
+      ...(tab ? { tab } : {}),
+      ...(typeof search.message === 'string' && search.message !== '' ? { message: search.message } : {}),
+      ...(channel ? { channel } : {}),
+      ...(state ? { state } : {}),
+      ...(typeof search.recipient === 'string' && search.recipient !== ''
+        ? { recipient: search.recipient }
+        : {}),
+    };
+  },
+  component: lazyRouteComponent(() => import('./messages/MessagesPage'), 'MessagesPage'),
 });
+
+export const SETTINGS_TABS = ['store', 'dates', 'payments', 'links', 'staff', 'audit', 'keys'] as const;
+export interface SettingsSearch {
+  tab?: (typeof SETTINGS_TABS)[number];
+}
+
 const settingsRoute = createRoute({
   getParentRoute: () => appRoute,
   path: 'settings',
-  component: comingPage('/settings'),
+  validateSearch: (search: Record<string, unknown>): SettingsSearch => {
+    const tab = oneOf(search.tab, SETTINGS_TABS);
+    return tab ? { tab } : {};
+  },
+  component: lazyRouteComponent(() => import('./settings/SettingsPage'), 'SettingsPage'),
 });
 
 const routeTree = rootRoute.addChildren([

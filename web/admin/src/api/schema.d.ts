@@ -979,6 +979,26 @@ export interface paths {
         patch: operations["patchMessagingSettings"];
         trace?: never;
     };
+    "/v1/settings/messaging/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test email or SMS through the store’s channel as it is set up now
+         * @description Queues one short transactional message to `to` (an email address, or a phone number) and answers it at once (`202`, state `queued`); the message worker sends it within seconds through the SMTP server, the SMS account or the built-in outbox. Follow it with `GET /v1/messages/{id}`: `sent`, or `failed`/queued for a retry with the channel’s error in `lastError`. `409 channel_not_set_up` when the store has no such channel; `422 validation_failed` for an address that is not one.
+         */
+        post: operations["sendTestMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/settings/shipping": {
         parameters: {
             query?: never;
@@ -1106,6 +1126,26 @@ export interface paths {
          * @description The new role applies to their next request. The last owner keeps the role (`409 last_owner`).
          */
         patch: operations["updateStaff"];
+        trace?: never;
+    };
+    "/v1/staff/{id}/invite": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send an invited staff member a new one-time sign-in link (owner only)
+         * @description For a link that was lost or has expired. The links sent before stop working. The new link goes like the first: by email when the store’s email channel is set up, otherwise in `link`. `409 staff_active` when they have already chosen a password.
+         */
+        post: operations["resendStaffInvite"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/stock-alerts": {
@@ -6060,7 +6100,7 @@ export interface operations {
                             eventType: string | null;
                             html: string | null;
                             id: string;
-                            /** @description order_confirmation, status_update, delay_notice, ready_to_ship, shipped, cancelled, refunded, payment_needed, stock_alert, merchant_digest, webhook, staff_invite */
+                            /** @description order_confirmation, status_update, delay_notice, ready_to_ship, shipped, cancelled, refunded, payment_needed, stock_alert, merchant_digest, webhook, staff_invite, channel_test */
                             kind: string;
                             lastError: string | null;
                             nextAttemptAt: string | null;
@@ -6213,7 +6253,7 @@ export interface operations {
                         eventType: string | null;
                         html: string | null;
                         id: string;
-                        /** @description order_confirmation, status_update, delay_notice, ready_to_ship, shipped, cancelled, refunded, payment_needed, stock_alert, merchant_digest, webhook, staff_invite */
+                        /** @description order_confirmation, status_update, delay_notice, ready_to_ship, shipped, cancelled, refunded, payment_needed, stock_alert, merchant_digest, webhook, staff_invite, channel_test */
                         kind: string;
                         lastError: string | null;
                         nextAttemptAt: string | null;
@@ -6378,7 +6418,7 @@ export interface operations {
                         eventType: string | null;
                         html: string | null;
                         id: string;
-                        /** @description order_confirmation, status_update, delay_notice, ready_to_ship, shipped, cancelled, refunded, payment_needed, stock_alert, merchant_digest, webhook, staff_invite */
+                        /** @description order_confirmation, status_update, delay_notice, ready_to_ship, shipped, cancelled, refunded, payment_needed, stock_alert, merchant_digest, webhook, staff_invite, channel_test */
                         kind: string;
                         lastError: string | null;
                         nextAttemptAt: string | null;
@@ -12526,6 +12566,231 @@ export interface operations {
             };
         };
     };
+    sendTestMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    channel: "email" | "sms";
+                    /** @description Where the test goes */
+                    to: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        attempts: number;
+                        body: string | null;
+                        channel: "email" | "sms" | "webhook";
+                        /** Format: date-time */
+                        createdAt: string;
+                        deliveryAttempts: {
+                            error: string | null;
+                            finishedAt: string | null;
+                            number: number;
+                            response: string | null;
+                            responseCode: number | null;
+                            /** Format: date-time */
+                            startedAt: string;
+                            /** @description sending, sent, failed, or in_doubt (the process stopped mid-send) */
+                            status: string;
+                        }[];
+                        eventId: string | null;
+                        eventType: string | null;
+                        html: string | null;
+                        id: string;
+                        /** @description order_confirmation, status_update, delay_notice, ready_to_ship, shipped, cancelled, refunded, payment_needed, stock_alert, merchant_digest, webhook, staff_invite, channel_test */
+                        kind: string;
+                        lastError: string | null;
+                        nextAttemptAt: string | null;
+                        orderId: string | null;
+                        payload: {
+                            [key: string]: unknown;
+                        } | null;
+                        /** @description An email address, a phone number, or a webhook endpoint id */
+                        recipient: string;
+                        sentAt: string | null;
+                        /**
+                         * @description queued → sending → sent | failed; suppressed = not sent on purpose (opted out, channel off)
+                         * @enum {unknown}
+                         */
+                        state: "queued" | "sending" | "sent" | "failed" | "suppressed";
+                        subject: string | null;
+                        /** @description Transactional messages ignore quiet hours and unsubscribes */
+                        transactional: boolean;
+                    };
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON): `malformed_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Missing or invalid API key: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The key may not use this endpoint: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /**
+             * @description The current state forbids it; `code` is one of:
+             *     - `channel_not_set_up`: The store has no such channel: set one up (or the built-in outbox) first
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Body over 1 MiB: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The request is well-formed but not acceptable: `validation_failed` and others */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
     getShippingSettings: {
         parameters: {
             query?: never;
@@ -14480,6 +14745,186 @@ export interface operations {
             };
             /** @description Body over 1 MiB: `payload_too_large` */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The request is well-formed but not acceptable: `validation_failed` and others */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    resendStaffInvite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description stf_… identifier */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The one-time sign-in link, when no email channel sent it */
+                        link?: string;
+                        staff: {
+                            /** Format: date-time */
+                            createdAt: string;
+                            email: string;
+                            id: string;
+                            lastSignInAt: string | null;
+                            lockedUntil: string | null;
+                            name: string;
+                            /**
+                             * @description `owner`: everything, staff and settings included; `ops`: stock, variants, suppliers, purchase orders, receiving, orders, shipments; `support`: orders, customers, messages, templates (read); no settings, no stock changes
+                             * @enum {unknown}
+                             */
+                            role: "owner" | "ops" | "support";
+                            /**
+                             * @description `invited`: the one-time sign-in link is not used yet (no password)
+                             * @enum {unknown}
+                             */
+                            status: "invited" | "active";
+                        };
+                    };
+                };
+            };
+            /** @description Missing or invalid API key: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The key may not use this endpoint: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No such resource in this store: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /**
+             * @description The current state forbids it; `code` is one of:
+             *     - `staff_active`: The staff member has already chosen a password: there is no invitation to send again
+             */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

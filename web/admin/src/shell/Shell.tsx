@@ -1,6 +1,7 @@
 /**
  * The signed-in layout: header (store, who is signed in, sign out), navigation to the eight page
- * areas (a drawer under 48 em), and the page. After each navigation, focus moves to the page's
+ * areas the signed-in role may open (a drawer under 48 em), and the page, or a plain refusal when
+ * the role may not open the page asked for (a typed or bookmarked address). After each navigation, focus moves to the page's
  * heading so screen-reader and keyboard users start at the new content.
  */
 import { AppShell, Burger, Button, Group, Text, VisuallyHidden } from '@mantine/core';
@@ -10,7 +11,8 @@ import { Outlet, useNavigate, useRouterState } from '@tanstack/react-router';
 import { useEffect, useRef } from 'react';
 import { sessionQuery, signOut } from '../api/session';
 import { NavLinkLink } from '../shared/links';
-import { AREAS } from './areas';
+import { AREAS, areaOf, canOpen } from './areas';
+import { Forbidden } from './Forbidden';
 
 function isCurrent(areaPath: string, pathname: string): boolean {
   return areaPath === '/' ? pathname === '/' : pathname === areaPath || pathname.startsWith(`${areaPath}/`);
@@ -20,6 +22,7 @@ export function Shell() {
   const session = useQuery(sessionQuery).data;
   const [opened, { toggle, close }] = useDisclosure(false);
   const pathname = useRouterState({ select: (s) => s.location.pathname });
+  const resolvedPathname = useRouterState({ select: (s) => s.resolvedLocation?.pathname });
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const first = useRef(true);
@@ -52,6 +55,12 @@ export function Shell() {
 
   // Signed out (here or elsewhere): the router is on its way to the sign-in page.
   if (!session) return null;
+  const role = session.staff.role;
+  // While a navigation loads, the page on screen is still the one it leaves: neither may be an area
+  // the role cannot open (a forbidden page must never render, not even for a moment).
+  const refused = [pathname, resolvedPathname]
+    .map((path) => (path === undefined ? undefined : areaOf(path)))
+    .find((area) => area !== undefined && !canOpen(area, role));
 
   return (
     <AppShell
@@ -93,23 +102,22 @@ export function Shell() {
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs" id="console-navigation" aria-label="Console">
-        {AREAS.map((area) => {
+        {AREAS.filter((area) => canOpen(area, role)).map((area) => {
           const current = isCurrent(area.path, pathname);
           return (
             <NavLinkLink
               key={area.path}
-              // The "coming" areas' routes are made from AREAS, so their paths are not in the typed tree.
+              // AREAS holds plain paths; each is a route of the typed tree.
               to={area.path as '/'}
               label={area.label}
               active={current}
               aria-current={current ? 'page' : undefined}
-              description={area.coming ? 'Coming' : undefined}
             />
           );
         })}
       </AppShell.Navbar>
       <AppShell.Main id="main" tabIndex={-1}>
-        <Outlet />
+        {refused ? <Forbidden area={refused} role={role} /> : <Outlet />}
       </AppShell.Main>
     </AppShell>
   );

@@ -1,3 +1,5 @@
+import type { Role } from '../api/session';
+
 /** The console's eight page areas (issue 12), in navigation order. */
 export interface Area {
   path:
@@ -10,32 +12,38 @@ export interface Area {
     | '/messages'
     | '/settings';
   label: string;
-  /** Not built yet: the page says what it will hold and where to do it today. */
-  coming?: { summary: string; meanwhile: string };
+  /**
+   * Who may open it (the owner opens everything). The server refuses the rest on its own
+   * (src/modules/staff/staff.roles.ts); this keeps the navigation to what works.
+   */
+  roles: readonly Role[];
 }
 
 export const AREAS: readonly Area[] = [
-  { path: '/', label: 'Overview' },
-  { path: '/backorders', label: 'Backorders' },
-  { path: '/orders', label: 'Orders and customers' },
-  { path: '/variants', label: 'Variants and stock' },
-  { path: '/purchase-orders', label: 'Suppliers and purchase orders' },
-  { path: '/what-if', label: 'What-if restock' },
+  { path: '/', label: 'Overview', roles: ['owner', 'ops', 'support'] },
+  { path: '/backorders', label: 'Backorders', roles: ['owner', 'ops', 'support'] },
+  { path: '/orders', label: 'Orders and customers', roles: ['owner', 'ops', 'support'] },
+  { path: '/variants', label: 'Variants and stock', roles: ['owner', 'ops'] },
+  { path: '/purchase-orders', label: 'Suppliers and purchase orders', roles: ['owner', 'ops'] },
+  { path: '/what-if', label: 'What-if restock', roles: ['owner', 'ops'] },
   {
     path: '/messages',
     label: 'Messages',
-    coming: {
-      summary:
-        'Every email, SMS and webhook with its state and attempts, rendered as the shopper saw it; templates with a live preview; channels with a test send.',
-      meanwhile: 'Until then: /v1/messages and /v1/message-templates in the API (see /docs).',
-    },
+    roles: ['owner', 'support'],
   },
   {
     path: '/settings',
     label: 'Settings',
-    coming: {
-      summary: 'The store, dates, payments, messaging, staff and roles, and the audit log.',
-      meanwhile: 'Until then: /v1/settings in the API (see /docs).',
-    },
+    roles: ['owner'],
   },
 ];
+
+export const canOpen = (area: Area, role: Role): boolean => role === 'owner' || area.roles.includes(role);
+
+/** The area a console path belongs to (`/orders/ord_1` → Orders), or undefined (not a page). */
+export function areaOf(pathname: string): Area | undefined {
+  const path = pathname.replace(/\/+$/, '') || '/';
+  return AREAS.find((a) =>
+    a.path === '/' ? path === '/' : path === a.path || path.startsWith(`${a.path}/`),
+  );
+}
