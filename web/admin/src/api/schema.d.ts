@@ -418,7 +418,7 @@ export interface paths {
         };
         /**
          * Server-sent events: one `change` per event of the store's outbox, as it commits
-         * @description A `text/event-stream` that stays open. Each event of the store (see `GET /v1/events` for the types) arrives within about a second of its commit as `event: change`, `id: <seq>`, `data: {"type":"order.placed","seq":123}`; a comment line `: keep-alive` comes every 15 s. A client reconnecting with `Last-Event-ID` first gets the events after that seq (at most 1000, oldest first). Browsers: `new EventSource('/v1/live')` with the session cookie.
+         * @description A `text/event-stream` that stays open. Each event of the store (see `GET /v1/events` for the types) arrives within about a second of its commit as `event: change`, `id: <transaction>-<seq>`, `data: {"type":"order.placed","seq":123}`; a comment line `: keep-alive` comes every 15 s. Events come in commit order, which can differ from seq order. A client reconnecting with `Last-Event-ID` first gets the events after that id, each once, also one that committed late with a lower seq (at most 1000). Browsers: `new EventSource('/v1/live')` with the session cookie.
          */
         get: operations["streamChanges"];
         put?: never;
