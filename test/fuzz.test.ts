@@ -575,6 +575,15 @@ const endpoints: Endpoint[] = [
     stringFields: [['merchantEmail']],
   },
   {
+    name: 'POST /v1/settings/messaging/test',
+    operation: 'sendTestMessage',
+    method: 'POST',
+    url: () => '/v1/settings/messaging/test',
+    valid: () => ({ channel: 'email', to: 'owner@example.com' }),
+    numberFields: [],
+    stringFields: [['channel'], ['to']],
+  },
+  {
     name: 'POST /v1/storefront/stock-alerts',
     operation: 'createStockAlert',
     method: 'POST',
