@@ -68,13 +68,23 @@ const overviewRoute = createRoute({
 
 export interface OrdersSearch {
   email?: string;
+  name?: string;
+  externalId?: string;
 }
+const searchText = (value: unknown): string | undefined =>
+  typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 
 const ordersRoute = createRoute({
   getParentRoute: () => appRoute,
   path: 'orders',
-  validateSearch: (search: Record<string, unknown>): OrdersSearch =>
-    typeof search.email === 'string' && search.email.trim() !== '' ? { email: search.email.trim() } : {},
+  validateSearch: (search: Record<string, unknown>): OrdersSearch => {
+    const found: OrdersSearch = {};
+    for (const key of ['email', 'name', 'externalId'] as const) {
+      const value = searchText(search[key]);
+      if (value !== undefined) found[key] = value;
+    }
+    return found;
+  },
   component: lazyRouteComponent(() => import('./orders/OrdersPage'), 'OrdersPage'),
 });
 
@@ -101,6 +111,11 @@ const backordersRoute = createRoute({
   component: lazyRouteComponent(() => import('./backorders/BackordersPage'), 'BackordersPage'),
 });
 
+const connectionsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'connections',
+  component: lazyRouteComponent(() => import('./connections/ConnectionsPage'), 'ConnectionsPage'),
+});
 /** Areas of issue 12 not built yet: each says what it will hold, never a blank page. */
 function comingPage(path: string) {
   const area = AREAS.find((a) => a.path === path);
@@ -145,6 +160,7 @@ const routeTree = rootRoute.addChildren([
     whatIfRoute,
     messagesRoute,
     settingsRoute,
+    connectionsRoute,
   ]),
 ]);
 

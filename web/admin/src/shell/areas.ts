@@ -1,4 +1,4 @@
-/** The console's eight page areas (issue 12), in navigation order. */
+/** The console's page areas (issue 12's eight, then issue 15's connections), in navigation order. */
 export interface Area {
   path:
     | '/'
@@ -8,7 +8,8 @@ export interface Area {
     | '/purchase-orders'
     | '/what-if'
     | '/messages'
-    | '/settings';
+    | '/settings'
+    | '/connections';
   label: string;
   /** Not built yet: the page says what it will hold and where to do it today. */
   coming?: { summary: string; meanwhile: string };
@@ -61,4 +62,6 @@ export const AREAS: readonly Area[] = [
       meanwhile: 'Until then: /v1/settings in the API (see /docs).',
     },
   },
+  // Issue 15: the store's platform connections (owner only).
+  { path: '/connections', label: 'Connections' },
 ];
