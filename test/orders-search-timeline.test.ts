@@ -116,17 +116,16 @@ describe('GET /v1/orders?externalId=', () => {
 });
 
 /** The plan PostgreSQL picks for a search, with sequential scans priced out (tiny test tables). */
-async function planOf(query: Parameters<typeof orderListConditions>[1]): Promise<string> {
+async function planOf(storeId: string, query: Parameters<typeof orderListConditions>[1]): Promise<string> {
   const db = t.app.deps.db;
   const select = db
     .select({ id: orders.id })
     .from(orders)
-    .where(and(...orderListConditions(a.id, query)))
+    .where(and(...orderListConditions(storeId, query)))
     .orderBy(sql`${orders.seq} DESC`)
     .limit(51)
     .toSQL();
   return db.transaction(async (tx: Executor) => {
-    await tx.execute(sql`SET LOCAL enable_seqscan = off`);
     // Inline the parameters: EXPLAIN of a literal query plans as the API's unnamed statement does.
     let text = select.sql;
     select.params.forEach((value, i) => {
@@ -139,12 +138,25 @@ async function planOf(query: Parameters<typeof orderListConditions>[1]): Promise
 
 describe.runIf(engineUnderTest() === 'postgres')('the searches use their indexes (PostgreSQL)', () => {
   it('name → orders_customer_name_idx; externalId → orders_external_id_idx', async () => {
+    // A store with 20,000 orders, few of them Ada's: walking the newest orders and filtering would
+    // read most of them.
+    const big = await t.createStore('Search plans');
+    await t.app.deps.db.execute(sql`
+      INSERT INTO orders (id, store_id, external_id, status, customer, currency, line_count, created_at, updated_at)
+      SELECT 'ord_plan' || n, ${big.id}, 'plan-' || n, 'fulfilled',
+             jsonb_build_object('name', CASE WHEN n % 5000 = 0 THEN 'Ada ' || n ELSE 'Zoe ' || n END,
+                                'email', 'shopper' || n || '@example.com'),
+             'USD', 1, now(), now()
+        FROM generate_series(1, 20000) AS n`);
     await t.app.deps.db.execute(sql`ANALYZE orders`);
-    const byName = await planOf({ name: 'ada l', before: null });
+    const byName = await planOf(big.id, { name: 'ada', before: null });
     expect(byName).toContain('orders_customer_name_idx');
-    expect(byName).toMatch(/~>=~|Index Cond: .*lower/);
-    expect(await planOf({ externalId: 'shop-1001', before: null })).toContain('orders_external_id_idx');
-    expect(await planOf({ email: 'ada@example.com', before: null })).toContain('orders_customer_email_idx');
+    expect(byName).toMatch(/Index Cond: .*lower/);
+    expect(await planOf(big.id, { externalId: 'plan-77', before: null })).toContain('orders_external_id_idx');
+    expect(await planOf(big.id, { email: 'shopper7@example.com', before: null })).toContain(
+      'orders_customer_email_idx',
+    );
+    expect(await list(big.secretKey, 'name=ADA')).toHaveLength(4);
   });
 
   it("an order's events → events_order_idx (the timeline and the shopper's date history)", async () => {
@@ -222,7 +234,8 @@ describe('GET /v1/orders/{id}/timeline', () => {
     }
     expect(types.indexOf('order.placed')).toBe(0);
     for (const e of events) {
-      expect(e.type === 'order.placed' ? e.data.order.id : e.data.orderId).toBe(order.id);
+      const about = e.data.orderId ?? e.data.order?.id ?? e.data.shipment?.orderId;
+      expect(about, e.type).toBe(order.id);
       expect(e.message).toBeNull();
     }
     expect(events.find((e) => e.type === 'payment.captured').data.amount).toBe(5000);
@@ -235,7 +248,7 @@ describe('GET /v1/orders/{id}/timeline', () => {
       state: 'sent',
       recipient: 'ada@example.com',
     });
-    expect(confirmation.message.body).toContain('Brass lamp');
+    expect(confirmation.message.body).toContain(`Thank you for your order ${order.number}`);
     expect(confirmation.message.subject).toBeTruthy();
     expect(confirmation.data).toBeNull();
   });

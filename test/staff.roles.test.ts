@@ -139,6 +139,7 @@ describe('role × endpoint', () => {
     for (const id of [
       'listOrders',
       'getOrder',
+      'getOrderTimeline',
       'cancelOrder',
       'listBackorders',
       'listMessages',

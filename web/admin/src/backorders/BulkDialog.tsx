@@ -51,7 +51,14 @@ export function BulkDialog({
   const title =
     action === 'cancel' ? `Cancel ${units} waiting unit${units === 1 ? '' : 's'}?` : `Resend to ${orders}?`;
   return (
-    <Modal opened onClose={() => onClose(outcomes !== null)} title={title} centered size="lg">
+    <Modal
+      opened
+      onClose={() => onClose(outcomes !== null)}
+      title={title}
+      centered
+      closeButtonProps={{ 'aria-label': 'Close this dialog' }}
+      size="lg"
+    >
       <Stack>
         {outcomes === null ? (
           <>

@@ -18,6 +18,7 @@ import {
   Title,
 } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { formatCount, formatTime } from '../shared/format';
 import { ErrorNotice, Loading } from '../shared/states';
 import {
@@ -28,6 +29,8 @@ import {
   retryEvent,
   startImport,
 } from './api';
+
+const plural = (n: number, word: string) => `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
 
 const PLATFORM_NAMES: Record<string, string> = {
   shopify: 'Shopify',
@@ -125,7 +128,7 @@ function ImportProgress({ connection }: { connection: Connection }) {
   const words =
     p.state === 'idle'
       ? 'Not imported yet: start the import to bring in the catalogue and open orders.'
-      : `${formatCount(p.variants)} variants, ${formatCount(p.orders)} orders${p.state === 'running' ? ` · reading ${p.phase}` : ''}`;
+      : `${plural(p.variants, 'variant')}, ${plural(p.orders, 'order')}${p.state === 'running' ? ` · reading ${p.phase}` : ''}`;
   const label =
     { idle: 'Not started', running: 'Importing', done: 'Imported', failed: 'Import failed' }[p.state] ??
     p.state;
@@ -146,7 +149,7 @@ function ImportProgress({ connection }: { connection: Connection }) {
         </Text>
       )}
       {p.error && (
-        <Text size="sm" c="red.8">
+        <Text size="sm" c="red.9">
           {p.error} — start it again to resume where it stopped.
         </Text>
       )}
@@ -212,12 +215,29 @@ function DriftReport({ drift }: { drift: ConnectionDetail['drift'] }) {
   );
 }
 
-function FailedEvents({
+function FailedEvents(props: { connectionId: string; events: ConnectionDetail['failedEvents'] }) {
+  // A retried event leaves the failed list at once: say so where it was.
+  const [retried, setRetried] = useState<string | null>(null);
+  return (
+    <>
+      {retried && (
+        <Text size="sm" c="teal.9" role="status">
+          {retried}
+        </Text>
+      )}
+      <FailedEventList {...props} onRetried={setRetried} />
+    </>
+  );
+}
+
+function FailedEventList({
   connectionId,
   events,
+  onRetried,
 }: {
   connectionId: string;
   events: ConnectionDetail['failedEvents'];
+  onRetried: (words: string) => void;
 }) {
   if (events.length === 0) {
     return (
@@ -246,7 +266,12 @@ function FailedEvents({
           </Table.Thead>
           <Table.Tbody>
             {events.map((event) => (
-              <FailedEventRow key={event.id} connectionId={connectionId} event={event} />
+              <FailedEventRow
+                key={event.id}
+                connectionId={connectionId}
+                event={event}
+                onRetried={onRetried}
+              />
             ))}
           </Table.Tbody>
         </Table>
@@ -258,14 +283,19 @@ function FailedEvents({
 function FailedEventRow({
   connectionId,
   event,
+  onRetried,
 }: {
   connectionId: string;
   event: ConnectionDetail['failedEvents'][number];
+  onRetried: (words: string) => void;
 }) {
   const queryClient = useQueryClient();
   const retry = useMutation({
     mutationFn: () => retryEvent(connectionId, event.id),
-    onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['connections', connectionId] }),
+    onSuccess: (retried) => {
+      onRetried(`Retried the ${event.topic} event ${event.resourceId}: it is ${retried.state} again.`);
+      void queryClient.invalidateQueries({ queryKey: ['connections', connectionId] });
+    },
   });
   return (
     <Table.Tr data-event={event.id}>
@@ -281,12 +311,12 @@ function FailedEventRow({
           {event.lastError ?? '—'}
         </Text>
         {retry.isError && (
-          <Text size="sm" c="red.8" role="alert">
+          <Text size="sm" c="red.9" role="alert">
             Not retried: {retry.error.message}
           </Text>
         )}
         {retry.isSuccess && (
-          <Text size="sm" c="green.8" role="status">
+          <Text size="sm" c="teal.9" role="status">
             Queued again ({retry.data.state})
           </Text>
         )}

@@ -131,7 +131,7 @@ function MessageEntry({
             {message.attempts > 1 ? ` · ${message.attempts} attempts` : ''}
           </Text>
           {message.lastError && message.state === 'failed' && (
-            <Text size="sm" c="red.8">
+            <Text size="sm" c="red.9">
               {message.lastError}
             </Text>
           )}
@@ -151,7 +151,7 @@ function MessageEntry({
       </Group>
       {resend.isError && <ErrorNotice error={resend.error} title="Not resent" />}
       {done && !resend.isError && (
-        <Text size="sm" c="green.8" role="status">
+        <Text size="sm" c="teal.9" role="status">
           Queued to send again.
         </Text>
       )}

@@ -63,7 +63,13 @@ export function PaymentDialog({
   }
 
   return (
-    <Modal opened onClose={onClose} title="Record a payment" centered>
+    <Modal
+      opened
+      onClose={onClose}
+      title="Record a payment"
+      centered
+      closeButtonProps={{ 'aria-label': 'Close without recording' }}
+    >
       <form onSubmit={onSubmit}>
         <Stack>
           <Text size="sm">

@@ -58,7 +58,14 @@ export function ShipDialog({
   }
 
   return (
-    <Modal opened onClose={onClose} title={`Ship order ${order.number}`} centered size="lg">
+    <Modal
+      opened
+      onClose={onClose}
+      title={`Ship order ${order.number}`}
+      centered
+      closeButtonProps={{ 'aria-label': 'Close without shipping' }}
+      size="lg"
+    >
       <form onSubmit={onSubmit}>
         <Stack>
           <Text size="sm">
