@@ -292,6 +292,33 @@ describe('orders, backorders and connections in a browser', () => {
     expect(events.data.some((e: Json) => e.data.reason === 'Supplier discontinued')).toBe(true);
   });
 
+  it('resends the latest message of each selected order, saying which had none', async () => {
+    await sendMessages();
+    const quiet = await call('POST', '/v1/orders', {
+      customer: { email: 'quiet@x.example' },
+      lines: [{ sku: JACKET, quantity: 1 }],
+    });
+    await page.reload();
+    const table = page.getByRole('table', { name: 'Waiting lines' });
+    await table.getByRole('checkbox', { name: `Select ${JACKET} for ada@example.com` }).check();
+    await table.getByRole('checkbox', { name: `Select ${JACKET} for quiet@x.example` }).check();
+    await page.getByRole('button', { name: 'Resend latest message…' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Resend 2' }).click();
+    await dialog.getByRole('button', { name: 'Close', exact: true }).waitFor();
+    const results = dialog.getByRole('list', { name: 'Results per order' });
+    expect(await results.locator('[data-outcome="ok"]').innerText()).toMatch(
+      new RegExp(`${orders.ada.id}.*Resent .* to ada@example.com`),
+    );
+    const failed = results.locator('[data-outcome="failed"]');
+    expect(await failed.innerText()).toContain(quiet.id);
+    expect(await failed.innerText()).toMatch(/No message was sent for this order yet/);
+    await dialogAxe();
+    await dialog.getByRole('button', { name: 'Close', exact: true }).click();
+    const log = await call('GET', `/v1/messages?orderId=${orders.ada.id}&state=queued`);
+    expect(log.data.length).toBe(1);
+  });
+
   it('connects a Shopify store, imports it, and retries a failed event', async () => {
     await page.getByRole('link', { name: 'Connections' }).click();
     await page.waitForURL(/\/admin\/connections$/);
