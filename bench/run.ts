@@ -8,6 +8,7 @@
  *   promises [--engine postgres|pglite] [--lines 1000000] [--orders 200] [--po-units 1000] [--reads 21]
  *            [--explain-full 1]
  *   soak     [--engine postgres|pglite] [--seconds 600] [--rate 20]
+ *   console  [--engine postgres|pglite] [--orders 100000] [--queue 50000] [--rounds 40]
  *   forecast [--series 10000] [--days 730] [--seed 1] [--candidates default|all]   (no database)
  *   messages [--engine postgres|pglite] [--orders 5000] [--channel email|webhook] [--concurrency 16]
  *            [--via deliverDue|worker]
@@ -23,6 +24,7 @@
  */
 import { parseArgs } from 'node:util';
 import { type Engine, runCleanups } from './common.ts';
+import { runConsole } from './console.ts';
 import { runForecast } from './forecast.ts';
 import { runHotSku } from './hot-sku.ts';
 import { type DeliveryPath, runMessages } from './messages.ts';
@@ -31,7 +33,7 @@ import { runRestock } from './restock.ts';
 import { runSoak } from './soak.ts';
 import { runStorefront } from './storefront.ts';
 
-const USAGE = `usage: npm run bench -- <hot-sku|restock|promises|messages|storefront|soak|forecast> [flags]
+const USAGE = `usage: npm run bench -- <hot-sku|restock|promises|messages|storefront|soak|console|forecast> [flags]
 
 hot-sku  --engine postgres|pglite  --concurrency 64  --stock S  --limit L  --requests N
          --baseline-seconds 10  --cpu-prof DIR (profile the server child)
@@ -52,6 +54,8 @@ storefront --engine postgres|pglite  --concurrency 64  --seconds 10 (each of 2 r
          --cpu-prof DIR (profile the server child)
 soak     --engine postgres|pglite  --seconds 600 (the run's length)  --rate 20 (requests per second, all kinds)
          mixed traffic at a fixed rate: p50/p99 per endpoint, errors, memory growth, invariants
+console  --engine postgres|pglite  --orders 100000  --queue 50000 (waiting lines)  --rounds 40 (visits per page)
+         each console page's API calls with a staff session (p95 per page), the first page's JS and load in Chromium
 forecast --series 10000  --days 730  --seed 1  --candidates default|all (every method on every series)
          generated daily demand fitted, backtested and chosen on one core; no database
 
@@ -112,6 +116,8 @@ async function main(argv: string[]): Promise<number> {
       via: { type: 'string' },
       seconds: { type: 'string' },
       rate: { type: 'string' },
+      queue: { type: 'string' },
+      rounds: { type: 'string' },
       series: { type: 'string' },
       days: { type: 'string' },
       seed: { type: 'string' },
@@ -200,6 +206,13 @@ async function main(argv: string[]): Promise<number> {
       limit: intFlag(values.limit, 'limit'),
       orders: intFlag(values.orders, 'orders'),
       cpuProfDir: values['cpu-prof'],
+    });
+  } else if (scenario === 'console') {
+    result = await runConsole({
+      engine,
+      orders: intFlag(values.orders, 'orders'),
+      queue: intFlag(values.queue, 'queue'),
+      rounds: intFlag(values.rounds, 'rounds'),
     });
   } else if (scenario === 'soak') {
     result = await runSoak({

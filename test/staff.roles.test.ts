@@ -144,6 +144,7 @@ describe('role × endpoint', () => {
     for (const id of [
       'listOrders',
       'getOrder',
+      'getOrderTimeline',
       'cancelOrder',
       'listBackorders',
       'listMessages',

@@ -13,6 +13,12 @@ import {
 /** PostgreSQL's 64-bit transaction id: lets the relay read the outbox without missing late commits. */
 export const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => 'xid8' });
 
+/**
+ * The order an event is about: `data.orderId`, or the order of `order.placed` (`{ order }`) and
+ * `shipment.created` (`{ shipment }`). Written the same in events_order_idx and in its queries.
+ */
+export const EVENT_ORDER_ID = `coalesce(data->>'orderId', data->'order'->>'id', data->'shipment'->>'orderId')`;
+
 /** Every state change writes its events here in the same transaction; it doubles as the outbox. */
 export const events = pgTable(
   'events',
@@ -31,10 +37,11 @@ export const events = pgTable(
     index('events_store_seq_idx').on(t.storeId, t.seq),
     index('events_store_type_seq_idx').on(t.storeId, t.type, t.seq),
     index('events_xid_seq_idx').on(t.xid, t.seq),
-    // The shopper's order page reads an order's date history; only date changes are indexed.
-    index('events_eta_changed_order_idx')
-      .on(t.storeId, sql`(${t.data}->>'orderId')`, t.seq)
-      .where(sql`${t.type} = 'backorder.eta_changed'`),
+    // An order's events: the console's order timeline, and the shopper's order page (its date
+    // history). Only events about an order are indexed; queries name EVENT_ORDER_ID as written.
+    index('events_order_idx')
+      .on(t.storeId, sql.raw(EVENT_ORDER_ID), t.seq)
+      .where(sql.raw(`${EVENT_ORDER_ID} IS NOT NULL`)),
     // Fills of waiting lines by time: the overview's "filled today".
     index('events_queue_fills_idx')
       .on(t.storeId, t.createdAt)

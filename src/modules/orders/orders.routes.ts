@@ -23,6 +23,7 @@ import { ORDER_STATUSES } from '../stock/stock.lines.models.ts';
 import { getOrder } from '../stock/stock.orders.ts';
 import { cancelOrder } from '../stock/stock.release.ts';
 import type { OrderView } from '../stock/stock.views.ts';
+import { orderTimelineRoutes } from './orders.timeline.routes.ts';
 import { type BackorderView, listBackorders, listOrders } from './orders.usecases.ts';
 import { placedOrderResponse, withDeliveries } from './orders.views.ts';
 
@@ -178,8 +179,10 @@ const BACKORDER_COLUMNS: CsvColumn<BackorderView>[] = [
   { name: 'etaSource', value: (b) => b.etaSource },
 ];
 
-export const ordersRoutes: RouteRegistrar = (app, { deps, placement, beforePlacement }) => {
+export const ordersRoutes: RouteRegistrar = (app, ctx) => {
+  const { deps, placement, beforePlacement } = ctx;
   const r = typed(app);
+  orderTimelineRoutes(app, ctx);
   r.post(
     '/v1/orders',
     {
@@ -253,10 +256,12 @@ export const ordersRoutes: RouteRegistrar = (app, { deps, placement, beforePlace
       schema: {
         operationId: 'listOrders',
         tags: ['Orders'],
-        summary: 'List orders, newest first (by status, or a customer by email)',
+        summary: 'List orders, newest first (by status; a customer by email or name; by external id)',
         description:
           '`email` finds a customer’s orders: an exact match, ignoring case (`Ada@Example.com` finds ' +
-          '`ada@example.com`); it combines with `status` and cursor pages.',
+          '`ada@example.com`). `name` finds orders whose customer name starts with it, ignoring case ' +
+          '(`ada lo` finds “Ada Lovelace”; `%` and `_` match themselves). `externalId` finds the order ' +
+          'your platform knows by that id (exact). All combine with each other, `status` and cursor pages.',
         querystring: Type.Object(
           {
             ...ListQuery,
@@ -267,6 +272,16 @@ export const ordersRoutes: RouteRegistrar = (app, { deps, placement, beforePlace
                 maxLength: 320,
                 description: "The customer's email address, compared ignoring case",
               }),
+            ),
+            name: Type.Optional(
+              Type.String({
+                minLength: 1,
+                maxLength: 200,
+                description: "The start of the customer's name, compared ignoring case",
+              }),
+            ),
+            externalId: Type.Optional(
+              Type.String({ minLength: 1, maxLength: 200, description: 'Your platform’s order id, exactly' }),
             ),
           },
           { additionalProperties: false },

@@ -8,12 +8,12 @@ import { loadLines } from '../stock/stock.lines.repository.ts';
 import type { Customer } from '../stock/stock.orders.tables.ts';
 import { readAhead } from '../stock/stock.queue.counts.ts';
 import { type OrderView, toOrderView } from '../stock/stock.views.ts';
-import { listOrderRows } from './orders.repository.ts';
+import { listOrderRows, type OrderListQuery } from './orders.repository.ts';
 
 export async function listOrders(
   db: Executor,
   storeId: string,
-  query: { status?: string; email?: string; limit: number; cursor?: string },
+  query: Omit<OrderListQuery, 'before'> & { cursor?: string },
 ): Promise<Page<OrderView>> {
   const rows = await listOrderRows(db, storeId, { ...query, before: decodeCursor(query.cursor) });
   const lines = await loadLines(

@@ -4,6 +4,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../db/client.ts';
+import { EVENT_ORDER_ID } from '../../db/outbox.tables.ts';
 import type { StoreScope } from '../../shared/context.ts';
 import { dayIn, storeToday } from '../../shared/dates.ts';
 import { notFound } from '../../shared/errors.ts';
@@ -96,7 +97,7 @@ async function dateChanges(
     db,
     sql`SELECT data->>'lineId' AS line_id, data->>'previousEta' AS previous_eta, data->>'eta' AS eta, created_at
           FROM events
-         WHERE store_id = ${store.id} AND type = 'backorder.eta_changed' AND data->>'orderId' = ${orderId}
+         WHERE store_id = ${store.id} AND type = 'backorder.eta_changed' AND ${sql.raw(EVENT_ORDER_ID)} = ${orderId}
          ORDER BY seq
          LIMIT ${MAX_CHANGES}`,
   );

@@ -37,6 +37,7 @@ export const ROLE_GRANTS: Readonly<Record<string, readonly StaffRole[]>> = {
   // Orders and backorders.
   listOrders: EVERYONE,
   getOrder: EVERYONE,
+  getOrderTimeline: EVERYONE,
   createOrder: EVERYONE,
   cancelOrder: EVERYONE,
   listBackorders: EVERYONE,

@@ -48,6 +48,13 @@ export const orders = pgTable(
     // Customer look-up by email (GET /v1/orders?email=), newest first. The customer never changes
     // after placement, so status updates stay HOT.
     index('orders_customer_email_idx').on(t.storeId, sql`lower(${t.customer}->>'email')`, t.seq),
+    // Customer look-up by a prefix of the name (GET /v1/orders?name=): text_pattern_ops lets
+    // `LIKE 'ada%'` use the index whatever the database's collation.
+    index('orders_customer_name_idx').on(
+      t.storeId,
+      sql`lower(${t.customer}->>'name') text_pattern_ops`,
+      t.seq,
+    ),
   ],
 );
 

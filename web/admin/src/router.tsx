@@ -66,13 +66,23 @@ const overviewRoute = createRoute({
 
 export interface OrdersSearch {
   email?: string;
+  name?: string;
+  externalId?: string;
 }
+const searchText = (value: unknown): string | undefined =>
+  typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 
 const ordersRoute = createRoute({
   getParentRoute: () => appRoute,
   path: 'orders',
-  validateSearch: (search: Record<string, unknown>): OrdersSearch =>
-    typeof search.email === 'string' && search.email.trim() !== '' ? { email: search.email.trim() } : {},
+  validateSearch: (search: Record<string, unknown>): OrdersSearch => {
+    const found: OrdersSearch = {};
+    for (const key of ['email', 'name', 'externalId'] as const) {
+      const value = searchText(search[key]);
+      if (value !== undefined) found[key] = value;
+    }
+    return found;
+  },
   component: lazyRouteComponent(() => import('./orders/OrdersPage'), 'OrdersPage'),
 });
 
@@ -97,6 +107,12 @@ const backordersRoute = createRoute({
     ...(search.risk === 'late' ? { risk: 'late' as const } : {}),
   }),
   component: lazyRouteComponent(() => import('./backorders/BackordersPage'), 'BackordersPage'),
+});
+
+const connectionsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: 'connections',
+  component: lazyRouteComponent(() => import('./connections/ConnectionsPage'), 'ConnectionsPage'),
 });
 
 export interface VariantsSearch {
@@ -224,6 +240,7 @@ const routeTree = rootRoute.addChildren([
     whatIfRoute,
     messagesRoute,
     settingsRoute,
+    connectionsRoute,
   ]),
 ]);
 

@@ -553,8 +553,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List orders, newest first (by status, or a customer by email)
-         * @description `email` finds a customer’s orders: an exact match, ignoring case (`Ada@Example.com` finds `ada@example.com`); it combines with `status` and cursor pages.
+         * List orders, newest first (by status; a customer by email or name; by external id)
+         * @description `email` finds a customer’s orders: an exact match, ignoring case (`Ada@Example.com` finds `ada@example.com`). `name` finds orders whose customer name starts with it, ignoring case (`ada lo` finds “Ada Lovelace”; `%` and `_` match themselves). `externalId` finds the order your platform knows by that id (exact). All combine with each other, `status` and cursor pages.
          */
         get: operations["listOrders"];
         put?: never;
@@ -695,6 +695,26 @@ export interface paths {
          * @description Only allocated units ship: more than a line holds → 409 `not_allocated` and nothing ships. Without `lines` (an empty body, `{}` or carrier details only) every allocated unit of the order ships; if none is allocated → 409 `not_allocated`.
          */
         post: operations["createShipment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orders/{id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Everything that happened to an order, oldest first: events, messages, payments and refunds
+         * @description One list of the order’s events (placed, backordered, allocated, dates moved, shipments, cancellations, `payment.captured` / `payment.refunded` and the other payment events, incentives, shopper choices) and the messages about it with their rendered subject and body. At most 500 of each (the oldest; `truncated` says when more exist). 404 `not_found`: no such order in this store.
+         */
+        get: operations["getOrderTimeline"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -6629,7 +6649,11 @@ export interface operations {
                 cursor?: string;
                 /** @description The customer's email address, compared ignoring case */
                 email?: string;
+                /** @description Your platform’s order id, exactly */
+                externalId?: string;
                 limit: number;
+                /** @description The start of the customer's name, compared ignoring case */
+                name?: string;
                 status?: "backordered" | "allocated" | "partially_shipped" | "fulfilled" | "cancelled";
             };
             header?: never;
@@ -8698,6 +8722,171 @@ export interface operations {
             };
             /** @description Body over 1 MiB: `payload_too_large` */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The request is well-formed but not acceptable: `validation_failed` and others */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    getOrderTimeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description ord_… identifier */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** Format: date-time */
+                            at: string;
+                            data: {
+                                [key: string]: unknown;
+                            } | null;
+                            /** @description The event’s id (evt_…) or the message’s (msg_…: replay it with replayMessage) */
+                            id: string;
+                            /** @enum {unknown} */
+                            kind: "event" | "message";
+                            message: {
+                                attempts: number;
+                                body: string | null;
+                                /** @enum {unknown} */
+                                channel: "email" | "sms" | "webhook";
+                                eventId: string | null;
+                                html: string | null;
+                                /** @description order_confirmation, status_update, delay_notice, shipped, cancelled, … */
+                                kind: string;
+                                lastError: string | null;
+                                recipient: string;
+                                sentAt: string | null;
+                                /** @enum {unknown} */
+                                state: "queued" | "sending" | "sent" | "failed" | "suppressed";
+                                subject: string | null;
+                            } | null;
+                            /** @description The event’s type (as in GET /v1/events), or the message’s kind */
+                            type: string;
+                        }[];
+                        orderId: string;
+                        truncated: boolean;
+                    };
+                };
+            };
+            /** @description Missing or invalid API key: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The key may not use this endpoint: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No such resource in this store: `not_found` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,7 +1,8 @@
 /**
  * Backorders: every waiting line in queue order (GET /v1/backorders), with its place, the units
  * ahead of it, the customer and the dates. Filters: one SKU (asked of the server), a customer or
- * order search and "past its latest date" (on the lines loaded), sort.
+ * order search and "past its latest date" (on the lines loaded), sort. Bulk actions on the lines
+ * selected: cancel their waiting units, resend each order's latest message (see BulkDialog).
  */
 import { Badge, Button, Checkbox, Group, NativeSelect, Table, Text, TextInput } from '@mantine/core';
 import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
@@ -12,6 +13,7 @@ import { formatAge, formatCount, formatDay, today } from '../shared/format';
 import { AnchorLink } from '../shared/links';
 import { PageTitle } from '../shared/PageTitle';
 import { EmptyState, ErrorNotice, Loading } from '../shared/states';
+import { type BulkAction, BulkDialog } from './BulkDialog';
 import { type QueueRow, withUnitsAhead } from './queue';
 
 const PAGE = 200;
@@ -37,6 +39,8 @@ export function BackordersPage() {
   const [sku, setSku] = useState(search.sku ?? '');
   const [q, setQ] = useState(search.q ?? '');
   const [sort, setSort] = useState<Sort>('queue');
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const [bulk, setBulk] = useState<BulkAction | null>(null);
   useEffect(() => setSku(search.sku ?? ''), [search.sku]);
 
   const lines = useInfiniteQuery({
@@ -67,6 +71,21 @@ export function BackordersPage() {
     ),
     sort,
   );
+
+  // Only lines still listed stay selected (a cancelled line leaves the queue).
+  const chosen = all.filter((row) => selected.has(row.lineId));
+  const shownIds = shown.map((row) => row.lineId);
+  const allShownSelected = shownIds.length > 0 && shownIds.every((id) => selected.has(id));
+  const toggle = (ids: readonly string[], on: boolean) =>
+    setSelected((prev) => {
+      const next = new Set(prev);
+      for (const id of ids) {
+        if (on) next.add(id);
+        else next.delete(id);
+      }
+      return next;
+    });
+  const chosenOrders = new Set(chosen.map((row) => row.orderId)).size;
 
   function onFilter(event: FormEvent) {
     event.preventDefault();
@@ -152,11 +171,41 @@ export function BackordersPage() {
             {lines.hasNextPage ? '+' : ''} waiting lines
             {filtered && lines.hasNextPage ? ' (search and date filters apply to the lines loaded)' : ''}
           </Text>
+          <Group gap="sm" mb="xs" wrap="wrap" aria-label="Bulk actions" role="group">
+            <Text size="sm" aria-live="polite">
+              {chosen.length === 0
+                ? 'Select lines to cancel them or resend messages in bulk.'
+                : `${formatCount(chosen.length)} line${chosen.length === 1 ? '' : 's'} selected in ${formatCount(chosenOrders)} order${chosenOrders === 1 ? '' : 's'}`}
+            </Text>
+            {chosen.length > 0 && (
+              <>
+                <Button size="xs" color="red" variant="light" onClick={() => setBulk('cancel')}>
+                  Cancel selected…
+                </Button>
+                <Button size="xs" variant="light" onClick={() => setBulk('resend')}>
+                  Resend latest message…
+                </Button>
+                <Button size="xs" variant="subtle" onClick={() => setSelected(new Set())}>
+                  Clear selection
+                </Button>
+              </>
+            )}
+          </Group>
           <div className="table-scroll">
             <Table striped verticalSpacing="xs" miw={900} aria-label="Waiting lines">
               <Table.Thead>
                 <Table.Tr>
-                  <Table.Th scope="col">SKU</Table.Th>
+                  <Table.Th scope="col">
+                    <Group gap="xs" wrap="nowrap">
+                      <Checkbox
+                        aria-label="Select every line shown"
+                        checked={allShownSelected}
+                        indeterminate={!allShownSelected && shownIds.some((id) => selected.has(id))}
+                        onChange={(e) => toggle(shownIds, e.currentTarget.checked)}
+                      />
+                      SKU
+                    </Group>
+                  </Table.Th>
                   <Table.Th scope="col">Position</Table.Th>
                   <Table.Th scope="col">Units ahead</Table.Th>
                   <Table.Th scope="col">Waiting</Table.Th>
@@ -170,11 +219,18 @@ export function BackordersPage() {
                 {shown.map((row) => {
                   const late = row.etaLatest !== null && row.etaLatest < day;
                   return (
-                    <Table.Tr key={row.lineId}>
+                    <Table.Tr key={row.lineId} data-line={row.lineId}>
                       <Table.Td>
-                        <AnchorLink to="/backorders" search={{ sku: row.sku }} size="sm">
-                          {row.sku}
-                        </AnchorLink>
+                        <Group gap="xs" wrap="nowrap">
+                          <Checkbox
+                            aria-label={`Select ${row.sku} for ${row.customer.email ?? row.customer.name ?? row.orderId}`}
+                            checked={selected.has(row.lineId)}
+                            onChange={(e) => toggle([row.lineId], e.currentTarget.checked)}
+                          />
+                          <AnchorLink to="/backorders" search={{ sku: row.sku }} size="sm">
+                            {row.sku}
+                          </AnchorLink>
+                        </Group>
                       </Table.Td>
                       <Table.Td>{row.position}</Table.Td>
                       <Table.Td>{row.unitsAhead}</Table.Td>
@@ -230,6 +286,16 @@ export function BackordersPage() {
             >
               Load {PAGE} more lines
             </Button>
+          )}
+          {bulk && (
+            <BulkDialog
+              action={bulk}
+              lines={chosen}
+              onClose={(changed) => {
+                setBulk(null);
+                if (changed && bulk === 'cancel') setSelected(new Set());
+              }}
+            />
           )}
         </>
       )}

@@ -1,8 +1,9 @@
 /**
  * One order: its customer and each line with what is allocated, waiting (and where in the queue),
- * shipped and cancelled, and the dates (eta, latest likely, what they rest on). A line's remaining
- * units can be cancelled (POST /v1/orders/{id}/cancel with one line); freed stock goes to the
- * queue's head.
+ * shipped and cancelled, and the dates (eta, latest likely, what they rest on); its money; and its
+ * timeline (events and messages). Actions, as the role allows: cancel a line's remaining units
+ * (freed stock goes to the queue's head), ship ready units, record a payment taken outside
+ * Backfill, resend a message.
  */
 import {
   Alert,
@@ -22,11 +23,17 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useParams } from '@tanstack/react-router';
 import { type FormEvent, useState } from 'react';
 import { api, data } from '../api/client';
+import { sessionQuery } from '../api/session';
 import type { Order, OrderLine } from '../api/types';
 import { formatDay, formatMoney, formatTime } from '../shared/format';
 import { AnchorLink } from '../shared/links';
 import { PageTitle } from '../shared/PageTitle';
 import { ErrorNotice, Loading } from '../shared/states';
+import { may } from './access';
+import { paymentsQuery } from './api';
+import { OrderTimeline } from './OrderTimeline';
+import { PaymentDialog } from './PaymentDialog';
+import { ShipDialog } from './ShipDialog';
 import { StatusBadge } from './StatusBadge';
 
 const SOURCE_WORDS: Record<string, string> = {
@@ -44,7 +51,10 @@ export function OrderPage() {
     queryKey: ['order', orderId],
     queryFn: () => data(api.GET('/v1/orders/{id}', { params: { path: { id: orderId } } })),
   });
+  const payments = useQuery(paymentsQuery(orderId));
+  const role = useQuery(sessionQuery).data?.staff.role;
   const [cancelling, setCancelling] = useState<OrderLine | null>(null);
+  const [dialog, setDialog] = useState<'ship' | 'payment' | null>(null);
   const [done, setDone] = useState<string | null>(null);
 
   if (order.isPending) return <Loading label="Loading the order…" />;
@@ -59,6 +69,14 @@ export function OrderPage() {
       </>
     );
   const o = order.data;
+  const money = payments.data ?? null;
+  const readyUnits = o.lines.reduce((n, l) => n + l.allocatedQuantity, 0);
+  const canShip = may(role, 'ship') && readyUnits > 0;
+  const canRecord = may(role, 'recordPayment') && money?.provider === 'manual' && money.due > 0;
+  const finish = (message: string) => {
+    setDialog(null);
+    setDone(message);
+  };
   return (
     <>
       <AnchorLink to="/orders" search={o.customer.email ? { email: o.customer.email } : {}} size="sm">
@@ -66,6 +84,22 @@ export function OrderPage() {
       </AnchorLink>
       <PageTitle
         description={`Placed ${formatTime(o.createdAt)}${o.externalId ? ` · your id ${o.externalId}` : ''}`}
+        actions={
+          (canShip || canRecord) && (
+            <Group gap="xs">
+              {canShip && (
+                <Button onClick={() => setDialog('ship')}>
+                  Ship {readyUnits} ready unit{readyUnits === 1 ? '' : 's'}…
+                </Button>
+              )}
+              {canRecord && (
+                <Button variant="default" onClick={() => setDialog('payment')}>
+                  Record a payment…
+                </Button>
+              )}
+            </Group>
+          )
+        }
       >
         Order {o.number} <StatusBadge status={o.status} />
       </PageTitle>
@@ -81,7 +115,7 @@ export function OrderPage() {
           {done}
         </Alert>
       )}
-      <SimpleGrid cols={{ base: 1, sm: 2 }} mb="lg">
+      <SimpleGrid cols={{ base: 1, sm: 3 }} mb="lg">
         <Paper withBorder p="md">
           <Title order={2} size="h5" mb="xs">
             Customer
@@ -102,6 +136,33 @@ export function OrderPage() {
               o.currency,
             )}
           </Text>
+        </Paper>
+        <Paper withBorder p="md">
+          <Title order={2} size="h5" mb="xs">
+            Payments
+          </Title>
+          {payments.isPending ? (
+            <Text size="sm" c="dimmed">
+              Loading…
+            </Text>
+          ) : payments.isError ? (
+            <ErrorNotice error={payments.error} onRetry={() => void payments.refetch()} />
+          ) : money === null ? (
+            <Text size="sm" c="dimmed">
+              Backfill does not manage this store’s money: payments and refunds happen on your platform.
+            </Text>
+          ) : (
+            <>
+              <Text size="sm">
+                Paid {formatMoney(money.paid, o.currency)} of {formatMoney(money.total, o.currency)}
+                {money.provider === 'manual' ? ' (recorded by hand)' : ' (by card)'}
+              </Text>
+              <Text size="sm">Due now: {formatMoney(money.due, o.currency)}</Text>
+              <Text size="sm" c="dimmed">
+                Still to come: {formatMoney(money.balance, o.currency)}
+              </Text>
+            </>
+          )}
         </Paper>
       </SimpleGrid>
       <Title order={2} size="h4" mb="xs">
@@ -183,6 +244,11 @@ export function OrderPage() {
           </Table.Tbody>
         </Table>
       </div>
+      <OrderTimeline orderId={o.id} currency={o.currency} canResend={may(role, 'resend')} />
+      {dialog === 'ship' && <ShipDialog order={o} onClose={() => setDialog(null)} onDone={finish} />}
+      {dialog === 'payment' && money && (
+        <PaymentDialog order={o} payments={money} onClose={() => setDialog(null)} onDone={finish} />
+      )}
       {cancelling && (
         <CancelLine
           order={o}
@@ -227,6 +293,8 @@ function CancelLine({
       ),
     onSuccess: (updated) => {
       queryClient.setQueryData(['order', order.id], updated);
+      void queryClient.invalidateQueries({ queryKey: ['order', order.id, 'timeline'] });
+      void queryClient.invalidateQueries({ queryKey: ['order', order.id, 'payments'] });
       void queryClient.invalidateQueries({ queryKey: ['orders'] });
       void queryClient.invalidateQueries({ queryKey: ['backorders'] });
       void queryClient.invalidateQueries({ queryKey: ['overview'] });

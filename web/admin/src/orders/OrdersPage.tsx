@@ -1,12 +1,14 @@
 /**
- * Orders and customers: find a shopper's orders by email (GET /v1/orders?email=, exact, ignoring
- * case); without a search, the newest orders.
+ * Orders and customers: find a shopper's orders by email (exact, ignoring case), by the start of
+ * their name (ignoring case) or by your platform's order id (GET /v1/orders?email= | name= |
+ * externalId=); without a search, the newest orders.
  */
-import { Badge, Button, Group, Table, Text, TextInput } from '@mantine/core';
+import { Badge, Button, Group, NativeSelect, Table, Text, TextInput } from '@mantine/core';
 import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
 import { useNavigate, useSearch } from '@tanstack/react-router';
 import { type FormEvent, useEffect, useState } from 'react';
 import { api, data } from '../api/client';
+import type { OrdersSearch } from '../router';
 import { formatCount, formatTime } from '../shared/format';
 import { AnchorLink } from '../shared/links';
 import { PageTitle } from '../shared/PageTitle';
@@ -15,19 +17,59 @@ import { StatusBadge } from './StatusBadge';
 
 const PAGE = 50;
 
+type SearchBy = 'email' | 'name' | 'externalId';
+const SEARCH_BY: { value: SearchBy; label: string; field: string; placeholder: string; type: string }[] = [
+  { value: 'email', label: 'Email', field: 'Customer email', placeholder: 'ada@example.com', type: 'email' },
+  { value: 'name', label: 'Name', field: 'Customer name', placeholder: 'Ada Lo…', type: 'text' },
+  {
+    value: 'externalId',
+    label: 'Your order id',
+    field: 'Your platform’s order id',
+    placeholder: 'shop-1001',
+    type: 'text',
+  },
+];
+
+/** The search in the address (one of the three), as the API's query. */
+function activeSearch(search: OrdersSearch): { by: SearchBy; text: string } | null {
+  for (const by of ['email', 'name', 'externalId'] as const) {
+    const text = search[by];
+    if (text) return { by, text };
+  }
+  return null;
+}
+
+function describeSearch(active: { by: SearchBy; text: string }): string {
+  if (active.by === 'email') return active.text;
+  if (active.by === 'name') return `names starting “${active.text}”`;
+  return `order id ${active.text}`;
+}
+
 export function OrdersPage() {
-  const { email } = useSearch({ from: '/app/orders' });
+  const search = useSearch({ from: '/app/orders' });
+  const active = activeSearch(search);
   const navigate = useNavigate({ from: '/orders' });
-  const [draft, setDraft] = useState(email ?? '');
-  useEffect(() => setDraft(email ?? ''), [email]);
+  const [by, setBy] = useState<SearchBy>(active?.by ?? 'email');
+  const [draft, setDraft] = useState(active?.text ?? '');
+  const activeBy = active?.by;
+  const activeText = active?.text;
+  useEffect(() => {
+    setDraft(activeText ?? '');
+    if (activeBy) setBy(activeBy);
+  }, [activeText, activeBy]);
+  const field = SEARCH_BY.find((s) => s.value === by)!;
 
   const orders = useInfiniteQuery({
-    queryKey: ['orders', { email: email ?? null }],
+    queryKey: ['orders', active],
     queryFn: ({ pageParam }) =>
       data(
         api.GET('/v1/orders', {
           params: {
-            query: { limit: PAGE, ...(email ? { email } : {}), ...(pageParam ? { cursor: pageParam } : {}) },
+            query: {
+              limit: PAGE,
+              ...(active ? { [active.by]: active.text } : {}),
+              ...(pageParam ? { cursor: pageParam } : {}),
+            },
           },
         }),
       ),
@@ -39,28 +81,35 @@ export function OrdersPage() {
   function onSearch(event: FormEvent) {
     event.preventDefault();
     const value = draft.trim();
-    void navigate({ search: value ? { email: value } : {} });
+    void navigate({ search: value ? { [by]: value } : {} });
   }
 
   const rows = orders.data?.pages.flatMap((p) => p.data) ?? [];
 
   return (
     <>
-      <PageTitle description="Find a shopper’s orders by their email address, then open an order to see its lines and dates.">
+      <PageTitle description="Find a shopper’s orders by email, name or your platform’s order id, then open an order to see its lines, dates and everything that happened.">
         Orders and customers
       </PageTitle>
-      <form onSubmit={onSearch} aria-label="Orders by email">
+      <form onSubmit={onSearch} aria-label="Search orders">
         <Group align="flex-end" gap="sm" mb="lg" wrap="wrap">
+          <NativeSelect
+            label="Search by"
+            data={SEARCH_BY.map(({ value, label }) => ({ value, label }))}
+            value={by}
+            onChange={(e) => setBy(e.currentTarget.value as SearchBy)}
+            w={160}
+          />
           <TextInput
-            label="Customer email"
-            type="email"
-            placeholder="ada@example.com"
+            label={field.field}
+            type={field.type}
+            placeholder={field.placeholder}
             value={draft}
             onChange={(e) => setDraft(e.currentTarget.value)}
-            style={{ flex: '1 1 240px', maxWidth: 420 }}
+            style={{ flex: '1 1 220px', maxWidth: 420 }}
           />
           <Button type="submit">Search</Button>
-          {email && (
+          {active && (
             <Button variant="subtle" onClick={() => void navigate({ search: {} })}>
               Show all orders
             </Button>
@@ -73,10 +122,13 @@ export function OrdersPage() {
       ) : orders.isError ? (
         <ErrorNotice error={orders.error} onRetry={() => void orders.refetch()} />
       ) : rows.length === 0 ? (
-        email ? (
-          <EmptyState title={`No orders for ${email}`}>
-            Check the spelling: the search matches the whole address (capitals do not matter). A shopper who
-            ordered as a guest with another address shows under that one.
+        active ? (
+          <EmptyState title={`No orders for ${describeSearch(active)}`}>
+            {active.by === 'email'
+              ? 'Check the spelling: the search matches the whole address (capitals do not matter). A shopper who ordered as a guest with another address shows under that one.'
+              : active.by === 'name'
+                ? 'The name is matched from its start as the shopper wrote it (capitals do not matter): try the first name, or search by email.'
+                : 'The id must match exactly, as your platform shows it (capitals matter).'}
           </EmptyState>
         ) : (
           <EmptyState title="No orders yet">
@@ -87,8 +139,8 @@ export function OrdersPage() {
       ) : (
         <>
           <Text size="sm" c="dimmed" mb="xs" aria-live="polite">
-            {email
-              ? `${formatCount(rows.length)}${orders.hasNextPage ? '+' : ''} order${rows.length === 1 ? '' : 's'} for ${email}`
+            {active
+              ? `${formatCount(rows.length)}${orders.hasNextPage ? '+' : ''} order${rows.length === 1 ? '' : 's'} for ${describeSearch(active)}`
               : 'Newest orders first'}
           </Text>
           <div className="table-scroll">

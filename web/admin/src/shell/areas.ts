@@ -1,6 +1,6 @@
 import type { Role } from '../api/session';
 
-/** The console's eight page areas (issue 12), in navigation order. */
+/** The console's page areas (issue 12's eight, then issue 15's connections), in navigation order. */
 export interface Area {
   path:
     | '/'
@@ -10,7 +10,8 @@ export interface Area {
     | '/purchase-orders'
     | '/what-if'
     | '/messages'
-    | '/settings';
+    | '/settings'
+    | '/connections';
   label: string;
   /**
    * Who may open it (the owner opens everything). The server refuses the rest on its own
@@ -36,6 +37,8 @@ export const AREAS: readonly Area[] = [
     label: 'Settings',
     roles: ['owner'],
   },
+  // Issue 15: the store's platform connections (owner only).
+  { path: '/connections', label: 'Connections', roles: ['owner'] },
 ];
 
 export const canOpen = (area: Area, role: Role): boolean => role === 'owner' || area.roles.includes(role);

@@ -1,0 +1,4 @@
+-- Orders found by a prefix of the shopper's name (GET /v1/orders?name=), and every event about an order (its timeline, GET /v1/orders/{id}/timeline; it replaces the index of date changes only).
+DROP INDEX "events_eta_changed_order_idx";--> statement-breakpoint
+CREATE INDEX "orders_customer_name_idx" ON "orders" USING btree ("store_id",lower("customer"->>'name') text_pattern_ops,"seq");--> statement-breakpoint
+CREATE INDEX "events_order_idx" ON "events" USING btree ("store_id",coalesce(data->>'orderId', data->'order'->>'id', data->'shipment'->>'orderId'),"seq") WHERE coalesce(data->>'orderId', data->'order'->>'id', data->'shipment'->>'orderId') IS NOT NULL;
