@@ -15,8 +15,8 @@ import { createShipment } from '../stock/stock.ship.ts';
 import type { ConnectorDeps } from './connectors.context.ts';
 import type { InboundCommand, PlatformOrder, PlatformVariant, UnitsBySku } from './connectors.platform.ts';
 import { exportShopper, redactShop, redactShopper } from './connectors.privacy.ts';
-import { knownSkus, mapVariants, orderIdByExternalId } from './connectors.repository.ts';
-import { connectorEvents } from './connectors.tables.ts';
+import { knownSkus, linkOrder, mapVariants, orderIdByExternalId } from './connectors.repository.ts';
+import { connectorEvents, connectorFulfilments } from './connectors.tables.ts';
 
 /** The event being applied, for the commands that need to know it. */
 export interface EventContext {
@@ -100,6 +100,7 @@ export async function applyOrder(
       cancelled = true;
     }
   }
+  await linkOrder(tx, store.id, event.connectionId, order.id, orderId, deps.clock.now());
   await releaseWaiting(tx, event, order.id, deps.clock.now());
   return { outcome: 'done', orderId, result: { orderId, placed, cancelled } };
 }
@@ -173,6 +174,17 @@ async function applyToOrder(
       ...(extra.carrier ? { carrier: extra.carrier } : {}),
       ...(extra.trackingNumber ? { trackingNumber: extra.trackingNumber } : {}),
     });
+    // The platform made this shipment: it is not pushed back to it.
+    await tx
+      .update(connectorFulfilments)
+      .set({ state: 'from_platform', platformId: event.resourceId, nextAttemptAt: null })
+      .where(
+        and(
+          eq(connectorFulfilments.storeId, store.id),
+          eq(connectorFulfilments.connectionId, event.connectionId),
+          eq(connectorFulfilments.shipmentId, shipment.id),
+        ),
+      );
     return { outcome: 'done', orderId, result: { orderId, shipmentId: shipment.id } };
   }
   await cancelOrder(tx, deps, store, orderId, { lines, reason: 'refunded on the platform' });
