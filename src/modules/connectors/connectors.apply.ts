@@ -143,6 +143,23 @@ function toLines(
   return result;
 }
 
+/** Whether the platform's shipment is one Backfill created there (its fulfilment push's echo). */
+async function pushedByBackfill(tx: Executor, event: EventContext, reference: string): Promise<boolean> {
+  const rows = await tx
+    .select({ id: connectorFulfilments.shipmentId })
+    .from(connectorFulfilments)
+    .where(
+      and(
+        eq(connectorFulfilments.storeId, event.storeId),
+        eq(connectorFulfilments.connectionId, event.connectionId),
+        eq(connectorFulfilments.platformId, reference),
+        eq(connectorFulfilments.state, 'done'),
+      ),
+    )
+    .limit(1);
+  return rows.length > 0;
+}
+
 async function applyToOrder(
   tx: Tx,
   deps: ConnectorDeps,
@@ -151,11 +168,15 @@ async function applyToOrder(
   platformOrderId: string,
   action: 'ship' | 'cancel',
   units: readonly UnitsBySku[],
-  extra: { carrier?: string | null; trackingNumber?: string | null } = {},
+  extra: { carrier?: string | null; trackingNumber?: string | null; reference?: string } = {},
 ): Promise<Applied> {
+  const reference = extra.reference ?? '';
   const orderId = await orderIdByExternalId(tx, store.id, platformOrderId);
   if (orderId === null) return { outcome: 'parked', waitsFor: waitKey(platformOrderId) };
   if (await alreadyApplied(tx, event)) return { outcome: 'skipped', result: { reason: 'already applied' } };
+  if (action === 'ship' && (await pushedByBackfill(tx, event, reference))) {
+    return { outcome: 'skipped', result: { reason: 'a shipment Backfill pushed to the platform' } };
+  }
   const order = await getOrder(tx, store.id, orderId);
   const managed = units.filter((u) => order.lines.some((l) => l.sku === u.sku));
   if (managed.length === 0)
@@ -177,7 +198,7 @@ async function applyToOrder(
     // The platform made this shipment: it is not pushed back to it.
     await tx
       .update(connectorFulfilments)
-      .set({ state: 'from_platform', platformId: event.resourceId, nextAttemptAt: null })
+      .set({ state: 'from_platform', platformId: reference || event.resourceId, nextAttemptAt: null })
       .where(
         and(
           eq(connectorFulfilments.storeId, store.id),

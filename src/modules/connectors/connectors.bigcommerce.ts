@@ -178,6 +178,8 @@ function mapEvent(topic: string, payload: Json, digits: number): InboundCommand[
     }
     case 'store/shipment/created': {
       const shipment = obj(resource.shipment);
+      if (String(shipment.comments ?? '').includes('[backfill '))
+        return [{ kind: 'ignore', reason: 'a shipment Backfill pushed to BigCommerce' }];
       return [
         {
           kind: 'ship',
