@@ -80,8 +80,9 @@ async function snapshot() {
   };
 }
 
-const processAll = () => processInbox(cdeps);
-const pushAll = () => pushDue(cdeps);
+// Scoped to this file's store: other test files may share the database.
+const processAll = () => processInbox(cdeps, { storeIds: [store.id] });
+const pushAll = () => pushDue(cdeps, { storeIds: [store.id] });
 const variantId = (sku: string) => fake.variantBySku(sku)!.id;
 
 beforeAll(async () => {
@@ -255,7 +256,7 @@ describe('an order on BigCommerce for an out-of-stock item', () => {
       carrier: 'UPS',
       trackingNumber: '1Z999',
     });
-    expect(await pushFulfilmentsDue(cdeps)).toEqual({ pushed: 1, failed: 0 });
+    expect(await pushFulfilmentsDue(cdeps, { storeIds: [store.id] })).toEqual({ pushed: 1, failed: 0 });
     const platform = fake.orders.find((o) => o.id === ORDER)!;
     expect(platform.shipments).toHaveLength(1);
     expect(platform.shipments[0]).toMatchObject({

@@ -235,7 +235,8 @@ export async function startFakeBigCommerce(
           fake.onHand.set(Number(item.variant_id), Number(item.quantity));
         return send(200, { transaction_id: `tx-${nextId++}` });
       }
-      if ((m = /^v3\/inventory\/locations\/(\d+)\/items$/.exec(path))) {
+      m = /^v3\/inventory\/locations\/(\d+)\/items$/.exec(path);
+      if (m) {
         if (Number(m[1]) !== fake.locationId) return notFound();
         if (method === 'PUT' && body) {
           for (const setting of body.settings as Json[]) {
@@ -289,13 +290,15 @@ export async function startFakeBigCommerce(
           },
         });
       }
-      if ((m = /^v3\/catalog\/products\/(\d+)(\/variants)?$/.exec(path)) && method === 'GET') {
+      m = /^v3\/catalog\/products\/(\d+)(\/variants)?$/.exec(path);
+      if (m && method === 'GET') {
         const product = fake.products.find((p) => p.id === Number(m![1]));
         if (!product) return notFound();
         if (m[2]) return send(200, { data: product.variants, meta: {} });
         return send(200, { data: withVariants(product, url.searchParams.get('include') ?? ''), meta: {} });
       }
-      if ((m = /^v3\/catalog\/products\/(\d+)\/variants\/(\d+)\/metafields(?:\/(\d+))?$/.exec(path))) {
+      m = /^v3\/catalog\/products\/(\d+)\/variants\/(\d+)\/metafields(?:\/(\d+))?$/.exec(path);
+      if (m) {
         const variant = variantById(Number(m[2]));
         if (!variant || variant.product_id !== Number(m[1])) return notFound();
         const fields = fake.metafields.get(variant.id) ?? new Map<string, { id: number; value: string }>();
@@ -337,7 +340,8 @@ export async function startFakeBigCommerce(
       }
 
       // v3 refunds
-      if ((m = /^v3\/orders\/(\d+)\/payment_actions\/refunds$/.exec(path)) && method === 'GET') {
+      m = /^v3\/orders\/(\d+)\/payment_actions\/refunds$/.exec(path);
+      if (m && method === 'GET') {
         const order = fake.orders.find((o) => o.id === Number(m![1]));
         if (!order) return notFound();
         return send(200, { data: order.refunds, meta: {} });

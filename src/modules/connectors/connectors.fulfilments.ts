@@ -74,6 +74,7 @@ export async function pushFulfilmentsDue(
       try {
         const connectionRow = await findConnection(deps.db, row.store_id, row.connection_id);
         if (!connectionRow) continue;
+        // Inside the try: credentials that do not open fail this row only.
         const { platformId } = await deps.connectors[connectionRow.platform].pushFulfilment(
           platformConnection(deps, connectionRow),
           {

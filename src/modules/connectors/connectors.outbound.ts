@@ -249,12 +249,17 @@ export async function pushDue(
     for (const group of byConnection.values()) {
       const connectionRow = await findConnection(deps.db, group[0]!.store_id, group[0]!.connection_id);
       if (!connectionRow) continue;
-      const result = await pushConnection(
-        deps,
-        platformConnection(deps, connectionRow),
-        connectionRow.platform,
-        group,
-      );
+      let connection: PlatformConnection;
+      try {
+        connection = platformConnection(deps, connectionRow);
+      } catch (error) {
+        // Credentials that do not open (another key): this connection's SKUs wait, the others go on.
+        const message = `credentials cannot be opened: ${String((error as Error).message ?? error)}`;
+        await settle(deps, group, new Map(group.map((row) => [row.sku, { error: message }])));
+        total.failed += group.length;
+        continue;
+      }
+      const result = await pushConnection(deps, connection, connectionRow.platform, group);
       total.pushed += result.pushed;
       total.failed += result.failed;
     }
