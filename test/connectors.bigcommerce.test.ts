@@ -9,7 +9,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { connectCommand } from '../src/cli.connectors.ts';
 import { queryRows } from '../src/db/client.ts';
 import { BACKORDER_UNLIMITED } from '../src/modules/connectors/connectors.bigcommerce.ts';
 import { type ConnectorDeps, connectorDeps } from '../src/modules/connectors/connectors.context.ts';
@@ -23,7 +24,14 @@ import {
   type FakeBigCommerce,
   startFakeBigCommerce,
 } from './support/fake-bigcommerce.ts';
-import { type StoreKeys, startTestApp, type TestApp, withStoreKey } from './support/harness.ts';
+import {
+  engineUnderTest,
+  type StoreKeys,
+  startTestApp,
+  type TestApp,
+  testConfig,
+  withStoreKey,
+} from './support/harness.ts';
 
 const SECRETS_KEY = randomBytes(32);
 const WEBHOOK_SECRET = 'whsec_backfill_bigcommerce_0123456789';
@@ -432,5 +440,62 @@ describe('outbound rate limits and drift', () => {
     );
     expect(fake.onHand.get(variantId('CAP'))).toBe(cap.available);
     expect(fake.backorderLimits.get(variantId('JACKET-M'))).toBe(10);
+  });
+});
+
+describe('the CLI', () => {
+  it('connect bigcommerce names the flags it lacks and changes nothing', async () => {
+    const said: string[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((line: string) => void said.push(line));
+    try {
+      const code = await connectCommand(testConfig({ secretsKey: SECRETS_KEY }), [
+        'bigcommerce',
+        '--store',
+        store.id,
+        '--shop',
+        'cli.mybigcommerce.com',
+      ]);
+      expect(code).toBe(2);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(said.join('\n')).toContain('--store-hash, --token, --webhook-secret');
+  });
+
+  // The CLI opens the database by its URL: the test app's in-memory PGlite is not reachable that way.
+  it.skipIf(engineUnderTest() !== 'postgres')('connect bigcommerce connects a store', async () => {
+    const other = await t.createStore('CLI store', 'USD');
+    const said: string[] = [];
+    const spy = vi.spyOn(console, 'log').mockImplementation((line: string) => void said.push(line));
+    try {
+      const code = await connectCommand(testConfig({ secretsKey: SECRETS_KEY }), [
+        'bigcommerce',
+        '--store',
+        other.id,
+        '--shop',
+        'cli.mybigcommerce.com',
+        '--store-hash',
+        fake.storeHash,
+        '--token',
+        fake.token,
+        '--webhook-secret',
+        WEBHOOK_SECRET,
+        '--api-url',
+        fake.url,
+        '--push-fulfilments',
+      ]);
+      expect(code).toBe(0);
+    } finally {
+      spy.mockRestore();
+    }
+    const list = await api().ok('GET', '/v1/connections', other);
+    expect(list.data).toEqual([
+      expect.objectContaining({
+        platform: 'bigcommerce',
+        shop: 'cli.mybigcommerce.com',
+        pushFulfilments: true,
+      }),
+    ]);
+    expect(said.join('\n')).toContain(`/v1/webhooks/bigcommerce/${list.data[0].id}`);
   });
 });

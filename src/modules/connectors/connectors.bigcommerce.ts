@@ -77,7 +77,7 @@ function verify(request: InboundRequest, credentials: Record<string, string>): b
   return timingSafeEqual(digest(given), digest(secret));
 }
 
-function describe(headers: InboundRequest['headers'], payload: Json): InboundEnvelope | null {
+function describe(_headers: InboundRequest['headers'], payload: Json): InboundEnvelope | null {
   const scope = text(payload.scope);
   if (!scope || !(BIGCOMMERCE_SCOPES as readonly string[]).includes(scope)) return null;
   const data = obj(payload.data);
@@ -87,7 +87,7 @@ function describe(headers: InboundRequest['headers'], payload: Json): InboundEnv
     scope === 'store/order/refund/created' ? `${id}/${text(obj(data.refund).refund_id) ?? ''}` : id;
   // BigCommerce repeats a delivery with the same payload (and `hash`); another change is another hash.
   const version = `${text(payload.created_at) ?? '0'}:${text(payload.hash) ?? ''}`;
-  return { topic: scope, resourceId, version, webhookId: header(headers, 'x-bc-webhook-id') };
+  return { topic: scope, resourceId, version, webhookId: null };
 }
 
 function customerOf(order: Json): PlatformOrder['customer'] {
