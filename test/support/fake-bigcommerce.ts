@@ -4,7 +4,8 @@
  * under `/stores/{store_hash}/`, with the API account's token in `X-Auth-Token` (401 otherwise):
  *
  * - v3 `inventory/locations`; `inventory/adjustments/absolute` (sets on-hand per location and
- *   variant); `inventory/locations/{id}/items` GET (`available_to_sell`, `total_inventory_onhand`,
+ *   item: `variant_id`, or `product_id` for a product tracked by product — the other way round is
+ *   the reference's 422); `inventory/locations/{id}/items` GET (`available_to_sell`, `total_inventory_onhand`,
  *   `settings` with `backorder_limit`) and PUT (settings by `identity`);
  * - v3 `catalog/products` (paged, `meta.pagination`, `include=variants,images`), one product, its
  *   variants, and variant metafields (GET by namespace/key, POST, PUT, DELETE);
@@ -168,6 +169,29 @@ export async function startFakeBigCommerce(
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
   const variantById = (id: number) => fake.products.flatMap((p) => p.variants).find((v) => v.id === id);
+  /**
+   * The item an adjustment or setting names: a variant of a product tracked by variant, or a product
+   * tracked by product (its base variant holds the stock); the other way round is the reference's 422.
+   */
+  const itemOf = (identity: Json): { variantId: number } | { error: string } => {
+    if (identity.product_id !== undefined) {
+      const product = fake.products.find((p) => p.id === Number(identity.product_id));
+      if (!product) return { error: 'Unknown product' };
+      if (product.inventory_tracking !== 'product')
+        return {
+          error: `[Item with product_id ${product.id} is tracked by variant, please update stock by variant id]`,
+        };
+      return { variantId: product.variants[0]!.id };
+    }
+    const variant = variantById(Number(identity.variant_id));
+    if (!variant) return { error: 'Unknown variant' };
+    const product = fake.products.find((p) => p.id === variant.product_id)!;
+    if (product.inventory_tracking === 'product')
+      return {
+        error: `[Item with variant_id ${variant.id} is tracked by product, please update stock by product id]`,
+      };
+    return { variantId: variant.id };
+  };
   const withVariants = (product: FakeBcProduct, include: string) => {
     const { variants, images, ...rest } = product;
     return {
@@ -226,13 +250,21 @@ export async function startFakeBigCommerce(
         });
       }
       if (method === 'PUT' && path === 'v3/inventory/adjustments/absolute' && body) {
+        const targets: number[] = [];
         for (const item of body.items as Json[]) {
-          if (Number(item.location_id) !== fake.locationId || !variantById(Number(item.variant_id))) {
-            return send(422, { status: 422, title: 'Payload contains invalid fields', errors: {} });
+          const target = itemOf(item);
+          if (Number(item.location_id) !== fake.locationId || 'error' in target) {
+            return send(422, {
+              status: 422,
+              title: 'error' in target ? target.error : 'Payload contains invalid fields',
+              type: 'https://developer.bigcommerce.com/api-docs/getting-started/api-status-codes',
+              errors: {},
+            });
           }
+          targets.push(target.variantId);
         }
-        for (const item of body.items as Json[])
-          fake.onHand.set(Number(item.variant_id), Number(item.quantity));
+        for (const [i, item] of (body.items as Json[]).entries())
+          fake.onHand.set(targets[i]!, Number(item.quantity));
         return send(200, { transaction_id: `tx-${nextId++}` });
       }
       m = /^v3\/inventory\/locations\/(\d+)\/items$/.exec(path);
@@ -240,10 +272,10 @@ export async function startFakeBigCommerce(
         if (Number(m[1]) !== fake.locationId) return notFound();
         if (method === 'PUT' && body) {
           for (const setting of body.settings as Json[]) {
-            const id = Number((setting.identity as Json).variant_id);
-            if (!variantById(id)) return send(422, { status: 422, title: 'Unknown item', errors: {} });
+            const target = itemOf(setting.identity as Json);
+            if ('error' in target) return send(422, { status: 422, title: target.error, errors: {} });
             if (setting.backorder_limit !== undefined)
-              fake.backorderLimits.set(id, Number(setting.backorder_limit));
+              fake.backorderLimits.set(target.variantId, Number(setting.backorder_limit));
           }
           return send(200, { transaction_id: `tx-${nextId++}` });
         }

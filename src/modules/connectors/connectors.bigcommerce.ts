@@ -118,6 +118,17 @@ export function bigCommerceOrder(order: Json, products: readonly Json[], digits:
   };
 }
 
+const PRODUCT_ITEM = 'product:';
+/** The inventory item of a product whose stock BigCommerce tracks by product. */
+const productItem = (productId: string) => `${PRODUCT_ITEM}${productId}`;
+
+/** How the Inventory API names an item: by product id when tracked by product, else by variant id. */
+function identityOf(item: Pick<OutboundItem, 'inventoryItemId' | 'variantId'>) {
+  return item.inventoryItemId?.startsWith(PRODUCT_ITEM)
+    ? { product_id: Number(item.inventoryItemId.slice(PRODUCT_ITEM.length)) }
+    : { variant_id: Number(item.variantId) };
+}
+
 /** A v3 catalog product (with `include=variants,images`) as variants. */
 export function bigCommerceVariants(product: Json, shop: string | null, digits: number): PlatformVariant[] {
   const images = list(product.images);
@@ -136,7 +147,9 @@ export function bigCommerceVariants(product: Json, shop: string | null, digits: 
         sku,
         productId: text(variant.product_id) ?? text(product.id) ?? '',
         variantId: text(variant.id) ?? '',
-        inventoryItemId: text(variant.id),
+        // Stock tracked by product is adjusted by product id (the Inventory API refuses a variant id).
+        inventoryItemId:
+          product.inventory_tracking === 'product' ? productItem(text(product.id) ?? '') : text(variant.id),
         title: options.length > 0 ? `${name} — ${options.join(' / ')}` : name,
         price: toMinorUnits(variant.price ?? variant.calculated_price ?? product.price, digits) ?? 0,
         url: path && shop ? `https://${shop}${path}` : null,
@@ -228,7 +241,12 @@ function mapEvent(topic: string, payload: Json, digits: number): InboundCommand[
         },
       ];
     case 'store/product/inventory/updated':
-      return list(resource.variants).map((v) => ({ kind: 'resync', inventoryItemId: text(v.id) ?? '' }));
+      return [
+        { kind: 'resync', inventoryItemId: productItem(text(data.id) ?? '') },
+        ...list(resource.variants).map(
+          (v): InboundCommand => ({ kind: 'resync', inventoryItemId: text(v.id) ?? '' }),
+        ),
+      ];
     case 'store/sku/inventory/updated':
       return [{ kind: 'resync', inventoryItemId: text(obj(data.inventory).variant_id) ?? '' }];
     default:
@@ -349,15 +367,11 @@ export function createBigCommerceConnector(options: BigCommerceApiOptions = {}):
       const locationId = location(connection);
       await client.request('PUT', 'v3/inventory/adjustments/absolute', {
         reason: 'Backfill availability',
-        items: items.map((i) => ({
-          location_id: locationId,
-          variant_id: Number(i.variantId),
-          quantity: i.state.quantity,
-        })),
+        items: items.map((i) => ({ location_id: locationId, ...identityOf(i), quantity: i.state.quantity })),
       });
       await client.request('PUT', `v3/inventory/locations/${locationId}/items`, {
         settings: items.map((i) => ({
-          identity: { variant_id: Number(i.variantId) },
+          identity: identityOf(i),
           backorder_limit:
             i.state.policy === 'DENY' ? 0 : (i.state.backorderRemaining ?? BACKORDER_UNLIMITED),
         })),
