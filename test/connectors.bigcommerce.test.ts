@@ -387,6 +387,44 @@ describe('webhooks out of order', () => {
   });
 });
 
+describe('catalogue and inventory webhooks', () => {
+  it('a product update follows name and price; a stock change made on BigCommerce is answered with Backfill’s', async () => {
+    const jacket = fake.products.find((p) => p.id === 111)!;
+    jacket.variants[1]!.price = 139;
+    await deliver(hook('store/product/updated', { type: 'product', id: 111 }));
+    await processAll();
+    expect((await api().ok('GET', '/v1/variants/JACKET-L', store)).price).toBe(13900);
+
+    await pushAll();
+    const level = await api().ok('GET', '/v1/inventory/JACKET-L', store);
+    fake.onHand.set(variantId('JACKET-L'), 99);
+    await deliver(
+      hook('store/sku/inventory/updated', {
+        type: 'sku',
+        id: 461,
+        inventory: { product_id: 111, method: 'absolute', value: 99, variant_id: variantId('JACKET-L') },
+      }),
+    );
+    await processAll();
+    await pushAll();
+    expect(fake.onHand.get(variantId('JACKET-L'))).toBe(level.available);
+
+    fake.onHand.set(variantId('CAP'), 50);
+    await deliver(
+      hook('store/product/inventory/updated', {
+        type: 'product',
+        id: 112,
+        inventory: { product_id: 112, method: 'absolute', value: 50 },
+      }),
+    );
+    await processAll();
+    await pushAll();
+    expect(fake.onHand.get(variantId('CAP'))).toBe(
+      (await api().ok('GET', '/v1/inventory/CAP', store)).available,
+    );
+  });
+});
+
 describe('webhook secret', () => {
   it('a forged or missing secret is a 401 and stores nothing', async () => {
     const events = await countRows('connector_events');
