@@ -2,7 +2,7 @@
  * The app's assembly of the stock core's extensions, built once at start-up: the core calls the
  * hooks in this order (promises re-date first, then payments see the lines' new state;
  * shipping records the method an order names; connectors mark the SKUs whose availability the
- * store's platforms must learn).
+ * store's platforms must learn and queue shipments to push as fulfilments).
  */
 import type { DatabaseHandle } from './db/client.ts';
 import { connectorsStockHook } from './modules/connectors/connectors.outbound.ts';

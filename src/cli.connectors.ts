@@ -1,4 +1,4 @@
-/** `backfill connect shopify …` and `backfill connections import <id>`: the connectors from the command line. */
+/** `backfill connect shopify|bigcommerce …` and `backfill connections import <id>`: the connectors from the command line. */
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { assembleDeps } from './assembly.ts';
@@ -10,8 +10,10 @@ import { requestImport, runImport } from './modules/connectors/connectors.sync.t
 import { connectStore } from './modules/connectors/connectors.usecases.ts';
 import { DomainError } from './shared/errors.ts';
 
-export const CONNECTORS_HELP = `  backfill connect shopify --store ID --shop DOMAIN --token ADMIN_TOKEN --secret CLIENT_SECRET [--api-url ORIGIN]
+export const CONNECTORS_HELP = `  backfill connect shopify --store ID --shop DOMAIN --token ADMIN_TOKEN --secret CLIENT_SECRET [--api-url ORIGIN] [--push-fulfilments]
                                       connect a store to its Shopify shop (needs BACKFILL_SECRETS_KEY)
+  backfill connect bigcommerce --store ID --shop DOMAIN --store-hash HASH --token ACCESS_TOKEN --webhook-secret SECRET [--api-url ORIGIN] [--push-fulfilments]
+                                      connect a store to its BigCommerce store (needs BACKFILL_SECRETS_KEY)
   backfill connections import ID      import the connection's catalogue and open orders, printing
                                       progress (resumes an interrupted import)`;
 
@@ -28,14 +30,34 @@ async function withDatabase<T>(
   }
 }
 
+/** What each platform's `connect` needs: its options and how they become credentials. */
+const PLATFORMS = {
+  shopify: {
+    required: ['store', 'shop', 'token', 'secret'],
+    credentials: (v: Record<string, string | undefined>) => ({
+      accessToken: v.token!,
+      clientSecret: v.secret!,
+    }),
+    webhooks: 'Subscribe Shopify’s webhooks',
+  },
+  bigcommerce: {
+    required: ['store', 'shop', 'store-hash', 'token', 'webhook-secret'],
+    credentials: (v: Record<string, string | undefined>) => ({
+      storeHash: v['store-hash']!,
+      accessToken: v.token!,
+      webhookSecret: v['webhook-secret']!,
+    }),
+    webhooks: 'Create BigCommerce’s webhooks (header X-Backfill-Webhook-Secret: your secret)',
+  },
+} as const;
+
 export async function connectCommand(config: Config, argv: readonly string[]): Promise<number> {
   const [platform, ...rest] = argv;
-  if (platform !== 'shopify') {
-    console.error(
-      'connect needs a platform: backfill connect shopify --store … (Shopify is the one supported so far)',
-    );
+  if (platform !== 'shopify' && platform !== 'bigcommerce') {
+    console.error('connect needs a platform: backfill connect shopify|bigcommerce --store …');
     return 2;
   }
+  const spec = PLATFORMS[platform];
   const { values } = parseArgs({
     args: [...rest],
     options: {
@@ -43,12 +65,16 @@ export async function connectCommand(config: Config, argv: readonly string[]): P
       shop: { type: 'string' },
       token: { type: 'string' },
       secret: { type: 'string' },
+      'store-hash': { type: 'string' },
+      'webhook-secret': { type: 'string' },
       'api-url': { type: 'string' },
+      'push-fulfilments': { type: 'boolean' },
     },
   });
-  const missing = ['store', 'shop', 'token', 'secret'].filter((k) => !values[k as keyof typeof values]);
+  const given = values as Record<string, string | undefined>;
+  const missing = spec.required.filter((k) => !given[k]);
   if (missing.length > 0) {
-    console.error(`connect shopify needs ${missing.map((m) => `--${m}`).join(', ')}`);
+    console.error(`connect ${platform} needs ${missing.map((m) => `--${m}`).join(', ')}`);
     return 2;
   }
   return withDatabase(config, async (db) => {
@@ -64,14 +90,15 @@ export async function connectCommand(config: Config, argv: readonly string[]): P
     try {
       const view = await inTransaction(db.db, (tx) =>
         connectStore(tx, deps, store, {
-          platform: 'shopify',
+          platform,
           shop: values.shop!,
           ...(values['api-url'] ? { apiUrl: values['api-url'] } : {}),
-          credentials: { accessToken: values.token!, clientSecret: values.secret! },
+          credentials: spec.credentials(given),
+          pushFulfilments: values['push-fulfilments'] === true,
         }),
       );
       console.log(`Connected ${view.shop}: connection ${view.id}`);
-      console.log(`Subscribe Shopify's webhooks to ${config.publicUrl}${view.webhookPath}`);
+      console.log(`${spec.webhooks} to ${config.publicUrl}${view.webhookPath}`);
       console.log(`Then import the catalogue and open orders: backfill connections import ${view.id}`);
       return 0;
     } catch (error) {

@@ -11,8 +11,10 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inTransaction, queryRows } from '../src/db/client.ts';
 import { type ConnectorDeps, connectorDeps } from '../src/modules/connectors/connectors.context.ts';
+import { pushFulfilmentsDue } from '../src/modules/connectors/connectors.fulfilments.ts';
 import { processInbox } from '../src/modules/connectors/connectors.inbox.ts';
 import { pushDue } from '../src/modules/connectors/connectors.outbound.ts';
+import { findConnection, platformConnection } from '../src/modules/connectors/connectors.repository.ts';
 import { openSecret } from '../src/modules/connectors/connectors.secrets.ts';
 import { connectStore } from '../src/modules/connectors/connectors.usecases.ts';
 import { ManualClock } from '../src/shared/clock.ts';
@@ -125,8 +127,9 @@ async function snapshot() {
   };
 }
 
-const processAll = () => processInbox(cdeps);
-const pushAll = () => pushDue(cdeps);
+// Scoped to this file's store: other test files may share the database.
+const processAll = () => processInbox(cdeps, { storeIds: [store.id] });
+const pushAll = () => pushDue(cdeps, { storeIds: [store.id] });
 
 beforeAll(async () => {
   fake = await startFakeShopify();
@@ -523,6 +526,67 @@ describe('failures and retries', () => {
     );
     expect(twice.statusCode).toBe(409);
     expect(twice.json().code).toBe('event_not_failed');
+  });
+});
+
+describe('fulfilment push', () => {
+  it('off by default; when on, a shipment Backfill makes becomes a Shopify fulfilment, once', async () => {
+    // Shopify's own fulfilments earlier queued nothing: the connection did not push.
+    const queued = await queryRows<{ n: number }>(
+      t.app.deps.db,
+      sql`SELECT count(*)::int AS n FROM connector_fulfilments WHERE store_id = ${store.id}`,
+    );
+    expect(queued[0]!.n).toBe(0);
+    const on = await api().ok('PATCH', `/v1/connections/${connectionId}`, store, { pushFulfilments: true });
+    expect(on.pushFulfilments).toBe(true);
+
+    const id = 582098294900;
+    await api().ok('POST', '/v1/inventory/adjustments', store, {
+      sku: 'JACKET-L',
+      quantity: 2,
+      reason: 'restock',
+    });
+    const payload = shopifyOrder(id, [{ sku: 'JACKET-L', quantity: 1 }]);
+    fake.orders.push(payload);
+    await deliver('orders/create', payload);
+    await processAll();
+    const order = await orderByExternalId(String(id));
+    expect(order.status).toBe('allocated');
+    await api().ok('POST', `/v1/orders/${order.id}/shipments`, store, {
+      carrier: 'UPS',
+      trackingNumber: '1ZBF01',
+    });
+    expect(await pushFulfilmentsDue(cdeps, { storeIds: [store.id] })).toEqual({ pushed: 1, failed: 0 });
+    const made = fake.fulfillments.get(id)!;
+    expect(made).toEqual([
+      { id: expect.any(Number), trackingNumber: '1ZBF01', lines: [{ sku: 'JACKET-L', quantity: 1 }] },
+    ]);
+
+    // Pushed again (a crash before its record): Shopify's fulfilment is found, not made twice.
+    const connection = platformConnection(
+      cdeps,
+      (await findConnection(t.app.deps.db, store.id, connectionId))!,
+    );
+    const [shipment] = await queryRows<{ shipment_id: string }>(
+      t.app.deps.db,
+      sql`SELECT shipment_id FROM connector_fulfilments WHERE store_id = ${store.id} AND state = 'done'`,
+    );
+    const again = await cdeps.connectors.shopify.pushFulfilment(connection, {
+      shipmentId: shipment!.shipment_id,
+      platformOrderId: String(id),
+      lines: [{ sku: 'JACKET-L', quantity: 1 }],
+      carrier: 'UPS',
+      trackingNumber: '1ZBF01',
+    });
+    expect(again.platformId).toBe(String(made[0]!.id));
+    expect(fake.fulfillments.get(id)).toHaveLength(1);
+
+    // Shopify's fulfillments/create for it ships nothing twice.
+    const before = await snapshot();
+    await deliver('fulfillments/create', fulfilment(made[0]!.id, id, [{ sku: 'JACKET-L', quantity: 1 }]));
+    await processAll();
+    expect(await snapshot()).toEqual(before);
+    await api().ok('PATCH', `/v1/connections/${connectionId}`, store, { pushFulfilments: false });
   });
 });
 

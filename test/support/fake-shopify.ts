@@ -3,7 +3,9 @@
  * Shopify's public reference: REST `GET locations.json`, `products.json` and `orders.json` (pages of
  * `limit`, the next one named by `page_info` in a `Link: <…>; rel="next"` header), and GraphQL
  * `productVariantsBulkUpdate`, `inventorySetQuantities`, `metafieldsSet`, `metafieldsDelete` and
- * `nodes` (ProductVariant with its metafield and inventory level). Requests need the shop's
+ * `nodes` (ProductVariant with its metafield and inventory level); for the fulfilment push,
+ * `order(id:)` with its `fulfillments` and `fulfillmentOrders` (one per order, its line items'
+ * `remainingQuantity` from `fulfillable_quantity`) and `fulfillmentCreate`. Requests need the shop's
  * `X-Shopify-Access-Token` (401 otherwise). Every GraphQL answer carries
  * `extensions.cost.throttleStatus` from a leaky bucket (1000 points, 50 restored per second); a query
  * costing more than is left answers the documented `THROTTLED` error. `rateLimitNext` answers 429
@@ -43,6 +45,11 @@ export interface FakeShopify {
   available: Map<number, number>;
   /** backfill.expected_date per variant id. */
   expectedDates: Map<number, string>;
+  /** Fulfilments made through `fulfillmentCreate`, per order id. */
+  fulfillments: Map<
+    number,
+    { id: number; trackingNumber: string | null; lines: { sku: string; quantity: number }[] }[]
+  >;
   requests: { method: string; path: string; body: Json | null; status: number }[];
   rateLimitNext: number;
   throttleNext: number;
@@ -65,6 +72,7 @@ export async function startFakeShopify(options: { token?: string } = {}): Promis
     locationId: 65_000_001,
     available: new Map(),
     expectedDates: new Map(),
+    fulfillments: new Map(),
     requests: [],
     rateLimitNext: 0,
     throttleNext: 0,
@@ -134,6 +142,71 @@ export async function startFakeShopify(options: { token?: string } = {}): Promis
       data.metafieldsDelete = {
         deletedMetafields: removed.map(() => ({ key: 'expected_date' })),
         userErrors: [],
+      };
+    }
+    if (query.includes('order(id:')) {
+      cost += 12;
+      const order = fake.orders.find((o) => Number(o.id) === idOf(variables.id));
+      const lines = (order?.line_items ?? []) as Json[];
+      data.order = order
+        ? {
+            fulfillments: (fake.fulfillments.get(Number(order.id)) ?? []).map((f) => ({
+              id: `gid://shopify/Fulfillment/${f.id}`,
+              trackingInfo: f.trackingNumber ? [{ number: f.trackingNumber }] : [],
+            })),
+            fulfillmentOrders: {
+              nodes: [
+                {
+                  id: `gid://shopify/FulfillmentOrder/${order.id}`,
+                  status: lines.some((l) => Number(l.fulfillable_quantity) > 0) ? 'OPEN' : 'CLOSED',
+                  lineItems: {
+                    nodes: lines.map((l) => ({
+                      id: `gid://shopify/FulfillmentOrderLineItem/${l.id}`,
+                      remainingQuantity: Number(l.fulfillable_quantity),
+                      lineItem: { sku: l.sku },
+                    })),
+                  },
+                },
+              ],
+            },
+          }
+        : null;
+    }
+    if (query.includes('fulfillmentCreate(')) {
+      cost += 10;
+      const input = variables.fulfillment as {
+        lineItemsByFulfillmentOrder: { fulfillmentOrderId: string; fulfillmentOrderLineItems: Json[] }[];
+        trackingInfo?: { number?: string };
+      };
+      const errors: { field: string[]; message: string }[] = [];
+      const made: { sku: string; quantity: number }[] = [];
+      let orderId = 0;
+      for (const group of input.lineItemsByFulfillmentOrder) {
+        orderId = idOf(group.fulfillmentOrderId);
+        const order = fake.orders.find((o) => Number(o.id) === orderId);
+        for (const item of group.fulfillmentOrderLineItems) {
+          const line = ((order?.line_items ?? []) as Json[]).find((l) => Number(l.id) === idOf(item.id));
+          if (!line || Number(line.fulfillable_quantity) < Number(item.quantity)) {
+            errors.push({
+              field: ['fulfillment'],
+              message: 'Invalid fulfillment order line item quantity requested.',
+            });
+            continue;
+          }
+          line.fulfillable_quantity = Number(line.fulfillable_quantity) - Number(item.quantity);
+          made.push({ sku: String(line.sku), quantity: Number(item.quantity) });
+        }
+      }
+      const id = 4_000_000 + [...fake.fulfillments.values()].flat().length;
+      if (errors.length === 0) {
+        fake.fulfillments.set(orderId, [
+          ...(fake.fulfillments.get(orderId) ?? []),
+          { id, trackingNumber: input.trackingInfo?.number ?? null, lines: made },
+        ]);
+      }
+      data.fulfillmentCreate = {
+        fulfillment: errors.length ? null : { id: `gid://shopify/Fulfillment/${id}` },
+        userErrors: errors,
       };
     }
     if (query.includes('nodes(')) {
@@ -256,6 +329,8 @@ export async function startFakeShopify(options: { token?: string } = {}): Promis
       if (query.includes(field)) cost += 10;
     }
     if (query.includes('nodes(')) cost += ((variables.ids as unknown[]) ?? []).length + 2;
+    if (query.includes('order(id:')) cost += 12;
+    if (query.includes('fulfillmentCreate(')) cost += 10;
     return cost;
   }
 

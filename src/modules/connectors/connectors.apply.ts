@@ -15,8 +15,8 @@ import { createShipment } from '../stock/stock.ship.ts';
 import type { ConnectorDeps } from './connectors.context.ts';
 import type { InboundCommand, PlatformOrder, PlatformVariant, UnitsBySku } from './connectors.platform.ts';
 import { exportShopper, redactShop, redactShopper } from './connectors.privacy.ts';
-import { knownSkus, mapVariants, orderIdByExternalId } from './connectors.repository.ts';
-import { connectorEvents } from './connectors.tables.ts';
+import { knownSkus, linkOrder, mapVariants, orderIdByExternalId } from './connectors.repository.ts';
+import { connectorEvents, connectorFulfilments } from './connectors.tables.ts';
 
 /** The event being applied, for the commands that need to know it. */
 export interface EventContext {
@@ -100,6 +100,7 @@ export async function applyOrder(
       cancelled = true;
     }
   }
+  await linkOrder(tx, store.id, event.connectionId, order.id, orderId, deps.clock.now());
   await releaseWaiting(tx, event, order.id, deps.clock.now());
   return { outcome: 'done', orderId, result: { orderId, placed, cancelled } };
 }
@@ -142,6 +143,23 @@ function toLines(
   return result;
 }
 
+/** Whether the platform's shipment is one Backfill created there (its fulfilment push's echo). */
+async function pushedByBackfill(tx: Executor, event: EventContext, reference: string): Promise<boolean> {
+  const rows = await tx
+    .select({ id: connectorFulfilments.shipmentId })
+    .from(connectorFulfilments)
+    .where(
+      and(
+        eq(connectorFulfilments.storeId, event.storeId),
+        eq(connectorFulfilments.connectionId, event.connectionId),
+        eq(connectorFulfilments.platformId, reference),
+        eq(connectorFulfilments.state, 'done'),
+      ),
+    )
+    .limit(1);
+  return rows.length > 0;
+}
+
 async function applyToOrder(
   tx: Tx,
   deps: ConnectorDeps,
@@ -150,11 +168,15 @@ async function applyToOrder(
   platformOrderId: string,
   action: 'ship' | 'cancel',
   units: readonly UnitsBySku[],
-  extra: { carrier?: string | null; trackingNumber?: string | null } = {},
+  extra: { carrier?: string | null; trackingNumber?: string | null; reference?: string } = {},
 ): Promise<Applied> {
+  const reference = extra.reference ?? '';
   const orderId = await orderIdByExternalId(tx, store.id, platformOrderId);
   if (orderId === null) return { outcome: 'parked', waitsFor: waitKey(platformOrderId) };
   if (await alreadyApplied(tx, event)) return { outcome: 'skipped', result: { reason: 'already applied' } };
+  if (action === 'ship' && (await pushedByBackfill(tx, event, reference))) {
+    return { outcome: 'skipped', result: { reason: 'a shipment Backfill pushed to the platform' } };
+  }
   const order = await getOrder(tx, store.id, orderId);
   const managed = units.filter((u) => order.lines.some((l) => l.sku === u.sku));
   if (managed.length === 0)
@@ -173,6 +195,17 @@ async function applyToOrder(
       ...(extra.carrier ? { carrier: extra.carrier } : {}),
       ...(extra.trackingNumber ? { trackingNumber: extra.trackingNumber } : {}),
     });
+    // The platform made this shipment: it is not pushed back to it.
+    await tx
+      .update(connectorFulfilments)
+      .set({ state: 'from_platform', platformId: reference || event.resourceId, nextAttemptAt: null })
+      .where(
+        and(
+          eq(connectorFulfilments.storeId, store.id),
+          eq(connectorFulfilments.connectionId, event.connectionId),
+          eq(connectorFulfilments.shipmentId, shipment.id),
+        ),
+      );
     return { outcome: 'done', orderId, result: { orderId, shipmentId: shipment.id } };
   }
   await cancelOrder(tx, deps, store, orderId, { lines, reason: 'refunded on the platform' });

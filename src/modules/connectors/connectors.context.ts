@@ -1,4 +1,5 @@
 import type { Deps } from '../../shared/context.ts';
+import { createBigCommerceConnector } from './connectors.bigcommerce.ts';
 import type { PlatformConnector } from './connectors.platform.ts';
 import { createShopifyConnector } from './connectors.shopify.ts';
 import type { Platform } from './connectors.tables.ts';
@@ -14,7 +15,10 @@ export interface ConnectorDeps extends Deps {
   allowPrivateUrls: boolean;
 }
 
-export const defaultConnectors = (): ConnectorRegistry => ({ shopify: createShopifyConnector() });
+export const defaultConnectors = (): ConnectorRegistry => ({
+  shopify: createShopifyConnector(),
+  bigcommerce: createBigCommerceConnector(),
+});
 
 export function connectorDeps(
   deps: Deps,

@@ -99,6 +99,32 @@ export async function dueEvents(
     .limit(options.limit);
 }
 
+/**
+ * For platforms whose webhooks only name a resource: the resource as the platform's API shows it
+ * now, read before the event's transaction (null: the payload is whole, or the event is not pending).
+ */
+async function hydrateEvent(
+  deps: ConnectorDeps,
+  storeId: string,
+  eventId: string,
+): Promise<Record<string, unknown> | null> {
+  const [event] = await deps.db
+    .select()
+    .from(connectorEvents)
+    .where(
+      and(
+        eq(connectorEvents.storeId, storeId),
+        eq(connectorEvents.id, eventId),
+        eq(connectorEvents.state, 'pending'),
+      ),
+    );
+  if (!event) return null;
+  const row = await findConnectionById(deps.db, event.connectionId);
+  const connector = row ? deps.connectors[row.platform] : undefined;
+  if (!row || !connector?.hydrate) return null;
+  return connector.hydrate(platformConnection(deps, row), event.topic, event.payload);
+}
+
 /** Applies one event if it is still pending; returns its new state (null: someone else has it). */
 export async function processEvent(
   deps: ConnectorDeps,
@@ -106,6 +132,7 @@ export async function processEvent(
   eventId: string,
 ): Promise<string | null> {
   try {
+    const hydrated = await hydrateEvent(deps, storeId, eventId);
     return await inTransaction(deps.db, async (tx) => {
       const [event] = await tx
         .select()
@@ -127,7 +154,11 @@ export async function processEvent(
       };
       const connection = await findConnectionById(tx, event.connectionId);
       const connector = deps.connectors[connection!.platform];
-      const commands = connector.mapEvent(event.topic, event.payload, currencyDigits(store.currency));
+      const commands = connector.mapEvent(
+        event.topic,
+        hydrated ?? event.payload,
+        currencyDigits(store.currency),
+      );
       const applied = await applyCommands(tx, deps, store, event, commands);
       const now = deps.clock.now();
       await tx

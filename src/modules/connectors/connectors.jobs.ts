@@ -1,7 +1,7 @@
 /**
  * The connectors' background work, on pg-boss in the same database: a timer enqueues due inbox
  * events as jobs (pg-boss hands them to any worker process and retries a job whose process died),
- * pushes due availability, runs requested imports, and reconciles each connection hourly. Every
+ * pushes due availability and fulfilments, runs requested imports, and reconciles each connection hourly. Every
  * step is safe to run twice or in two processes: events are applied under their row lock, SKUs
  * and imports are leased.
  */
@@ -12,6 +12,7 @@ import type { DatabaseHandle } from '../../db/client.ts';
 import { queryRows } from '../../db/client.ts';
 import { startPassLoop } from '../../shared/periodic.ts';
 import type { ConnectorDeps } from './connectors.context.ts';
+import { pushFulfilmentsDue } from './connectors.fulfilments.ts';
 import { dueEvents, processEvent } from './connectors.inbox.ts';
 import { pushDue } from './connectors.outbound.ts';
 import { reconcile, runImport, runningImports } from './connectors.sync.ts';
@@ -71,6 +72,7 @@ export async function startConnectorWorker(
     }
     for (const [id, at] of enqueuedAt) if (at < now - 10 * 60_000) enqueuedAt.delete(id);
     await pushDue(deps, scope);
+    await pushFulfilmentsDue(deps, scope);
     for (const job of await runningImports(deps, options.storeIds))
       await runImport(deps, job.store_id, job.id);
     const stale = await queryRows<{ store_id: string; id: string }>(

@@ -2,6 +2,7 @@
 
 import { available, backorderRemaining, type StockLevel } from '../stock/stock.levels.models.ts';
 import type { Availability } from '../storefront/storefront.models.ts';
+import type { StateField } from './connectors.platform.ts';
 import type { DriftReport, ImportProgress, PushedState } from './connectors.tables.ts';
 
 /** Digits after the decimal point of a currency's minor unit (USD 2, JPY 0, BHD 3). */
@@ -38,11 +39,18 @@ export function wantedState(level: StockLevel, nextUnit: Availability | null): P
     policy: mayWait ? 'CONTINUE' : 'DENY',
     quantity: Math.max(0, available(level)),
     expectedDate: mayWait ? (nextUnit?.expectedDate ?? null) : null,
+    backorderRemaining: mayWait ? remaining : 0,
   };
 }
 
-export const sameState = (a: PushedState | null, b: PushedState): boolean =>
-  a !== null && a.policy === b.policy && a.quantity === b.quantity && a.expectedDate === b.expectedDate;
+export const DEFAULT_STATE_FIELDS: readonly StateField[] = ['policy', 'quantity', 'expectedDate'];
+
+/** Whether the platform was already told this state, in the fields it shows. */
+export const sameState = (
+  a: PushedState | null,
+  b: PushedState,
+  fields: readonly StateField[] = DEFAULT_STATE_FIELDS,
+): boolean => a !== null && fields.every((f) => (a[f] ?? null) === (b[f] ?? null));
 
 /** The inbox's de-duplication key: one row per platform event, whichever delivery brought it. */
 export const dedupeKeyOf = (topic: string, resourceId: string, version: string): string =>
@@ -66,10 +74,25 @@ export const freshImport = (): ImportProgress => ({
 /** The fields where the platform differs from what Backfill wants it to show. */
 export function driftOf(
   sku: string,
-  platform: { policy: string | null; quantity: number | null; expectedDate: string | null },
+  platform: {
+    policy: string | null;
+    quantity: number | null;
+    expectedDate: string | null;
+    backorderLimit?: number | null;
+  },
   wanted: PushedState,
 ): DriftReport['items'] {
   const items: DriftReport['items'] = [];
+  if (
+    platform.backorderLimit !== undefined &&
+    platform.backorderLimit !== (wanted.backorderRemaining ?? null)
+  )
+    items.push({
+      sku,
+      field: 'backorderLimit',
+      platform: platform.backorderLimit,
+      backfill: wanted.backorderRemaining ?? null,
+    });
   if (platform.policy !== wanted.policy)
     items.push({ sku, field: 'policy', platform: platform.policy, backfill: wanted.policy });
   if (platform.quantity !== wanted.quantity)

@@ -15,32 +15,53 @@ import { readShelf } from '../storefront/storefront.repository.ts';
 import type { ConnectorDeps } from './connectors.context.ts';
 import { retryDelayMs, sameState, wantedState } from './connectors.models.ts';
 import { type OutboundItem, type PlatformConnection, RetryLater } from './connectors.platform.ts';
+import { storeConnected } from './connectors.presence.ts';
 import {
   findConnection,
   markKeysDirtySql,
   markSkusDirtySql,
   platformConnection,
+  queueFulfilmentsSql,
 } from './connectors.repository.ts';
 import type { PushedState } from './connectors.tables.ts';
 
-/** Registered in src/assembly.ts: learns of every availability change in the changing transaction. */
+/** Read with each stock row at placement: true when the row's store has a connection (else null). */
+const connectedTerm = sql`SELECT true FROM connections c WHERE c.store_id = l.store_id LIMIT 1`;
+
+/**
+ * Registered in src/assembly.ts: learns of every availability change in the changing transaction.
+ * Stores without a connection pay nothing: placement reads `connected` with the stock row (in the
+ * batch's one statement), and the other points ask the in-process set of connected stores
+ * (connectors.presence.ts) before writing. Shipments of orders that came through a connection that
+ * pushes fulfilments are queued for the platform in the same statement as the SKUs' mark.
+ */
 export const connectorsStockHook: StockHook = {
   name: 'connectors',
+  placementTerms: { name: 'connected', sql: connectedTerm },
   placed(orders) {
     const keys = orders.flatMap((order) =>
-      order.lines.map((line) => ({ storeId: order.storeId, sku: line.sku })),
+      order.lines
+        .filter((line) => line.terms.connected === true)
+        .map((line) => ({ storeId: order.storeId, sku: line.sku })),
     );
     return keys.length === 0 ? null : markKeysDirtySql(keys);
   },
-  async linesChanged(tx, _ctx, store, changes) {
+  async linesChanged(tx, ctx, store, changes) {
+    if (!(await storeConnected(tx, store.id))) return;
+    const skus = changes.map((c) => c.sku);
+    const shipped = changes.filter((c) => c.cause === 'shipped' && c.shipmentId !== undefined);
+    if (shipped.length === 0) {
+      await tx.execute(markSkusDirtySql(store.id, skus));
+      return;
+    }
+    const shipments = [...new Map(shipped.map((c) => [c.shipmentId!, c.orderId])).entries()];
     await tx.execute(
-      markSkusDirtySql(
-        store.id,
-        changes.map((c) => c.sku),
-      ),
+      sql`WITH marked AS (${markSkusDirtySql(store.id, skus)} RETURNING 1)
+          ${queueFulfilmentsSql(store.id, shipments, ctx.clock.now())}`,
     );
   },
   async queuesChanged(tx, _ctx, store, levels) {
+    if (!(await storeConnected(tx, store.id))) return;
     await tx.execute(
       markSkusDirtySql(
         store.id,
@@ -49,6 +70,7 @@ export const connectorsStockHook: StockHook = {
     );
   },
   async stockChanged(tx, _ctx, store, skus) {
+    if (!(await storeConnected(tx, store.id))) return;
     await tx.execute(markSkusDirtySql(store.id, skus));
   },
 };
@@ -163,7 +185,7 @@ async function pushConnection(
   const items: OutboundItem[] = [];
   for (const row of rows) {
     const state = wanted.get(row.sku);
-    if (state === undefined || sameState(row.pushed_state, state)) {
+    if (state === undefined || sameState(row.pushed_state, state, deps.connectors[platform].stateFields)) {
       outcomes.set(row.sku, {
         state: state ??
           (row.pushed_state as PushedState) ?? { policy: 'DENY', quantity: 0, expectedDate: null },
@@ -227,12 +249,17 @@ export async function pushDue(
     for (const group of byConnection.values()) {
       const connectionRow = await findConnection(deps.db, group[0]!.store_id, group[0]!.connection_id);
       if (!connectionRow) continue;
-      const result = await pushConnection(
-        deps,
-        platformConnection(deps, connectionRow),
-        connectionRow.platform,
-        group,
-      );
+      let connection: PlatformConnection;
+      try {
+        connection = platformConnection(deps, connectionRow);
+      } catch (error) {
+        // Credentials that do not open (another key): this connection's SKUs wait, the others go on.
+        const message = `credentials cannot be opened: ${String((error as Error).message ?? error)}`;
+        await settle(deps, group, new Map(group.map((row) => [row.sku, { error: message }])));
+        total.failed += group.length;
+        continue;
+      }
+      const result = await pushConnection(deps, connection, connectionRow.platform, group);
       total.pushed += result.pushed;
       total.failed += result.failed;
     }

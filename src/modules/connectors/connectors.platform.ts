@@ -1,6 +1,6 @@
 /**
- * The one interface every platform connector implements (Shopify now; BigCommerce and WooCommerce
- * in the same shape). A connector only speaks its platform's language: it verifies and reads
+ * The one interface every platform connector implements (Shopify, BigCommerce; WooCommerce in the
+ * same shape). A connector only speaks its platform's language: it verifies and reads
  * webhooks into Backfill commands, and reads and writes the platform's API. Everything else — the
  * inbox, retries, ordering, coalescing, the commands themselves — is shared (connectors.inbox.ts,
  * connectors.outbound.ts, connectors.import.ts).
@@ -103,6 +103,8 @@ export interface PlatformSkuState {
   policy: 'CONTINUE' | 'DENY' | null;
   quantity: number | null;
   expectedDate: string | null;
+  /** Units the platform lets wait beyond the stock, for platforms that show it (BigCommerce). */
+  backorderLimit?: number | null;
 }
 
 /** A page of a listing; `next` resumes it (null: the last page). */
@@ -125,6 +127,20 @@ export class RetryLater extends Error {
   }
 }
 
+/** A Backfill shipment to create on the platform (the fulfilment push). */
+export interface FulfilmentRequest {
+  /** Backfill's shipment id: the connector finds a fulfilment it already made for it before making one. */
+  shipmentId: string;
+  /** The platform's order id (Backfill's `externalId`). */
+  platformOrderId: string;
+  lines: UnitsBySku[];
+  carrier: string | null;
+  trackingNumber: string | null;
+}
+
+/** Which fields of a SKU's state the platform shows (a change to another one calls nothing). */
+export type StateField = 'policy' | 'quantity' | 'expectedDate' | 'backorderRemaining';
+
 export interface PlatformConnector {
   platform: Platform;
   /** Credential fields a connection must give (e.g. Shopify: accessToken, clientSecret). */
@@ -138,6 +154,17 @@ export interface PlatformConnector {
     headers: InboundRequest['headers'],
     payload: Record<string, unknown>,
   ): InboundEnvelope | null;
+  /**
+   * For platforms whose webhooks only name a resource (BigCommerce): reads what the event is about
+   * from the API, before `mapEvent` (outside the event's transaction). Absent: the payload is whole.
+   */
+  hydrate?(
+    connection: PlatformConnection,
+    topic: string,
+    payload: Record<string, unknown>,
+  ): Promise<Record<string, unknown>>;
+  /** The state fields this platform shows (default: policy, quantity, expectedDate). */
+  stateFields?: readonly StateField[];
   /** Maps a stored event to the commands Backfill applies, in order. */
   mapEvent(topic: string, payload: Record<string, unknown>, currencyDigits: number): InboundCommand[];
   /** Sets the platform's availability of each item (policy, quantity, expected date); idempotent. */
@@ -157,4 +184,13 @@ export interface PlatformConnector {
     connection: PlatformConnection,
     items: readonly Omit<OutboundItem, 'state'>[],
   ): Promise<PlatformSkuState[]>;
+  /**
+   * Creates a Backfill shipment on the platform as its fulfilment / shipment of the order's units;
+   * idempotent per `shipmentId` (a repeat after a crash finds the first one). Returns the platform's
+   * id; throws `RetryLater` to wait, any other error to be retried later and reported.
+   */
+  pushFulfilment(
+    connection: PlatformConnection,
+    fulfilment: FulfilmentRequest,
+  ): Promise<{ platformId: string }>;
 }

@@ -93,6 +93,37 @@ export function markKeysDirtySql(keys: readonly { storeId: string; sku: string }
               WHERE s.store_id = k.store_id AND s.sku = k.sku`;
 }
 
+/**
+ * Queues shipments (id, order) for the platforms their orders came from, where the connection
+ * pushes fulfilments (an INSERT … SELECT: orders of no such connection add nothing).
+ */
+export function queueFulfilmentsSql(storeId: string, shipments: readonly [string, string][], now: Date) {
+  return sql`INSERT INTO connector_fulfilments
+               (store_id, connection_id, shipment_id, order_id, platform_order_id, state, next_attempt_at, created_at, updated_at)
+             SELECT o.store_id, o.connection_id, s.shipment_id, o.order_id, o.platform_order_id, 'pending', ${now}, ${now}, ${now}
+               FROM unnest(${sql.param(shipments.map((s) => s[0]))}::text[], ${sql.param(shipments.map((s) => s[1]))}::text[])
+                    AS s(shipment_id, order_id)
+               JOIN connector_orders o ON o.store_id = ${storeId} AND o.order_id = s.order_id
+               JOIN connections c ON c.store_id = o.store_id AND c.id = o.connection_id AND c.push_fulfilments
+             ON CONFLICT DO NOTHING`;
+}
+
+/** Records which Backfill order a platform order became (idempotent). */
+export async function linkOrder(
+  tx: Executor,
+  storeId: string,
+  connectionId: string,
+  platformOrderId: string,
+  orderId: string,
+  now: Date,
+): Promise<void> {
+  await tx.execute(
+    sql`INSERT INTO connector_orders (store_id, connection_id, platform_order_id, order_id, created_at)
+        VALUES (${storeId}, ${connectionId}, ${platformOrderId}, ${orderId}, ${now})
+        ON CONFLICT DO NOTHING`,
+  );
+}
+
 /** The store's order with this external id, if any. */
 export async function orderIdByExternalId(
   db: Executor,

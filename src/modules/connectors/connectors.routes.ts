@@ -15,10 +15,13 @@ import {
   problems,
   WRITE_ERRORS,
 } from '../../http/schemas.ts';
+import { BIGCOMMERCE_SCOPES } from './connectors.bigcommerce.ts';
 import { type ConnectorRegistry, connectorDeps } from './connectors.context.ts';
 import { receiveWebhook } from './connectors.inbox.ts';
+import type { InboundRequest } from './connectors.platform.ts';
 import { SHOPIFY_TOPICS } from './connectors.shopify.ts';
 import { reconcile, requestImport, runImport } from './connectors.sync.ts';
+import type { Platform } from './connectors.tables.ts';
 import {
   connectStore,
   deleteConnection,
@@ -26,6 +29,7 @@ import {
   getEvent,
   listConnections,
   retryEvent,
+  updateConnection,
 } from './connectors.usecases.ts';
 
 const Progress = Type.Object({
@@ -49,6 +53,9 @@ const ConnectionSchema = Type.Object({
   lastSyncAt: Nullable(Type.String({ format: 'date-time' })),
   webhookPath: Type.String({
     description: 'Where the platform sends its webhooks (append to this server’s origin)',
+  }),
+  pushFulfilments: Type.Boolean({
+    description: 'Backfill’s shipments of the connection’s orders are created on the platform too',
   }),
   import: Progress,
   createdAt: Type.String({ format: 'date-time' }),
@@ -96,6 +103,9 @@ const DetailSchema = Type.Intersect([
       skusMapped: Type.Integer(),
       skusToPush: Type.Integer(),
       pushFailures: Type.Integer(),
+      fulfilmentsPushed: Type.Integer(),
+      fulfilmentsPending: Type.Integer(),
+      fulfilmentsFailed: Type.Integer(),
     }),
     failedEvents: Type.Array(EventSchema),
     drift: DriftSchema,
@@ -114,6 +124,19 @@ function webhookReceiver(
   void app.register(async (child) => {
     child.removeAllContentTypeParsers();
     child.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+    const receive = async (
+      platform: Platform,
+      id: string,
+      headers: InboundRequest['headers'],
+      body: unknown,
+    ) => {
+      const rawBody = Buffer.isBuffer(body) ? body : Buffer.alloc(0);
+      const received = await receiveWebhook(connectorDeps(deps.deps, deps.config, registry()), platform, id, {
+        headers,
+        rawBody,
+      });
+      return { received: received.topic !== null, duplicate: received.topic !== null && !received.stored };
+    };
     typed(child).post(
       '/v1/webhooks/shopify/:id',
       {
@@ -137,16 +160,32 @@ function webhookReceiver(
           },
         },
       },
-      async (request) => {
-        const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-        const received = await receiveWebhook(
-          connectorDeps(deps.deps, deps.config, registry()),
-          'shopify',
-          request.params.id,
-          { headers: request.headers, rawBody },
-        );
-        return { received: received.topic !== null, duplicate: received.topic !== null && !received.stored };
+      async (request) => receive('shopify', request.params.id, request.headers, request.body),
+    );
+    typed(child).post(
+      '/v1/webhooks/bigcommerce/:id',
+      {
+        config: { access: 'public' },
+        schema: {
+          operationId: 'receiveBigCommerceWebhook',
+          tags: ['Connections'],
+          summary: 'BigCommerce webhook receiver',
+          // No key: the webhooks carry the connection's secret header instead.
+          security: [],
+          description:
+            'BigCommerce POSTs its webhooks here (scopes: ' +
+            BIGCOMMERCE_SCOPES.join(', ') +
+            '). `X-Backfill-Webhook-Secret` must be the connection’s `webhookSecret` (registered as a header ' +
+            'of each webhook), else 401 and nothing is stored. Each event is stored once (scope, resource id ' +
+            'and hash) and applied in the background, reading the resource it names from the API.',
+          params: Params,
+          response: {
+            200: Type.Object({ received: Type.Boolean(), duplicate: Type.Boolean() }),
+            ...problems(400, 401, 413, 422, 429),
+          },
+        },
       },
+      async (request) => receive('bigcommerce', request.params.id, request.headers, request.body),
     );
   });
 }
@@ -165,15 +204,20 @@ export function connectorsRoutes(registry: () => ConnectorRegistry): RouteRegist
         schema: {
           operationId: 'createConnection',
           tags: ['Connections'],
-          summary: 'Connect the store’s platform (Shopify)',
+          summary: 'Connect the store’s platform (Shopify, BigCommerce)',
           description:
             'Credentials are encrypted at rest (BACKFILL_SECRETS_KEY) and never returned. Shopify: `accessToken` ' +
             '(the Admin API access token) and `clientSecret` (the app’s client secret, which signs webhooks). ' +
-            'Then subscribe the webhooks to `webhookPath` and start the import.',
+            'BigCommerce: `storeHash`, `accessToken` (the API account’s token) and `webhookSecret` (the value of ' +
+            'the `X-Backfill-Webhook-Secret` header its webhooks are created with). ' +
+            'Then subscribe the webhooks to `webhookPath` and start the import. ' +
+            '422 `validation_failed`: a shop that is not a domain, a credential the platform needs is missing, ' +
+            'or an `apiUrl` that is not a public http(s) origin. 409 `duplicate_connection`: the store is ' +
+            'already connected to this shop; `secrets_key_not_configured`: the server has no BACKFILL_SECRETS_KEY.',
           headers: IdempotencyHeaders,
           body: Type.Object(
             {
-              platform: Type.Literal('shopify'),
+              platform: Type.Union([Type.Literal('shopify'), Type.Literal('bigcommerce')]),
               shop: Type.String({ minLength: 3, maxLength: 255, description: 'e.g. example.myshopify.com' }),
               apiUrl: Type.Optional(
                 Type.String({ maxLength: 500, description: 'API origin if not https://<shop> (a proxy)' }),
@@ -181,9 +225,20 @@ export function connectorsRoutes(registry: () => ConnectorRegistry): RouteRegist
               credentials: Type.Object(
                 {
                   accessToken: Type.String({ minLength: 1, maxLength: 500 }),
-                  clientSecret: Type.String({ minLength: 1, maxLength: 500 }),
+                  clientSecret: Type.Optional(
+                    Type.String({ minLength: 1, maxLength: 500, description: 'Shopify' }),
+                  ),
+                  storeHash: Type.Optional(
+                    Type.String({ minLength: 1, maxLength: 100, description: 'BigCommerce' }),
+                  ),
+                  webhookSecret: Type.Optional(
+                    Type.String({ minLength: 16, maxLength: 500, description: 'BigCommerce' }),
+                  ),
                 },
                 { additionalProperties: false },
+              ),
+              pushFulfilments: Type.Optional(
+                Type.Boolean({ description: 'Create Backfill’s shipments on the platform (default false)' }),
               ),
             },
             { additionalProperties: false },
@@ -227,6 +282,31 @@ export function connectorsRoutes(registry: () => ConnectorRegistry): RouteRegist
         },
       },
       async (request) => getConnection(deps.db, storeOf(request).id, request.params.id),
+    );
+    r.patch(
+      '/v1/connections/:id',
+      {
+        config: { access: 'secret' },
+        schema: {
+          operationId: 'updateConnection',
+          tags: ['Connections'],
+          summary: 'Change a connection’s settings (the fulfilment push)',
+          description:
+            '`pushFulfilments`: Backfill’s shipments of orders that came through this connection are created ' +
+            'on the platform (Shopify: a fulfilment of the order’s fulfilment orders; BigCommerce: an order ' +
+            'shipment). Shipments the platform reported are never sent back. 404: no such connection.',
+          params: Params,
+          body: Type.Object(
+            { pushFulfilments: Type.Optional(Type.Boolean()) },
+            { additionalProperties: false },
+          ),
+          response: { 200: ConnectionSchema, ...problems(...WRITE_ERRORS, 404) },
+        },
+      },
+      async (request) =>
+        inTransaction(deps.db, (tx) =>
+          updateConnection(tx, deps, storeOf(request).id, request.params.id, request.body),
+        ),
     );
     r.delete(
       '/v1/connections/:id',

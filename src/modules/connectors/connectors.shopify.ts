@@ -351,6 +351,86 @@ export function createShopifyConnector(options: ShopifyApiOptions = {}): Platfor
       return { items, next: nextPageInfo(headers.get('link')) };
     },
 
+    async pushFulfilment(connection, fulfilment) {
+      const client = api(connection);
+      const data = await client.graphql<{ order: Json | null }>(
+        `query BackfillFulfilmentOrders($id: ID!) {
+  order(id: $id) {
+    fulfillments(first: 50) { id trackingInfo { number } }
+    fulfillmentOrders(first: 20) {
+      nodes { id status lineItems(first: 100) { nodes { id remainingQuantity lineItem { sku } } } }
+    }
+  }
+}`,
+        { id: gid('Order', fulfilment.platformOrderId) },
+        12,
+      );
+      if (!data.order) throw new Error(`Shopify has no order ${fulfilment.platformOrderId}`);
+      const fulfillments = list(data.order.fulfillments);
+      if (fulfilment.trackingNumber) {
+        const same = fulfillments.find((f) =>
+          list(f.trackingInfo).some((t) => t.number === fulfilment.trackingNumber),
+        );
+        if (same) return { platformId: restId(String(same.id)) };
+      }
+      // The units Shopify still has to fulfil, per fulfilment order, in line order.
+      const open = list((data.order.fulfillmentOrders as Json | undefined)?.nodes).filter(
+        (fo) => fo.status === 'OPEN' || fo.status === 'IN_PROGRESS',
+      );
+      const byOrder = new Map<string, { id: string; quantity: number }[]>();
+      let wanted = 0;
+      let placed = 0;
+      for (const { sku, quantity } of fulfilment.lines) {
+        wanted += quantity;
+        let left = quantity;
+        for (const fo of open) {
+          for (const item of list((fo.lineItems as Json | undefined)?.nodes)) {
+            if (left === 0) break;
+            if (text((item.lineItem as Json | undefined)?.sku)?.trim() !== sku) continue;
+            const take = Math.min(left, Number(item.remainingQuantity));
+            if (take <= 0) continue;
+            const id = String(fo.id);
+            byOrder.set(id, [...(byOrder.get(id) ?? []), { id: String(item.id), quantity: take }]);
+            left -= take;
+            placed += take;
+          }
+        }
+      }
+      // Nothing left to fulfil: this shipment was made before (a repeat after a crash).
+      if (placed === 0 && wanted > 0 && fulfillments.length > 0)
+        return { platformId: restId(String(fulfillments[fulfillments.length - 1]!.id)) };
+      if (placed === 0) throw new Error(`Shopify order ${fulfilment.platformOrderId} has nothing to fulfil`);
+      const created = await client.graphql<{
+        fulfillmentCreate: { fulfillment: { id: string } | null; userErrors: { message: string }[] };
+      }>(
+        `mutation BackfillFulfil($fulfillment: FulfillmentInput!) {
+  fulfillmentCreate(fulfillment: $fulfillment) { fulfillment { id } userErrors { field message } }
+}`,
+        {
+          fulfillment: {
+            notifyCustomer: true,
+            lineItemsByFulfillmentOrder: [...byOrder].map(([fulfillmentOrderId, items]) => ({
+              fulfillmentOrderId,
+              fulfillmentOrderLineItems: items,
+            })),
+            ...(fulfilment.trackingNumber || fulfilment.carrier
+              ? {
+                  trackingInfo: {
+                    ...(fulfilment.trackingNumber ? { number: fulfilment.trackingNumber } : {}),
+                    ...(fulfilment.carrier ? { company: fulfilment.carrier } : {}),
+                  },
+                }
+              : {}),
+          },
+        },
+        10,
+      );
+      const errors = created.fulfillmentCreate.userErrors;
+      if (errors.length > 0 || !created.fulfillmentCreate.fulfillment)
+        throw new Error(`Shopify refused the fulfilment: ${errors.map((e) => e.message).join('; ')}`);
+      return { platformId: restId(created.fulfillmentCreate.fulfillment.id) };
+    },
+
     async readState(connection, items): Promise<PlatformSkuState[]> {
       if (items.length === 0) return [];
       const query = `query BackfillState($ids: [ID!]!, $locationId: ID!) {

@@ -150,6 +150,12 @@ export async function runImport(
       }
       onProgress(progress);
     }
+    // Every mapped SKU is due once more: a change made while another process did not yet know the
+    // store was connected (connectors.presence.ts) reaches the platform too.
+    await deps.db.execute(
+      sql`UPDATE connector_skus SET wanted_version = wanted_version + 1
+           WHERE store_id = ${storeId} AND connection_id = ${id}`,
+    );
     progress = { ...progress, state: 'done', finishedAt: deps.clock.now().toISOString(), error: null };
   } catch (error) {
     progress = {

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  boolean,
   foreignKey,
   index,
   integer,
@@ -13,7 +14,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import { stores } from '../stores/stores.tables.ts';
 
-export type Platform = 'shopify';
+export type Platform = 'shopify' | 'bigcommerce';
 export type ConnectionState = 'active' | 'error';
 
 /** The initial import's progress: resumable from `cursor` within `phase`. */
@@ -57,6 +58,8 @@ export const connections = pgTable(
     lastSyncAt: timestamp('last_sync_at', { withTimezone: true }),
     importProgress: jsonb('import_progress').$type<ImportProgress>().notNull(),
     drift: jsonb('drift').$type<DriftReport>(),
+    /** Shipments Backfill records for the connection's orders are created on the platform too. */
+    pushFulfilments: boolean('push_fulfilments').notNull().default(false),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   },
@@ -122,6 +125,8 @@ export interface PushedState {
   policy: 'CONTINUE' | 'DENY';
   quantity: number;
   expectedDate: string | null;
+  /** Units that may still wait beyond the stock (null: no cap); BigCommerce's `backorder_limit`. */
+  backorderRemaining?: number | null;
 }
 
 /**
@@ -162,5 +167,67 @@ export const connectorSkus = pgTable(
     index('connector_skus_dirty_idx')
       .on(t.storeId, t.connectionId)
       .where(sql`${t.wantedVersion} > ${t.pushedVersion}`),
+  ],
+);
+
+/**
+ * Which Backfill order each platform order became, per connection (written when the order is
+ * placed or found from a platform event or the import): fulfilment pushes address the platform's
+ * order through it.
+ */
+export const connectorOrders = pgTable(
+  'connector_orders',
+  {
+    storeId: text('store_id').notNull(),
+    connectionId: text('connection_id').notNull(),
+    platformOrderId: text('platform_order_id').notNull(),
+    orderId: text('order_id').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    primaryKey({ name: 'connector_orders_pkey', columns: [t.storeId, t.connectionId, t.platformOrderId] }),
+    foreignKey({
+      name: 'connector_orders_connection_fk',
+      columns: [t.connectionId, t.storeId],
+      foreignColumns: [connections.id, connections.storeId],
+    }).onDelete('cascade'),
+    index('connector_orders_order_idx').on(t.storeId, t.orderId),
+  ],
+);
+
+export type FulfilmentState = 'pending' | 'done' | 'failed' | 'from_platform';
+
+/**
+ * Shipments to create on the platform (the fulfilment push): one row per Backfill shipment of an
+ * order that came through a connection with `push_fulfilments`, written by the stock hook in the
+ * shipment's transaction. A shipment the platform itself reported is `from_platform` and never
+ * sent back. The pusher leases pending rows, creates the platform's fulfilment (the connector finds
+ * one it already created for this shipment before creating another) and records its id.
+ */
+export const connectorFulfilments = pgTable(
+  'connector_fulfilments',
+  {
+    storeId: text('store_id').notNull(),
+    connectionId: text('connection_id').notNull(),
+    shipmentId: text('shipment_id').notNull(),
+    orderId: text('order_id').notNull(),
+    platformOrderId: text('platform_order_id').notNull(),
+    state: text('state').$type<FulfilmentState>().notNull(),
+    platformId: text('platform_id'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }),
+    leaseUntil: timestamp('lease_until', { withTimezone: true }),
+    lastError: text('last_error'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    primaryKey({ name: 'connector_fulfilments_pkey', columns: [t.storeId, t.connectionId, t.shipmentId] }),
+    foreignKey({
+      name: 'connector_fulfilments_connection_fk',
+      columns: [t.connectionId, t.storeId],
+      foreignColumns: [connections.id, connections.storeId],
+    }).onDelete('cascade'),
+    index('connector_fulfilments_due_idx').on(t.nextAttemptAt).where(sql`${t.state} = 'pending'`),
   ],
 );

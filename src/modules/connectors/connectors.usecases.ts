@@ -6,6 +6,7 @@ import { DomainError, invalid, notFound } from '../../shared/errors.ts';
 import { assertPublicUrl } from '../../shared/outbound.ts';
 import type { ConnectorDeps } from './connectors.context.ts';
 import { freshImport, normaliseShop } from './connectors.models.ts';
+import { forgetPresence, noteConnected } from './connectors.presence.ts';
 import { type ConnectionRow, findConnection } from './connectors.repository.ts';
 import { sealSecret, secretsKeyMissing } from './connectors.secrets.ts';
 import {
@@ -23,6 +24,8 @@ export interface ConnectInput {
   /** The API's origin when it is not `https://<shop>` (a proxy). */
   apiUrl?: string;
   credentials: Record<string, string>;
+  /** Backfill's shipments of the connection's orders are created on the platform too. */
+  pushFulfilments?: boolean;
 }
 
 export interface ConnectionView {
@@ -34,6 +37,7 @@ export interface ConnectionView {
   lastError: string | null;
   lastSyncAt: string | null;
   webhookPath: string;
+  pushFulfilments: boolean;
   import: Omit<ImportProgress, never>;
   createdAt: string;
   updatedAt: string;
@@ -61,6 +65,9 @@ export interface ConnectionDetail extends ConnectionView {
     skusMapped: number;
     skusToPush: number;
     pushFailures: number;
+    fulfilmentsPushed: number;
+    fulfilmentsPending: number;
+    fulfilmentsFailed: number;
   };
   failedEvents: EventView[];
   drift: DriftReport | null;
@@ -80,6 +87,7 @@ export function toConnectionView(row: ConnectionRow): ConnectionView {
     lastError: row.lastError,
     lastSyncAt: row.lastSyncAt?.toISOString() ?? null,
     webhookPath: webhookPathOf(row),
+    pushFulfilments: row.pushFulfilments,
     import: progress,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -160,10 +168,32 @@ export async function connectStore(
       baseUrl,
       credentials: sealSecret(deps.secretsKey, JSON.stringify(credentials), `${store.id}/${id}`),
       state: 'active',
+      pushFulfilments: input.pushFulfilments ?? false,
       importProgress: freshImport(),
       createdAt: now,
       updatedAt: now,
     })
+    .returning();
+  noteConnected(store.id);
+  return toConnectionView(row!);
+}
+
+/** Changes a connection's settings (whether Backfill's shipments are pushed as fulfilments). */
+export async function updateConnection(
+  tx: Executor,
+  deps: Pick<ConnectorDeps, 'clock'>,
+  storeId: string,
+  id: string,
+  patch: { pushFulfilments?: boolean },
+): Promise<ConnectionView> {
+  await requireConnection(tx, storeId, id, true);
+  const [row] = await tx
+    .update(connections)
+    .set({
+      ...(patch.pushFulfilments === undefined ? {} : { pushFulfilments: patch.pushFulfilments }),
+      updatedAt: deps.clock.now(),
+    })
+    .where(and(eq(connections.storeId, storeId), eq(connections.id, id)))
     .returning();
   return toConnectionView(row!);
 }
@@ -208,6 +238,13 @@ export async function getConnection(db: Executor, storeId: string, id: string): 
                count(*) FILTER (WHERE last_error IS NOT NULL)::int AS failures
           FROM connector_skus WHERE store_id = ${storeId} AND connection_id = ${id}`,
   );
+  const [fulfilments] = await queryRows<Record<string, number>>(
+    db,
+    sql`SELECT count(*) FILTER (WHERE state = 'done')::int AS done,
+               count(*) FILTER (WHERE state = 'pending')::int AS pending,
+               count(*) FILTER (WHERE state = 'failed')::int AS failed
+          FROM connector_fulfilments WHERE store_id = ${storeId} AND connection_id = ${id}`,
+  );
   const failed = await db
     .select()
     .from(connectorEvents)
@@ -231,6 +268,9 @@ export async function getConnection(db: Executor, storeId: string, id: string): 
       skusMapped: skus?.mapped ?? 0,
       skusToPush: skus?.to_push ?? 0,
       pushFailures: skus?.failures ?? 0,
+      fulfilmentsPushed: fulfilments?.done ?? 0,
+      fulfilmentsPending: fulfilments?.pending ?? 0,
+      fulfilmentsFailed: fulfilments?.failed ?? 0,
     },
     failedEvents: failed.map(toEventView),
     drift: row.drift,
@@ -241,6 +281,7 @@ export async function getConnection(db: Executor, storeId: string, id: string): 
 export async function deleteConnection(tx: Executor, storeId: string, id: string): Promise<void> {
   await requireConnection(tx, storeId, id, true);
   await tx.delete(connections).where(and(eq(connections.storeId, storeId), eq(connections.id, id)));
+  forgetPresence();
 }
 
 export async function getEvent(

@@ -44,6 +44,8 @@ export interface LineChange {
   quantity: number;
   /** Why, when the caller said (a cancellation's reason). */
   reason?: string;
+  /** The shipment the units left in (cause `shipped`). */
+  shipmentId?: string;
 }
 
 /** A line of an order being placed, as decided. */

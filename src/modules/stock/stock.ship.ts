@@ -122,6 +122,7 @@ export async function createShipment(
       sku: line.sku,
       cause: 'shipped' as const,
       quantity,
+      shipmentId: shipment.id,
     })),
   );
   return shipment;

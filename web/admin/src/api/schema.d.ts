@@ -135,8 +135,8 @@ export interface paths {
         get: operations["listConnections"];
         put?: never;
         /**
-         * Connect the store’s platform (Shopify)
-         * @description Credentials are encrypted at rest (BACKFILL_SECRETS_KEY) and never returned. Shopify: `accessToken` (the Admin API access token) and `clientSecret` (the app’s client secret, which signs webhooks). Then subscribe the webhooks to `webhookPath` and start the import.
+         * Connect the store’s platform (Shopify, BigCommerce)
+         * @description Credentials are encrypted at rest (BACKFILL_SECRETS_KEY) and never returned. Shopify: `accessToken` (the Admin API access token) and `clientSecret` (the app’s client secret, which signs webhooks). BigCommerce: `storeHash`, `accessToken` (the API account’s token) and `webhookSecret` (the value of the `X-Backfill-Webhook-Secret` header its webhooks are created with). Then subscribe the webhooks to `webhookPath` and start the import. 422 `validation_failed`: a shop that is not a domain, a credential the platform needs is missing, or an `apiUrl` that is not a public http(s) origin. 409 `duplicate_connection`: the store is already connected to this shop; `secrets_key_not_configured`: the server has no BACKFILL_SECRETS_KEY.
          */
         post: operations["createConnection"];
         delete?: never;
@@ -160,7 +160,11 @@ export interface paths {
         delete: operations["deleteConnection"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change a connection’s settings (the fulfilment push)
+         * @description `pushFulfilments`: Backfill’s shipments of orders that came through this connection are created on the platform (Shopify: a fulfilment of the order’s fulfilment orders; BigCommerce: an order shipment). Shipments the platform reported are never sent back. 404: no such connection.
+         */
+        patch: operations["updateConnection"];
         trace?: never;
     };
     "/v1/connections/{id}/events/{eventId}": {
@@ -1426,6 +1430,26 @@ export interface paths {
         patch: operations["patchWebhookEndpoint"];
         trace?: never;
     };
+    "/v1/webhooks/bigcommerce/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * BigCommerce webhook receiver
+         * @description BigCommerce POSTs its webhooks here (scopes: store/order/created, store/order/updated, store/order/statusUpdated, store/order/refund/created, store/shipment/created, store/product/created, store/product/updated, store/product/inventory/updated, store/sku/created, store/sku/updated, store/sku/inventory/updated). `X-Backfill-Webhook-Secret` must be the connection’s `webhookSecret` (registered as a header of each webhook), else 401 and nothing is stored. Each event is stored once (scope, resource id and hash) and applied in the background, reading the resource it names from the API.
+         */
+        post: operations["receiveBigCommerceWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhooks/shopify/{id}": {
         parameters: {
             query?: never;
@@ -2052,6 +2076,8 @@ export interface operations {
                             lastError: string | null;
                             lastSyncAt: string | null;
                             platform: string;
+                            /** @description Backfill’s shipments of the connection’s orders are created on the platform too */
+                            pushFulfilments: boolean;
                             shop: string;
                             state: string;
                             /** Format: date-time */
@@ -2170,10 +2196,16 @@ export interface operations {
                     apiUrl?: string;
                     credentials: {
                         accessToken: string;
-                        clientSecret: string;
+                        /** @description Shopify */
+                        clientSecret?: string;
+                        /** @description BigCommerce */
+                        storeHash?: string;
+                        /** @description BigCommerce */
+                        webhookSecret?: string;
                     };
-                    /** @enum {string} */
-                    platform: "shopify";
+                    platform: "shopify" | "bigcommerce";
+                    /** @description Create Backfill’s shipments on the platform (default false) */
+                    pushFulfilments?: boolean;
                     /** @description e.g. example.myshopify.com */
                     shop: string;
                 };
@@ -2206,6 +2238,8 @@ export interface operations {
                         lastError: string | null;
                         lastSyncAt: string | null;
                         platform: string;
+                        /** @description Backfill’s shipments of the connection’s orders are created on the platform too */
+                        pushFulfilments: boolean;
                         shop: string;
                         state: string;
                         /** Format: date-time */
@@ -2414,6 +2448,8 @@ export interface operations {
                         lastError: string | null;
                         lastSyncAt: string | null;
                         platform: string;
+                        /** @description Backfill’s shipments of the connection’s orders are created on the platform too */
+                        pushFulfilments: boolean;
                         shop: string;
                         state: string;
                         /** Format: date-time */
@@ -2427,6 +2463,9 @@ export interface operations {
                             eventsParked: number;
                             eventsPending: number;
                             eventsReceived: number;
+                            fulfilmentsFailed: number;
+                            fulfilmentsPending: number;
+                            fulfilmentsPushed: number;
                             pushFailures: number;
                             skusMapped: number;
                             skusToPush: number;
@@ -2636,6 +2675,217 @@ export interface operations {
             };
             /** @description No such resource in this store: `not_found` */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The request is well-formed but not acceptable: `validation_failed` and others */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    updateConnection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description con_… identifier */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    pushFulfilments?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        apiUrl: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        id: string;
+                        import: {
+                            cursor: string | null;
+                            error: string | null;
+                            finishedAt: string | null;
+                            orders: number;
+                            /** @description catalogue, orders or done */
+                            phase: string;
+                            startedAt: string | null;
+                            /** @description idle, running, done or failed */
+                            state: string;
+                            variants: number;
+                        };
+                        lastError: string | null;
+                        lastSyncAt: string | null;
+                        platform: string;
+                        /** @description Backfill’s shipments of the connection’s orders are created on the platform too */
+                        pushFulfilments: boolean;
+                        shop: string;
+                        state: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        /** @description Where the platform sends its webhooks (append to this server’s origin) */
+                        webhookPath: string;
+                    };
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON): `malformed_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Missing or invalid API key: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The key may not use this endpoint: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No such resource in this store: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Body over 1 MiB: `payload_too_large` */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3107,6 +3357,8 @@ export interface operations {
                         lastError: string | null;
                         lastSyncAt: string | null;
                         platform: string;
+                        /** @description Backfill’s shipments of the connection’s orders are created on the platform too */
+                        pushFulfilments: boolean;
                         shop: string;
                         state: string;
                         /** Format: date-time */
@@ -18736,6 +18988,142 @@ export interface operations {
             };
             /** @description No such resource in this store: `not_found` */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Body over 1 MiB: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The request is well-formed but not acceptable: `validation_failed` and others */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    receiveBigCommerceWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description con_… identifier */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        duplicate: boolean;
+                        received: boolean;
+                    };
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON): `malformed_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Missing or invalid API key: `unauthorized` */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
