@@ -3,6 +3,7 @@
  * is never a 5xx, every 4xx is problem+json with a string `code` and `detail`, and a refused request
  * writes nothing. Bodies that happen to be valid (2xx) are allowed; the baseline is re-read then.
  */
+import { randomBytes } from 'node:crypto';
 import { type SQL, sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -34,12 +35,14 @@ let purchaseOrderId: string;
 let transitionPurchaseOrderId: string;
 let staffId: string;
 let webhookEndpointId: string;
+let connectionId: string;
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies loosely
 type Json = any;
 
 beforeAll(async () => {
-  t = await startTestApp();
+  // A key for platform credentials, so connections can be created and fuzzed.
+  t = await startTestApp({ config: { secretsKey: randomBytes(32) } });
   store = await t.createStore('Fuzz store');
   const key = store.secretKey;
   await t.request('PUT', '/v1/variants/FZ-BO', { key, body: variant('backorder', 1000) });
@@ -97,6 +100,16 @@ beforeAll(async () => {
   });
   expect(endpoint.statusCode, endpoint.body).toBe(201);
   webhookEndpointId = endpoint.json().id;
+  const connection = await t.request('POST', '/v1/connections', {
+    key,
+    body: {
+      platform: 'shopify',
+      shop: 'fuzz-setup.myshopify.com',
+      credentials: { accessToken: 'shpat_setup', clientSecret: 'setup-secret' },
+    },
+  });
+  expect(connection.statusCode, connection.body).toBe(201);
+  connectionId = connection.json().id;
   storeTables = (
     await queryRows<{ table_name: string }>(
       t.app.deps.db,
@@ -755,6 +768,16 @@ const endpoints: Endpoint[] = [
     }),
     numberFields: [],
     stringFields: [['platform'], ['shop'], ['credentials', 'accessToken'], ['credentials', 'clientSecret']],
+  },
+  {
+    name: 'PATCH /v1/connections/{id}',
+    operation: 'updateConnection',
+    method: 'PATCH',
+    url: () => `/v1/connections/${connectionId}`,
+    valid: () => ({ pushFulfilments: true }),
+    numberFields: [],
+    stringFields: [],
+    emptyIsValid: true,
   },
 ];
 
