@@ -5,6 +5,7 @@
  * store's platforms must learn).
  */
 import type { DatabaseHandle } from './db/client.ts';
+import { connectorFulfilmentsHook } from './modules/connectors/connectors.fulfilments.ts';
 import { connectorsStockHook } from './modules/connectors/connectors.outbound.ts';
 import type { PaymentProviders } from './modules/payments/payments.collector.ts';
 import { paymentsStockHook } from './modules/payments/payments.hooks.ts';
@@ -19,7 +20,14 @@ import { createIdGenerator } from './shared/ids.ts';
 export function stockExtensions(observers: readonly StockHook[] = []): StockExtensions {
   return {
     dating: promiseDating,
-    hooks: [promisesStockHook, paymentsStockHook, shippingStockHook, connectorsStockHook, ...observers],
+    hooks: [
+      promisesStockHook,
+      paymentsStockHook,
+      shippingStockHook,
+      connectorsStockHook,
+      connectorFulfilmentsHook,
+      ...observers,
+    ],
   };
 }
 

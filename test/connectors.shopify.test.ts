@@ -125,8 +125,9 @@ async function snapshot() {
   };
 }
 
-const processAll = () => processInbox(cdeps);
-const pushAll = () => pushDue(cdeps);
+// Scoped to this file's store: other test files share the database and have their own secrets key.
+const processAll = () => processInbox(cdeps, { storeIds: [store.id] });
+const pushAll = () => pushDue(cdeps, { storeIds: [store.id] });
 
 beforeAll(async () => {
   fake = await startFakeShopify();

@@ -2,6 +2,7 @@ import type { Deps } from '../../shared/context.ts';
 import type { PlatformConnector } from './connectors.platform.ts';
 import { createShopifyConnector } from './connectors.shopify.ts';
 import type { Platform } from './connectors.tables.ts';
+import { createWooConnector } from './connectors.woocommerce.ts';
 
 export type ConnectorRegistry = Readonly<Record<Platform, PlatformConnector>>;
 
@@ -14,7 +15,10 @@ export interface ConnectorDeps extends Deps {
   allowPrivateUrls: boolean;
 }
 
-export const defaultConnectors = (): ConnectorRegistry => ({ shopify: createShopifyConnector() });
+export const defaultConnectors = (): ConnectorRegistry => ({
+  shopify: createShopifyConnector(),
+  woocommerce: createWooConnector(),
+});
 
 export function connectorDeps(
   deps: Deps,

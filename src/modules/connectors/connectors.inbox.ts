@@ -44,6 +44,7 @@ export async function receiveWebhook(
   if (!row || row.platform !== platform) throw invalidSignature();
   const connector = deps.connectors[platform];
   const connection = platformConnection(deps, row);
+  if (connector.isPing?.(request)) return { stored: false, eventId: null, topic: null };
   if (!connector.verifyWebhook(request, connection.credentials)) throw invalidSignature();
   let payload: Record<string, unknown>;
   try {

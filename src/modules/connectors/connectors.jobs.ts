@@ -12,6 +12,7 @@ import type { DatabaseHandle } from '../../db/client.ts';
 import { queryRows } from '../../db/client.ts';
 import { startPassLoop } from '../../shared/periodic.ts';
 import type { ConnectorDeps } from './connectors.context.ts';
+import { pushFulfilments } from './connectors.fulfilments.ts';
 import { dueEvents, processEvent } from './connectors.inbox.ts';
 import { pushDue } from './connectors.outbound.ts';
 import { reconcile, runImport, runningImports } from './connectors.sync.ts';
@@ -71,6 +72,7 @@ export async function startConnectorWorker(
     }
     for (const [id, at] of enqueuedAt) if (at < now - 10 * 60_000) enqueuedAt.delete(id);
     await pushDue(deps, scope);
+    await pushFulfilments(deps, scope);
     for (const job of await runningImports(deps, options.storeIds))
       await runImport(deps, job.store_id, job.id);
     const stale = await queryRows<{ store_id: string; id: string }>(

@@ -77,6 +77,12 @@ export type InboundCommand =
     }
   /** Cancel units of a known order, once per platform refund (`reference`). */
   | { kind: 'cancel_units'; orderId: string; reference: string; lines: UnitsBySku[] }
+  /**
+   * The platform marked the whole order done (WooCommerce's `completed`): every unit Backfill has
+   * not shipped or cancelled ships now (nothing when none is left, so a repeat or an echo of
+   * Backfill's own fulfilment changes nothing).
+   */
+  | { kind: 'complete'; orderId: string; carrier: string | null; trackingNumber: string | null }
   | { kind: 'catalogue'; variants: PlatformVariant[] }
   /** The platform's stock of an item changed there: Backfill's state is sent again (it is the record). */
   | { kind: 'resync'; inventoryItemId: string }
@@ -104,6 +110,21 @@ export interface PlatformSkuState {
   quantity: number | null;
   expectedDate: string | null;
 }
+
+/** A shipment Backfill made, for the platform (connectors with `pushFulfilment`). */
+export interface OutboundFulfilment {
+  /** The platform's order id (Backfill's `externalId`). */
+  platformOrderId: string;
+  shipmentId: string;
+  lines: UnitsBySku[];
+  carrier: string | null;
+  trackingNumber: string | null;
+  /** Every unit of Backfill's order has now shipped or been cancelled. */
+  orderFulfilled: boolean;
+}
+
+/** What a fulfilment push did: `none` when the platform already showed it (a repeat). */
+export type FulfilmentOutcome = { action: 'completed' | 'noted' | 'none' | 'order_not_found' };
 
 /** A page of a listing; `next` resumes it (null: the last page). */
 export interface Page<T> {
@@ -133,6 +154,8 @@ export interface PlatformConnector {
   defaultBaseUrl(shop: string): string;
   /** Checks the webhook's signature over the raw body (constant time). False: 401, nothing stored. */
   verifyWebhook(request: InboundRequest, credentials: Record<string, string>): boolean;
+  /** A delivery that carries no event but must be answered 200 (WooCommerce's unsigned ping). */
+  isPing?(request: InboundRequest): boolean;
   /** Names the webhook's event for the inbox (null: a topic Backfill does not handle). */
   describeWebhook(
     headers: InboundRequest['headers'],
@@ -157,4 +180,6 @@ export interface PlatformConnector {
     connection: PlatformConnection,
     items: readonly Omit<OutboundItem, 'state'>[],
   ): Promise<PlatformSkuState[]>;
+  /** Tells the platform Backfill shipped units of one of its orders; idempotent per shipment. */
+  pushFulfilment?(connection: PlatformConnection, fulfilment: OutboundFulfilment): Promise<FulfilmentOutcome>;
 }

@@ -27,6 +27,7 @@ import {
   listConnections,
   retryEvent,
 } from './connectors.usecases.ts';
+import { WOO_TOPICS } from './connectors.woocommerce.ts';
 
 const Progress = Type.Object({
   state: Type.String({ description: 'idle, running, done or failed' }),
@@ -148,6 +149,41 @@ function webhookReceiver(
         return { received: received.topic !== null, duplicate: received.topic !== null && !received.stored };
       },
     );
+    typed(child).post(
+      '/v1/webhooks/woocommerce/:id',
+      {
+        config: { access: 'public' },
+        schema: {
+          operationId: 'receiveWooCommerceWebhook',
+          tags: ['Connections'],
+          summary: 'WooCommerce webhook receiver',
+          // No key: WooCommerce signs the body (X-WC-Webhook-Signature) instead.
+          security: [],
+          description:
+            'WooCommerce POSTs its webhooks here (topics: ' +
+            WOO_TOPICS.join(', ') +
+            '). `X-WC-Webhook-Signature` must be the base64 HMAC-SHA256 of the raw body with the webhook’s ' +
+            'secret, else 401 and nothing is stored; the unsigned `webhook_id=<id>` ping WooCommerce sends when ' +
+            'a webhook is saved is answered 200 (`received: false`). Each event is stored once (topic, resource ' +
+            'id and version) and applied in the background. 401: bad or missing signature, unknown connection.',
+          params: Params,
+          response: {
+            200: Type.Object({ received: Type.Boolean(), duplicate: Type.Boolean() }),
+            ...problems(400, 401, 413, 422, 429),
+          },
+        },
+      },
+      async (request) => {
+        const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+        const received = await receiveWebhook(
+          connectorDeps(deps.deps, deps.config, registry()),
+          'woocommerce',
+          request.params.id,
+          { headers: request.headers, rawBody },
+        );
+        return { received: received.topic !== null, duplicate: received.topic !== null && !received.stored };
+      },
+    );
   });
 }
 
@@ -165,25 +201,37 @@ export function connectorsRoutes(registry: () => ConnectorRegistry): RouteRegist
         schema: {
           operationId: 'createConnection',
           tags: ['Connections'],
-          summary: 'Connect the store’s platform (Shopify)',
+          summary: 'Connect the store’s platform (Shopify, WooCommerce)',
           description:
             'Credentials are encrypted at rest (BACKFILL_SECRETS_KEY) and never returned. Shopify: `accessToken` ' +
             '(the Admin API access token) and `clientSecret` (the app’s client secret, which signs webhooks). ' +
-            'Then subscribe the webhooks to `webhookPath` and start the import.',
+            'WooCommerce: `consumerKey` and `consumerSecret` (a REST API key with read/write) and ' +
+            '`webhookSecret` (the secret given to each webhook). ' +
+            'Then subscribe the webhooks to `webhookPath` and start the import. 422: a credential the platform ' +
+            'needs is missing, or `shop`/`apiUrl` is not a domain/origin; 409 `duplicate_connection`, ' +
+            '`secrets_key_not_configured`.',
           headers: IdempotencyHeaders,
           body: Type.Object(
             {
-              platform: Type.Literal('shopify'),
-              shop: Type.String({ minLength: 3, maxLength: 255, description: 'e.g. example.myshopify.com' }),
+              platform: Type.Union([Type.Literal('shopify'), Type.Literal('woocommerce')]),
+              shop: Type.String({
+                minLength: 3,
+                maxLength: 255,
+                description:
+                  'The shop’s domain: example.myshopify.com, or the WooCommerce site’s (shop.example.com)',
+              }),
               apiUrl: Type.Optional(
                 Type.String({ maxLength: 500, description: 'API origin if not https://<shop> (a proxy)' }),
               ),
               credentials: Type.Object(
                 {
-                  accessToken: Type.String({ minLength: 1, maxLength: 500 }),
-                  clientSecret: Type.String({ minLength: 1, maxLength: 500 }),
+                  accessToken: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+                  clientSecret: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+                  consumerKey: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+                  consumerSecret: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+                  webhookSecret: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
                 },
-                { additionalProperties: false },
+                { additionalProperties: false, description: 'The fields the platform needs (see above)' },
               ),
             },
             { additionalProperties: false },

@@ -13,7 +13,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import { stores } from '../stores/stores.tables.ts';
 
-export type Platform = 'shopify';
+export type Platform = 'shopify' | 'woocommerce';
 export type ConnectionState = 'active' | 'error';
 
 /** The initial import's progress: resumable from `cursor` within `phase`. */
@@ -162,5 +162,39 @@ export const connectorSkus = pgTable(
     index('connector_skus_dirty_idx')
       .on(t.storeId, t.connectionId)
       .where(sql`${t.wantedVersion} > ${t.pushedVersion}`),
+  ],
+);
+
+export type FulfilmentPushState = 'pending' | 'done' | 'skipped' | 'failed';
+
+/**
+ * Shipments Backfill made of orders that came from a platform, to tell the platform (connectors
+ * with `pushFulfilment`): written by the stock hook in the shipment's transaction, once per
+ * (connection, shipment); pushed by the worker with retries; `result` is what the push did.
+ */
+export const connectorFulfilments = pgTable(
+  'connector_fulfilments',
+  {
+    storeId: text('store_id').notNull(),
+    connectionId: text('connection_id').notNull(),
+    shipmentId: text('shipment_id').notNull(),
+    orderId: text('order_id').notNull(),
+    state: text('state').$type<FulfilmentPushState>().notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }),
+    leaseUntil: timestamp('lease_until', { withTimezone: true }),
+    lastError: text('last_error'),
+    result: text('result'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    pushedAt: timestamp('pushed_at', { withTimezone: true }),
+  },
+  (t) => [
+    primaryKey({ name: 'connector_fulfilments_pkey', columns: [t.storeId, t.connectionId, t.shipmentId] }),
+    foreignKey({
+      name: 'connector_fulfilments_connection_fk',
+      columns: [t.connectionId, t.storeId],
+      foreignColumns: [connections.id, connections.storeId],
+    }).onDelete('cascade'),
+    index('connector_fulfilments_due_idx').on(t.nextAttemptAt).where(sql`${t.state} = 'pending'`),
   ],
 );

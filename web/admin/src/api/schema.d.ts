@@ -135,8 +135,8 @@ export interface paths {
         get: operations["listConnections"];
         put?: never;
         /**
-         * Connect the store’s platform (Shopify)
-         * @description Credentials are encrypted at rest (BACKFILL_SECRETS_KEY) and never returned. Shopify: `accessToken` (the Admin API access token) and `clientSecret` (the app’s client secret, which signs webhooks). Then subscribe the webhooks to `webhookPath` and start the import.
+         * Connect the store’s platform (Shopify, WooCommerce)
+         * @description Credentials are encrypted at rest (BACKFILL_SECRETS_KEY) and never returned. Shopify: `accessToken` (the Admin API access token) and `clientSecret` (the app’s client secret, which signs webhooks). WooCommerce: `consumerKey` and `consumerSecret` (a REST API key with read/write) and `webhookSecret` (the secret given to each webhook). Then subscribe the webhooks to `webhookPath` and start the import. 422: a credential the platform needs is missing, or `shop`/`apiUrl` is not a domain/origin; 409 `duplicate_connection`, `secrets_key_not_configured`.
          */
         post: operations["createConnection"];
         delete?: never;
@@ -1363,6 +1363,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks/woocommerce/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * WooCommerce webhook receiver
+         * @description WooCommerce POSTs its webhooks here (topics: order.created, order.updated, product.created, product.updated). `X-WC-Webhook-Signature` must be the base64 HMAC-SHA256 of the raw body with the webhook’s secret, else 401 and nothing is stored; the unsigned `webhook_id=<id>` ping WooCommerce sends when a webhook is saved is answered 200 (`received: false`). Each event is stored once (topic, resource id and version) and applied in the background. 401: bad or missing signature, unknown connection.
+         */
+        post: operations["receiveWooCommerceWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2085,13 +2105,16 @@ export interface operations {
                 "application/json": {
                     /** @description API origin if not https://<shop> (a proxy) */
                     apiUrl?: string;
+                    /** @description The fields the platform needs (see above) */
                     credentials: {
-                        accessToken: string;
-                        clientSecret: string;
+                        accessToken?: string;
+                        clientSecret?: string;
+                        consumerKey?: string;
+                        consumerSecret?: string;
+                        webhookSecret?: string;
                     };
-                    /** @enum {string} */
-                    platform: "shopify";
-                    /** @description e.g. example.myshopify.com */
+                    platform: "shopify" | "woocommerce";
+                    /** @description The shop’s domain: example.myshopify.com, or the WooCommerce site’s (shop.example.com) */
                     shop: string;
                 };
             };
@@ -17980,6 +18003,142 @@ export interface operations {
         };
     };
     receiveShopifyWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description con_… identifier */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        duplicate: boolean;
+                        received: boolean;
+                    };
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON): `malformed_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Missing or invalid API key: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Body over 1 MiB: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The request is well-formed but not acceptable: `validation_failed` and others */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    receiveWooCommerceWebhook: {
         parameters: {
             query?: never;
             header?: never;
