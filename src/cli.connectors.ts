@@ -1,4 +1,4 @@
-/** `backfill connect shopify …` and `backfill connections import <id>`: the connectors from the command line. */
+/** `backfill connect shopify|woocommerce …` and `backfill connections import <id>`: the connectors from the command line. */
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { assembleDeps } from './assembly.ts';
@@ -12,6 +12,9 @@ import { DomainError } from './shared/errors.ts';
 
 export const CONNECTORS_HELP = `  backfill connect shopify --store ID --shop DOMAIN --token ADMIN_TOKEN --secret CLIENT_SECRET [--api-url ORIGIN]
                                       connect a store to its Shopify shop (needs BACKFILL_SECRETS_KEY)
+  backfill connect woocommerce --store ID --shop DOMAIN --key CONSUMER_KEY --secret CONSUMER_SECRET
+                               --webhook-secret SECRET [--api-url ORIGIN]
+                                      connect a store to its WooCommerce site (a REST key with read/write)
   backfill connections import ID      import the connection's catalogue and open orders, printing
                                       progress (resumes an interrupted import)`;
 
@@ -28,12 +31,31 @@ async function withDatabase<T>(
   }
 }
 
+/** What each platform's `connect` takes: its flags, and the credentials they make. */
+const CONNECT_FLAGS = {
+  shopify: {
+    flags: ['store', 'shop', 'token', 'secret'],
+    credentials: (v: Record<string, string | undefined>) => ({
+      accessToken: v.token!,
+      clientSecret: v.secret!,
+    }),
+    webhooks: "Shopify's webhooks",
+  },
+  woocommerce: {
+    flags: ['store', 'shop', 'key', 'secret', 'webhook-secret'],
+    credentials: (v: Record<string, string | undefined>) => ({
+      consumerKey: v.key!,
+      consumerSecret: v.secret!,
+      webhookSecret: v['webhook-secret']!,
+    }),
+    webhooks: "WooCommerce's webhooks (order.created, order.updated, product.created, product.updated)",
+  },
+} as const;
+
 export async function connectCommand(config: Config, argv: readonly string[]): Promise<number> {
   const [platform, ...rest] = argv;
-  if (platform !== 'shopify') {
-    console.error(
-      'connect needs a platform: backfill connect shopify --store … (Shopify is the one supported so far)',
-    );
+  if (platform !== 'shopify' && platform !== 'woocommerce') {
+    console.error('connect needs a platform: backfill connect shopify|woocommerce --store …');
     return 2;
   }
   const { values } = parseArgs({
@@ -42,13 +64,16 @@ export async function connectCommand(config: Config, argv: readonly string[]): P
       store: { type: 'string' },
       shop: { type: 'string' },
       token: { type: 'string' },
+      key: { type: 'string' },
       secret: { type: 'string' },
+      'webhook-secret': { type: 'string' },
       'api-url': { type: 'string' },
     },
   });
-  const missing = ['store', 'shop', 'token', 'secret'].filter((k) => !values[k as keyof typeof values]);
+  const spec = CONNECT_FLAGS[platform];
+  const missing = spec.flags.filter((k) => !values[k as keyof typeof values]);
   if (missing.length > 0) {
-    console.error(`connect shopify needs ${missing.map((m) => `--${m}`).join(', ')}`);
+    console.error(`connect ${platform} needs ${missing.map((m) => `--${m}`).join(', ')}`);
     return 2;
   }
   return withDatabase(config, async (db) => {
@@ -64,14 +89,14 @@ export async function connectCommand(config: Config, argv: readonly string[]): P
     try {
       const view = await inTransaction(db.db, (tx) =>
         connectStore(tx, deps, store, {
-          platform: 'shopify',
+          platform,
           shop: values.shop!,
           ...(values['api-url'] ? { apiUrl: values['api-url'] } : {}),
-          credentials: { accessToken: values.token!, clientSecret: values.secret! },
+          credentials: spec.credentials(values),
         }),
       );
       console.log(`Connected ${view.shop}: connection ${view.id}`);
-      console.log(`Subscribe Shopify's webhooks to ${config.publicUrl}${view.webhookPath}`);
+      console.log(`Subscribe ${spec.webhooks} to ${config.publicUrl}${view.webhookPath}`);
       console.log(`Then import the catalogue and open orders: backfill connections import ${view.id}`);
       return 0;
     } catch (error) {
