@@ -62,6 +62,8 @@ export interface FakeWoo {
   retryAfterSeconds: number;
   /** Milliseconds each answer waits (a slow host). */
   delayMs: number;
+  /** Called after each product or variation a batch updated (the bench times its calls). */
+  onUpdate: ((item: WooItem) => void) | null;
   addSimple(id: number, fields: Partial<WooItem> & { sku: string; name: string; price: string }): WooItem;
   addVariable(
     id: number,
@@ -93,6 +95,7 @@ export async function startFakeWoo(
     rateLimitNext: 0,
     retryAfterSeconds: 1,
     delayMs: 0,
+    onUpdate: null,
     addSimple(id, fields) {
       const item: WooItem = {
         id,
@@ -206,6 +209,7 @@ export async function startFakeWoo(
       else item.meta_data.push({ id: metaSeq++, key: meta.key, value: String(meta.value) });
     }
     item.date_modified_gmt = new Date().toISOString().slice(0, 19);
+    fake.onUpdate?.(item);
     return fake.view(item);
   }
 

@@ -13,12 +13,17 @@ import { queryRows } from '../../db/client.ts';
 import { startPassLoop } from '../../shared/periodic.ts';
 import type { ConnectorDeps } from './connectors.context.ts';
 import { pushFulfilments } from './connectors.fulfilments.ts';
-import { dueEvents, processEvent } from './connectors.inbox.ts';
+import { dueEvents, INBOX_BATCH, processEventBatch } from './connectors.inbox.ts';
 import { pushDue } from './connectors.outbound.ts';
 import { reconcile, runImport, runningImports } from './connectors.sync.ts';
 
 const INBOX = 'connectors-inbox';
 const RECONCILE_EVERY_MS = 60 * 60_000;
+/**
+ * Availability and fulfilments are pushed on a loop of their own, at most this far apart: a stock
+ * change then reaches the platform within about this long, however long the inbox pass takes.
+ */
+const PUSH_EVERY_MS = 200;
 
 interface Log {
   error(object: unknown, message: string): void;
@@ -47,32 +52,33 @@ export async function startConnectorWorker(
     INBOX,
     { batchSize: 1, pollingIntervalSeconds: 1 },
     async (jobs) => {
-      for (const job of jobs) {
-        for (const id of job.data.eventIds) await processEvent(deps, job.data.storeId, id);
-      }
+      for (const job of jobs) await processEventBatch(deps, job.data.storeId, job.data.eventIds);
     },
   );
   const scope = options.storeIds ? { storeIds: options.storeIds } : {};
   const enqueuedAt = new Map<string, number>();
   const pass = async () => {
     const now = deps.clock.now().getTime();
-    const due = (await dueEvents(deps, { limit: 500, ...scope })).filter(
+    const due = (await dueEvents(deps, { limit: 5000, ...scope })).filter(
       (e) => (enqueuedAt.get(e.id) ?? 0) < now - 60_000,
     );
+    // One job per store and batch: a job's events are applied together (new orders in one transaction).
     const byStore = new Map<string, string[]>();
     for (const event of due) {
       byStore.set(event.storeId, [...(byStore.get(event.storeId) ?? []), event.id]);
       enqueuedAt.set(event.id, now);
     }
-    if (byStore.size > 0) {
-      await boss.insert(
-        [...byStore].map(([storeId, eventIds]) => ({ name: INBOX, data: { storeId, eventIds } })),
-      );
+    const jobs = [...byStore].flatMap(([storeId, ids]) =>
+      Array.from({ length: Math.ceil(ids.length / INBOX_BATCH) }, (_, i) => ({
+        name: INBOX,
+        data: { storeId, eventIds: ids.slice(i * INBOX_BATCH, (i + 1) * INBOX_BATCH) },
+      })),
+    );
+    if (jobs.length > 0) {
+      await boss.insert(jobs);
       boss.notifyWorker(lane);
     }
     for (const [id, at] of enqueuedAt) if (at < now - 10 * 60_000) enqueuedAt.delete(id);
-    await pushDue(deps, scope);
-    await pushFulfilments(deps, scope);
     for (const job of await runningImports(deps, options.storeIds))
       await runImport(deps, job.store_id, job.id);
     const stale = await queryRows<{ store_id: string; id: string }>(
@@ -93,10 +99,22 @@ export async function startConnectorWorker(
     intervalMs: options.intervalMs,
     onError: (error) => log.error({ err: error }, 'connectors pass failed'),
   });
+  const pushLoop = startPassLoop(
+    async () => {
+      await pushDue(deps, scope);
+      await pushFulfilments(deps, scope);
+    },
+    {
+      intervalMs: Math.min(options.intervalMs, PUSH_EVERY_MS),
+      onError: (error) => log.error({ err: error }, 'connectors push failed'),
+    },
+  );
   return {
-    tick: loop.tick,
+    async tick() {
+      await Promise.all([loop.tick(), pushLoop.tick()]);
+    },
     async stop() {
-      await loop.stop();
+      await Promise.all([loop.stop(), pushLoop.stop()]);
       await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
     },
   };
