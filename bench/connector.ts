@@ -11,8 +11,8 @@
  * Load: `--orders` signed `order.created` webhooks (1–3 lines of random SKUs each) POSTed over real
  * HTTP by `--concurrency` clients, plus `--duplicates` of them delivered a second time (WooCommerce's
  * retries). Meanwhile a stock change every `--probe-ms` on a probe SKU (`POST
- * /v1/inventory/adjustments`, +1): its delay is from the adjustment's answer (committed) to the
- * stand-in's first batch call carrying that quantity or more for that SKU.
+ * /v1/inventory/adjustments`, +1): its delay is from the adjustment's request (the answer may come
+ * after the push) to the stand-in's first batch update carrying that quantity or more for that SKU.
  *
  * Figures: **ordersPerSec** = distinct orders / seconds from the first POST until the inbox holds no
  * unprocessed event (every order placed); **syncP99Ms** = p99 of the probes' delays.
@@ -55,6 +55,8 @@ export interface ConnectorOptions {
   concurrency?: number;
   duplicates?: number;
   probeMs?: number;
+  /** Profile the server child (`--cpu-prof`) into this directory. */
+  cpuProfDir?: string;
 }
 
 const WEBHOOK_SECRET = 'bench-woo-webhook-secret';
@@ -77,6 +79,7 @@ export async function runConnector(options: ConnectorOptions): Promise<Record<st
   const fake = await startFakeWoo();
   const port = await freePort();
   const child = startServer(database.url, port, {
+    ...(options.cpuProfDir ? { cpuProfDir: options.cpuProfDir } : {}),
     env: {
       BACKFILL_SECRETS_KEY: randomBytes(32).toString('base64'),
       BACKFILL_ALLOW_PRIVATE_URLS: '1',
@@ -269,6 +272,8 @@ async function load(
     let i = 0;
     while (loading) {
       const sku = probeName(i++ % run.probes);
+      // Timed from the request: a push may follow the commit before the answer arrives.
+      const sentAt = performance.now();
       const reply = await client.request('POST', '/v1/inventory/adjustments', key, {
         sku,
         quantity: 1,
@@ -277,7 +282,7 @@ async function load(
       if (reply.status === 201) {
         const quantity = probeLevel.get(sku)! + 1;
         probeLevel.set(sku, quantity);
-        probesSent.push({ sku, quantity, at: performance.now() });
+        probesSent.push({ sku, quantity, at: sentAt });
       }
       await new Promise((r) => setTimeout(r, run.probeMs));
     }
@@ -376,6 +381,12 @@ async function load(
   }
   if (wrongStock > 0) violations.push(`${wrongStock} SKU(s) with a wrong final platform stock`);
 
+  if (admin) {
+    const { rows } = await admin.query(
+      'SELECT deadlocks::int AS n FROM pg_stat_database WHERE datname = current_database()',
+    );
+    log(`deadlocks in the run's database: ${rows[0]?.n ?? 'n/a'}`);
+  }
   const ordersPerSec = round(run.orders / seconds);
   const syncP99Ms = delays.length ? round(percentile(delays, 99)) : null;
   log(

@@ -24,6 +24,7 @@ const RECONCILE_EVERY_MS = 60 * 60_000;
  * change then reaches the platform within about this long, however long the inbox pass takes.
  */
 const PUSH_EVERY_MS = 200;
+const INBOX_LANES = 2;
 
 interface Log {
   error(object: unknown, message: string): void;
@@ -48,13 +49,20 @@ export async function startConnectorWorker(
   boss.on('error', (error) => log.error({ err: error }, 'pg-boss error'));
   await boss.start();
   await boss.createQueue(INBOX, { name: INBOX, policy: 'standard', retryLimit: 5, expireInSeconds: 120 });
-  const lane = await boss.work<{ storeId: string; eventIds: string[] }>(
-    INBOX,
-    { batchSize: 1, pollingIntervalSeconds: 1 },
-    async (jobs) => {
-      for (const job of jobs) await processEventBatch(deps, job.data.storeId, job.data.eventIds);
-    },
-  );
+  // Two lanes: one batch waits on the database (its SKUs' row locks, a commit) while the other
+  // works; batches lock stock rows in SKU order, so lanes touching the same SKUs take turns.
+  const lanes: string[] = [];
+  for (let i = 0; i < INBOX_LANES; i++) {
+    lanes.push(
+      await boss.work<{ storeId: string; eventIds: string[] }>(
+        INBOX,
+        { batchSize: 1, pollingIntervalSeconds: 1 },
+        async (jobs) => {
+          for (const job of jobs) await processEventBatch(deps, job.data.storeId, job.data.eventIds);
+        },
+      ),
+    );
+  }
   const scope = options.storeIds ? { storeIds: options.storeIds } : {};
   const enqueuedAt = new Map<string, number>();
   const pass = async () => {
@@ -76,7 +84,7 @@ export async function startConnectorWorker(
     );
     if (jobs.length > 0) {
       await boss.insert(jobs);
-      boss.notifyWorker(lane);
+      for (const lane of lanes) boss.notifyWorker(lane);
     }
     for (const [id, at] of enqueuedAt) if (at < now - 10 * 60_000) enqueuedAt.delete(id);
     for (const job of await runningImports(deps, options.storeIds))
