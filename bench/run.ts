@@ -15,6 +15,8 @@
  *            [--trace-sql 1]
  *   storefront [--engine postgres|pglite] [--concurrency 64] [--seconds 10] [--skus 60] [--stock S] [--limit L]
  *              [--orders N] [--cpu-prof DIR]
+ *   connector [--engine postgres|pglite] [--orders 20000] [--skus 200] [--probes 20] [--concurrency 32]
+ *             [--duplicates 0.05] [--probe-ms 100] [--cpu-prof DIR]
  *
  * Every scenario runs on a database of its own (created for the run, dropped after it), prints a
  * human-readable log and, as its very last line, one JSON object. Exit code: 0 when the run
@@ -24,6 +26,7 @@
  */
 import { parseArgs } from 'node:util';
 import { type Engine, runCleanups } from './common.ts';
+import { runConnector } from './connector.ts';
 import { runConsole } from './console.ts';
 import { runForecast } from './forecast.ts';
 import { runHotSku } from './hot-sku.ts';
@@ -33,7 +36,7 @@ import { runRestock } from './restock.ts';
 import { runSoak } from './soak.ts';
 import { runStorefront } from './storefront.ts';
 
-const USAGE = `usage: npm run bench -- <hot-sku|restock|promises|messages|storefront|soak|console|forecast> [flags]
+const USAGE = `usage: npm run bench -- <hot-sku|restock|promises|messages|storefront|connector|soak|console|forecast> [flags]
 
 hot-sku  --engine postgres|pglite  --concurrency 64  --stock S  --limit L  --requests N
          --baseline-seconds 10  --cpu-prof DIR (profile the server child)
@@ -51,6 +54,10 @@ messages --engine postgres|pglite  --orders 5000 (1000 on pglite)  --channel ema
          --trace-sql 1 (time the SQL round trips of the relay and delivery phases; PostgreSQL only)
 storefront --engine postgres|pglite  --concurrency 64  --seconds 10 (each of 2 read and 2 bare-route phases)
          --skus 60 (catalog read)  --stock S  --limit L  --orders N (the hot-SKU sale beside the reads)
+         --cpu-prof DIR (profile the server child)
+connector --engine postgres|pglite  --orders 20000 (2000 on pglite; signed WooCommerce order webhooks)
+         --skus 200  --probes 20 (SKUs whose stock changes are timed to the platform call)  --concurrency 32
+         --duplicates 0.05 (fraction delivered twice)  --probe-ms 100 (one stock change every so often)
          --cpu-prof DIR (profile the server child)
 soak     --engine postgres|pglite  --seconds 600 (the run's length)  --rate 20 (requests per second, all kinds)
          mixed traffic at a fixed rate: p50/p99 per endpoint, errors, memory growth, invariants
@@ -122,6 +129,9 @@ async function main(argv: string[]): Promise<number> {
       days: { type: 'string' },
       seed: { type: 'string' },
       candidates: { type: 'string' },
+      probes: { type: 'string' },
+      duplicates: { type: 'string' },
+      'probe-ms': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -213,6 +223,17 @@ async function main(argv: string[]): Promise<number> {
       orders: intFlag(values.orders, 'orders'),
       queue: intFlag(values.queue, 'queue'),
       rounds: intFlag(values.rounds, 'rounds'),
+    });
+  } else if (scenario === 'connector') {
+    result = await runConnector({
+      engine,
+      orders: intFlag(values.orders, 'orders'),
+      skus: intFlag(values.skus, 'skus'),
+      probes: intFlag(values.probes, 'probes'),
+      concurrency: intFlag(values.concurrency, 'concurrency'),
+      duplicates: numFlag(values.duplicates, 'duplicates'),
+      probeMs: intFlag(values['probe-ms'], 'probe-ms'),
+      cpuProfDir: values['cpu-prof'],
     });
   } else if (scenario === 'soak') {
     result = await runSoak({

@@ -1,4 +1,4 @@
-/** `backfill connect shopify|bigcommerce …` and `backfill connections import <id>`: the connectors from the command line. */
+/** `backfill connect shopify|bigcommerce|woocommerce …` and `backfill connections import <id>`: the connectors from the command line. */
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { assembleDeps } from './assembly.ts';
@@ -14,6 +14,9 @@ export const CONNECTORS_HELP = `  backfill connect shopify --store ID --shop DOM
                                       connect a store to its Shopify shop (needs BACKFILL_SECRETS_KEY)
   backfill connect bigcommerce --store ID --shop DOMAIN --store-hash HASH --token ACCESS_TOKEN --webhook-secret SECRET [--api-url ORIGIN] [--push-fulfilments]
                                       connect a store to its BigCommerce store (needs BACKFILL_SECRETS_KEY)
+  backfill connect woocommerce --store ID --shop DOMAIN --key CONSUMER_KEY --secret CONSUMER_SECRET
+                               --webhook-secret SECRET [--api-url ORIGIN] [--push-fulfilments]
+                                      connect a store to its WooCommerce site (a REST key with read/write)
   backfill connections import ID      import the connection's catalogue and open orders, printing
                                       progress (resumes an interrupted import)`;
 
@@ -49,12 +52,22 @@ const PLATFORMS = {
     }),
     webhooks: 'Create BigCommerce’s webhooks (header X-Backfill-Webhook-Secret: your secret)',
   },
+  woocommerce: {
+    required: ['store', 'shop', 'key', 'secret', 'webhook-secret'],
+    credentials: (v: Record<string, string | undefined>) => ({
+      consumerKey: v.key!,
+      consumerSecret: v.secret!,
+      webhookSecret: v['webhook-secret']!,
+    }),
+    webhooks:
+      'Create WooCommerce’s webhooks (order.created, order.updated, product.created, product.updated; secret: your webhook secret)',
+  },
 } as const;
 
 export async function connectCommand(config: Config, argv: readonly string[]): Promise<number> {
   const [platform, ...rest] = argv;
-  if (platform !== 'shopify' && platform !== 'bigcommerce') {
-    console.error('connect needs a platform: backfill connect shopify|bigcommerce --store …');
+  if (platform !== 'shopify' && platform !== 'bigcommerce' && platform !== 'woocommerce') {
+    console.error('connect needs a platform: backfill connect shopify|bigcommerce|woocommerce --store …');
     return 2;
   }
   const spec = PLATFORMS[platform];
@@ -64,6 +77,7 @@ export async function connectCommand(config: Config, argv: readonly string[]): P
       store: { type: 'string' },
       shop: { type: 'string' },
       token: { type: 'string' },
+      key: { type: 'string' },
       secret: { type: 'string' },
       'store-hash': { type: 'string' },
       'webhook-secret': { type: 'string' },

@@ -291,6 +291,7 @@ describe('an order on BigCommerce for an out-of-stock item', () => {
       lines: [{ sku: 'JACKET-M', quantity: 2 }],
       carrier: 'UPS',
       trackingNumber: '1Z999',
+      orderFulfilled: false,
     });
     expect(again.platformId).toBe(row!.platform_id);
     expect(platform.shipments).toHaveLength(1);

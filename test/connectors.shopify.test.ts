@@ -127,7 +127,7 @@ async function snapshot() {
   };
 }
 
-// Scoped to this file's store: other test files may share the database.
+// Scoped to this file's store: other test files share the database and have their own secrets key.
 const processAll = () => processInbox(cdeps, { storeIds: [store.id] });
 const pushAll = () => pushDue(cdeps, { storeIds: [store.id] });
 
@@ -577,6 +577,7 @@ describe('fulfilment push', () => {
       lines: [{ sku: 'JACKET-L', quantity: 1 }],
       carrier: 'UPS',
       trackingNumber: '1ZBF01',
+      orderFulfilled: false,
     });
     expect(again.platformId).toBe(String(made[0]!.id));
     expect(fake.fulfillments.get(id)).toHaveLength(1);

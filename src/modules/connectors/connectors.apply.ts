@@ -7,6 +7,7 @@ import { and, eq, ne, sql } from 'drizzle-orm';
 import { type Executor, queryRows, type Tx } from '../../db/client.ts';
 import { errorOfOutcome } from '../../db/idempotency.models.ts';
 import type { StoreScope } from '../../shared/context.ts';
+import { DomainError } from '../../shared/errors.ts';
 import { getVariant, patchVariant, putVariant } from '../catalog/catalog.usecases.ts';
 import { getOrder } from '../stock/stock.orders.ts';
 import { placeOrdersIn } from '../stock/stock.placement.batch.ts';
@@ -160,6 +161,20 @@ async function pushedByBackfill(tx: Executor, event: EventContext, reference: st
   return rows.length > 0;
 }
 
+/** The platform made this shipment: it is not pushed back to it (the stock hook may have queued it). */
+async function markFromPlatform(tx: Executor, event: EventContext, shipmentId: string, platformId: string) {
+  await tx
+    .update(connectorFulfilments)
+    .set({ state: 'from_platform', platformId, nextAttemptAt: null })
+    .where(
+      and(
+        eq(connectorFulfilments.storeId, event.storeId),
+        eq(connectorFulfilments.connectionId, event.connectionId),
+        eq(connectorFulfilments.shipmentId, shipmentId),
+      ),
+    );
+}
+
 async function applyToOrder(
   tx: Tx,
   deps: ConnectorDeps,
@@ -195,21 +210,43 @@ async function applyToOrder(
       ...(extra.carrier ? { carrier: extra.carrier } : {}),
       ...(extra.trackingNumber ? { trackingNumber: extra.trackingNumber } : {}),
     });
-    // The platform made this shipment: it is not pushed back to it.
-    await tx
-      .update(connectorFulfilments)
-      .set({ state: 'from_platform', platformId: reference || event.resourceId, nextAttemptAt: null })
-      .where(
-        and(
-          eq(connectorFulfilments.storeId, store.id),
-          eq(connectorFulfilments.connectionId, event.connectionId),
-          eq(connectorFulfilments.shipmentId, shipment.id),
-        ),
-      );
+    await markFromPlatform(tx, event, shipment.id, reference || event.resourceId);
     return { outcome: 'done', orderId, result: { orderId, shipmentId: shipment.id } };
   }
   await cancelOrder(tx, deps, store, orderId, { lines, reason: 'refunded on the platform' });
   return { outcome: 'done', orderId, result: { orderId, cancelled: lines } };
+}
+
+/**
+ * The platform marked the order done: every unit not yet shipped or cancelled ships (all must be
+ * allocated: units still waiting make the event fail and be retried). Nothing left: nothing to do.
+ */
+async function applyComplete(
+  tx: Tx,
+  deps: ConnectorDeps,
+  store: StoreScope,
+  event: EventContext,
+  command: Extract<InboundCommand, { kind: 'complete' }>,
+): Promise<Applied> {
+  const orderId = await orderIdByExternalId(tx, store.id, command.orderId);
+  if (orderId === null) return { outcome: 'parked', waitsFor: waitKey(command.orderId) };
+  const order = await getOrder(tx, store.id, orderId);
+  const open = order.lines.filter((l) => l.allocatedQuantity + l.backorderedQuantity > 0);
+  if (open.length === 0) return { outcome: 'skipped', result: { reason: 'nothing left to ship' } };
+  const waiting = open.filter((l) => l.backorderedQuantity > 0);
+  if (waiting.length > 0) {
+    throw new DomainError(
+      'conflict',
+      'not_allocated',
+      `The platform completed order ${command.orderId}, but ${waiting.map((l) => `${l.backorderedQuantity} × ${l.sku}`).join(', ')} still wait(s) for stock in Backfill`,
+    );
+  }
+  const shipment = await createShipment(tx, deps, store, orderId, {
+    ...(command.carrier ? { carrier: command.carrier } : {}),
+    ...(command.trackingNumber ? { trackingNumber: command.trackingNumber } : {}),
+  });
+  await markFromPlatform(tx, event, shipment.id, event.resourceId);
+  return { outcome: 'done', orderId, result: { orderId, shipmentId: shipment.id } };
 }
 
 /** Maps platform variants; creates the ones Backfill lacks, and follows title, price and image of the others. */
@@ -271,6 +308,9 @@ export async function applyCommands(
         break;
       case 'cancel_units':
         last = await applyToOrder(tx, deps, store, event, command.orderId, 'cancel', command.lines);
+        break;
+      case 'complete':
+        last = await applyComplete(tx, deps, store, event, command);
         break;
       case 'catalogue':
         last = {

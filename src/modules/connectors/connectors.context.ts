@@ -3,6 +3,7 @@ import { createBigCommerceConnector } from './connectors.bigcommerce.ts';
 import type { PlatformConnector } from './connectors.platform.ts';
 import { createShopifyConnector } from './connectors.shopify.ts';
 import type { Platform } from './connectors.tables.ts';
+import { createWooConnector } from './connectors.woocommerce.ts';
 
 export type ConnectorRegistry = Readonly<Record<Platform, PlatformConnector>>;
 
@@ -18,6 +19,7 @@ export interface ConnectorDeps extends Deps {
 export const defaultConnectors = (): ConnectorRegistry => ({
   shopify: createShopifyConnector(),
   bigcommerce: createBigCommerceConnector(),
+  woocommerce: createWooConnector(),
 });
 
 export function connectorDeps(

@@ -23,6 +23,8 @@ interface DueFulfilment {
   attempts: number;
   carrier: string | null;
   tracking_number: string | null;
+  /** Nothing of the order is left to ship (every unit shipped or cancelled). */
+  order_fulfilled: boolean;
 }
 
 async function leaseDue(
@@ -44,7 +46,10 @@ async function leaseDue(
          WHERE f.store_id = due.store_id AND f.connection_id = due.connection_id AND f.shipment_id = due.shipment_id
            AND s.store_id = f.store_id AND s.id = f.shipment_id
         RETURNING f.store_id, f.connection_id, f.shipment_id, f.platform_order_id, f.attempts,
-                  s.carrier, s.tracking_number`,
+                  s.carrier, s.tracking_number,
+                  NOT EXISTS (SELECT 1 FROM order_lines l
+                               WHERE l.store_id = f.store_id AND l.order_id = f.order_id
+                                 AND l.allocated + l.backordered > 0) AS order_fulfilled`,
   );
 }
 
@@ -83,6 +88,7 @@ export async function pushFulfilmentsDue(
             lines: await shipmentUnits(deps, row.store_id, row.shipment_id),
             carrier: row.carrier,
             trackingNumber: row.tracking_number,
+            orderFulfilled: row.order_fulfilled === true,
           },
         );
         statements.push(

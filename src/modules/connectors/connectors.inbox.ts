@@ -11,6 +11,7 @@ import { DomainError } from '../../shared/errors.ts';
 import { stores } from '../stores/stores.tables.ts';
 import { applyCommands } from './connectors.apply.ts';
 import type { ConnectorDeps } from './connectors.context.ts';
+import { placeNewOrders } from './connectors.inbox.batch.ts';
 import { currencyDigits, dedupeKeyOf, MAX_EVENT_ATTEMPTS, retryDelayMs } from './connectors.models.ts';
 import type { InboundRequest } from './connectors.platform.ts';
 import { findConnectionById, platformConnection } from './connectors.repository.ts';
@@ -22,6 +23,38 @@ const invalidSignature = () =>
     'invalid_signature',
     'The webhook signature does not match: nothing was stored',
   );
+
+/**
+ * Connections as webhooks find them, kept a few seconds: a busy shop's webhooks then cost one
+ * INSERT each, not a lookup and an AES open too. A connection deleted meanwhile is caught by the
+ * INSERT's foreign key (answered like an unknown one).
+ */
+const CONNECTION_TTL_MS = 5000;
+const recentConnections = new Map<
+  string,
+  {
+    row: NonNullable<Awaited<ReturnType<typeof findConnectionById>>>;
+    credentials: Record<string, string>;
+    at: number;
+  }
+>();
+
+async function webhookConnection(deps: ConnectorDeps, connectionId: string) {
+  const now = Date.now();
+  const cached = recentConnections.get(connectionId);
+  if (cached && now - cached.at < CONNECTION_TTL_MS) return cached;
+  const row = await findConnectionById(deps.db, connectionId);
+  if (!row) return null;
+  const entry = { row, credentials: platformConnection(deps, row).credentials, at: now };
+  if (recentConnections.size > 1000) recentConnections.clear();
+  recentConnections.set(connectionId, entry);
+  return entry;
+}
+
+const isForeignKeyViolation = (error: unknown): boolean => {
+  const e = error as { code?: string; cause?: { code?: string } };
+  return (e.cause ?? e).code === '23503';
+};
 
 export interface Received {
   stored: boolean;
@@ -40,11 +73,12 @@ export async function receiveWebhook(
   connectionId: string,
   request: InboundRequest,
 ): Promise<Received> {
-  const row = await findConnectionById(deps.db, connectionId);
-  if (!row || row.platform !== platform) throw invalidSignature();
+  const found = await webhookConnection(deps, connectionId);
+  if (!found || found.row.platform !== platform) throw invalidSignature();
+  const { row, credentials } = found;
   const connector = deps.connectors[platform];
-  const connection = platformConnection(deps, row);
-  if (!connector.verifyWebhook(request, connection.credentials)) throw invalidSignature();
+  if (connector.isPing?.(request)) return { stored: false, eventId: null, topic: null };
+  if (!connector.verifyWebhook(request, credentials)) throw invalidSignature();
   let payload: Record<string, unknown>;
   try {
     payload = JSON.parse(request.rawBody.toString('utf8'));
@@ -75,7 +109,12 @@ export async function receiveWebhook(
       receivedAt: now,
     })
     .onConflictDoNothing()
-    .returning({ id: connectorEvents.id });
+    .returning({ id: connectorEvents.id })
+    .catch((error: unknown) => {
+      if (!isForeignKeyViolation(error)) throw error;
+      recentConnections.delete(connectionId);
+      throw invalidSignature();
+    });
   return { stored: inserted.length === 1, eventId: inserted[0]?.id ?? null, topic: envelope.topic };
 }
 
@@ -209,6 +248,27 @@ export async function processEvent(
   }
 }
 
+/**
+ * Applies these events of one store: new platform orders together in one transaction
+ * (connectors.inbox.batch.ts), every other event alone. Returns how many left `pending`.
+ */
+export async function processEventBatch(
+  deps: ConnectorDeps,
+  storeId: string,
+  eventIds: readonly string[],
+): Promise<number> {
+  const { settled, leftovers } = await placeNewOrders(deps, storeId, eventIds);
+  let applied = settled;
+  for (const id of leftovers) {
+    const state = await processEvent(deps, storeId, id);
+    if (state !== null && state !== 'pending') applied++;
+  }
+  return applied;
+}
+
+/** Events applied together in one transaction (at most). */
+export const INBOX_BATCH = 100;
+
 /** Processes due events until none is left (or `maxRounds` passes); returns how many were applied. */
 export async function processInbox(
   deps: ConnectorDeps,
@@ -216,17 +276,17 @@ export async function processInbox(
 ): Promise<number> {
   let applied = 0;
   for (let round = 0; round < (options.maxRounds ?? 20); round++) {
-    const due = await dueEvents(deps, { limit: 200, ...options });
+    const due = await dueEvents(deps, { limit: 1000, ...options });
     if (due.length === 0) break;
-    let progressed = false;
-    for (const event of due) {
-      const state = await processEvent(deps, event.storeId, event.id);
-      if (state !== null && state !== 'pending') {
-        applied++;
-        progressed = true;
-      }
+    let progressed = 0;
+    const byStore = new Map<string, string[]>();
+    for (const event of due) byStore.set(event.storeId, [...(byStore.get(event.storeId) ?? []), event.id]);
+    for (const [storeId, ids] of byStore) {
+      for (let i = 0; i < ids.length; i += INBOX_BATCH)
+        progressed += await processEventBatch(deps, storeId, ids.slice(i, i + INBOX_BATCH));
     }
-    if (!progressed) break;
+    applied += progressed;
+    if (progressed === 0) break;
   }
   return applied;
 }

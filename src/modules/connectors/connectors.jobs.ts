@@ -1,9 +1,9 @@
 /**
  * The connectors' background work, on pg-boss in the same database: a timer enqueues due inbox
  * events as jobs (pg-boss hands them to any worker process and retries a job whose process died),
- * pushes due availability and fulfilments, runs requested imports, and reconciles each connection hourly. Every
- * step is safe to run twice or in two processes: events are applied under their row lock, SKUs
- * and imports are leased.
+ * pushes due availability and fulfilments (on a loop of their own), runs requested imports, and
+ * reconciles each connection hourly. Every step is safe to run twice or in two processes: events
+ * are applied under their row lock, SKUs, fulfilments and imports are leased.
  */
 
 import { sql } from 'drizzle-orm';
@@ -13,12 +13,18 @@ import { queryRows } from '../../db/client.ts';
 import { startPassLoop } from '../../shared/periodic.ts';
 import type { ConnectorDeps } from './connectors.context.ts';
 import { pushFulfilmentsDue } from './connectors.fulfilments.ts';
-import { dueEvents, processEvent } from './connectors.inbox.ts';
+import { dueEvents, INBOX_BATCH, processEventBatch } from './connectors.inbox.ts';
 import { pushDue } from './connectors.outbound.ts';
 import { reconcile, runImport, runningImports } from './connectors.sync.ts';
 
 const INBOX = 'connectors-inbox';
 const RECONCILE_EVERY_MS = 60 * 60_000;
+/**
+ * Availability and fulfilments are pushed on a loop of their own, at most this far apart: a stock
+ * change then reaches the platform within about this long, however long the inbox pass takes.
+ */
+const PUSH_EVERY_MS = 200;
+const INBOX_LANES = 2;
 
 interface Log {
   error(object: unknown, message: string): void;
@@ -43,36 +49,44 @@ export async function startConnectorWorker(
   boss.on('error', (error) => log.error({ err: error }, 'pg-boss error'));
   await boss.start();
   await boss.createQueue(INBOX, { name: INBOX, policy: 'standard', retryLimit: 5, expireInSeconds: 120 });
-  const lane = await boss.work<{ storeId: string; eventIds: string[] }>(
-    INBOX,
-    { batchSize: 1, pollingIntervalSeconds: 1 },
-    async (jobs) => {
-      for (const job of jobs) {
-        for (const id of job.data.eventIds) await processEvent(deps, job.data.storeId, id);
-      }
-    },
-  );
+  // Two lanes: one batch waits on the database (its SKUs' row locks, a commit) while the other
+  // works; batches lock stock rows in SKU order, so lanes touching the same SKUs take turns.
+  const lanes: string[] = [];
+  for (let i = 0; i < INBOX_LANES; i++) {
+    lanes.push(
+      await boss.work<{ storeId: string; eventIds: string[] }>(
+        INBOX,
+        { batchSize: 1, pollingIntervalSeconds: 1 },
+        async (jobs) => {
+          for (const job of jobs) await processEventBatch(deps, job.data.storeId, job.data.eventIds);
+        },
+      ),
+    );
+  }
   const scope = options.storeIds ? { storeIds: options.storeIds } : {};
   const enqueuedAt = new Map<string, number>();
   const pass = async () => {
     const now = deps.clock.now().getTime();
-    const due = (await dueEvents(deps, { limit: 500, ...scope })).filter(
+    const due = (await dueEvents(deps, { limit: 5000, ...scope })).filter(
       (e) => (enqueuedAt.get(e.id) ?? 0) < now - 60_000,
     );
+    // One job per store and batch: a job's events are applied together (new orders in one transaction).
     const byStore = new Map<string, string[]>();
     for (const event of due) {
       byStore.set(event.storeId, [...(byStore.get(event.storeId) ?? []), event.id]);
       enqueuedAt.set(event.id, now);
     }
-    if (byStore.size > 0) {
-      await boss.insert(
-        [...byStore].map(([storeId, eventIds]) => ({ name: INBOX, data: { storeId, eventIds } })),
-      );
-      boss.notifyWorker(lane);
+    const jobs = [...byStore].flatMap(([storeId, ids]) =>
+      Array.from({ length: Math.ceil(ids.length / INBOX_BATCH) }, (_, i) => ({
+        name: INBOX,
+        data: { storeId, eventIds: ids.slice(i * INBOX_BATCH, (i + 1) * INBOX_BATCH) },
+      })),
+    );
+    if (jobs.length > 0) {
+      await boss.insert(jobs);
+      for (const lane of lanes) boss.notifyWorker(lane);
     }
     for (const [id, at] of enqueuedAt) if (at < now - 10 * 60_000) enqueuedAt.delete(id);
-    await pushDue(deps, scope);
-    await pushFulfilmentsDue(deps, scope);
     for (const job of await runningImports(deps, options.storeIds))
       await runImport(deps, job.store_id, job.id);
     const stale = await queryRows<{ store_id: string; id: string }>(
@@ -93,10 +107,22 @@ export async function startConnectorWorker(
     intervalMs: options.intervalMs,
     onError: (error) => log.error({ err: error }, 'connectors pass failed'),
   });
+  const pushLoop = startPassLoop(
+    async () => {
+      await pushDue(deps, scope);
+      await pushFulfilmentsDue(deps, scope);
+    },
+    {
+      intervalMs: Math.min(options.intervalMs, PUSH_EVERY_MS),
+      onError: (error) => log.error({ err: error }, 'connectors push failed'),
+    },
+  );
   return {
-    tick: loop.tick,
+    async tick() {
+      await Promise.all([loop.tick(), pushLoop.tick()]);
+    },
     async stop() {
-      await loop.stop();
+      await Promise.all([loop.stop(), pushLoop.stop()]);
       await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
     },
   };

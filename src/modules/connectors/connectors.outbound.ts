@@ -5,7 +5,7 @@
  * call), sends only what differs from what the platform was last told, and records it.
  */
 import { sql } from 'drizzle-orm';
-import { type Executor, executeTogether, queryRows } from '../../db/client.ts';
+import { type Executor, executeTogether, inTransaction, queryRows } from '../../db/client.ts';
 import type { StoreScope } from '../../shared/context.ts';
 import { ScheduleCache } from '../promises/promises.usecases.ts';
 import type { StockHook } from '../stock/stock.hooks.ts';
@@ -104,7 +104,9 @@ async function leaseDue(
                    AND (lease_until IS NULL OR lease_until < ${now})
                    ${options.storeIds ? sql`AND store_id = ANY(${sql.param([...options.storeIds])}::text[])` : sql``}
                    ${options.connectionId ? sql`AND connection_id = ${options.connectionId}` : sql``}
-                 ORDER BY store_id, connection_id, sku
+                 -- Least recently pushed first: SKUs that change all the time (a busy sale) do not
+                 -- keep the others waiting.
+                 ORDER BY pushed_at NULLS FIRST, store_id, connection_id, sku
                  LIMIT ${options.limit}
                  FOR UPDATE SKIP LOCKED) AS due
          WHERE s.store_id = due.store_id AND s.connection_id = due.connection_id AND s.sku = due.sku
@@ -164,7 +166,44 @@ async function settle(
                       next_attempt_at = ${new Date(now.getTime() + delay)}, lease_until = NULL
                 WHERE ${key}`;
   });
-  await executeTogether(deps.db, statements);
+  // The stock hook marks these rows in placements' transactions; both lock them in key order, and a
+  // deadlock that still picks this statement (other rows of those transactions) is tried again.
+  const first = rows[0];
+  if (!first) return;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      // Locked in key order first, as the stock hook locks them (connectors.repository.ts).
+      await inTransaction(deps.db, async (tx) => {
+        await tx.execute(
+          sql`SELECT 1 FROM connector_skus
+               WHERE store_id = ${first.store_id} AND connection_id = ${first.connection_id}
+                 AND sku = ANY(${sql.param(rows.map((r) => r.sku))}::text[])
+               ORDER BY store_id, connection_id, sku FOR UPDATE`,
+        );
+        await executeTogether(tx, statements);
+      });
+      return;
+    } catch (error) {
+      if (attempt >= 5 || !isDeadlock(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 10 * attempt));
+    }
+  }
+}
+
+const isDeadlock = (error: unknown): boolean => {
+  const e = error as { code?: string; cause?: { code?: string } };
+  return (e.cause ?? e).code === '40P01';
+};
+
+/** Gives leased SKUs back at once when their push failed before it was recorded (no 60 s wait). */
+async function releaseLeases(deps: Pick<ConnectorDeps, 'db'>, rows: readonly DueSku[]): Promise<void> {
+  const first = rows[0];
+  if (!first) return;
+  await deps.db.execute(
+    sql`UPDATE connector_skus SET lease_until = NULL
+         WHERE store_id = ${first.store_id} AND connection_id = ${first.connection_id}
+           AND sku = ANY(${sql.param(rows.map((r) => r.sku))}::text[])`,
+  );
 }
 
 /** Pushes the given SKUs of one connection; the platform is called only for states it was not told. */
@@ -259,7 +298,12 @@ export async function pushDue(
         total.failed += group.length;
         continue;
       }
-      const result = await pushConnection(deps, connection, connectionRow.platform, group);
+      const result = await pushConnection(deps, connection, connectionRow.platform, group).catch(
+        async (error: unknown) => {
+          await releaseLeases(deps, group).catch(() => {});
+          throw error;
+        },
+      );
       total.pushed += result.pushed;
       total.failed += result.failed;
     }

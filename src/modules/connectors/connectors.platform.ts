@@ -1,7 +1,6 @@
 /**
- * The one interface every platform connector implements (Shopify, BigCommerce; WooCommerce in the
- * same shape). A connector only speaks its platform's language: it verifies and reads
- * webhooks into Backfill commands, and reads and writes the platform's API. Everything else — the
+ * The one interface every platform connector implements (Shopify, BigCommerce, WooCommerce). A
+ * connector only speaks its platform's language: it verifies and reads webhooks into Backfill commands, and reads and writes the platform's API. Everything else — the
  * inbox, retries, ordering, coalescing, the commands themselves — is shared (connectors.inbox.ts,
  * connectors.outbound.ts, connectors.import.ts).
  */
@@ -77,6 +76,12 @@ export type InboundCommand =
     }
   /** Cancel units of a known order, once per platform refund (`reference`). */
   | { kind: 'cancel_units'; orderId: string; reference: string; lines: UnitsBySku[] }
+  /**
+   * The platform marked the whole order done (WooCommerce's `completed`): every unit Backfill has
+   * not shipped or cancelled ships now (nothing when none is left, so a repeat or an echo of
+   * Backfill's own fulfilment changes nothing).
+   */
+  | { kind: 'complete'; orderId: string; carrier: string | null; trackingNumber: string | null }
   | { kind: 'catalogue'; variants: PlatformVariant[] }
   /** The platform's stock of an item changed there: Backfill's state is sent again (it is the record). */
   | { kind: 'resync'; inventoryItemId: string }
@@ -136,6 +141,8 @@ export interface FulfilmentRequest {
   lines: UnitsBySku[];
   carrier: string | null;
   trackingNumber: string | null;
+  /** Every unit of Backfill's order has now shipped or been cancelled (WooCommerce completes the order). */
+  orderFulfilled: boolean;
 }
 
 /** Which fields of a SKU's state the platform shows (a change to another one calls nothing). */
@@ -149,6 +156,8 @@ export interface PlatformConnector {
   defaultBaseUrl(shop: string): string;
   /** Checks the webhook's signature over the raw body (constant time). False: 401, nothing stored. */
   verifyWebhook(request: InboundRequest, credentials: Record<string, string>): boolean;
+  /** A delivery that carries no event but must be answered 200 (WooCommerce's unsigned ping). */
+  isPing?(request: InboundRequest): boolean;
   /** Names the webhook's event for the inbox (null: a topic Backfill does not handle). */
   describeWebhook(
     headers: InboundRequest['headers'],

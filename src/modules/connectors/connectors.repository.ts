@@ -80,17 +80,24 @@ export async function mapVariants(
 
 /** Marks SKUs due a push on every connection of the store that sells them (the stock hook's write). */
 export function markSkusDirtySql(storeId: string, skus: readonly string[]) {
-  return sql`UPDATE connector_skus SET wanted_version = wanted_version + 1
-              WHERE store_id = ${storeId} AND sku = ANY(${sql.param([...new Set(skus)])}::text[])`;
+  // Rows are locked in key order (as the pusher's `settle` locks them): no deadlock between them.
+  return sql`UPDATE connector_skus AS s SET wanted_version = s.wanted_version + 1
+               FROM (SELECT store_id, connection_id, sku FROM connector_skus
+                      WHERE store_id = ${storeId} AND sku = ANY(${sql.param([...new Set(skus)])}::text[])
+                      ORDER BY store_id, connection_id, sku FOR UPDATE) AS k
+              WHERE s.store_id = k.store_id AND s.connection_id = k.connection_id AND s.sku = k.sku`;
 }
 
 /** The same for (store, SKU) pairs of several stores, as one statement (a placement batch's CTE). */
 export function markKeysDirtySql(keys: readonly { storeId: string; sku: string }[]) {
   const unique = [...new Map(keys.map((k) => [`${k.storeId} ${k.sku}`, k])).values()];
   return sql`UPDATE connector_skus AS s SET wanted_version = s.wanted_version + 1
-               FROM unnest(${sql.param(unique.map((k) => k.storeId))}::text[], ${sql.param(unique.map((k) => k.sku))}::text[])
-                    AS k(store_id, sku)
-              WHERE s.store_id = k.store_id AND s.sku = k.sku`;
+               FROM (SELECT c.store_id, c.connection_id, c.sku
+                       FROM connector_skus c
+                       JOIN unnest(${sql.param(unique.map((k) => k.storeId))}::text[], ${sql.param(unique.map((k) => k.sku))}::text[])
+                            AS k(store_id, sku) ON c.store_id = k.store_id AND c.sku = k.sku
+                      ORDER BY c.store_id, c.connection_id, c.sku FOR UPDATE OF c) AS k
+              WHERE s.store_id = k.store_id AND s.connection_id = k.connection_id AND s.sku = k.sku`;
 }
 
 /**
@@ -122,6 +129,21 @@ export async function linkOrder(
         VALUES (${storeId}, ${connectionId}, ${platformOrderId}, ${orderId}, ${now})
         ON CONFLICT DO NOTHING`,
   );
+}
+
+/** `linkOrder` for many platform orders of one store at once (the inbox's batch of new orders). */
+export function linkOrdersSql(
+  storeId: string,
+  links: readonly { connectionId: string; platformOrderId: string; orderId: string }[],
+  now: Date,
+) {
+  return sql`INSERT INTO connector_orders (store_id, connection_id, platform_order_id, order_id, created_at)
+             SELECT ${storeId}, l.connection_id, l.platform_order_id, l.order_id, ${now}
+               FROM unnest(${sql.param(links.map((l) => l.connectionId))}::text[],
+                           ${sql.param(links.map((l) => l.platformOrderId))}::text[],
+                           ${sql.param(links.map((l) => l.orderId))}::text[])
+                    AS l(connection_id, platform_order_id, order_id)
+             ON CONFLICT DO NOTHING`;
 }
 
 /** The store's order with this external id, if any. */

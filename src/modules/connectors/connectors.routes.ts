@@ -31,6 +31,7 @@ import {
   retryEvent,
   updateConnection,
 } from './connectors.usecases.ts';
+import { WOO_TOPICS } from './connectors.woocommerce.ts';
 
 const Progress = Type.Object({
   state: Type.String({ description: 'idle, running, done or failed' }),
@@ -187,6 +188,32 @@ function webhookReceiver(
       },
       async (request) => receive('bigcommerce', request.params.id, request.headers, request.body),
     );
+    typed(child).post(
+      '/v1/webhooks/woocommerce/:id',
+      {
+        config: { access: 'public' },
+        schema: {
+          operationId: 'receiveWooCommerceWebhook',
+          tags: ['Connections'],
+          summary: 'WooCommerce webhook receiver',
+          // No key: WooCommerce signs the body (X-WC-Webhook-Signature) instead.
+          security: [],
+          description:
+            'WooCommerce POSTs its webhooks here (topics: ' +
+            WOO_TOPICS.join(', ') +
+            '). `X-WC-Webhook-Signature` must be the base64 HMAC-SHA256 of the raw body with the webhook’s ' +
+            'secret, else 401 and nothing is stored; the unsigned `webhook_id=<id>` ping WooCommerce sends when ' +
+            'a webhook is saved is answered 200 (`received: false`). Each event is stored once (topic, resource ' +
+            'id and version) and applied in the background. 401: bad or missing signature, unknown connection.',
+          params: Params,
+          response: {
+            200: Type.Object({ received: Type.Boolean(), duplicate: Type.Boolean() }),
+            ...problems(400, 401, 413, 422, 429),
+          },
+        },
+      },
+      async (request) => receive('woocommerce', request.params.id, request.headers, request.body),
+    );
   });
 }
 
@@ -204,12 +231,14 @@ export function connectorsRoutes(registry: () => ConnectorRegistry): RouteRegist
         schema: {
           operationId: 'createConnection',
           tags: ['Connections'],
-          summary: 'Connect the store’s platform (Shopify, BigCommerce)',
+          summary: 'Connect the store’s platform (Shopify, BigCommerce, WooCommerce)',
           description:
             'Credentials are encrypted at rest (BACKFILL_SECRETS_KEY) and never returned. Shopify: `accessToken` ' +
             '(the Admin API access token) and `clientSecret` (the app’s client secret, which signs webhooks). ' +
             'BigCommerce: `storeHash`, `accessToken` (the API account’s token) and `webhookSecret` (the value of ' +
             'the `X-Backfill-Webhook-Secret` header its webhooks are created with). ' +
+            'WooCommerce: `consumerKey` and `consumerSecret` (a REST API key with read/write) and ' +
+            '`webhookSecret` (the secret given to each webhook). ' +
             'Then subscribe the webhooks to `webhookPath` and start the import. ' +
             '422 `validation_failed`: a shop that is not a domain, a credential the platform needs is missing, ' +
             'or an `apiUrl` that is not a public http(s) origin. 409 `duplicate_connection`: the store is ' +
@@ -217,25 +246,42 @@ export function connectorsRoutes(registry: () => ConnectorRegistry): RouteRegist
           headers: IdempotencyHeaders,
           body: Type.Object(
             {
-              platform: Type.Union([Type.Literal('shopify'), Type.Literal('bigcommerce')]),
-              shop: Type.String({ minLength: 3, maxLength: 255, description: 'e.g. example.myshopify.com' }),
+              platform: Type.Union([
+                Type.Literal('shopify'),
+                Type.Literal('bigcommerce'),
+                Type.Literal('woocommerce'),
+              ]),
+              shop: Type.String({
+                minLength: 3,
+                maxLength: 255,
+                description:
+                  'The shop’s domain: example.myshopify.com, example.mybigcommerce.com, or the WooCommerce site’s (shop.example.com)',
+              }),
               apiUrl: Type.Optional(
                 Type.String({ maxLength: 500, description: 'API origin if not https://<shop> (a proxy)' }),
               ),
               credentials: Type.Object(
                 {
-                  accessToken: Type.String({ minLength: 1, maxLength: 500 }),
+                  accessToken: Type.Optional(
+                    Type.String({ minLength: 1, maxLength: 500, description: 'Shopify, BigCommerce' }),
+                  ),
                   clientSecret: Type.Optional(
                     Type.String({ minLength: 1, maxLength: 500, description: 'Shopify' }),
                   ),
                   storeHash: Type.Optional(
                     Type.String({ minLength: 1, maxLength: 100, description: 'BigCommerce' }),
                   ),
+                  consumerKey: Type.Optional(
+                    Type.String({ minLength: 1, maxLength: 500, description: 'WooCommerce' }),
+                  ),
+                  consumerSecret: Type.Optional(
+                    Type.String({ minLength: 1, maxLength: 500, description: 'WooCommerce' }),
+                  ),
                   webhookSecret: Type.Optional(
-                    Type.String({ minLength: 16, maxLength: 500, description: 'BigCommerce' }),
+                    Type.String({ minLength: 16, maxLength: 500, description: 'BigCommerce, WooCommerce' }),
                   ),
                 },
-                { additionalProperties: false },
+                { additionalProperties: false, description: 'The fields the platform needs (see above)' },
               ),
               pushFulfilments: Type.Optional(
                 Type.Boolean({ description: 'Create Backfill’s shipments on the platform (default false)' }),

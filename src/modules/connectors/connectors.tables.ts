@@ -14,7 +14,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import { stores } from '../stores/stores.tables.ts';
 
-export type Platform = 'shopify' | 'bigcommerce';
+export type Platform = 'shopify' | 'bigcommerce' | 'woocommerce';
 export type ConnectionState = 'active' | 'error';
 
 /** The initial import's progress: resumable from `cursor` within `phase`. */
