@@ -4,7 +4,9 @@
  * orders placed with one `placeOrdersIn` (the placement batch: one read of the SKUs' stock rows,
  * one write of orders, lines and levels), and the events marked done with one statement. Anything
  * else (cancellations, shipments, catalogue, an order refused, two events of one order in the
- * batch) is left to `processEvent` (connectors.inbox.ts), one event at a time, as before.
+ * batch, and every event of a platform whose webhooks must be hydrated from its API first:
+ * BigCommerce) is left to `processEvent` (connectors.inbox.ts), one event at a time, as before.
+ * New orders are recorded in `connector_orders` as `applyOrder` records them.
  */
 import { sql } from 'drizzle-orm';
 import { inTransaction, queryRows, type Tx } from '../../db/client.ts';
@@ -61,7 +63,13 @@ async function applyNewOrders(
   const candidates: { event: LockedEvent; order: PlatformOrder }[] = [];
   const seen = new Set<string>();
   for (const event of events) {
-    const commands = deps.connectors[event.platform].mapEvent(event.topic, event.payload, digits);
+    const connector = deps.connectors[event.platform];
+    // Thin webhooks (BigCommerce) name a resource to read from the API first: applied alone.
+    if (connector.hydrate) {
+      leftovers.push(event.id);
+      continue;
+    }
+    const commands = connector.mapEvent(event.topic, event.payload, digits);
     const only = commands.length === 1 ? commands[0]! : null;
     const key = only?.kind === 'order' ? `${event.connection_id} ${only.order.id}` : null;
     if (only?.kind !== 'order' || only.order.cancelled || key === null || seen.has(key)) {
