@@ -324,6 +324,14 @@ describe('orders, backorders and connections in a browser', () => {
     await page.waitForURL(/\/admin\/connections$/);
     await expect.poll(() => page.getByText('No store connected').count()).toBe(1);
     await checkPage('connections-empty');
+    // Each platform asks for its own credentials.
+    const platform = page.getByRole('combobox', { name: 'Platform' });
+    await platform.selectOption('woocommerce');
+    await page.getByLabel('Consumer key').waitFor();
+    expect(await page.getByLabel('Admin API access token').count()).toBe(0);
+    await platform.selectOption('bigcommerce');
+    await page.getByLabel('Store hash').waitFor();
+    await platform.selectOption('shopify');
     await page.getByLabel('Shop domain').fill('orders-test.myshopify.com');
     await page.getByLabel('Admin API access token').fill(fake.token);
     await page.getByLabel('Client secret').fill('shpss_browser_test_secret');
@@ -333,6 +341,12 @@ describe('orders, backorders and connections in a browser', () => {
     await card.waitFor();
     expect(await card.innerText()).toMatch(/Connected/i);
     expect(await card.innerText()).toMatch(/\/v1\/webhooks\/shopify\/con_/);
+    // The fulfilment push: off as connected, switched on from the card.
+    const push = card.getByRole('switch', { name: 'Push fulfilments to Shopify' });
+    expect(await push.isChecked()).toBe(false);
+    await card.getByText('Push fulfilments to Shopify').click();
+    await expect.poll(async () => (await call('GET', '/v1/connections')).data[0].pushFulfilments).toBe(true);
+    await expect.poll(() => push.isChecked()).toBe(true);
     await card.getByRole('button', { name: 'Start import' }).click();
     await expect.poll(() => card.innerText(), { timeout: 20_000 }).toMatch(/Imported: 1 variant,/);
 

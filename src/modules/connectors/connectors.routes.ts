@@ -340,7 +340,8 @@ export function connectorsRoutes(registry: () => ConnectorRegistry): RouteRegist
           description:
             '`pushFulfilments`: Backfill’s shipments of orders that came through this connection are created ' +
             'on the platform (Shopify: a fulfilment of the order’s fulfilment orders; BigCommerce: an order ' +
-            'shipment). Shipments the platform reported are never sent back. 404: no such connection.',
+            'shipment; WooCommerce: a private order note per shipment, and the order `completed` once nothing is ' +
+            'left to ship). Shipments the platform reported are never sent back. 404: no such connection.',
           params: Params,
           body: Type.Object(
             { pushFulfilments: Type.Optional(Type.Boolean()) },

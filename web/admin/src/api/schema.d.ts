@@ -135,8 +135,8 @@ export interface paths {
         get: operations["listConnections"];
         put?: never;
         /**
-         * Connect the store’s platform (Shopify, BigCommerce)
-         * @description Credentials are encrypted at rest (BACKFILL_SECRETS_KEY) and never returned. Shopify: `accessToken` (the Admin API access token) and `clientSecret` (the app’s client secret, which signs webhooks). BigCommerce: `storeHash`, `accessToken` (the API account’s token) and `webhookSecret` (the value of the `X-Backfill-Webhook-Secret` header its webhooks are created with). Then subscribe the webhooks to `webhookPath` and start the import. 422 `validation_failed`: a shop that is not a domain, a credential the platform needs is missing, or an `apiUrl` that is not a public http(s) origin. 409 `duplicate_connection`: the store is already connected to this shop; `secrets_key_not_configured`: the server has no BACKFILL_SECRETS_KEY.
+         * Connect the store’s platform (Shopify, BigCommerce, WooCommerce)
+         * @description Credentials are encrypted at rest (BACKFILL_SECRETS_KEY) and never returned. Shopify: `accessToken` (the Admin API access token) and `clientSecret` (the app’s client secret, which signs webhooks). BigCommerce: `storeHash`, `accessToken` (the API account’s token) and `webhookSecret` (the value of the `X-Backfill-Webhook-Secret` header its webhooks are created with). WooCommerce: `consumerKey` and `consumerSecret` (a REST API key with read/write) and `webhookSecret` (the secret given to each webhook). Then subscribe the webhooks to `webhookPath` and start the import. 422 `validation_failed`: a shop that is not a domain, a credential the platform needs is missing, or an `apiUrl` that is not a public http(s) origin. 409 `duplicate_connection`: the store is already connected to this shop; `secrets_key_not_configured`: the server has no BACKFILL_SECRETS_KEY.
          */
         post: operations["createConnection"];
         delete?: never;
@@ -1470,6 +1470,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks/woocommerce/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * WooCommerce webhook receiver
+         * @description WooCommerce POSTs its webhooks here (topics: order.created, order.updated, product.created, product.updated). `X-WC-Webhook-Signature` must be the base64 HMAC-SHA256 of the raw body with the webhook’s secret, else 401 and nothing is stored; the unsigned `webhook_id=<id>` ping WooCommerce sends when a webhook is saved is answered 200 (`received: false`). Each event is stored once (topic, resource id and version) and applied in the background. 401: bad or missing signature, unknown connection.
+         */
+        post: operations["receiveWooCommerceWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2194,19 +2214,25 @@ export interface operations {
                 "application/json": {
                     /** @description API origin if not https://<shop> (a proxy) */
                     apiUrl?: string;
+                    /** @description The fields the platform needs (see above) */
                     credentials: {
-                        accessToken: string;
+                        /** @description Shopify, BigCommerce */
+                        accessToken?: string;
                         /** @description Shopify */
                         clientSecret?: string;
+                        /** @description WooCommerce */
+                        consumerKey?: string;
+                        /** @description WooCommerce */
+                        consumerSecret?: string;
                         /** @description BigCommerce */
                         storeHash?: string;
-                        /** @description BigCommerce */
+                        /** @description BigCommerce, WooCommerce */
                         webhookSecret?: string;
                     };
-                    platform: "shopify" | "bigcommerce";
+                    platform: "shopify" | "bigcommerce" | "woocommerce";
                     /** @description Create Backfill’s shipments on the platform (default false) */
                     pushFulfilments?: boolean;
-                    /** @description e.g. example.myshopify.com */
+                    /** @description The shop’s domain: example.myshopify.com, example.mybigcommerce.com, or the WooCommerce site’s (shop.example.com) */
                     shop: string;
                 };
             };
@@ -19213,6 +19239,142 @@ export interface operations {
         };
     };
     receiveShopifyWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description con_… identifier */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        duplicate: boolean;
+                        received: boolean;
+                    };
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON): `malformed_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Missing or invalid API key: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Body over 1 MiB: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The request is well-formed but not acceptable: `validation_failed` and others */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    receiveWooCommerceWebhook: {
         parameters: {
             query?: never;
             header?: never;

@@ -1,6 +1,6 @@
 /**
  * One connection: its state, last sync, webhook address, import progress (polled each second
- * while it runs), the inbox's counters, the drift the last reconciliation found, and the failed
+ * while it runs), the fulfilment push switch (updateConnection), the inbox's counters, the drift the last reconciliation found, and the failed
  * inbound events with a retry button each.
  */
 import {
@@ -13,6 +13,7 @@ import {
   Progress,
   SimpleGrid,
   Stack,
+  Switch,
   Table,
   Text,
   Title,
@@ -28,6 +29,7 @@ import {
   reconcileNow,
   retryEvent,
   startImport,
+  updateConnection,
 } from './api';
 
 const plural = (n: number, word: string) => `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
@@ -48,6 +50,10 @@ export function ConnectionCard({ connection }: { connection: Connection }) {
   const refresh = () => void queryClient.invalidateQueries({ queryKey: ['connections'] });
   const importing = useMutation({ mutationFn: () => startImport(connection.id), onSuccess: refresh });
   const reconciling = useMutation({ mutationFn: () => reconcileNow(connection.id), onSuccess: refresh });
+  const settingPush = useMutation({
+    mutationFn: (pushFulfilments: boolean) => updateConnection(connection.id, { pushFulfilments }),
+    onSuccess: refresh,
+  });
   const c: Connection | ConnectionDetail = detail.data ?? connection;
   const running = c.import.state === 'running';
   const name = PLATFORM_NAMES[c.platform] ?? c.platform;
@@ -94,6 +100,15 @@ export function ConnectionCard({ connection }: { connection: Connection }) {
       )}
       {importing.isError && <ErrorNotice error={importing.error} title="Import not started" />}
       {reconciling.isError && <ErrorNotice error={reconciling.error} title="Not reconciled" />}
+      {settingPush.isError && <ErrorNotice error={settingPush.error} title="Setting not changed" />}
+      <Switch
+        mb="sm"
+        label={`Push fulfilments to ${name}`}
+        description="Backfill's shipments of orders that came from the platform are created there too; shipments the platform reported are never sent back"
+        checked={settingPush.isPending ? (settingPush.variables ?? c.pushFulfilments) : c.pushFulfilments}
+        disabled={settingPush.isPending}
+        onChange={(e) => settingPush.mutate(e.currentTarget.checked)}
+      />
       <SimpleGrid cols={{ base: 1, sm: 3 }} mb="sm">
         <Stack gap={2}>
           <Text size="xs" c="dimmed">

@@ -30,6 +30,9 @@ export const createConnection = (body: NewConnection) =>
     }),
   );
 
+export const updateConnection = (id: string, body: { pushFulfilments: boolean }) =>
+  data(api.PATCH('/v1/connections/{id}', { params: { path: { id } }, body }));
+
 export const startImport = (id: string) =>
   data(api.POST('/v1/connections/{id}/import', { params: { path: { id } } }));
 
