@@ -8,6 +8,7 @@
  *   promises [--engine postgres|pglite] [--lines 1000000] [--orders 200] [--po-units 1000] [--reads 21]
  *            [--explain-full 1]
  *   soak     [--engine postgres|pglite] [--seconds 600] [--rate 20]
+ *   promise-accuracy [--engine postgres|pglite] [--skus 60] [--days 90] [--warmup 30] [--seed 1]
  *   forecast [--series 10000] [--days 730] [--seed 1] [--candidates default|all]   (no database)
  *   messages [--engine postgres|pglite] [--orders 5000] [--channel email|webhook] [--concurrency 16]
  *            [--via deliverDue|worker]
@@ -26,12 +27,13 @@ import { type Engine, runCleanups } from './common.ts';
 import { runForecast } from './forecast.ts';
 import { runHotSku } from './hot-sku.ts';
 import { type DeliveryPath, runMessages } from './messages.ts';
+import { runPromiseAccuracy } from './promise-accuracy.ts';
 import { runPromises } from './promises.ts';
 import { runRestock } from './restock.ts';
 import { runSoak } from './soak.ts';
 import { runStorefront } from './storefront.ts';
 
-const USAGE = `usage: npm run bench -- <hot-sku|restock|promises|messages|storefront|soak|forecast> [flags]
+const USAGE = `usage: npm run bench -- <hot-sku|restock|promises|messages|storefront|soak|promise-accuracy|forecast> [flags]
 
 hot-sku  --engine postgres|pglite  --concurrency 64  --stock S  --limit L  --requests N
          --baseline-seconds 10  --cpu-prof DIR (profile the server child)
@@ -52,6 +54,8 @@ storefront --engine postgres|pglite  --concurrency 64  --seconds 10 (each of 2 r
          --cpu-prof DIR (profile the server child)
 soak     --engine postgres|pglite  --seconds 600 (the run's length)  --rate 20 (requests per second, all kinds)
          mixed traffic at a fixed rate: p50/p99 per endpoint, errors, memory growth, invariants
+promise-accuracy --engine postgres|pglite  --skus 60  --days 90 (measured)  --warmup 30 (simulated first, not measured)
+         --seed 1   a store's days replayed on a moving clock: promises kept, slips announced in time
 forecast --series 10000  --days 730  --seed 1  --candidates default|all (every method on every series)
          generated daily demand fitted, backtested and chosen on one core; no database
 
@@ -116,6 +120,7 @@ async function main(argv: string[]): Promise<number> {
       days: { type: 'string' },
       seed: { type: 'string' },
       candidates: { type: 'string' },
+      warmup: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -200,6 +205,14 @@ async function main(argv: string[]): Promise<number> {
       limit: intFlag(values.limit, 'limit'),
       orders: intFlag(values.orders, 'orders'),
       cpuProfDir: values['cpu-prof'],
+    });
+  } else if (scenario === 'promise-accuracy') {
+    result = await runPromiseAccuracy({
+      engine,
+      skus: intFlag(values.skus, 'skus'),
+      days: intFlag(values.days, 'days'),
+      warmup: intFlag(values.warmup, 'warmup'),
+      seed: intFlag(values.seed, 'seed'),
     });
   } else if (scenario === 'soak') {
     result = await runSoak({
