@@ -14,8 +14,9 @@
  * are what make waiting lines).
  *
  * A day: 00:05 the daily job; 08:00 the deliveries that really arrive today are received; 09:00–
- * 17:00 orders and cancellations; 17:30 every order with allocated units ships them; 18:00 the
- * merchant orders; the relay and delivery run after each step. Then the day is checked.
+ * 17:00 orders and cancellations (relayed at 17:00, before anything else moves the new lines'
+ * dates); 17:30 every order with allocated units ships them; 18:00 the merchant orders; messages
+ * are relayed and delivered after the daily job and after the merchant. Then the day is checked.
  *
  * Reported over the waiting lines placed on measured days whose outcome is known (shipped, or
  * still unshipped once their first `etaLatest` had passed): the share shipped by the first date
@@ -294,7 +295,18 @@ async function simulate(
   let purchaseOrders = 0;
   let delayNotices = 0;
 
-  const relayAndDeliver = async () => {
+  // Wall time per step of the day, for the log.
+  const spent = new Map<string, number>();
+  const timed = async <T>(step: string, work: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      spent.set(step, (spent.get(step) ?? 0) + performance.now() - started);
+    }
+  };
+  const relayAndDeliver = (deliver = true) => timed('relay and delivery', () => relayAndDeliverNow(deliver));
+  const relayAndDeliverNow = async (deliver: boolean) => {
     const started = performance.now();
     for (;;) {
       await relayEvents(deps, { maxBatches: 1000 });
@@ -303,6 +315,7 @@ async function simulate(
         throw new Error('the relay waited more than 60 s for other sessions to commit');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    if (!deliver) return;
     const senders = createSenders();
     for (;;) {
       const counts = await deliverDue(deps, senders, { storeIds: [storeId], limit: 1000, concurrency: 8 });
@@ -348,7 +361,7 @@ async function simulate(
 
     // 00:05 the daily re-dating job.
     at(0.08);
-    await refreshDuePromises(deps, { storeIds: [storeId] });
+    await timed('daily job', () => refreshDuePromises(deps, { storeIds: [storeId] }));
     const stale = await queryRows<{ n: number | string }>(
       deps.db,
       sql`SELECT count(*) AS n FROM order_lines WHERE store_id = ${storeId} AND backordered > 0
@@ -369,7 +382,6 @@ async function simulate(
       openPos.delete(poId);
       receipts++;
     }
-    await relayAndDeliver();
 
     // 09:00–17:00 orders and cancellations, in a seeded order over the day.
     const events: { hour: number; run: () => Promise<void> }[] = [];
@@ -441,11 +453,14 @@ async function simulate(
       });
     }
     events.sort((a, b) => a.hour - b.hour);
-    for (const event of events) {
-      at(event.hour);
-      await event.run();
-    }
-    await relayAndDeliver();
+    await timed('orders and cancellations', async () => {
+      for (const event of events) {
+        at(event.hour);
+        await event.run();
+      }
+    });
+    // Relayed before anything else moves the new lines' dates: the confirmation tells the first date.
+    await relayAndDeliver(false);
 
     // 17:30 every order with allocated units ships them.
     at(17.5);
@@ -458,7 +473,6 @@ async function simulate(
       if (reply.status !== 201) violation(`${today}: shipment of ${order_id}: HTTP ${reply.status}`);
       else shipments++;
     }
-    await relayAndDeliver();
 
     // 18:00 the merchant reorders: order-up-to over the lead time and a week, lean on safety.
     at(18);
@@ -525,7 +539,8 @@ async function simulate(
       log(
         `day ${d + 1 - run.warmup} (${today}): ${ordersPlaced} orders (${waitingPlaced} waiting), ` +
           `${cancellations} cancelled, ${shipments} shipments, ${purchaseOrders} POs, ${receipts} receipts, ` +
-          `${delayNotices} delay notices, ${round((performance.now() - wallStart) / 1000, 1)} s`,
+          `${delayNotices} delay notices, ${round((performance.now() - wallStart) / 1000, 1)} s ` +
+          `(${[...spent].map(([step, ms]) => `${step} ${round(ms / 1000, 1)} s`).join(', ')})`,
       );
   }
 
