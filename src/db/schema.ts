@@ -2,6 +2,7 @@
 export * from '../modules/alerts/alerts.tables.ts';
 export * from '../modules/catalog/catalog.tables.ts';
 export * from '../modules/connectors/connectors.tables.ts';
+export * from '../modules/demand/demand.tables.ts';
 export * from '../modules/messages/messages.tables.ts';
 export * from '../modules/payments/payments.tables.ts';
 export * from '../modules/shipping/shipping.tables.ts';
