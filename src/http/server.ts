@@ -2,6 +2,7 @@ import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import type { Config } from '../config.ts';
 import { alertsRoutes } from '../modules/alerts/alerts.routes.ts';
+import { analyticsRoutes } from '../modules/analytics/analytics.routes.ts';
 import { catalogRoutes } from '../modules/catalog/catalog.routes.ts';
 import { type ConnectorRegistry, defaultConnectors } from '../modules/connectors/connectors.context.ts';
 import { connectorsRoutes } from '../modules/connectors/connectors.routes.ts';
@@ -206,6 +207,7 @@ export async function buildServer(
     templatesRoutes,
     alertsRoutes,
     overviewRoutes,
+    analyticsRoutes,
     liveRoutes,
     staffRoutes,
     connectorsRoutes(() => connectors),

@@ -74,6 +74,14 @@ export const ROLE_GRANTS: Readonly<Record<string, readonly StaffRole[]>> = {
   listMessageTemplates: SUPPORT,
   getMessageTemplate: SUPPORT,
   previewMessageTemplate: SUPPORT,
+  // Demand insight: read-only reports (support answers "when does it come back?" from them too).
+  getDemandAnalytics: EVERYONE,
+  getServiceAnalytics: EVERYONE,
+  getPromiseErrorAnalytics: EVERYONE,
+  getWaitToleranceAnalytics: EVERYONE,
+  getAlertAnalytics: EVERYONE,
+  getPrepaidAnalytics: OPS,
+  getSupplierLatenessAnalytics: OPS,
   // Back-in-stock alerts shoppers signed up for.
   listStockAlerts: EVERYONE,
   getStockAlertSummary: EVERYONE,

@@ -84,6 +84,146 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/analytics/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Back-in-stock alerts per SKU: sign-ups, alerts sent, and orders within 7 days of the alert
+         * @description Conversion matches email alerts to orders placed with the same address (text-message alerts are not matched). At most one of `sku`, `productId` and `attribute` (`name:value`) narrows the SKUs; none: every SKU. Periods are calendar days in the store’s time zone, `from`/`to` included (at most 1,100 days; default the last 90). Errors: 401/403 authentication, 422 `validation_failed` (a bad date, `from` after `to`, more than one filter, bad buckets), 429 rate limited.
+         */
+        get: operations["getAlertAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/demand": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Demand by day, week or month: ordered, served from stock, waiting, refused, alerts, cancelled
+         * @description Demand as shoppers expressed it, from daily counters written with each change. `splitBy` gives one row per period and `sku`, `product` or attribute value (`attribute.color`: red vs blue). At most one of `sku`, `productId` and `attribute` (`name:value`) narrows the SKUs; none: every SKU. Periods are calendar days in the store’s time zone, `from`/`to` included (at most 1,100 days; default the last 90). Errors: 401/403 authentication, 422 `validation_failed` (a bad date, `from` after `to`, more than one filter, bad buckets), 429 rate limited.
+         */
+        get: operations["getDemandAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/prepaid": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prepaid money held per SKU: captured for units not shipped yet
+         * @description Now, not over a period; stores whose payments Backfill manages. Errors: 401/403 authentication, 429.
+         */
+        get: operations["getPrepaidAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/promise-errors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How far first promises were off: lines by (ship day − first promised date), in days
+         * @description Lines that waited at placement and shipped in full in the period. At most one of `sku`, `productId` and `attribute` (`name:value`) narrows the SKUs; none: every SKU. Periods are calendar days in the store’s time zone, `from`/`to` included (at most 1,100 days; default the last 90). Errors: 401/403 authentication, 422 `validation_failed` (a bad date, `from` after `to`, more than one filter, bad buckets), 429 rate limited.
+         */
+        get: operations["getPromiseErrorAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/service": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Fill rate, backorder rate, wait (mean, p90) and on-time promise rates
+         * @description Units by placement day; waits and promises over the lines that waited at placement and shipped in full in the period (by the day of their last shipment). At most one of `sku`, `productId` and `attribute` (`name:value`) narrows the SKUs; none: every SKU. Periods are calendar days in the store’s time zone, `from`/`to` included (at most 1,100 days; default the last 90). Errors: 401/403 authentication, 422 `validation_failed` (a bad date, `from` after `to`, more than one filter, bad buckets), 429 rate limited.
+         */
+        get: operations["getServiceAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/supplier-lateness": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Supplier lateness over time: deliveries per supplier and period, mean and p90 days late
+         * @description From receipts (days past the expected date in force when they arrived), by the day received. Errors: 401/403 authentication, 422 `validation_failed` (a bad date, `from` after `to`), 429.
+         */
+        get: operations["getSupplierLatenessAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/wait-tolerance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The wait tolerance curve: share of waiting lines cancelled against the wait promised, per product
+         * @description Lines that waited at placement (placed in the period), by the wait their first promise meant (first eta − order day), in buckets starting at `buckets` (default 0,7,14,21,28,42,56 days). At most one of `sku`, `productId` and `attribute` (`name:value`) narrows the SKUs; none: every SKU. Periods are calendar days in the store’s time zone, `from`/`to` included (at most 1,100 days; default the last 90). Errors: 401/403 authentication, 422 `validation_failed` (a bad date, `from` after `to`, more than one filter, bad buckets), 429 rate limited.
+         */
+        get: operations["getWaitToleranceAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/audit-log": {
         parameters: {
             query?: never;
@@ -1648,6 +1788,967 @@ export interface operations {
                 };
                 content: {
                     "text/html": string;
+                };
+            };
+        };
+    };
+    getAlertAnalytics: {
+        parameters: {
+            query?: {
+                /** @description Every variant with this attribute value, across products: `name:value` (`color:red`) */
+                attribute?: string;
+                /** @description `csv`: the report’s rows as text/csv */
+                format?: "json" | "csv";
+                /** @description First day (store time); default 89 days before `to` */
+                from?: string;
+                /** @description One product's variants */
+                productId?: string;
+                /** @description Stock keeping unit, unique per store */
+                sku?: string;
+                /** @description Last day (store time), included; default today */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (JSON), or its rows as CSV (`format=csv`) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            conversion: number | null;
+                            /** @description Of them, alerts whose address ordered the SKU within 7 days of the alert */
+                            converted: number;
+                            /** @description Email alerts sent in the period */
+                            notified: number;
+                            /** @description Back-in-stock sign-ups in the period (repeated ones too) */
+                            signups: number;
+                            sku: string;
+                        }[];
+                        /** @description ISO date YYYY-MM-DD */
+                        from: string;
+                        /** @description ISO date YYYY-MM-DD */
+                        to: string;
+                    };
+                    "text/csv": string;
+                };
+            };
+            /** @description Missing or invalid API key: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The key may not use this endpoint: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The request is well-formed but not acceptable: `validation_failed` and others */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    getDemandAnalytics: {
+        parameters: {
+            query?: {
+                /** @description Every variant with this attribute value, across products: `name:value` (`color:red`) */
+                attribute?: string;
+                /** @description `csv`: the report’s rows as text/csv */
+                format?: "json" | "csv";
+                /** @description First day (store time); default 89 days before `to` */
+                from?: string;
+                /** @description Periods of a day, an ISO week (from Monday) or a calendar month, named by their first day */
+                grain?: "day" | "week" | "month";
+                /** @description One product's variants */
+                productId?: string;
+                /** @description Stock keeping unit, unique per store */
+                sku?: string;
+                /** @description sku, product or attribute.<name> */
+                splitBy?: string;
+                /** @description Last day (store time), included; default today */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (JSON), or its rows as CSV (`format=csv`) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @description Back-in-stock sign-ups */
+                            alertSignups: number;
+                            /** @description Units allocated from stock at placement */
+                            allocatedUnits: number;
+                            /** @description Units cancelled (on the day of the cancellation) */
+                            cancelledUnits: number;
+                            /** @description Units shoppers asked for: ordered plus refused */
+                            demandUnits: number;
+                            key: string | null;
+                            /** @description Order lines accepted */
+                            orderedLines: number;
+                            /** @description Units ordered (accepted) */
+                            orderedUnits: number;
+                            /** @description First day of the period */
+                            period: string;
+                            /** @description Units refused at placement (sold out, not backorderable, cap reached, or with another line) */
+                            refusedUnits: number;
+                            /** @description Units shipped (on the day of the shipment) */
+                            shippedUnits: number;
+                            /** @description Units that waited at placement (backordered or pre-ordered) */
+                            waitingUnits: number;
+                        }[];
+                        /** @description ISO date YYYY-MM-DD */
+                        from: string;
+                        /**
+                         * @description Periods of a day, an ISO week (from Monday) or a calendar month, named by their first day
+                         * @enum {unknown}
+                         */
+                        grain: "day" | "week" | "month";
+                        /** @description ISO date YYYY-MM-DD */
+                        to: string;
+                    };
+                    "text/csv": string;
+                };
+            };
+            /** @description Missing or invalid API key: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The key may not use this endpoint: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The request is well-formed but not acceptable: `validation_failed` and others */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    getPrepaidAnalytics: {
+        parameters: {
+            query?: {
+                /** @description `csv`: the report’s rows as text/csv */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (JSON), or its rows as CSV (`format=csv`) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        currency: string;
+                        data: {
+                            /** @description Captured for units not yet shipped, minor units */
+                            amount: number;
+                            /** @description Order lines holding it */
+                            lines: number;
+                            sku: string;
+                        }[];
+                        /** @description Minor units */
+                        total: number;
+                    };
+                    "text/csv": string;
+                };
+            };
+            /** @description Missing or invalid API key: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The key may not use this endpoint: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    getPromiseErrorAnalytics: {
+        parameters: {
+            query?: {
+                /** @description Every variant with this attribute value, across products: `name:value` (`color:red`) */
+                attribute?: string;
+                /** @description `csv`: the report’s rows as text/csv */
+                format?: "json" | "csv";
+                /** @description First day (store time); default 89 days before `to` */
+                from?: string;
+                /** @description One product's variants */
+                productId?: string;
+                /** @description Stock keeping unit, unique per store */
+                sku?: string;
+                /** @description Last day (store time), included; default today */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (JSON), or its rows as CSV (`format=csv`) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @description Ship day − first promised date: ≤ 0 on time, > 0 days late */
+                            errorDays: number;
+                            /** @description Lines */
+                            lines: number;
+                            share: number;
+                        }[];
+                        /** @description ISO date YYYY-MM-DD */
+                        from: string;
+                        /** @description Lines counted */
+                        lines: number;
+                        /** @description ISO date YYYY-MM-DD */
+                        to: string;
+                    };
+                    "text/csv": string;
+                };
+            };
+            /** @description Missing or invalid API key: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The key may not use this endpoint: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The request is well-formed but not acceptable: `validation_failed` and others */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    getServiceAnalytics: {
+        parameters: {
+            query?: {
+                /** @description Every variant with this attribute value, across products: `name:value` (`color:red`) */
+                attribute?: string;
+                /** @description `csv`: the report’s rows as text/csv */
+                format?: "json" | "csv";
+                /** @description First day (store time); default 89 days before `to` */
+                from?: string;
+                /** @description One product's variants */
+                productId?: string;
+                /** @description Stock keeping unit, unique per store */
+                sku?: string;
+                /** @description Last day (store time), included; default today */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (JSON), or its rows as CSV (`format=csv`) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Of them, allocated from stock at placement */
+                        allocatedUnits: number;
+                        averageWaitDays: number | null;
+                        backorderRate: number | null;
+                        fillRate: number | null;
+                        /** @description ISO date YYYY-MM-DD */
+                        from: string;
+                        /** @description Lines that waited at placement and shipped in full in the period (the lines below) */
+                        linesShipped: number;
+                        onTimeFirstPromise: number | null;
+                        onTimeLatest: number | null;
+                        /** @description Units ordered in the period */
+                        orderedUnits: number;
+                        p90WaitDays: number | null;
+                        refusalRate: number | null;
+                        /** @description Units refused at placement */
+                        refusedUnits: number;
+                        /** @description ISO date YYYY-MM-DD */
+                        to: string;
+                        /** @description Of them, waiting at placement */
+                        waitingUnits: number;
+                    };
+                    "text/csv": string;
+                };
+            };
+            /** @description Missing or invalid API key: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The key may not use this endpoint: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The request is well-formed but not acceptable: `validation_failed` and others */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    getSupplierLatenessAnalytics: {
+        parameters: {
+            query?: {
+                /** @description `csv`: the report’s rows as text/csv */
+                format?: "json" | "csv";
+                /** @description First day (store time); default 89 days before `to` */
+                from?: string;
+                /** @description Periods of a day, an ISO week (from Monday) or a calendar month, named by their first day */
+                grain?: "day" | "week" | "month";
+                supplierId?: string;
+                /** @description Last day (store time), included; default today */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (JSON), or its rows as CSV (`format=csv`) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @description Mean days past the expected date in force (negative: early) */
+                            averageLateDays: number;
+                            /** @description Deliveries on or before the expected date */
+                            onTimeShare: number;
+                            /** @description 90th percentile (nearest rank) */
+                            p90LateDays: number;
+                            /** @description First day of the period */
+                            period: string;
+                            /** @description Deliveries received in the period */
+                            receipts: number;
+                            supplierId: string;
+                            supplierName: string;
+                        }[];
+                        /** @description ISO date YYYY-MM-DD */
+                        from: string;
+                        /**
+                         * @description Periods of a day, an ISO week (from Monday) or a calendar month, named by their first day
+                         * @enum {unknown}
+                         */
+                        grain: "day" | "week" | "month";
+                        /** @description ISO date YYYY-MM-DD */
+                        to: string;
+                    };
+                    "text/csv": string;
+                };
+            };
+            /** @description Missing or invalid API key: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The key may not use this endpoint: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The request is well-formed but not acceptable: `validation_failed` and others */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    getWaitToleranceAnalytics: {
+        parameters: {
+            query?: {
+                /** @description Every variant with this attribute value, across products: `name:value` (`color:red`) */
+                attribute?: string;
+                /** @description Bucket starts in days: `0,7,14,28` */
+                buckets?: string;
+                /** @description `csv`: the report’s rows as text/csv */
+                format?: "json" | "csv";
+                /** @description First day (store time); default 89 days before `to` */
+                from?: string;
+                /** @description One product's variants */
+                productId?: string;
+                /** @description Stock keeping unit, unique per store */
+                sku?: string;
+                /** @description Last day (store time), included; default today */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (JSON), or its rows as CSV (`format=csv`) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @description Of them, lines whose waiting units were cancelled */
+                            cancelledLines: number;
+                            cancelledShare: number | null;
+                            /** @description Promised waits from this many days */
+                            fromDays: number;
+                            /** @description The productId (the SKU for variants without one) */
+                            product: string;
+                            toDays: number | null;
+                            /** @description Lines that waited at placement with a promised wait in the bucket */
+                            waitingLines: number;
+                        }[];
+                        /** @description ISO date YYYY-MM-DD */
+                        from: string;
+                        /** @description ISO date YYYY-MM-DD */
+                        to: string;
+                    };
+                    "text/csv": string;
+                };
+            };
+            /** @description Missing or invalid API key: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The key may not use this endpoint: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The request is well-formed but not acceptable: `validation_failed` and others */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
                 };
             };
         };
