@@ -5,6 +5,7 @@ export * from '../modules/connectors/connectors.tables.ts';
 export * from '../modules/demand/demand.tables.ts';
 export * from '../modules/messages/messages.tables.ts';
 export * from '../modules/payments/payments.tables.ts';
+export * from '../modules/replenishment/replenishment.tables.ts';
 export * from '../modules/shipping/shipping.tables.ts';
 export * from '../modules/staff/staff.tables.ts';
 export * from '../modules/stock/stock.orders.tables.ts';

@@ -15,6 +15,7 @@ import { overviewRoutes } from '../modules/overview/overview.routes.ts';
 import { checkPaymentMethod } from '../modules/payments/payments.gates.ts';
 import { paymentsRoutes } from '../modules/payments/payments.routes.ts';
 import { promisesRoutes } from '../modules/promises/promises.routes.ts';
+import { replenishmentRoutes } from '../modules/replenishment/replenishment.routes.ts';
 import { selfServiceRoutes } from '../modules/selfservice/selfservice.routes.ts';
 import { settingsRoutes } from '../modules/settings/settings.routes.ts';
 import { shipmentsRoutes } from '../modules/shipments/shipments.routes.ts';
@@ -208,6 +209,7 @@ export async function buildServer(
     alertsRoutes,
     overviewRoutes,
     analyticsRoutes,
+    replenishmentRoutes,
     liveRoutes,
     staffRoutes,
     connectorsRoutes(() => connectors),

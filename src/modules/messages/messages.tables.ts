@@ -22,8 +22,11 @@ import type { TemplateKind } from '../templates/templates.context.ts';
 
 /** What a message is about: a kind with a default template per channel (see templates), or a webhook. */
 export type MessageKind = TemplateKind | 'webhook';
-/** Kinds in the log: also staff invitations (plain text written by the staff module, no template). */
-export type LoggedMessageKind = MessageKind | 'staff_invite';
+/**
+ * Kinds in the log: also staff invitations (plain text written by the staff module, no template)
+ * and purchase orders emailed to suppliers (written by replenishment, with a CSV attachment).
+ */
+export type LoggedMessageKind = MessageKind | 'staff_invite' | 'purchase_order';
 
 export type Channel = 'email' | 'sms' | 'webhook';
 export type MessageState = 'queued' | 'sending' | 'sent' | 'failed' | 'suppressed';

@@ -82,6 +82,12 @@ export const ROLE_GRANTS: Readonly<Record<string, readonly StaffRole[]>> = {
   getAlertAnalytics: EVERYONE,
   getPrepaidAnalytics: OPS,
   getSupplierLatenessAnalytics: OPS,
+  // Replenishment: ops plan and order stock.
+  getReplenishmentSettings: OPS,
+  patchReplenishmentSettings: OPS,
+  putReplenishmentRule: OPS,
+  putReplenishmentSupplier: OPS,
+  runReplenishment: OPS,
   // Back-in-stock alerts shoppers signed up for.
   listStockAlerts: EVERYONE,
   getStockAlertSummary: EVERYONE,
