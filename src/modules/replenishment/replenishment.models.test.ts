@@ -137,7 +137,15 @@ describe('the plan (properties)', () => {
     rate: fc.double({ min: 0, max: 50, noNaN: true }),
     lead: fc.integer({ min: 0, max: 60 }),
   });
-  const planOf = (s: fc.RecordValue<typeof situation>) =>
+  type Situation = {
+    onHand: number;
+    allocated: number;
+    waiting: number;
+    onOrder: number;
+    rate: number;
+    lead: number;
+  };
+  const planOf = (s: Situation) =>
     planSku({
       forecast: Array(80).fill(s.rate),
       variances: Array(80).fill(s.rate),
