@@ -20,35 +20,40 @@ export type Split =
   | { kind: 'product' }
   | { kind: 'attribute'; name: string };
 
-/** A condition on `column` (a SKU) for the filter. */
-function skuCondition(storeId: string, filter: SkuFilter, column: SQL): SQL {
-  switch (filter.kind) {
-    case 'all':
-      return sql`TRUE`;
-    case 'sku':
-      return sql`${column} = ${filter.sku}`;
-    case 'product':
-      return sql`${column} IN (SELECT v.sku FROM variants v WHERE v.store_id = ${storeId} AND v.product_id = ${filter.productId})`;
-    case 'attribute':
-      return sql`${column} IN (SELECT v.sku FROM variants v
-                                WHERE v.store_id = ${storeId} AND v.attributes ->> ${filter.name} = ${filter.value})`;
-  }
+/**
+ * The SKUs a filter names (null: every SKU), read from the variants first, so the counters are then
+ * read by their primary key (store, SKU, day) for just those SKUs, whatever the engine's planner.
+ */
+async function skusOf(db: Executor, storeId: string, filter: SkuFilter): Promise<string[] | null> {
+  if (filter.kind === 'all') return null;
+  if (filter.kind === 'sku') return [filter.sku];
+  const condition =
+    filter.kind === 'product'
+      ? sql`product_id = ${filter.productId}`
+      : sql`attributes ->> ${filter.name} = ${filter.value}`;
+  const rows = await queryRows<{ sku: string }>(
+    db,
+    sql`SELECT sku FROM variants WHERE store_id = ${storeId} AND ${condition} ORDER BY sku`,
+  );
+  return rows.map((r) => r.sku);
 }
+
+/** A condition on `column` (a SKU): one of `skus`, or any when null. */
+const skuCondition = (skus: readonly string[] | null, column: SQL): SQL =>
+  skus === null ? sql`TRUE` : sql`${column} = ANY(${sql.param(skus)}::text[])`;
 
 const periodOf = (grain: Grain, column: SQL): SQL =>
   grain === 'day' ? sql`${column}` : sql`date_trunc(${grain}, ${column}::timestamp)::date`;
 
-function splitKey(split: Split): SQL {
-  switch (split.kind) {
-    case 'none':
-      return sql`NULL::text`;
-    case 'sku':
-      return sql`x.sku`;
-    case 'product':
-      return sql`v.product_id`;
-    case 'attribute':
-      return sql`v.attributes ->> ${split.name}`;
-  }
+/** Each SKU's key under a product or attribute split (SKUs without one are left out of the map). */
+async function splitKeys(db: Executor, storeId: string, split: Split, skus: readonly string[] | null) {
+  if (split.kind !== 'product' && split.kind !== 'attribute') return null;
+  const key = split.kind === 'product' ? sql`product_id` : sql`attributes ->> ${split.name}`;
+  const rows = await queryRows<{ sku: string; key: string | null }>(
+    db,
+    sql`SELECT sku, ${key} AS key FROM variants WHERE store_id = ${storeId} AND ${skuCondition(skus, sql`sku`)}`,
+  );
+  return rows;
 }
 
 const n = (value: unknown): number => Number(value ?? 0);
@@ -73,12 +78,20 @@ export async function demandByPeriod(
   options: { period: Period; filter: SkuFilter; grain: Grain; split: Split },
 ): Promise<DemandRow[]> {
   const { period, filter, grain, split } = options;
+  const skus = await skusOf(db, storeId, filter);
+  const keys = await splitKeys(db, storeId, split, skus);
   const where = (table: string) =>
     sql`${sql.raw(table)}.store_id = ${storeId} AND ${sql.raw(table)}.day BETWEEN ${period.from}::date AND ${period.to}::date
-        AND ${skuCondition(storeId, filter, sql.raw(`${table}.sku`))}`;
+        AND ${skuCondition(skus, sql.raw(`${table}.sku`))}`;
+  const key = keys !== null ? sql`k.key` : split.kind === 'sku' ? sql`x.sku` : sql`NULL::text`;
+  const keyJoin =
+    keys === null
+      ? sql``
+      : sql`LEFT JOIN unnest(${sql.param(keys.map((k) => k.sku))}::text[], ${sql.param(keys.map((k) => k.key))}::text[])
+              AS k(sku, key) ON k.sku = x.sku`;
   const rows = await queryRows<Record<string, unknown>>(
     db,
-    sql`SELECT ${periodOf(grain, sql`x.day`)}::text AS period, ${splitKey(split)} AS key,
+    sql`SELECT ${periodOf(grain, sql`x.day`)}::text AS period, ${key} AS key,
                sum(x.ordered_units) AS ordered_units, sum(x.ordered_lines) AS ordered_lines,
                sum(x.allocated_units) AS allocated_units, sum(x.waiting_units) AS waiting_units,
                sum(x.refused_units) AS refused_units, sum(x.alert_signups) AS alert_signups,
@@ -88,7 +101,7 @@ export async function demandByPeriod(
                   FROM demand_daily d WHERE ${where('d')}
                 UNION ALL
                 SELECT r.sku, r.day, 0, 0, 0, 0, r.units, 0, 0, 0 FROM demand_refusals r WHERE ${where('r')}) x
-          ${split.kind === 'product' || split.kind === 'attribute' ? sql`LEFT JOIN variants v ON v.store_id = ${storeId} AND v.sku = x.sku` : sql``}
+          ${keyJoin}
          GROUP BY 1, 2 ORDER BY 1, 2 NULLS LAST`,
   );
   return rows.map((r) => ({
@@ -125,9 +138,10 @@ export async function serviceCounts(
   options: { period: Period; filter: SkuFilter },
 ): Promise<ServiceCounts> {
   const { period, filter } = options;
+  const skus = await skusOf(db, storeId, filter);
   const range = (alias: string) =>
     sql`${sql.raw(alias)}.store_id = ${storeId} AND ${sql.raw(alias)}.day BETWEEN ${period.from}::date AND ${period.to}::date
-        AND ${skuCondition(storeId, filter, sql.raw(`${alias}.sku`))}`;
+        AND ${skuCondition(skus, sql.raw(`${alias}.sku`))}`;
   const [units, refused, outcomes] = await Promise.all([
     queryRows<Record<string, unknown>>(
       db,
@@ -181,13 +195,14 @@ export async function toleranceCounts(
   options: { period: Period; filter: SkuFilter },
 ): Promise<ToleranceRow[]> {
   const { period, filter } = options;
+  const skus = await skusOf(db, storeId, filter);
   const rows = await queryRows<Record<string, unknown>>(
     db,
     sql`SELECT coalesce(v.product_id, t.sku) AS product, t.promised_wait_days,
                sum(t.waiting_lines) AS waiting, sum(t.cancelled_lines) AS cancelled
           FROM demand_tolerance t LEFT JOIN variants v ON v.store_id = t.store_id AND v.sku = t.sku
          WHERE t.store_id = ${storeId} AND t.day BETWEEN ${period.from}::date AND ${period.to}::date
-           AND ${skuCondition(storeId, filter, sql`t.sku`)}
+           AND ${skuCondition(skus, sql`t.sku`)}
          GROUP BY 1, 2 ORDER BY 1, 2`,
   );
   return rows.map((r) => ({
@@ -215,6 +230,7 @@ export async function alertConversions(
   options: { period: Period; filter: SkuFilter },
 ): Promise<AlertConversionRow[]> {
   const { period, filter } = options;
+  const skus = await skusOf(db, store.id, filter);
   const start = sql`(${period.from}::date::timestamp AT TIME ZONE ${store.timezone})`;
   const end = sql`((${period.to}::date + 1)::timestamp AT TIME ZONE ${store.timezone})`;
   const rows = await queryRows<Record<string, unknown>>(
@@ -222,7 +238,7 @@ export async function alertConversions(
     sql`WITH signups AS (
           SELECT d.sku, sum(d.alert_signups) AS signups FROM demand_daily d
            WHERE d.store_id = ${store.id} AND d.day BETWEEN ${period.from}::date AND ${period.to}::date
-             AND d.alert_signups > 0 AND ${skuCondition(store.id, filter, sql`d.sku`)}
+             AND d.alert_signups > 0 AND ${skuCondition(skus, sql`d.sku`)}
            GROUP BY d.sku),
         sent AS (
           SELECT a.sku, count(*) AS notified,
@@ -234,7 +250,7 @@ export async function alertConversions(
             FROM stock_alerts a
            WHERE a.store_id = ${store.id} AND a.state = 'notified' AND a.channel = 'email'
              AND a.notified_at >= ${start} AND a.notified_at < ${end}
-             AND ${skuCondition(store.id, filter, sql`a.sku`)}
+             AND ${skuCondition(skus, sql`a.sku`)}
            GROUP BY a.sku)
         SELECT coalesce(s.sku, n.sku) AS sku, coalesce(s.signups, 0) AS signups,
                coalesce(n.notified, 0) AS notified, coalesce(n.converted, 0) AS converted
