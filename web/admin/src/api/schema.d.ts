@@ -998,6 +998,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/replenishment/rules/{sku}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a variant's replenishment rule (service level, min/max, MOQ, pack size, maximum)
+         * @description Replaces the rule; fields left out are cleared. Errors: 400 malformed, 401/403 authentication, 404 `not_found` (unknown SKU), 413, 422 `validation_failed` (min without max, max below min), 429.
+         */
+        put: operations["putReplenishmentRule"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/replenishment/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Plan every SKU with a supplier and draft purchase orders by supplier, each line explained
+         * @description Forecasts each SKU’s daily demand (orders and refusals) with the automatic method choice, sets safety stock for the service level over the supplier’s lead time and lateness, a reorder point counting waiting backorders and open purchase orders, and an order quantity within MOQ, packs and maximum (min/max rules replace the forecast). Drafts from earlier runs not yet ordered are cancelled. Order a draft with `POST /v1/purchase-orders/{id}/order`; suppliers in automatic mode are ordered and emailed at once. Errors: 400 malformed, 401/403 authentication, 413, 422, 429; 409 `idempotency_key_in_use`.
+         */
+        post: operations["runReplenishment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/replenishment/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Replenishment defaults: service level, review period, history read
+         * @description Errors: 401/403 authentication, 429.
+         */
+        get: operations["getReplenishmentSettings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change the replenishment defaults
+         * @description Errors: 400 malformed, 401/403 authentication, 413, 422 `validation_failed`, 429.
+         */
+        patch: operations["patchReplenishmentSettings"];
+        trace?: never;
+    };
+    "/v1/replenishment/suppliers/{supplierId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Automatic mode for a supplier: runs order its drafts and email them (CSV attached)
+         * @description Errors: 400 malformed, 401/403 authentication, 404 `not_found` (unknown supplier), 413, 422, 429.
+         */
+        put: operations["putReplenishmentSupplier"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/session": {
         parameters: {
             query?: never;
@@ -7136,7 +7220,7 @@ export interface operations {
                             eventType: string | null;
                             html: string | null;
                             id: string;
-                            /** @description order_confirmation, status_update, delay_notice, ready_to_ship, shipped, cancelled, refunded, payment_needed, stock_alert, merchant_digest, webhook, staff_invite */
+                            /** @description order_confirmation, status_update, delay_notice, ready_to_ship, shipped, cancelled, refunded, payment_needed, stock_alert, merchant_digest, webhook, staff_invite, purchase_order */
                             kind: string;
                             lastError: string | null;
                             nextAttemptAt: string | null;
@@ -7289,7 +7373,7 @@ export interface operations {
                         eventType: string | null;
                         html: string | null;
                         id: string;
-                        /** @description order_confirmation, status_update, delay_notice, ready_to_ship, shipped, cancelled, refunded, payment_needed, stock_alert, merchant_digest, webhook, staff_invite */
+                        /** @description order_confirmation, status_update, delay_notice, ready_to_ship, shipped, cancelled, refunded, payment_needed, stock_alert, merchant_digest, webhook, staff_invite, purchase_order */
                         kind: string;
                         lastError: string | null;
                         nextAttemptAt: string | null;
@@ -7454,7 +7538,7 @@ export interface operations {
                         eventType: string | null;
                         html: string | null;
                         id: string;
-                        /** @description order_confirmation, status_update, delay_notice, ready_to_ship, shipped, cancelled, refunded, payment_needed, stock_alert, merchant_digest, webhook, staff_invite */
+                        /** @description order_confirmation, status_update, delay_notice, ready_to_ship, shipped, cancelled, refunded, payment_needed, stock_alert, merchant_digest, webhook, staff_invite, purchase_order */
                         kind: string;
                         lastError: string | null;
                         nextAttemptAt: string | null;
@@ -11967,6 +12051,992 @@ export interface operations {
             };
             /** @description No such resource in this store: `not_found` */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The request is well-formed but not acceptable: `validation_failed` and others */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    putReplenishmentRule: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes retries safe: same key + same body replays the first response */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description Stock keeping unit, unique per store */
+                sku: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    max?: number | null;
+                    maxOrder?: number | null;
+                    min?: number | null;
+                    moq?: number | null;
+                    packSize?: number | null;
+                    serviceLevel?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        max: number | null;
+                        maxOrder: number | null;
+                        min: number | null;
+                        moq: number | null;
+                        packSize: number | null;
+                        serviceLevel: number | null;
+                        sku: string;
+                    };
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON): `malformed_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Missing or invalid API key: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The key may not use this endpoint: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No such resource in this store: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /**
+             * @description The current state forbids it; `code` is one of:
+             *     - `idempotency_key_in_use`: A request with this Idempotency-Key is still running; retry shortly to get its answer
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Body over 1 MiB: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The request is well-formed but not acceptable: `validation_failed` and others */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    runReplenishment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes retries safe: same key + same body replays the first response */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        drafts: {
+                            emailMessageId: string | null;
+                            /** @description ISO date YYYY-MM-DD */
+                            expectedDate: string;
+                            lines: {
+                                allocated: number;
+                                /**
+                                 * @description min_max: the variant’s rule replaced the forecast
+                                 * @enum {unknown}
+                                 */
+                                basis: "forecast" | "min_max";
+                                /** @description Forecast demand over the protection period */
+                                forecastOverLeadTime: number;
+                                lastOrderDate: string | null;
+                                leadTimeDays: number;
+                                /** @description The forecast method chosen by backtest (`mean` with too little history) */
+                                method: string;
+                                onHand: number;
+                                /** @description Units on ordered purchase orders not yet received */
+                                onOrder: number;
+                                orderUpTo: number;
+                                /** @description onHand − allocated − waiting + onOrder */
+                                position: number;
+                                /** @description Lead time plus the supplier’s mean lateness (rounded up) */
+                                protectionDays: number;
+                                /** @description Units to order now (after MOQ, packs and maximum); 0: none */
+                                quantity: number;
+                                reorderPoint: number;
+                                safetyStock: number;
+                                serviceLevel: number;
+                                sku: string;
+                                /** @description Units owed to waiting backorders */
+                                waiting: number;
+                            }[];
+                            purchaseOrderId: string;
+                            /**
+                             * @description ordered: the supplier is in automatic mode
+                             * @enum {unknown}
+                             */
+                            status: "draft" | "ordered";
+                            supplierId: string;
+                        }[];
+                        /** @description Every SKU with a supplier, ordered or not */
+                        plans: {
+                            allocated: number;
+                            /**
+                             * @description min_max: the variant’s rule replaced the forecast
+                             * @enum {unknown}
+                             */
+                            basis: "forecast" | "min_max";
+                            /** @description Forecast demand over the protection period */
+                            forecastOverLeadTime: number;
+                            lastOrderDate: string | null;
+                            leadTimeDays: number;
+                            /** @description The forecast method chosen by backtest (`mean` with too little history) */
+                            method: string;
+                            onHand: number;
+                            /** @description Units on ordered purchase orders not yet received */
+                            onOrder: number;
+                            orderUpTo: number;
+                            /** @description onHand − allocated − waiting + onOrder */
+                            position: number;
+                            /** @description Lead time plus the supplier’s mean lateness (rounded up) */
+                            protectionDays: number;
+                            /** @description Units to order now (after MOQ, packs and maximum); 0: none */
+                            quantity: number;
+                            reorderPoint: number;
+                            safetyStock: number;
+                            serviceLevel: number;
+                            sku: string;
+                            /** @description Units owed to waiting backorders */
+                            waiting: number;
+                        }[];
+                        /** @description Unordered drafts of earlier runs, now cancelled */
+                        replacedDrafts: string[];
+                        /** Format: date-time */
+                        runAt: string;
+                    };
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON): `malformed_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Missing or invalid API key: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The key may not use this endpoint: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /**
+             * @description The current state forbids it; `code` is one of:
+             *     - `idempotency_key_in_use`: A request with this Idempotency-Key is still running; retry shortly to get its answer
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Body over 1 MiB: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The request is well-formed but not acceptable: `validation_failed` and others */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    getReplenishmentSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Days of demand history forecasts read */
+                        historyDays: number;
+                        /** @description Days an order covers beyond the lead time */
+                        reviewDays: number;
+                        /** @description Target service level: the chance of not running out before the next delivery (0.95) */
+                        serviceLevel: number;
+                    };
+                };
+            };
+            /** @description Missing or invalid API key: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The key may not use this endpoint: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    patchReplenishmentSettings: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes retries safe: same key + same body replays the first response */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Days of demand history forecasts read */
+                    historyDays?: number;
+                    /** @description Days an order covers beyond the lead time */
+                    reviewDays?: number;
+                    /** @description Target service level: the chance of not running out before the next delivery (0.95) */
+                    serviceLevel?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Days of demand history forecasts read */
+                        historyDays: number;
+                        /** @description Days an order covers beyond the lead time */
+                        reviewDays: number;
+                        /** @description Target service level: the chance of not running out before the next delivery (0.95) */
+                        serviceLevel: number;
+                    };
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON): `malformed_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Missing or invalid API key: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The key may not use this endpoint: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /**
+             * @description The current state forbids it; `code` is one of:
+             *     - `idempotency_key_in_use`: A request with this Idempotency-Key is still running; retry shortly to get its answer
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Body over 1 MiB: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The request is well-formed but not acceptable: `validation_failed` and others */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    putReplenishmentSupplier: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes retries safe: same key + same body replays the first response */
+                "idempotency-key"?: string;
+            };
+            path: {
+                supplierId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    automatic: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        automatic: boolean;
+                        supplierId: string;
+                    };
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON): `malformed_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Missing or invalid API key: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The key may not use this endpoint: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No such resource in this store: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /**
+             * @description The current state forbids it; `code` is one of:
+             *     - `idempotency_key_in_use`: A request with this Idempotency-Key is still running; retry shortly to get its answer
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Body over 1 MiB: `payload_too_large` */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
