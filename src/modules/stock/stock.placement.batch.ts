@@ -216,24 +216,29 @@ function decideInOrder(
     }
     const decision = decidePlacement(own, r.input.lines);
     if (!decision.accepted) {
+      // Shoppers asking for more than the stock or the cap allows is demand; an absurd quantity
+      // (beyond the counters, a 422) is not.
       const level = own.get(decision.sku)!;
-      const reason: RefusalReason =
+      const reason: RefusalReason | null =
         decision.reason === 'too_many_units'
-          ? 'too_many_units'
+          ? null
           : level.backorderMode !== 'deny'
             ? 'cap_reached'
             : decision.available === 0
               ? 'sold_out'
               : 'not_backorderable';
-      const refused: RefusedOrder = {
-        storeId,
-        timezone: r.store.timezone,
-        lines: r.input.lines.map((l) => ({
-          sku: l.sku,
-          quantity: l.quantity,
-          reason: l.sku === decision.sku ? reason : 'other_line',
-        })),
-      };
+      const refused: RefusedOrder | undefined =
+        reason === null
+          ? undefined
+          : {
+              storeId,
+              timezone: r.store.timezone,
+              lines: r.input.lines.map((l) => ({
+                sku: l.sku,
+                quantity: l.quantity,
+                reason: l.sku === decision.sku ? reason : 'other_line',
+              })),
+            };
       const error =
         decision.reason === 'too_many_units'
           ? tooManyUnits(decision.sku)
@@ -243,7 +248,7 @@ function decideInOrder(
               decision.backorderRemaining,
               own.get(decision.sku)!.backorderMode,
             );
-      decisions.push({ index: i, error, refused });
+      decisions.push({ index: i, error, ...(refused ? { refused } : {}) });
       continue;
     }
     for (const [sku, level] of decision.levels) {
