@@ -3,7 +3,7 @@
  *
  * Generated daily demand (seeded): smooth weekly series, trending ones and intermittent ones. Each
  * series is split into training days and a 28-day holdout. On the training days every candidate
- * method is fitted, backtested at 4 weekly origins and the best is chosen (`chooseMethod`, the
+ * method is fitted, backtested at 8 weekly origins and the best is chosen (`chooseMethod`, the
  * same code the API uses); then the chosen method, seasonal naive and every single method forecast
  * the holdout from the end of training, and are scored on it (MASE, RMSSE). No database: the
  * forecasting core is pure. Time is the whole per-series work (fit, backtest, choice, holdout

@@ -9,6 +9,7 @@
  *            [--explain-full 1]
  *   soak     [--engine postgres|pglite] [--seconds 600] [--rate 20]
  *   console  [--engine postgres|pglite] [--orders 100000] [--queue 50000] [--rounds 40]
+ *   promise-accuracy [--engine postgres|pglite] [--skus 60] [--days 90] [--warmup 30] [--seed 1]
  *   forecast [--series 10000] [--days 730] [--seed 1] [--candidates default|all]   (no database)
  *   messages [--engine postgres|pglite] [--orders 5000] [--channel email|webhook] [--concurrency 16]
  *            [--via deliverDue|worker]
@@ -31,12 +32,13 @@ import { runConsole } from './console.ts';
 import { runForecast } from './forecast.ts';
 import { runHotSku } from './hot-sku.ts';
 import { type DeliveryPath, runMessages } from './messages.ts';
+import { runPromiseAccuracy } from './promise-accuracy.ts';
 import { runPromises } from './promises.ts';
 import { runRestock } from './restock.ts';
 import { runSoak } from './soak.ts';
 import { runStorefront } from './storefront.ts';
 
-const USAGE = `usage: npm run bench -- <hot-sku|restock|promises|messages|storefront|connector|soak|console|forecast> [flags]
+const USAGE = `usage: npm run bench -- <hot-sku|restock|promises|messages|storefront|connector|soak|console|promise-accuracy|forecast> [flags]
 
 hot-sku  --engine postgres|pglite  --concurrency 64  --stock S  --limit L  --requests N
          --baseline-seconds 10  --cpu-prof DIR (profile the server child)
@@ -63,6 +65,8 @@ soak     --engine postgres|pglite  --seconds 600 (the run's length)  --rate 20 (
          mixed traffic at a fixed rate: p50/p99 per endpoint, errors, memory growth, invariants
 console  --engine postgres|pglite  --orders 100000  --queue 50000 (waiting lines)  --rounds 40 (visits per page)
          each console page's API calls with a staff session (p95 per page), the first page's JS and load in Chromium
+promise-accuracy --engine postgres|pglite  --skus 60  --days 90 (measured)  --warmup 30 (simulated first, not measured)
+         --seed 1   a store's days replayed on a moving clock: promises kept, slips announced in time
 forecast --series 10000  --days 730  --seed 1  --candidates default|all (every method on every series)
          generated daily demand fitted, backtested and chosen on one core; no database
 
@@ -132,6 +136,7 @@ async function main(argv: string[]): Promise<number> {
       probes: { type: 'string' },
       duplicates: { type: 'string' },
       'probe-ms': { type: 'string' },
+      warmup: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -234,6 +239,14 @@ async function main(argv: string[]): Promise<number> {
       duplicates: numFlag(values.duplicates, 'duplicates'),
       probeMs: intFlag(values['probe-ms'], 'probe-ms'),
       cpuProfDir: values['cpu-prof'],
+    });
+  } else if (scenario === 'promise-accuracy') {
+    result = await runPromiseAccuracy({
+      engine,
+      skus: intFlag(values.skus, 'skus'),
+      days: intFlag(values.days, 'days'),
+      warmup: intFlag(values.warmup, 'warmup'),
+      seed: intFlag(values.seed, 'seed'),
     });
   } else if (scenario === 'soak') {
     result = await runSoak({

@@ -2,10 +2,12 @@
  * The app's assembly of the stock core's extensions, built once at start-up: the core calls the
  * hooks in this order (promises re-date first, then payments see the lines' new state;
  * shipping records the method an order names; connectors mark the SKUs whose availability the
- * store's platforms must learn and queue shipments to push as fulfilments).
+ * store's platforms must learn and queue shipments to push as fulfilments; demand counts what
+ * shoppers asked for, got, gave up and received).
  */
 import type { DatabaseHandle } from './db/client.ts';
 import { connectorsStockHook } from './modules/connectors/connectors.outbound.ts';
+import { demandStockHook } from './modules/demand/demand.hooks.ts';
 import type { PaymentProviders } from './modules/payments/payments.collector.ts';
 import { paymentsStockHook } from './modules/payments/payments.hooks.ts';
 import { promiseDating, promisesStockHook } from './modules/promises/promises.hooks.ts';
@@ -19,7 +21,14 @@ import { createIdGenerator } from './shared/ids.ts';
 export function stockExtensions(observers: readonly StockHook[] = []): StockExtensions {
   return {
     dating: promiseDating,
-    hooks: [promisesStockHook, paymentsStockHook, shippingStockHook, connectorsStockHook, ...observers],
+    hooks: [
+      promisesStockHook,
+      paymentsStockHook,
+      shippingStockHook,
+      connectorsStockHook,
+      demandStockHook,
+      ...observers,
+    ],
   };
 }
 

@@ -106,11 +106,21 @@ describe('the connectors hook and stores without a connection', () => {
         [connected.id, true],
       ]),
     );
-    const line = { lineId: 'line_1', sku: 'MUG', quantity: 1, unitPrice: 1200, allocated: 0, backordered: 1 };
+    const line = {
+      lineId: 'line_1',
+      sku: 'MUG',
+      quantity: 1,
+      unitPrice: 1200,
+      allocated: 0,
+      backordered: 1,
+      eta: null,
+      etaLatest: null,
+    };
     const order = (storeId: string, isConnected: boolean | null) => ({
       orderId: 'ord_1',
       storeId,
       currency: 'USD',
+      timezone: 'UTC',
       input: {},
       lines: [{ ...line, terms: { connected: isConnected } }],
     });

@@ -147,9 +147,11 @@ async function quickState(): Promise<Record<string, string | null>> {
   const keys = sql`(SELECT count(*) || '@' || coalesce(md5(string_agg(x.id || x.name || x.scope ||
                       coalesce(x.revoked_at::text, ''), ',' ORDER BY x.id)), '')
                     FROM api_keys x WHERE x.store_id = ${store.id}) AS api_keys`;
-  const perTable = storeTables.map((name) =>
-    name === 'api_keys' ? keys : newest(name, sql`x.store_id = ${store.id}`),
-  );
+  // Units refused for stock (409 insufficient_stock) are demand, counted on purpose (issue 14):
+  // `demand_refusals` is the one table such a refusal writes.
+  const perTable = storeTables
+    .filter((name) => name !== 'demand_refusals')
+    .map((name) => (name === 'api_keys' ? keys : newest(name, sql`x.store_id = ${store.id}`)));
   const [row] = await queryRows<Record<string, string | null>>(
     t.app.deps.db,
     sql`SELECT ${sql.join([...perTable, newest('stores', sql`x.id = ${store.id}`)], sql`, `)}`,

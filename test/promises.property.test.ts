@@ -26,6 +26,7 @@ import {
   type PromiseFacts,
   promisesForQueue,
   supplierLateness,
+  supplierRecord,
 } from './support/promise-oracle.ts';
 import { propertyOptions } from './support/property.ts';
 
@@ -154,13 +155,13 @@ const DEFAULT_LEAD_TIME_DAYS = 14;
 
 /** The oracle's view of a SKU's supply today, from what the test entered (never from Backfill's reads). */
 function factsOf(entered: Entered, sku: string, today: string): PromiseFacts {
-  const lateness = (supplierId: string) =>
-    supplierLateness(
-      entered.receipts
-        .filter((r) => r.supplierId === supplierId)
-        .map((r) => r.lateDays)
-        .reverse(),
-    );
+  const newestFirst = (supplierId: string) =>
+    entered.receipts
+      .filter((r) => r.supplierId === supplierId)
+      .map((r) => r.lateDays)
+      .reverse();
+  const lateness = (supplierId: string) => supplierLateness(newestFirst(supplierId));
+  const record = (supplierId: string) => supplierRecord(newestFirst(supplierId));
   const open = (po: ModelPo) => po.status === 'ordered' || po.status === 'partially_received';
   const deliveries = entered.purchaseOrders.filter(open).flatMap((po) =>
     po.lines
@@ -170,6 +171,7 @@ function factsOf(entered: Entered, sku: string, today: string): PromiseFacts {
         expectedDate: po.expectedDate,
         units: line.quantity - line.received,
         lateDays: lateness(po.supplierId),
+        record: record(po.supplierId),
       })),
   );
   // The lead time is the variant's supplier's, else that of the SKU's latest purchase order not cancelled.
@@ -186,6 +188,7 @@ function factsOf(entered: Entered, sku: string, today: string): PromiseFacts {
     releaseDate: variant.releaseDate,
     leadTimeDays: supplier === null ? DEFAULT_LEAD_TIME_DAYS : entered.leadTimes.get(supplier)!,
     leadLateDays: supplier === null ? 0 : lateness(supplier),
+    leadRecord: supplier === null ? [] : record(supplier),
   };
 }
 

@@ -2,6 +2,7 @@ import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import type { Config } from '../config.ts';
 import { alertsRoutes } from '../modules/alerts/alerts.routes.ts';
+import { analyticsRoutes } from '../modules/analytics/analytics.routes.ts';
 import { catalogRoutes } from '../modules/catalog/catalog.routes.ts';
 import { type ConnectorRegistry, defaultConnectors } from '../modules/connectors/connectors.context.ts';
 import { connectorsRoutes } from '../modules/connectors/connectors.routes.ts';
@@ -14,6 +15,7 @@ import { overviewRoutes } from '../modules/overview/overview.routes.ts';
 import { checkPaymentMethod } from '../modules/payments/payments.gates.ts';
 import { paymentsRoutes } from '../modules/payments/payments.routes.ts';
 import { promisesRoutes } from '../modules/promises/promises.routes.ts';
+import { replenishmentRoutes } from '../modules/replenishment/replenishment.routes.ts';
 import { selfServiceRoutes } from '../modules/selfservice/selfservice.routes.ts';
 import { settingsRoutes } from '../modules/settings/settings.routes.ts';
 import { shipmentsRoutes } from '../modules/shipments/shipments.routes.ts';
@@ -206,6 +208,8 @@ export async function buildServer(
     templatesRoutes,
     alertsRoutes,
     overviewRoutes,
+    analyticsRoutes,
+    replenishmentRoutes,
     liveRoutes,
     staffRoutes,
     connectorsRoutes(() => connectors),

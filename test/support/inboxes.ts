@@ -17,6 +17,8 @@ export interface ReceivedMail {
   /** Header lines as sent, by lower-case name (values unfolded). */
   headers: Map<string, string>;
   messageId: string;
+  /** Attached files, their content as text. */
+  attachments: { filename: string; contentType: string; content: string }[];
 }
 
 export interface MailInbox {
@@ -75,6 +77,11 @@ export async function startMailInbox(): Promise<MailInbox> {
               ]),
             ),
             messageId: parsed.messageId ?? '',
+            attachments: parsed.attachments.map((a) => ({
+              filename: a.filename ?? '',
+              contentType: a.contentType,
+              content: a.content.toString('utf8'),
+            })),
           });
           if (inbox.latencyMs > 0) setTimeout(() => callback(), inbox.latencyMs);
           else callback();

@@ -12,6 +12,14 @@
  * plus the store's handling days, and not before a pre-order's release (the release date then
  * decides, as the merchant's date). Its latest date widens each arrival by its supplier's measured
  * lateness and never falls below the latest date of any unit of supply ahead of it.
+ *
+ * With the supplier's record (README "Promise dates": the days late of its last 20 deliveries,
+ * early counted as on time), a delivery is not expected on its date but as late as that record
+ * says: of the past deliveries at least as late as this one already is (0 days when it is not yet
+ * due), the smallest lateness that half of them did not exceed gives its arrival, the one that
+ * 95 % did not exceed its latest arrival; when none was that late it is expected today, its latest
+ * arrival today plus the 95 % lateness of the whole record. Beyond known supply, today + the lead
+ * time + the half lateness of the lead-time supplier's record (95 % for the latest date).
  */
 
 /** Calendar dates as `YYYY-MM-DD`, counted in UTC days. */
@@ -27,16 +35,23 @@ export const daysFromTo = (from: string, to: string): number =>
 
 const latest = (...days: string[]): string => days.reduce((a, b) => (b > a ? b : a));
 
+/** A supplier's record: the days late of its most recent (up to 20) deliveries, early counted as 0. */
+export const supplierRecord = (daysLateNewestFirst: readonly number[]): number[] =>
+  daysLateNewestFirst.slice(0, 20).map((d) => Math.max(0, d));
+
+/** The smallest lateness that at least `share` of `record`'s deliveries were no later than (0: none). */
+function latenessShare(record: readonly number[], share: number): number {
+  if (record.length === 0) return 0;
+  const candidates = [...new Set(record)].sort((a, b) => a - b);
+  return candidates.find((d) => record.filter((x) => x <= d).length >= share * record.length - 1e-9)!;
+}
+
 /**
- * A supplier's lateness: the smallest number of days late that at least 80 % of its most recent
+ * A supplier's lateness: the smallest number of days late that at least 95 % of its most recent
  * (up to 20) deliveries were no later than; an early delivery counts as on time.
  */
-export function supplierLateness(daysLateNewestFirst: readonly number[]): number {
-  const recent = daysLateNewestFirst.slice(0, 20).map((d) => Math.max(0, d));
-  if (recent.length === 0) return 0;
-  const candidates = [...new Set(recent)].sort((a, b) => a - b);
-  return candidates.find((d) => recent.filter((x) => x <= d).length * 5 >= recent.length * 4)!;
-}
+export const supplierLateness = (daysLateNewestFirst: readonly number[]): number =>
+  latenessShare(supplierRecord(daysLateNewestFirst), 0.95);
 
 export interface Delivery {
   purchaseOrderId: string;
@@ -45,6 +60,8 @@ export interface Delivery {
   units: number;
   /** Its supplier's lateness (see supplierLateness). */
   lateDays: number;
+  /** Its supplier's record (see supplierRecord); without it the delivery is expected on its date. */
+  record?: readonly number[];
 }
 
 export interface PromiseFacts {
@@ -56,6 +73,8 @@ export interface PromiseFacts {
   leadTimeDays: number;
   /** The lead-time supplier's lateness (0 without one). */
   leadLateDays: number;
+  /** The lead-time supplier's record (see supplierRecord; empty without one). */
+  leadRecord?: readonly number[];
 }
 
 export interface Promised {
@@ -66,8 +85,22 @@ export interface Promised {
 
 interface SupplyUnit {
   arrival: string;
-  lateDays: number;
+  latestArrival: string;
   source: Promised['source'];
+}
+
+/** When a delivery is expected and its latest likely arrival (see the rule at the top). */
+function expected(delivery: Delivery, today: string): { arrival: string; latestArrival: string } {
+  const onItsDate = latest(delivery.expectedDate, today);
+  if (!delivery.record) return { arrival: onItsDate, latestArrival: plusDays(onItsDate, delivery.lateDays) };
+  const lateAlready = Math.max(0, daysFromTo(delivery.expectedDate, today));
+  const asLate = delivery.record.filter((d) => d >= lateAlready);
+  if (asLate.length === 0)
+    return { arrival: onItsDate, latestArrival: plusDays(onItsDate, latenessShare(delivery.record, 0.95)) };
+  return {
+    arrival: latest(plusDays(delivery.expectedDate, latenessShare(asLate, 0.5)), today),
+    latestArrival: latest(plusDays(delivery.expectedDate, latenessShare(asLate, 0.95)), today),
+  };
 }
 
 /** The promises of a queue's waiting lines, given each line's waiting units, head first. */
@@ -75,7 +108,7 @@ export function promisesForQueue(facts: PromiseFacts, waiting: readonly number[]
   const { today } = facts;
   const coming = facts.deliveries
     .filter((d) => d.units > 0)
-    .map((d) => ({ ...d, arrival: latest(d.expectedDate, today) }))
+    .map((d) => ({ ...d, ...expected(d, today) }))
     .sort((a, b) =>
       a.arrival !== b.arrival
         ? a.arrival.localeCompare(b.arrival)
@@ -84,17 +117,29 @@ export function promisesForQueue(facts: PromiseFacts, waiting: readonly number[]
   const supply: SupplyUnit[] = coming.flatMap((d) =>
     Array.from({ length: d.units }, () => ({
       arrival: d.arrival,
-      lateDays: d.lateDays,
+      latestArrival: d.latestArrival,
       source: 'purchase_order' as const,
     })),
   );
   const merchant = facts.merchantDate !== null && facts.merchantDate >= today;
   const lastDelivery = supply.at(-1)?.arrival ?? today;
+  const leadTime = plusDays(today, facts.leadTimeDays);
+  const leadArrival = latest(
+    facts.leadRecord ? plusDays(leadTime, latenessShare(facts.leadRecord, 0.5)) : leadTime,
+    lastDelivery,
+  );
   const beyond: SupplyUnit = merchant
-    ? { arrival: latest(facts.merchantDate!, lastDelivery), lateDays: 0, source: 'merchant_date' }
+    ? {
+        arrival: latest(facts.merchantDate!, lastDelivery),
+        latestArrival: latest(facts.merchantDate!, lastDelivery),
+        source: 'merchant_date',
+      }
     : {
-        arrival: latest(plusDays(today, facts.leadTimeDays), lastDelivery),
-        lateDays: facts.leadLateDays,
+        arrival: leadArrival,
+        latestArrival: latest(
+          plusDays(leadTime, facts.leadRecord ? latenessShare(facts.leadRecord, 0.95) : facts.leadLateDays),
+          leadArrival,
+        ),
         source: 'lead_time',
       };
   const shipOn = (arrival: string, source: Promised['source']) => {
@@ -104,10 +149,7 @@ export function promisesForQueue(facts: PromiseFacts, waiting: readonly number[]
       : { day: handled, source };
   };
   const latestOf = (unit: SupplyUnit) =>
-    latest(
-      shipOn(unit.arrival, unit.source).day,
-      shipOn(plusDays(unit.arrival, unit.lateDays), unit.source).day,
-    );
+    latest(shipOn(unit.arrival, unit.source).day, shipOn(unit.latestArrival, unit.source).day);
 
   const promises: Promised[] = [];
   let position = 0;

@@ -3,6 +3,7 @@ import { appendEvents } from '../../db/outbox.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
 import { decodeKeyCursor, type Page, toPage } from '../../shared/cursor.ts';
 import { notFound } from '../../shared/errors.ts';
+import { recordAlertSignup } from '../demand/demand.usecases.ts';
 import { insertMessages } from '../messages/messages.relay.ts';
 import { loadMessagingSettings } from '../messages/messages.settings.ts';
 import { levelKey, lockLevels, readLevel } from '../stock/stock.levels.repository.ts';
@@ -109,6 +110,7 @@ export async function signUpForStockAlert(
     ...contact,
     createdAt: deps.clock.now(),
   });
+  await recordAlertSignup(tx, store, input.sku, deps.clock.now());
   return {
     alert: {
       id: alert.id,

@@ -214,6 +214,29 @@ export function etsForecastVariances(fit: EtsFit, h: number): Float64Array {
   return out;
 }
 
+/** Buffers one fit reuses across its many objective evaluations (no allocation per evaluation). */
+interface FitWorkspace {
+  k: number;
+  ring: Float64Array;
+  rRing: Float64Array;
+  xtx: Float64Array;
+  xty: Float64Array;
+  x: Float64Array;
+}
+
+function fitWorkspace(spec: EtsSpec): FitWorkspace {
+  const m = seasonLength(spec);
+  const k = freeInitialStateCount(spec);
+  return {
+    k,
+    ring: new Float64Array(Math.max(m, 1)),
+    rRing: new Float64Array(Math.max(2 * m, 1)),
+    xtx: new Float64Array(k * k),
+    xty: new Float64Array(k),
+    x: new Float64Array(k),
+  };
+}
+
 /**
  * For fixed smoothing parameters: the least-squares initial state and the SSE it gives. The
  * one-step errors are e(t) = ẽ(t) − X(t)·z, with ẽ the errors from a zero initial state, z the free
@@ -224,28 +247,38 @@ function concentratedFit(
   y: ArrayLike<number>,
   spec: EtsSpec,
   p: EtsParameters,
+  work: FitWorkspace = fitWorkspace(spec),
 ): { sse: number; state: EtsState } | null {
   const m = seasonLength(spec);
   const hasTrend = spec.trend !== 'N';
-  const k = freeInitialStateCount(spec);
+  const k = work.k;
   const { alpha, beta, gamma, phi } = p;
   // The run from a zero initial state; its seasonal states in a ring, slot t mod m used at t.
   let level = 0;
   let trend = 0;
-  const ring = new Float64Array(Math.max(m, 1));
+  const ring = work.ring;
+  ring.fill(0);
   // r over the full state (ℓ, b, s[0..m−1]); starts at w' = (1, φ, 0, …, 0, 1). Its seasonal part
-  // rotates each step, kept as a ring too: logical s[j] sits at rRing[(j + rOffset) mod m].
+  // rotates each step, kept as a ring too: logical s[j] sits in slot (j + rOffset) mod m, stored
+  // twice (at the slot and the slot + m) so that s[j] is rRing[rOffset + j], with no modulo.
   let rLevel = 1;
   let rTrend = hasTrend ? phi : 0;
-  const rRing = new Float64Array(Math.max(m, 1));
+  const rRing = work.rRing;
+  rRing.fill(0);
   let rOffset = 0;
-  if (m > 0) rRing[m - 1] = 1;
-  const xtx = new Float64Array(k * k);
-  const xty = new Float64Array(k);
-  const x = new Float64Array(k);
+  if (m > 0) {
+    rRing[m - 1] = 1;
+    rRing[2 * m - 1] = 1;
+  }
+  const xtx = work.xtx;
+  const xty = work.xty;
+  const x = work.x;
+  xtx.fill(0);
+  xty.fill(0);
   let yy = 0;
   const seasonOffset = hasTrend ? 2 : 1;
-  for (let t = 0, slot = 0; t < y.length; t++) {
+  const n = y.length;
+  for (let t = 0, slot = 0; t < n; t++) {
     const damped = phi * trend;
     const seasonalNow = m > 0 ? ring[slot]! : 0;
     const e0 = y[t]! - (level + damped + seasonalNow);
@@ -258,8 +291,8 @@ function concentratedFit(
     x[0] = rLevel;
     if (hasTrend) x[1] = rTrend;
     if (m > 0) {
-      const last = rRing[(m - 1 + rOffset) % m]!;
-      for (let j = 0; j < m - 1; j++) x[seasonOffset + j] = rRing[(j + rOffset) % m]! - last;
+      const last = rRing[rOffset + m - 1]!;
+      for (let j = 0; j < m - 1; j++) x[seasonOffset + j] = rRing[rOffset + j]! - last;
     }
     for (let i = 0; i < k; i++) {
       const xi = x[i]!;
@@ -273,6 +306,7 @@ function concentratedFit(
     const c = rLevel * alpha + rTrend * beta + first * gamma;
     if (m > 0) {
       rRing[rOffset] = first - c;
+      rRing[rOffset + m] = first - c;
       rOffset = rOffset + 1 === m ? 0 : rOffset + 1;
     }
     rTrend = hasTrend ? phi * (rLevel + rTrend - c) : 0;
@@ -391,9 +425,12 @@ export function fitEts(y: ArrayLike<number>, spec: EtsSpec, options: EtsFitOptio
   if (y.length < minimumObservations(spec))
     throw new RangeError(`ETS needs at least ${minimumObservations(spec)} observations, got ${y.length}`);
   const map = parameterMap(spec);
+  // One typed copy of the series and one set of buffers for every evaluation of the search.
+  const data = y instanceof Float64Array ? y : Float64Array.from(y);
+  const work = fitWorkspace(spec);
   const objective = (u: readonly number[]) => {
     const p = map.toParameters(u);
-    return p ? (concentratedFit(y, spec, p)?.sse ?? Number.NaN) : Number.NaN;
+    return p ? (concentratedFit(data, spec, p, work)?.sse ?? Number.NaN) : Number.NaN;
   };
   const starts = options.startFrom ? [options.startFrom] : startingPoints(spec, options.starts ?? 2);
   let best: { point: number[]; value: number } | null = null;
@@ -405,7 +442,7 @@ export function fitEts(y: ArrayLike<number>, spec: EtsSpec, options: EtsFitOptio
     });
     if (!best || result.value < best.value) best = result;
   }
-  return fitWithParameters(y, spec, map.toParameters(best!.point)!);
+  return fitWithParameters(data, spec, map.toParameters(best!.point)!);
 }
 
 /**

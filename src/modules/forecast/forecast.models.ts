@@ -4,15 +4,20 @@
  *
  * The choice is a rolling-origin backtest: every candidate method is fitted once on the days before
  * the first origin, then run on with those parameters; at each origin (one a week over the last
- * weeks) it forecasts the horizon, and the forecasts are scored against what happened with MASE
- * and RMSSE (M5). The method with the least mean MASE wins (MASE shares one scale per series, so
- * that is the least mean absolute error; ties go to the earlier, simpler candidate). It is then
- * refitted on the whole series for the forecast that is returned.
+ * eight weeks) it forecasts the horizon, and the forecasts are scored against what happened with
+ * MASE and RMSSE (M5). The method with the least mean RMSSE wins — a squared error rewards the
+ * mean, which is what safety stock and order quantities add up — except that the seasonal ETS,
+ * ETS(A,N,A), stays chosen unless another candidate's RMSSE is `SWITCH_MARGIN` (5 %) lower: the
+ * backtest is short, and switching on differences smaller than its noise lost accuracy on
+ * held-out days (bench/README.md, "forecast"). Ties go to the earlier, simpler candidate; a series
+ * whose scale is zero (flat history) is compared by mean absolute error. The winner is refitted on
+ * the whole series for the forecast that is returned.
  *
  * Candidates: series with demand on most days ("smooth": average interval between demand days
- * ≤ 1.32, Syntetos–Boylan's cut-off) try seasonal naive, SES, damped Holt, ETS(A,N,A) and
- * ETS(A,Ad,A); intermittent series try seasonal naive, SES, Croston, SBA and TSB. Any subset of
- * `FORECAST_METHODS` can be asked for instead.
+ * ≤ 1.32, Syntetos–Boylan's cut-off) try seasonal naive, SES, damped Holt and ETS(A,N,A);
+ * intermittent series try seasonal naive, SES, Croston, SBA, TSB and ETS(A,N,A). ETS(A,Ad,A) is
+ * not a default candidate (it forecast the held-out days no better than ETS(A,N,A), at twice its
+ * cost). Any subset of `FORECAST_METHODS` can be asked for instead.
  */
 import { mase, maseScale, rmsse, rmsseScale } from './forecast.accuracy.ts';
 import type { EtsFitOptions } from './forecast.ets.ts';
@@ -21,20 +26,20 @@ import { normalQuantile } from './forecast.numeric.ts';
 
 export { FORECAST_METHODS, type ForecastMethod } from './forecast.methods.ts';
 
-export const SMOOTH_CANDIDATES: readonly ForecastMethod[] = [
-  'seasonalNaive',
-  'ses',
-  'holtDamped',
-  'etsANA',
-  'etsAAdA',
-];
+export const SMOOTH_CANDIDATES: readonly ForecastMethod[] = ['seasonalNaive', 'ses', 'holtDamped', 'etsANA'];
 export const INTERMITTENT_CANDIDATES: readonly ForecastMethod[] = [
   'seasonalNaive',
   'ses',
   'croston',
   'sba',
   'tsb',
+  'etsANA',
 ];
+
+/** The method that stays chosen unless another is clearly better in the backtest. */
+export const INCUMBENT: ForecastMethod = 'etsANA';
+/** How much lower (relatively) a challenger's backtest RMSSE must be to replace the incumbent. */
+export const SWITCH_MARGIN = 0.05;
 
 /** Syntetos–Boylan cut-off on the average interval between demand days. */
 export const INTERMITTENT_INTERVAL = 1.32;
@@ -44,7 +49,7 @@ export interface ChoiceOptions {
   period?: number;
   /** Days forecast at each origin. Default 28. */
   horizon?: number;
-  /** Backtest origins. Default 4. */
+  /** Backtest origins. Default 8. */
   origins?: number;
   /** Days between origins. Default 7. */
   spacing?: number;
@@ -59,7 +64,7 @@ export interface MethodScore {
   /** Mean over the origins; NaN when the series' scale is zero. */
   mase: number;
   rmsse: number;
-  /** Mean absolute error over origins and days (what the choice compares). */
+  /** Mean absolute error over origins and days (what the choice compares when RMSSE is NaN). */
   mae: number;
 }
 
@@ -84,7 +89,7 @@ export interface BacktestPlan {
 /** Origins one `spacing` apart, the last one `horizon` days before the end of `trainingLength`. */
 export function backtestPlan(trainingLength: number, options: ChoiceOptions = {}): BacktestPlan {
   const horizon = options.horizon ?? 28;
-  const count = options.origins ?? 4;
+  const count = options.origins ?? 8;
   const spacing = options.spacing ?? 7;
   const last = trainingLength - horizon;
   const origins = Array.from({ length: count }, (_, i) => last - (count - 1 - i) * spacing);
@@ -162,9 +167,22 @@ export function chooseMethod(
   }
   if (scores.length === 0)
     throw new RangeError(`no forecasting method can be fitted on ${fitSeries.length} days of history`);
+  return { chosen: pickMethod(scores), scores, fitted, plan, extraForecasts };
+}
+
+/**
+ * The backtest's winner (see the top of this file): the least mean RMSSE (MAE when the series'
+ * scale is zero), the incumbent kept unless beaten by `SWITCH_MARGIN`; ties to the earlier.
+ */
+export function pickMethod(scores: readonly MethodScore[]): ForecastMethod {
+  const byRmsse = scores.every((s) => Number.isFinite(s.rmsse));
+  const error = (s: MethodScore) => (byRmsse ? s.rmsse : s.mae);
   let best = scores[0]!;
-  for (const score of scores) if (score.mae < best.mae) best = score;
-  return { chosen: best.method, scores, fitted, plan, extraForecasts };
+  for (const score of scores) if (error(score) < error(best)) best = score;
+  const incumbent = scores.find((s) => s.method === INCUMBENT);
+  if (incumbent && best !== incumbent && error(best) > error(incumbent) * (1 - SWITCH_MARGIN))
+    return incumbent.method;
+  return best.method;
 }
 
 export interface PredictionInterval {

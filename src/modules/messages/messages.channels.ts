@@ -93,6 +93,25 @@ export function smtpTransportOptions(smtpUrl: string, timeoutMs = TIMEOUT_MS): S
  * `allowPrivateUrls` (BACKFILL_ALLOW_PRIVATE_URLS) lets webhooks and the SMS API reach loopback and
  * private addresses; without it they are refused at delivery too (see shared/outbound.ts).
  */
+/** Files an email carries (a purchase order's CSV): `payload.attachments`, text content. */
+export interface EmailAttachment {
+  filename: string;
+  contentType: string;
+  content: string;
+}
+
+function attachmentsOf(payload: Record<string, unknown> | null): EmailAttachment[] {
+  const list = payload?.attachments;
+  if (!Array.isArray(list)) return [];
+  return list.filter(
+    (a): a is EmailAttachment =>
+      typeof a === 'object' &&
+      a !== null &&
+      typeof (a as EmailAttachment).filename === 'string' &&
+      typeof (a as EmailAttachment).content === 'string',
+  );
+}
+
 export function createSenders(options: { timeoutMs?: number; allowPrivateUrls?: boolean } = {}): Senders {
   const timeoutMs = options.timeoutMs ?? TIMEOUT_MS;
   const policy = { allowPrivate: options.allowPrivateUrls ?? false };
@@ -135,6 +154,7 @@ export function createSenders(options: { timeoutMs?: number; allowPrivateUrls?: 
 
     async email(settings, message) {
       const unsubscribe = message.payload?.unsubscribeUrl;
+      const attachments = attachmentsOf(message.payload);
       try {
         const info = await (await transportFor(settings.smtpUrl)).sendMail({
           from: settings.from,
@@ -144,6 +164,7 @@ export function createSenders(options: { timeoutMs?: number; allowPrivateUrls?: 
           text: message.body ?? '',
           ...(message.html ? { html: message.html } : {}),
           messageId: `<${message.id}@backfill>`,
+          ...(attachments.length > 0 ? { attachments } : {}),
           ...(typeof unsubscribe === 'string' && unsubscribe
             ? {
                 headers: {

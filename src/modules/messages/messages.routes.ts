@@ -30,7 +30,7 @@ const messageFields = {
   id: Type.String(),
   kind: Type.String({
     description:
-      'order_confirmation, status_update, delay_notice, ready_to_ship, shipped, cancelled, refunded, payment_needed, stock_alert, merchant_digest, webhook, staff_invite, channel_test',
+      'order_confirmation, status_update, delay_notice, ready_to_ship, shipped, cancelled, refunded, payment_needed, stock_alert, merchant_digest, webhook, staff_invite, channel_test, purchase_order',
   }),
   channel: Channel,
   recipient: Type.String({ description: 'An email address, a phone number, or a webhook endpoint id' }),

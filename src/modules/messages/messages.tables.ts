@@ -24,9 +24,10 @@ import type { TemplateKind } from '../templates/templates.context.ts';
 export type MessageKind = TemplateKind | 'webhook';
 /**
  * Kinds in the log: also staff invitations (plain text written by the staff module, no template)
- * and the channel tests merchants send from the settings (messages.channeltest.ts).
+ * and the channel tests merchants send from the settings (messages.channeltest.ts), and purchase
+ * orders emailed to suppliers (written by replenishment, with a CSV attachment).
  */
-export type LoggedMessageKind = MessageKind | 'staff_invite' | 'channel_test';
+export type LoggedMessageKind = MessageKind | 'staff_invite' | 'channel_test' | 'purchase_order';
 
 export type Channel = 'email' | 'sms' | 'webhook';
 export type MessageState = 'queued' | 'sending' | 'sent' | 'failed' | 'suppressed';

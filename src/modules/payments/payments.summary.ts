@@ -82,3 +82,20 @@ export async function prepaidHeld(db: Executor, storeId: string): Promise<number
   );
   return Number(row?.held ?? 0);
 }
+
+/** `prepaidHeld` per SKU: the money captured for each SKU's units not yet shipped, and the lines holding it. */
+export async function prepaidHeldBySku(
+  db: Executor,
+  storeId: string,
+): Promise<{ sku: string; amount: number; lines: number }[]> {
+  const rows = await queryRows<{ sku: string; held: string | number; lines: string | number }>(
+    db,
+    sql`SELECT l.sku, sum(greatest(0, p.captured - p.refunded - ${priceOf('l.shipped')})) AS held, count(*) AS lines
+          FROM payment_lines p JOIN order_lines l ON l.id = p.line_id AND l.store_id = p.store_id
+         WHERE p.store_id = ${storeId} AND p.captured > p.refunded AND l.allocated + l.backordered > 0
+         GROUP BY l.sku ORDER BY held DESC, l.sku`,
+  );
+  return rows
+    .map((r) => ({ sku: r.sku, amount: Number(r.held), lines: Number(r.lines) }))
+    .filter((r) => r.amount > 0);
+}

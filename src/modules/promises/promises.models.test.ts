@@ -11,7 +11,9 @@ import {
   coveredUnits,
   DEFAULT_INPUTS,
   type LinePromise,
+  latenessRecord,
   linesToCheck,
+  lotArrival,
   measuredLateness,
   type PromiseInputs,
   planSchedule,
@@ -181,6 +183,46 @@ describe('planSchedule', () => {
     expect(planSchedule({ ...late, merchantDate: '2026-06-20' }, TODAY)[0]!.etaLatest).toBe('2026-06-20');
   });
 
+  it("expects a lot as late as its supplier's record says, given how late it already is", () => {
+    // Ten past deliveries: five on time, then 1, 2, 2, 4 and 9 days late.
+    const lateness = latenessRecord([0, 0, 0, 0, 0, 1, 2, 2, 4, 9]);
+    const due = (expectedDate: string) => ({ expectedDate, lateDays: 9, lateness });
+    // Not yet due: the median delivery was on time; 95 % were at most 9 days late.
+    expect(lotArrival(due('2026-06-20'), TODAY)).toEqual({
+      arrival: '2026-06-20',
+      latestArrival: '2026-06-29',
+    });
+    // Due today, not in yet: still possibly today.
+    expect(lotArrival(due(TODAY), TODAY)).toEqual({ arrival: TODAY, latestArrival: '2026-06-24' });
+    // Two days overdue: of the deliveries at least 2 days late (2, 2, 4, 9), half were at most 2
+    // days late (so today) and 95 % at most 9.
+    expect(lotArrival(due('2026-06-13'), TODAY)).toEqual({ arrival: TODAY, latestArrival: '2026-06-22' });
+    // Three days overdue: (4, 9): expected a day later, at the latest 9 days after its date.
+    expect(lotArrival(due('2026-06-12'), TODAY)).toEqual({
+      arrival: '2026-06-16',
+      latestArrival: '2026-06-21',
+    });
+    // Later than any past delivery: today, widened by the supplier's 95 % lateness (9 days).
+    expect(lotArrival(due('2026-06-01'), TODAY)).toEqual({ arrival: TODAY, latestArrival: '2026-06-24' });
+    // No record yet: on its date; inputs stored before records: on its date, widened by lateDays.
+    expect(lotArrival({ expectedDate: '2026-06-20', lateDays: 0, lateness: [] }, TODAY)).toEqual({
+      arrival: '2026-06-20',
+      latestArrival: '2026-06-20',
+    });
+    expect(lotArrival({ expectedDate: '2026-06-20', lateDays: 3 }, TODAY)).toEqual({
+      arrival: '2026-06-20',
+      latestArrival: '2026-06-23',
+    });
+    // Beyond known supply: today + lead time + the lead-time supplier's median (1) and 95 % (4) lateness.
+    const beyond = planSchedule(
+      inputs({ leadTimeDays: 7, leadLateDays: 4, leadLateness: latenessRecord([0, 1, 1, 2, 4]) }),
+      TODAY,
+    );
+    expect(beyond).toEqual([
+      { through: null, eta: '2026-06-23', etaLatest: '2026-06-26', source: 'lead_time' },
+    ]);
+  });
+
   it('never promises beyond-supply places before the last purchase order arrives', () => {
     const segments = planSchedule(inputs({ leadTimeDays: 5, supply: [lot('po_a', '2026-07-01', 2)] }), TODAY);
     expect(segments.at(-1)).toEqual({
@@ -255,23 +297,39 @@ describe('planSchedule', () => {
 
 const BASE = '2026-06-01';
 const dayNear = (min: number, max: number) => fc.integer({ min, max }).map((n) => addDays(BASE, n));
+/** A supplier's record as the repository reads it (ascending, early as 0), or none (inputs stored before records). */
+const recordArb = fc.option(
+  fc.array(fc.integer({ min: -3, max: 12 }), { maxLength: 20 }).map(latenessRecord),
+  { nil: undefined },
+);
 const lotArb = (i: number) =>
-  fc.record({
-    purchaseOrderId: fc.constant(`po_${i}`),
-    expectedDate: dayNear(-30, 90),
-    quantity: fc.integer({ min: -2, max: 12 }),
-    lateDays: fc.integer({ min: 0, max: 6 }),
-  });
-const inputsArb: fc.Arbitrary<PromiseInputs> = fc.record({
-  supply: fc
-    .integer({ min: 0, max: 7 })
-    .chain((n) => (n === 0 ? fc.constant([]) : fc.tuple(...Array.from({ length: n }, (_, i) => lotArb(i))))),
-  leadTimeDays: fc.integer({ min: 0, max: 40 }),
-  leadLateDays: fc.integer({ min: 0, max: 6 }),
-  merchantDate: fc.option(dayNear(-20, 100), { nil: null }),
-  releaseDate: fc.option(dayNear(-20, 100), { nil: null }),
-  handlingDays: fc.integer({ min: 0, max: 4 }),
-});
+  fc
+    .record({
+      purchaseOrderId: fc.constant(`po_${i}`),
+      expectedDate: dayNear(-30, 90),
+      quantity: fc.integer({ min: -2, max: 12 }),
+      lateDays: fc.integer({ min: 0, max: 6 }),
+      lateness: recordArb,
+    })
+    .map(({ lateness, ...lot }): SupplyLot => (lateness ? { ...lot, lateness } : lot));
+const inputsArb: fc.Arbitrary<PromiseInputs> = fc
+  .record({
+    supply: fc
+      .integer({ min: 0, max: 7 })
+      .chain(
+        (n): fc.Arbitrary<SupplyLot[]> =>
+          n === 0
+            ? fc.constant([])
+            : fc.tuple(...Array.from({ length: n }, (_, i) => lotArb(i))).map((lots) => [...lots]),
+      ),
+    leadTimeDays: fc.integer({ min: 0, max: 40 }),
+    leadLateDays: fc.integer({ min: 0, max: 6 }),
+    leadLateness: recordArb,
+    merchantDate: fc.option(dayNear(-20, 100), { nil: null }),
+    releaseDate: fc.option(dayNear(-20, 100), { nil: null }),
+    handlingDays: fc.integer({ min: 0, max: 4 }),
+  })
+  .map(({ leadLateness, ...rest }): PromiseInputs => (leadLateness ? { ...rest, leadLateness } : rest));
 const todayArb = dayNear(0, 30);
 /** Waiting quantities of a queue, head first. */
 const queueArb = fc.array(fc.integer({ min: 1, max: 9 }), { maxLength: 40 });
@@ -284,11 +342,11 @@ const cumulative = (queue: readonly number[]): number[] => {
 
 const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Open supply in order of arrival, each lot with the day it arrives (today at the earliest). */
+/** Open supply in order of arrival, each lot with the day it is expected (`lotArrival`; today at the earliest). */
 const arrivals = (input: PromiseInputs, today: string) =>
   input.supply
     .filter((l) => l.quantity > 0)
-    .map((l) => ({ ...l, arrival: later(l.expectedDate, today) }))
+    .map((l) => ({ ...l, ...lotArrival(l, today) }))
     .sort((a, b) => byText(a.arrival, b.arrival) || byText(a.purchaseOrderId, b.purchaseOrderId));
 
 const samePromise = (a: LinePromise, b: LinePromise): boolean =>
@@ -326,7 +384,7 @@ describe('planSchedule properties', () => {
           const p = promiseAt(segments, through);
           const ready = addDays(relied.arrival, input.handlingDays);
           expect(p.eta >= ready).toBe(true);
-          expect(p.etaLatest >= addDays(relied.arrival, relied.lateDays + input.handlingDays)).toBe(true);
+          expect(p.etaLatest >= addDays(relied.latestArrival, input.handlingDays)).toBe(true);
           // Exactly then, unless a pre-order's release is later.
           expect(p.eta).toBe(later(ready, input.releaseDate ?? ready));
           expect(p.source).toBe(
@@ -344,7 +402,11 @@ describe('planSchedule properties', () => {
         const lots = arrivals(input, today);
         const supplied = lots.reduce((sum, l) => sum + l.quantity, 0);
         const merchant = input.merchantDate !== null && input.merchantDate >= today;
-        const base = merchant ? input.merchantDate! : addDays(today, input.leadTimeDays);
+        // The lead time is stretched by the lead-time supplier's median lateness, when it has a record.
+        const median = input.leadLateness?.length
+          ? input.leadLateness[Math.ceil(input.leadLateness.length / 2) - 1]!
+          : 0;
+        const base = merchant ? input.merchantDate! : addDays(today, input.leadTimeDays + median);
         const arrival = later(base, lots.at(-1)?.arrival ?? today);
         const ready = addDays(arrival, input.handlingDays);
         const released = input.releaseDate !== null && input.releaseDate > ready;
@@ -405,12 +467,14 @@ describe('planSchedule against the unit-by-unit reference (test/support/promise-
       expectedDate: l.expectedDate,
       units: l.quantity,
       lateDays: l.lateDays,
+      ...(l.lateness ? { record: l.lateness } : {}),
     })),
     handlingDays: input.handlingDays,
     merchantDate: input.merchantDate,
     releaseDate: input.releaseDate,
     leadTimeDays: input.leadTimeDays,
     leadLateDays: input.leadLateDays,
+    ...(input.leadLateness ? { leadRecord: input.leadLateness } : {}),
   });
 
   it('gives every place of any queue the date, latest date and source the rule gives', () => {
@@ -444,9 +508,11 @@ describe('planSchedule against the unit-by-unit reference (test/support/promise-
     ]);
   });
 
-  it("measures a supplier's lateness as the rule says: 80 % of its last 20 deliveries at most that late", () => {
+  it("measures a supplier's lateness as the rule says: 95 % of its last 20 deliveries at most that late", () => {
     expect(supplierLateness([])).toBe(0);
-    expect(supplierLateness([-3, 2, 9, 0, 1])).toBe(2);
+    expect(supplierLateness([-3, 2, 9, 0, 1])).toBe(9);
+    expect(supplierLateness([0, 0, 0, 0, 0, 0, 0, 0, 0, 5])).toBe(5);
+    expect(supplierLateness([...new Array<number>(19).fill(0), 5])).toBe(0);
     fc.assert(
       fc.property(fc.array(fc.integer({ min: -10, max: 30 }), { maxLength: 20 }), (newestFirst) => {
         expect(measuredLateness(newestFirst)).toBe(supplierLateness(newestFirst));

@@ -14,8 +14,17 @@ export interface SupplyLot {
   purchaseOrderId: string;
   expectedDate: string;
   quantity: number;
-  /** How late this supplier's deliveries have been (days, ≥ 0): widens the range. */
+  /**
+   * How late this supplier's deliveries have been (days, ≥ 0): its `LATEST_QUANTILE`, what widens
+   * the range of a lot not yet due.
+   */
   lateDays: number;
+  /**
+   * The supplier's recent deliveries' days late (early counts as 0), ascending: the lot's expected
+   * arrival and range follow from them (`lotArrival`). Absent on inputs stored before this rule:
+   * the lot then arrives on its expected date (today at the earliest) and `lateDays` widens it.
+   */
+  lateness?: number[];
 }
 
 /** Everything about a SKU the engine needs, copied onto its stock row under its lock. */
@@ -23,6 +32,8 @@ export interface PromiseInputs {
   supply: SupplyLot[];
   leadTimeDays: number;
   leadLateDays: number;
+  /** The lead-time supplier's recent days late, ascending (see `SupplyLot.lateness`). */
+  leadLateness?: number[];
   merchantDate: string | null;
   releaseDate: string | null;
   handlingDays: number;
@@ -85,11 +96,57 @@ function shipping(
   return { eta, source };
 }
 
-/** Open purchase-order units in the order they arrive (a late lot is expected today at the earliest). */
-export function lotsByArrival(inputs: PromiseInputs, today: string): (SupplyLot & { arrival: string })[] {
+/** Which of a supplier's recent deliveries' lateness decides a lot's expected arrival (the median). */
+export const ETA_QUANTILE = 0.5;
+/** … and its latest likely arrival. */
+export const LATEST_QUANTILE = 0.95;
+
+/** The q-quantile of ascending values (the smallest value at least a share q of them do not exceed). */
+export function quantileOf(ascending: readonly number[], q: number): number {
+  if (ascending.length === 0) return 0;
+  return ascending[Math.min(ascending.length - 1, Math.max(0, Math.ceil(ascending.length * q) - 1))]!;
+}
+
+/** Whole days from `from` to `to` (calendar dates). */
+const daysFrom = (from: string, to: string): number =>
+  Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+
+/**
+ * When a lot not yet received is expected, and its latest likely arrival, from its supplier's
+ * record: a lot `d` days overdue (its expected date passed `d` days ago; 0 when not yet due) is
+ * late by at least `d`, so only the past deliveries at least that late say how late it will be —
+ * their median gives the arrival, their `LATEST_QUANTILE` the latest arrival. When none of them
+ * was that late (or the supplier has no record), it is expected today, widened by the supplier's
+ * usual lateness. Never before today. Legacy inputs (no `lateness`): the expected date, today at
+ * the earliest, widened by `lateDays`.
+ */
+export function lotArrival(
+  lot: Pick<SupplyLot, 'expectedDate' | 'lateDays' | 'lateness'>,
+  today: string,
+): { arrival: string; latestArrival: string } {
+  const arrival = later(lot.expectedDate, today);
+  if (lot.lateness === undefined) return { arrival, latestArrival: addDays(arrival, lot.lateDays) };
+  const overdue = Math.max(0, daysFrom(lot.expectedDate, today));
+  const asLate = lot.lateness.filter((d) => d >= overdue);
+  if (asLate.length === 0)
+    return { arrival, latestArrival: addDays(arrival, quantileOf(lot.lateness, LATEST_QUANTILE)) };
+  return {
+    arrival: later(addDays(lot.expectedDate, quantileOf(asLate, ETA_QUANTILE)), today),
+    latestArrival: later(addDays(lot.expectedDate, quantileOf(asLate, LATEST_QUANTILE)), today),
+  };
+}
+
+/**
+ * Open purchase-order units in the order they are expected to arrive (`lotArrival`: by the
+ * supplier's record; a late lot today at the earliest).
+ */
+export function lotsByArrival(
+  inputs: PromiseInputs,
+  today: string,
+): (SupplyLot & { arrival: string; latestArrival: string })[] {
   return inputs.supply
     .filter((lot) => lot.quantity > 0)
-    .map((lot) => ({ ...lot, arrival: later(lot.expectedDate, today) }))
+    .map((lot) => ({ ...lot, ...lotArrival(lot, today) }))
     .sort((a, b) =>
       a.arrival === b.arrival
         ? a.purchaseOrderId.localeCompare(b.purchaseOrderId)
@@ -128,20 +185,35 @@ export function planSchedule(inputs: PromiseInputs, today: string): Segment[] {
     through += lot.quantity;
     lastArrival = lot.arrival;
     const { eta, source } = shipping(inputs, lot.arrival, 'purchase_order');
-    floorLatest = later(
-      floorLatest,
-      later(eta, shipping(inputs, addDays(lot.arrival, lot.lateDays), source).eta),
-    );
+    floorLatest = later(floorLatest, later(eta, shipping(inputs, lot.latestArrival, source).eta));
     push({ through, eta, etaLatest: floorLatest, source });
   }
-  const merchant = inputs.merchantDate !== null && inputs.merchantDate >= today;
-  const base = merchant ? inputs.merchantDate! : addDays(today, inputs.leadTimeDays);
-  const arrival = later(base, lastArrival);
-  const lateDays = merchant ? 0 : inputs.leadLateDays;
-  const { eta, source } = shipping(inputs, arrival, merchant ? 'merchant_date' : 'lead_time');
-  floorLatest = later(floorLatest, later(eta, shipping(inputs, addDays(arrival, lateDays), source).eta));
+  const beyond = beyondSupply(inputs, today, lastArrival);
+  const { eta, source } = shipping(inputs, beyond.arrival, beyond.kind);
+  floorLatest = later(floorLatest, later(eta, shipping(inputs, beyond.latestArrival, source).eta));
   push({ through: null, eta, etaLatest: floorLatest, source });
   return segments;
+}
+
+/**
+ * Supply past the known lots: the merchant's date when it is still ahead, else today + the lead
+ * time + the lead-time supplier's median lateness (its `LATEST_QUANTILE` for the latest arrival;
+ * legacy inputs: 0 and `leadLateDays`), never before the last lot.
+ */
+function beyondSupply(
+  inputs: PromiseInputs,
+  today: string,
+  lastArrival: string,
+): { kind: 'merchant_date' | 'lead_time'; arrival: string; latestArrival: string } {
+  if (inputs.merchantDate !== null && inputs.merchantDate >= today) {
+    const arrival = later(inputs.merchantDate, lastArrival);
+    return { kind: 'merchant_date', arrival, latestArrival: arrival };
+  }
+  const history = inputs.leadLateness;
+  const base = addDays(today, inputs.leadTimeDays);
+  const arrival = later(history ? addDays(base, quantileOf(history, ETA_QUANTILE)) : base, lastArrival);
+  const late = history ? quantileOf(history, LATEST_QUANTILE) : inputs.leadLateDays;
+  return { kind: 'lead_time', arrival, latestArrival: later(addDays(base, late), arrival) };
 }
 
 /** The promise of a waiting line whose units end at cumulative unit `through` of the queue. */
@@ -185,14 +257,16 @@ export function linesToCheck(previous: readonly Segment[] | null, next: readonly
 export const openSupplyUnits = (inputs: PromiseInputs): number =>
   inputs.supply.reduce((sum, lot) => sum + Math.max(0, lot.quantity), 0);
 
+/** A supplier's recent deliveries' days late, early counted as on time (0), ascending. */
+export const latenessRecord = (lateDays: readonly number[]): number[] =>
+  lateDays.map((d) => Math.max(0, d)).sort((a, b) => a - b);
+
 /**
- * A supplier's lateness for the range: the 80th percentile of how many days late its recent
+ * A supplier's lateness for the range: the `LATEST_QUANTILE` of how many days late its recent
  * receipts were (early counts as 0), so one freak delay does not stretch every promise.
  */
 export function measuredLateness(lateDays: readonly number[]): number {
-  if (lateDays.length === 0) return 0;
-  const sorted = lateDays.map((d) => Math.max(0, d)).sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.8) - 1)]!;
+  return quantileOf(latenessRecord(lateDays), LATEST_QUANTILE);
 }
 
 /** What the units ending at cumulative unit `through` of a queue wait for, in the shopper's terms. */
@@ -214,7 +288,6 @@ export function awaitedSupply(inputs: PromiseInputs, today: string, through: num
     lastArrival = lot.arrival;
     if (covered >= through) return { kind: 'purchase_order', arrival: lot.arrival };
   }
-  const merchant = inputs.merchantDate !== null && inputs.merchantDate >= today;
-  const base = merchant ? inputs.merchantDate! : addDays(today, inputs.leadTimeDays);
-  return { kind: merchant ? 'merchant_date' : 'lead_time', arrival: later(base, lastArrival) };
+  const { kind, arrival } = beyondSupply(inputs, today, lastArrival);
+  return { kind, arrival };
 }

@@ -4,7 +4,14 @@ import { statementEventId } from '../../db/outbox.ts';
 import { groupBy } from '../../shared/collections.ts';
 import { orderNumber } from '../../shared/ids.ts';
 import { QUEUE_ORDER, queueSlice } from '../stock/stock.queue.sql.ts';
-import { type EtaSource, measuredLateness, type PromiseInputs, type Segment } from './promises.models.ts';
+import {
+  type EtaSource,
+  LATEST_QUANTILE,
+  latenessRecord,
+  type PromiseInputs,
+  quantileOf,
+  type Segment,
+} from './promises.models.ts';
 
 interface SupplyRow {
   sku: string;
@@ -64,11 +71,13 @@ export async function readPromiseInputs(
     ]),
   ];
   const lateness = await readLateness(tx, supplierIds);
+  const lateDaysOf = (supplierId: string) => quantileOf(lateness.get(supplierId) ?? [], LATEST_QUANTILE);
   for (const row of skuRows) {
     result.set(row.sku, {
       supply: [],
       leadTimeDays: row.lead_time_days ?? row.default_lead_time_days,
-      leadLateDays: row.supplier_id ? (lateness.get(row.supplier_id) ?? 0) : 0,
+      leadLateDays: row.supplier_id ? lateDaysOf(row.supplier_id) : 0,
+      leadLateness: row.supplier_id ? (lateness.get(row.supplier_id) ?? []) : [],
       merchantDate: row.expected_date,
       releaseDate: row.release_date,
       handlingDays: row.handling_days,
@@ -79,15 +88,16 @@ export async function readPromiseInputs(
       purchaseOrderId: row.purchase_order_id,
       expectedDate: row.expected_date,
       quantity: row.quantity,
-      lateDays: lateness.get(row.supplier_id) ?? 0,
+      lateDays: lateDaysOf(row.supplier_id),
+      lateness: lateness.get(row.supplier_id) ?? [],
     });
   }
   return result;
 }
 
-/** Each supplier's measured lateness over its most recent receipts. */
-async function readLateness(tx: Executor, supplierIds: readonly string[]): Promise<Map<string, number>> {
-  const result = new Map<string, number>();
+/** Each supplier's record: the days late of its most recent receipts (see `latenessRecord`). */
+async function readLateness(tx: Executor, supplierIds: readonly string[]): Promise<Map<string, number[]>> {
+  const result = new Map<string, number[]>();
   if (supplierIds.length === 0) return result;
   const rows = await queryRows<{ supplier_id: string; late_days: number }>(
     tx,
@@ -97,7 +107,7 @@ async function readLateness(tx: Executor, supplierIds: readonly string[]): Promi
                                ORDER BY seq DESC LIMIT ${RECENT_RECEIPTS}) r`,
   );
   for (const [id, group] of groupBy(rows, (row) => row.supplier_id)) {
-    result.set(id, measuredLateness(group.map((row) => row.late_days)));
+    result.set(id, latenessRecord(group.map((row) => row.late_days)));
   }
   return result;
 }

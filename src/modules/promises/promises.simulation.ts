@@ -4,7 +4,7 @@ import { requireCalendarDate, storeToday } from '../../shared/dates.ts';
 import { notFound } from '../../shared/errors.ts';
 import { readLevel } from '../stock/stock.levels.repository.ts';
 import { fillSpan } from '../stock/stock.queue.models.ts';
-import { linesToCheck, type PromiseInputs, planSchedule } from './promises.models.ts';
+import { linesToCheck, lotsByArrival, type PromiseInputs, planSchedule } from './promises.models.ts';
 import {
   type LineWhoAndWhen,
   linesWhoAndWhen,
@@ -118,9 +118,9 @@ export async function simulateRestock(
   };
 }
 
-/** Units of known supply that reach the queue on or before `date` (late ones count as today). */
+/** Units of known supply expected to reach the queue on or before `date` (by `lotsByArrival`'s rule). */
 function unitsArrivingBy(inputs: PromiseInputs, date: string, today: string): number {
-  return inputs.supply
-    .filter((lot) => (lot.expectedDate > today ? lot.expectedDate : today) <= date)
-    .reduce((sum, lot) => sum + Math.max(0, lot.quantity), 0);
+  return lotsByArrival(inputs, today)
+    .filter((lot) => lot.arrival <= date)
+    .reduce((sum, lot) => sum + lot.quantity, 0);
 }

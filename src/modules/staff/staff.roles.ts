@@ -76,6 +76,20 @@ export const ROLE_GRANTS: Readonly<Record<string, readonly StaffRole[]>> = {
   listMessageTemplates: SUPPORT,
   getMessageTemplate: SUPPORT,
   previewMessageTemplate: SUPPORT,
+  // Demand insight: read-only reports (support answers "when does it come back?" from them too).
+  getDemandAnalytics: EVERYONE,
+  getServiceAnalytics: EVERYONE,
+  getPromiseErrorAnalytics: EVERYONE,
+  getWaitToleranceAnalytics: EVERYONE,
+  getAlertAnalytics: EVERYONE,
+  getPrepaidAnalytics: OPS,
+  getSupplierLatenessAnalytics: OPS,
+  // Replenishment: ops plan and order stock.
+  getReplenishmentSettings: OPS,
+  patchReplenishmentSettings: OPS,
+  putReplenishmentRule: OPS,
+  putReplenishmentSupplier: OPS,
+  runReplenishment: OPS,
   // Back-in-stock alerts shoppers signed up for.
   listStockAlerts: EVERYONE,
   getStockAlertSummary: EVERYONE,

@@ -6,7 +6,9 @@
  *
  * - placement: `placementTerms` are read with each SKU's stock row, `checkOrder` may refuse an
  *   order before stock is decided, and `placed` adds statements written in the batch's one round
- *   trip (so an optimistic placement stays a single statement);
+ *   trip (so an optimistic placement stays a single statement); `refused` adds statements for the
+ *   orders the stock refused (sold out, cap reached), written in that same round trip (a batch that
+ *   only refuses writes just those);
  * - whenever line quantities change (a fill from arriving units, a release, a shipment, a
  *   write-off putting units back in the queue): `linesChanged`, after the lines and order
  *   statuses are written;
@@ -46,6 +48,8 @@ export interface LineChange {
   reason?: string;
   /** The shipment the units left in (cause `shipped`). */
   shipmentId?: string;
+  /** Released units only: how many of them were waiting (the rest were allocated). */
+  waiting?: number;
 }
 
 /** A line of an order being placed, as decided. */
@@ -56,6 +60,9 @@ export interface PlacedLine {
   unitPrice: number;
   allocated: number;
   backordered: number;
+  /** The line's first promise (its ship dates as placed). */
+  eta: string | null;
+  etaLatest: string | null;
   /** What `placementTerms` read for this SKU, by term name. */
   terms: Readonly<Record<string, unknown>>;
 }
@@ -64,6 +71,8 @@ export interface PlacedLine {
 export interface PlacedOrder {
   orderId: string;
   storeId: string;
+  /** The store's time zone (its calendar days). */
+  timezone: string;
   currency: string;
   input: Readonly<Record<string, unknown>>;
   lines: readonly PlacedLine[];
@@ -83,6 +92,26 @@ export interface OrderToCheck {
   }[];
 }
 
+/**
+ * Why the stock refused a line: `sold_out` (mode deny, nothing available), `not_backorderable`
+ * (mode deny, fewer available than asked), `cap_reached` (the backorder limit leaves too little
+ * room), `too_many_units` (beyond what the counters hold), `other_line` (another line of the same
+ * order was refused: the whole order is).
+ */
+export type RefusalReason =
+  | 'sold_out'
+  | 'not_backorderable'
+  | 'cap_reached'
+  | 'too_many_units'
+  | 'other_line';
+
+/** An order the stock refused at placement (nothing of it was written), line by line. */
+export interface RefusedOrder {
+  storeId: string;
+  timezone: string;
+  lines: readonly { sku: string; quantity: number; reason: RefusalReason }[];
+}
+
 export interface ShipmentLinePlan {
   lineId: string;
   sku: string;
@@ -100,7 +129,9 @@ export interface StockHook {
   /** A term read with each stock row at placement: `sql` is a scalar subquery on `l` (the stock row). */
   placementTerms?: { name: string; sql: SQL };
   checkOrder?(order: OrderToCheck): DomainError | null;
-  placed?(orders: readonly PlacedOrder[], at: Date): SQL | null;
+  /** Statements written with the batch (each a single data-modifying statement: they become CTEs). */
+  placed?(orders: readonly PlacedOrder[], at: Date): SQL | readonly SQL[] | null;
+  refused?(orders: readonly RefusedOrder[], at: Date): SQL | null;
   linesChanged?(
     tx: Executor,
     ctx: HookContext,

@@ -16,7 +16,7 @@ import { insertEvents, type NewEvent } from '../../db/outbox.ts';
 import type { Deps } from '../../shared/context.ts';
 import type { DomainError } from '../../shared/errors.ts';
 import { duplicateExternalId, insufficientStock, tooManyUnits, unknownSku } from './stock.errors.ts';
-import type { LineDating, OrderToCheck, PlacedOrder } from './stock.hooks.ts';
+import type { LineDating, OrderToCheck, PlacedOrder, RefusalReason, RefusedOrder } from './stock.hooks.ts';
 import type { StockLevel } from './stock.levels.models.ts';
 import {
   type LevelTerm,
@@ -105,7 +105,11 @@ async function placeOptimistically(
     const { decisions, changed } = decideInOrder(deps, open, levels);
     const results: PlacementResult[] = new Array(requests.length);
     const written = materialize(deps, decisions, levels, acceptedAt, results);
-    if (changed.size === 0) return results;
+    if (changed.size === 0) {
+      // Nothing accepted: only what hooks record of the refusals is written (one statement).
+      await executeTogether(deps.db, written.alongside);
+      return results;
+    }
     const passed = await executeIfGateHolds(
       deps.db,
       updateLevelsIfUnchanged(
@@ -140,10 +144,12 @@ function materialize(
     events: [] as NewEvent[],
   };
   const placed: PlacedOrder[] = [];
+  const refused: RefusedOrder[] = [];
   const dateLine = deps.stock.dating.forPlacement(acceptedAt);
   for (const d of decisions) {
     if ('error' in d) {
       results[d.index] = { outcome: outcomeOfError(d.error), replayed: false };
+      if (d.refused) refused.push(d.refused);
       continue;
     }
     const { order, lines, view } = buildOrder(deps, d.request, d.lines, levels, dateLine, acceptedAt);
@@ -152,6 +158,7 @@ function materialize(
     placed.push({
       orderId: order.id,
       storeId: order.storeId,
+      timezone: d.request.store.timezone,
       currency: order.currency,
       input: d.request.input as unknown as Record<string, unknown>,
       lines: lines.map((l) => ({
@@ -161,19 +168,24 @@ function materialize(
         unitPrice: l.unitPrice,
         allocated: l.allocated,
         backordered: l.backordered,
+        eta: l.eta,
+        etaLatest: l.etaLatest,
         terms: levels.get(levelKey(l.storeId, l.sku))!.terms ?? {},
       })),
     });
     written.events.push(...placementEvents(order.storeId, view));
     results[d.index] = { outcome: { ok: true, status: 201, body: view }, replayed: false };
   }
-  const alongside =
-    placed.length === 0 ? [] : deps.stock.hooks.map((hook) => hook.placed?.(placed, acceptedAt) ?? null);
+  const alongside: (SQL | null)[] = [];
+  for (const hook of deps.stock.hooks) {
+    if (placed.length > 0) alongside.push(...[hook.placed?.(placed, acceptedAt) ?? null].flat());
+    if (refused.length > 0) alongside.push(hook.refused?.(refused, acceptedAt) ?? null);
+  }
   return { ...written, alongside };
 }
 
 type Decision =
-  | { index: number; error: DomainError }
+  | { index: number; error: DomainError; refused?: RefusedOrder }
   | { index: number; request: PlacementRequest; lines: LinePlacement[] };
 
 /**
@@ -204,6 +216,29 @@ function decideInOrder(
     }
     const decision = decidePlacement(own, r.input.lines);
     if (!decision.accepted) {
+      // Shoppers asking for more than the stock or the cap allows is demand; an absurd quantity
+      // (beyond the counters, a 422) is not.
+      const level = own.get(decision.sku)!;
+      const reason: RefusalReason | null =
+        decision.reason === 'too_many_units'
+          ? null
+          : level.backorderMode !== 'deny'
+            ? 'cap_reached'
+            : decision.available === 0
+              ? 'sold_out'
+              : 'not_backorderable';
+      const refused: RefusedOrder | undefined =
+        reason === null
+          ? undefined
+          : {
+              storeId,
+              timezone: r.store.timezone,
+              lines: r.input.lines.map((l) => ({
+                sku: l.sku,
+                quantity: l.quantity,
+                reason: l.sku === decision.sku ? reason : 'other_line',
+              })),
+            };
       const error =
         decision.reason === 'too_many_units'
           ? tooManyUnits(decision.sku)
@@ -213,7 +248,7 @@ function decideInOrder(
               decision.backorderRemaining,
               own.get(decision.sku)!.backorderMode,
             );
-      decisions.push({ index: i, error });
+      decisions.push({ index: i, error, ...(refused ? { refused } : {}) });
       continue;
     }
     for (const [sku, level] of decision.levels) {

@@ -93,6 +93,7 @@ export async function cancelOrder(
         cause: 'released' as const,
         quantity: p.quantity,
         reason: input.reason ?? 'cancelled',
+        waiting: p.fromWaiting,
       })),
     );
     const served = await serveQueues(

@@ -84,6 +84,146 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/analytics/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Back-in-stock alerts per SKU: sign-ups, alerts sent, and orders within 7 days of the alert
+         * @description Conversion matches email alerts to orders placed with the same address (text-message alerts are not matched). At most one of `sku`, `productId` and `attribute` (`name:value`) narrows the SKUs; none: every SKU. Periods are calendar days in the store’s time zone, `from`/`to` included (at most 1,100 days; default the last 90). Errors: 401/403 authentication, 422 `validation_failed` (a bad date, `from` after `to`, more than one filter, bad buckets), 429 rate limited.
+         */
+        get: operations["getAlertAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/demand": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Demand by day, week or month: ordered, served from stock, waiting, refused, alerts, cancelled
+         * @description Demand as shoppers expressed it, from daily counters written with each change. `splitBy` gives one row per period and `sku`, `product` or attribute value (`attribute.color`: red vs blue). At most one of `sku`, `productId` and `attribute` (`name:value`) narrows the SKUs; none: every SKU. Periods are calendar days in the store’s time zone, `from`/`to` included (at most 1,100 days; default the last 90). Errors: 401/403 authentication, 422 `validation_failed` (a bad date, `from` after `to`, more than one filter, bad buckets), 429 rate limited.
+         */
+        get: operations["getDemandAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/prepaid": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prepaid money held per SKU: captured for units not shipped yet
+         * @description Now, not over a period; stores whose payments Backfill manages. Errors: 401/403 authentication, 429.
+         */
+        get: operations["getPrepaidAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/promise-errors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How far first promises were off: lines by (ship day − first promised date), in days
+         * @description Lines that waited at placement and shipped in full in the period. At most one of `sku`, `productId` and `attribute` (`name:value`) narrows the SKUs; none: every SKU. Periods are calendar days in the store’s time zone, `from`/`to` included (at most 1,100 days; default the last 90). Errors: 401/403 authentication, 422 `validation_failed` (a bad date, `from` after `to`, more than one filter, bad buckets), 429 rate limited.
+         */
+        get: operations["getPromiseErrorAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/service": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Fill rate, backorder rate, wait (mean, p90) and on-time promise rates
+         * @description Units by placement day; waits and promises over the lines that waited at placement and shipped in full in the period (by the day of their last shipment). At most one of `sku`, `productId` and `attribute` (`name:value`) narrows the SKUs; none: every SKU. Periods are calendar days in the store’s time zone, `from`/`to` included (at most 1,100 days; default the last 90). Errors: 401/403 authentication, 422 `validation_failed` (a bad date, `from` after `to`, more than one filter, bad buckets), 429 rate limited.
+         */
+        get: operations["getServiceAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/supplier-lateness": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Supplier lateness over time: deliveries per supplier and period, mean and p90 days late
+         * @description From receipts (days past the expected date in force when they arrived), by the day received. Errors: 401/403 authentication, 422 `validation_failed` (a bad date, `from` after `to`), 429.
+         */
+        get: operations["getSupplierLatenessAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/wait-tolerance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The wait tolerance curve: share of waiting lines cancelled against the wait promised, per product
+         * @description Lines that waited at placement (placed in the period), by the wait their first promise meant (first eta − order day), in buckets starting at `buckets` (default 0,7,14,21,28,42,56 days). At most one of `sku`, `productId` and `attribute` (`name:value`) narrows the SKUs; none: every SKU. Periods are calendar days in the store’s time zone, `from`/`to` included (at most 1,100 days; default the last 90). Errors: 401/403 authentication, 422 `validation_failed` (a bad date, `from` after `to`, more than one filter, bad buckets), 429 rate limited.
+         */
+        get: operations["getWaitToleranceAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/audit-log": {
         parameters: {
             query?: never;
@@ -162,7 +302,7 @@ export interface paths {
         head?: never;
         /**
          * Change a connection’s settings (the fulfilment push)
-         * @description `pushFulfilments`: Backfill’s shipments of orders that came through this connection are created on the platform (Shopify: a fulfilment of the order’s fulfilment orders; BigCommerce: an order shipment). Shipments the platform reported are never sent back. 404: no such connection.
+         * @description `pushFulfilments`: Backfill’s shipments of orders that came through this connection are created on the platform (Shopify: a fulfilment of the order’s fulfilment orders; BigCommerce: an order shipment; WooCommerce: a private order note per shipment, and the order `completed` once nothing is left to ship). Shipments the platform reported are never sent back. 404: no such connection.
          */
         patch: operations["updateConnection"];
         trace?: never;
@@ -895,6 +1035,90 @@ export interface paths {
          */
         get: operations["getReceiptPickList"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/replenishment/rules/{sku}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a variant's replenishment rule (service level, min/max, MOQ, pack size, maximum)
+         * @description Replaces the rule; fields left out are cleared. Errors: 400 malformed, 401/403 authentication, 404 `not_found` (unknown SKU), 413, 422 `validation_failed` (min without max, max below min), 429.
+         */
+        put: operations["putReplenishmentRule"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/replenishment/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Plan every SKU with a supplier and draft purchase orders by supplier, each line explained
+         * @description Forecasts each SKU’s daily demand (orders and refusals) with the automatic method choice, sets safety stock for the service level over the supplier’s lead time and lateness, a reorder point counting waiting backorders and open purchase orders, and an order quantity within MOQ, packs and maximum (min/max rules replace the forecast). Drafts from earlier runs not yet ordered are cancelled. Order a draft with `POST /v1/purchase-orders/{id}/order`; suppliers in automatic mode are ordered and emailed at once. Errors: 400 malformed, 401/403 authentication, 413, 422, 429; 409 `idempotency_key_in_use`.
+         */
+        post: operations["runReplenishment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/replenishment/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Replenishment defaults: service level, review period, history read
+         * @description Errors: 401/403 authentication, 429.
+         */
+        get: operations["getReplenishmentSettings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change the replenishment defaults
+         * @description Errors: 400 malformed, 401/403 authentication, 413, 422 `validation_failed`, 429.
+         */
+        patch: operations["patchReplenishmentSettings"];
+        trace?: never;
+    };
+    "/v1/replenishment/suppliers/{supplierId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Automatic mode for a supplier: runs order its drafts and email them (CSV attached)
+         * @description Errors: 400 malformed, 401/403 authentication, 404 `not_found` (unknown supplier), 413, 422, 429.
+         */
+        put: operations["putReplenishmentSupplier"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1775,6 +1999,967 @@ export interface operations {
                 };
                 content: {
                     "text/html": string;
+                };
+            };
+        };
+    };
+    getAlertAnalytics: {
+        parameters: {
+            query?: {
+                /** @description Every variant with this attribute value, across products: `name:value` (`color:red`) */
+                attribute?: string;
+                /** @description `csv`: the report’s rows as text/csv */
+                format?: "json" | "csv";
+                /** @description First day (store time); default 89 days before `to` */
+                from?: string;
+                /** @description One product's variants */
+                productId?: string;
+                /** @description Stock keeping unit, unique per store */
+                sku?: string;
+                /** @description Last day (store time), included; default today */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (JSON), or its rows as CSV (`format=csv`) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            conversion: number | null;
+                            /** @description Of them, alerts whose address ordered the SKU within 7 days of the alert */
+                            converted: number;
+                            /** @description Email alerts sent in the period */
+                            notified: number;
+                            /** @description Back-in-stock sign-ups in the period (repeated ones too) */
+                            signups: number;
+                            sku: string;
+                        }[];
+                        /** @description ISO date YYYY-MM-DD */
+                        from: string;
+                        /** @description ISO date YYYY-MM-DD */
+                        to: string;
+                    };
+                    "text/csv": string;
+                };
+            };
+            /** @description Missing or invalid API key: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The key may not use this endpoint: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The request is well-formed but not acceptable: `validation_failed` and others */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    getDemandAnalytics: {
+        parameters: {
+            query?: {
+                /** @description Every variant with this attribute value, across products: `name:value` (`color:red`) */
+                attribute?: string;
+                /** @description `csv`: the report’s rows as text/csv */
+                format?: "json" | "csv";
+                /** @description First day (store time); default 89 days before `to` */
+                from?: string;
+                /** @description Periods of a day, an ISO week (from Monday) or a calendar month, named by their first day */
+                grain?: "day" | "week" | "month";
+                /** @description One product's variants */
+                productId?: string;
+                /** @description Stock keeping unit, unique per store */
+                sku?: string;
+                /** @description sku, product or attribute.<name> */
+                splitBy?: string;
+                /** @description Last day (store time), included; default today */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (JSON), or its rows as CSV (`format=csv`) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @description Back-in-stock sign-ups */
+                            alertSignups: number;
+                            /** @description Units allocated from stock at placement */
+                            allocatedUnits: number;
+                            /** @description Units cancelled (on the day of the cancellation) */
+                            cancelledUnits: number;
+                            /** @description Units shoppers asked for: ordered plus refused */
+                            demandUnits: number;
+                            key: string | null;
+                            /** @description Order lines accepted */
+                            orderedLines: number;
+                            /** @description Units ordered (accepted) */
+                            orderedUnits: number;
+                            /** @description First day of the period */
+                            period: string;
+                            /** @description Units refused at placement (sold out, not backorderable, cap reached, or with another line) */
+                            refusedUnits: number;
+                            /** @description Units shipped (on the day of the shipment) */
+                            shippedUnits: number;
+                            /** @description Units that waited at placement (backordered or pre-ordered) */
+                            waitingUnits: number;
+                        }[];
+                        /** @description ISO date YYYY-MM-DD */
+                        from: string;
+                        /**
+                         * @description Periods of a day, an ISO week (from Monday) or a calendar month, named by their first day
+                         * @enum {unknown}
+                         */
+                        grain: "day" | "week" | "month";
+                        /** @description ISO date YYYY-MM-DD */
+                        to: string;
+                    };
+                    "text/csv": string;
+                };
+            };
+            /** @description Missing or invalid API key: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The key may not use this endpoint: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The request is well-formed but not acceptable: `validation_failed` and others */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    getPrepaidAnalytics: {
+        parameters: {
+            query?: {
+                /** @description `csv`: the report’s rows as text/csv */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (JSON), or its rows as CSV (`format=csv`) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        currency: string;
+                        data: {
+                            /** @description Captured for units not yet shipped, minor units */
+                            amount: number;
+                            /** @description Order lines holding it */
+                            lines: number;
+                            sku: string;
+                        }[];
+                        /** @description Minor units */
+                        total: number;
+                    };
+                    "text/csv": string;
+                };
+            };
+            /** @description Missing or invalid API key: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The key may not use this endpoint: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    getPromiseErrorAnalytics: {
+        parameters: {
+            query?: {
+                /** @description Every variant with this attribute value, across products: `name:value` (`color:red`) */
+                attribute?: string;
+                /** @description `csv`: the report’s rows as text/csv */
+                format?: "json" | "csv";
+                /** @description First day (store time); default 89 days before `to` */
+                from?: string;
+                /** @description One product's variants */
+                productId?: string;
+                /** @description Stock keeping unit, unique per store */
+                sku?: string;
+                /** @description Last day (store time), included; default today */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (JSON), or its rows as CSV (`format=csv`) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @description Ship day − first promised date: ≤ 0 on time, > 0 days late */
+                            errorDays: number;
+                            /** @description Lines */
+                            lines: number;
+                            share: number;
+                        }[];
+                        /** @description ISO date YYYY-MM-DD */
+                        from: string;
+                        /** @description Lines counted */
+                        lines: number;
+                        /** @description ISO date YYYY-MM-DD */
+                        to: string;
+                    };
+                    "text/csv": string;
+                };
+            };
+            /** @description Missing or invalid API key: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The key may not use this endpoint: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The request is well-formed but not acceptable: `validation_failed` and others */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    getServiceAnalytics: {
+        parameters: {
+            query?: {
+                /** @description Every variant with this attribute value, across products: `name:value` (`color:red`) */
+                attribute?: string;
+                /** @description `csv`: the report’s rows as text/csv */
+                format?: "json" | "csv";
+                /** @description First day (store time); default 89 days before `to` */
+                from?: string;
+                /** @description One product's variants */
+                productId?: string;
+                /** @description Stock keeping unit, unique per store */
+                sku?: string;
+                /** @description Last day (store time), included; default today */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (JSON), or its rows as CSV (`format=csv`) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Of them, allocated from stock at placement */
+                        allocatedUnits: number;
+                        averageWaitDays: number | null;
+                        backorderRate: number | null;
+                        fillRate: number | null;
+                        /** @description ISO date YYYY-MM-DD */
+                        from: string;
+                        /** @description Lines that waited at placement and shipped in full in the period (the lines below) */
+                        linesShipped: number;
+                        onTimeFirstPromise: number | null;
+                        onTimeLatest: number | null;
+                        /** @description Units ordered in the period */
+                        orderedUnits: number;
+                        p90WaitDays: number | null;
+                        refusalRate: number | null;
+                        /** @description Units refused at placement */
+                        refusedUnits: number;
+                        /** @description ISO date YYYY-MM-DD */
+                        to: string;
+                        /** @description Of them, waiting at placement */
+                        waitingUnits: number;
+                    };
+                    "text/csv": string;
+                };
+            };
+            /** @description Missing or invalid API key: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The key may not use this endpoint: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The request is well-formed but not acceptable: `validation_failed` and others */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    getSupplierLatenessAnalytics: {
+        parameters: {
+            query?: {
+                /** @description `csv`: the report’s rows as text/csv */
+                format?: "json" | "csv";
+                /** @description First day (store time); default 89 days before `to` */
+                from?: string;
+                /** @description Periods of a day, an ISO week (from Monday) or a calendar month, named by their first day */
+                grain?: "day" | "week" | "month";
+                supplierId?: string;
+                /** @description Last day (store time), included; default today */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (JSON), or its rows as CSV (`format=csv`) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @description Mean days past the expected date in force (negative: early) */
+                            averageLateDays: number;
+                            /** @description Deliveries on or before the expected date */
+                            onTimeShare: number;
+                            /** @description 90th percentile (nearest rank) */
+                            p90LateDays: number;
+                            /** @description First day of the period */
+                            period: string;
+                            /** @description Deliveries received in the period */
+                            receipts: number;
+                            supplierId: string;
+                            supplierName: string;
+                        }[];
+                        /** @description ISO date YYYY-MM-DD */
+                        from: string;
+                        /**
+                         * @description Periods of a day, an ISO week (from Monday) or a calendar month, named by their first day
+                         * @enum {unknown}
+                         */
+                        grain: "day" | "week" | "month";
+                        /** @description ISO date YYYY-MM-DD */
+                        to: string;
+                    };
+                    "text/csv": string;
+                };
+            };
+            /** @description Missing or invalid API key: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The key may not use this endpoint: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The request is well-formed but not acceptable: `validation_failed` and others */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    getWaitToleranceAnalytics: {
+        parameters: {
+            query?: {
+                /** @description Every variant with this attribute value, across products: `name:value` (`color:red`) */
+                attribute?: string;
+                /** @description Bucket starts in days: `0,7,14,28` */
+                buckets?: string;
+                /** @description `csv`: the report’s rows as text/csv */
+                format?: "json" | "csv";
+                /** @description First day (store time); default 89 days before `to` */
+                from?: string;
+                /** @description One product's variants */
+                productId?: string;
+                /** @description Stock keeping unit, unique per store */
+                sku?: string;
+                /** @description Last day (store time), included; default today */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (JSON), or its rows as CSV (`format=csv`) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @description Of them, lines whose waiting units were cancelled */
+                            cancelledLines: number;
+                            cancelledShare: number | null;
+                            /** @description Promised waits from this many days */
+                            fromDays: number;
+                            /** @description The productId (the SKU for variants without one) */
+                            product: string;
+                            toDays: number | null;
+                            /** @description Lines that waited at placement with a promised wait in the bucket */
+                            waitingLines: number;
+                        }[];
+                        /** @description ISO date YYYY-MM-DD */
+                        from: string;
+                        /** @description ISO date YYYY-MM-DD */
+                        to: string;
+                    };
+                    "text/csv": string;
+                };
+            };
+            /** @description Missing or invalid API key: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The key may not use this endpoint: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The request is well-formed but not acceptable: `validation_failed` and others */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
                 };
             };
         };
@@ -6398,7 +7583,7 @@ export interface operations {
                             eventType: string | null;
                             html: string | null;
                             id: string;
-                            /** @description order_confirmation, status_update, delay_notice, ready_to_ship, shipped, cancelled, refunded, payment_needed, stock_alert, merchant_digest, webhook, staff_invite, channel_test */
+                            /** @description order_confirmation, status_update, delay_notice, ready_to_ship, shipped, cancelled, refunded, payment_needed, stock_alert, merchant_digest, webhook, staff_invite, channel_test, purchase_order */
                             kind: string;
                             lastError: string | null;
                             nextAttemptAt: string | null;
@@ -6551,7 +7736,7 @@ export interface operations {
                         eventType: string | null;
                         html: string | null;
                         id: string;
-                        /** @description order_confirmation, status_update, delay_notice, ready_to_ship, shipped, cancelled, refunded, payment_needed, stock_alert, merchant_digest, webhook, staff_invite, channel_test */
+                        /** @description order_confirmation, status_update, delay_notice, ready_to_ship, shipped, cancelled, refunded, payment_needed, stock_alert, merchant_digest, webhook, staff_invite, channel_test, purchase_order */
                         kind: string;
                         lastError: string | null;
                         nextAttemptAt: string | null;
@@ -6716,7 +7901,7 @@ export interface operations {
                         eventType: string | null;
                         html: string | null;
                         id: string;
-                        /** @description order_confirmation, status_update, delay_notice, ready_to_ship, shipped, cancelled, refunded, payment_needed, stock_alert, merchant_digest, webhook, staff_invite, channel_test */
+                        /** @description order_confirmation, status_update, delay_notice, ready_to_ship, shipped, cancelled, refunded, payment_needed, stock_alert, merchant_digest, webhook, staff_invite, channel_test, purchase_order */
                         kind: string;
                         lastError: string | null;
                         nextAttemptAt: string | null;
@@ -11634,6 +12819,992 @@ export interface operations {
             };
         };
     };
+    putReplenishmentRule: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes retries safe: same key + same body replays the first response */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description Stock keeping unit, unique per store */
+                sku: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    max?: number | null;
+                    maxOrder?: number | null;
+                    min?: number | null;
+                    moq?: number | null;
+                    packSize?: number | null;
+                    serviceLevel?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        max: number | null;
+                        maxOrder: number | null;
+                        min: number | null;
+                        moq: number | null;
+                        packSize: number | null;
+                        serviceLevel: number | null;
+                        sku: string;
+                    };
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON): `malformed_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Missing or invalid API key: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The key may not use this endpoint: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No such resource in this store: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /**
+             * @description The current state forbids it; `code` is one of:
+             *     - `idempotency_key_in_use`: A request with this Idempotency-Key is still running; retry shortly to get its answer
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Body over 1 MiB: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The request is well-formed but not acceptable: `validation_failed` and others */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    runReplenishment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes retries safe: same key + same body replays the first response */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        drafts: {
+                            emailMessageId: string | null;
+                            /** @description ISO date YYYY-MM-DD */
+                            expectedDate: string;
+                            lines: {
+                                allocated: number;
+                                /**
+                                 * @description min_max: the variant’s rule replaced the forecast
+                                 * @enum {unknown}
+                                 */
+                                basis: "forecast" | "min_max";
+                                /** @description Forecast demand over the protection period */
+                                forecastOverLeadTime: number;
+                                lastOrderDate: string | null;
+                                leadTimeDays: number;
+                                /** @description The forecast method chosen by backtest (`mean` with too little history) */
+                                method: string;
+                                onHand: number;
+                                /** @description Units on ordered purchase orders not yet received */
+                                onOrder: number;
+                                orderUpTo: number;
+                                /** @description onHand − allocated − waiting + onOrder */
+                                position: number;
+                                /** @description Lead time plus the supplier’s mean lateness (rounded up) */
+                                protectionDays: number;
+                                /** @description Units to order now (after MOQ, packs and maximum); 0: none */
+                                quantity: number;
+                                reorderPoint: number;
+                                safetyStock: number;
+                                serviceLevel: number;
+                                sku: string;
+                                /** @description Units owed to waiting backorders */
+                                waiting: number;
+                            }[];
+                            purchaseOrderId: string;
+                            /**
+                             * @description ordered: the supplier is in automatic mode
+                             * @enum {unknown}
+                             */
+                            status: "draft" | "ordered";
+                            supplierId: string;
+                        }[];
+                        /** @description Every SKU with a supplier, ordered or not */
+                        plans: {
+                            allocated: number;
+                            /**
+                             * @description min_max: the variant’s rule replaced the forecast
+                             * @enum {unknown}
+                             */
+                            basis: "forecast" | "min_max";
+                            /** @description Forecast demand over the protection period */
+                            forecastOverLeadTime: number;
+                            lastOrderDate: string | null;
+                            leadTimeDays: number;
+                            /** @description The forecast method chosen by backtest (`mean` with too little history) */
+                            method: string;
+                            onHand: number;
+                            /** @description Units on ordered purchase orders not yet received */
+                            onOrder: number;
+                            orderUpTo: number;
+                            /** @description onHand − allocated − waiting + onOrder */
+                            position: number;
+                            /** @description Lead time plus the supplier’s mean lateness (rounded up) */
+                            protectionDays: number;
+                            /** @description Units to order now (after MOQ, packs and maximum); 0: none */
+                            quantity: number;
+                            reorderPoint: number;
+                            safetyStock: number;
+                            serviceLevel: number;
+                            sku: string;
+                            /** @description Units owed to waiting backorders */
+                            waiting: number;
+                        }[];
+                        /** @description Unordered drafts of earlier runs, now cancelled */
+                        replacedDrafts: string[];
+                        /** Format: date-time */
+                        runAt: string;
+                    };
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON): `malformed_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Missing or invalid API key: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The key may not use this endpoint: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /**
+             * @description The current state forbids it; `code` is one of:
+             *     - `idempotency_key_in_use`: A request with this Idempotency-Key is still running; retry shortly to get its answer
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Body over 1 MiB: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The request is well-formed but not acceptable: `validation_failed` and others */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    getReplenishmentSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Days of demand history forecasts read */
+                        historyDays: number;
+                        /** @description Days an order covers beyond the lead time */
+                        reviewDays: number;
+                        /** @description Target service level: the chance of not running out before the next delivery (0.95) */
+                        serviceLevel: number;
+                    };
+                };
+            };
+            /** @description Missing or invalid API key: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The key may not use this endpoint: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    patchReplenishmentSettings: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes retries safe: same key + same body replays the first response */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Days of demand history forecasts read */
+                    historyDays?: number;
+                    /** @description Days an order covers beyond the lead time */
+                    reviewDays?: number;
+                    /** @description Target service level: the chance of not running out before the next delivery (0.95) */
+                    serviceLevel?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Days of demand history forecasts read */
+                        historyDays: number;
+                        /** @description Days an order covers beyond the lead time */
+                        reviewDays: number;
+                        /** @description Target service level: the chance of not running out before the next delivery (0.95) */
+                        serviceLevel: number;
+                    };
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON): `malformed_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Missing or invalid API key: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The key may not use this endpoint: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /**
+             * @description The current state forbids it; `code` is one of:
+             *     - `idempotency_key_in_use`: A request with this Idempotency-Key is still running; retry shortly to get its answer
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Body over 1 MiB: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The request is well-formed but not acceptable: `validation_failed` and others */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    putReplenishmentSupplier: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes retries safe: same key + same body replays the first response */
+                "idempotency-key"?: string;
+            };
+            path: {
+                supplierId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    automatic: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        automatic: boolean;
+                        supplierId: string;
+                    };
+                };
+            };
+            /** @description Malformed request (e.g. invalid JSON): `malformed_json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Missing or invalid API key: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The key may not use this endpoint: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description No such resource in this store: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /**
+             * @description The current state forbids it; `code` is one of:
+             *     - `idempotency_key_in_use`: A request with this Idempotency-Key is still running; retry shortly to get its answer
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Body over 1 MiB: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The request is well-formed but not acceptable: `validation_failed` and others */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Too many requests: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description Stable, machine-readable error code */
+                        code: string;
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
     getSession: {
         parameters: {
             query?: never;
@@ -13077,7 +15248,7 @@ export interface operations {
                         eventType: string | null;
                         html: string | null;
                         id: string;
-                        /** @description order_confirmation, status_update, delay_notice, ready_to_ship, shipped, cancelled, refunded, payment_needed, stock_alert, merchant_digest, webhook, staff_invite, channel_test */
+                        /** @description order_confirmation, status_update, delay_notice, ready_to_ship, shipped, cancelled, refunded, payment_needed, stock_alert, merchant_digest, webhook, staff_invite, channel_test, purchase_order */
                         kind: string;
                         lastError: string | null;
                         nextAttemptAt: string | null;
