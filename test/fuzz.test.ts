@@ -781,6 +781,43 @@ const endpoints: Endpoint[] = [
     stringFields: [],
     emptyIsValid: true,
   },
+  {
+    name: 'PATCH /v1/replenishment/settings',
+    operation: 'patchReplenishmentSettings',
+    method: 'PATCH',
+    url: () => '/v1/replenishment/settings',
+    valid: () => ({ reviewDays: 14, historyDays: 365 }),
+    numberFields: [
+      { path: ['reviewDays'], min: 1, max: 90 },
+      { path: ['historyDays'], min: 28, max: 1100 },
+    ],
+    stringFields: [],
+  },
+  {
+    name: 'PUT /v1/replenishment/rules/{sku}',
+    operation: 'putReplenishmentRule',
+    method: 'PUT',
+    url: () => '/v1/replenishment/rules/FZ-BO',
+    valid: () => ({ min: 5, max: 20, moq: 2, packSize: 2, maxOrder: 100 }),
+    numberFields: [
+      { path: ['min'], min: 0, max: 10_000_000, nullable: true },
+      { path: ['max'], min: 0, max: 10_000_000, nullable: true },
+      { path: ['moq'], min: 1, max: 10_000_000, nullable: true },
+      { path: ['packSize'], min: 1, max: 10_000_000, nullable: true },
+      { path: ['maxOrder'], min: 1, max: 10_000_000, nullable: true },
+    ],
+    stringFields: [],
+    emptyIsValid: true,
+  },
+  {
+    name: 'PUT /v1/replenishment/suppliers/{supplierId}',
+    operation: 'putReplenishmentSupplier',
+    method: 'PUT',
+    url: () => `/v1/replenishment/suppliers/${supplierId}`,
+    valid: () => ({ automatic: false }),
+    numberFields: [],
+    stringFields: [],
+  },
 ];
 
 /**
