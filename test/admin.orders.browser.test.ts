@@ -344,7 +344,7 @@ describe('orders, backorders and connections in a browser', () => {
     // The fulfilment push: off as connected, switched on from the card.
     const push = card.getByRole('switch', { name: 'Push fulfilments to Shopify' });
     expect(await push.isChecked()).toBe(false);
-    await push.check();
+    await push.click();
     await expect.poll(async () => (await call('GET', '/v1/connections')).data[0].pushFulfilments).toBe(true);
     await expect.poll(() => push.isChecked()).toBe(true);
     await card.getByRole('button', { name: 'Start import' }).click();
