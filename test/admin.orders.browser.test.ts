@@ -7,16 +7,15 @@
  * scroll at 390 px, screenshots at 1280 and 390 px in BACKFILL_SCREENSHOTS (default .screenshots/admin).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Senders } from '../src/modules/messages/messages.channels.ts';
 import { deliverDue } from '../src/modules/messages/messages.delivery.ts';
 import { startRelayCursor } from '../src/modules/messages/messages.relay.ts';
-import { axeViolations, launchChromium } from './support/browser.ts';
+import { checkPage as checkConsolePage, seriousViolations } from './support/admin-pages.ts';
+import { launchChromium } from './support/browser.ts';
 import { type FakeShopify, startFakeShopify } from './support/fake-shopify.ts';
 import { OPERATOR_TOKEN, type StoreKeys, startTestApp, type TestApp, variant } from './support/harness.ts';
 import { relayAll } from './support/relay.ts';
@@ -24,11 +23,6 @@ import { relayAll } from './support/relay.ts';
 // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies loosely
 type Json = any;
 
-const SCREENSHOTS = process.env.BACKFILL_SCREENSHOTS ?? join(process.cwd(), '.screenshots/admin');
-const SIZES = [
-  { width: 1280, height: 900 },
-  { width: 390, height: 844 },
-] as const;
 const EMAIL = 'owner@orders.example';
 const PASSWORD = 'correct horse battery staple';
 const suffix = Math.random().toString(36).slice(2, 7).toUpperCase();
@@ -130,7 +124,6 @@ beforeAll(async () => {
   await sendMessages();
 
   browser = await launchChromium();
-  mkdirSync(SCREENSHOTS, { recursive: true });
   context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
   page = await context.newPage();
   page.on('pageerror', (error) => problems.push(error.message));
@@ -147,45 +140,12 @@ afterAll(async () => {
   await fake?.close();
 });
 
-/** Every page: axe-clean (serious/critical), not blank, no sideways scroll at 390 px; screenshots. */
-async function checkPage(name: string): Promise<void> {
-  await page.waitForSelector('[data-page-title]');
-  await page.waitForFunction(() => !document.querySelector('[role="status"] .mantine-Loader-root'));
-  const violations = (await axeViolations(page)).filter(
-    (v) => v.impact === 'serious' || v.impact === 'critical',
-  );
-  expect(violations.map((v) => `${v.id}: ${v.help} ${JSON.stringify(v.nodes.map((n) => n.target))}`)).toEqual(
-    [],
-  );
-  for (const size of SIZES) {
-    await page.setViewportSize(size);
-    await page.waitForTimeout(150);
-    await page.screenshot({ path: join(SCREENSHOTS, `${name}-${size.width}.png`), fullPage: true });
-    const shape = await page.evaluate(() => {
-      const width = document.documentElement.clientWidth;
-      const wide = [...document.querySelectorAll('body *')]
-        .filter((e) => e.getBoundingClientRect().right > width + 1 && !e.closest('.table-scroll'))
-        .slice(0, 3)
-        .map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')}`);
-      return {
-        text: document.body.innerText.trim().length,
-        overflow: document.documentElement.scrollWidth - width,
-        wide,
-      };
-    });
-    expect(shape.text, `${name} is blank at ${size.width} px`).toBeGreaterThan(40);
-    if (size.width <= 390) {
-      expect(shape.overflow, `${name} scrolls sideways: ${shape.wide.join(', ')}`).toBeLessThanOrEqual(0);
-    }
-  }
-  await page.setViewportSize(SIZES[0]);
-}
+/** Every page: axe-clean, not blank, no sideways scroll at 390 px; screenshots (shared check). */
+const checkPage = (name: string): Promise<void> => checkConsolePage(page, name);
 
+/** An open dialog: no serious or critical axe violation. */
 async function dialogAxe(): Promise<void> {
-  const violations = (await axeViolations(page)).filter(
-    (v) => v.impact === 'serious' || v.impact === 'critical',
-  );
-  expect(violations.map((v) => `${v.id} ${JSON.stringify(v.nodes.map((n) => n.target))}`)).toEqual([]);
+  expect(await seriousViolations(page)).toEqual([]);
 }
 
 describe('orders, backorders and connections in a browser', () => {

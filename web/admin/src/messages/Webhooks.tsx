@@ -2,11 +2,12 @@
  * Webhook endpoints: where events are POSTed (signed per Standard Webhooks). The signing secret is
  * shown once, when an endpoint is created or its secret rotated; deliveries are in the message log.
  */
-import { Badge, Button, Group, Modal, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
+import { Badge, Button, Group, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { api, data } from '../api/client';
 import type { WebhookEndpoint } from '../api/messaging';
+import { ConfirmDialog } from '../shared/ConfirmDialog';
 import { ShownOnce } from '../shared/ShownOnce';
 import { EmptyState, ErrorNotice, Loading } from '../shared/states';
 
@@ -186,31 +187,19 @@ export function Webhooks() {
         </Stack>
       </form>
 
-      <Modal
-        closeButtonProps={{ 'aria-label': 'Close without deleting' }}
+      <ConfirmDialog
         opened={deleting !== null}
-        onClose={() => setDeleting(null)}
         title="Delete this endpoint?"
+        closeLabel="Close without deleting"
+        keepLabel="Keep it"
+        confirmLabel="Delete endpoint"
+        pending={remove.isPending}
+        error={remove.isError ? remove.error : null}
+        onClose={() => setDeleting(null)}
+        onConfirm={() => deleting && remove.mutate(deleting.id)}
       >
-        <Stack gap="sm">
-          <Text size="sm" style={{ wordBreak: 'break-all' }}>
-            Deliveries to {deleting?.url} stop, and those still pending are dropped.
-          </Text>
-          {remove.isError && <ErrorNotice error={remove.error} />}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setDeleting(null)}>
-              Keep it
-            </Button>
-            <Button
-              color="red"
-              loading={remove.isPending}
-              onClick={() => deleting && remove.mutate(deleting.id)}
-            >
-              Delete endpoint
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
+        Deliveries to {deleting?.url} stop, and those still pending are dropped.
+      </ConfirmDialog>
     </Stack>
   );
 }

@@ -2,11 +2,12 @@
  * API keys (issue 16): several per store, each with a name and a scope. A new key is shown once,
  * with a copy button; the list shows only a hint of each. Revoking stops a key within a second.
  */
-import { Badge, Button, Group, Modal, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Badge, Button, Group, Select, Stack, Table, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { api, data } from '../api/client';
 import type { ApiKey } from '../api/messaging';
+import { ConfirmDialog } from '../shared/ConfirmDialog';
 import { formatTime } from '../shared/format';
 import { ShownOnce } from '../shared/ShownOnce';
 import { ErrorNotice, Loading } from '../shared/states';
@@ -142,32 +143,20 @@ export function ApiKeys() {
         </Stack>
       </form>
 
-      <Modal
-        closeButtonProps={{ 'aria-label': 'Close without revoking' }}
+      <ConfirmDialog
         opened={revoking !== null}
-        onClose={() => setRevoking(null)}
         title="Revoke this key?"
+        closeLabel="Close without revoking"
+        keepLabel="Keep it"
+        confirmLabel="Revoke key"
+        pending={revoke.isPending}
+        error={revoke.isError ? revoke.error : null}
+        onClose={() => setRevoking(null)}
+        onConfirm={() => revoking && revoke.mutate(revoking.id)}
       >
-        <Stack gap="sm">
-          <Text size="sm">
-            “{revoking?.name}” ({revoking?.hint}) stops working within a second, everywhere. This cannot be
-            undone: whatever uses it needs a new key.
-          </Text>
-          {revoke.isError && <ErrorNotice error={revoke.error} />}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setRevoking(null)}>
-              Keep it
-            </Button>
-            <Button
-              color="red"
-              loading={revoke.isPending}
-              onClick={() => revoking && revoke.mutate(revoking.id)}
-            >
-              Revoke key
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
+        “{revoking?.name}” ({revoking?.hint}) stops working within a second, everywhere. This cannot be
+        undone: whatever uses it needs a new key.
+      </ConfirmDialog>
     </Stack>
   );
 }

@@ -3,24 +3,13 @@
  * link goes by the store's email channel, or is shown here to pass on), send an invitation again,
  * change a role, remove someone (their sessions end at once).
  */
-import {
-  Alert,
-  Badge,
-  Button,
-  Group,
-  Modal,
-  Select,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-  Title,
-} from '@mantine/core';
+import { Alert, Badge, Button, Group, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { api, data } from '../api/client';
 import type { StaffMember } from '../api/messaging';
 import { type Role, sessionQuery } from '../api/session';
+import { ConfirmDialog } from '../shared/ConfirmDialog';
 import { formatTime } from '../shared/format';
 import { ShownOnce } from '../shared/ShownOnce';
 import { ErrorNotice, Loading } from '../shared/states';
@@ -228,32 +217,20 @@ export function Staff() {
         </Stack>
       </form>
 
-      <Modal
-        closeButtonProps={{ 'aria-label': 'Close without removing' }}
+      <ConfirmDialog
         opened={removing !== null}
-        onClose={() => setRemoving(null)}
         title="Remove this staff member?"
+        closeLabel="Close without removing"
+        keepLabel="Keep them"
+        confirmLabel="Remove"
+        pending={remove.isPending}
+        error={remove.isError ? remove.error : null}
+        onClose={() => setRemoving(null)}
+        onConfirm={() => removing && remove.mutate(removing.id)}
       >
-        <Stack gap="sm">
-          <Text size="sm" style={{ wordBreak: 'break-all' }}>
-            {removing?.email} can no longer sign in, and their open sessions end now. The audit log keeps what
-            they did.
-          </Text>
-          {remove.isError && <ErrorNotice error={remove.error} />}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setRemoving(null)}>
-              Keep them
-            </Button>
-            <Button
-              color="red"
-              loading={remove.isPending}
-              onClick={() => removing && remove.mutate(removing.id)}
-            >
-              Remove
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
+        {removing?.email} can no longer sign in, and their open sessions end now. The audit log keeps what
+        they did.
+      </ConfirmDialog>
     </Stack>
   );
 }
