@@ -12,6 +12,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { BigCommerceApi, type BigCommerceApiOptions } from './connectors.bigcommerce.api.ts';
 import { toMinorUnits } from './connectors.models.ts';
+import { header, type Json, list, text } from './connectors.payload.ts';
 import type {
   InboundCommand,
   InboundEnvelope,
@@ -54,17 +55,6 @@ const CANCELLED_STATUSES = new Set([4, 5, 6]);
 const OPEN_STATUSES = new Set([3, 7, 8, 9, 11, 12]);
 const INCOMPLETE = 0;
 
-type Json = Record<string, unknown>;
-
-const header = (headers: InboundRequest['headers'], name: string): string | null => {
-  const value = headers[name];
-  return (Array.isArray(value) ? value[0] : value) ?? null;
-};
-
-const text = (value: unknown): string | null =>
-  typeof value === 'string' ? value : typeof value === 'number' ? String(value) : null;
-
-const list = (value: unknown): Json[] => (Array.isArray(value) ? (value as Json[]) : []);
 const obj = (value: unknown): Json => (value && typeof value === 'object' ? (value as Json) : {});
 
 const digest = (value: string) => createHash('sha256').update(value).digest();

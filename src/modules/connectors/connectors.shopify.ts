@@ -3,8 +3,8 @@
  * X-Shopify-Hmac-Sha256), the payloads of the topics Backfill subscribes to, and the Admin API calls
  * that set a variant's inventory policy, quantity and expected date (metafield backfill.expected_date).
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { toMinorUnits } from './connectors.models.ts';
+import { header, hmacSignature, type Json, list, signatureMatches, text } from './connectors.payload.ts';
 import type {
   InboundCommand,
   InboundEnvelope,
@@ -38,30 +38,15 @@ export const SHOPIFY_TOPICS = [
   'shop/redact',
 ] as const;
 
-type Json = Record<string, unknown>;
-
-const header = (headers: InboundRequest['headers'], name: string): string | null => {
-  const value = headers[name];
-  return (Array.isArray(value) ? value[0] : value) ?? null;
-};
-
-const text = (value: unknown): string | null =>
-  typeof value === 'string' ? value : typeof value === 'number' ? String(value) : null;
-
-const list = (value: unknown): Json[] => (Array.isArray(value) ? (value as Json[]) : []);
-
-/** Shopify's webhook signature: base64 HMAC-SHA256 of the body's bytes, keyed by the client secret. */
-export function shopifySignature(rawBody: Buffer | string, secret: string): string {
-  return createHmac('sha256', secret).update(rawBody).digest('base64');
-}
+/** The platform's webhook signature (tests sign their payloads with it). */
+export const shopifySignature = hmacSignature;
 
 function verify(request: InboundRequest, credentials: Record<string, string>): boolean {
-  const given = header(request.headers, 'x-shopify-hmac-sha256');
-  const secret = credentials.clientSecret;
-  if (!given || !secret) return false;
-  const expected = Buffer.from(shopifySignature(request.rawBody, secret), 'base64');
-  const actual = Buffer.from(given, 'base64');
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
+  return signatureMatches(
+    header(request.headers, 'x-shopify-hmac-sha256'),
+    request.rawBody,
+    credentials.clientSecret,
+  );
 }
 
 function describe(headers: InboundRequest['headers'], payload: Json): InboundEnvelope | null {

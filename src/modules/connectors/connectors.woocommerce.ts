@@ -9,8 +9,8 @@
  * Ids: a simple product is addressed with `variantId === productId`; a variation with its own id
  * and its product's.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { toMinorUnits } from './connectors.models.ts';
+import { header, hmacSignature, type Json, list, signatureMatches, text } from './connectors.payload.ts';
 import type {
   FulfilmentRequest,
   InboundCommand,
@@ -42,30 +42,15 @@ const OPEN_STATUSES = 'processing,on-hold';
 const BATCH_LIMIT = 100;
 const PER_PAGE = 100;
 
-type Json = Record<string, unknown>;
-
-const header = (headers: InboundRequest['headers'], name: string): string | null => {
-  const value = headers[name];
-  return (Array.isArray(value) ? value[0] : value) ?? null;
-};
-
-const text = (value: unknown): string | null =>
-  typeof value === 'string' ? value : typeof value === 'number' ? String(value) : null;
-
-const list = (value: unknown): Json[] => (Array.isArray(value) ? (value as Json[]) : []);
-
-/** WooCommerce's webhook signature: base64 HMAC-SHA256 of the body's bytes, keyed by the webhook's secret. */
-export function wooSignature(rawBody: Buffer | string, secret: string): string {
-  return createHmac('sha256', secret).update(rawBody).digest('base64');
-}
+/** The platform's webhook signature (tests sign their payloads with it). */
+export const wooSignature = hmacSignature;
 
 function verify(request: InboundRequest, credentials: Record<string, string>): boolean {
-  const given = header(request.headers, 'x-wc-webhook-signature');
-  const secret = credentials.webhookSecret;
-  if (!given || !secret) return false;
-  const expected = Buffer.from(wooSignature(request.rawBody, secret), 'base64');
-  const actual = Buffer.from(given, 'base64');
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
+  return signatureMatches(
+    header(request.headers, 'x-wc-webhook-signature'),
+    request.rawBody,
+    credentials.webhookSecret,
+  );
 }
 
 /** The ping WooCommerce sends when a webhook is saved: `webhook_id=<id>` as a form body, unsigned. */
