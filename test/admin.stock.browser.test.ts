@@ -256,6 +256,16 @@ describe('the stock pages, as ops', () => {
     await dialog.getByRole('button', { name: 'Create purchase order' }).click();
     await page.getByRole('heading', { name: new RegExp(`Purchase order ${REFERENCE}-B`) }).waitFor();
     expect(await page.getByRole('heading', { level: 1 }).innerText()).toMatch(/draft/i);
+    // The draft's lines are edited before it is placed.
+    await page.getByRole('button', { name: 'Edit lines…' }).click();
+    const lines = page.getByRole('dialog', { name: `Lines of ${REFERENCE}-B` });
+    await lines.getByLabel('Units, line 1').fill('15');
+    await lines.getByRole('button', { name: 'Save lines' }).click();
+    await page.getByRole('status').filter({ hasText: 'Lines saved' }).waitFor();
+    const draftId = page.url().split('/').at(-1)!;
+    expect((await call('GET', `/v1/purchase-orders/${draftId}`)).lines).toMatchObject([
+      { sku: MUG, quantity: 15 },
+    ]);
     await page.getByRole('button', { name: 'Place the order' }).click();
     await expect.poll(() => page.getByRole('heading', { level: 1 }).innerText()).toMatch(/ordered/i);
     await page.getByRole('button', { name: 'Cancel…' }).click();

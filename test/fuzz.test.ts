@@ -663,9 +663,17 @@ const endpoints: Endpoint[] = [
     operation: 'patchPurchaseOrder',
     method: 'PATCH',
     url: () => `/v1/purchase-orders/${purchaseOrderId}`,
-    valid: () => ({ expectedDate: '2027-01-11', reason: 'the supplier moved it', reference: 'r2' }),
-    numberFields: [],
-    stringFields: [['expectedDate'], ['reason'], ['reference']],
+    valid: () => ({
+      expectedDate: '2027-01-11',
+      reason: 'the supplier moved it',
+      reference: 'r2',
+      lines: [{ sku: 'FZ-BO', quantity: 1000, unitCost: 5 }],
+    }),
+    numberFields: [
+      { path: ['lines', '0', 'quantity'], min: 1, max: 1_000_000 },
+      { path: ['lines', '0', 'unitCost'], min: 0, max: 1_000_000_000 },
+    ],
+    stringFields: [['expectedDate'], ['reason'], ['reference'], ['lines', '0', 'sku']],
   },
   {
     name: 'POST /v1/purchase-orders/{id}/order',

@@ -559,6 +559,106 @@ describe('promise dates from purchase orders', () => {
   });
 });
 
+describe('editing the lines of a purchase order', () => {
+  it('replaces lines by SKU, re-dates the waiting lines and keeps what arrived', async () => {
+    clock.set(new Date('2026-03-01T10:00:00Z'));
+    const supplier = await newSupplier('Editable supplier', 30);
+    await newVariant('ED-A', { supplierId: supplier.id });
+    await newVariant('ED-B', { supplierId: supplier.id });
+    await newVariant('ED-C', { supplierId: supplier.id });
+    const order = await place('ED-A', 3);
+    const po = await newPurchaseOrder({
+      supplierId: supplier.id,
+      expectedDate: '2026-03-10',
+      lines: [
+        { sku: 'ED-A', quantity: 2, unitCost: 100 },
+        { sku: 'ED-B', quantity: 5, unitCost: 50 },
+      ],
+    });
+    // 2 of the 3 waiting units are covered by the PO: the line waits for the lead time.
+    expect((await lineOf(order.id)).eta).toBe('2026-03-31');
+
+    const edited = await ok(
+      await patch(`/v1/purchase-orders/${po.id}`, {
+        lines: [
+          { sku: 'ED-A', quantity: 6, unitCost: 90 },
+          { sku: 'ED-C', quantity: 1, unitCost: 10 },
+        ],
+      }),
+      200,
+    );
+    expect(edited.lines).toMatchObject([
+      { id: po.lines[0].id, sku: 'ED-A', quantity: 6, receivedQuantity: 0, unitCost: 90 },
+      { sku: 'ED-C', quantity: 1, receivedQuantity: 0, unitCost: 10 },
+    ]);
+    expect(edited.status).toBe('ordered');
+    expect((await lineOf(order.id)).eta).toBe('2026-03-10');
+    const update = (await events('purchase_order.updated')).find((e) => e.data.purchaseOrderId === po.id);
+    expect(update.data).toMatchObject({
+      previousLines: [
+        { sku: 'ED-A', quantity: 2, unitCost: 100 },
+        { sku: 'ED-B', quantity: 5, unitCost: 50 },
+      ],
+      lines: [
+        { sku: 'ED-A', quantity: 6, unitCost: 90 },
+        { sku: 'ED-C', quantity: 1, unitCost: 10 },
+      ],
+    });
+
+    await ok(
+      await post(`/v1/purchase-orders/${po.id}/receipts`, { lines: [{ sku: 'ED-A', quantity: 4 }] }),
+      201,
+    );
+    const before = await get(`/v1/purchase-orders/${po.id}`);
+    expect(before.status).toBe('partially_received');
+    const cut = expectProblem(
+      await patch(`/v1/purchase-orders/${po.id}`, { lines: [{ sku: 'ED-A', quantity: 3, unitCost: 90 }] }),
+      409,
+      'below_received',
+    );
+    expect(cut).toMatchObject({ sku: 'ED-A', received: 4, requested: 3 });
+    expectProblem(
+      await patch(`/v1/purchase-orders/${po.id}`, { lines: [{ sku: 'ED-C', quantity: 1, unitCost: 10 }] }),
+      409,
+      'below_received',
+    );
+    expectProblem(
+      await patch(`/v1/purchase-orders/${po.id}`, {
+        lines: [
+          { sku: 'ED-A', quantity: 4, unitCost: 90 },
+          { sku: 'NO-SUCH', quantity: 1, unitCost: 1 },
+        ],
+      }),
+      422,
+      'unknown_sku',
+    );
+    expectProblem(
+      await patch(`/v1/purchase-orders/${po.id}`, {
+        lines: [
+          { sku: 'ED-A', quantity: 4, unitCost: 90 },
+          { sku: 'ED-A', quantity: 5, unitCost: 90 },
+        ],
+      }),
+      422,
+      'validation_failed',
+    );
+    expect(await get(`/v1/purchase-orders/${po.id}`)).toEqual(before);
+
+    // Cutting what is still to come to what arrived completes the order.
+    const done = await ok(
+      await patch(`/v1/purchase-orders/${po.id}`, { lines: [{ sku: 'ED-A', quantity: 4, unitCost: 90 }] }),
+      200,
+    );
+    expect(done.status).toBe('received');
+    expect(done.lines).toMatchObject([{ sku: 'ED-A', quantity: 4, receivedQuantity: 4, openQuantity: 0 }]);
+    expectProblem(
+      await patch(`/v1/purchase-orders/${po.id}`, { lines: [{ sku: 'ED-A', quantity: 5, unitCost: 90 }] }),
+      409,
+      'purchase_order_closed',
+    );
+  });
+});
+
 describe('another store', () => {
   it('gets 404 on every supply id', async () => {
     const supplier = await newSupplier('Private supplier', 3);

@@ -63,6 +63,9 @@ export const CONFLICTS = {
     'The purchase order is received or cancelled and can no longer be changed (member `currentStatus`)',
   invalid_transition:
     "The purchase order's status does not allow this step (members `currentStatus`, `action`)",
+  below_received:
+    'Units of the line have already arrived: it cannot be cut below them or removed (members `sku`, `received`, ' +
+    '`requested`)',
   over_receipt:
     'More units than the line still expects; send `allowOverReceipt: true` to receive them (members `sku`, ' +
     '`openQuantity`, `requested`)',

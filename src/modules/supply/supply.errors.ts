@@ -63,3 +63,21 @@ export const repeatedSku = (sku: string, path: string): DomainError =>
   new DomainError('validation', 'validation_failed', `SKU "${sku}" is listed more than once`, {}, [
     { path, message: 'each SKU may appear once' },
   ]);
+
+export const belowReceived = (sku: string, received: number, requested: number, path: string): DomainError =>
+  new DomainError(
+    'conflict',
+    'below_received',
+    `${received} units of SKU "${sku}" have already arrived on this purchase order: it cannot be cut to ${requested}`,
+    { sku, received, requested },
+    [{ path, message: `at least ${received} (already received)` }],
+  );
+
+export const receivedLineRemoved = (sku: string, received: number): DomainError =>
+  new DomainError(
+    'conflict',
+    'below_received',
+    `${received} units of SKU "${sku}" have already arrived on this purchase order: its line cannot be removed`,
+    { sku, received, requested: 0 },
+    [{ path: '/lines', message: `SKU "${sku}" must stay (already received)` }],
+  );

@@ -8,6 +8,7 @@ import {
   PURCHASE_ORDER_STATUSES,
   pickListByOrder,
   pickListCsv,
+  planLineEdit,
   planReceipt,
   putawayOf,
   statusAfterReceipt,
@@ -137,6 +138,86 @@ describe('receiving', () => {
             expect(docked + shelf).toBe(quantity);
           }
           expect(putaway.every((p) => p.quantity > 0)).toBe(true);
+        },
+      ),
+    );
+  });
+});
+
+describe('editing lines', () => {
+  const line = (sku: string, quantity: number, received: number) => ({
+    sku,
+    quantity,
+    received,
+    unitCost: 1,
+  });
+  const lines = [line('A', 10, 4), line('B', 5, 0), line('C', 2, 0)];
+
+  it('keeps the lines of SKUs sent, adds new SKUs and drops the rest', () => {
+    const edit = planLineEdit(lines, [
+      { sku: 'B', quantity: 7, unitCost: 3 },
+      { sku: 'A', quantity: 4, unitCost: 1 },
+      { sku: 'D', quantity: 1, unitCost: 9 },
+    ]);
+    expect(edit).toEqual({
+      ok: true,
+      update: [
+        { line: lines[1], quantity: 7, unitCost: 3 },
+        { line: lines[0], quantity: 4, unitCost: 1 },
+      ],
+      insert: [{ sku: 'D', quantity: 1, unitCost: 9 }],
+      remove: [lines[2]],
+    });
+  });
+
+  it('refuses a repeated SKU, a cut below what arrived and dropping a line that received units', () => {
+    expect(
+      planLineEdit(lines, [
+        { sku: 'B', quantity: 1, unitCost: 1 },
+        { sku: 'B', quantity: 2, unitCost: 1 },
+      ]),
+    ).toMatchObject({ ok: false, reason: 'repeated_sku', index: 1, sku: 'B' });
+    expect(planLineEdit(lines, [{ sku: 'A', quantity: 3, unitCost: 1 }])).toMatchObject({
+      ok: false,
+      reason: 'below_received',
+      index: 0,
+      received: 4,
+      requested: 3,
+    });
+    expect(planLineEdit(lines, [{ sku: 'B', quantity: 3, unitCost: 1 }])).toMatchObject({
+      ok: false,
+      reason: 'received_line_removed',
+      sku: 'A',
+      received: 4,
+    });
+  });
+
+  it('property: an accepted edit keeps every received unit and leaves exactly the SKUs sent', () => {
+    const skus = fc.constantFrom('A', 'B', 'C', 'D', 'E');
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(
+          fc.record({ sku: skus, quantity: fc.integer({ min: 1, max: 9 }), received: fc.nat(12) }),
+          { selector: (l) => l.sku },
+        ),
+        fc.array(fc.record({ sku: skus, quantity: fc.integer({ min: 1, max: 9 }), unitCost: fc.nat(5) })),
+        (before, wanted) => {
+          const edit = planLineEdit(before, wanted);
+          const repeated = new Set(wanted.map((w) => w.sku)).size !== wanted.length;
+          const lostUnits = before.some((b) => {
+            const w = wanted.find((x) => x.sku === b.sku);
+            return b.received > 0 && (w === undefined || w.quantity < b.received);
+          });
+          expect(edit.ok).toBe(!repeated && !lostUnits);
+          if (!edit.ok) return;
+          const after = [
+            ...edit.update.map((u) => ({ sku: u.line.sku, quantity: u.quantity, received: u.line.received })),
+            ...edit.insert.map((i) => ({ sku: i.sku, quantity: i.quantity, received: 0 })),
+          ];
+          expect(after.map((a) => a.sku).sort()).toEqual(wanted.map((w) => w.sku).sort());
+          const receivedBefore = before.reduce((s, b) => s + b.received, 0);
+          expect(after.reduce((s, a) => s + a.received, 0)).toBe(receivedBefore);
+          for (const a of after) expect(a.quantity).toBe(wanted.find((w) => w.sku === a.sku)!.quantity);
         },
       ),
     );

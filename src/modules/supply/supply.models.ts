@@ -88,6 +88,67 @@ export function planReceipt<L extends PurchaseOrderLineQuantities>(
   return { ok: true, receiving };
 }
 
+export interface RequestedLine {
+  sku: string;
+  quantity: number;
+  unitCost: number;
+}
+
+export type LineEdit<L> =
+  | {
+      ok: true;
+      /** Lines kept, with their new quantity and cost (possibly unchanged). */
+      update: { line: L; quantity: number; unitCost: number }[];
+      /** SKUs new to the purchase order, in the order sent. */
+      insert: RequestedLine[];
+      /** Lines dropped (none of their units has arrived). */
+      remove: L[];
+    }
+  | { ok: false; reason: 'repeated_sku'; index: number; sku: string }
+  | { ok: false; reason: 'below_received'; index: number; sku: string; received: number; requested: number }
+  | { ok: false; reason: 'received_line_removed'; sku: string; received: number };
+
+/**
+ * Replaces a purchase order's lines with the ones sent, matched by SKU: a SKU already on the order
+ * keeps its line (its received units stay), a new SKU gets a new line, a SKU left out is dropped.
+ * Units that have arrived cannot be un-ordered: a line may not go below what it received, nor be
+ * dropped once anything arrived.
+ */
+export function planLineEdit<L extends PurchaseOrderLineQuantities>(
+  poLines: readonly L[],
+  requested: readonly RequestedLine[],
+): LineEdit<L> {
+  const bySku = new Map(poLines.map((line) => [line.sku, line]));
+  const seen = new Set<string>();
+  const update: { line: L; quantity: number; unitCost: number }[] = [];
+  const insert: RequestedLine[] = [];
+  for (const [index, wanted] of requested.entries()) {
+    if (seen.has(wanted.sku)) return { ok: false, reason: 'repeated_sku', index, sku: wanted.sku };
+    seen.add(wanted.sku);
+    const line = bySku.get(wanted.sku);
+    if (!line) {
+      insert.push(wanted);
+      continue;
+    }
+    if (wanted.quantity < line.received) {
+      return {
+        ok: false,
+        reason: 'below_received',
+        index,
+        sku: wanted.sku,
+        received: line.received,
+        requested: wanted.quantity,
+      };
+    }
+    update.push({ line, quantity: wanted.quantity, unitCost: wanted.unitCost });
+  }
+  const remove = poLines.filter((line) => !seen.has(line.sku));
+  const arrived = remove.find((line) => line.received > 0);
+  if (arrived)
+    return { ok: false, reason: 'received_line_removed', sku: arrived.sku, received: arrived.received };
+  return { ok: true, update, insert, remove };
+}
+
 /** What goes to the shelf: received minus cross-docked, per SKU in delivery order, only when > 0. */
 export function putawayOf(
   received: readonly ReceiptLine[],

@@ -1,5 +1,7 @@
 import { and, asc, desc, eq, gt, inArray, lt, type SQL, sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../db/client.ts';
+import type { Deps } from '../../shared/context.ts';
+import type { LineEdit } from './supply.models.ts';
 import {
   type PurchaseOrderStatus,
   purchaseOrderDateChanges,
@@ -238,4 +240,49 @@ export async function outboundOrders(
   return new Map(
     rows.map((r) => [r.id, { id: r.id, externalId: r.external_id, name: r.name, email: r.email }]),
   );
+}
+
+/** Writes a planned line edit; returns the lines as they now are. */
+export async function replacePurchaseOrderLines(
+  tx: Executor,
+  deps: Pick<Deps, 'ids'>,
+  storeId: string,
+  purchaseOrderId: string,
+  before: readonly PurchaseOrderLineRow[],
+  edit: Extract<LineEdit<PurchaseOrderLineRow>, { ok: true }>,
+): Promise<{ sku: string; quantity: number; received: number }[]> {
+  if (edit.remove.length > 0) {
+    await tx.delete(purchaseOrderLines).where(
+      inArray(
+        purchaseOrderLines.id,
+        edit.remove.map((line) => line.id),
+      ),
+    );
+  }
+  for (const { line, quantity, unitCost } of edit.update) {
+    if (quantity === line.quantity && unitCost === line.unitCost) continue;
+    await tx
+      .update(purchaseOrderLines)
+      .set({ quantity, unitCost })
+      .where(and(eq(purchaseOrderLines.id, line.id), eq(purchaseOrderLines.storeId, storeId)));
+  }
+  const nextNo = before.reduce((max, line) => Math.max(max, line.lineNo), 0) + 1;
+  if (edit.insert.length > 0) {
+    await tx.insert(purchaseOrderLines).values(
+      edit.insert.map((line, i) => ({
+        id: deps.ids.next('pol'),
+        storeId,
+        purchaseOrderId,
+        lineNo: nextNo + i,
+        sku: line.sku,
+        quantity: line.quantity,
+        received: 0,
+        unitCost: line.unitCost,
+      })),
+    );
+  }
+  return [
+    ...edit.update.map(({ line, quantity }) => ({ sku: line.sku, quantity, received: line.received })),
+    ...edit.insert.map(({ sku, quantity }) => ({ sku, quantity, received: 0 })),
+  ];
 }

@@ -28,6 +28,15 @@ import {
   updatePurchaseOrderDetails,
 } from './supply.usecases.ts';
 
+const PurchaseOrderLineInput = Type.Object(
+  {
+    sku: Sku,
+    quantity: Quantity,
+    unitCost: Type.Integer({ minimum: 0, maximum: 1_000_000_000, description: 'Minor units' }),
+  },
+  { additionalProperties: false },
+);
+
 const PurchaseOrderBody = Type.Object(
   {
     supplierId: idOf('sup'),
@@ -39,17 +48,11 @@ const PurchaseOrderBody = Type.Object(
         description: 'Only ordered (and partially received) POs count as supply',
       }),
     ),
-    lines: Type.Array(
-      Type.Object(
-        {
-          sku: Sku,
-          quantity: Quantity,
-          unitCost: Type.Integer({ minimum: 0, maximum: 1_000_000_000, description: 'Minor units' }),
-        },
-        { additionalProperties: false },
-      ),
-      { minItems: 1, maxItems: 500, description: 'Each SKU at most once' },
-    ),
+    lines: Type.Array(PurchaseOrderLineInput, {
+      minItems: 1,
+      maxItems: 500,
+      description: 'Each SKU at most once',
+    }),
   },
   { additionalProperties: false },
 );
@@ -59,6 +62,15 @@ const PurchaseOrderPatch = Type.Object(
     expectedDate: Type.Optional(DateText),
     reason: Type.Optional(Text(500, 'Why the date moved (kept in the date history)')),
     reference: Type.Optional(Type.Union([Text(200), Type.Null()])),
+    lines: Type.Optional(
+      Type.Array(PurchaseOrderLineInput, {
+        minItems: 1,
+        maxItems: 500,
+        description:
+          'The lines the order should have, each SKU once: a SKU on the order keeps its line (and what it received), ' +
+          'a new SKU is added, a SKU left out is removed. A line cannot go below what it received.',
+      }),
+    ),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -149,16 +161,18 @@ const purchaseOrdersRoutes: RouteRegistrar = (app, { deps }) => {
       schema: {
         operationId: 'patchPurchaseOrder',
         tags: ['Supply'],
-        summary: 'Move the expected date (kept in the date history) or change the reference',
+        summary: 'Move the expected date (kept in the date history), change the reference or the lines',
         description:
-          'A date move re-dates the waiting lines of the PO’s SKUs (`backorder.eta_changed` events). ' +
-          'Received or cancelled POs → 409 `purchase_order_closed`.',
+          'A date move or a change of lines re-dates the waiting lines of the PO’s SKUs (`backorder.eta_changed` events). ' +
+          '`lines` replaces the lines, matched by SKU. ' +
+          'Received or cancelled POs → 409 `purchase_order_closed`; a line cut below (or a line removed with) units ' +
+          'already received → 409 `below_received`; an unknown SKU → 422 `unknown_sku`.',
         params: PurchaseOrderParams,
         body: PurchaseOrderPatch,
         response: {
           200: PurchaseOrderSchema,
           ...problems(...WRITE_ERRORS, 404),
-          ...conflicts('purchase_order_closed', 'duplicate_reference'),
+          ...conflicts('purchase_order_closed', 'duplicate_reference', 'below_received'),
         },
       },
     },

@@ -9,13 +9,15 @@ import { refreshSupply } from '../promises/promises.usecases.ts';
 import { unknownSku } from '../stock/stock.errors.ts';
 import { levelKey, lockLevels, type SkuLevel } from '../stock/stock.levels.repository.ts';
 import {
+  belowReceived,
   duplicateReference,
   invalidTransition,
   purchaseOrderClosed,
+  receivedLineRemoved,
   repeatedSku,
   unknownSupplier,
 } from './supply.errors.ts';
-import { canApply } from './supply.models.ts';
+import { canApply, planLineEdit, type RequestedLine, statusAfterReceipt } from './supply.models.ts';
 import {
   findPurchaseOrder,
   findSupplier,
@@ -26,6 +28,7 @@ import {
   loadPurchaseOrderLines,
   type PurchaseOrderRow,
   purchaseOrderSkus,
+  replacePurchaseOrderLines,
   updatePurchaseOrder,
 } from './supply.repository.ts';
 import { type PurchaseOrderStatus, purchaseOrderDateChanges, purchaseOrderLines } from './supply.tables.ts';
@@ -140,11 +143,13 @@ export interface PurchaseOrderPatch {
   expectedDate?: string;
   reason?: string;
   reference?: string | null;
+  lines?: RequestedLine[];
 }
 
 /**
- * Moves the expected date (every move is kept in the date history, with its reason) or changes
- * the reference. A date move re-dates the waiting lines of the PO's SKUs.
+ * Moves the expected date (every move is kept in the date history, with its reason), changes the
+ * reference, or replaces the lines (matched by SKU; units already received cannot be un-ordered).
+ * A date move or a change of lines re-dates the waiting lines of the SKUs concerned.
  */
 export async function updatePurchaseOrderDetails(
   tx: Executor,
@@ -160,16 +165,38 @@ export async function updatePurchaseOrderDetails(
       { path: '/reason', message: 'only allowed together with expectedDate' },
     ]);
   }
+  const relining = patch.lines !== undefined;
   const { levels, purchaseOrder: po } = await lockForChange(
     tx,
     store,
     purchaseOrderId,
-    moving ? undefined : () => [],
+    moving || relining
+      ? async (found) => [
+          ...new Set([...(await purchaseOrderSkus(tx, found.id)), ...(patch.lines ?? []).map((l) => l.sku)]),
+        ]
+      : () => [],
   );
   if (!canApply(po.status, 'edit')) throw purchaseOrderClosed(purchaseOrderId, po.status);
+  const before = relining ? await loadPurchaseOrderLines(tx, [purchaseOrderId]) : [];
+  const edit = relining ? planLineEdit(before, patch.lines!) : undefined;
+  if (edit && !edit.ok) {
+    if (edit.reason === 'repeated_sku') throw repeatedSku(edit.sku, `/lines/${edit.index}/sku`);
+    if (edit.reason === 'below_received') {
+      throw belowReceived(edit.sku, edit.received, edit.requested, `/lines/${edit.index}/quantity`);
+    }
+    throw receivedLineRemoved(edit.sku, edit.received);
+  }
+  for (const [i, line] of (patch.lines ?? []).entries()) {
+    if (!levels.has(levelKey(store.id, line.sku))) throw unknownSku(line.sku, `/lines/${i}/sku`);
+  }
+  const linesChange =
+    edit?.ok === true &&
+    (edit.insert.length > 0 ||
+      edit.remove.length > 0 ||
+      edit.update.some((u) => u.quantity !== u.line.quantity || u.unitCost !== u.line.unitCost));
   const dateMoves = moving && patch.expectedDate !== po.expectedDate;
   const referenceChanges = patch.reference !== undefined && patch.reference !== po.reference;
-  if (!dateMoves && !referenceChanges) return viewOf(tx, po);
+  if (!dateMoves && !referenceChanges && !linesChange) return viewOf(tx, po);
   const now = deps.clock.now();
   if (referenceChanges) await setReference(tx, purchaseOrderId, patch.reference!, now);
   if (dateMoves) {
@@ -180,8 +207,14 @@ export async function updatePurchaseOrderDetails(
       reason: patch.reason ?? null,
       now,
     });
-    await refreshSupply(tx, deps, store, [...levels.values()]);
   }
+  if (linesChange && edit?.ok) {
+    const after = await replacePurchaseOrderLines(tx, deps, store.id, purchaseOrderId, before, edit);
+    // Cutting the units still to come to nothing completes a partly received order.
+    const status = po.status === 'partially_received' ? statusAfterReceipt(after) : po.status;
+    await updatePurchaseOrder(tx, purchaseOrderId, { status, updatedAt: now });
+  }
+  if (dateMoves || linesChange) await refreshSupply(tx, deps, store, [...levels.values()]);
   await appendEvents(tx, deps, [
     {
       storeId: store.id,
@@ -192,6 +225,12 @@ export async function updatePurchaseOrderDetails(
           ? { previousDate: po.expectedDate, expectedDate: patch.expectedDate, reason: patch.reason ?? null }
           : {}),
         ...(referenceChanges ? { previousReference: po.reference, reference: patch.reference } : {}),
+        ...(linesChange
+          ? {
+              previousLines: before.map(({ sku, quantity, unitCost }) => ({ sku, quantity, unitCost })),
+              lines: patch.lines,
+            }
+          : {}),
       },
     },
   ]);

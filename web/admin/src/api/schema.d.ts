@@ -935,8 +935,8 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Move the expected date (kept in the date history) or change the reference
-         * @description A date move re-dates the waiting lines of the PO’s SKUs (`backorder.eta_changed` events). Received or cancelled POs → 409 `purchase_order_closed`.
+         * Move the expected date (kept in the date history), change the reference or the lines
+         * @description A date move or a change of lines re-dates the waiting lines of the PO’s SKUs (`backorder.eta_changed` events). `lines` replaces the lines, matched by SKU. Received or cancelled POs → 409 `purchase_order_closed`; a line cut below (or a line removed with) units already received → 409 `below_received`; an unknown SKU → 422 `unknown_sku`.
          */
         patch: operations["patchPurchaseOrder"];
         trace?: never;
@@ -11215,6 +11215,15 @@ export interface operations {
                 "application/json": {
                     /** @description ISO date YYYY-MM-DD */
                     expectedDate?: string;
+                    /** @description The lines the order should have, each SKU once: a SKU on the order keeps its line (and what it received), a new SKU is added, a SKU left out is removed. A line cannot go below what it received. */
+                    lines?: {
+                        /** @description A positive number of units */
+                        quantity: number;
+                        /** @description Stock keeping unit, unique per store */
+                        sku: string;
+                        /** @description Minor units */
+                        unitCost: number;
+                    }[];
                     /** @description Why the date moved (kept in the date history) */
                     reason?: string;
                     reference?: string | null;
@@ -11357,6 +11366,7 @@ export interface operations {
              * @description The current state forbids it; `code` is one of:
              *     - `purchase_order_closed`: The purchase order is received or cancelled and can no longer be changed (member `currentStatus`)
              *     - `duplicate_reference`: A purchase order with this `reference` already exists
+             *     - `below_received`: Units of the line have already arrived: it cannot be cut below them or removed (members `sku`, `received`, `requested`)
              */
             409: {
                 headers: {

@@ -2,33 +2,13 @@
  * A new purchase order: supplier, your reference, expected date, draft or ordered, and its lines
  * (SKU, units, unit cost). Only ordered purchase orders count as supply for the promise dates.
  */
-import {
-  ActionIcon,
-  Button,
-  Group,
-  Modal,
-  NativeSelect,
-  NumberInput,
-  SegmentedControl,
-  Stack,
-  Text,
-  TextInput,
-} from '@mantine/core';
+import { Button, Group, Modal, NativeSelect, SegmentedControl, Stack, Text, TextInput } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
 import { type FormEvent, useState } from 'react';
 import { ErrorNotice } from '../shared/states';
+import { emptyLine, type LineForm, LinesEditor, linesToSend } from './LinesEditor';
 import { createPurchaseOrder, suppliersQuery } from './supply-api';
-
-interface LineForm {
-  key: number;
-  sku: string;
-  quantity: number | string;
-  unitCost: number | string;
-}
-
-let nextKey = 1;
-const emptyLine = (): LineForm => ({ key: nextKey++, sku: '', quantity: '', unitCost: 0 });
 
 export function NewPurchaseOrderDialog({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   return opened ? <NewPurchaseOrderForm onClose={onClose} /> : null;
@@ -51,13 +31,7 @@ function NewPurchaseOrderForm({ onClose }: { onClose: () => void }) {
         ...(reference.trim() ? { reference: reference.trim() } : {}),
         expectedDate,
         status,
-        lines: lines
-          .filter((l) => l.sku.trim() !== '')
-          .map((l) => ({
-            sku: l.sku.trim(),
-            quantity: Number(l.quantity),
-            unitCost: Number(l.unitCost) || 0,
-          })),
+        lines: linesToSend(lines),
       }),
     onSuccess: async (po) => {
       await queryClient.invalidateQueries({ queryKey: ['supply'] });
@@ -65,8 +39,6 @@ function NewPurchaseOrderForm({ onClose }: { onClose: () => void }) {
       await navigate({ to: '/purchase-orders/$purchaseOrderId', params: { purchaseOrderId: po.id } });
     },
   });
-  const setLine = (key: number, change: Partial<LineForm>) =>
-    setLines((prev) => prev.map((l) => (l.key === key ? { ...l, ...change } : l)));
   function onSubmit(event: FormEvent) {
     event.preventDefault();
     create.mutate();
@@ -129,56 +101,7 @@ function NewPurchaseOrderForm({ onClose }: { onClose: () => void }) {
               />
             </div>
           </Group>
-          <Text size="sm" fw={600} mt="xs">
-            Lines
-          </Text>
-          {lines.map((line, i) => (
-            <Group key={line.key} align="flex-end" gap="xs" wrap="wrap">
-              <TextInput
-                label={`SKU, line ${i + 1}`}
-                value={line.sku}
-                onChange={(e) => setLine(line.key, { sku: e.currentTarget.value })}
-                required={i === 0}
-                w={200}
-              />
-              <NumberInput
-                label={`Units, line ${i + 1}`}
-                value={line.quantity}
-                onChange={(v) => setLine(line.key, { quantity: v })}
-                min={1}
-                allowDecimal={false}
-                allowNegative={false}
-                required={line.sku.trim() !== ''}
-                w={100}
-              />
-              <NumberInput
-                label={`Unit cost, line ${i + 1} (minor units)`}
-                value={line.unitCost}
-                onChange={(v) => setLine(line.key, { unitCost: v })}
-                min={0}
-                allowDecimal={false}
-                allowNegative={false}
-                w={170}
-              />
-              {lines.length > 1 && (
-                <ActionIcon
-                  variant="subtle"
-                  color="red"
-                  size="lg"
-                  mb={2}
-                  aria-label={`Remove line ${i + 1}`}
-                  onClick={() => setLines((prev) => prev.filter((l) => l.key !== line.key))}
-                >
-                  ×
-                </ActionIcon>
-              )}
-            </Group>
-          ))}
-          <Group>
-            <Button variant="subtle" size="xs" onClick={() => setLines((prev) => [...prev, emptyLine()])}>
-              Add a line
-            </Button>
-          </Group>
+          <LinesEditor lines={lines} onChange={setLines} />
           {create.isError && <ErrorNotice error={create.error} title="The purchase order was not created" />}
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>

@@ -26,6 +26,7 @@ import { formatCount, formatDay, formatTime } from '../shared/format';
 import { AnchorLink } from '../shared/links';
 import { PageTitle } from '../shared/PageTitle';
 import { ErrorNotice, Loading } from '../shared/states';
+import { type LineForm, LinesEditor, lineOf, linesToSend } from './LinesEditor';
 import {
   cancelPurchaseOrder,
   getPurchaseOrder,
@@ -48,7 +49,7 @@ export function PurchaseOrderPage() {
     queryFn: () => getPurchaseOrder(purchaseOrderId),
   });
   const suppliers = useQuery(suppliersQuery);
-  const [dialog, setDialog] = useState<'date' | 'reference' | 'cancel' | null>(null);
+  const [dialog, setDialog] = useState<'date' | 'reference' | 'lines' | 'cancel' | null>(null);
   const [done, setDone] = useState<{ message: string; receiptId?: string } | null>(null);
   const queryClient = useQueryClient();
   const refresh = async (updated: PurchaseOrder) => {
@@ -97,6 +98,9 @@ export function PurchaseOrderPage() {
               <>
                 <Button variant="default" onClick={() => setDialog('date')}>
                   Move the date…
+                </Button>
+                <Button variant="default" onClick={() => setDialog('lines')}>
+                  Edit lines…
                 </Button>
                 <Button variant="default" onClick={() => setDialog('reference')}>
                   Edit reference…
@@ -198,6 +202,22 @@ export function PurchaseOrderPage() {
           onDone={async (updated) => {
             setDialog(null);
             await refresh(updated);
+          }}
+        />
+      )}
+      {dialog === 'lines' && (
+        <LinesDialog
+          po={order}
+          onClose={() => setDialog(null)}
+          onDone={async (updated) => {
+            setDialog(null);
+            await refresh(updated);
+            setDone({
+              message:
+                updated.status === 'draft'
+                  ? 'Lines saved.'
+                  : 'Lines saved; waiting orders of its SKUs were re-dated.',
+            });
           }}
         />
       )}
@@ -566,6 +586,55 @@ function ReferenceDialog({
             </Button>
             <Button type="submit" loading={save.isPending}>
               Save
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}
+
+function LinesDialog({
+  po,
+  onClose,
+  onDone,
+}: {
+  po: PurchaseOrder;
+  onClose: () => void;
+  onDone: (updated: PurchaseOrder) => Promise<void>;
+}) {
+  const [lines, setLines] = useState<LineForm[]>(() => po.lines.map(lineOf));
+  const save = useMutation({
+    mutationFn: () => patchPurchaseOrder(po.id, { lines: linesToSend(lines) }),
+    onSuccess: onDone,
+  });
+  return (
+    <Modal
+      closeButtonProps={{ 'aria-label': 'Close' }}
+      opened
+      onClose={onClose}
+      title={`Lines of ${po.reference ?? po.id}`}
+      size="lg"
+    >
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          save.mutate();
+        }}
+      >
+        <Stack gap="sm">
+          <Text size="sm" c="dimmed">
+            Change units and costs, add SKUs or remove lines. A line cannot go below what has already been
+            received.
+          </Text>
+          <LinesEditor lines={lines} onChange={setLines} />
+          {save.isError && <ErrorNotice error={save.error} title="The lines were not saved" />}
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              Cancel
+            </Button>
+            <Button type="submit" loading={save.isPending}>
+              Save lines
             </Button>
           </Group>
         </Stack>

@@ -56,7 +56,12 @@ export const createPurchaseOrder = (body: NewPurchaseOrder) =>
 
 export const patchPurchaseOrder = (
   id: string,
-  body: { expectedDate?: string; reason?: string; reference?: string | null },
+  body: {
+    expectedDate?: string;
+    reason?: string;
+    reference?: string | null;
+    lines?: { sku: string; quantity: number; unitCost: number }[];
+  },
 ) => data(api.PATCH('/v1/purchase-orders/{id}', { params: { path: { id } }, body }));
 
 export const placePurchaseOrder = (id: string) =>
