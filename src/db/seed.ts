@@ -490,6 +490,8 @@ export async function seedDemo(deps: Deps, options: { ownerEmail?: string } = {}
   await deliverDue(deps, createSenders(), { storeIds: [store.id], limit: 5000 });
   await deps.db.execute(sql`DELETE FROM relay_cursors WHERE name = ${relay.cursor}`);
 
+  // The server's own address, as in the sign-in link (BACKFILL_PUBLIC_URL, or HOST and PORT).
+  const origin = new URL(owner.link).origin;
   const summary = [
     `Demo store ${store.id} (${store.name}) with ${VARIANTS.length} variants in every mode, 3 suppliers ` +
       `(one purchase order is late), ${placed.length} orders with live queues, payments and messages in its outbox.`,
@@ -499,8 +501,8 @@ export async function seedDemo(deps: Deps, options: { ownerEmail?: string } = {}
     `The console's owner is ${owner.staff.email}: open this one-time link (7 days) to choose a password and sign in:`,
     `  ${owner.link}`,
     'Try:',
-    `  curl -H "Authorization: Bearer ${created.secretKey}" http://127.0.0.1:3000/v1/overview`,
-    `  curl -H "Authorization: Bearer ${created.secretKey}" http://127.0.0.1:3000/v1/backorders?sku=JACKET-RED-M`,
+    `  curl -H "Authorization: Bearer ${created.secretKey}" ${origin}/v1/overview`,
+    `  curl -H "Authorization: Bearer ${created.secretKey}" ${origin}/v1/backorders?sku=JACKET-RED-M`,
   ].join('\n');
   return {
     summary,
