@@ -25,7 +25,7 @@ const RUNS = Math.max(MIN_RUNS, Math.ceil(REQUESTS_PER_ENDPOINT / PROPERTIES_PER
 // A property's time limit grows with its cases (a request and a state read take a few ms each); a
 // volume run (FUZZ_RUNS given) allows a second a case, since it often runs beside other work.
 const MS_PER_CASE = process.env.FUZZ_RUNS === undefined ? 3 * 40 : 1_000;
-vi.setConfig({ testTimeout: Math.max(60_000, RUNS * MS_PER_CASE) });
+vi.setConfig({ testTimeout: Math.max(60_000, RUNS * MS_PER_CASE), hookTimeout: 180_000 });
 
 let t: TestApp;
 let store: StoreKeys;
