@@ -21,6 +21,7 @@
  * Backfill's availability once the pusher is idle.
  */
 import { createHmac, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { type FakeWoo, startFakeWoo } from '../test/support/fake-woocommerce.ts';
@@ -46,6 +47,7 @@ import {
   waitForHealth,
   waitUntil,
 } from './server.ts';
+import { printSqlStats, type StatementStat } from './sql-trace.ts';
 
 export interface ConnectorOptions {
   engine: Engine;
@@ -57,6 +59,8 @@ export interface ConnectorOptions {
   probeMs?: number;
   /** Profile the server child (`--cpu-prof`) into this directory. */
   cpuProfDir?: string;
+  /** Time the server child's SQL round trips (bench/sql-trace.ts) into this file; PostgreSQL only. */
+  traceSql?: string;
 }
 
 const WEBHOOK_SECRET = 'bench-woo-webhook-secret';
@@ -80,6 +84,7 @@ export async function runConnector(options: ConnectorOptions): Promise<Record<st
   const port = await freePort();
   const child = startServer(database.url, port, {
     ...(options.cpuProfDir ? { cpuProfDir: options.cpuProfDir } : {}),
+    ...(options.traceSql && engine === 'postgres' ? { traceSql: options.traceSql } : {}),
     env: {
       BACKFILL_SECRETS_KEY: randomBytes(32).toString('base64'),
       BACKFILL_ALLOW_PRIVATE_URLS: '1',
@@ -106,6 +111,18 @@ export async function runConnector(options: ConnectorOptions): Promise<Record<st
     await admin?.end().catch(() => {});
     await fake.close();
     await database.drop();
+    if (options.traceSql && engine === 'postgres') {
+      try {
+        const rows = JSON.parse(readFileSync(options.traceSql, 'utf8')) as StatementStat[];
+        log('server SQL round trips over the whole run (set-up included), by PostgreSQL CPU:');
+        printSqlStats(
+          [...rows].sort((a, b) => b.backendCpuMs - a.backendCpuMs),
+          25,
+        );
+      } catch (error) {
+        log(`no SQL trace: ${String(error)}`);
+      }
+    }
   }
 }
 
