@@ -149,7 +149,7 @@ function webhookReceiver(
     typed(child).post(
       '/v1/webhooks/shopify/:id',
       {
-        config: { access: 'public' },
+        config: { access: 'public', securityHeaders: 'api' },
         schema: {
           operationId: 'receiveShopifyWebhook',
           tags: ['Connections'],
@@ -174,7 +174,7 @@ function webhookReceiver(
     typed(child).post(
       '/v1/webhooks/bigcommerce/:id',
       {
-        config: { access: 'public' },
+        config: { access: 'public', securityHeaders: 'api' },
         schema: {
           operationId: 'receiveBigCommerceWebhook',
           tags: ['Connections'],
@@ -199,7 +199,7 @@ function webhookReceiver(
     typed(child).post(
       '/v1/webhooks/woocommerce/:id',
       {
-        config: { access: 'public' },
+        config: { access: 'public', securityHeaders: 'api' },
         schema: {
           operationId: 'receiveWooCommerceWebhook',
           tags: ['Connections'],
