@@ -17,7 +17,7 @@
  *   storefront [--engine postgres|pglite] [--concurrency 64] [--seconds 10] [--skus 60] [--stock S] [--limit L]
  *              [--orders N] [--cpu-prof DIR]
  *   connector [--engine postgres|pglite] [--orders 20000] [--skus 200] [--probes 20] [--concurrency 32]
- *             [--duplicates 0.05] [--probe-ms 100] [--cpu-prof DIR]
+ *             [--duplicates 0.05] [--probe-ms 100] [--cpu-prof DIR] [--trace-sql FILE]
  *
  * Every scenario runs on a database of its own (created for the run, dropped after it), prints a
  * human-readable log and, as its very last line, one JSON object. Exit code: 0 when the run
@@ -60,7 +60,7 @@ storefront --engine postgres|pglite  --concurrency 64  --seconds 10 (each of 2 r
 connector --engine postgres|pglite  --orders 20000 (2000 on pglite; signed WooCommerce order webhooks)
          --skus 200  --probes 20 (SKUs whose stock changes are timed to the platform call)  --concurrency 32
          --duplicates 0.05 (fraction delivered twice)  --probe-ms 100 (one stock change every so often)
-         --cpu-prof DIR (profile the server child)
+         --cpu-prof DIR (profile the server child)  --trace-sql FILE (the server's SQL round trips; PostgreSQL only)
 soak     --engine postgres|pglite  --seconds 600 (the run's length)  --rate 20 (requests per second, all kinds)
          mixed traffic at a fixed rate: p50/p99 per endpoint, errors, memory growth, invariants
 console  --engine postgres|pglite  --orders 100000  --queue 50000 (waiting lines)  --rounds 40 (visits per page)
@@ -239,6 +239,7 @@ async function main(argv: string[]): Promise<number> {
       duplicates: numFlag(values.duplicates, 'duplicates'),
       probeMs: intFlag(values['probe-ms'], 'probe-ms'),
       cpuProfDir: values['cpu-prof'],
+      traceSql: values['trace-sql'],
     });
   } else if (scenario === 'promise-accuracy') {
     result = await runPromiseAccuracy({

@@ -63,6 +63,14 @@ export function installSqlTrace(): void {
       if (Number.isFinite(cpu)) s.backendCpuMs += cpu;
       stats.set(key, s);
     };
+    // Pool#query calls its client with a callback (and gets no promise back): time it through that.
+    const callback = args.at(-1);
+    if (typeof callback === 'function') {
+      args[args.length - 1] = (...answer: unknown[]) => {
+        record();
+        return (callback as (...a: unknown[]) => unknown)(...answer);
+      };
+    }
     const result = original.apply(this, args);
     if (result && typeof (result as Promise<unknown>).then === 'function') {
       (result as Promise<unknown>).then(record, record);

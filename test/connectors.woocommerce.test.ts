@@ -14,6 +14,7 @@ import { queryRows } from '../src/db/client.ts';
 import { type ConnectorDeps, connectorDeps } from '../src/modules/connectors/connectors.context.ts';
 import { pushFulfilmentsDue } from '../src/modules/connectors/connectors.fulfilments.ts';
 import { processInbox } from '../src/modules/connectors/connectors.inbox.ts';
+import { storeInboxRow } from '../src/modules/connectors/connectors.inbox.writer.ts';
 import { pushDue } from '../src/modules/connectors/connectors.outbound.ts';
 import { openSecret } from '../src/modules/connectors/connectors.secrets.ts';
 import { ManualClock } from '../src/shared/clock.ts';
@@ -537,6 +538,70 @@ describe('signatures', () => {
     await processAll();
     expect(await countRows('connector_events')).toBe(events);
     expect(await countRows('orders')).toBe(orders);
+  });
+});
+
+describe('webhooks arriving together (group commit of the inbox)', () => {
+  it('each is answered after its own row is stored; copies in one group are duplicates but one', async () => {
+    const events = await countRows('connector_events');
+    const ids = [7101, 7102, 7103, 7104, 7105, 7106, 7107, 7108];
+    // Every order three times, all at once: most rows share a statement with copies of themselves.
+    const answers = await Promise.all(
+      [...ids, ...ids, ...ids].map((id) =>
+        deliver('order.created', wooOrder(id, [{ sku: 'NOT-SOLD-HERE', quantity: 1 }])),
+      ),
+    );
+    expect(answers.map((a) => a.statusCode)).toEqual(answers.map(() => 200));
+    const fresh = answers.filter((a) => a.json().duplicate === false);
+    expect(fresh).toHaveLength(ids.length);
+    expect(answers.filter((a) => a.json().duplicate === true)).toHaveLength(ids.length * 2);
+    expect(await countRows('connector_events')).toBe(events + ids.length);
+    const stored = await queryRows<{ resource_id: string; payload: { id: number } }>(
+      t.app.deps.db,
+      sql`SELECT resource_id, payload FROM connector_events
+           WHERE store_id = ${store.id} AND resource_id = ANY(${sql.param(ids.map(String))}::text[])
+           ORDER BY resource_id`,
+    );
+    expect(stored.map((r) => [r.resource_id, r.payload.id])).toEqual(ids.map((id) => [String(id), id]));
+    await processAll();
+    const states = await queryRows<{ state: string }>(
+      t.app.deps.db,
+      sql`SELECT state FROM connector_events
+           WHERE store_id = ${store.id} AND resource_id = ANY(${sql.param(ids.map(String))}::text[])`,
+    );
+    expect(states.map((r) => r.state)).toEqual(ids.map(() => 'skipped'));
+  });
+
+  it('a row that spoils its group is refused alone; the others of the group are stored', async () => {
+    const rowFor = (n: number, connection = connectionId) => ({
+      id: t.app.deps.ids.next('cev'),
+      storeId: store.id,
+      connectionId: connection,
+      topic: 'order.created',
+      resourceId: String(7200 + n),
+      version: 'v1',
+      dedupeKey: `order.created|${7200 + n}|v1`,
+      webhookId: null,
+      payloadJson: JSON.stringify({ id: 7200 + n }),
+      receivedAt: clock.now(),
+    });
+    // A connection deleted meanwhile: its row breaks the foreign key of whichever statement holds it.
+    const rows = [rowFor(1), rowFor(2), rowFor(3), rowFor(4, 'con_gone'), rowFor(5), rowFor(2), rowFor(6)];
+    const outcomes = await Promise.allSettled(rows.map((row) => storeInboxRow(t.app.deps.db, row)));
+    expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value : 'refused'))).toEqual([
+      true,
+      true,
+      true,
+      'refused',
+      true,
+      false,
+      true,
+    ]);
+    const refused = outcomes[3] as PromiseRejectedResult;
+    expect(
+      (refused.reason as { cause?: { code?: string }; code?: string }).cause?.code ?? refused.reason.code,
+    ).toBe('23503');
+    await processAll();
   });
 });
 

@@ -4,8 +4,8 @@ import helmet from 'helmet';
 declare module 'fastify' {
   interface FastifyContextConfig {
     /**
-     * `api`: the route answers JSON that pages of other sites read (the storefront), so it gets
-     * `API_SECURITY_HEADERS` instead of helmet's set for documents.
+     * `api`: the route answers JSON that pages of other sites (the storefront) or machines (the
+     * platforms' webhooks) read, so it gets `API_SECURITY_HEADERS` instead of helmet's set for documents.
      */
     securityHeaders?: 'api';
   }

@@ -12,6 +12,7 @@ import { stores } from '../stores/stores.tables.ts';
 import { applyCommands } from './connectors.apply.ts';
 import type { ConnectorDeps } from './connectors.context.ts';
 import { placeNewOrders } from './connectors.inbox.batch.ts';
+import { storeInboxRow } from './connectors.inbox.writer.ts';
 import { currencyDigits, dedupeKeyOf, MAX_EVENT_ATTEMPTS, retryDelayMs } from './connectors.models.ts';
 import type { InboundRequest } from './connectors.platform.ts';
 import { findConnectionById, platformConnection } from './connectors.repository.ts';
@@ -79,9 +80,10 @@ export async function receiveWebhook(
   const connector = deps.connectors[platform];
   if (connector.isPing?.(request)) return { stored: false, eventId: null, topic: null };
   if (!connector.verifyWebhook(request, credentials)) throw invalidSignature();
+  const body = request.rawBody.toString('utf8');
   let payload: Record<string, unknown>;
   try {
-    payload = JSON.parse(request.rawBody.toString('utf8'));
+    payload = JSON.parse(body);
   } catch {
     throw new DomainError('validation', 'malformed_json', 'The webhook body is not JSON');
   }
@@ -92,30 +94,25 @@ export async function receiveWebhook(
   if (envelope === null) return { stored: false, eventId: null, topic: null };
   const now = deps.clock.now();
   const id = deps.ids.next('cev');
-  const inserted = await deps.db
-    .insert(connectorEvents)
-    .values({
-      id,
-      storeId: row.storeId,
-      connectionId: row.id,
-      topic: envelope.topic,
-      resourceId: envelope.resourceId,
-      version: envelope.version,
-      dedupeKey: dedupeKeyOf(envelope.topic, envelope.resourceId, envelope.version),
-      webhookId: envelope.webhookId,
-      payload,
-      state: 'pending',
-      nextAttemptAt: now,
-      receivedAt: now,
-    })
-    .onConflictDoNothing()
-    .returning({ id: connectorEvents.id })
-    .catch((error: unknown) => {
-      if (!isForeignKeyViolation(error)) throw error;
-      recentConnections.delete(connectionId);
-      throw invalidSignature();
-    });
-  return { stored: inserted.length === 1, eventId: inserted[0]?.id ?? null, topic: envelope.topic };
+  // Stored with the webhooks arriving meanwhile, in one statement (connectors.inbox.writer.ts); the
+  // answer waits for its commit. The body is stored as sent (it parsed as a JSON object above).
+  const stored = await storeInboxRow(deps.db, {
+    id,
+    storeId: row.storeId,
+    connectionId: row.id,
+    topic: envelope.topic,
+    resourceId: envelope.resourceId,
+    version: envelope.version,
+    dedupeKey: dedupeKeyOf(envelope.topic, envelope.resourceId, envelope.version),
+    webhookId: envelope.webhookId,
+    payloadJson: body,
+    receivedAt: now,
+  }).catch((error: unknown) => {
+    if (!isForeignKeyViolation(error)) throw error;
+    recentConnections.delete(connectionId);
+    throw invalidSignature();
+  });
+  return { stored, eventId: stored ? id : null, topic: envelope.topic };
 }
 
 /** Pending events whose time has come, oldest first (optionally of some stores or one connection). */

@@ -149,27 +149,57 @@ async function settle(
   outcomes: Map<string, { state: PushedState } | { error: string; retryAfterMs?: number }>,
 ): Promise<void> {
   const now = deps.clock.now();
-  const statements = rows.map((row) => {
+  const pushed: { sku: string; version: number; state: string }[] = [];
+  const failed: { sku: string; error: string; retryAt: string }[] = [];
+  const released: string[] = [];
+  for (const row of rows) {
     const outcome = outcomes.get(row.sku);
-    const key = sql`store_id = ${row.store_id} AND connection_id = ${row.connection_id} AND sku = ${row.sku}`;
-    if (outcome === undefined) return sql`UPDATE connector_skus SET lease_until = NULL WHERE ${key}`;
-    if ('state' in outcome) {
-      return sql`UPDATE connector_skus
-                    SET pushed_version = GREATEST(pushed_version, ${Number(row.wanted_version)}),
-                        pushed_state = ${JSON.stringify(outcome.state)}::jsonb, pushed_at = ${now},
-                        attempts = 0, next_attempt_at = NULL, lease_until = NULL, last_error = NULL
-                  WHERE ${key}`;
+    if (outcome === undefined) released.push(row.sku);
+    else if ('state' in outcome)
+      pushed.push({
+        sku: row.sku,
+        version: Number(row.wanted_version),
+        state: JSON.stringify(outcome.state),
+      });
+    else {
+      const delay = outcome.retryAfterMs ?? retryDelayMs(row.attempts + 1);
+      failed.push({
+        sku: row.sku,
+        error: outcome.error.slice(0, 1000),
+        retryAt: new Date(now.getTime() + delay).toISOString(),
+      });
     }
-    const delay = outcome.retryAfterMs ?? retryDelayMs(row.attempts + 1);
-    return sql`UPDATE connector_skus
-                  SET attempts = attempts + 1, last_error = ${outcome.error.slice(0, 1000)},
-                      next_attempt_at = ${new Date(now.getTime() + delay)}, lease_until = NULL
-                WHERE ${key}`;
-  });
-  // The stock hook marks these rows in placements' transactions; both lock them in key order, and a
-  // deadlock that still picks this statement (other rows of those transactions) is tried again.
+  }
   const first = rows[0];
   if (!first) return;
+  const of = sql`s.store_id = ${first.store_id} AND s.connection_id = ${first.connection_id}`;
+  // One statement per kind of outcome, whatever the number of SKUs (rows of one connection).
+  const statements = [
+    pushed.length === 0
+      ? null
+      : sql`UPDATE connector_skus AS s
+               SET pushed_version = GREATEST(s.pushed_version, p.version), pushed_state = p.state::jsonb,
+                   pushed_at = ${now}, attempts = 0, next_attempt_at = NULL, lease_until = NULL, last_error = NULL
+              FROM unnest(${sql.param(pushed.map((p) => p.sku))}::text[],
+                          ${sql.param(pushed.map((p) => p.version))}::bigint[],
+                          ${sql.param(pushed.map((p) => p.state))}::text[]) AS p(sku, version, state)
+             WHERE ${of} AND s.sku = p.sku`,
+    failed.length === 0
+      ? null
+      : sql`UPDATE connector_skus AS s
+               SET attempts = s.attempts + 1, last_error = f.error, next_attempt_at = f.retry_at::timestamptz,
+                   lease_until = NULL
+              FROM unnest(${sql.param(failed.map((f) => f.sku))}::text[],
+                          ${sql.param(failed.map((f) => f.error))}::text[],
+                          ${sql.param(failed.map((f) => f.retryAt))}::text[]) AS f(sku, error, retry_at)
+             WHERE ${of} AND s.sku = f.sku`,
+    released.length === 0
+      ? null
+      : sql`UPDATE connector_skus AS s SET lease_until = NULL
+             WHERE ${of} AND s.sku = ANY(${sql.param(released)}::text[])`,
+  ];
+  // The stock hook marks these rows in placements' transactions; both lock them in key order, and a
+  // deadlock that still picks this statement (other rows of those transactions) is tried again.
   for (let attempt = 1; ; attempt++) {
     try {
       // Locked in key order first, as the stock hook locks them (connectors.repository.ts).

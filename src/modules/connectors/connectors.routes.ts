@@ -125,6 +125,14 @@ function webhookReceiver(
   void app.register(async (child) => {
     child.removeAllContentTypeParsers();
     child.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+    // Built once per registry, not per webhook (a busy shop sends hundreds a second).
+    let built: { registry: ConnectorRegistry; deps: ReturnType<typeof connectorDeps> } | null = null;
+    const receiverDeps = () => {
+      const current = registry();
+      if (built?.registry !== current)
+        built = { registry: current, deps: connectorDeps(deps.deps, deps.config, current) };
+      return built.deps;
+    };
     const receive = async (
       platform: Platform,
       id: string,
@@ -132,7 +140,7 @@ function webhookReceiver(
       body: unknown,
     ) => {
       const rawBody = Buffer.isBuffer(body) ? body : Buffer.alloc(0);
-      const received = await receiveWebhook(connectorDeps(deps.deps, deps.config, registry()), platform, id, {
+      const received = await receiveWebhook(receiverDeps(), platform, id, {
         headers,
         rawBody,
       });
@@ -141,7 +149,7 @@ function webhookReceiver(
     typed(child).post(
       '/v1/webhooks/shopify/:id',
       {
-        config: { access: 'public' },
+        config: { access: 'public', securityHeaders: 'api' },
         schema: {
           operationId: 'receiveShopifyWebhook',
           tags: ['Connections'],
@@ -166,7 +174,7 @@ function webhookReceiver(
     typed(child).post(
       '/v1/webhooks/bigcommerce/:id',
       {
-        config: { access: 'public' },
+        config: { access: 'public', securityHeaders: 'api' },
         schema: {
           operationId: 'receiveBigCommerceWebhook',
           tags: ['Connections'],
@@ -191,7 +199,7 @@ function webhookReceiver(
     typed(child).post(
       '/v1/webhooks/woocommerce/:id',
       {
-        config: { access: 'public' },
+        config: { access: 'public', securityHeaders: 'api' },
         schema: {
           operationId: 'receiveWooCommerceWebhook',
           tags: ['Connections'],
