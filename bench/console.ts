@@ -11,7 +11,9 @@
 import { existsSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { sql } from 'drizzle-orm';
-import { type DatabaseHandle, type Executor, openDatabase, queryRows } from '../src/db/client.ts';
+import { assembleDeps } from '../src/assembly.ts';
+import { type DatabaseHandle, openDatabase, queryRows } from '../src/db/client.ts';
+import { refreshDuePromises } from '../src/modules/promises/promises.jobs.ts';
 import { rebuildQueueCounts } from '../src/modules/stock/stock.queue.counts.ts';
 import { createIdGenerator } from '../src/shared/ids.ts';
 import { type Engine, freshBenchDatabase, log, percentile, round } from './common.ts';
@@ -45,7 +47,12 @@ interface Shape {
 }
 
 /** Seeds the store: waiting orders (one line each, in SKU queues), fulfilled orders, events, messages. */
-export async function seed(db: Executor, storeId: string, shape: Shape): Promise<void> {
+export async function seed(
+  database: Pick<DatabaseHandle, 'db' | 'engine'>,
+  storeId: string,
+  shape: Shape,
+): Promise<void> {
+  const db = database.db;
   const ids = createIdGenerator(() => Date.now());
   const now = new Date();
   const { orders, queue, skus } = shape;
@@ -93,12 +100,12 @@ export async function seed(db: Executor, storeId: string, shape: Shape): Promise
         FROM ${series}`);
     await db.execute(sql`
       INSERT INTO order_lines (id, store_id, order_id, line_no, sku, quantity, unit_price, allocated, backordered,
-                               shipped, cancelled, queue_ticket, created_at)
+                               shipped, cancelled, queue_ticket, multi_line, created_at)
       SELECT ${sql.raw(`'${linePrefix}' || lpad(to_hex(n), 6, '0')`)}, ${storeId}, ${oid}, 0,
              'SKU-' || lpad((n % ${skus}::int + 1)::text, 4, '0'), 1 + n % 3, 1000,
              0, CASE WHEN n <= ${queue}::int THEN 1 + n % 3 ELSE 0 END,
              CASE WHEN n <= ${queue}::int THEN 0 ELSE 1 + n % 3 END, 0,
-             CASE WHEN n <= ${queue}::int THEN (n - 1) / ${skus}::int + 1 END, ${placed}
+             CASE WHEN n <= ${queue}::int THEN (n - 1) / ${skus}::int + 1 END, false, ${placed}
         FROM ${series}`);
     // Each order's placement event and its confirmation email (the timeline and the message log).
     await db.execute(sql`
@@ -124,6 +131,12 @@ export async function seed(db: Executor, storeId: string, shape: Shape): Promise
      WHERE v.store_id = ${storeId}
      GROUP BY v.sku`);
   await rebuildQueueCounts(db, { storeId });
+  // Date the queues as a live store's are: the daily job builds each SKU's promise inputs and
+  // applies today's schedule to its waiting lines (what the overview's "past their latest date"
+  // relies on).
+  const dating = performance.now();
+  const dated = await refreshDuePromises(assembleDeps(database), { storeIds: [storeId] });
+  log(`dated ${dated.skus} queues in ${((performance.now() - dating) / 1000).toFixed(1)} s`);
   await db.execute(sql`ANALYZE`);
   log(
     `seeded ${orders} orders (${queue} waiting, ~${perSku} per SKU over ${skus} SKUs), events and messages`,
@@ -267,7 +280,7 @@ export async function runConsole(options: ConsoleOptions): Promise<Record<string
     // 2. The big store, set-wise.
     const t0 = performance.now();
     handle = await openDatabase(database.url, { poolSize: 2 });
-    await seed(handle.db, storeId, shape);
+    await seed(handle, storeId, shape);
     const sample = await queryRows<{ id: string }>(
       handle.db,
       sql`SELECT id FROM orders WHERE store_id = ${storeId} ORDER BY seq LIMIT 20 OFFSET ${Math.floor(shape.queue / 2)}`,

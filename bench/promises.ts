@@ -154,9 +154,9 @@ async function seedQueue(db: Executor, deps: Deps, store: StoreScope, queue: Que
         FROM generate_series(${from}::int, ${to}::int) AS t`);
     await db.execute(sql`
       INSERT INTO order_lines (id, store_id, order_id, line_no, sku, quantity, unit_price, allocated, backordered,
-                               shipped, cancelled, queue_ticket, created_at)
+                               shipped, cancelled, queue_ticket, multi_line, created_at)
       SELECT ${linePrefix} || lpad(to_hex(t), 6, '0'), ${store.id}, ${orderPrefix} || lpad(to_hex(t), 6, '0'), 0,
-             ${sku}, 1 + (t * 7) % 3, 1000, 0, 1 + (t * 7) % 3, 0, 0, t, ${now}
+             ${sku}, 1 + (t * 7) % 3, 1000, 0, 1 + (t * 7) % 3, 0, 0, t, false, ${now}
         FROM generate_series(${from}::int, ${to}::int) AS t`);
   }
   await db.execute(sql`

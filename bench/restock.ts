@@ -177,9 +177,9 @@ async function seed(db: Executor, deps: Deps, store: StoreScope, backlog: Backlo
         FROM unnest(${sql.param(ids)}::text[]) WITH ORDINALITY AS o(id, n) ORDER BY n`);
     await db.execute(sql`
       INSERT INTO order_lines (id, store_id, order_id, line_no, sku, quantity, unit_price, allocated, backordered,
-                               shipped, cancelled, queue_ticket, eta, eta_latest, eta_source, created_at)
+                               shipped, cancelled, queue_ticket, eta, eta_latest, eta_source, multi_line, created_at)
       SELECT v.id, ${store.id}, v.order_id, 0, v.sku, v.quantity, 1000, 0, v.quantity, 0, 0, v.ticket,
-             ${promise.eta}::date, ${promise.etaLatest}::date, ${promise.source}, ${now}
+             ${promise.eta}::date, ${promise.etaLatest}::date, ${promise.source}, false, ${now}
         FROM unnest(${sql.param(lineIds.slice(from, from + CHUNK))}::text[],
                     ${sql.param(ids)}::text[],
                     ${sql.param(skus.slice(from, from + CHUNK))}::text[],

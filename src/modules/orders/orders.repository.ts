@@ -1,6 +1,6 @@
 /** The orders' read side: listing and looking up orders (the stock core owns writing them). */
-import { and, desc, eq, lt, type SQL, sql } from 'drizzle-orm';
-import type { Executor } from '../../db/client.ts';
+import { and, desc, eq, inArray, lt, type SQL, sql } from 'drizzle-orm';
+import { type Executor, queryRows } from '../../db/client.ts';
 import { orders } from '../stock/stock.orders.tables.ts';
 
 export interface OrderListQuery {
@@ -37,11 +37,59 @@ export function orderListConditions(storeId: string, query: Omit<OrderListQuery,
   return conditions;
 }
 
+/**
+ * Newest first. A name prefix may match few orders, and old ones, where the planner's favourite
+ * plan — walk the store's orders newest first and filter — reads the whole store before it has a
+ * page (2.5 s on PGlite for 100,000 orders). So a name search walks only the newest `NAME_WALK`
+ * orders first (a broad prefix fills its page there); failing that, it reads its matches from the
+ * name index (orders_customer_name_idx, seq in the index) and, when there are at most
+ * `NAME_MATCHES`, takes the page from them; only a prefix with more matches than that, none of
+ * them recent, walks the whole store.
+ */
 export async function listOrderRows(db: Executor, storeId: string, query: OrderListQuery) {
-  return db
-    .select()
+  const conditions = orderListConditions(storeId, query);
+  const walk = () =>
+    db
+      .select()
+      .from(orders)
+      .where(and(...conditions))
+      .orderBy(desc(orders.seq))
+      .limit(query.limit + 1);
+  if (query.name === undefined) return walk();
+  const bySeq = (seqs: readonly number[]) =>
+    seqs.length === 0
+      ? Promise.resolve([])
+      : db
+          .select()
+          .from(orders)
+          .where(and(eq(orders.storeId, storeId), inArray(orders.seq, [...seqs])))
+          .orderBy(desc(orders.seq));
+  // MATERIALIZED: the newest orders first, then the filter (not the name index joined to them).
+  const recent = await queryRows<{ seq: string | number }>(
+    db,
+    sql`WITH newest AS MATERIALIZED (
+          SELECT seq, customer FROM orders
+           WHERE ${and(...orderListConditions(storeId, { ...query, name: undefined }))}
+           ORDER BY seq DESC LIMIT ${NAME_WALK})
+        SELECT seq FROM newest WHERE lower(customer->>'name') LIKE ${likePrefix(query.name)}
+         ORDER BY seq DESC LIMIT ${query.limit + 1}`,
+  );
+  if (recent.length > query.limit) return bySeq(recent.map((r) => Number(r.seq)));
+  const matches = await db
+    .select({ seq: orders.seq })
     .from(orders)
-    .where(and(...orderListConditions(storeId, query)))
-    .orderBy(desc(orders.seq))
-    .limit(query.limit + 1);
+    .where(and(...conditions))
+    .limit(NAME_MATCHES + 1);
+  if (matches.length > NAME_MATCHES) return walk();
+  return bySeq(
+    matches
+      .map((m) => m.seq)
+      .sort((x, y) => y - x)
+      .slice(0, query.limit + 1),
+  );
 }
+
+/** How many of the newest orders a name search reads before it asks the name index. */
+export const NAME_WALK = 1_000;
+/** How many matches of a name prefix are read from its index before the newest-first walk is used. */
+export const NAME_MATCHES = 2_000;

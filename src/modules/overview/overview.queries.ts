@@ -34,16 +34,12 @@ export async function readOverview(deps: Pick<Deps, 'db' | 'clock'>, store: Stor
   const dayStart = sql`(${today}::date::timestamp AT TIME ZONE ${store.timezone})`;
   const db = deps.db;
   const [levels, waiting, overdue, late, failed, fills, held] = await Promise.all([
-    queryRows<{ units: string | number }>(
+    queryRows<{ units: string | number; lines: string | number }>(
       db,
-      sql`SELECT coalesce(sum(backordered), 0) AS units FROM inventory_levels WHERE store_id = ${store.id}`,
+      sql`SELECT coalesce(sum(backordered), 0) AS units, coalesce(sum(waiting_lines), 0) AS lines
+            FROM inventory_levels WHERE store_id = ${store.id}`,
     ),
-    queryRows<{ orders: number; oldest: Date | string | null; past: number }>(
-      db,
-      sql`SELECT count(DISTINCT order_id)::int AS orders, min(created_at) AS oldest,
-                 count(*) FILTER (WHERE eta_latest < ${today}::date)::int AS past
-            FROM order_lines WHERE store_id = ${store.id} AND backordered > 0`,
-    ),
+    waitingFigures(db, store.id, today),
     linesHeldUpByLateSupply(db, store.id, today),
     queryRows<{ n: number }>(
       db,
@@ -65,18 +61,76 @@ export async function readOverview(deps: Pick<Deps, 'db' | 'clock'>, store: Stor
     ),
     prepaidHeld(db, store.id),
   ]);
-  const w = waiting[0];
   return {
     waitingUnits: n(levels[0]?.units),
-    waitingOrders: n(w?.orders),
-    oldestWaitingSince: w?.oldest ? new Date(w.oldest).toISOString() : null,
+    // Every waiting line is one order, except that an order of several lines may wait on several.
+    waitingOrders: n(levels[0]?.lines) - waiting.multiLines + waiting.multiOrders,
+    oldestWaitingSince: waiting.oldest,
     // Lines already past their latest date, plus those (not past it yet) waiting for a late lot.
-    atRiskLines: n(w?.past) + overdue,
+    atRiskLines: waiting.past + overdue,
     latePurchaseOrders: n(late[0]?.n),
     prepaidHeld: { amount: held, currency: store.currency },
     messagesFailedToday: n(failed[0]?.n),
     filledToday: { units: n(fills[0]?.units), lines: n(fills[0]?.lines) },
     asOf: now.toISOString(),
+  };
+}
+
+/**
+ * What the waiting lines add up to, without reading them all:
+ * - the waiting lines of orders with several lines and how many orders they belong to (the rest
+ *   are one line per order, counted by the SKUs' stock rows): `order_lines_multi_waiting_idx`;
+ * - the oldest wait: each queue's head (one probe of the queue index per SKU), because a queue is
+ *   in placement order — tickets are handed out as orders are placed, and the lines a write-off
+ *   sends back rejoin ahead of it, in acceptance order, having been placed before the lines waiting;
+ * - lines past their `etaLatest`: a schedule applied today dates every line today or later
+ *   (`planSchedule` never dates before today), so only the lines of SKUs whose dates were last
+ *   applied on an earlier day, or past the daily job's cursor (`pendingAfter`), can be past it;
+ *   only those are read. Once the daily job has run that is none.
+ */
+export async function waitingFigures(
+  db: Executor,
+  storeId: string,
+  today: string,
+): Promise<{ multiLines: number; multiOrders: number; oldest: string | null; past: number }> {
+  const [multi, heads, past] = await Promise.all([
+    queryRows<{ lines: number; orders: number }>(
+      db,
+      sql`SELECT count(*)::int AS lines, count(DISTINCT order_id)::int AS orders FROM order_lines
+           WHERE store_id = ${storeId} AND backordered > 0 AND multi_line`,
+    ),
+    queryRows<{ oldest: Date | string | null }>(
+      db,
+      sql`SELECT min(h.created_at) AS oldest
+            FROM inventory_levels v
+            CROSS JOIN LATERAL (
+              SELECT l.created_at FROM order_lines l
+               WHERE l.store_id = v.store_id AND l.sku = v.sku AND l.backordered > 0
+               ORDER BY l.queue_ticket LIMIT 1) h
+           WHERE v.store_id = ${storeId} AND v.waiting_lines > 0`,
+    ),
+    // One count per SKU that can hold such lines (LATERAL: the planner would otherwise scan every
+    // line, expecting few to be past), from the head or past the job's cursor.
+    queryRows<{ n: number }>(
+      db,
+      sql`SELECT coalesce(sum(p.n), 0)::int AS n
+            FROM (SELECT store_id, sku, coalesce(promise_applied->>'day' >= ${today}, false) AS fresh,
+                         (promise_applied->>'pendingAfter')::bigint AS cursor
+                    FROM inventory_levels WHERE store_id = ${storeId} AND waiting_lines > 0) v
+            CROSS JOIN LATERAL (
+              SELECT count(*) AS n FROM order_lines l
+               WHERE l.store_id = v.store_id AND l.sku = v.sku AND l.backordered > 0
+                 AND l.queue_ticket > CASE WHEN v.fresh THEN v.cursor ELSE ${Number.MIN_SAFE_INTEGER}::bigint END
+                 AND l.eta_latest < ${today}::date) p
+           WHERE NOT v.fresh OR v.cursor IS NOT NULL`,
+    ),
+  ]);
+  const oldest = heads[0]?.oldest;
+  return {
+    multiLines: n(multi[0]?.lines),
+    multiOrders: n(multi[0]?.orders),
+    oldest: oldest ? new Date(oldest).toISOString() : null,
+    past: n(past[0]?.n),
   };
 }
 

@@ -259,6 +259,10 @@ export function insertOrders(rows: readonly NewOrder[], now: Date): SQL | null {
 /** INSERT of new order lines from one JSON document, to combine with other writes. */
 export function insertLines(rows: readonly NewLine[], now: Date): SQL | null {
   if (rows.length === 0) return null;
+  // Every line of an order is placed in the same INSERT: its order has several lines when it has
+  // several here.
+  const perOrder = new Map<string, number>();
+  for (const r of rows) perOrder.set(r.orderId, (perOrder.get(r.orderId) ?? 0) + 1);
   const records = rows.map((r) => ({
     id: r.id,
     store_id: r.storeId,
@@ -273,15 +277,17 @@ export function insertLines(rows: readonly NewLine[], now: Date): SQL | null {
     eta: r.eta,
     eta_latest: r.etaLatest,
     eta_source: r.etaSource,
+    multi_line: perOrder.get(r.orderId)! > 1,
   }));
   return sql`
     INSERT INTO order_lines (id, store_id, order_id, line_no, sku, quantity, unit_price, allocated, backordered,
-                             shipped, cancelled, queue_ticket, eta, eta_latest, eta_source, created_at)
+                             shipped, cancelled, queue_ticket, eta, eta_latest, eta_source, multi_line, created_at)
     SELECT l.id, l.store_id, l.order_id, l.line_no, l.sku, l.quantity, l.unit_price, l.allocated, l.backordered,
-           0, 0, l.queue_ticket, l.eta, l.eta_latest, l.eta_source, ${now}::timestamptz
+           0, 0, l.queue_ticket, l.eta, l.eta_latest, l.eta_source, l.multi_line, ${now}::timestamptz
       FROM jsonb_to_recordset(${JSON.stringify(records)}::jsonb)
            AS l(id text, store_id text, order_id text, line_no int, sku text, quantity int, unit_price int,
-                allocated int, backordered int, queue_ticket bigint, eta date, eta_latest date, eta_source text)`;
+                allocated int, backordered int, queue_ticket bigint, eta date, eta_latest date, eta_source text,
+                multi_line boolean)`;
 }
 
 /** Sets the promise of lines that just stopped waiting (all their units allocated). */

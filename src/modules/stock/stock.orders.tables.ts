@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   bigserial,
+  boolean,
   check,
   date,
   foreignKey,
@@ -78,6 +79,8 @@ export const orderLines = pgTable(
     eta: date('eta', { mode: 'string' }),
     etaLatest: date('eta_latest', { mode: 'string' }),
     etaSource: text('eta_source'),
+    /** The line's order has other lines (orders.line_count > 1); fixed at placement. */
+    multiLine: boolean('multi_line').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   },
   (t) => [
@@ -89,6 +92,12 @@ export const orderLines = pgTable(
     }),
     index('order_lines_order_idx').on(t.orderId, t.lineNo),
     index('order_lines_queue_idx').on(t.storeId, t.sku, t.queueTicket).where(sql`${t.backordered} > 0`),
+    // The overview's waiting orders: one-line orders are counted from the SKUs' waiting lines
+    // (inventory_levels), those of several lines from here. Lines of one-line orders never enter it,
+    // and a line's update already writes the queue index (its predicate reads `backordered`).
+    index('order_lines_multi_waiting_idx')
+      .on(t.storeId, t.orderId)
+      .where(sql`${t.backordered} > 0 AND ${t.multiLine}`),
     check(
       'order_lines_quantities_add_up',
       sql`${t.quantity} = ${t.allocated} + ${t.backordered} + ${t.shipped} + ${t.cancelled}`,

@@ -13,6 +13,7 @@ import {
 } from '@tanstack/react-router';
 import { ApiError, whenSignedOut } from './api/client';
 import { sessionQuery } from './api/session';
+import { overviewFigures } from './overview/source';
 import { NotFound } from './shell/NotFound';
 import { Shell } from './shell/Shell';
 import { SignInPage } from './sign-in/SignInPage';
@@ -61,6 +62,10 @@ const appRoute = createRoute({
 const overviewRoute = createRoute({
   getParentRoute: () => appRoute,
   path: '/',
+  // The figures are asked for while the page's chunk loads, not once it has rendered.
+  loader: ({ context }) => {
+    void context.queryClient.prefetchQuery(overviewFigures);
+  },
   component: lazyRouteComponent(() => import('./overview/OverviewPage'), 'OverviewPage'),
 });
 

@@ -11,7 +11,7 @@ import { PageTitle } from '../shared/PageTitle';
 import { EmptyState, ErrorNotice, Loading } from '../shared/states';
 import { AGE_BUCKETS, unitsByAge } from './ages';
 import { POLL_MS, useLive } from './live';
-import { fetchOverview, waitingLines } from './source';
+import { overviewFigures, waitingLines } from './source';
 
 const AgeChart = lazy(() => import('./AgeChart'));
 
@@ -53,8 +53,7 @@ export function OverviewPage() {
   }, [queryClient]);
   const live = useLive(refresh);
   const overview = useQuery({
-    queryKey: ['overview', 'figures'],
-    queryFn: fetchOverview,
+    ...overviewFigures,
     refetchInterval: live === 'live' ? false : POLL_MS,
   });
   const ages = useQuery({

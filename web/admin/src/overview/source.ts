@@ -5,6 +5,9 @@ import type { Backorder, BackorderPage, Overview } from '../api/types';
 
 export const fetchOverview = (): Promise<Overview> => data(api.GET('/v1/overview'));
 
+/** The figures' query: the route's loader starts it while the page's chunk loads. */
+export const overviewFigures = { queryKey: ['overview', 'figures'], queryFn: fetchOverview } as const;
+
 /** The first waiting lines in queue order (5 pages of 200), for the age chart. */
 export async function waitingLines(pages = 5): Promise<{ lines: Backorder[]; complete: boolean }> {
   const lines: Backorder[] = [];
