@@ -134,6 +134,7 @@ interface TrackedLine {
   placedDay: string;
   firstEta: string;
   firstLatest: string;
+  firstSource: string;
   /** The date the shopper was last told (first promise, then each delay notice sent). */
   told: string;
   /** A told date that passed unannounced is counted once. */
@@ -282,6 +283,7 @@ async function simulate(
   // Open purchase orders: id → when it really arrives and what it carries.
   const openPos = new Map<string, { arrives: string; lines: { sku: string; quantity: number }[] }>();
   const tracked = new Map<string, TrackedLine>();
+  const poLog: { supplier: number; created: string; expectedDate: string; late: number }[] = [];
   let lastMessageSeq = 0;
   let announcedInTime = 0;
   let announcedAhead = 0;
@@ -424,6 +426,7 @@ async function simulate(
                 placedDay: today,
                 firstEta: line.eta,
                 firstLatest: line.etaLatest,
+                firstSource: String(line.etaSource),
                 told: line.eta,
                 toldCounted: false,
                 shippedDay: null,
@@ -508,7 +511,9 @@ async function simulate(
         201,
       );
       purchaseOrders++;
+      poLog.push({ supplier, created: today, expectedDate, late: 0 });
       const arrives = addDays(expectedDate, drawLateness(rng, profile));
+      poLog.at(-1)!.late = daysBetween(expectedDate, arrives);
       openPos.set(po.id as string, {
         arrives: arrives > today ? arrives : addDays(today, 1),
         lines: lines.map((l) => ({ sku: l.sku, quantity: l.quantity })),
@@ -545,6 +550,16 @@ async function simulate(
   }
 
   // --- Figures.
+  if (process.env.PA_DUMP) {
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(
+      process.env.PA_DUMP,
+      [...tracked.values()]
+        .map((l) => JSON.stringify({ ...l, supplier: skus.find((s) => s.sku === l.sku)!.supplier }))
+        .join('\n'),
+    );
+    writeFileSync(`${process.env.PA_DUMP}.po`, poLog.map((p) => JSON.stringify(p)).join('\n'));
+  }
   const lastDay = dayOf(START + (run.days - 1) * DAY_MS);
   let lines = 0;
   let byFirst = 0;

@@ -20,7 +20,13 @@
  * 95 % did not exceed its latest arrival; when none was that late it is expected today, its latest
  * arrival today plus the 95 % lateness of the whole record. Beyond known supply, today + the lead
  * time + the half lateness of the lead-time supplier's record (95 % for the latest date).
+ *
+ * The latest arrival is never before what a log-normal fitted to the record's late deliveries
+ * says (README "Promise dates"): a delivery already some days late is, with 95 % of the chance the
+ * fit gives its being that late, at most so many days late (not yet due: 95 % of all deliveries).
  */
+
+import { normalCdf } from '../../src/modules/forecast/forecast.numeric.ts';
 
 /** Calendar dates as `YYYY-MM-DD`, counted in UTC days. */
 export const plusDays = (day: string, days: number): string =>
@@ -52,6 +58,48 @@ function latenessShare(record: readonly number[], share: number): number {
  */
 export const supplierLateness = (daysLateNewestFirst: readonly number[]): number =>
   latenessShare(supplierRecord(daysLateNewestFirst), 0.95);
+
+/**
+ * The fitted tail's answer (null: fewer than two late deliveries): log-normal over the late
+ * deliveries' days (≥ 1), its spread the sample deviation of their logarithms, at least 0.3,
+ * times √(1 + 1/k) (1 + 1/k) for k of them, a share k/n of the record late. Found here from the
+ * real-valued quantile (bisection on the logarithm), then the whole day settled by checking the
+ * days around it, capped at ten years. `upper(z)` is 1 − Φ(z).
+ */
+export function fittedTail(
+  record: readonly number[],
+  lateAlready: number,
+  upper: (z: number) => number,
+): number | null {
+  const late = record.filter((d) => d > 0);
+  if (late.length < 2) return null;
+  const k = late.length;
+  const logs = late.map(Math.log);
+  const centre = logs.reduce((a, b) => a + b) / k;
+  let squares = 0;
+  for (const y of logs) squares += (y - centre) * (y - centre);
+  const spread = Math.max(Math.sqrt(squares / (k - 1)), 0.3) * Math.sqrt((k + 1) / k) * ((k + 1) / k);
+  const share = k / record.length;
+  const exceeds = (days: number) => (days <= 0 ? share : share * upper((Math.log(days) - centre) / spread));
+  const allowed = 0.05 * (lateAlready > 0 ? exceeds(lateAlready) : 1);
+  const ok = (days: number) => days >= lateAlready && exceeds(days) <= allowed;
+  if (ok(lateAlready)) return lateAlready;
+  if (!ok(3650)) return 3650;
+  let lo = Math.log(Math.max(1, lateAlready));
+  let hi = Math.log(3650);
+  for (let i = 0; i < 200; i++) {
+    const mid = (lo + hi) / 2;
+    if (exceeds(Math.exp(mid)) > allowed) lo = mid;
+    else hi = mid;
+  }
+  let day = Math.max(lateAlready, Math.ceil(Math.exp(hi)));
+  while (day > lateAlready && ok(day - 1)) day--;
+  while (!ok(day)) day++;
+  return day;
+}
+
+/** 1 − Φ(z), from the product's normal distribution (a primitive, not the rule). */
+const upperTail = (z: number) => normalCdf(-z);
 
 export interface Delivery {
   purchaseOrderId: string;
@@ -95,11 +143,16 @@ function expected(delivery: Delivery, today: string): { arrival: string; latestA
   if (!delivery.record) return { arrival: onItsDate, latestArrival: plusDays(onItsDate, delivery.lateDays) };
   const lateAlready = Math.max(0, daysFromTo(delivery.expectedDate, today));
   const asLate = delivery.record.filter((d) => d >= lateAlready);
+  const tail = fittedTail(delivery.record, lateAlready, upperTail);
+  const widened = (day: string) => (tail === null ? day : latest(day, plusDays(delivery.expectedDate, tail)));
   if (asLate.length === 0)
-    return { arrival: onItsDate, latestArrival: plusDays(onItsDate, latenessShare(delivery.record, 0.95)) };
+    return {
+      arrival: onItsDate,
+      latestArrival: widened(plusDays(onItsDate, latenessShare(delivery.record, 0.95))),
+    };
   return {
     arrival: latest(plusDays(delivery.expectedDate, latenessShare(asLate, 0.5)), today),
-    latestArrival: latest(plusDays(delivery.expectedDate, latenessShare(asLate, 0.95)), today),
+    latestArrival: widened(latest(plusDays(delivery.expectedDate, latenessShare(asLate, 0.95)), today)),
   };
 }
 
@@ -137,7 +190,15 @@ export function promisesForQueue(facts: PromiseFacts, waiting: readonly number[]
     : {
         arrival: leadArrival,
         latestArrival: latest(
-          plusDays(leadTime, facts.leadRecord ? latenessShare(facts.leadRecord, 0.95) : facts.leadLateDays),
+          plusDays(
+            leadTime,
+            facts.leadRecord
+              ? Math.max(
+                  latenessShare(facts.leadRecord, 0.95),
+                  fittedTail(facts.leadRecord, 0, upperTail) ?? 0,
+                )
+              : facts.leadLateDays,
+          ),
           leadArrival,
         ),
         source: 'lead_time',

@@ -10,6 +10,7 @@ import {
   awaitedSupply,
   coveredUnits,
   DEFAULT_INPUTS,
+  LATEST_QUANTILE,
   type LinePromise,
   latenessRecord,
   linesToCheck,
@@ -18,7 +19,9 @@ import {
   type PromiseInputs,
   planSchedule,
   promiseAt,
+  quantileOf,
   type SupplyLot,
+  tailLateness,
 } from './promises.models.ts';
 
 const TODAY = '2026-06-15';
@@ -187,23 +190,31 @@ describe('planSchedule', () => {
     // Ten past deliveries: five on time, then 1, 2, 2, 4 and 9 days late.
     const lateness = latenessRecord([0, 0, 0, 0, 0, 1, 2, 2, 4, 9]);
     const due = (expectedDate: string) => ({ expectedDate, lateDays: 9, lateness });
-    // Not yet due: the median delivery was on time; 95 % were at most 9 days late.
+    // The fitted tail (worked by hand in the test of tailLateness): a lot not yet due is at most
+    // 11 days late, one 2 / 3 / 14 days overdue at most 22 / 24 / 53 days.
+    // Not yet due: the median delivery was on time; 95 % were at most 9 days late, the tail says 11.
     expect(lotArrival(due('2026-06-20'), TODAY)).toEqual({
       arrival: '2026-06-20',
-      latestArrival: '2026-06-29',
+      latestArrival: '2026-07-01',
     });
-    // Due today, not in yet: still possibly today.
-    expect(lotArrival(due(TODAY), TODAY)).toEqual({ arrival: TODAY, latestArrival: '2026-06-24' });
+    // Due today, not in yet: still possibly today; at the latest 11 days after its date.
+    expect(lotArrival(due(TODAY), TODAY)).toEqual({ arrival: TODAY, latestArrival: '2026-06-26' });
     // Two days overdue: of the deliveries at least 2 days late (2, 2, 4, 9), half were at most 2
-    // days late (so today) and 95 % at most 9.
-    expect(lotArrival(due('2026-06-13'), TODAY)).toEqual({ arrival: TODAY, latestArrival: '2026-06-22' });
-    // Three days overdue: (4, 9): expected a day later, at the latest 9 days after its date.
+    // days late (so today); 95 % at most 9, but the tail given 2 days late says 22.
+    expect(lotArrival(due('2026-06-13'), TODAY)).toEqual({ arrival: TODAY, latestArrival: '2026-07-05' });
+    // Three days overdue: (4, 9): expected a day later, at the latest 24 days after its date.
     expect(lotArrival(due('2026-06-12'), TODAY)).toEqual({
       arrival: '2026-06-16',
-      latestArrival: '2026-06-21',
+      latestArrival: '2026-07-06',
     });
-    // Later than any past delivery: today, widened by the supplier's 95 % lateness (9 days).
-    expect(lotArrival(due('2026-06-01'), TODAY)).toEqual({ arrival: TODAY, latestArrival: '2026-06-24' });
+    // Later than any past delivery: today; the record's 95 % (9 days) from today would say
+    // 2026-06-24, the tail given 14 days late says 53 days after its date.
+    expect(lotArrival(due('2026-06-01'), TODAY)).toEqual({ arrival: TODAY, latestArrival: '2026-07-24' });
+    // One late receipt is no tail: the record alone decides.
+    expect(lotArrival({ expectedDate: '2026-06-01', lateDays: 0, lateness: [0, 0, 3] }, TODAY)).toEqual({
+      arrival: TODAY,
+      latestArrival: '2026-06-18',
+    });
     // No record yet: on its date; inputs stored before records: on its date, widened by lateDays.
     expect(lotArrival({ expectedDate: '2026-06-20', lateDays: 0, lateness: [] }, TODAY)).toEqual({
       arrival: '2026-06-20',
@@ -213,13 +224,14 @@ describe('planSchedule', () => {
       arrival: '2026-06-20',
       latestArrival: '2026-06-23',
     });
-    // Beyond known supply: today + lead time + the lead-time supplier's median (1) and 95 % (4) lateness.
+    // Beyond known supply: today + lead time + the lead-time supplier's median (1) lateness; for the
+    // latest date its 95 % (4) or, later, its fitted tail (7: μ = 0.520, s = 0.664, σ = 0.928, p = 0.8).
     const beyond = planSchedule(
       inputs({ leadTimeDays: 7, leadLateDays: 4, leadLateness: latenessRecord([0, 1, 1, 2, 4]) }),
       TODAY,
     );
     expect(beyond).toEqual([
-      { through: null, eta: '2026-06-23', etaLatest: '2026-06-26', source: 'lead_time' },
+      { through: null, eta: '2026-06-23', etaLatest: '2026-06-29', source: 'lead_time' },
     ]);
   });
 
@@ -554,6 +566,90 @@ const removalsArb = queueArb.chain((queue) =>
     remaining: fc.tuple(...queue.map((q) => fc.integer({ min: 0, max: q }))),
   }),
 );
+
+describe('tailLateness', () => {
+  it('fits the late receipts and answers given how late a lot already is (worked by hand)', () => {
+    // Late receipts 1, 2, 2, 4, 9 of 10: logs' mean μ = 0.9940, sample deviation s = 0.8323,
+    // σ = s × √1.2 × 1.2 = 1.0940, share late p = 0.5. Not yet due: later than x with chance
+    // 0.5 × (1 − Φ((ln x − μ)/σ)) ≤ 0.05 ⇔ x ≥ e^(μ + σ Φ⁻¹(0.9)) = 10.98 → 11 days.
+    const record = latenessRecord([0, 0, 0, 0, 0, 1, 2, 2, 4, 9]);
+    expect(tailLateness(record, 0)).toBe(11);
+    // Two days late already (chance 0.30416): x ≥ e^(μ + σ Φ⁻¹(1 − 0.05 × 0.30416 / 0.5)) = 21.01 → 22.
+    expect(tailLateness(record, 2)).toBe(22);
+    expect(tailLateness(record, 3)).toBe(24);
+    expect(tailLateness(record, 14)).toBe(53);
+    // Fewer than two late receipts: nothing to fit.
+    expect(tailLateness([], 0)).toBeNull();
+    expect(tailLateness([0, 0, 0, 7], 3)).toBeNull();
+    // Equal delays still leave a spread (σ at least 0.3, widened): 1, 1 of 2 → 3 days.
+    expect(tailLateness([1, 1], 0)).toBe(3);
+    // Rarely late (2 of 60: p ≤ 1 − 95 %): a lot not yet due is expected on time at the latest.
+    expect(tailLateness(latenessRecord([...new Array<number>(58).fill(0), 3, 5]), 0)).toBe(0);
+  });
+
+  it('is never before how late the lot already is, and grows with it', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: -3, max: 40 }), { maxLength: 20 }).map(latenessRecord),
+        fc.integer({ min: 0, max: 200 }),
+        (record, overdue) => {
+          const now = tailLateness(record, overdue);
+          if (now === null) {
+            expect(record.filter((d) => d >= 1).length).toBeLessThan(2);
+            return;
+          }
+          expect(now).toBeGreaterThanOrEqual(overdue);
+          expect(tailLateness(record, overdue + 1)!).toBeGreaterThanOrEqual(now);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("covers 95 % of a heavy-tailed supplier's next deliveries from a record of 20, where the record's own 95 % does not", () => {
+    // The bench's suppliers (bench/promise-accuracy.ts): on time with probability `onTime`, else
+    // 1 + ⌊e^(μ + σZ)⌋ days late. A seeded generator, so the figures are fixed.
+    let state = 12_345;
+    const uniform = () => {
+      state ^= state << 13;
+      state >>>= 0;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      state >>>= 0;
+      return state / 4_294_967_296;
+    };
+    const normal = () =>
+      Math.sqrt(-2 * Math.log(Math.max(uniform(), 1e-12))) * Math.cos(2 * Math.PI * uniform());
+    const suppliers = [
+      { onTime: 0.5, mu: 0.5, sigma: 0.8 },
+      { onTime: 0.3, mu: 1.1, sigma: 0.9 },
+      { onTime: 0.5, mu: 1.5, sigma: 0.7 },
+    ];
+    for (const s of suppliers) {
+      const draw = () => (uniform() < s.onTime ? 0 : 1 + Math.floor(Math.exp(s.mu + s.sigma * normal())));
+      for (const overdue of [0, 4, 8]) {
+        let byTail = 0;
+        let byRecord = 0;
+        let trials = 0;
+        while (trials < 2_000) {
+          const next = draw();
+          if (next < overdue) continue;
+          const record = latenessRecord(Array.from({ length: 20 }, draw));
+          const asLate = record.filter((d) => d >= overdue);
+          const recordSays =
+            asLate.length > 0
+              ? quantileOf(asLate, LATEST_QUANTILE)
+              : overdue + quantileOf(record, LATEST_QUANTILE);
+          trials++;
+          if (next <= Math.max(recordSays, tailLateness(record, overdue) ?? 0)) byTail++;
+          if (next <= recordSays) byRecord++;
+        }
+        expect(byTail / trials).toBeGreaterThanOrEqual(0.93);
+        if (overdue > 0) expect(byRecord / trials).toBeLessThan(0.9);
+      }
+    }
+  });
+});
 
 describe('linesToCheck', () => {
   it('every line whose promise changes lies within the lines it names', () => {

@@ -6,6 +6,7 @@
  */
 
 import { addDays } from '../../shared/dates.ts';
+import { normalCdf } from '../forecast/forecast.numeric.ts';
 
 export type EtaSource = 'stock' | 'purchase_order' | 'lead_time' | 'merchant_date';
 
@@ -111,14 +112,66 @@ export function quantileOf(ascending: readonly number[], q: number): number {
 const daysFrom = (from: string, to: string): number =>
   Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 
+/** Late receipts a record needs before its fitted tail counts (`tailLateness`). */
+export const TAIL_MIN_LATE = 2;
+/** The smallest spread (log-days) the fitted tail assumes: a record of equal delays is no proof of none longer. */
+export const TAIL_MIN_SIGMA = 0.3;
+/** The fitted tail never says more than this many days (a bound for the search, ten years). */
+export const TAIL_MAX_DAYS = 3_650;
+
+/**
+ * The `LATEST_QUANTILE` lateness of a delivery already `overdue` days late (0: not yet due), from a
+ * log-normal tail fitted to the record's late receipts (≥ 1 day): μ and s the mean and sample
+ * standard deviation of their logarithms, σ = max(s, `TAIL_MIN_SIGMA`) × √(1 + 1/k) × (1 + 1/k)
+ * for k late receipts (a prediction for one more delivery from only k, wider than the fit itself),
+ * and the share late p = k / n. A delivery is later than x days with probability
+ * p · (1 − Φ((ln x − μ) / σ)) (x ≥ 1; p at 0). Given that it is already `overdue` days late (that
+ * probability at `overdue`), the result is the smallest whole number of days, at least `overdue`,
+ * that it exceeds with at most `1 − LATEST_QUANTILE` of that chance. So a lot later than anything
+ * in its supplier's record still gets a range that grows with how late it already is, as
+ * heavy-tailed delays do. Null when the record has fewer than `TAIL_MIN_LATE` late receipts.
+ */
+export function tailLateness(ascending: readonly number[], overdue: number): number | null {
+  const late = ascending.filter((d) => d >= 1);
+  const k = late.length;
+  if (k < TAIL_MIN_LATE) return null;
+  const logs = late.map((d) => Math.log(d));
+  const mu = logs.reduce((sum, y) => sum + y, 0) / k;
+  const spread = Math.sqrt(logs.reduce((sum, y) => sum + (y - mu) ** 2, 0) / (k - 1));
+  const sigma = Math.max(spread, TAIL_MIN_SIGMA) * Math.sqrt(1 + 1 / k) * (1 + 1 / k);
+  const shareLate = k / ascending.length;
+  // Φ of the negated standardised log: the upper tail without cancellation.
+  const laterThan = (days: number) =>
+    days < 1 ? shareLate : shareLate * normalCdf((mu - Math.log(days)) / sigma);
+  const target = (1 - LATEST_QUANTILE) * (overdue > 0 ? laterThan(overdue) : 1);
+  const from = Math.max(0, overdue);
+  if (laterThan(from) <= target) return from;
+  // The smallest whole day at most `target`: double, then halve the gap (laterThan decreases).
+  let below = from;
+  let above = Math.max(1, 2 * from);
+  while (laterThan(above) > target) {
+    if (above >= TAIL_MAX_DAYS) return TAIL_MAX_DAYS;
+    below = above;
+    above = Math.min(TAIL_MAX_DAYS, 2 * above);
+  }
+  while (above - below > 1) {
+    const middle = Math.floor((below + above) / 2);
+    if (laterThan(middle) > target) below = middle;
+    else above = middle;
+  }
+  return above;
+}
+
 /**
  * When a lot not yet received is expected, and its latest likely arrival, from its supplier's
  * record: a lot `d` days overdue (its expected date passed `d` days ago; 0 when not yet due) is
  * late by at least `d`, so only the past deliveries at least that late say how late it will be —
  * their median gives the arrival, their `LATEST_QUANTILE` the latest arrival. When none of them
  * was that late (or the supplier has no record), it is expected today, widened by the supplier's
- * usual lateness. Never before today. Legacy inputs (no `lateness`): the expected date, today at
- * the earliest, widened by `lateDays`.
+ * usual lateness. The latest arrival is never before what the record's fitted tail says
+ * (`tailLateness`): a handful of past deliveries rarely shows how late the worst ones get. Never
+ * before today. Legacy inputs (no `lateness`): the expected date, today at the earliest, widened
+ * by `lateDays`.
  */
 export function lotArrival(
   lot: Pick<SupplyLot, 'expectedDate' | 'lateDays' | 'lateness'>,
@@ -128,11 +181,14 @@ export function lotArrival(
   if (lot.lateness === undefined) return { arrival, latestArrival: addDays(arrival, lot.lateDays) };
   const overdue = Math.max(0, daysFrom(lot.expectedDate, today));
   const asLate = lot.lateness.filter((d) => d >= overdue);
+  const tail = tailLateness(lot.lateness, overdue);
+  const atLeast = (latestArrival: string) =>
+    tail === null ? latestArrival : later(latestArrival, addDays(lot.expectedDate, tail));
   if (asLate.length === 0)
-    return { arrival, latestArrival: addDays(arrival, quantileOf(lot.lateness, LATEST_QUANTILE)) };
+    return { arrival, latestArrival: atLeast(addDays(arrival, quantileOf(lot.lateness, LATEST_QUANTILE))) };
   return {
     arrival: later(addDays(lot.expectedDate, quantileOf(asLate, ETA_QUANTILE)), today),
-    latestArrival: later(addDays(lot.expectedDate, quantileOf(asLate, LATEST_QUANTILE)), today),
+    latestArrival: atLeast(later(addDays(lot.expectedDate, quantileOf(asLate, LATEST_QUANTILE)), today)),
   };
 }
 
@@ -197,8 +253,9 @@ export function planSchedule(inputs: PromiseInputs, today: string): Segment[] {
 
 /**
  * Supply past the known lots: the merchant's date when it is still ahead, else today + the lead
- * time + the lead-time supplier's median lateness (its `LATEST_QUANTILE` for the latest arrival;
- * legacy inputs: 0 and `leadLateDays`), never before the last lot.
+ * time + the lead-time supplier's median lateness (for the latest arrival its `LATEST_QUANTILE`,
+ * or its fitted tail's when that is later, see `tailLateness`; legacy inputs: 0 and
+ * `leadLateDays`), never before the last lot.
  */
 function beyondSupply(
   inputs: PromiseInputs,
@@ -212,7 +269,9 @@ function beyondSupply(
   const history = inputs.leadLateness;
   const base = addDays(today, inputs.leadTimeDays);
   const arrival = later(history ? addDays(base, quantileOf(history, ETA_QUANTILE)) : base, lastArrival);
-  const late = history ? quantileOf(history, LATEST_QUANTILE) : inputs.leadLateDays;
+  const late = history
+    ? Math.max(quantileOf(history, LATEST_QUANTILE), tailLateness(history, 0) ?? 0)
+    : inputs.leadLateDays;
   return { kind: 'lead_time', arrival, latestArrival: later(addDays(base, late), arrival) };
 }
 
