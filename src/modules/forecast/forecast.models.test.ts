@@ -12,7 +12,7 @@ import {
 import { fitIntermittent, intermittentParameters, intermittentRun } from './forecast.intermittent.ts';
 import { FORECAST_METHODS, fitMethod } from './forecast.methods.ts';
 import { chooseMethod, forecastDemand, type MethodScore, predictionIntervals } from './forecast.models.ts';
-import { normalQuantile } from './forecast.numeric.ts';
+import { normalCdf, normalQuantile } from './forecast.numeric.ts';
 
 const SPECS: EtsSpec[] = [
   { trend: 'N', season: 'N', period: 1 },
@@ -217,6 +217,18 @@ describe('accuracy and choice', () => {
   it('normal quantiles and intervals', () => {
     expect(normalQuantile(0.975)).toBeCloseTo(1.959963984540054, 12);
     expect(normalQuantile(0.9)).toBeCloseTo(1.2815515655446004, 12);
+    // Far in the tails too (the plain Newton iteration diverged there and returned NaN).
+    expect(normalQuantile(1e-8)).toBeCloseTo(-5.612, 3);
+    expect(normalQuantile(0.9999)).toBeCloseTo(3.719, 3);
+    expect(normalQuantile(0.99993)).toBeGreaterThan(normalQuantile(0.9999));
+    fc.assert(
+      fc.property(fc.double({ min: 1e-12, max: 0.5, noNaN: true }), (p) => {
+        const x = normalQuantile(p);
+        expect(Number.isFinite(x)).toBe(true);
+        expect(Math.abs(normalCdf(x) - p)).toBeLessThanOrEqual(1e-9 * p);
+        expect(normalQuantile(Math.min(0.5, p * 1.01))).toBeGreaterThanOrEqual(x);
+      }),
+    );
     const { lower, upper } = predictionIntervals([10], [4], 0.95);
     expect(lower[0]).toBeCloseTo(10 - 2 * 1.959963984540054, 12);
     expect(upper[0]).toBeCloseTo(10 + 2 * 1.959963984540054, 12);

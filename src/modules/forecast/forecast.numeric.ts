@@ -185,13 +185,21 @@ function erfc(x: number): number {
 /** Quantile of the standard normal (probability in (0, 1)), by Newton steps on `normalCdf`. */
 export function normalQuantile(probability: number): number {
   if (!(probability > 0 && probability < 1)) throw new RangeError('probability must be in (0, 1)');
-  // Start from a logistic approximation, then refine.
-  let x = Math.log(probability / (1 - probability)) / 1.702;
-  for (let i = 0; i < 50; i++) {
+  // Newton's method from a logistic approximation, kept inside a bracket of the root: a step that
+  // leaves the bracket (far in the tails, where the density is tiny) bisects it instead.
+  let low = -40;
+  let high = 40;
+  let x = Math.min(high, Math.max(low, Math.log(probability / (1 - probability)) / 1.702));
+  for (let i = 0; i < 200; i++) {
+    const error = normalCdf(x) - probability;
+    if (error === 0) return x;
+    if (error > 0) high = x;
+    else low = x;
     const density = Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
-    const stepSize = (normalCdf(x) - probability) / density;
-    x -= stepSize;
-    if (Math.abs(stepSize) < 1e-14 * Math.max(1, Math.abs(x))) break;
+    let next = x - error / density;
+    if (!(next > low && next < high)) next = (low + high) / 2;
+    if (Math.abs(next - x) < 1e-14 * Math.max(1, Math.abs(x))) return next;
+    x = next;
   }
   return x;
 }
