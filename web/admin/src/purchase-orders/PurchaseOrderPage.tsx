@@ -22,6 +22,7 @@ import {
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useParams } from '@tanstack/react-router';
 import { type FormEvent, useState } from 'react';
+import { FormDialog } from '../shared/FormDialog';
 import { formatCount, formatDay, formatTime } from '../shared/format';
 import { AnchorLink } from '../shared/links';
 import { PageTitle } from '../shared/PageTitle';
@@ -505,47 +506,32 @@ function MoveDateDialog({
     onSuccess: onDone,
   });
   return (
-    <Modal
-      closeButtonProps={{ 'aria-label': 'Close' }}
-      opened
-      onClose={onClose}
+    <FormDialog
       title="Move the expected date"
+      submitLabel="Move the date"
+      pending={save.isPending}
+      error={save.error}
+      errorTitle="The date did not move"
+      onClose={onClose}
+      onSubmit={() => save.mutate()}
     >
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          save.mutate();
-        }}
-      >
-        <Stack gap="sm">
-          <TextInput
-            type="date"
-            label="New expected date"
-            value={date}
-            onChange={(e) => setDate(e.currentTarget.value)}
-            required
-          />
-          <Textarea
-            label="Reason"
-            description="Kept in the date history"
-            placeholder="Supplier says the container is held at customs"
-            value={reason}
-            onChange={(e) => setReason(e.currentTarget.value)}
-            required
-            maxLength={500}
-          />
-          {save.isError && <ErrorNotice error={save.error} title="The date did not move" />}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={save.isPending}>
-              Move the date
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+      <TextInput
+        type="date"
+        label="New expected date"
+        value={date}
+        onChange={(e) => setDate(e.currentTarget.value)}
+        required
+      />
+      <Textarea
+        label="Reason"
+        description="Kept in the date history"
+        placeholder="Supplier says the container is held at customs"
+        value={reason}
+        onChange={(e) => setReason(e.currentTarget.value)}
+        required
+        maxLength={500}
+      />
+    </FormDialog>
   );
 }
 
@@ -564,33 +550,23 @@ function ReferenceDialog({
     onSuccess: onDone,
   });
   return (
-    <Modal closeButtonProps={{ 'aria-label': 'Close' }} opened onClose={onClose} title="Edit the reference">
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          save.mutate();
-        }}
-      >
-        <Stack gap="sm">
-          <TextInput
-            label="Your reference"
-            description="Your own PO number; unique in the store. Empty: none."
-            value={reference}
-            onChange={(e) => setReference(e.currentTarget.value)}
-            maxLength={200}
-          />
-          {save.isError && <ErrorNotice error={save.error} title="The reference was not saved" />}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={save.isPending}>
-              Save
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+    <FormDialog
+      title="Edit the reference"
+      submitLabel="Save"
+      pending={save.isPending}
+      error={save.error}
+      errorTitle="The reference was not saved"
+      onClose={onClose}
+      onSubmit={() => save.mutate()}
+    >
+      <TextInput
+        label="Your reference"
+        description="Your own PO number; unique in the store. Empty: none."
+        value={reference}
+        onChange={(e) => setReference(e.currentTarget.value)}
+        maxLength={200}
+      />
+    </FormDialog>
   );
 }
 
@@ -609,37 +585,22 @@ function LinesDialog({
     onSuccess: onDone,
   });
   return (
-    <Modal
-      closeButtonProps={{ 'aria-label': 'Close' }}
-      opened
-      onClose={onClose}
+    <FormDialog
       title={`Lines of ${po.reference ?? po.id}`}
       size="lg"
+      submitLabel="Save lines"
+      pending={save.isPending}
+      error={save.error}
+      errorTitle="The lines were not saved"
+      onClose={onClose}
+      onSubmit={() => save.mutate()}
     >
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          save.mutate();
-        }}
-      >
-        <Stack gap="sm">
-          <Text size="sm" c="dimmed">
-            Change units and costs, add SKUs or remove lines. A line cannot go below what has already been
-            received.
-          </Text>
-          <LinesEditor lines={lines} onChange={setLines} />
-          {save.isError && <ErrorNotice error={save.error} title="The lines were not saved" />}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={save.isPending}>
-              Save lines
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+      <Text size="sm" c="dimmed">
+        Change units and costs, add SKUs or remove lines. A line cannot go below what has already been
+        received.
+      </Text>
+      <LinesEditor lines={lines} onChange={setLines} />
+    </FormDialog>
   );
 }
 
