@@ -69,5 +69,6 @@ describe('what-if against a real restock', () => {
       }),
       { numRuns: 100 },
     );
-  });
+    // 100 real restocks and what-ifs: more than a minute on a loaded machine.
+  }, 180_000);
 });
