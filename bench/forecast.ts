@@ -15,7 +15,7 @@ import {
   FORECAST_METHODS,
   type ForecastMethod,
 } from '../src/modules/forecast/forecast.models.ts';
-import { log, round } from './common.ts';
+import { log, round, xorshift32 } from './common.ts';
 
 export interface ForecastBenchOptions {
   series?: number | undefined;
@@ -36,15 +36,7 @@ const BEATS_NAIVE_GOAL = 0.8;
 
 /** A small seeded generator (xorshift32), so every run sees the same demand. */
 function generator(seed: number) {
-  let state = seed >>> 0 || 1;
-  const uniform = (): number => {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state / 4294967296;
-  };
+  const uniform = xorshift32(seed);
   const poisson = (mean: number): number => {
     if (mean <= 0) return 0;
     if (mean > 40) {

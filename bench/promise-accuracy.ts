@@ -38,7 +38,7 @@ import { createSenders } from '../src/modules/messages/messages.channels.ts';
 import { deliverDue } from '../src/modules/messages/messages.delivery.ts';
 import { relayBacklog, relayEvents } from '../src/modules/messages/messages.relay.ts';
 import { refreshDuePromises } from '../src/modules/promises/promises.jobs.ts';
-import { type Engine, freshBenchDatabase, log, round } from './common.ts';
+import { type Engine, freshBenchDatabase, log, round, xorshift32 } from './common.ts';
 
 export interface PromiseAccuracyOptions {
   engine: Engine;
@@ -80,15 +80,7 @@ const SUPPLIERS: readonly SupplierProfile[] = [
 
 /** A small seeded generator (xorshift32), so every run sees the same store. */
 function generator(seed: number) {
-  let state = seed >>> 0 || 1;
-  const uniform = (): number => {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state / 4294967296;
-  };
+  const uniform = xorshift32(seed);
   const normal = (): number =>
     Math.sqrt(-2 * Math.log(Math.max(uniform(), 1e-12))) * Math.cos(2 * Math.PI * uniform());
   const poisson = (mean: number): number => {
