@@ -87,11 +87,11 @@ export function startServer(
       HOST: '127.0.0.1',
       BACKFILL_OPERATOR_TOKEN: OPERATOR_TOKEN,
       BACKFILL_PUBLIC_RATE_LIMIT: '10000000',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: process.env.BENCH_SERVER_LOG ?? 'warn',
       ...(options.traceSql ? { BENCH_SQL_TRACE: options.traceSql } : {}),
       ...options.env,
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', process.env.BENCH_SERVER_LOG ? 'inherit' : 'ignore', 'inherit'],
   });
 }
 

@@ -51,12 +51,13 @@ describe.skipIf(engineUnderTest() === 'postgres')('start-up from the build (PGli
     console.log(
       `restart: /health after ${Math.round(elapsedMs)} ms, ${cpuMs} ms of CPU, load ${loadavg()[0]!}`,
     );
-    // The CPU the restart needs is what the code decides, within this VM's noise: the same build
-    // measured 4.0–4.9 s of CPU in three restarts in a row here (2026-12-07), 2.4 s on CI's runner,
-    // and 6.1 s at load 8 on two cores (CPU time inflates too when the cores are shared four
-    // ways), so it is held to 5.5 s unless the machine is more than twice oversubscribed. The wall
-    // clock also depends on what else runs, so it is held to 5 s only when the cores are not.
-    if (loadavg()[0]! <= 2 * availableParallelism()) expect(cpuMs).toBeLessThan(5_500);
+    // The CPU the restart needs is what the code decides, within this VM's noise, which is wide:
+    // V8 compiles PGlite's WebAssembly on background threads, and their CPU grows with contention.
+    // The same build measured 2.8 s of CPU on a quiet machine here (2026-12-07, 1.8 s wall), 4.0–4.9 s
+    // at load ~3, 6.1 s at load 8 on two cores, and 5.8 s on CI's runner at load ≤ 4 (while 2.4 s on
+    // an earlier run there). It is held to 8 s (a start-up grown threefold fails) unless the machine
+    // is more than twice oversubscribed; the wall clock to 5 s only when the cores are not shared.
+    if (loadavg()[0]! <= 2 * availableParallelism()) expect(cpuMs).toBeLessThan(8_000);
     if (loadavg()[0]! <= availableParallelism()) expect(elapsedMs).toBeLessThan(5_000);
     const log = again.output.join('');
     expect(log).toMatch(/database opened in \d+\.\d+ s, migrations checked in \d+\.\d+ s, the rest/);

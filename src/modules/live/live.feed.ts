@@ -102,7 +102,7 @@ export class LiveFeed {
       sql`SELECT seq, xid::text AS xid, type FROM events
            WHERE (xid, seq) > (${after.xid}::xid8, ${after.seq}::bigint)
              AND xid < pg_snapshot_xmin(pg_current_snapshot()) AND store_id = ${storeId}
-           ORDER BY xid, seq LIMIT ${RESUME_MAX}`,
+           ORDER BY events.xid, events.seq LIMIT ${RESUME_MAX}`,
     );
     return rows.map((r) => ({ seq: Number(r.seq), xid: r.xid, storeId, type: r.type }));
   }
@@ -180,7 +180,7 @@ export class LiveFeed {
         sql`SELECT store_id, type, seq, xid::text AS xid FROM events
              WHERE (xid, seq) > (${cursor.xid}::xid8, ${cursor.seq}::bigint)
                AND xid < pg_snapshot_xmin(pg_current_snapshot())
-             ORDER BY xid, seq
+             ORDER BY events.xid, events.seq
              LIMIT ${BATCH}`,
       );
       // The feed went idle (or restarted) meanwhile: this read belongs to no one.

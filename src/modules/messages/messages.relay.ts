@@ -1,5 +1,7 @@
+import { performance } from 'node:perf_hooks';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { inTransaction, queryRows, type Tx } from '../../db/client.ts';
+import { type ChunkSizing, nextChunkSize } from '../../shared/chunking.ts';
 import type { Deps } from '../../shared/context.ts';
 import { webhookEndpoints } from '../webhooks/webhooks.tables.ts';
 import { endpointWants, GIVE_UP_AFTER_MS } from './messages.models.ts';
@@ -9,10 +11,19 @@ import { messages, messagingSettings } from './messages.tables.ts';
 type RelayDeps = Pick<Deps, 'db' | 'clock' | 'ids'>;
 export type NewMessage = typeof messages.$inferInsert;
 
+/**
+ * A backlog (a restart after downtime, an import of many orders) is relayed in batches sized to take
+ * about 50 ms each: a store that emails renders every message inside the batch's transaction, and on
+ * PGlite a 500-event batch of those held the one connection for seconds.
+ */
+const FIRST_BATCH = 100;
+const BATCH_SIZING: ChunkSizing = { targetMs: 50, min: 10, max: 1_000 };
+
 /** The relay's own cursor; tests (which share one database) relay their own stores under their own. */
 const CURSOR = 'messages';
 
 export interface RelayOptions {
+  /** Events per transaction, fixed; by default each batch is sized to take about 50 ms. */
   batchSize?: number;
   maxBatches?: number;
   /** A separate cursor, started where the outbox ends now, reading only `storeIds`' events. */
@@ -33,18 +44,24 @@ export interface RelayResult {
  *
  * The outbox is read in (transaction id, seq) order, and only transactions older than every one
  * still running: a `seq` is taken when a row is written, not when it commits, so reading by seq
- * alone would skip an event whose transaction commits after a later-numbered one.
+ * alone would skip an event whose transaction commits after a later-numbered one. The ORDER BY names
+ * `events.xid`: a bare `xid` would be the output column `xid::text`, ordering '1000' before '999'
+ * (a full batch across such a boundary moved the cursor past events it had not read), and it could
+ * not use the (xid, seq) index (a sort of the whole backlog per batch).
  */
 export async function relayEvents(deps: RelayDeps, options: RelayOptions = {}): Promise<RelayResult> {
-  const batchSize = options.batchSize ?? 500;
+  let batchSize = options.batchSize ?? FIRST_BATCH;
   const result: RelayResult = { events: 0, created: [] };
   for (let batch = 0; batch < (options.maxBatches ?? 20); batch++) {
+    const started = performance.now();
     const { events, created } = await inTransaction(deps.db, (tx) =>
       relayBatch(tx, deps, batchSize, options.scope),
     );
     result.events += events;
     result.created.push(...created);
     if (events < batchSize) break;
+    if (options.batchSize === undefined)
+      batchSize = nextChunkSize(batchSize, performance.now() - started, BATCH_SIZING);
   }
   return result;
 }
@@ -85,7 +102,7 @@ async function relayBatch(
     sql`SELECT id, store_id, type, data, created_at, xid::text AS xid, seq FROM events
          WHERE (xid, seq) > (${cursor.xid}::xid8, ${cursor.seq}::bigint)
            AND xid < pg_snapshot_xmin(pg_current_snapshot()) ${stores}
-         ORDER BY xid, seq
+         ORDER BY events.xid, events.seq
          LIMIT ${batchSize}`,
   );
   if (rows.length === 0) return { events: 0, created: [] };

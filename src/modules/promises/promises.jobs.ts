@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
 import { inTransaction, queryRows } from '../../db/client.ts';
+import { type ChunkSizing, nextChunkSize } from '../../shared/chunking.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
 import { storeToday } from '../../shared/dates.ts';
 import { type Periodic, startPeriodic } from '../../shared/periodic.ts';
@@ -13,20 +14,15 @@ export interface DailyRefreshResult {
 
 /**
  * Waiting lines re-dated per transaction: a placement on the SKU waits for at most one chunk. The
- * job starts at `CHUNK_LINES` and sizes each next chunk so that it should take about
- * `CHUNK_TARGET_MS` (between `CHUNK_MIN_LINES` and `CHUNK_MAX_LINES`): a loaded database gets
- * smaller chunks, an idle one fewer transactions.
+ * job starts at `CHUNK_LINES` and sizes each next chunk so that it should take about 30 ms (between
+ * 100 and 5,000 lines): a loaded database gets smaller chunks, an idle one fewer transactions.
  */
 const CHUNK_LINES = 1_000;
-const CHUNK_MIN_LINES = 100;
-const CHUNK_MAX_LINES = 5_000;
-const CHUNK_TARGET_MS = 30;
+const CHUNK_SIZING: ChunkSizing = { targetMs: 30, min: 100, max: 5_000 };
 
 /** The next chunk's size after one of `lines` lines took `ms`. */
 export function nextChunkLines(lines: number, ms: number): number {
-  const scaled = Math.round((lines * CHUNK_TARGET_MS) / Math.max(ms, 1));
-  // Grow at most twofold per chunk; shrink at once.
-  return Math.min(CHUNK_MAX_LINES, Math.max(CHUNK_MIN_LINES, Math.min(scaled, lines * 2)));
+  return nextChunkSize(lines, ms, CHUNK_SIZING);
 }
 
 /**
