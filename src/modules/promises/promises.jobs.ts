@@ -70,10 +70,13 @@ export async function refreshDuePromises(
         if (options.signal?.aborted) return { skus };
         const started = performance.now();
         done = await inTransaction(deps.db, async (tx) => {
-          // A chunk does not wait for its WAL flush: under a mass re-date's checkpoints a flush took
-          // 100+ ms, all of it with the SKU's lock held. Losing the last chunks to a crash loses
-          // nothing: each is atomic, and the job re-dates what is still on an earlier day's schedule.
-          await tx.execute(sql`SET LOCAL synchronous_commit = off`);
+          // On PostgreSQL a chunk does not wait for its WAL flush: under a mass re-date's
+          // checkpoints a flush took 100+ ms, all of it with the SKU's lock held from placements.
+          // Losing the last chunks to a crash loses nothing: each is atomic, and the job re-dates
+          // what is still on an earlier day's schedule. (PGlite has no WAL writer: there an
+          // unflushed commit waits for the next flush, and a killed process would lose all of a
+          // run's progress; its one connection leaves no placement waiting on the lock anyway.)
+          if (deps.engine === 'postgres') await tx.execute(sql`SET LOCAL synchronous_commit = off`);
           const level = (await lockLevels(tx, [{ storeId: store.id, sku }])).values().next().value;
           return !level || redateChunk(tx, deps, store, level, lines);
         });
