@@ -5,7 +5,9 @@
  * curve; alert conversion; prepaid money per SKU; supplier lateness; CSV; bad input.
  */
 import { sql } from 'drizzle-orm';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryRows } from '../src/db/client.ts';
 import { releaseStockAlerts } from '../src/modules/alerts/alerts.usecases.ts';
 import { ManualClock } from '../src/shared/clock.ts';
 import { parseCsv } from '../src/shared/csv.ts';
@@ -217,6 +219,147 @@ describe('service', () => {
         { errorDays: 2, lines: 2, share: 0.5 },
       ],
     });
+  });
+});
+
+describe('monthly totals (migration 0021)', () => {
+  /** Each monthly table against its daily table summed by month, for one store. */
+  async function monthlyMismatches(storeId: string): Promise<unknown[]> {
+    const db = t.app.deps.db;
+    const pairs: [string, string][] = [
+      [
+        `SELECT sku, month, ordered_units::int AS a, allocated_units::int AS b, waiting_units::int AS c, 0 AS d, false AS e, 0 AS f
+           FROM demand_monthly WHERE store_id = $1 AND (ordered_units, allocated_units, waiting_units) <> (0, 0, 0)`,
+        `SELECT sku, date_trunc('month', day::timestamp)::date AS month, sum(ordered_units)::int AS a,
+                sum(allocated_units)::int AS b, sum(waiting_units)::int AS c, 0 AS d, false AS e, 0 AS f
+           FROM demand_daily WHERE store_id = $1 GROUP BY 1, 2
+          HAVING (sum(ordered_units), sum(allocated_units), sum(waiting_units)) <> (0, 0, 0)`,
+      ],
+      [
+        `SELECT sku, month, units::int AS a, 0 AS b, 0 AS c, 0 AS d, false AS e, 0 AS f
+           FROM demand_refusals_monthly WHERE store_id = $1 AND units <> 0`,
+        `SELECT sku, date_trunc('month', day::timestamp)::date AS month, sum(units)::int AS a, 0 AS b, 0 AS c, 0 AS d,
+                false AS e, 0 AS f
+           FROM demand_refusals WHERE store_id = $1 GROUP BY 1, 2 HAVING sum(units) <> 0`,
+      ],
+      [
+        `SELECT sku, month, lines::int AS a, 0 AS b, 0 AS c, wait_days AS d, by_latest AS e, error_days AS f
+           FROM demand_outcomes_monthly WHERE store_id = $1 AND lines <> 0`,
+        `SELECT sku, date_trunc('month', day::timestamp)::date AS month, sum(lines)::int AS a, 0 AS b, 0 AS c,
+                wait_days AS d, by_latest AS e, error_days AS f
+           FROM demand_outcomes WHERE store_id = $1 GROUP BY sku, 2, wait_days, by_latest, error_days HAVING sum(lines) <> 0`,
+      ],
+    ];
+    const out: unknown[] = [];
+    for (const [monthly, daily] of pairs) {
+      const q = (text: string) =>
+        queryRows<Record<string, unknown>>(db, sql.raw(text.replaceAll('$1', `'${storeId}'`)));
+      const key = (r: Record<string, unknown>) => JSON.stringify(Object.values(r).map(String));
+      const a = (await q(monthly)).map(key).sort();
+      const b = (await q(daily)).map(key).sort();
+      if (JSON.stringify(a) !== JSON.stringify(b)) out.push({ monthly: a, fromDaily: b });
+    }
+    return out;
+  }
+
+  it('equal the daily counters summed by month, after the real flows above', async () => {
+    expect(await monthlyMismatches(store.id)).toEqual([]);
+    const [row] = await queryRows<{ n: number }>(
+      t.app.deps.db,
+      sql`SELECT count(*)::int AS n FROM demand_monthly WHERE store_id = ${store.id}`,
+    );
+    expect(row!.n).toBeGreaterThan(0);
+  });
+
+  it('follow any sequence of inserts, upserts, updates and deletes of the daily rows', async () => {
+    const other = await t.createStore('Monthly');
+    const db = t.app.deps.db;
+    const days = ['2026-01-31', '2026-02-01', '2026-02-28', '2026-03-01', '2026-03-15'];
+    const step = fc.record({
+      kind: fc.constantFrom('upsert', 'update', 'delete'),
+      table: fc.constantFrom('daily', 'refusals', 'outcomes'),
+      sku: fc.constantFrom('A', 'B'),
+      day: fc.constantFrom(...days),
+      source: fc.constantFrom(...days),
+      units: fc.integer({ min: 0, max: 5 }),
+      other: fc.integer({ min: 0, max: 5 }),
+      wait: fc.integer({ min: 0, max: 2 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 12 }), async (steps) => {
+        for (const s of steps) {
+          const where = sql`store_id = ${other.id} AND sku = ${s.sku} AND day = ${s.day}::date`;
+          if (s.table === 'daily') {
+            if (s.kind === 'upsert')
+              await db.execute(sql`
+                INSERT INTO demand_daily AS d (store_id, sku, day, ordered_units, waiting_units, shipped_units)
+                VALUES (${other.id}, ${s.sku}, ${s.day}::date, ${s.units}, ${s.other}, ${s.units})
+                ON CONFLICT (store_id, sku, day) DO UPDATE SET ordered_units = d.ordered_units + excluded.ordered_units,
+                  waiting_units = d.waiting_units + excluded.waiting_units`);
+            else if (s.kind === 'update')
+              await db.execute(
+                sql`UPDATE demand_daily SET allocated_units = allocated_units + ${s.units}, shipped_units = ${s.other}
+                     WHERE store_id = ${other.id} AND sku = ${s.sku}`,
+              );
+            else await db.execute(sql`DELETE FROM demand_daily WHERE ${where}`);
+          } else if (s.table === 'refusals') {
+            if (s.kind === 'upsert')
+              await db.execute(sql`
+                INSERT INTO demand_refusals AS r (store_id, sku, day, reason, units, lines)
+                VALUES (${other.id}, ${s.sku}, ${s.day}::date, 'sold_out', ${s.units}, 1)
+                ON CONFLICT (store_id, sku, day, reason) DO UPDATE SET units = r.units + excluded.units`);
+            else if (s.kind === 'update')
+              await db.execute(sql`UPDATE demand_refusals SET units = ${s.other} WHERE ${where}`);
+            else await db.execute(sql`DELETE FROM demand_refusals WHERE ${where}`);
+          } else if (s.kind === 'upsert')
+            await db.execute(sql`
+              INSERT INTO demand_outcomes AS o (store_id, sku, day, wait_days, error_days, by_latest, lines, units)
+              VALUES (${other.id}, ${s.sku}, ${s.day}::date, ${s.wait}, ${s.wait - 1}, ${s.wait < 2}, ${s.units}, 1)
+              ON CONFLICT (store_id, sku, day, wait_days, error_days, by_latest) DO UPDATE SET lines = o.lines + excluded.lines`);
+          else if (s.kind === 'update')
+            // Moves rows between keys too (a month's totals lose what another gains).
+            await db.execute(sql`UPDATE demand_outcomes SET lines = lines + ${s.units}, day = ${s.day}::date
+                                  WHERE store_id = ${other.id} AND sku = ${s.sku} AND wait_days = ${s.wait}
+                                    AND day = ${s.source}::date AND NOT EXISTS (SELECT 1 FROM demand_outcomes x WHERE x.store_id = ${other.id}
+                                      AND x.sku = ${s.sku} AND x.day = ${s.day}::date AND x.wait_days = ${s.wait})`);
+          else await db.execute(sql`DELETE FROM demand_outcomes WHERE ${where}`);
+        }
+        expect(await monthlyMismatches(other.id)).toEqual([]);
+      }),
+      { numRuns: 100 },
+    );
+  }, 180_000);
+
+  it('give a service report the same figures, whatever months and days its period cuts into', async () => {
+    const periods = [
+      ['2026-05-01', '2026-05-31'],
+      ['2026-05-02', '2026-05-30'],
+      ['2026-04-20', '2026-06-10'],
+      ['2026-04-01', '2026-06-30'],
+      ['2026-05-10', '2026-06-30'],
+    ];
+    for (const [from, to] of periods) {
+      const body = await report(`service?from=${from}&to=${to}`);
+      // The oracle: the daily rows alone, over exactly the period.
+      const [units] = await queryRows<{ o: number; r: number; l: number }>(
+        t.app.deps.db,
+        sql`SELECT (SELECT coalesce(sum(ordered_units), 0)::int FROM demand_daily
+                     WHERE store_id = ${store.id} AND day BETWEEN ${from}::date AND ${to}::date) AS o,
+                   (SELECT coalesce(sum(units), 0)::int FROM demand_refusals
+                     WHERE store_id = ${store.id} AND day BETWEEN ${from}::date AND ${to}::date) AS r,
+                   (SELECT coalesce(sum(lines), 0)::int FROM demand_outcomes
+                     WHERE store_id = ${store.id} AND day BETWEEN ${from}::date AND ${to}::date) AS l`,
+      );
+      expect(body, `${from}..${to}`).toMatchObject({
+        orderedUnits: units!.o,
+        refusedUnits: units!.r,
+        linesShipped: units!.l,
+      });
+    }
+    // May holds the whole story (see the service test above): a period of May's days only agrees.
+    expect((await report('service?from=2026-05-01&to=2026-05-31')).orderedUnits).toBe(
+      (await report('service?from=2026-04-30&to=2026-06-01')).orderedUnits,
+    );
   });
 });
 

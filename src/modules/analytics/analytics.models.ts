@@ -32,6 +32,33 @@ export function reportPeriod(query: { from?: string; to?: string }, today: strin
   return { from, to };
 }
 
+/**
+ * A period cut for the monthly totals: the whole calendar months inside it (`months`, their first
+ * days, inclusive; null when it holds none) and the days outside them (`days`: at most two runs, at
+ * its start and its end). Together they cover the period exactly once.
+ */
+export interface MonthCut {
+  months: Period | null;
+  days: Period[];
+}
+
+const monthStart = (day: string): string => `${day.slice(0, 8)}01`;
+const nextMonthStart = (day: string): string => monthStart(addDays(monthStart(day), 32));
+
+export function cutByMonth(period: Period): MonthCut {
+  const { from, to } = period;
+  const firstMonth = from === monthStart(from) ? from : nextMonthStart(from);
+  // to's month counts when to is its last day.
+  const lastMonth =
+    nextMonthStart(to) === addDays(to, 1) ? monthStart(to) : monthStart(addDays(monthStart(to), -1));
+  if (firstMonth > lastMonth) return { months: null, days: [period] };
+  const days: Period[] = [];
+  if (from < firstMonth) days.push({ from, to: addDays(firstMonth, -1) });
+  const afterLast = nextMonthStart(lastMonth);
+  if (afterLast <= to) days.push({ from: afterLast, to });
+  return { months: { from: firstMonth, to: lastMonth }, days };
+}
+
 /** The first day of the period holding `day`: itself, its ISO week's Monday, or its month's first. */
 export function periodStart(day: string, grain: Grain): string {
   if (grain === 'day') return day;

@@ -4,7 +4,7 @@
  */
 import { type SQL, sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../db/client.ts';
-import type { Counted, Grain, Period } from './analytics.models.ts';
+import { type Counted, cutByMonth, type Grain, type Period } from './analytics.models.ts';
 
 /** Which SKUs a report covers: one SKU, a product's, or every SKU with an attribute value. */
 export type SkuFilter =
@@ -139,23 +139,44 @@ export async function serviceCounts(
 ): Promise<ServiceCounts> {
   const { period, filter } = options;
   const skus = await skusOf(db, storeId, filter);
-  const range = (alias: string) =>
-    sql`${sql.raw(alias)}.store_id = ${storeId} AND ${sql.raw(alias)}.day BETWEEN ${period.from}::date AND ${period.to}::date
-        AND ${skuCondition(skus, sql.raw(`${alias}.sku`))}`;
+  // Whole months from the monthly totals (migration 0021), the days at the ends from the daily rows.
+  const cut = cutByMonth(period);
+  const where = (alias: string, column: 'day' | 'month', ranges: readonly Period[]) => {
+    const col = sql.raw(`${alias}.${column}`);
+    const within = sql.join(
+      ranges.map((r) => sql`${col} BETWEEN ${r.from}::date AND ${r.to}::date`),
+      sql` OR `,
+    );
+    return sql`${sql.raw(alias)}.store_id = ${storeId} AND (${within})
+               AND ${skuCondition(skus, sql.raw(`${alias}.sku`))}`;
+  };
+  /** Rows of a daily table over the period: its end days, and its months' totals when it has any. */
+  const union = (columns: string, daily: string, monthly: string) => {
+    const parts: SQL[] = [];
+    if (cut.days.length > 0)
+      parts.push(
+        sql`SELECT ${sql.raw(columns)} FROM ${sql.raw(daily)} t WHERE ${where('t', 'day', cut.days)}`,
+      );
+    if (cut.months)
+      parts.push(
+        sql`SELECT ${sql.raw(columns)} FROM ${sql.raw(monthly)} t WHERE ${where('t', 'month', [cut.months])}`,
+      );
+    return sql.join(parts, sql` UNION ALL `);
+  };
   const [units, refused, outcomes] = await Promise.all([
     queryRows<Record<string, unknown>>(
       db,
-      sql`SELECT sum(d.ordered_units) AS ordered, sum(d.allocated_units) AS allocated, sum(d.waiting_units) AS waiting
-            FROM demand_daily d WHERE ${range('d')}`,
+      sql`SELECT sum(ordered_units) AS ordered, sum(allocated_units) AS allocated, sum(waiting_units) AS waiting
+            FROM (${union('ordered_units, allocated_units, waiting_units', 'demand_daily', 'demand_monthly')}) x`,
     ),
     queryRows<Record<string, unknown>>(
       db,
-      sql`SELECT sum(r.units) AS units FROM demand_refusals r WHERE ${range('r')}`,
+      sql`SELECT sum(units) AS units FROM (${union('units', 'demand_refusals', 'demand_refusals_monthly')}) x`,
     ),
     queryRows<{ wait_days: number; error_days: number; by_latest: boolean; lines: unknown }>(
       db,
-      sql`SELECT o.wait_days, o.error_days, o.by_latest, sum(o.lines) AS lines
-            FROM demand_outcomes o WHERE ${range('o')}
+      sql`SELECT wait_days, error_days, by_latest, sum(lines) AS lines
+            FROM (${union('wait_days, error_days, by_latest, lines', 'demand_outcomes', 'demand_outcomes_monthly')}) x
            GROUP BY 1, 2, 3`,
     ),
   ]);

@@ -35,6 +35,50 @@ export const demandDaily = pgTable(
   ],
 );
 
+/*
+ * Monthly totals of what the service report reads, per SKU and calendar month (its first day),
+ * kept by statement triggers on the daily tables (migration 0021): a report over whole months reads
+ * one row per SKU and month instead of one per day, and only the partial months at its ends from
+ * the daily rows. Nothing writes these but the triggers.
+ */
+export const demandMonthly = pgTable(
+  'demand_monthly',
+  {
+    storeId: text('store_id').notNull(),
+    sku: text('sku').notNull(),
+    month: date('month', { mode: 'string' }).notNull(),
+    orderedUnits: counter('ordered_units'),
+    allocatedUnits: counter('allocated_units'),
+    waitingUnits: counter('waiting_units'),
+  },
+  (t) => [primaryKey({ columns: [t.storeId, t.sku, t.month] })],
+);
+
+export const demandRefusalsMonthly = pgTable(
+  'demand_refusals_monthly',
+  {
+    storeId: text('store_id').notNull(),
+    sku: text('sku').notNull(),
+    month: date('month', { mode: 'string' }).notNull(),
+    units: counter('units'),
+  },
+  (t) => [primaryKey({ columns: [t.storeId, t.sku, t.month] })],
+);
+
+export const demandOutcomesMonthly = pgTable(
+  'demand_outcomes_monthly',
+  {
+    storeId: text('store_id').notNull(),
+    sku: text('sku').notNull(),
+    month: date('month', { mode: 'string' }).notNull(),
+    waitDays: integer('wait_days').notNull(),
+    errorDays: integer('error_days').notNull(),
+    byLatest: boolean('by_latest').notNull(),
+    lines: counter('lines'),
+  },
+  (t) => [primaryKey({ columns: [t.storeId, t.sku, t.month, t.waitDays, t.errorDays, t.byLatest] })],
+);
+
 /** Units the stock refused at placement, by reason (`RefusalReason` of the stock hooks). */
 export const demandRefusals = pgTable(
   'demand_refusals',
@@ -46,7 +90,11 @@ export const demandRefusals = pgTable(
     units: counter('units'),
     lines: counter('lines'),
   },
-  (t) => [primaryKey({ columns: [t.storeId, t.sku, t.day, t.reason] })],
+  (t) => [
+    primaryKey({ columns: [t.storeId, t.sku, t.day, t.reason] }),
+    // The days at the ends of a report's period (the whole months come from the monthly table).
+    index('demand_refusals_day_idx').on(t.storeId, t.day),
+  ],
 );
 
 /** Cancellations per day and reason; the waiting lines among them and the waits they had been promised. */
@@ -121,5 +169,8 @@ export const demandOutcomes = pgTable(
     lines: counter('lines'),
     units: counter('units'),
   },
-  (t) => [primaryKey({ columns: [t.storeId, t.sku, t.day, t.waitDays, t.errorDays, t.byLatest] })],
+  (t) => [
+    primaryKey({ columns: [t.storeId, t.sku, t.day, t.waitDays, t.errorDays, t.byLatest] }),
+    index('demand_outcomes_day_idx').on(t.storeId, t.day),
+  ],
 );
