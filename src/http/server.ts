@@ -48,16 +48,30 @@ const BODY_LIMIT = 1024 * 1024;
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-/** Names the first string (or key) in a parsed body that PostgreSQL could not store, if any. */
-function findUnstorableString(value: unknown): string | null {
-  if (typeof value === 'string') {
-    if (value.includes('\u0000')) return 'the NUL character (\\u0000)';
-    return LONE_SURROGATE.test(value) ? 'unpaired UTF-16 surrogates' : null;
-  }
-  if (value === null || typeof value !== 'object') return null;
-  for (const [key, item] of Object.entries(value)) {
-    const bad = findUnstorableString(key) ?? findUnstorableString(item);
-    if (bad !== null) return bad;
+const unstorable = (text: string): string | null => {
+  if (text.includes('\u0000')) return 'the NUL character (\\u0000)';
+  return LONE_SURROGATE.test(text) ? 'unpaired UTF-16 surrogates' : null;
+};
+
+/**
+ * Names the first string (or key) in a parsed body that PostgreSQL could not store, if any. It walks
+ * the body with a stack of its own: a body nested thousands deep (JSON.parse takes it) overflowed the
+ * call stack of a recursive walk, a 500 instead of the 422 that an unknown field gets.
+ */
+function findUnstorableString(body: unknown): string | null {
+  const pending: unknown[] = [body];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (typeof value === 'string') {
+      const bad = unstorable(value);
+      if (bad !== null) return bad;
+    } else if (value !== null && typeof value === 'object') {
+      for (const [key, item] of Object.entries(value)) {
+        const bad = unstorable(key);
+        if (bad !== null) return bad;
+        pending.push(item);
+      }
+    }
   }
   return null;
 }
