@@ -439,7 +439,7 @@ async function messagesOn(
              WHERE (xid, seq) > (${after.xid}::xid8, ${after.seq}::bigint)
                AND xid < pg_snapshot_xmin(pg_current_snapshot())
                AND store_id = ANY(${sql.param([storeId])}::text[])
-             ORDER BY xid, seq
+             ORDER BY events.xid, events.seq
              LIMIT 500`,
       );
       read += rows.length;
@@ -451,7 +451,7 @@ async function messagesOn(
     const relayReadBaselinePerSec = read / readSeconds;
     const relayRatio = relayEventsPerSec / relayReadBaselinePerSec;
     log(
-      `relay baseline (keyset SELECT … FROM events ORDER BY xid, seq LIMIT 500): ${read} events in ` +
+      `relay baseline (keyset SELECT … FROM events ORDER BY events.xid, events.seq LIMIT 500): ${read} events in ` +
         `${(readSeconds * 1000).toFixed(0)} ms = ${relayReadBaselinePerSec.toFixed(0)} events/s; ` +
         `relay ratio ${relayRatio.toFixed(3)}`,
     );
