@@ -1,5 +1,5 @@
 /**
- * A small form in a modal (move a date, edit a reference, edit lines): its fields, the server's
+ * A small form in a modal (a new purchase order, move a date, edit a reference, edit lines): its fields, the server's
  * refusal in words if any, and Cancel / submit buttons. Closing it changes nothing.
  */
 import { Button, Group, Modal, Stack } from '@mantine/core';
@@ -11,6 +11,8 @@ export interface FormDialogProps {
   size?: string;
   children: ReactNode;
   submitLabel: string;
+  /** The submit button is off (e.g. nothing to place the order with yet). */
+  submitDisabled?: boolean;
   pending: boolean;
   error: unknown;
   /** Says what did not happen when the server refused, e.g. "The date did not move". */
@@ -41,7 +43,7 @@ export function FormDialog(props: FormDialogProps) {
             <Button variant="default" onClick={props.onClose}>
               Cancel
             </Button>
-            <Button type="submit" loading={props.pending}>
+            <Button type="submit" loading={props.pending} disabled={props.submitDisabled ?? false}>
               {props.submitLabel}
             </Button>
           </Group>
