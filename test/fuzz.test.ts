@@ -315,10 +315,13 @@ const notJson = fc.oneof(
     '{"a":1}{"b":2}',
     '\u0000',
   ),
+  // Truncated JSON. A one-character value (0, 7) truncates to the empty body, which is no
+  // invalid text: some endpoints take an empty body ("an empty body" below covers it).
   fc
     .jsonValue()
     .map((v) => JSON.stringify(v ?? {}).slice(0, -1))
     .filter((s) => {
+      if (s === '') return false;
       try {
         JSON.parse(s);
         return false;
