@@ -10,10 +10,11 @@ import { sql } from 'drizzle-orm';
 import PgBoss from 'pg-boss';
 import type { DatabaseHandle } from '../../db/client.ts';
 import { queryRows } from '../../db/client.ts';
+import { startJobLanes } from '../../shared/job-lanes.ts';
 import { startPassLoop } from '../../shared/periodic.ts';
 import type { ConnectorDeps } from './connectors.context.ts';
 import { pushFulfilmentsDue } from './connectors.fulfilments.ts';
-import { dueEvents, INBOX_BATCH, processEventBatch } from './connectors.inbox.ts';
+import { dueEvents, inboxBatchSize, processEventBatch } from './connectors.inbox.ts';
 import { pushDue } from './connectors.outbound.ts';
 import { reconcile, runImport, runningImports } from './connectors.sync.ts';
 
@@ -51,18 +52,14 @@ export async function startConnectorWorker(
   await boss.createQueue(INBOX, { name: INBOX, policy: 'standard', retryLimit: 5, expireInSeconds: 120 });
   // Two lanes: one batch waits on the database (its SKUs' row locks, a commit) while the other
   // works; batches lock stock rows in SKU order, so lanes touching the same SKUs take turns.
-  const lanes: string[] = [];
-  for (let i = 0; i < INBOX_LANES; i++) {
-    lanes.push(
-      await boss.work<{ storeId: string; eventIds: string[] }>(
-        INBOX,
-        { batchSize: 1, pollingIntervalSeconds: 1 },
-        async (jobs) => {
-          for (const job of jobs) await processEventBatch(deps, job.data.storeId, job.data.eventIds);
-        },
-      ),
-    );
-  }
+  const lanes = await startJobLanes<{ storeId: string; eventIds: string[] }>(
+    boss,
+    INBOX,
+    INBOX_LANES,
+    async (jobs) => {
+      for (const job of jobs) await processEventBatch(deps, job.data.storeId, job.data.eventIds);
+    },
+  );
   const scope = options.storeIds ? { storeIds: options.storeIds } : {};
   const enqueuedAt = new Map<string, number>();
   const pass = async () => {
@@ -76,10 +73,11 @@ export async function startConnectorWorker(
       byStore.set(event.storeId, [...(byStore.get(event.storeId) ?? []), event.id]);
       enqueuedAt.set(event.id, now);
     }
+    const size = inboxBatchSize(deps);
     const jobs = [...byStore].flatMap(([storeId, ids]) =>
-      Array.from({ length: Math.ceil(ids.length / INBOX_BATCH) }, (_, i) => ({
+      Array.from({ length: Math.ceil(ids.length / size) }, (_, i) => ({
         name: INBOX,
-        data: { storeId, eventIds: ids.slice(i * INBOX_BATCH, (i + 1) * INBOX_BATCH) },
+        data: { storeId, eventIds: ids.slice(i * size, (i + 1) * size) },
       })),
     );
     if (jobs.length > 0) {

@@ -163,7 +163,12 @@ export const connectorSkus = pgTable(
       foreignColumns: [connections.id, connections.storeId],
     }).onDelete('cascade'),
     index('connector_skus_sku_idx').on(t.storeId, t.sku),
-    index('connector_skus_item_idx').on(t.storeId, t.connectionId, t.inventoryItemId),
+    // Only rows with an item (Shopify's): an index of every row, led by (store, connection) and
+    // smaller than the key, was the planner's pick for joins on the key before a connection's first
+    // ANALYZE (the placement's marking of SKUs walked every SKU of the connection, per SKU marked).
+    index('connector_skus_item_idx')
+      .on(t.storeId, t.connectionId, t.inventoryItemId)
+      .where(sql`${t.inventoryItemId} IS NOT NULL`),
     index('connector_skus_dirty_idx')
       .on(t.storeId, t.connectionId)
       .where(sql`${t.wantedVersion} > ${t.pushedVersion}`),

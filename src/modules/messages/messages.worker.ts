@@ -1,6 +1,7 @@
 import PgBoss from 'pg-boss';
 import type { DatabaseHandle } from '../../db/client.ts';
 import type { Deps } from '../../shared/context.ts';
+import { startJobLanes } from '../../shared/job-lanes.ts';
 import { startPassLoop } from '../../shared/periodic.ts';
 import { planStatusUpdates } from './messages.cadence.ts';
 import type { Senders } from './messages.channels.ts';
@@ -76,28 +77,16 @@ export async function startMessageWorker(
   await boss.start();
   await boss.createQueue(SEND, { name: SEND, policy: 'standard', retryLimit: 5, expireInSeconds: 120 });
   // Delivery lanes: each takes one job (a few messages) and sends its messages at once; a stalled
-  // endpoint holds up only its own lane. A lane that found a job fetches again at once, and the pass
-  // below wakes every lane when it enqueues, so the polling interval only matters when the queue is
-  // idle (pg-boss waits it out after every fetch otherwise: 16 messages/s in the bench).
+  // endpoint holds up only its own lane. The pass below wakes every lane when it enqueues.
   const laneCount = deliveryLanes(options.concurrency ?? 8);
-  const lanes: string[] = [];
-  for (let i = 0; i < laneCount; i++) {
-    let lane: string | undefined;
-    lane = await boss.work<{ messageIds: string[] }>(
-      SEND,
-      { batchSize: 1, pollingIntervalSeconds: 1 },
-      async (jobs) => {
-        if (lane) boss.notifyWorker(lane);
-        // If this throws, pg-boss retries the job; messages already settled are skipped by the claim.
-        await deliverMessages(
-          deps,
-          senders,
-          jobs.flatMap((job) => job.data.messageIds),
-        );
-      },
+  const lanes = await startJobLanes<{ messageIds: string[] }>(boss, SEND, laneCount, async (jobs) => {
+    // If this throws, pg-boss retries the job; messages already settled are skipped by the claim.
+    await deliverMessages(
+      deps,
+      senders,
+      jobs.flatMap((job) => job.data.messageIds),
     );
-    lanes.push(lane);
-  }
+  });
 
   // Scheduled work runs once per slot across every worker process (pg-boss's cron).
   await boss.createQueue(HOURLY, { name: HOURLY, policy: 'singleton' });
