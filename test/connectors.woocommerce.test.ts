@@ -219,6 +219,9 @@ describe('connecting a WooCommerce store', () => {
   it('imports the catalogue (variations included) and open orders, then sets each SKU’s stock fields', async () => {
     fake.orders.set(4501, wooOrder(4501, [{ sku: 'JACKET-L', quantity: 1 }]));
     fake.orders.set(4502, wooOrder(4502, [{ sku: 'JACKET-L', quantity: 1 }], { status: 'completed' }));
+    // Open, with one of its three units refunded: imported with that unit cancelled.
+    fake.orders.set(4503, wooOrder(4503, [{ sku: 'JACKET-L', quantity: 3 }]));
+    fake.refund(4503, [{ lineItemId: 45030, quantity: 1 }], '129.00');
     const res = await api().call('POST', `/v1/connections/${connectionId}/import`, store);
     expect(res.statusCode).toBe(202);
     let detail = res.json();
@@ -226,7 +229,7 @@ describe('connecting a WooCommerce store', () => {
       await new Promise((r) => setTimeout(r, 50));
       detail = await api().ok('GET', `/v1/connections/${connectionId}`, store);
     }
-    expect(detail.import).toMatchObject({ state: 'done', phase: 'done', variants: 3, orders: 1 });
+    expect(detail.import).toMatchObject({ state: 'done', phase: 'done', variants: 3, orders: 2 });
     expect(detail.counters.skusMapped).toBe(3);
     expect(await api().ok('GET', '/v1/variants/JACKET-M', store)).toMatchObject({
       title: 'Trail Jacket — M',
@@ -237,6 +240,11 @@ describe('connecting a WooCommerce store', () => {
     expect((await api().ok('GET', '/v1/variants/CAP', store)).backorder.mode).toBe('deny');
     expect(await orderByExternalId('4501')).toMatchObject({ status: 'backordered' });
     expect(await orderByExternalId('4502')).toBeNull();
+    expect((await orderByExternalId('4503')).lines[0]).toMatchObject({
+      quantity: 3,
+      cancelledQuantity: 1,
+      backorderedQuantity: 2,
+    });
 
     const before = fake.requests.length;
     await pushAll();
@@ -471,6 +479,87 @@ describe('webhooks out of order', () => {
     );
     await processAll();
     expect(await countRows('orders')).toBe(orders);
+  });
+});
+
+describe('partial refunds', () => {
+  /** Units neither shipped nor cancelled (allocated or waiting: the SKU's stock differs by test). */
+  const open = (l: { allocatedQuantity: number; backorderedQuantity: number }) =>
+    l.allocatedQuantity + l.backorderedQuantity;
+  /** The order as WooCommerce now has it (the stand-in answers its refunds), delivered as order.updated. */
+  async function deliverUpdate(id: number, modified: string) {
+    const order = fake.orders.get(id)!;
+    await deliver('order.updated', { ...order, date_modified_gmt: modified });
+  }
+
+  it('cancels the refunded units that had not shipped, once, whatever the order of the webhooks', async () => {
+    const id = 5910;
+    fake.orders.set(id, wooOrder(id, [{ sku: 'JACKET-M', quantity: 3 }]));
+    await deliver('order.created', fake.orders.get(id)!);
+    await processAll();
+    expect(open((await orderByExternalId(String(id))).lines[0])).toBe(3);
+
+    // One unit refunded: its webhook lists the refund's amount only; its units come from the API.
+    fake.refund(id, [{ lineItemId: id * 10, quantity: 1 }], '129.00');
+    const before = fake.requests.filter((r) => r.path.includes(`orders/${id}/refunds`)).length;
+    await deliverUpdate(id, '2026-03-02T10:00:00');
+    await processAll();
+    expect(fake.requests.filter((r) => r.path.includes(`orders/${id}/refunds`)).length).toBe(before + 1);
+    let order = await orderByExternalId(String(id));
+    expect(order.lines[0]).toMatchObject({ cancelledQuantity: 1 });
+    expect(open(order.lines[0])).toBe(2);
+    expect(order.status).not.toBe('cancelled');
+
+    // The same delivery again, and a second refund whose webhook comes before a late copy of the first.
+    await deliverUpdate(id, '2026-03-02T10:00:00');
+    fake.refund(id, [{ lineItemId: id * 10, quantity: 1 }], '129.00');
+    await deliverUpdate(id, '2026-03-02T11:00:00');
+    await processAll();
+    await deliver('order.updated', {
+      ...fake.orders.get(id)!,
+      refunds: (fake.orders.get(id)!.refunds as unknown[]).slice(0, 1),
+      date_modified_gmt: '2026-03-02T10:30:00',
+    });
+    await processAll();
+    order = await orderByExternalId(String(id));
+    expect(order.lines[0]).toMatchObject({ cancelledQuantity: 2 });
+    expect(open(order.lines[0])).toBe(1);
+    const events = await queryRows<{ state: string }>(
+      t.app.deps.db,
+      sql`SELECT state FROM connector_events WHERE store_id = ${store.id} AND resource_id = ${String(id)}`,
+    );
+    expect(events.map((e) => e.state).sort()).toEqual(['done', 'done', 'done', 'skipped']);
+  });
+
+  it('a refund seen before the order’s creation: placed, then the refunded units cancelled', async () => {
+    const id = 5911;
+    fake.orders.set(id, wooOrder(id, [{ sku: 'JACKET-M', quantity: 2 }]));
+    fake.refund(id, [{ lineItemId: id * 10, quantity: 1 }], '129.00');
+    await deliverUpdate(id, '2026-03-02T10:00:00');
+    await processAll();
+    await deliver('order.created', wooOrder(id, [{ sku: 'JACKET-M', quantity: 2 }]));
+    await processAll();
+    const order = await orderByExternalId(String(id));
+    expect(order.lines[0]).toMatchObject({ quantity: 2, cancelledQuantity: 1 });
+    expect(open(order.lines[0])).toBe(1);
+    expect(await countRows('orders')).toBeGreaterThan(0);
+  });
+
+  it('units the merchant cancelled in Backfill first are not cancelled twice by their refund', async () => {
+    const id = 5912;
+    fake.orders.set(id, wooOrder(id, [{ sku: 'JACKET-M', quantity: 3 }]));
+    await deliver('order.created', fake.orders.get(id)!);
+    await processAll();
+    const placed = await orderByExternalId(String(id));
+    await api().ok('POST', `/v1/orders/${placed.id}/cancel`, store, {
+      lines: [{ lineId: placed.lines[0].id, quantity: 1 }],
+    });
+    fake.refund(id, [{ lineItemId: id * 10, quantity: 1 }], '129.00');
+    await deliverUpdate(id, '2026-03-02T10:00:00');
+    await processAll();
+    const order = await orderByExternalId(String(id));
+    expect(order.lines[0]).toMatchObject({ cancelledQuantity: 1 });
+    expect(open(order.lines[0])).toBe(2);
   });
 });
 

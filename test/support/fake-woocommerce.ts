@@ -5,7 +5,8 @@
  * `X-WP-TotalPages` headers), `POST products/batch` and `POST products/<id>/variations/batch`
  * (`update` objects: `manage_stock`, `stock_quantity`, `backorders`, `meta_data`; an unknown id is
  * answered per object with an `error`), `GET orders` (`status` as a comma-separated list),
- * `GET`/`PUT orders/<id>`, `GET`/`POST orders/<id>/notes`. Requests need HTTP Basic with the REST
+ * `GET`/`PUT orders/<id>`, `GET`/`POST orders/<id>/notes`, `GET orders/<id>/refunds` (paged; a refund's
+ * line items carry negative quantities and `_refunded_item_id`). Requests need HTTP Basic with the REST
  * key's consumer key and secret (401 `woocommerce_rest_cannot_view` otherwise). `rateLimitNext`
  * answers 429 with Retry-After for that many requests. Webhooks are signed as WooCommerce signs
  * them: `signedWooWebhook`; `wooPing` is the unsigned ping sent when a webhook is saved.
@@ -57,6 +58,8 @@ export interface FakeWoo {
   items: Map<number, WooItem>;
   orders: Map<number, Json>;
   notes: Map<number, WooOrderNote[]>;
+  /** Refunds by order id, as `GET orders/<id>/refunds` shows them. */
+  refunds: Map<number, Json[]>;
   requests: { method: string; path: string; body: unknown; status: number }[];
   rateLimitNext: number;
   retryAfterSeconds: number;
@@ -71,6 +74,12 @@ export interface FakeWoo {
     variations: { id: number; sku: string; option: string; price: string }[],
   ): WooItem;
   bySku(sku: string): WooItem | undefined;
+  /**
+   * Refunds units of an order's line items (the order must be in `orders`): the refund is listed
+   * under the order's refunds and `refunds` (id, reason, negative total) is added to the order.
+   * Returns the order's `refunds` summary.
+   */
+  refund(orderId: number, items: { lineItemId: number; quantity: number }[], amount: string): Json[];
   expectedDate(sku: string): string | null;
   /** The product or variation as the REST API shows it. */
   view(item: WooItem): Json;
@@ -80,6 +89,7 @@ export interface FakeWoo {
 const API = '/wp-json/wc/v3/';
 let metaSeq = 1000;
 let noteSeq = 500;
+let refundSeq = 800;
 
 export async function startFakeWoo(
   options: { consumerKey?: string; consumerSecret?: string } = {},
@@ -91,11 +101,46 @@ export async function startFakeWoo(
     items: new Map(),
     orders: new Map(),
     notes: new Map(),
+    refunds: new Map(),
     requests: [],
     rateLimitNext: 0,
     retryAfterSeconds: 1,
     delayMs: 0,
     onUpdate: null,
+    refund(orderId, items, amount) {
+      const order = fake.orders.get(orderId);
+      if (!order) throw new Error(`no order ${orderId} on the stand-in`);
+      const lines = (order.line_items ?? []) as Json[];
+      const refund: Json = {
+        id: refundSeq++,
+        date_created_gmt: new Date().toISOString().slice(0, 19),
+        amount,
+        reason: '',
+        refunded_by: 1,
+        refunded_payment: false,
+        meta_data: [],
+        line_items: items.map((item, i) => {
+          const line = lines.find((l) => l.id === item.lineItemId) ?? {};
+          return {
+            id: refundSeq * 10 + i,
+            name: line.name,
+            product_id: line.product_id,
+            variation_id: line.variation_id,
+            quantity: -item.quantity,
+            sku: line.sku,
+            refund_total: 0,
+            meta_data: [{ id: metaSeq++, key: '_refunded_item_id', value: String(item.lineItemId) }],
+          };
+        }),
+      };
+      fake.refunds.set(orderId, [...(fake.refunds.get(orderId) ?? []), refund]);
+      const summary = [
+        ...((order.refunds ?? []) as Json[]),
+        { id: refund.id, reason: '', total: `-${amount}` },
+      ];
+      order.refunds = summary;
+      return summary;
+    },
     addSimple(id, fields) {
       const item: WooItem = {
         id,
@@ -329,6 +374,10 @@ export async function startFakeWoo(
           if (body?.status) order.status = body.status;
           order.date_modified_gmt = new Date().toISOString().slice(0, 19);
           return send(200, order);
+        }
+        if (path[2] === 'refunds' && path.length === 3 && method === 'GET') {
+          const { body: page, headers } = paged(fake.refunds.get(id) ?? [], url);
+          return send(200, page, headers);
         }
         if (path[2] === 'notes' && method === 'GET') return send(200, fake.notes.get(id) ?? []);
         if (path[2] === 'notes' && method === 'POST') {

@@ -1,7 +1,7 @@
 /**
  * What inbound commands do to Backfill, inside the event's transaction: each is safe to apply
  * again (an order is placed once per external id, a shipment or refund once per platform
- * reference), so a replay, a second delivery or a retry after a crash changes nothing.
+ * reference, refunded totals up to what is cancelled already), so a replay, a second delivery or a retry after a crash changes nothing.
  */
 import { and, eq, ne, sql } from 'drizzle-orm';
 import { type Executor, queryRows, type Tx } from '../../db/client.ts';
@@ -14,6 +14,7 @@ import { placeOrdersIn } from '../stock/stock.placement.batch.ts';
 import { cancelOrder } from '../stock/stock.release.ts';
 import { createShipment } from '../stock/stock.ship.ts';
 import type { ConnectorDeps } from './connectors.context.ts';
+import { unitsToCancelForRefunds } from './connectors.models.ts';
 import type { InboundCommand, PlatformOrder, PlatformVariant, UnitsBySku } from './connectors.platform.ts';
 import { exportShopper, redactShop, redactShopper } from './connectors.privacy.ts';
 import { knownSkus, linkOrder, mapVariants, orderIdByExternalId } from './connectors.repository.ts';
@@ -217,6 +218,32 @@ async function applyToOrder(
   return { outcome: 'done', orderId, result: { orderId, cancelled: lines } };
 }
 
+/** Cancels unshipped units until as many are cancelled as the platform has refunded (see the rule). */
+async function applyRefunded(
+  tx: Tx,
+  deps: ConnectorDeps,
+  store: StoreScope,
+  command: Extract<InboundCommand, { kind: 'refunded_units' }>,
+): Promise<Applied> {
+  const orderId = await orderIdByExternalId(tx, store.id, command.orderId);
+  if (orderId === null) return { outcome: 'parked', waitsFor: waitKey(command.orderId) };
+  const order = await getOrder(tx, store.id, orderId);
+  const lines = unitsToCancelForRefunds(
+    order.lines.map((l) => ({
+      id: l.id,
+      sku: l.sku,
+      cancelled: l.cancelledQuantity,
+      open: l.allocatedQuantity + l.backorderedQuantity,
+    })),
+    command.lines,
+  );
+  if (lines.length === 0) {
+    return { outcome: 'skipped', result: { reason: 'the refunded units are cancelled or shipped already' } };
+  }
+  await cancelOrder(tx, deps, store, orderId, { lines, reason: 'refunded on the platform' });
+  return { outcome: 'done', orderId, result: { orderId, cancelled: lines } };
+}
+
 /**
  * The platform marked the order done: every unit not yet shipped or cancelled ships (all must be
  * allocated: units still waiting make the event fail and be retried). Nothing left: nothing to do.
@@ -308,6 +335,9 @@ export async function applyCommands(
         break;
       case 'cancel_units':
         last = await applyToOrder(tx, deps, store, event, command.orderId, 'cancel', command.lines);
+        break;
+      case 'refunded_units':
+        last = await applyRefunded(tx, deps, store, command);
         break;
       case 'complete':
         last = await applyComplete(tx, deps, store, event, command);

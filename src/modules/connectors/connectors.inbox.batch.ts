@@ -4,8 +4,8 @@
  * orders placed with one `placeOrdersIn` (the placement batch: one read of the SKUs' stock rows,
  * one write of orders, lines and levels), and the events marked done with one statement. Anything
  * else (cancellations, shipments, catalogue, an order refused, two events of one order in the
- * batch, and every event of a platform whose webhooks must be hydrated from its API first:
- * BigCommerce) is left to `processEvent` (connectors.inbox.ts), one event at a time, as before.
+ * batch, and every event that must be hydrated from the platform's API first: BigCommerce's, and
+ * WooCommerce's orders with refunds) is left to `processEvent` (connectors.inbox.ts), one event at a time, as before.
  * New orders are recorded in `connector_orders` as `applyOrder` records them.
  */
 import { sql } from 'drizzle-orm';
@@ -16,7 +16,7 @@ import type { PlacementRequest } from '../stock/stock.placement.ts';
 import { waitKey } from './connectors.apply.ts';
 import type { ConnectorDeps } from './connectors.context.ts';
 import { currencyDigits } from './connectors.models.ts';
-import type { PlatformOrder } from './connectors.platform.ts';
+import { mustHydrate, type PlatformOrder } from './connectors.platform.ts';
 import { knownSkus, linkOrdersSql } from './connectors.repository.ts';
 import type { Platform } from './connectors.tables.ts';
 
@@ -64,8 +64,9 @@ async function applyNewOrders(
   const seen = new Set<string>();
   for (const event of events) {
     const connector = deps.connectors[event.platform];
-    // Thin webhooks (BigCommerce) name a resource to read from the API first: applied alone.
-    if (connector.hydrate) {
+    // Thin webhooks (BigCommerce's; WooCommerce's orders with refunds) are read from the API
+    // first: applied alone.
+    if (mustHydrate(connector, event.topic, event.payload)) {
       leftovers.push(event.id);
       continue;
     }

@@ -14,7 +14,7 @@ import type { ConnectorDeps } from './connectors.context.ts';
 import { placeNewOrders } from './connectors.inbox.batch.ts';
 import { storeInboxRow } from './connectors.inbox.writer.ts';
 import { currencyDigits, dedupeKeyOf, MAX_EVENT_ATTEMPTS, retryDelayMs } from './connectors.models.ts';
-import type { InboundRequest } from './connectors.platform.ts';
+import { type InboundRequest, mustHydrate } from './connectors.platform.ts';
 import { findConnectionById, platformConnection } from './connectors.repository.ts';
 import { connectorEvents, type Platform } from './connectors.tables.ts';
 
@@ -157,7 +157,7 @@ async function hydrateEvent(
   if (!event) return null;
   const row = await findConnectionById(deps.db, event.connectionId);
   const connector = row ? deps.connectors[row.platform] : undefined;
-  if (!row || !connector?.hydrate) return null;
+  if (!row || !connector?.hydrate || !mustHydrate(connector, event.topic, event.payload)) return null;
   return connector.hydrate(platformConnection(deps, row), event.topic, event.payload);
 }
 

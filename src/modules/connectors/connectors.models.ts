@@ -118,3 +118,39 @@ export function normaliseShop(raw: string): string | null {
     ? host
     : null;
 }
+
+/** An order line as the refund rule reads it. */
+export interface RefundableLine {
+  id: string;
+  sku: string;
+  cancelled: number;
+  /** Units neither shipped nor cancelled (allocated or waiting). */
+  open: number;
+}
+
+/**
+ * The units to cancel so that, per SKU, at least as many are cancelled as the platform has
+ * refunded in all (`refunded`): what is missing, up to the units still open, spread over the SKU's
+ * lines in line order. Units cancelled in Backfill for any reason count, so a refund of units the
+ * merchant cancelled first cancels nothing more, and a total seen again, or an older one arriving
+ * late, cancels nothing. Pure.
+ */
+export function unitsToCancelForRefunds(
+  lines: readonly RefundableLine[],
+  refunded: readonly { sku: string; quantity: number }[],
+): { lineId: string; quantity: number }[] {
+  const wanted = new Map<string, number>();
+  for (const r of refunded) wanted.set(r.sku, (wanted.get(r.sku) ?? 0) + Math.max(0, r.quantity));
+  const result: { lineId: string; quantity: number }[] = [];
+  for (const [sku, quantity] of wanted) {
+    const ofSku = lines.filter((l) => l.sku === sku);
+    let missing = quantity - ofSku.reduce((sum, l) => sum + l.cancelled, 0);
+    for (const line of ofSku) {
+      if (missing <= 0) break;
+      const take = Math.min(missing, line.open);
+      if (take > 0) result.push({ lineId: line.id, quantity: take });
+      missing -= take;
+    }
+  }
+  return result;
+}

@@ -39,6 +39,8 @@ export interface PlatformOrder {
   currency: string;
   lines: { sku: string; quantity: number; unitPrice: number }[];
   cancelled: boolean;
+  /** Units refunded so far per SKU, where the listing reads them (WooCommerce's import). */
+  refunded?: UnitsBySku[];
 }
 
 /** A platform variant with its ids (what outbound pushes address) and catalogue fields. */
@@ -76,6 +78,13 @@ export type InboundCommand =
     }
   /** Cancel units of a known order, once per platform refund (`reference`). */
   | { kind: 'cancel_units'; orderId: string; reference: string; lines: UnitsBySku[] }
+  /**
+   * Units of a known order refunded on the platform so far, per SKU, all refunds together
+   * (WooCommerce's refunds name units, not whether they had shipped): unshipped units are cancelled
+   * until that many of the SKU are cancelled. A replay, or an older total arriving late, cancels
+   * nothing more.
+   */
+  | { kind: 'refunded_units'; orderId: string; lines: UnitsBySku[] }
   /**
    * The platform marked the whole order done (WooCommerce's `completed`): every unit Backfill has
    * not shipped or cancelled ships now (nothing when none is left, so a repeat or an echo of
@@ -164,14 +173,17 @@ export interface PlatformConnector {
     payload: Record<string, unknown>,
   ): InboundEnvelope | null;
   /**
-   * For platforms whose webhooks only name a resource (BigCommerce): reads what the event is about
-   * from the API, before `mapEvent` (outside the event's transaction). Absent: the payload is whole.
+   * For webhooks that only name a resource (BigCommerce's), or leave out part of it (WooCommerce's
+   * refunds): reads what the event is about from the API, before `mapEvent` (outside the event's
+   * transaction). Absent: the payload is whole.
    */
   hydrate?(
     connection: PlatformConnection,
     topic: string,
     payload: Record<string, unknown>,
   ): Promise<Record<string, unknown>>;
+  /** Which events `hydrate` must read first (absent: every event, when there is a `hydrate`). */
+  needsHydration?(topic: string, payload: Record<string, unknown>): boolean;
   /** The state fields this platform shows (default: policy, quantity, expectedDate). */
   stateFields?: readonly StateField[];
   /** Maps a stored event to the commands Backfill applies, in order. */
@@ -203,3 +215,10 @@ export interface PlatformConnector {
     fulfilment: FulfilmentRequest,
   ): Promise<{ platformId: string }>;
 }
+
+/** Whether an event must be read from the platform's API before it is mapped (`hydrate`). */
+export const mustHydrate = (
+  connector: Pick<PlatformConnector, 'hydrate' | 'needsHydration'>,
+  topic: string,
+  payload: Record<string, unknown>,
+): boolean => connector.hydrate !== undefined && (connector.needsHydration?.(topic, payload) ?? true);

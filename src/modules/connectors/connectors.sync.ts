@@ -6,7 +6,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { inTransaction, queryRows } from '../../db/client.ts';
 import type { StoreScope } from '../../shared/context.ts';
-import { applyCatalogue, applyOrder } from './connectors.apply.ts';
+import { applyCatalogue, applyCommands, applyOrder } from './connectors.apply.ts';
 import type { ConnectorDeps } from './connectors.context.ts';
 import { currencyDigits, driftOf, freshImport } from './connectors.models.ts';
 import { pushDue, wantedStates } from './connectors.outbound.ts';
@@ -127,13 +127,14 @@ export async function runImport(
         progress = await inTransaction(deps.db, async (tx) => {
           for (const order of page.items) {
             if (order.cancelled) continue;
-            await applyOrder(
-              tx,
-              deps,
-              store,
-              { id: '', storeId, connectionId: id, topic: 'import', resourceId: order.id },
-              order,
-            );
+            const event = { id: '', storeId, connectionId: id, topic: 'import', resourceId: order.id };
+            await applyOrder(tx, deps, store, event, order);
+            // Partly refunded open orders: their refunded units are cancelled as a refund webhook would.
+            if (order.refunded && order.refunded.length > 0) {
+              await applyCommands(tx, deps, store, event, [
+                { kind: 'refunded_units', orderId: order.id, lines: order.refunded },
+              ]);
+            }
           }
           const next: ImportProgress = {
             ...progress,

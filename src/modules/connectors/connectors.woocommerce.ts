@@ -2,7 +2,8 @@
  * The WooCommerce connector: webhooks (X-WC-Webhook-Signature, the base64 HMAC-SHA256 of the raw
  * body keyed by the webhook's secret; the unsigned `webhook_id=<id>` ping sent when a webhook is
  * saved is answered and not stored), the REST v3 payloads of orders and products (a variation
- * comes as a product of type `variation` with its `parent_id`), and the calls that set a product's
+ * comes as a product of type `variation` with its `parent_id`; an order's refunds are read from
+ * `orders/<id>/refunds`, which names their units), and the calls that set a product's
  * or variation's `manage_stock`, `stock_quantity`, `backorders` and the expected date in its
  * `meta_data` (`backfill_expected_date`), through the batch endpoints.
  *
@@ -24,6 +25,7 @@ import type {
   PlatformSkuState,
   PlatformVariant,
   PushOutcome,
+  UnitsBySku,
 } from './connectors.platform.ts';
 import { nextPage, WooApi, type WooApiOptions } from './connectors.woocommerce.api.ts';
 
@@ -116,6 +118,35 @@ export function wooOrder(order: Json, digits: number): PlatformOrder {
   };
 }
 
+/**
+ * Where `hydrate` puts an order's refunds as `GET orders/<id>/refunds` shows them: the order's own
+ * payload lists each refund's id and amount only, not its units.
+ */
+const REFUNDS_READ = 'backfill_refunds';
+
+const hasRefunds = (order: Json) => list(order.refunds).length > 0;
+
+/**
+ * Units refunded so far per SKU, over every refund of the order. A refund's line item names its
+ * SKU (else the order's line it refunds, `_refunded_item_id`) and a quantity WooCommerce shows as
+ * negative.
+ */
+export function refundedUnits(order: Json, refunds: readonly Json[]): UnitsBySku[] {
+  const orderLines = list(order.line_items);
+  const bySku = new Map<string, number>();
+  for (const refund of refunds) {
+    for (const item of list(refund.line_items)) {
+      const refundedItem = text(list(item.meta_data).find((m) => m.key === '_refunded_item_id')?.value);
+      const line = orderLines.find((l) => refundedItem !== null && text(l.id) === refundedItem);
+      const sku = (text(item.sku) || text(line?.sku))?.trim();
+      const quantity = Math.abs(Number(item.quantity));
+      if (!sku || !Number.isInteger(quantity) || quantity === 0) continue;
+      bySku.set(sku, (bySku.get(sku) ?? 0) + quantity);
+    }
+  }
+  return [...bySku].map(([sku, quantity]) => ({ sku, quantity }));
+}
+
 /** What Backfill should hold of an order in this status: the order as it stands, or nothing yet. */
 function orderCommands(payload: Json, digits: number): InboundCommand[] {
   const status = text(payload.status) ?? '';
@@ -124,6 +155,12 @@ function orderCommands(payload: Json, digits: number): InboundCommand[] {
     return [{ kind: 'ignore', reason: `order status ${status || 'unknown'} is not a sale yet` }];
   }
   const commands: InboundCommand[] = [{ kind: 'order', order }];
+  // Partial refunds (a whole refund is the status `refunded`), before a completion would ship
+  // the refunded units.
+  const refunded = Array.isArray(payload[REFUNDS_READ])
+    ? refundedUnits(payload, list(payload[REFUNDS_READ]))
+    : [];
+  if (refunded.length > 0) commands.push({ kind: 'refunded_units', orderId: order.id, lines: refunded });
   if (status === 'completed') {
     const tracking = trackingOf(payload);
     commands.push({ kind: 'complete', orderId: order.id, ...tracking });
@@ -252,6 +289,19 @@ export function createWooConnector(options: WooApiOptions = {}): PlatformConnect
     }
   }
 
+  /** Every refund of an order, page by page (with their line items). */
+  async function refundsOf(connection: PlatformConnection, order: Json): Promise<Json[]> {
+    const refunds: Json[] = [];
+    for (let page = 1; ; page++) {
+      const { json, headers } = await api(connection).request(
+        'GET',
+        `orders/${encodeURIComponent(text(order.id) ?? '')}/refunds?per_page=${PER_PAGE}&page=${page}`,
+      );
+      refunds.push(...list(json));
+      if (nextPage(headers, page) === null) return refunds;
+    }
+  }
+
   return {
     platform: 'woocommerce',
     credentialFields: ['consumerKey', 'consumerSecret', 'webhookSecret'],
@@ -260,6 +310,12 @@ export function createWooConnector(options: WooApiOptions = {}): PlatformConnect
     isPing,
     describeWebhook: describe,
     mapEvent,
+    // An order with refunds: which units they refunded is read from the API (the payload has amounts).
+    needsHydration: (topic, payload) => topic.startsWith('order.') && hasRefunds(payload),
+
+    async hydrate(connection, _topic, payload) {
+      return { ...payload, [REFUNDS_READ]: await refundsOf(connection, payload) };
+    },
 
     async pushAvailability(connection, items) {
       const outcomes: PushOutcome[] = [];
@@ -315,7 +371,14 @@ export function createWooConnector(options: WooApiOptions = {}): PlatformConnect
         'GET',
         `orders?status=${OPEN_STATUSES}&per_page=${PER_PAGE}&page=${page}&orderby=id&order=asc`,
       );
-      return { items: list(json).map((o) => wooOrder(o, digits)), next: nextPage(headers, page) };
+      const items: PlatformOrder[] = [];
+      for (const raw of list(json)) {
+        const order = wooOrder(raw, digits);
+        // Only orders with refunds cost a call: which units they refunded.
+        if (hasRefunds(raw)) order.refunded = refundedUnits(raw, await refundsOf(connection, raw));
+        items.push(order);
+      }
+      return { items, next: nextPage(headers, page) };
     },
 
     async readState(connection, items): Promise<PlatformSkuState[]> {
