@@ -57,6 +57,8 @@ export interface ConnectorOptions {
   concurrency?: number;
   duplicates?: number;
   probeMs?: number;
+  /** Also place one order through `POST /v1/orders` every so often on a SKU the webhooks order (0: none). */
+  apiOrderMs?: number;
   /** Profile the server child (`--cpu-prof`) into this directory. */
   cpuProfDir?: string;
   /** Time the server child's SQL round trips (bench/sql-trace.ts) into this file; PostgreSQL only. */
@@ -75,6 +77,7 @@ export async function runConnector(options: ConnectorOptions): Promise<Record<st
   const concurrency = options.concurrency ?? 32;
   const duplicates = options.duplicates ?? 0.05;
   const probeMs = options.probeMs ?? 100;
+  const apiOrderMs = options.apiOrderMs ?? 0;
   const database = await freshBenchDatabase(engine, 'connector');
   log(
     `connector on ${engine} (${database.name}): orders=${orders} skus=${skus} probes=${probes} ` +
@@ -103,6 +106,7 @@ export async function runConnector(options: ConnectorOptions): Promise<Record<st
       concurrency,
       duplicates,
       probeMs,
+      apiOrderMs,
     });
   } finally {
     client.close();
@@ -141,6 +145,7 @@ async function load(
     concurrency: number;
     duplicates: number;
     probeMs: number;
+    apiOrderMs: number;
   },
 ): Promise<Record<string, unknown>> {
   const violations: string[] = [];
@@ -304,6 +309,23 @@ async function load(
       await new Promise((r) => setTimeout(r, run.probeMs));
     }
   })();
+  // API placements on the SKUs the webhooks order: how long they wait behind the inbox's batches,
+  // which hold those SKUs' stock rows until they commit.
+  const apiOrderMs: number[] = [];
+  let apiOrderErrors = 0;
+  const placer = (async () => {
+    if (run.apiOrderMs <= 0) return;
+    let i = 0;
+    while (loading) {
+      const sentAt = performance.now();
+      const reply = await client.request('POST', '/v1/orders', key, {
+        lines: [{ sku: skuName((i++ * 7) % run.skus), quantity: 1 }],
+      });
+      if (reply.status === 201) apiOrderMs.push(performance.now() - sentAt);
+      else apiOrderErrors++;
+      await new Promise((r) => setTimeout(r, run.apiOrderMs));
+    }
+  })();
   const posting = Promise.all(Array.from({ length: run.concurrency }, poster)).then(() => {
     postsDoneAt = performance.now();
   });
@@ -352,6 +374,7 @@ async function load(
   await posting;
   loading = false;
   await prober;
+  await placer;
   const used: CpuUse = await cpu.stop();
   const serverSeconds = serverCpu() - serverCpuBefore;
   const seconds = (processedAt - start) / 1000;
@@ -436,6 +459,15 @@ async function load(
         .map((l) => round(l, 2))
         .join(' ')}`,
   );
+  if (run.apiOrderMs > 0) {
+    apiOrderMs.sort((a, b) => a - b);
+    log(
+      `API placements on ordered SKUs during the load: ${apiOrderMs.length} (${apiOrderErrors} not 201), ` +
+        `p50 ${round(percentile(apiOrderMs, 50))} ms, p99 ${round(percentile(apiOrderMs, 99))} ms, ` +
+        `max ${round(apiOrderMs.at(-1) ?? 0)} ms`,
+    );
+    if (apiOrderErrors > 0) violations.push(`${apiOrderErrors} API placement(s) not answered 201`);
+  }
   if (ordersPerSec < GOAL_ORDERS_PER_SEC)
     log(`WARNING: goal missed: ${ordersPerSec} orders/s < ${GOAL_ORDERS_PER_SEC}`);
   if (syncP99Ms === null || syncP99Ms >= GOAL_SYNC_P99_MS)

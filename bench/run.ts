@@ -60,6 +60,7 @@ storefront --engine postgres|pglite  --concurrency 64  --seconds 10 (each of 2 r
 connector --engine postgres|pglite  --orders 20000 (2000 on pglite; signed WooCommerce order webhooks)
          --skus 200  --probes 20 (SKUs whose stock changes are timed to the platform call)  --concurrency 32
          --duplicates 0.05 (fraction delivered twice)  --probe-ms 100 (one stock change every so often)
+         --api-order-ms N (also place one order through POST /v1/orders every N ms on an ordered SKU, timed)
          --cpu-prof DIR (profile the server child)  --trace-sql FILE (the server's SQL round trips; PostgreSQL only)
 soak     --engine postgres|pglite  --seconds 600 (the run's length)  --rate 20 (requests per second, all kinds)
          mixed traffic at a fixed rate: p50/p99 per endpoint, errors, memory growth, invariants
@@ -136,6 +137,7 @@ async function main(argv: string[]): Promise<number> {
       probes: { type: 'string' },
       duplicates: { type: 'string' },
       'probe-ms': { type: 'string' },
+      'api-order-ms': { type: 'string' },
       warmup: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -238,6 +240,7 @@ async function main(argv: string[]): Promise<number> {
       concurrency: intFlag(values.concurrency, 'concurrency'),
       duplicates: numFlag(values.duplicates, 'duplicates'),
       probeMs: intFlag(values['probe-ms'], 'probe-ms'),
+      apiOrderMs: intFlag(values['api-order-ms'], 'api-order-ms'),
       cpuProfDir: values['cpu-prof'],
       traceSql: values['trace-sql'],
     });

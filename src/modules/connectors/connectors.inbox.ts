@@ -266,9 +266,9 @@ export async function processEventBatch(
 /**
  * Events applied together in one transaction (at most). A batch holds its SKUs' stock rows until it
  * commits, and much of its work is per SKU, not per order (the stock rows, the SKUs marked due a
- * push, the demand counters): on PostgreSQL 250 events, about 100 ms of lock for a batch of new
- * orders, took 1,250–1,290 orders/s in the connector bench where 100 took 905–950 (bench/README).
- * On PGlite a transaction holds the one connection, so every request waits for it: 100.
+ * push, the demand counters): on PostgreSQL 250 events took 1,100–1,400 orders/s in the connector
+ * bench where 100 took 905–1,100, and an API placement on those SKUs meanwhile took up to ~0.55 s
+ * (bench/README). On PGlite a transaction holds the one connection, so every request waits for it: 100.
  */
 export const inboxBatchSize = (deps: Pick<ConnectorDeps, 'engine'>): number =>
   deps.engine === 'postgres' ? 250 : 100;

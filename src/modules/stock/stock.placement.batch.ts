@@ -79,6 +79,12 @@ export function placeOrdersIn(
 }
 
 const OPTIMISTIC_ATTEMPTS = 4;
+/**
+ * A gate that failed after waiting this long waited for a transaction that held the rows (a
+ * connector's batch of new orders, a restock): the next try would likely wait behind the next such
+ * transaction and fail again, so the batch takes the locked path, which queues for the rows once.
+ */
+const LONG_WAIT_MS = 30;
 
 /**
  * Decides the batch on a plain read of the stock rows and writes it in one statement that first
@@ -110,6 +116,7 @@ async function placeOptimistically(
       await executeTogether(deps.db, written.alongside);
       return results;
     }
+    const writeStarted = performance.now();
     const passed = await executeIfGateHolds(
       deps.db,
       updateLevelsIfUnchanged(
@@ -126,6 +133,7 @@ async function placeOptimistically(
       ],
     );
     if (passed) return results;
+    if (performance.now() - writeStarted >= LONG_WAIT_MS) return null;
   }
   return null;
 }
