@@ -1,7 +1,8 @@
 /**
  * What inbound commands do to Backfill, inside the event's transaction: each is safe to apply
  * again (an order is placed once per external id, a shipment or refund once per platform
- * reference, refunded totals up to what is cancelled already), so a replay, a second delivery or a retry after a crash changes nothing.
+ * reference, a refunded total only up to what is cancelled already), so a replay, a second
+ * delivery or a retry after a crash changes nothing.
  */
 import { and, eq, ne, sql } from 'drizzle-orm';
 import { type Executor, queryRows, type Tx } from '../../db/client.ts';

@@ -5,7 +5,8 @@
  * one write of orders, lines and levels), and the events marked done with one statement. Anything
  * else (cancellations, shipments, catalogue, an order refused, two events of one order in the
  * batch, and every event that must be hydrated from the platform's API first: BigCommerce's, and
- * WooCommerce's orders with refunds) is left to `processEvent` (connectors.inbox.ts), one event at a time, as before.
+ * WooCommerce's orders with refunds) is left to `processEvent` (connectors.inbox.ts), one event at
+ * a time, as before.
  * New orders are recorded in `connector_orders` as `applyOrder` records them.
  */
 import { sql } from 'drizzle-orm';

@@ -268,7 +268,8 @@ export async function processEventBatch(
  * commits, and much of its work is per SKU, not per order (the stock rows, the SKUs marked due a
  * push, the demand counters): on PostgreSQL 250 events took 1,100–1,400 orders/s in the connector
  * bench where 100 took 905–1,100, and an API placement on those SKUs meanwhile took up to ~0.55 s
- * (bench/README). On PGlite a transaction holds the one connection, so every request waits for it: 100.
+ * (bench/README). On PGlite a transaction holds the one connection, so every request waits for
+ * it: 100.
  */
 export const inboxBatchSize = (deps: Pick<ConnectorDeps, 'engine'>): number =>
   deps.engine === 'postgres' ? 250 : 100;

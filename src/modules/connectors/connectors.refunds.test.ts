@@ -72,13 +72,16 @@ describe('unitsToCancelForRefunds', () => {
           return { ...l, cancelled: l.cancelled + taken, open: l.open - taken };
         });
         expect(unitsToCancelForRefunds(after, refunded)).toEqual([]);
-        // Per SKU: cancelled reaches the refunded total, unless no open unit is left.
+        // Per SKU: cancelled reaches the refunded total unless no open unit is left, and never
+        // goes past it (nor past what was cancelled before).
         for (const sku of ['X', 'Y', 'Z']) {
           const wanted = refunded.filter((r) => r.sku === sku).reduce((s, r) => s + r.quantity, 0);
           const ofSku = after.filter((l) => l.sku === sku);
           const cancelled = ofSku.reduce((s, l) => s + l.cancelled, 0);
+          const cancelledBefore = before.filter((l) => l.sku === sku).reduce((s, l) => s + l.cancelled, 0);
           const open = ofSku.reduce((s, l) => s + l.open, 0);
           if (ofSku.length > 0) expect(cancelled >= wanted || open === 0).toBe(true);
+          expect(cancelled).toBeLessThanOrEqual(Math.max(wanted, cancelledBefore));
         }
       }),
       { numRuns: 300 },
