@@ -276,31 +276,24 @@ function stateOf(sku: string, row: Json | undefined): PlatformSkuState {
 export function createWooConnector(options: WooApiOptions = {}): PlatformConnector {
   const api = (connection: PlatformConnection) => new WooApi(connection, options);
 
-  /** Every variation of a variable product, page by page. */
-  async function variationsOf(connection: PlatformConnection, product: Json): Promise<Json[]> {
+  /** Every object of a listing (`path` without its paging), page by page. */
+  async function allPages(connection: PlatformConnection, path: string): Promise<Json[]> {
     const all: Json[] = [];
     for (let page = 1; ; page++) {
       const { json, headers } = await api(connection).request(
         'GET',
-        `products/${text(product.id)}/variations?per_page=${PER_PAGE}&page=${page}`,
+        `${path}?per_page=${PER_PAGE}&page=${page}`,
       );
       all.push(...list(json));
       if (nextPage(headers, page) === null) return all;
     }
   }
-
-  /** Every refund of an order, page by page (with their line items). */
-  async function refundsOf(connection: PlatformConnection, order: Json): Promise<Json[]> {
-    const refunds: Json[] = [];
-    for (let page = 1; ; page++) {
-      const { json, headers } = await api(connection).request(
-        'GET',
-        `orders/${encodeURIComponent(text(order.id) ?? '')}/refunds?per_page=${PER_PAGE}&page=${page}`,
-      );
-      refunds.push(...list(json));
-      if (nextPage(headers, page) === null) return refunds;
-    }
-  }
+  /** Every variation of a variable product. */
+  const variationsOf = (connection: PlatformConnection, product: Json) =>
+    allPages(connection, `products/${text(product.id)}/variations`);
+  /** Every refund of an order, with their line items. */
+  const refundsOf = (connection: PlatformConnection, order: Json) =>
+    allPages(connection, `orders/${encodeURIComponent(text(order.id) ?? '')}/refunds`);
 
   return {
     platform: 'woocommerce',
