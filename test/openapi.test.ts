@@ -117,7 +117,7 @@ describe('the document', () => {
 describe('409 codes', () => {
   it.each([
     ['createOrder', ['insufficient_stock', 'duplicate_external_id', 'idempotency_key_in_use']],
-    ['cancelOrder', ['already_shipped', 'idempotency_key_in_use']],
+    ['cancelOrder', ['already_shipped', 'balance_below_minimum', 'idempotency_key_in_use']],
     ['createShipment', ['not_allocated', 'not_released', 'payment_required', 'idempotency_key_in_use']],
     ['createAdjustment', ['insufficient_stock', 'idempotency_key_in_use']],
     ['createAdjustmentBatch', ['insufficient_stock', 'idempotency_key_in_use']],

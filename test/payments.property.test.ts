@@ -292,12 +292,19 @@ describe('payments property', () => {
             const order = await ok('GET', `/v1/orders/${id}`, store);
             const line = order.lines.find((l: Json) => l.allocatedQuantity + l.backorderedQuantity > 0);
             if (line) {
-              await ok(
-                'POST',
-                `/v1/orders/${id}/cancel`,
-                store,
-                step.partial ? { lines: [{ lineId: line.id, quantity: 1 }] } : {},
-              );
+              const res = await t.request('POST', `/v1/orders/${id}/cancel`, {
+                key: store.secretKey,
+                body: step.partial ? { lines: [{ lineId: line.id, quantity: 1 }] } : {},
+              });
+              if (res.statusCode === 409 && res.json().code === 'balance_below_minimum') {
+                // Only a partial cancel that would leave less than Stripe's minimum to pay; it changes nothing.
+                expect(step.partial).toBe(true);
+                expect(res.json().balance).toBeGreaterThan(0);
+                expect(res.json().balance).toBeLessThan(res.json().minimum);
+                expect(await ok('GET', `/v1/orders/${id}`, store)).toEqual(order);
+              } else {
+                expect(res.statusCode, res.body).toBe(200);
+              }
             }
           } else if (step.kind === 'restock') {
             await ok('POST', '/v1/inventory/adjustments', store, {

@@ -192,6 +192,56 @@ describe("amounts below Stripe's minimum charge", () => {
     expect((await paymentsOf(store, order.id)).lines[0]).toMatchObject({ refunded: 30, paid: 90 });
   });
 
+  it('refuses a partial cancel that would leave less than the minimum to pay (409), writing nothing', async () => {
+    // 3 units at 33 cents, paid on shipment: cancelling 2 would leave 33 cents that no charge can
+    // take, so the last unit could never ship and would be given up after the grace period.
+    const store = await stripeStore({ paymentMode: 'on_ship', paymentGraceDays: 3 });
+    await ok('PUT', '/v1/variants/DIME', store, variant('backorder', null, { price: 33 }));
+    const order = await ok('POST', '/v1/orders', store, {
+      payment: card,
+      lines: [{ sku: 'DIME', quantity: 3 }],
+    });
+    const lineId = order.lines[0].id;
+    const cancel = (quantity: number) =>
+      call('POST', `/v1/orders/${order.id}/cancel`, store, { lines: [{ lineId, quantity }] });
+    const before = await ok('GET', `/v1/orders/${order.id}`, store);
+    const refused = await cancel(2);
+    expectProblem(refused, 409, 'balance_below_minimum');
+    expect(refused.json()).toMatchObject({
+      lineId,
+      requested: 2,
+      balance: 33,
+      minimum: 50,
+      currency: 'USD',
+      unshipped: 3,
+      largestPartial: 1,
+    });
+    expect(await ok('GET', `/v1/orders/${order.id}`, store)).toEqual(before);
+    expect((await ok('GET', '/v1/events?type=order.cancelled', store)).data).toEqual([]);
+    // One unit can go (66 cents left to charge); then only the whole line.
+    expect((await cancel(1)).statusCode).toBe(200);
+    expect((await cancel(1)).json()).toMatchObject({ code: 'balance_below_minimum', largestPartial: 0 });
+    expect((await cancel(2)).json().lines[0]).toMatchObject({ cancelledQuantity: 3, status: 'cancelled' });
+    await collect(store);
+    expect(intentsOf(order.id)).toEqual([]);
+  });
+
+  it('a line left with enough to charge after a partial cancel ships once paid', async () => {
+    const store = await stripeStore({ paymentMode: 'on_ship' });
+    await ok('PUT', '/v1/variants/NICKEL', store, variant('backorder', null, { price: 33 }));
+    const order = await ok('POST', '/v1/orders', store, {
+      payment: card,
+      lines: [{ sku: 'NICKEL', quantity: 3 }],
+    });
+    await ok('POST', `/v1/orders/${order.id}/cancel`, store, {
+      lines: [{ lineId: order.lines[0].id, quantity: 1 }],
+    });
+    await ok('POST', '/v1/inventory/adjustments', store, { sku: 'NICKEL', quantity: 2, reason: 'restock' });
+    await ok('POST', `/v1/orders/${order.id}/shipments`, store, {});
+    expect((await paymentsOf(store, order.id)).lines[0]).toMatchObject({ paid: 66, balance: 0 });
+    expect(intentsOf(order.id).map((pi) => pi.amount)).toEqual([66]);
+  });
+
   it('refuses an order whose line costs less than the minimum (422 amount_below_minimum), writing nothing', async () => {
     const store = await stripeStore({ paymentMode: 'upfront' });
     await ok('PUT', '/v1/variants/TINY', store, variant('backorder', null, { price: 30 }));

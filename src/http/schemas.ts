@@ -52,6 +52,10 @@ export const CONFLICTS = {
     'A request with this Idempotency-Key is still running; retry shortly to get its answer',
   already_shipped:
     'A line has fewer unshipped units than asked to cancel (members `lineId`, `requested`, `cancellable`)',
+  balance_below_minimum:
+    "Cancelling that many units would leave the line owing less than the payment provider's smallest " +
+    'charge, money no charge could take: cancel the whole line or at most `largestPartial` units (members ' +
+    '`lineId`, `requested`, `balance`, `minimum`, `currency`, `unshipped`, `largestPartial`)',
   not_allocated:
     'Only allocated units ship: a line holds fewer than asked (members `lineId`, `requested`, `allocated`), ' +
     'or, without lines, nothing in the order is allocated (member `orderId`)',

@@ -99,7 +99,14 @@ export async function applyOrder(
   if (order.cancelled) {
     const before = await getOrder(tx, store.id, orderId);
     if (before.status !== 'cancelled' && before.status !== 'fulfilled') {
-      await cancelOrder(tx, deps, store, orderId, { reason: 'cancelled on the platform' });
+      await cancelOrder(
+        tx,
+        deps,
+        store,
+        orderId,
+        { reason: 'cancelled on the platform' },
+        { refusable: false },
+      );
       cancelled = true;
     }
   }
@@ -215,7 +222,14 @@ async function applyToOrder(
     await markFromPlatform(tx, event, shipment.id, reference || event.resourceId);
     return { outcome: 'done', orderId, result: { orderId, shipmentId: shipment.id } };
   }
-  await cancelOrder(tx, deps, store, orderId, { lines, reason: 'refunded on the platform' });
+  await cancelOrder(
+    tx,
+    deps,
+    store,
+    orderId,
+    { lines, reason: 'refunded on the platform' },
+    { refusable: false },
+  );
   return { outcome: 'done', orderId, result: { orderId, cancelled: lines } };
 }
 
@@ -241,7 +255,14 @@ async function applyRefunded(
   if (lines.length === 0) {
     return { outcome: 'skipped', result: { reason: 'the refunded units are cancelled or shipped already' } };
   }
-  await cancelOrder(tx, deps, store, orderId, { lines, reason: 'refunded on the platform' });
+  await cancelOrder(
+    tx,
+    deps,
+    store,
+    orderId,
+    { lines, reason: 'refunded on the platform' },
+    { refusable: false },
+  );
   return { outcome: 'done', orderId, result: { orderId, cancelled: lines } };
 }
 

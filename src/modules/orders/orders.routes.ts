@@ -315,7 +315,7 @@ export const ordersRoutes: RouteRegistrar = (app, ctx) => {
         response: {
           200: OrderSchema,
           ...problems(...WRITE_ERRORS, 404),
-          ...conflicts('already_shipped', 'idempotency_key_in_use'),
+          ...conflicts('already_shipped', 'balance_below_minimum', 'idempotency_key_in_use'),
         },
       },
       // No body at all means "cancel everything": treat it as {}.

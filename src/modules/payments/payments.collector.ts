@@ -558,10 +558,17 @@ async function askShopper(
 /** The grace period is over: the line's unshipped units are cancelled (and go to the next in line). */
 async function giveUp(deps: Deps, store: PaymentStore, line: PaymentLineState): Promise<void> {
   await inTransaction(deps.db, async (tx) => {
-    const order = await cancelOrder(tx, deps, store, line.orderId, {
-      lines: [{ lineId: line.lineId, quantity: line.quantity - line.shipped - line.cancelled }],
-      reason: 'payment_failed',
-    });
+    const order = await cancelOrder(
+      tx,
+      deps,
+      store,
+      line.orderId,
+      {
+        lines: [{ lineId: line.lineId, quantity: line.quantity - line.shipped - line.cancelled }],
+        reason: 'payment_failed',
+      },
+      { refusable: false },
+    );
     const [after] = await readPaymentLines(tx, store.id, { lineIds: [line.lineId] }, { lock: true });
     after!.dueSince = null;
     after!.failures = 0;

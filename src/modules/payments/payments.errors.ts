@@ -9,6 +9,26 @@ export const paymentRequired = (lineId: string, units: number, shortfall: number
     { lineId, shortfall, currency },
   );
 
+/**
+ * Cancelling these units would leave the line owing less than the provider's smallest charge: money
+ * no charge could take, so the rest could never ship. The whole line, or `largestPartial` units, can go.
+ */
+export const balanceBelowMinimum = (
+  lineId: string,
+  requested: number,
+  balance: number,
+  minimum: number,
+  currency: string,
+  unshipped: number,
+  largestPartial: number,
+) =>
+  new DomainError(
+    'conflict',
+    'balance_below_minimum',
+    `Cancelling ${requested} unit(s) of line "${lineId}" would leave ${balance} ${currency} to pay, less than the payment provider's smallest charge of ${minimum} ${currency}, so the rest could never be paid for: cancel all ${unshipped} unshipped unit(s)${largestPartial > 0 ? ` or at most ${largestPartial}` : ''}`,
+    { lineId, requested, balance, minimum, currency, unshipped, largestPartial },
+  );
+
 export const discountTooLarge = (discount: number, orderTotal: number): DomainError =>
   new DomainError(
     'validation',

@@ -3,7 +3,8 @@
  * variant's payment policy, refuses a discount larger than the order and writes the payment lines
  * in the placement's round trip; when units become ready, are released or go back to wait it marks
  * the lines due (and refunds a manual store's excess at once); a shipment of units not paid for is
- * refused. Stores whose payments Backfill does not manage have no payment lines, so every step
+ * refused, and so is a partial cancellation that would leave a line owing less than the provider
+ * can charge. Stores whose payments Backfill does not manage have no payment lines, so every step
  * finds nothing to do.
  */
 
@@ -19,7 +20,11 @@ import {
   refuseBelowMinimum,
 } from './payments.placement.ts';
 import { insertPaymentLines, markPaymentsDue } from './payments.repository.ts';
-import { afterQuantitiesChanged, assertPaidToShip } from './payments.usecases.ts';
+import {
+  afterQuantitiesChanged,
+  assertCancelLeavesChargeable,
+  assertPaidToShip,
+} from './payments.usecases.ts';
 
 /** The variant's payment policy, null unless the store's payments are managed. */
 const policyTerm = sql`
@@ -79,5 +84,9 @@ export const paymentsStockHook: StockHook = {
 
   async beforeShip(tx, _ctx, store, plan) {
     await assertPaidToShip(tx, store.id, plan);
+  },
+
+  async beforeCancel(tx, _ctx, store, plan) {
+    await assertCancelLeavesChargeable(tx, store.id, plan);
   },
 };

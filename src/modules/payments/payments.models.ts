@@ -114,6 +114,23 @@ export function mustPayUpFront(line: LineMoney, ready: boolean, minimum: number)
 }
 
 /**
+ * What the line would be left owing that no charge could carry: a balance above 0 but below the
+ * provider's minimum once it pays up front (mustPayUpFront), so it could neither be collected nor
+ * shipped without. The rules above keep every line away from it, except a partial cancellation
+ * that takes the line's price below what it paid plus the minimum (3 units at 33 cents paid on
+ * shipment, 2 cancelled: 33 cents left to pay). Follows the rules: the line switches to paying up
+ * front if it must, money above its target is refunded, and the rest is what it still owes. 0 when
+ * it owes nothing or enough to charge.
+ */
+export function strandedBalance(line: LineMoney, ready: boolean, minimum: number): number {
+  if (minimum <= 1) return 0;
+  const now: LineMoney = mustPayUpFront(line, ready, minimum) ? { ...line, mode: 'upfront' } : line;
+  const kept = Math.min(paidOf(now), moneyTarget(now, ready));
+  const owed = moneyWhenComplete(now) - kept;
+  return owed > 0 && owed < minimum ? owed : 0;
+}
+
+/**
  * The next provider step for a line, or none. Refunds come first (a cancellation must not wait on a
  * collection); a shortfall is captured from a live hold, else an expired hold is renewed, else the
  * saved method is charged; holds no longer needed are voided; a waiting balance is held when the

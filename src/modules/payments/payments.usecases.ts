@@ -2,11 +2,21 @@ import type { Executor } from '../../db/client.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
 import { DomainError, notFound } from '../../shared/errors.ts';
 import { getSettings } from '../settings/settings.usecases.ts';
+import type { CancelLinePlan } from '../stock/stock.hooks.ts';
+import { splitCancellation, unshipped } from '../stock/stock.lines.models.ts';
 import { findOrder } from '../stock/stock.lines.repository.ts';
 import type { PaymentMode } from '../stores/stores.tables.ts';
-import { paymentRequired } from './payments.errors.ts';
+import { balanceBelowMinimum, paymentRequired } from './payments.errors.ts';
 import { bookCapture, bookRefund, refundSource } from './payments.ledger.ts';
-import { moneyTarget, moneyWhenComplete, paidOf, shortfallToShip } from './payments.models.ts';
+import { minimumCharge } from './payments.minimums.ts';
+import {
+  type LineMoney,
+  moneyTarget,
+  moneyWhenComplete,
+  paidOf,
+  shortfallToShip,
+  strandedBalance,
+} from './payments.models.ts';
 import { assertSameCurrency } from './payments.money.ts';
 import {
   type AttemptRow,
@@ -34,6 +44,53 @@ export async function assertPaidToShip(
     if (!line) continue; // payments not managed for this line
     const shortfall = shortfallToShip(line, quantity);
     if (shortfall > 0) throw paymentRequired(lineId, quantity, shortfall, line.currency);
+  }
+}
+
+/** The line's money once `quantity` units are cancelled (waiting ones first, as the core does). */
+function afterCancelling(line: LineMoney, quantity: number): LineMoney {
+  const split = splitCancellation(line, quantity) ?? { fromWaiting: 0, fromAllocated: 0 };
+  return {
+    ...line,
+    backordered: line.backordered - split.fromWaiting,
+    allocated: line.allocated - split.fromAllocated,
+    cancelled: line.cancelled + quantity,
+  };
+}
+
+/**
+ * A cancellation asked for must not leave a line owing less than the provider's smallest charge
+ * (strandedBalance): that money could never be collected, so the units left could never ship and
+ * would be given up when the grace period ends, whatever the shopper did. Refused with 409
+ * `balance_below_minimum`, naming what can be cancelled instead. A line already in that state
+ * (a platform's partial refund) is not held against a cancellation that did not cause it.
+ */
+export async function assertCancelLeavesChargeable(
+  tx: Executor,
+  storeId: string,
+  plan: readonly CancelLinePlan[],
+): Promise<void> {
+  const lines = await readPaymentLines(tx, storeId, { lineIds: plan.map((p) => p.lineId) }, { lock: true });
+  const byId = new Map(lines.map((l) => [l.lineId, l]));
+  for (const { lineId, quantity } of plan) {
+    const line = byId.get(lineId);
+    if (!line) continue; // payments not managed for this line
+    const minimum = minimumCharge(line.provider, line.currency);
+    const ready = readyOf(line);
+    const stranded = (units: number) => strandedBalance(afterCancelling(line, units), ready, minimum);
+    const balance = stranded(quantity);
+    if (balance === 0 || stranded(0) > 0) continue;
+    let largestPartial = quantity - 1;
+    while (largestPartial > 0 && stranded(largestPartial) > 0) largestPartial -= 1;
+    throw balanceBelowMinimum(
+      lineId,
+      quantity,
+      balance,
+      minimum,
+      line.currency,
+      unshipped(line),
+      largestPartial,
+    );
   }
 }
 

@@ -150,10 +150,15 @@ export async function switchLine(
     if (!line) throw notFound('Line', lineId);
     const quantity = Math.min(record.quantity, unshipped(line));
     if (quantity > 0) {
-      await cancelOrder(tx, deps, store, orderId, {
-        lines: [{ lineId, quantity }],
-        reason: `switched to ${record.newSku}`,
-      });
+      // The new order is placed already: this records the switch, it does not ask for it.
+      await cancelOrder(
+        tx,
+        deps,
+        store,
+        orderId,
+        { lines: [{ lineId, quantity }], reason: `switched to ${record.newSku}` },
+        { refusable: false },
+      );
     }
     await appendEvents(tx, deps, [
       {

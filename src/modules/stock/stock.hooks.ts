@@ -15,6 +15,8 @@
  * - whenever a queue or its supply moved (units left or re-entered it): `queuesChanged`, once per
  *   command, after the stock rows are saved;
  * - before a shipment is written: `beforeShip`, which may refuse it by throwing a DomainError;
+ * - before units are cancelled at someone's request: `beforeCancel`, which may refuse it the same
+ *   way (a cancellation that records what already happened elsewhere is not asked);
  * - whenever a SKU's stock or policy changed outside placement (an adjustment or receipt, even with
  *   nobody waiting; a variant's mode or limit): `stockChanged`, with the SKUs, after the rows are saved.
  */
@@ -118,6 +120,13 @@ export interface ShipmentLinePlan {
   quantity: number;
 }
 
+/** A line's part in a cancellation, before it is written: `quantity` units go, the line's counts stay as read. */
+export interface CancelLinePlan {
+  lineId: string;
+  sku: string;
+  quantity: number;
+}
+
 /** How a queue moved: units left it (served or cancelled), or units rejoined it ahead of every waiting line. */
 export interface QueueMove {
   joinedAhead?: boolean;
@@ -151,6 +160,12 @@ export interface StockHook {
     store: StoreScope,
     plan: readonly ShipmentLinePlan[],
     levels: ReadonlyMap<string, SkuLevel>,
+  ): Promise<void>;
+  beforeCancel?(
+    tx: Executor,
+    ctx: HookContext,
+    store: StoreScope,
+    plan: readonly CancelLinePlan[],
   ): Promise<void>;
   stockChanged?(tx: Executor, ctx: HookContext, store: StoreScope, skus: readonly string[]): Promise<void>;
 }

@@ -16,9 +16,19 @@ export interface CancelInput {
   reason?: string;
 }
 
+export interface CancelOptions {
+  /**
+   * False for a cancellation that records what already happened (the platform cancelled or
+   * refunded, the payment's grace period ended, a switch whose new order is placed): the hooks'
+   * `beforeCancel` is not asked, since there is no one to answer a refusal.
+   */
+  refusable?: boolean;
+}
+
 /**
  * Cancels units, waiting ones first; released allocated units go straight to the head of the
- * queue. All or nothing: one impossible line refuses the whole request.
+ * queue. All or nothing: one impossible line refuses the whole request, and so does a hook's
+ * `beforeCancel` (a request only: see CancelOptions).
  */
 export async function cancelOrder(
   tx: Executor,
@@ -26,6 +36,7 @@ export async function cancelOrder(
   store: StoreScope,
   orderId: string,
   input: CancelInput,
+  options: CancelOptions = {},
 ): Promise<OrderView> {
   const { levels, lines } = await lockOrderForChange(tx, store, orderId);
   const wanted = input.lines
@@ -37,6 +48,10 @@ export async function cancelOrder(
     return { line, quantity, ...split };
   });
   const effective = plan.filter((p) => p.quantity > 0);
+  if (effective.length > 0 && options.refusable !== false) {
+    const asked = effective.map((p) => ({ lineId: p.line.id, sku: p.line.sku, quantity: p.quantity }));
+    for (const hook of deps.stock.hooks) await hook.beforeCancel?.(tx, deps, store, asked);
+  }
   if (effective.length > 0) {
     const now = deps.clock.now();
     const released = new Set<string>();

@@ -8888,6 +8888,7 @@ export interface operations {
             /**
              * @description The current state forbids it; `code` is one of:
              *     - `already_shipped`: A line has fewer unshipped units than asked to cancel (members `lineId`, `requested`, `cancellable`)
+             *     - `balance_below_minimum`: Cancelling that many units would leave the line owing less than the payment provider's smallest charge, money no charge could take: cancel the whole line or at most `largestPartial` units (members `lineId`, `requested`, `balance`, `minimum`, `currency`, `unshipped`, `largestPartial`)
              *     - `idempotency_key_in_use`: A request with this Idempotency-Key is still running; retry shortly to get its answer
              */
             409: {

@@ -21,7 +21,7 @@ import {
 } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useParams } from '@tanstack/react-router';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useMemo, useState } from 'react';
 import { api, data } from '../api/client';
 import { sessionQuery } from '../api/session';
 import type { Order, OrderLine } from '../api/types';
@@ -278,7 +278,10 @@ function CancelLine({
   const max = cancellable(line);
   const [quantity, setQuantity] = useState<number>(max);
   const [reason, setReason] = useState('');
-  const [key] = useState(() => crypto.randomUUID());
+  // One key per request asked for: a double submit is applied once, and a refused request (a stored
+  // answer) can be changed and sent again under a new key.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the key changes with what is asked
+  const key = useMemo(() => crypto.randomUUID(), [quantity, reason]);
   const queryClient = useQueryClient();
   const cancel = useMutation({
     mutationFn: () =>
