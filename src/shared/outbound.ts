@@ -113,7 +113,7 @@ export async function assertPublicUrl(url: string, policy: OutboundPolicy, path:
 }
 
 /** A DNS lookup for sockets that, unless the policy allows them, refuses private addresses. */
-const checkedLookup =
+export const checkedLookup =
   ({ allowPrivate, resolve }: OutboundPolicy): LookupFunction =>
   (hostname, options, callback) => {
     const answer = (error: Error | null, addresses: LookupAddress[]) => {
