@@ -127,6 +127,11 @@ function trustProxy(raw: string | undefined): number | string[] | null {
   for (const entry of entries) {
     const [address, prefix, extra] = entry.split('/');
     const family = isIP(address ?? '');
+    if (family && prefix !== undefined && /^0+$/.test(prefix)) {
+      throw new ConfigError(
+        `BACKFILL_TRUST_PROXY "${entry}" would trust every address, so any client could name its own address in X-Forwarded-For: list the proxies' addresses or ranges, or give the number of proxies in front (hops)`,
+      );
+    }
     const prefixOk =
       prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32));
     if (!family || !prefixOk || extra !== undefined) {

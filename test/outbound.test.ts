@@ -1,11 +1,12 @@
 /**
- * Server-side request forgery: webhook endpoints and the SMS API's base URL may not send Backfill's
+ * Server-side request forgery: webhook endpoints, the SMS API's base URL and the SMTP server may not send Backfill's
  * requests into its own network (loopback, private, link-local, the cloud metadata service),
  * neither when saved nor when delivered, where the address is checked after DNS resolution (a name
  * that turns private after it was saved is refused). BACKFILL_ALLOW_PRIVATE_URLS=true lets them
  * through. A receiver's answer is kept only as a short excerpt.
  */
 import type { LookupAddress } from 'node:dns';
+import { createServer, type Server } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/client.ts';
@@ -52,12 +53,29 @@ describe('which addresses are private', () => {
     ['::ffff:127.0.0.1', true],
     ['::ffff:7f00:1', true],
     ['::ffff:a9fe:a9fe', true], // 169.254.169.254
+    ['::ffff:0:7f00:1', true], // IPv4-translated 127.0.0.1
+    ['::ffff:0:127.0.0.1', true],
+    ['::127.0.0.1', true], // IPv4-compatible (deprecated)
+    ['::7f00:1', true],
+    ['::8.8.8.8', true], // every IPv4-compatible address: no network routes them as such
+    ['64:ff9b::7f00:1', true], // NAT64 of 127.0.0.1
+    ['64:ff9b::10.0.0.1', true],
+    ['64:ff9b:1::7f00:1', true], // local-use NAT64
+    ['2002:7f00:1::', true], // 6to4 of 127.0.0.1
+    ['2002:a9fe:a9fe::1', true], // 6to4 of 169.254.169.254
+    ['fe80::1%eth0', true],
+    ['0:0:0:0:0:0:0:1', true],
+    ['0000:0000:0000:0000:0000:ffff:7f00:0001', true],
+    ['1:2:3:4:5:6:7:8:9', true], // not an address
     ['not an address', true],
     ['93.184.216.34', false],
     ['8.8.8.8', false],
     ['172.32.0.1', false],
     ['2606:4700:4700::1111', false],
     ['::ffff:8.8.8.8', false],
+    ['64:ff9b::808:808', false], // NAT64 of 8.8.8.8
+    ['2002:808:808::1', false], // 6to4 of 8.8.8.8
+    ['2001:4860:4860::8888', false],
   ])('%s → %s', (address, expected) => {
     expect(isPrivateAddress(address)).toBe(expected);
   });
@@ -124,6 +142,36 @@ describe('at save', () => {
     expect(
       (await guarded.request('GET', '/v1/settings/messaging', { key: store.secretKey })).json().sms,
     ).toBeNull();
+  });
+
+  it('refuses an SMTP server on a private address, and an SMS base URL carrying credentials', async () => {
+    const store = await guarded.createStore();
+    for (const smtpUrl of ['smtp://127.0.0.1:2525', 'smtps://localhost', 'smtp://[::ffff:0:a00:1]:25']) {
+      const res = await guarded.request('PATCH', '/v1/settings/messaging', {
+        key: store.secretKey,
+        body: { email: { smtpUrl, from: 'Shop <shop@example.com>' } },
+      });
+      expectProblem(res, 422, 'url_not_allowed');
+      expect(res.json().errors).toEqual([{ path: '/email/smtpUrl', message: expect.any(String) }]);
+    }
+    const withCredentials = await guarded.request('PATCH', '/v1/settings/messaging', {
+      key: store.secretKey,
+      body: {
+        sms: {
+          baseUrl: 'https://proxyuser:secret@api.twilio.com',
+          accountSid: 'AC1',
+          authToken: 't',
+          from: '+15550001111',
+        },
+      },
+    });
+    expectProblem(withCredentials, 422, 'validation_failed');
+    expect(withCredentials.json().errors).toEqual([{ path: '/sms/baseUrl', message: expect.any(String) }]);
+    const settings = (
+      await guarded.request('GET', '/v1/settings/messaging', { key: store.secretKey })
+    ).json();
+    expect(settings.sms).toBeNull();
+    expect(settings.email?.smtpUrl ?? null).toBeNull();
   });
 
   it('allows them when the operator says so (BACKFILL_ALLOW_PRIVATE_URLS=true)', async () => {
@@ -194,6 +242,56 @@ describe('at delivery', () => {
     const [message] = (await open.request('GET', `/v1/messages?channel=webhook`, { key })).json().data;
     expect(message).toMatchObject({ recipient: endpoint.id, state: 'failed' });
     expect(message.lastError).toMatch(/private or local address/);
+  });
+
+  it('an SMTP server on a private address is not connected to when sending (however it was saved)', async () => {
+    let connections = 0;
+    const smtp: Server = createServer((socket) => {
+      connections += 1;
+      socket.end('220 internal relay ESMTP\r\n');
+    });
+    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+    const port = (smtp.address() as { port: number }).port;
+    const message = {
+      id: 'msg_1',
+      recipient: 'a@example.com',
+      subject: 's',
+      body: 'b',
+      html: null,
+      payload: null,
+    };
+    const senders = createSenders({ timeoutMs: 2000 });
+    try {
+      for (const smtpUrl of [`smtp://127.0.0.1:${port}`, `smtp://localhost:${port}`]) {
+        const result = await senders.email({ smtpUrl, from: 'shop@example.com', replyTo: null }, message);
+        expect(result).toMatchObject({ ok: false, permanent: true, error: expect.stringMatching(/refused/) });
+      }
+      expect(connections).toBe(0);
+    } finally {
+      senders.close?.();
+      await new Promise((resolve) => smtp.close(resolve));
+    }
+  });
+
+  it('keeps only the start of an SMTP server’s refusal', async () => {
+    const smtp: Server = createServer((socket) => {
+      socket.end(`554-${'INTERNAL-BANNER-'.repeat(200)}\r\n554 go away\r\n`);
+    });
+    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+    const port = (smtp.address() as { port: number }).port;
+    const senders = createSenders({ timeoutMs: 2000, allowPrivateUrls: true });
+    try {
+      const result = await senders.email(
+        { smtpUrl: `smtp://127.0.0.1:${port}`, from: 'shop@example.com', replyTo: null },
+        { id: 'msg_2', recipient: 'a@example.com', subject: 's', body: 'b', html: null, payload: null },
+      );
+      expect(result.ok).toBe(false);
+      expect(!result.ok && result.error.length).toBeLessThanOrEqual(300);
+      expect(!result.ok && result.error).toMatch(/INTERNAL-BANNER/);
+    } finally {
+      senders.close?.();
+      await new Promise((resolve) => smtp.close(resolve));
+    }
   });
 
   it('keeps only a short excerpt of what a receiver answers', async () => {

@@ -37,7 +37,6 @@ for (const [network, prefix] of [
 for (const [network, prefix] of [
   ['::', 128],
   ['::1', 128],
-  ['64:ff9b::', 96], // NAT64 (checked on its IPv4 part below too)
   ['100::', 64], // discard
   ['2001:db8::', 32], // documentation
   ['fc00::', 7], // unique local (fd00:ec2::254 is AWS's metadata service)
@@ -50,21 +49,48 @@ for (const [network, prefix] of [
 /** Names that mean this machine or the cloud's metadata service, whatever DNS says. */
 const BLOCKED_NAMES = /^(localhost|metadata|metadata\.google\.internal|instance-data)$|\.localhost$/i;
 
-/** True for an address Backfill must not send a store's requests to. */
+/** The eight 16-bit groups of an IPv6 address (a trailing dotted IPv4 part counts as two), or null. */
+function ipv6Groups(address: string): number[] | null {
+  let text = address.replace(/%.*$/, ''); // a zone (fe80::1%eth0) names an interface, not an address
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, tail, extra] = text.split('::');
+  if (extra !== undefined) return null;
+  const part = (s: string | undefined) => (s ? s.split(':').map((g) => Number.parseInt(g, 16)) : []);
+  const front = part(head);
+  const back = part(tail);
+  const missing = 8 - front.length - back.length;
+  if (tail === undefined ? missing !== 0 : missing < 1) return null;
+  const groups = [...front, ...Array<number>(tail === undefined ? 0 : missing).fill(0), ...back];
+  return groups.every((g) => Number.isInteger(g) && g >= 0 && g <= 0xffff) ? groups : null;
+}
+
+const ipv4Of = (high: number, low: number): string => `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+
+/**
+ * True for an address Backfill must not send a store's requests to. IPv6 forms that carry an IPv4
+ * address are judged by that address: mapped (::ffff:a.b.c.d), translated (::ffff:0:a.b.c.d), the
+ * well-known NAT64 prefix (64:ff9b::a.b.c.d) and 6to4 (2002:AABB:CCDD::); the deprecated
+ * IPv4-compatible form (::a.b.c.d) and local-use NAT64 (64:ff9b:1::/48) are refused outright.
+ */
 export function isPrivateAddress(address: string): boolean {
   const bare = address.replace(/^\[|\]$/g, '');
-  const family = isIP(bare);
+  const family = isIP(bare.replace(/%.*$/, ''));
   if (family === 4) return blocked.check(bare, 'ipv4');
   if (family !== 6) return true; // not an address at all: never connect to it
-  // IPv4 written as IPv6 (::ffff:10.0.0.1, ::ffff:a00:1, 64:ff9b::10.0.0.1): judged as IPv4.
-  const embedded = /^(?:::ffff:(?:0:)?|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/i.exec(bare);
-  if (embedded) return blocked.check(embedded[1]!, 'ipv4');
-  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(bare);
-  if (mapped) {
-    const [high, low] = [Number.parseInt(mapped[1]!, 16), Number.parseInt(mapped[2]!, 16)];
-    return blocked.check(`${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`, 'ipv4');
-  }
-  return blocked.check(bare, 'ipv6');
+  const g = ipv6Groups(bare);
+  if (!g) return true;
+  const zeros = (from: number, to: number) => g.slice(from, to).every((x) => x === 0);
+  if (zeros(0, 5) && g[5] === 0xffff) return blocked.check(ipv4Of(g[6]!, g[7]!), 'ipv4'); // mapped
+  if (zeros(0, 4) && g[4] === 0xffff && g[5] === 0) return blocked.check(ipv4Of(g[6]!, g[7]!), 'ipv4'); // translated
+  if (zeros(0, 6)) return true; // ::, ::1 and IPv4-compatible addresses
+  if (g[0] === 0x64 && g[1] === 0xff9b && zeros(2, 6)) return blocked.check(ipv4Of(g[6]!, g[7]!), 'ipv4');
+  if (g[0] === 0x64 && g[1] === 0xff9b && g[2] === 1) return true; // local-use NAT64
+  if (g[0] === 0x2002) return blocked.check(ipv4Of(g[1]!, g[2]!), 'ipv4'); // 6to4
+  return blocked.check(g.map((x) => x.toString(16)).join(':'), 'ipv6');
 }
 
 export interface OutboundPolicy {
@@ -101,6 +127,23 @@ export async function privateUrlReason(url: string, policy: OutboundPolicy): Pro
   return found ? `${host} resolves to ${found.address}, a private or local address` : null;
 }
 
+/**
+ * Refuses (422 `validation_failed`) a receiver URL carrying `user:password@`: a secret in a URL
+ * would be shown wherever the URL is (settings, logs); each channel has its own secret fields.
+ */
+export function refuseUrlCredentials(url: string, path: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return; // the caller's own check reports a malformed URL
+  }
+  if (parsed.username || parsed.password)
+    throw invalid('validation_failed', `${path.slice(1)} may not carry credentials (user:password@)`, [
+      { path, message: 'remove user:password@' },
+    ]);
+}
+
 /** Refuses (422 `url_not_allowed`, naming the field) a receiver URL on a private network. */
 export async function assertPublicUrl(url: string, policy: OutboundPolicy, path: string): Promise<void> {
   const reason = await privateUrlReason(url, policy);
@@ -110,6 +153,29 @@ export async function assertPublicUrl(url: string, policy: OutboundPolicy, path:
     `${url} is not allowed: ${reason} (the operator may allow private networks with BACKFILL_ALLOW_PRIVATE_URLS=true)`,
     [{ path, message: 'must reach a public address' }],
   );
+}
+
+/**
+ * The address to connect to for `hostname` under `policy`, for clients that resolve names
+ * themselves (nodemailer): connecting to this address rather than the name keeps a later answer
+ * (DNS rebinding) out. Rejects with OutboundRefused for a private address or a name for one.
+ */
+export async function publicAddressOf(hostname: string, policy: OutboundPolicy): Promise<string> {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  if (isIP(host)) {
+    if (!policy.allowPrivate && isPrivateAddress(host))
+      throw new OutboundRefused(`${host} is a private or local address: refused`);
+    return host;
+  }
+  if (!policy.allowPrivate && BLOCKED_NAMES.test(host))
+    throw new OutboundRefused(`${host} names this machine or a metadata service: refused`);
+  const list = await (policy.resolve ?? systemResolve)(host);
+  const bad = policy.allowPrivate ? undefined : list.find((a) => isPrivateAddress(a.address));
+  if (bad || list.length === 0)
+    throw new OutboundRefused(
+      `${host} resolves to ${bad?.address ?? 'nothing'}, a private or local address: refused`,
+    );
+  return list[0]!.address;
 }
 
 /** A DNS lookup for sockets that, unless the policy allows them, refuses private addresses. */

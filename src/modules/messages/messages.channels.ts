@@ -1,6 +1,6 @@
 import type { Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
-import { OutboundRefused, postOutbound } from '../../shared/outbound.ts';
+import { OutboundRefused, postOutbound, publicAddressOf } from '../../shared/outbound.ts';
 import { webhookHeaders } from '../webhooks/webhooks.signing.ts';
 
 /** One message on its way out, as the channel needs it. */
@@ -60,10 +60,13 @@ export const SMTP_CONNECTIONS = 5;
 /** Of an SMTP server's reply, what is kept (HTTP receivers' answers are cut in shared/outbound.ts). */
 const RESPONSE_KEPT = 200;
 
+/** Of a failure's text (which may quote the receiver: an SMTP greeting, an HTTP answer), what is kept. */
+const ERROR_KEPT = 300;
+
 const failure = (error: unknown, permanent = false, code: number | null = null): SendResult => ({
   ok: false,
   code,
-  error: error instanceof Error ? error.message : String(error),
+  error: (error instanceof Error ? error.message : String(error)).slice(0, ERROR_KEPT),
   permanent,
 });
 
@@ -72,10 +75,17 @@ const failure = (error: unknown, permanent = false, code: number | null = null):
  * also read options from its query string (`?sendmail=true` runs a local binary), which a store
  * must not be able to set.
  */
-export function smtpTransportOptions(smtpUrl: string, timeoutMs = TIMEOUT_MS): SMTPPool.Options {
+export function smtpTransportOptions(
+  smtpUrl: string,
+  timeoutMs = TIMEOUT_MS,
+  address?: string,
+): SMTPPool.Options {
   const url = new URL(smtpUrl);
+  const hostname = url.hostname.replace(/^\[|\]$/g, '');
   return {
-    host: url.hostname,
+    // Connected by the address checked for it (outbound.ts); TLS still verifies the name.
+    host: address ?? hostname,
+    ...(address && address !== hostname ? { servername: hostname } : {}),
     ...(url.port ? { port: Number(url.port) } : {}),
     secure: url.protocol === 'smtps:',
     ...(url.username
@@ -117,13 +127,19 @@ export function createSenders(options: { timeoutMs?: number; allowPrivateUrls?: 
   const policy = { allowPrivate: options.allowPrivateUrls ?? false };
   const transports = new Map<string, Transporter>();
   // nodemailer is loaded with the first email: processes that send none never pay for it.
+  // A store's SMTP server is held to the same rule as its webhooks: its name is resolved and
+  // checked before every send, and the connection goes to the address checked.
   const transportFor = async (smtpUrl: string): Promise<Transporter> => {
-    let transport = transports.get(smtpUrl);
+    const address = policy.allowPrivate
+      ? undefined
+      : await publicAddressOf(new URL(smtpUrl).hostname, policy);
+    const key = `${smtpUrl} ${address ?? ''}`;
+    let transport = transports.get(key);
     if (!transport) {
       const { default: nodemailer } = await import('nodemailer');
       transport =
-        transports.get(smtpUrl) ?? nodemailer.createTransport(smtpTransportOptions(smtpUrl, timeoutMs));
-      transports.set(smtpUrl, transport);
+        transports.get(key) ?? nodemailer.createTransport(smtpTransportOptions(smtpUrl, timeoutMs, address));
+      transports.set(key, transport);
     }
     return transport;
   };
@@ -176,6 +192,7 @@ export function createSenders(options: { timeoutMs?: number; allowPrivateUrls?: 
         });
         return { ok: true, code: 250, response: String(info.response ?? '').slice(0, RESPONSE_KEPT) };
       } catch (error) {
+        if (error instanceof OutboundRefused) return failure(error, true);
         const code = (error as { responseCode?: number }).responseCode ?? null;
         // 5xx replies are the server's final word on this message; anything else may pass later.
         return failure(error, code !== null && code >= 500, code);

@@ -14,7 +14,7 @@ import {
   problems,
   WRITE_ERRORS,
 } from '../../http/schemas.ts';
-import { assertPublicUrl } from '../../shared/outbound.ts';
+import { assertPublicUrl, refuseUrlCredentials } from '../../shared/outbound.ts';
 import { SHIPPING_METHOD_CODE } from '../shipping/shipping.routes.ts';
 import { queueChannelTest } from './messages.channeltest.ts';
 import { listOrderIncentives } from './messages.incentives.ts';
@@ -332,8 +332,13 @@ export const messagesRoutes: RouteRegistrar = (app, { deps, config }) => {
       },
     },
     async (request) => {
-      const sms = request.body.sms;
-      if (sms && 'baseUrl' in sms) await assertPublicUrl(sms.baseUrl, outbound, '/sms/baseUrl');
+      const { sms, email } = request.body;
+      if (sms && 'baseUrl' in sms) {
+        refuseUrlCredentials(sms.baseUrl, '/sms/baseUrl');
+        await assertPublicUrl(sms.baseUrl, outbound, '/sms/baseUrl');
+      }
+      if (email && 'smtpUrl' in email && typeof email.smtpUrl === 'string')
+        await assertPublicUrl(email.smtpUrl, outbound, '/email/smtpUrl');
       return inTransaction(deps.db, (tx) =>
         updateMessagingSettings(tx, deps, storeOf(request).id, request.body as never),
       );

@@ -3,6 +3,7 @@ import type { Executor } from '../../db/client.ts';
 import type { Deps, StoreScope } from '../../shared/context.ts';
 import { decodeKeyCursor, type Page, toPage } from '../../shared/cursor.ts';
 import { invalid, notFound } from '../../shared/errors.ts';
+import { refuseUrlCredentials } from '../../shared/outbound.ts';
 import { stores } from '../stores/stores.tables.ts';
 import { newWebhookSecret } from './webhooks.signing.ts';
 import { webhookEndpoints } from './webhooks.tables.ts';
@@ -60,10 +61,7 @@ function checkUrl(url: string): void {
     throw invalid('validation_failed', 'Webhook URLs must use http or https', [
       { path: '/url', message: 'must use http or https' },
     ]);
-  if (parsed.username || parsed.password)
-    throw invalid('validation_failed', 'Webhook URLs may not carry credentials', [
-      { path: '/url', message: 'remove user:password@' },
-    ]);
+  refuseUrlCredentials(url, '/url');
 }
 
 const MAX_ENDPOINTS = 20;
