@@ -7,6 +7,9 @@
  * store nothing; credentials never appear in an answer.
  */
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inTransaction, queryRows } from '../src/db/client.ts';
@@ -16,8 +19,10 @@ import { processInbox } from '../src/modules/connectors/connectors.inbox.ts';
 import { pushDue } from '../src/modules/connectors/connectors.outbound.ts';
 import { findConnection, platformConnection } from '../src/modules/connectors/connectors.repository.ts';
 import { openSecret } from '../src/modules/connectors/connectors.secrets.ts';
+import { SHOPIFY_API_VERSION } from '../src/modules/connectors/connectors.shopify.api.ts';
 import { connectStore } from '../src/modules/connectors/connectors.usecases.ts';
 import { ManualClock } from '../src/shared/clock.ts';
+import { OutboundRefused } from '../src/shared/outbound.ts';
 import { type FakeShopify, signedWebhook, startFakeShopify } from './support/fake-shopify.ts';
 import { type StoreKeys, startTestApp, type TestApp, withStoreKey } from './support/harness.ts';
 
@@ -640,5 +645,47 @@ describe('privacy webhooks', () => {
     expect(res.statusCode).toBe(204);
     expect((await api().call('GET', `/v1/connections/${connectionId}`, store)).statusCode).toBe(404);
     expect(await countRows('connector_events')).toBe(0);
+  });
+});
+
+describe('where the Admin API is reached', () => {
+  const connection = (baseUrl: string) => ({
+    id: 'con_elsewhere',
+    storeId: store.id,
+    shop: SHOP,
+    baseUrl,
+    locationId: null,
+    credentials: { accessToken: fake.token, clientSecret: CLIENT_SECRET },
+  });
+
+  it('a redirect is not followed: it fails with the status, and its target receives nothing', async () => {
+    // The API answers 302 to Shopify's stand-in, which would answer the token it receives.
+    const redirector = createServer((_request, response) => {
+      response.writeHead(302, { location: `${fake.url}/admin/api/${SHOPIFY_API_VERSION}/locations.json` });
+      response.end('x'.repeat(5000));
+    });
+    redirector.listen(0, '127.0.0.1');
+    await once(redirector, 'listening');
+    try {
+      const before = fake.requests.length;
+      const redirecting = connection(`http://127.0.0.1:${(redirector.address() as AddressInfo).port}`);
+      const failure = await cdeps.connectors.shopify.findLocation(redirecting).catch((error: Error) => error);
+      expect(failure).toMatchObject({ name: 'ShopifyApiError', status: 302 });
+      expect((failure as Error).message).toContain('redirects to');
+      expect((failure as Error).message).not.toContain('x'.repeat(201));
+      expect(fake.requests.length).toBe(before);
+    } finally {
+      redirector.closeAllConnections();
+      redirector.close();
+    }
+  });
+
+  it('without BACKFILL_ALLOW_PRIVATE_URLS, an API on a private address is refused before it is reached', async () => {
+    const guarded = connectorDeps(t.app.deps, { secretsKey: SECRETS_KEY, allowPrivateUrls: false });
+    const before = fake.requests.length;
+    await expect(guarded.connectors.shopify.findLocation(connection(fake.url))).rejects.toBeInstanceOf(
+      OutboundRefused,
+    );
+    expect(fake.requests.length).toBe(before);
   });
 });

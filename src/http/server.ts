@@ -194,7 +194,7 @@ export async function buildServer(
   registerAdminRoutes(app, options.adminDir === undefined ? {} : { dir: options.adminDir });
   registerAuditTrail(app, deps);
 
-  const connectors = options.connectors ?? defaultConnectors();
+  const connectors = options.connectors ?? defaultConnectors({ allowPrivate: config.allowPrivateUrls });
   const ctx: RouteContext = {
     deps,
     config,

@@ -7,12 +7,17 @@
  * else `Retry-After` / `X-Retry-After` in seconds) and repeated. A wait longer than `maxWaitMs` is a
  * `RetryLater` (the pusher reschedules the work).
  */
+
+import { answerExcerpt, fetchOutbound } from '../../shared/outbound.fetch.ts';
+import type { OutboundPolicy } from '../../shared/outbound.ts';
 import { type PlatformConnection, RetryLater } from './connectors.platform.ts';
 
 const TIMEOUT_MS = 15_000;
 const ATTEMPTS = 4;
 
 export interface BigCommerceApiOptions {
+  /** Which addresses the API may be reached at (BACKFILL_ALLOW_PRIVATE_URLS); public ones only by default. */
+  outbound?: OutboundPolicy;
   /** Longest wait slept inside a call; longer ones are a RetryLater. */
   maxWaitMs?: number;
   sleep?: (ms: number) => Promise<void>;
@@ -43,6 +48,7 @@ export function waitOf(headers: Headers): number {
 }
 
 export class BigCommerceApi {
+  private readonly outbound: OutboundPolicy;
   private readonly maxWaitMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
@@ -51,6 +57,7 @@ export class BigCommerceApi {
     private readonly connection: PlatformConnection,
     options: BigCommerceApiOptions = {},
   ) {
+    this.outbound = options.outbound ?? { allowPrivate: false };
     this.maxWaitMs = options.maxWaitMs ?? 10_000;
     this.sleep = options.sleep ?? defaultSleep;
     this.now = options.now ?? Date.now;
@@ -79,16 +86,20 @@ export class BigCommerceApi {
         windows.delete(this.connection.id);
         await this.wait(resetAt - this.now(), 'rate-limit window spent');
       }
-      const response = await fetch(this.url(path), {
-        method,
-        headers: {
-          'x-auth-token': this.connection.credentials.accessToken ?? '',
-          accept: 'application/json',
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      const response = await fetchOutbound(
+        this.url(path),
+        {
+          method,
+          headers: {
+            'x-auth-token': this.connection.credentials.accessToken ?? '',
+            accept: 'application/json',
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal: AbortSignal.timeout(TIMEOUT_MS),
         },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-      });
+        this.outbound,
+      );
       const left = response.headers.get('x-rate-limit-requests-left');
       if (left !== null && Number(left) <= 0) {
         windows.set(this.connection.id, this.now() + waitOf(response.headers));
@@ -102,9 +113,10 @@ export class BigCommerceApi {
         continue;
       }
       const text = await response.text();
-      if (response.status >= 400) {
+      // A redirect is not followed (it could lead the credentials anywhere): it fails like an error.
+      if (response.status >= 300) {
         throw new BigCommerceApiError(
-          `BigCommerce answered ${response.status} to ${method} ${path}: ${text.slice(0, 200)}`,
+          `BigCommerce answered ${response.status} to ${method} ${path}: ${answerExcerpt(response, text)}`,
           response.status,
         );
       }

@@ -1,4 +1,5 @@
 import type { Deps } from '../../shared/context.ts';
+import type { OutboundPolicy } from '../../shared/outbound.ts';
 import { createBigCommerceConnector } from './connectors.bigcommerce.ts';
 import type { PlatformConnector } from './connectors.platform.ts';
 import { createShopifyConnector } from './connectors.shopify.ts';
@@ -16,16 +17,17 @@ export interface ConnectorDeps extends Deps {
   allowPrivateUrls: boolean;
 }
 
-export const defaultConnectors = (): ConnectorRegistry => ({
-  shopify: createShopifyConnector(),
-  bigcommerce: createBigCommerceConnector(),
-  woocommerce: createWooConnector(),
+/** The connectors, reaching the platforms' APIs at the addresses `outbound` allows. */
+export const defaultConnectors = (outbound: OutboundPolicy): ConnectorRegistry => ({
+  shopify: createShopifyConnector({ outbound }),
+  bigcommerce: createBigCommerceConnector({ outbound }),
+  woocommerce: createWooConnector({ outbound }),
 });
 
 export function connectorDeps(
   deps: Deps,
   config: { secretsKey: Buffer | null; allowPrivateUrls: boolean },
-  connectors: ConnectorRegistry = defaultConnectors(),
+  connectors: ConnectorRegistry = defaultConnectors({ allowPrivate: config.allowPrivateUrls }),
 ): ConnectorDeps {
   return { ...deps, secretsKey: config.secretsKey, allowPrivateUrls: config.allowPrivateUrls, connectors };
 }

@@ -6,6 +6,9 @@
  * connection before each query so that a busy pusher slows down rather than being throttled.
  * A wait longer than `maxWaitMs` is a `RetryLater` (the pusher reschedules the work).
  */
+
+import { answerExcerpt, fetchOutbound } from '../../shared/outbound.fetch.ts';
+import type { OutboundPolicy } from '../../shared/outbound.ts';
 import { type PlatformConnection, RetryLater } from './connectors.platform.ts';
 
 export const SHOPIFY_API_VERSION = '2025-01';
@@ -23,6 +26,8 @@ interface Budget {
 const budgets = new Map<string, Budget>();
 
 export interface ShopifyApiOptions {
+  /** Which addresses the API may be reached at (BACKFILL_ALLOW_PRIVATE_URLS); public ones only by default. */
+  outbound?: OutboundPolicy;
   /** Longest wait slept inside a call; longer ones are a RetryLater. */
   maxWaitMs?: number;
   sleep?: (ms: number) => Promise<void>;
@@ -42,6 +47,7 @@ export class ShopifyApiError extends Error {
 }
 
 export class ShopifyApi {
+  private readonly outbound: OutboundPolicy;
   private readonly maxWaitMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
@@ -50,6 +56,7 @@ export class ShopifyApi {
     private readonly connection: PlatformConnection,
     options: ShopifyApiOptions = {},
   ) {
+    this.outbound = options.outbound ?? { allowPrivate: false };
     this.maxWaitMs = options.maxWaitMs ?? 10_000;
     this.sleep = options.sleep ?? defaultSleep;
     this.now = options.now ?? Date.now;
@@ -72,16 +79,20 @@ export class ShopifyApi {
     body?: unknown,
   ): Promise<{ status: number; headers: Headers; json: unknown }> {
     for (let attempt = 1; ; attempt++) {
-      const response = await fetch(this.url(path), {
-        method,
-        headers: {
-          'x-shopify-access-token': this.connection.credentials.accessToken ?? '',
-          accept: 'application/json',
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      const response = await fetchOutbound(
+        this.url(path),
+        {
+          method,
+          headers: {
+            'x-shopify-access-token': this.connection.credentials.accessToken ?? '',
+            accept: 'application/json',
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal: AbortSignal.timeout(TIMEOUT_MS),
         },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-      });
+        this.outbound,
+      );
       if (response.status === 429) {
         const retryAfter = Number(response.headers.get('retry-after'));
         const ms = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : 2000;
@@ -91,9 +102,10 @@ export class ShopifyApi {
         continue;
       }
       const text = await response.text();
-      if (response.status >= 400) {
+      // A redirect is not followed (it could lead the credentials anywhere): it fails like an error.
+      if (response.status >= 300) {
         throw new ShopifyApiError(
-          `Shopify answered ${response.status} to ${method} ${path}: ${text.slice(0, 200)}`,
+          `Shopify answered ${response.status} to ${method} ${path}: ${answerExcerpt(response, text)}`,
           response.status,
         );
       }

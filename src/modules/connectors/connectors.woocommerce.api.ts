@@ -5,6 +5,9 @@
  * rate limit, but hosts and security plugins answer 429 with Retry-After: it is waited out (a wait
  * longer than `maxWaitMs` is a `RetryLater`, and the pusher reschedules the work).
  */
+
+import { answerExcerpt, fetchOutbound } from '../../shared/outbound.fetch.ts';
+import type { OutboundPolicy } from '../../shared/outbound.ts';
 import { type PlatformConnection, RetryLater } from './connectors.platform.ts';
 
 export const WOO_API_PATH = '/wp-json/wc/v3/';
@@ -12,6 +15,8 @@ const TIMEOUT_MS = 15_000;
 const ATTEMPTS = 4;
 
 export interface WooApiOptions {
+  /** Which addresses the API may be reached at (BACKFILL_ALLOW_PRIVATE_URLS); public ones only by default. */
+  outbound?: OutboundPolicy;
   /** Longest wait slept inside a call; longer ones are a RetryLater. */
   maxWaitMs?: number;
   sleep?: (ms: number) => Promise<void>;
@@ -36,6 +41,7 @@ export interface WooAnswer {
 }
 
 export class WooApi {
+  private readonly outbound: OutboundPolicy;
   private readonly maxWaitMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
 
@@ -43,6 +49,7 @@ export class WooApi {
     private readonly connection: PlatformConnection,
     options: WooApiOptions = {},
   ) {
+    this.outbound = options.outbound ?? { allowPrivate: false };
     this.maxWaitMs = options.maxWaitMs ?? 10_000;
     this.sleep = options.sleep ?? defaultSleep;
   }
@@ -59,16 +66,20 @@ export class WooApi {
   /** One HTTP call, repeated through 429s (after Retry-After); other failures are thrown. */
   async request(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<WooAnswer> {
     for (let attempt = 1; ; attempt++) {
-      const response = await fetch(this.url(path), {
-        method,
-        headers: {
-          authorization: this.authorization(),
-          accept: 'application/json',
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      const response = await fetchOutbound(
+        this.url(path),
+        {
+          method,
+          headers: {
+            authorization: this.authorization(),
+            accept: 'application/json',
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal: AbortSignal.timeout(TIMEOUT_MS),
         },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-      });
+        this.outbound,
+      );
       if (response.status === 429) {
         const retryAfter = Number(response.headers.get('retry-after'));
         const ms = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : 2000;
@@ -82,9 +93,10 @@ export class WooApi {
         continue;
       }
       const text = await response.text();
-      if (response.status >= 400) {
+      // A redirect is not followed (it could lead the credentials anywhere): it fails like an error.
+      if (response.status >= 300) {
         throw new WooApiError(
-          `WooCommerce answered ${response.status} to ${method} ${path}: ${text.slice(0, 200)}`,
+          `WooCommerce answered ${response.status} to ${method} ${path}: ${answerExcerpt(response, text)}`,
           response.status,
         );
       }
