@@ -146,3 +146,22 @@ describe('counters shared by two processes', () => {
     }
   }, 180_000);
 });
+
+describe('counters that cannot be reached', () => {
+  it('let requests through at once (no wait for Redis) rather than failing them', async () => {
+    // Nothing listens on this port: every count fails.
+    const app = await startTestApp({ config: { publicRateLimit: 5, redisUrl: 'redis://127.0.0.1:6399' } });
+    try {
+      const started = Date.now();
+      const statuses = [];
+      for (let i = 0; i < 12; i++) {
+        statuses.push((await app.app.server.inject({ method: 'GET', url: '/v1/orders' })).statusCode);
+      }
+      // Unlimited while the counters are down (401: no key), and not 1-2 s a request waiting on Redis.
+      expect(statuses).toEqual(Array(12).fill(401));
+      expect(Date.now() - started).toBeLessThan(6_000);
+    } finally {
+      await app.close();
+    }
+  });
+});

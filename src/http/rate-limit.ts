@@ -110,10 +110,19 @@ function postgresStore(db: Database, namespace: string) {
   };
 }
 
-/** The store options for @fastify/rate-limit, and what to close when the server stops. */
+/** At most one warning per this many milliseconds while the counters cannot be reached. */
+const WARN_EVERY_MS = 30_000;
+
+/**
+ * The store options for @fastify/rate-limit, and what to close when the server stops. While Redis
+ * cannot be reached, requests are let through without a limit (the server's `skipOnError`: an
+ * outage of the counters must not take the API down) and answered at once (no queue of commands
+ * waiting for a connection); `warn` is told, at most every 30 s, so the operator sees it.
+ */
 export async function rateLimitStore(
   config: Pick<Config, 'redisUrl' | 'rateLimitNamespace'>,
   database: { db: Database; engine: Engine },
+  warn: (message: string) => void = () => {},
 ): Promise<{
   options: Pick<RateLimitPluginOptions, 'redis' | 'store' | 'nameSpace'>;
   close(): Promise<void>;
@@ -125,8 +134,17 @@ export async function rateLimitStore(
       connectTimeout: 2000,
       maxRetriesPerRequest: 1,
       lazyConnect: false,
+      // Not connected: a count fails at once (the request passes) instead of waiting for Redis.
+      enableOfflineQueue: false,
     });
-    redis.on('error', () => {}); // a failed count is answered per request (skipOnError is off)
+    let warnedAt = -Infinity;
+    redis.on('error', (error: Error) => {
+      if (Date.now() - warnedAt < WARN_EVERY_MS) return;
+      warnedAt = Date.now();
+      warn(
+        `Rate-limit counters unavailable (Redis: ${error.message}): requests pass without a limit until Redis is back`,
+      );
+    });
     return {
       options: { redis, nameSpace: `${config.rateLimitNamespace}-rate-limit:` },
       close: async () => {

@@ -155,11 +155,12 @@ export async function buildServer(
     }
   });
   registerAuth(app, deps, config.operatorToken);
-  const counters = await rateLimitStore(config, deps);
+  const counters = await rateLimitStore(config, deps, (message) => app.log.warn(message));
   app.addHook('onClose', () => counters.close());
   await app.register(rateLimit, {
     ...counters.options,
-    // A counter store that cannot answer (Redis down) lets requests through rather than failing them.
+    // A counter store that cannot answer (Redis down) lets requests through rather than failing
+    // them: an outage of the counters must not take the API down (rateLimitStore warns in the log).
     skipOnError: true,
     global: true,
     timeWindow: 60_000,
