@@ -212,6 +212,14 @@ describe('connecting a Shopify store', () => {
       credentials: { accessToken: 'x', clientSecret: 'y' },
     });
     expect(bad.statusCode).toBe(422);
+    const withCredentials = await api().call('POST', '/v1/connections', store, {
+      platform: 'shopify',
+      shop: SHOP,
+      apiUrl: fake.url.replace('://', '://user:secret@'),
+      credentials: { accessToken: fake.token, clientSecret: CLIENT_SECRET },
+    });
+    expect(withCredentials.statusCode).toBe(422);
+    expect(withCredentials.json().errors).toEqual([{ path: '/apiUrl', message: expect.any(String) }]);
     const res = await api().call('POST', '/v1/connections', store, {
       platform: 'shopify',
       shop: `https://${SHOP}/`,

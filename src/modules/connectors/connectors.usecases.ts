@@ -3,7 +3,7 @@ import { type Executor, queryRows } from '../../db/client.ts';
 import type { StoreScope } from '../../shared/context.ts';
 import { decodeKeyCursor, type Page, toPage } from '../../shared/cursor.ts';
 import { DomainError, invalid, notFound } from '../../shared/errors.ts';
-import { assertPublicUrl } from '../../shared/outbound.ts';
+import { assertPublicUrl, refuseUrlCredentials } from '../../shared/outbound.ts';
 import type { ConnectorDeps } from './connectors.context.ts';
 import { freshImport, normaliseShop } from './connectors.models.ts';
 import { forgetPresence, noteConnected } from './connectors.presence.ts';
@@ -137,6 +137,8 @@ export async function connectStore(
       { path: '/apiUrl', message: 'must be an origin such as https://example.myshopify.com' },
     ]);
   }
+  // Credentials go in `credentials`, where they are encrypted, never in the URL.
+  refuseUrlCredentials(baseUrl, '/apiUrl');
   await assertPublicUrl(baseUrl, { allowPrivate: deps.allowPrivateUrls }, '/apiUrl');
   const [existing] = await tx
     .select({ id: connections.id })
