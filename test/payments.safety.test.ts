@@ -277,6 +277,21 @@ describe("amounts below Stripe's minimum charge", () => {
   });
 });
 
+describe('currencies Stripe counts differently', () => {
+  it('refuses Stripe for a store in ISK or a three-decimal currency (422), changing nothing', async () => {
+    for (const currency of ['ISK', 'KWD']) {
+      const store = await t.createStore(`In ${currency}`, currency);
+      const res = await call('PATCH', '/v1/settings', store, { paymentProvider: 'stripe' });
+      expectProblem(res, 422, 'currency_not_supported');
+      expect(res.json()).toMatchObject({ currency });
+      expect((await ok('GET', '/v1/settings', store)).paymentProvider).toBe('none');
+    }
+    // Currencies Stripe counts as ISO 4217 does are fine, zero-decimal ones included.
+    const yen = await t.createStore('In JPY', 'JPY');
+    expect((await call('PATCH', '/v1/settings', yen, { paymentProvider: 'stripe' })).statusCode).toBe(200);
+  });
+});
+
 describe('payment methods', () => {
   it('refuses at placement a method not attached to the order’s customer (422), writing nothing', async () => {
     const store = await stripeStore({ paymentMode: 'deposit', depositPercent: 20 });

@@ -4,7 +4,7 @@ import { runCommand } from '../../http/command.ts';
 import { type RouteRegistrar, typed } from '../../http/context.ts';
 import { AUTH_ERRORS, conflicts, IdempotencyHeaders, problems, WRITE_ERRORS } from '../../http/schemas.ts';
 import { DepositPercent, PaymentModeSchema, requireDepositPercent } from '../settings/settings.schemas.ts';
-import { stripeNotConfigured } from './settings.errors.ts';
+import { stripeCurrencyProblem, stripeNotConfigured } from './settings.errors.ts';
 import { getSettings, updateSettings } from './settings.usecases.ts';
 
 const Days = (maximum: number, description: string) => Type.Integer({ minimum: 0, maximum, description });
@@ -97,7 +97,11 @@ export const settingsRoutes: RouteRegistrar = (app, { deps }) => {
     async (request, reply) =>
       runCommand(deps, request, reply, 200, (tx) => {
         requireDepositPercent(request.body.depositPercent, '/depositPercent');
-        if (request.body.paymentProvider === 'stripe' && !deps.providers?.stripe) throw stripeNotConfigured();
+        if (request.body.paymentProvider === 'stripe') {
+          if (!deps.providers?.stripe) throw stripeNotConfigured();
+          const problem = stripeCurrencyProblem(storeOf(request).currency);
+          if (problem) throw problem;
+        }
         return updateSettings(tx, deps, storeOf(request), request.body);
       }),
   );
