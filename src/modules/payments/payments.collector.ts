@@ -23,12 +23,15 @@ import {
 } from './payments.ledger.ts';
 import { minimumCharge } from './payments.minimums.ts';
 import {
+  asksShopperAfterFailure,
+  failureKindOf,
   moneyTarget,
   moneyWhenComplete,
+  nextLookAt,
   nextPaymentStep,
   type PaymentStep,
   paidOf,
-  retryDelayHours,
+  retryAt,
 } from './payments.models.ts';
 import {
   type PaymentOutcome,
@@ -40,6 +43,7 @@ import {
 } from './payments.providers.ts';
 import {
   type AttemptRow,
+  failureStreaks,
   holdView,
   type PaymentLineState,
   type PaymentRow,
@@ -67,6 +71,11 @@ export interface CollectorOptions {
   everyLine?: boolean;
   /** Also retry a declined card before its retry is due (the merchant's `force: true`). */
   ignoreRetrySchedule?: boolean;
+  /**
+   * Shutdown: once aborted, no new provider call is started; a call in flight is finished and
+   * booked, then the run returns.
+   */
+  signal?: AbortSignal;
 }
 
 interface PaymentStore extends StoreScope {
@@ -103,7 +112,9 @@ export async function collectPayments(
          ORDER BY created_at LIMIT ${options.limit ?? 500}`,
   );
   for (const attempt of doubtful) {
-    if (await reconcile(deps, providers, attempt.store_id, attempt.id)) result.reconciled += 1;
+    if (options.signal?.aborted) return result;
+    if (await reconcile(deps, providers, attempt.store_id, attempt.id, options.signal))
+      result.reconciled += 1;
   }
   const due = await queryRows<{ line_id: string; store_id: string }>(
     deps.db,
@@ -112,14 +123,12 @@ export async function collectPayments(
          ORDER BY next_attempt_at LIMIT ${options.limit ?? 500}`,
   );
   for (const line of due) {
+    if (options.signal?.aborted) break;
     result.lines += 1;
-    result.attempts += await settleLine(
-      deps,
-      providers,
-      line.store_id,
-      line.line_id,
-      options.ignoreRetrySchedule ?? false,
-    );
+    result.attempts += await settleLine(deps, providers, line.store_id, line.line_id, {
+      ignoreRetrySchedule: options.ignoreRetrySchedule ?? false,
+      signal: options.signal,
+    });
   }
   return result;
 }
@@ -166,30 +175,41 @@ async function attemptHistory(
   return { pending: row?.pending ?? false, methodSaved: row?.saved ?? false, count: row?.n ?? 0 };
 }
 
-/** Takes a line as far as it can go now; returns the number of provider calls made. */
+const graceEndOf = (line: PaymentLineState, store: PaymentStore): Date | null =>
+  line.dueSince === null ? null : new Date(line.dueSince.getTime() + store.graceDays * DAY);
+
+/**
+ * Takes a line as far as it can go now; returns the number of provider calls made. A refused call
+ * ends the line's turn: its retry waits for its schedule, so one run never tries a card twice.
+ */
 async function settleLine(
   deps: Deps,
   providers: PaymentProviders,
   storeId: string,
   lineId: string,
-  ignoreRetrySchedule: boolean,
+  options: { ignoreRetrySchedule: boolean; signal: AbortSignal | undefined },
 ): Promise<number> {
   const store = await readStore(deps.db, storeId);
   let calls = 0;
   for (let step = 0; step < 8; step++) {
+    if (options.signal?.aborted) return calls;
     const next = await inTransaction(deps.db, (tx) =>
-      prepare(tx, deps, store, lineId, ignoreRetrySchedule && step === 0),
+      prepare(tx, deps, store, lineId, options.ignoreRetrySchedule && step === 0),
     );
     if (next.kind === 'done') return calls;
     if (next.kind === 'give_up') {
       await giveUp(deps, store, next.line);
       continue;
     }
+    // Stopped while the attempt was being written: it is left pending, as a crash here would leave
+    // it, and the next run's reconciliation looks it up and, not finding it, makes the call.
+    if (options.signal?.aborted) return calls;
     const provider = providerOf(providers, next.line.provider);
     calls += 1;
     const outcome = await callProvider(provider, next.call);
     if (outcome === 'unknown') return calls; // stays pending: reconciliation settles it
-    await inTransaction(deps.db, (tx) => settle(tx, deps, store, next.attempt.id, outcome));
+    const refused = await inTransaction(deps.db, (tx) => settle(tx, deps, store, next.attempt.id, outcome));
+    if (refused) return calls;
   }
   return calls;
 }
@@ -216,9 +236,6 @@ async function prepare(
   const now = deps.clock.now();
   const history = await attemptHistory(tx, lineId);
   if (history.pending) return { kind: 'done' }; // in doubt: only reconciliation may move it
-  // A declined card is retried on its schedule (retryDelayHours), not whenever someone asks.
-  if (!ignoreRetrySchedule && line.nextAttemptAt !== null && line.nextAttemptAt > now && line.failures > 0)
-    return { kind: 'done' };
   const holds = await readHolds(tx, [lineId]);
   const ready = readyOf(line);
   const need = moneyTarget(line, ready) - paidOf(line);
@@ -243,7 +260,7 @@ async function prepare(
           minimum: minimumCharge(line.provider, line.currency),
         });
   if (step.kind === 'none') {
-    if (need > 0) await askShopper(tx, deps, store, line, PAYMENT_DUE, false);
+    if (need > 0) await askShopper(tx, deps, store, line, PAYMENT_DUE, null);
     else await finish(tx, line, now);
     return { kind: 'done' };
   }
@@ -256,21 +273,35 @@ async function prepare(
         balance: moneyWhenComplete(line) - paidOf(line),
       }),
     ]);
-    return prepare(tx, deps, store, lineId);
+    return prepare(tx, deps, store, lineId, ignoreRetrySchedule);
   }
   if (step.kind === 'expire') {
     await setHoldState(tx, step.holdId, 'expired', now);
     await appendEvents(tx, deps, [
       paymentEvent(line, 'payment.authorisation_expired', { paymentId: step.holdId }),
     ]);
-    return prepare(tx, deps, store, lineId);
+    return prepare(tx, deps, store, lineId, ignoreRetrySchedule);
   }
   // Holding, saving or charging needs the shopper's method; without one, money due is asked for
   // (once per due period) and a hold or saved method for later is simply not taken.
   if (!line.method.paymentMethodId && ['authorise', 'charge', 'save_method'].includes(step.kind)) {
-    if (need > 0) await askShopper(tx, deps, store, line, METHOD_REQUIRED, false);
+    if (need > 0) await askShopper(tx, deps, store, line, METHOD_REQUIRED, null);
     else await finish(tx, line, now);
     return { kind: 'done' };
+  }
+  // After a refusal, the same kind of call waits for its retry (retryDelayHours), whatever made the
+  // line due meanwhile (a restock, a release, a shipment's pre-collect); only `force` skips it. The
+  // refusals are read from the attempts, so a refund or void that works meanwhile does not reset a
+  // declined card's schedule.
+  const failureKind = failureKindOf(step.kind);
+  const streak = failureKind === null ? null : (await failureStreaks(tx, lineId))[failureKind];
+  if (!ignoreRetrySchedule && streak?.lastAt) {
+    const retry = retryAt(streak.lastAt, streak.failures);
+    if (retry > now) {
+      line.nextAttemptAt = nextLookAt(retry, graceEndOf(line, store), now);
+      await saveLineMoney(tx, line, now);
+      return { kind: 'done' };
+    }
   }
   const call = buildCall(line, step, holds, store, now);
   if (!call) return { kind: 'done' };
@@ -407,19 +438,22 @@ async function sendCall(provider: PaymentProvider, call: Call): Promise<Outcome>
   }
 }
 
-/** Books an attempt's outcome, once: an attempt already settled (by a racing reconciliation) is left alone. */
+/**
+ * Books an attempt's outcome, once: an attempt already settled (by a racing reconciliation) is left
+ * alone. True when the provider refused it and a retry was scheduled.
+ */
 async function settle(
   tx: Executor,
   deps: Deps,
   store: PaymentStore,
   attemptId: string,
   outcome: ProviderOutcome<unknown>,
-): Promise<void> {
+): Promise<boolean> {
   const [attempt] = await tx.select().from(paymentAttempts).where(eq(paymentAttempts.id, attemptId));
-  if (!attempt) return;
+  if (!attempt) return false;
   const [line] = await readPaymentLines(tx, store.id, { lineIds: [attempt.lineId] }, { lock: true });
   const [fresh] = await tx.select().from(paymentAttempts).where(eq(paymentAttempts.id, attemptId));
-  if (!line || fresh?.status !== 'pending') return;
+  if (!line || fresh?.status !== 'pending') return false;
   const now = deps.clock.now();
   const holds = await readHolds(tx, [line.lineId]);
   const hold = holds.find((h) => h.id === attempt.paymentId) ?? null;
@@ -441,7 +475,7 @@ async function settle(
       const expected = { authorise: 'authorised', charge: 'captured', capture: 'captured' } as const;
       const wanted = expected[attempt.operation as keyof typeof expected];
       // Still processing at the provider: the attempt stays pending and reconciliation comes back.
-      if (wanted !== undefined && payment.state !== wanted) return;
+      if (wanted !== undefined && payment.state !== wanted) return false;
       await done('succeeded', { reference: payment.paymentId });
       if (attempt.operation === 'void') await setHoldState(tx, hold!.id, 'voided', now);
       else if (attempt.operation === 'authorise') {
@@ -461,7 +495,7 @@ async function settle(
       }
     }
     await finish(tx, line, now, true);
-    return;
+    return false;
   }
   await done(outcome.status, {
     reason: outcome.reason,
@@ -471,7 +505,7 @@ async function settle(
   if (outcome.status === 'failed' && outcome.reason === 'authorisation_expired' && hold) {
     await setHoldState(tx, hold.id, 'expired', now);
     await finish(tx, line, now, true);
-    return;
+    return false;
   }
   if (
     outcome.status === 'failed' &&
@@ -481,11 +515,14 @@ async function settle(
   ) {
     await setHoldState(tx, hold.id, 'voided', now);
     await finish(tx, line, now, true);
-    return;
+    return false;
   }
   if (attempt.operation === 'refund') {
     line.failures += 1;
-    line.nextAttemptAt = new Date(now.getTime() + retryDelayHours(line.failures) * 3_600_000);
+    line.nextAttemptAt = retryAt(
+      now,
+      (await failureStreaks(tx, line.lineId, attempt.id)).refund.failures + 1,
+    );
     await saveLineMoney(tx, line, now);
     await appendEvents(tx, deps, [
       paymentEvent(line, 'payment.refund_failed', {
@@ -494,17 +531,19 @@ async function settle(
         message: outcome.message,
       }),
     ]);
-    return;
+    return true;
   }
   const clientSecret = outcome.status === 'requires_action' ? outcome.clientSecret : null;
+  const before = (await failureStreaks(tx, line.lineId, attempt.id)).card;
   await askShopper(
     tx,
     deps,
     store,
     line,
     { reason: outcome.reason, message: outcome.message, clientSecret, amount: attempt.amount },
-    true,
+    { inARow: before.failures + 1, previousAt: before.lastAt },
   );
+  return true;
 }
 
 /** Nothing more to do until the line's quantities change again (or, right after a step, at once). */
@@ -516,8 +555,14 @@ async function finish(tx: Executor, line: PaymentLineState, now: Date, again = f
 }
 
 /**
- * Money is due and did not come: the grace period starts (once), a retry is scheduled, and the
- * shopper is asked to act (`payment.action_required`, with what a pay link needs).
+ * Money is due and did not come, or the card was refused: the shopper is asked to act
+ * (`payment.action_required`, with what a pay link needs) and, after a refusal (`failure`: how
+ * many in a row, and when the one before it was), a retry is scheduled (1 h, 6 h, then daily).
+ * The grace period runs only while money is due: it starts (once) when money due is not paid. A
+ * hold or a saved method refused for units still waiting starts none: such a line is never given
+ * up for it (nothing is unpaid yet), its card is tried again daily until it works or the units are
+ * ready (the money then due gets its grace period from its first refusal), and the shopper hears
+ * of it at most once a day.
  */
 async function askShopper(
   tx: Executor,
@@ -525,32 +570,41 @@ async function askShopper(
   store: PaymentStore,
   line: PaymentLineState,
   why: { reason: string; message: string; clientSecret: string | null; amount?: number },
-  failed: boolean,
+  failure: { inARow: number; previousAt: Date | null } | null,
 ): Promise<void> {
   const now = deps.clock.now();
-  const first = line.dueSince === null;
-  if (first) line.dueSince = now;
-  const graceEnds = line.dueSince!.getTime() + store.graceDays * DAY;
-  if (failed) line.failures += 1;
-  else if (!first) {
-    // A manual store's reminder goes out once per due period; the line is next looked at when it ends.
-    line.nextAttemptAt = new Date(graceEnds);
+  const due = moneyTarget(line, readyOf(line)) - paidOf(line);
+  const graceStarts = due > 0 && line.dueSince === null;
+  if (graceStarts) line.dueSince = now;
+  else if (due <= 0) line.dueSince = null;
+  const graceEnds = graceEndOf(line, store);
+  if (failure === null) {
+    // Money due with no refusal (a manual store, no method): asked once per due period; the line is
+    // next looked at when its grace period ends.
+    line.nextAttemptAt = graceEnds;
     await saveLineMoney(tx, line, now);
-    return;
+    if (!graceStarts) return;
+  } else {
+    line.failures += 1;
+    line.nextAttemptAt = nextLookAt(retryAt(now, failure.inARow), graceEnds, now);
+    await saveLineMoney(tx, line, now);
+    const asks = asksShopperAfterFailure({
+      failures: failure.inARow,
+      graceStarts,
+      previousFailureAt: failure.previousAt,
+      now,
+    });
+    if (!asks) return;
   }
-  line.nextAttemptAt = new Date(
-    failed ? Math.min(now.getTime() + retryDelayHours(line.failures) * 3_600_000, graceEnds) : graceEnds,
-  );
-  await saveLineMoney(tx, line, now);
   await appendEvents(tx, deps, [
     paymentEvent(line, 'payment.action_required', {
-      amount: Math.max(moneyTarget(line, readyOf(line)) - paidOf(line), why.amount ?? 0),
+      amount: Math.max(due, why.amount ?? 0),
       reason: why.reason,
       message: why.message,
       clientSecret: why.clientSecret,
       attempt: line.failures,
-      payBy: new Date(line.dueSince!.getTime() + store.graceDays * DAY).toISOString(),
-      retryAt: line.nextAttemptAt.toISOString(),
+      payBy: graceEnds?.toISOString() ?? null,
+      retryAt: line.nextAttemptAt?.toISOString() ?? null,
     }),
   ]);
 }
@@ -633,6 +687,7 @@ async function reconcile(
   providers: PaymentProviders,
   storeId: string,
   attemptId: string,
+  signal?: AbortSignal,
 ): Promise<boolean> {
   const store = await readStore(deps.db, storeId);
   const [attempt] = await deps.db.select().from(paymentAttempts).where(eq(paymentAttempts.id, attemptId));
@@ -649,6 +704,7 @@ async function reconcile(
   }
   // Not found (or not something a lookup can tell): repeat the very same call with the same key.
   // The provider answers a call it already executed with its first answer, so nothing moves twice.
+  if (outcome === 'unknown' && signal?.aborted) return false; // stopping: the next run repeats it
   if (outcome === 'unknown')
     outcome = await callProvider(provider, {
       operation: attempt.operation as Operation,

@@ -4,8 +4,9 @@ import { collectPayments } from './payments.collector.ts';
 
 /**
  * Runs the payment collector every `intervalMs` in `serve`. Several processes may run it at once:
- * each step takes its line's lock and a line with a call in flight is left alone. `stop()` waits
- * for a run in flight, so no provider call is left without its settlement by a graceful shutdown.
+ * each step takes its line's lock and a line with a call in flight is left alone. `stop()` signals
+ * the run in flight, which starts no new provider call, and waits for it: the call in flight is
+ * settled, so a graceful shutdown leaves no call without its settlement.
  */
 export function startPaymentCollector(
   deps: Deps,
@@ -14,7 +15,8 @@ export function startPaymentCollector(
 ): Periodic {
   if (intervalMs === 0 || !deps.providers) return { stop: async () => {} };
   const providers = deps.providers;
-  return startPeriodic(() => collectPayments(deps, providers), {
+  // The signal stops a run between provider calls, so a shutdown waits for one call at most.
+  return startPeriodic((signal) => collectPayments(deps, providers, { signal }), {
     intervalMs,
     onError: (error) => log.error({ err: error }, 'payment collection failed'),
   });

@@ -179,3 +179,51 @@ export function retryDelayHours(failures: number): number {
   const schedule = [1, 6, 24];
   return schedule[Math.min(failures, schedule.length) - 1] ?? 24;
 }
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/**
+ * Which failure's retry schedule a step waits on: a refused refund holds back refunds only, and a
+ * refused card (hold, charge, capture, saved method) holds back only what asks that card for
+ * money, so a cancellation's refund or a void never waits for a declined card. Voids never wait.
+ */
+export function failureKindOf(kind: PaymentStep['kind']): 'card' | 'refund' | null {
+  if (kind === 'refund') return 'refund';
+  if (kind === 'void' || kind === 'none' || kind === 'expire' || kind === 'pay_up_front') return null;
+  return 'card';
+}
+
+/**
+ * When a line may be tried again after its `failures`-th failure in a row, the last at
+ * `lastFailureAt`. Counted from the failure itself, not from when the line was last marked due:
+ * a restock, a release or a shipment's pre-collect must not make a declined card be asked again
+ * early (only the merchant's `force` does).
+ */
+export const retryAt = (lastFailureAt: Date, failures: number): Date =>
+  new Date(lastFailureAt.getTime() + retryDelayHours(Math.max(failures, 1)) * HOUR);
+
+/**
+ * When the collector should next look at a line waiting for a retry: at the retry, or at the end
+ * of its grace period if that comes first (the line is then given up). A grace period already
+ * over, or none (nothing due yet), never brings the look forward — else a line whose grace ended
+ * without anything due would be looked at, and its card tried, on every run.
+ */
+export function nextLookAt(retry: Date, graceEnds: Date | null, now: Date): Date {
+  return graceEnds !== null && graceEnds > now && graceEnds < retry ? graceEnds : retry;
+}
+
+/**
+ * Whether a refused card asks the shopper to act (`payment.action_required`, which emails them):
+ * at the first failure in a row, when the grace period starts (money just fell due, with a pay-by
+ * date), and otherwise only once a day at most: the retries at 1 h and 6 h are not news to them.
+ */
+export function asksShopperAfterFailure(failure: {
+  failures: number;
+  graceStarts: boolean;
+  previousFailureAt: Date | null;
+  now: Date;
+}): boolean {
+  if (failure.failures <= 1 || failure.graceStarts || failure.previousFailureAt === null) return true;
+  return failure.now.getTime() - failure.previousFailureAt.getTime() >= DAY;
+}

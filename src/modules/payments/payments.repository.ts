@@ -50,7 +50,8 @@ export function insertPaymentLines(rows: readonly NewPaymentLine[], now: Date): 
  * their orders that ship complete: one line becoming ready can make the whole order ready. Every
  * row is found through an index (the lines by key, their orders' lines by order), so a store whose
  * payments Backfill does not manage — no payment lines — pays a few index probes, whatever the size
- * of other stores' tables.
+ * of other stores' tables. Being looked at is not being retried: a refused card still waits for
+ * its retry time (the collector reads it from the attempts, see `failureStreaks`).
  */
 export async function markPaymentsDue(
   tx: Executor,
@@ -218,6 +219,47 @@ export const holdView = (row: PaymentRow): HoldView => ({
 });
 
 export type AttemptRow = typeof paymentAttempts.$inferSelect;
+
+export interface FailureStreak {
+  /** Refusals since the last call of the same kind that worked. */
+  failures: number;
+  lastAt: Date | null;
+}
+
+/**
+ * A line's refusals in a row, per kind: `card` (holds, charges, captures, saved methods; a capture
+ * of a hold that had lapsed is not a refusal) and `refund`, counted from the attempts so that a
+ * refund or void that works does not end a card's streak. A line's attempts are made one after
+ * the other and a refusal ends the collector's turn on the line, so an attempt started at the same
+ * instant as a success of its kind came after it. `except` leaves out an attempt being settled, to
+ * read the streak before it.
+ */
+export async function failureStreaks(
+  executor: Executor,
+  lineId: string,
+  except = '',
+): Promise<{ card: FailureStreak; refund: FailureStreak }> {
+  const rows = await queryRows<{ kind: 'card' | 'refund'; n: number; last_at: Date | string }>(
+    executor,
+    sql`WITH a AS (
+          SELECT status, reason, created_at, coalesce(settled_at, created_at) AS at,
+                 CASE WHEN operation = 'refund' THEN 'refund'
+                      WHEN operation IN ('authorise', 'capture', 'charge', 'save_method') THEN 'card' END AS kind
+            FROM payment_attempts WHERE line_id = ${lineId} AND id <> ${except}),
+        worked AS (SELECT kind, max(created_at) AS started FROM a WHERE status = 'succeeded' GROUP BY kind)
+        SELECT a.kind, count(*)::int AS n, max(a.at) AS last_at
+          FROM a LEFT JOIN worked w ON w.kind = a.kind
+         WHERE a.kind IS NOT NULL AND a.status IN ('failed', 'requires_action')
+           AND a.reason IS DISTINCT FROM 'authorisation_expired'
+           AND (w.started IS NULL OR a.created_at >= w.started)
+         GROUP BY a.kind`,
+  );
+  const streak = (kind: 'card' | 'refund'): FailureStreak => {
+    const row = rows.find((r) => r.kind === kind);
+    return row ? { failures: row.n, lastAt: new Date(row.last_at) } : { failures: 0, lastAt: null };
+  };
+  return { card: streak('card'), refund: streak('refund') };
+}
 
 export async function readAttempts(
   executor: Executor,
