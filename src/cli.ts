@@ -3,14 +3,22 @@
  * Run through bin/backfill.js (`npx backfill …`) or `npm start` / `npm run backfill -- …`.
  */
 import cluster from 'node:cluster';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { type App, createApp, providersFor } from './app.ts';
 import { assembleDeps } from './assembly.ts';
 import { CONNECTORS_HELP, connectCommand, importCommand } from './cli.connectors.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { BackupError, backup, restore } from './db/backup.ts';
-import { DatabaseInUseError, inTransaction, openDatabase } from './db/client.ts';
+import {
+  type DatabaseHandle,
+  DatabaseInUseError,
+  inTransaction,
+  openDatabase,
+  pendingMigrations,
+} from './db/client.ts';
 import { seedDemo } from './db/seed.ts';
+import { startDraining } from './http/system.ts';
 import { collectPayments } from './modules/payments/payments.collector.ts';
 import { refreshDuePromises } from './modules/promises/promises.jobs.ts';
 import { createFirstOwner } from './modules/staff/staff.usecases.ts';
@@ -18,12 +26,13 @@ import { countStores, createStore } from './modules/stores/stores.usecases.ts';
 import { systemClock } from './shared/clock.ts';
 import { createIdGenerator } from './shared/ids.ts';
 import { stopOnSignals } from './shutdown.ts';
-import { startBackgroundWork } from './worker.ts';
+import { startBackgroundWorkWhenMigrated } from './worker.ts';
 
 const HELP = `backfill — backorder management for online stores
 
 Usage:
-  backfill serve [--workers N]        start the API (migrates first)           [default]
+  backfill serve [--workers N]        start the API (migrates first, unless
+                                      BACKFILL_MIGRATE_ON_START=false)         [default]
                                       N processes share the port (PostgreSQL only)
   backfill worker                     run only the background work (message delivery, payment
                                       collection, daily re-dating); serve runs it too unless
@@ -49,8 +58,18 @@ ${CONNECTORS_HELP}
 Configuration comes from the environment: DATABASE_URL (default pglite://./data), PORT, HOST,
 BACKFILL_OPERATOR_TOKEN, LOG_LEVEL, STRIPE_SECRET_KEY, STRIPE_API_URL, BACKFILL_PAYMENTS_INTERVAL_MS,
 BACKFILL_MESSAGES_INTERVAL_MS, BACKFILL_IN_PROCESS_WORKER, BACKFILL_PUBLIC_URL,
-BACKFILL_SHUTDOWN_TIMEOUT_MS, BACKFILL_SECRETS_KEY, BACKFILL_CONNECTORS_INTERVAL_MS.
-See README.md and docs/connectors.md.`;
+BACKFILL_SHUTDOWN_TIMEOUT_MS, BACKFILL_SECRETS_KEY, BACKFILL_CONNECTORS_INTERVAL_MS,
+BACKFILL_MIGRATE_ON_START (false: no command but migrate and restore applies migrations).
+See README.md, docs/deploy.md and docs/connectors.md.`;
+
+/** A mistake the operator can fix (exit code 2, the message alone, no stack trace). */
+class CommandError extends Error {}
+
+/**
+ * How long a stopping server keeps taking requests while its readiness answers 503, so that load
+ * balancers polling it take it out of rotation first. Short: exit must not wait on an idle process.
+ */
+const READINESS_DRAIN_MS = 1_000;
 
 async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
@@ -105,9 +124,8 @@ async function main(argv: string[]): Promise<number> {
       console.error('store create needs --name "Store name"');
       return 2;
     }
-    const db = await openDatabase(config.databaseUrl);
+    const db = await openForCommand(config);
     try {
-      await db.migrate();
       const deps = { clock: systemClock, ids: createIdGenerator(), publicUrl: config.publicUrl };
       const ownerEmail = values['owner-email'];
       const { created, owner } = await inTransaction(db.db, async (tx) => {
@@ -148,9 +166,8 @@ async function main(argv: string[]): Promise<number> {
       console.error('seed needs --demo');
       return 2;
     }
-    const db = await openDatabase(config.databaseUrl);
+    const db = await openForCommand(config);
     try {
-      await db.migrate();
       const demo = await seedDemo(assembleDeps(db, { publicUrl: config.publicUrl }), {
         ...(values['owner-email'] ? { ownerEmail: values['owner-email'] } : {}),
       });
@@ -162,9 +179,8 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'promises' && sub === 'refresh') {
     const { values } = parseArgs({ args: argv.slice(2), options: { verbose: { type: 'boolean' } } });
-    const db = await openDatabase(config.databaseUrl);
+    const db = await openForCommand(config);
     try {
-      await db.migrate();
       const { skus } = await refreshDuePromises(assembleDeps(db), {
         ...(values.verbose ? { onSkuDone: (store, sku) => console.log(`re-dated ${store} ${sku}`) } : {}),
       });
@@ -177,9 +193,8 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'connect') return connectCommand(config, argv.slice(1));
   if (command === 'connections' && sub === 'import') return importCommand(config, argv[2]);
   if (command === 'payments' && sub === 'collect') {
-    const db = await openDatabase(config.databaseUrl);
+    const db = await openForCommand(config);
     try {
-      await db.migrate();
       const deps = assembleDeps(db);
       const result = await collectPayments(deps, providersFor(config));
       console.log(
@@ -195,6 +210,31 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /**
+ * Opens the database for a one-off command, migrated as `serve` would migrate it. With
+ * BACKFILL_MIGRATE_ON_START=false (behind PgBouncer, migrations are a release step on a direct
+ * connection) the command does not migrate either, and refuses to run on a database left behind.
+ */
+async function openForCommand(config: ReturnType<typeof loadConfig>): Promise<DatabaseHandle> {
+  const db = await openDatabase(config.databaseUrl);
+  try {
+    if (config.migrateOnStart) await db.migrate();
+    else {
+      const pending = await pendingMigrations(db.db);
+      if (pending > 0) {
+        throw new CommandError(
+          `The database lacks ${pending} migration(s) of this code and BACKFILL_MIGRATE_ON_START=false: ` +
+            'run `backfill migrate` first.',
+        );
+      }
+    }
+    return db;
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+}
+
+/**
  * Several server processes sharing one port (node:cluster) and one PostgreSQL database: every
  * rule holds across processes (row locks, idempotency keys), so this only adds CPU for HTTP work.
  */
@@ -203,9 +243,15 @@ async function serveCluster(config: ReturnType<typeof loadConfig>, workers: numb
     console.error('Several workers need PostgreSQL (DATABASE_URL=postgres://…): PGlite is single-process.');
     return 2;
   }
-  const db = await openDatabase(config.databaseUrl, { poolSize: 1 });
-  await db.migrate();
-  await db.close();
+  // Once here rather than racing in every child (they would take turns on the lock anyway).
+  if (config.migrateOnStart) {
+    const db = await openDatabase(config.databaseUrl, { poolSize: 1 });
+    try {
+      await db.migrate();
+    } finally {
+      await db.close();
+    }
+  }
   let stopping = false;
   for (let i = 0; i < workers; i++) cluster.fork();
   cluster.on('exit', (worker, code) => {
@@ -230,23 +276,37 @@ async function serve(config: ReturnType<typeof loadConfig>): Promise<number> {
   const app = await createApp(config);
   const { server } = app;
   let background: { stop(): Promise<void> } | null = null;
-  // Stop taking requests (those in flight finish; Fastify answers 503 on kept-alive connections
-  // meanwhile) and stop the background work (runs in flight finish), then close the database.
+  // Drain (readiness 503, every response closing its connection), then stop taking requests: those
+  // in flight finish, and Fastify answers 503 on kept-alive connections meanwhile. The background
+  // work stops alongside (runs in flight finish); the database closes last.
   stopOnSignals(
     server.log,
     'the server',
     async () => {
-      await Promise.all([server.close(), background?.stop()]);
+      startDraining(server);
+      const closing = sleep(READINESS_DRAIN_MS).then(() => server.close());
+      await Promise.all([closing, background?.stop()]);
       await app.database.close();
     },
     config.shutdownTimeoutMs,
   );
   const address = await server.listen({ port: config.port, host: config.host });
-  logStartup(server.log, app);
-  if (config.inProcessWorker) background = await startBackgroundWork(app, config, server.log);
-  const stores = await countStores(app.deps.db);
+  logStartup(server.log, app, 'Listening');
+  if (config.inProcessWorker) {
+    const work = startBackgroundWorkWhenMigrated(app, config, server.log);
+    background = work;
+    work.started.catch(exitOnStartFailure(server.log));
+  }
   server.log.info(`Backfill API on ${address} — docs at ${address}/docs, OpenAPI at ${address}/openapi.json`);
-  if (stores === 0) {
+  // Unknown (null) when the database does not answer: readiness says so, and the process stays up.
+  const pending = await pendingMigrations(app.deps.db).catch(() => null);
+  if (pending !== null && pending > 0) {
+    server.log.warn(
+      `The database lacks ${pending} migration(s) of this code (BACKFILL_MIGRATE_ON_START=false): ` +
+        '/health/ready answers 503 until `backfill migrate` applies them.',
+    );
+  }
+  if (pending === 0 && (await countStores(app.deps.db)) === 0) {
     const hint = [
       'The database has no store yet. To get started, stop the server (Ctrl-C) and run either',
       '  npx backfill seed --demo                  (a demo store with a live queue), or',
@@ -259,7 +319,7 @@ async function serve(config: ReturnType<typeof loadConfig>): Promise<number> {
 }
 
 /** Where the start-up time went: opening the database (PGlite: loading it), migrations, the rest. */
-function logStartup(log: { info(object: object, message: string): void }, app: App): void {
+function logStartup(log: { info(object: object, message: string): void }, app: App, what: string): void {
   const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
   const totalMs = performance.now();
   const { openMs, migrateMs } = app.startup;
@@ -268,7 +328,7 @@ function logStartup(log: { info(object: object, message: string): void }, app: A
     {
       startup: { totalMs: Math.round(totalMs), openMs: Math.round(openMs), migrateMs: Math.round(migrateMs) },
     },
-    `Listening ${seconds(totalMs)} after start: database opened in ${seconds(openMs)}, migrations checked in ` +
+    `${what} ${seconds(totalMs)} after start: database opened in ${seconds(openMs)}, migrations checked in ` +
       `${seconds(migrateMs)}, the rest (loading the code, building the server) ${seconds(restMs)}`,
   );
 }
@@ -277,7 +337,8 @@ function logStartup(log: { info(object: object, message: string): void }, app: A
 async function runWorker(config: ReturnType<typeof loadConfig>): Promise<number> {
   const app = await createApp(config);
   const log = app.server.log;
-  const background = await startBackgroundWork(app, config, log);
+  logStartup(log, app, 'Worker started');
+  const background = startBackgroundWorkWhenMigrated(app, config, log);
   stopOnSignals(
     log,
     'the worker',
@@ -287,8 +348,19 @@ async function runWorker(config: ReturnType<typeof loadConfig>): Promise<number>
     },
     config.shutdownTimeoutMs,
   );
-  log.info('Backfill worker running: messages, payments, daily re-dating');
+  background.started.then(
+    () => log.info('Backfill worker running: messages, payments, daily re-dating'),
+    exitOnStartFailure(log),
+  );
   return -1;
+}
+
+/** The background work could not start (e.g. pg-boss could not set up its schema): a crash, as before. */
+function exitOnStartFailure(log: { error(object: unknown, message: string): void }) {
+  return (error: unknown) => {
+    log.error({ err: error }, 'the background work could not start');
+    process.exit(1);
+  };
 }
 
 main(process.argv.slice(2)).then(
@@ -296,7 +368,11 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exit(code);
   },
   (error) => {
-    if (error instanceof ConfigError || error instanceof DatabaseInUseError) {
+    if (
+      error instanceof ConfigError ||
+      error instanceof DatabaseInUseError ||
+      error instanceof CommandError
+    ) {
       console.error(error instanceof ConfigError ? `Configuration error: ${error.message}` : error.message);
       process.exit(2);
     }

@@ -1,5 +1,6 @@
 import type { App } from './app.ts';
 import type { Config } from './config.ts';
+import { pendingMigrations } from './db/client.ts';
 import { releaseStockAlerts } from './modules/alerts/alerts.usecases.ts';
 import { connectorDeps } from './modules/connectors/connectors.context.ts';
 import { type ConnectorWorker, startConnectorWorker } from './modules/connectors/connectors.jobs.ts';
@@ -54,6 +55,56 @@ export async function startBackgroundWork(
         connectors.stop(),
       ]);
       senders.close?.();
+    },
+  };
+}
+
+/** How often a process waiting for its migrations looks at the database again. */
+const MIGRATIONS_POLL_MS = 5_000;
+
+/**
+ * `startBackgroundWork` once the database has every migration of this code. A process told not to
+ * migrate (BACKFILL_MIGRATE_ON_START=false) may start before the release step has run `backfill
+ * migrate`; its loops would otherwise fail against missing tables several times a second.
+ * `started` settles when the work has started (or rejects if it could not); `stop` also ends the wait.
+ */
+export function startBackgroundWorkWhenMigrated(
+  app: Pick<App, 'deps' | 'database'>,
+  config: Config,
+  log: Log & { warn(message: string): void },
+): { started: Promise<void>; stop(): Promise<void> } {
+  let stopping = false;
+  let work: { stop(): Promise<void> } | null = null;
+  let timer: NodeJS.Timeout | undefined;
+  let wake = () => {};
+  const started = (async () => {
+    for (let attempt = 0; ; attempt++) {
+      // null: the database does not answer (readiness says so); look again later.
+      const pending = await pendingMigrations(app.deps.db).catch(() => null);
+      if (stopping) return;
+      if (pending === 0) break;
+      if (attempt === 0) {
+        log.warn(
+          `Background work waits until the database has every migration of this code (${pending ?? 'unknown'} ` +
+            'missing): run `backfill migrate`.',
+        );
+      }
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        timer = setTimeout(resolve, MIGRATIONS_POLL_MS);
+      });
+      if (stopping) return;
+    }
+    work = await startBackgroundWork(app, config, log);
+  })();
+  return {
+    started,
+    async stop() {
+      stopping = true;
+      clearTimeout(timer);
+      wake();
+      await started.catch(() => {});
+      await work?.stop();
     },
   };
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.ts';
 import { testConfig } from './support/harness.ts';
-import { runCli } from './support/processes.ts';
+import { runCli, runCliWith } from './support/processes.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'backfill-cli-'));
 const databaseUrl = `pglite://${join(dir, 'data')}`;
@@ -95,6 +95,19 @@ describe('backfill CLI', () => {
     expect(unknown.stderr).toContain('Unknown command');
   });
 
+  it('with BACKFILL_MIGRATE_ON_START=false, one-off commands do not migrate and refuse a database left behind', async () => {
+    const env = { DATABASE_URL: `pglite://${join(dir, 'unmigrated')}`, BACKFILL_MIGRATE_ON_START: 'false' };
+    const early = await runCliWith(env, 'store', 'create', '--name', 'Too early');
+    expect(early.code, early.stderr).toBe(2);
+    expect(early.stderr.trim()).toMatch(
+      /^The database lacks \d+ migration\(s\) of this code and BACKFILL_MIGRATE_ON_START=false: run `backfill migrate` first\.$/,
+    );
+    expect((await runCliWith(env, 'migrate')).code).toBe(0);
+    const created = await runCliWith(env, 'store', 'create', '--name', 'On time');
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout).toContain('On time');
+  }, 120_000);
+
   it('runs the background worker alone and stops cleanly on SIGTERM', async () => {
     const child = spawn(process.execPath, ['bin/backfill.js', 'worker'], {
       env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'info' },
@@ -112,6 +125,10 @@ describe('backfill CLI', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(output).toContain('Backfill worker running');
+    // Like serve, it says where its start-up time went.
+    expect(output).toMatch(
+      /Worker started \d+\.\d+ s after start: database opened in \d+\.\d+ s, migrations checked in \d+\.\d+ s, the rest/,
+    );
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(output).toContain('stopping the worker');

@@ -5,6 +5,7 @@
 import { sql } from 'drizzle-orm';
 import PgBoss from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDraining } from '../src/http/system.ts';
 import { startRelayCursor } from '../src/modules/messages/messages.relay.ts';
 import { collectPayments } from '../src/modules/payments/payments.collector.ts';
 import { type FakeStripe, providersFor, startFakeStripe } from './support/fake-stripe.ts';
@@ -200,6 +201,26 @@ describe('/health and /health/ready', () => {
       expect((await bare.request('GET', '/health/ready')).statusCode).toBe(200);
     } finally {
       await bare.close();
+    }
+  });
+});
+
+describe('while shutting down (the drain before the listener closes)', () => {
+  it('readiness answers 503 not_ready and every response closes its connection', async () => {
+    const stopping = await startTestApp();
+    try {
+      expect((await stopping.request('GET', '/health/ready')).headers.connection).not.toBe('close');
+      startDraining(stopping.app.server);
+      const ready = await stopping.request('GET', '/health/ready');
+      expect(ready.statusCode).toBe(503);
+      expect(ready.json()).toMatchObject({ code: 'not_ready', checks: { shutdown: 'in progress' } });
+      // Other requests are still served, on connections that then close.
+      const health = await stopping.request('GET', '/health');
+      expect(health.statusCode).toBe(200);
+      expect(health.headers.connection).toBe('close');
+      expect(ready.headers.connection).toBe('close');
+    } finally {
+      await stopping.close();
     }
   });
 });

@@ -14,6 +14,20 @@ const CHECK_TIMEOUT_MS = 2_000;
 
 type CheckResult = 'ok' | string;
 
+/** Servers that are shutting down (see `startDraining`). */
+const draining = new WeakSet<FastifyInstance>();
+
+/**
+ * The first step of a graceful stop, before the listener closes: readiness answers 503 so load
+ * balancers take the process out of rotation, and every response from now on (the requests in
+ * flight included) carries `Connection: close`. Fastify's close only ends the connections idle at
+ * that moment; a kept-alive connection whose request was in flight would otherwise stay open for
+ * its keep-alive timeout (72 s) and hold the process past its shutdown deadline.
+ */
+export function startDraining(app: FastifyInstance): void {
+  draining.add(app);
+}
+
 async function check(run: () => Promise<CheckResult>): Promise<CheckResult> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<CheckResult>((resolve) => {
@@ -31,6 +45,12 @@ export function registerSystemRoutes(
   deps: Pick<Deps, 'db'>,
   metrics: AppMetrics,
 ): void {
+  // On the root instance, so it covers every route, those of plugins registered earlier too.
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (draining.has(app)) reply.header('connection', 'close');
+    done(null, payload);
+  });
+
   app.get(
     '/health',
     {
@@ -67,6 +87,12 @@ export function registerSystemRoutes(
       },
     },
     async (_request, reply) => {
+      if (draining.has(app)) {
+        return sendProblem(
+          reply,
+          problem(503, 'not_ready', 'Not ready: shutting down', { checks: { shutdown: 'in progress' } }),
+        );
+      }
       const database = await check(async () => {
         await deps.db.execute(sql`SELECT 1`);
         return 'ok';

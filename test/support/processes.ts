@@ -101,14 +101,22 @@ export async function killNow(child: Child): Promise<void> {
 }
 
 /** Runs `backfill <args>` from the build as a user would, on `databaseUrl`; never throws. */
-export async function runCli(
+export function runCli(
   databaseUrl: string,
+  ...args: string[]
+): Promise<{ stdout: string; stderr: string; code: number }> {
+  return runCliWith({ DATABASE_URL: databaseUrl }, ...args);
+}
+
+/** `runCli` with more of the environment set (`DATABASE_URL` among it). */
+export async function runCliWith(
+  env: Record<string, string>,
   ...args: string[]
 ): Promise<{ stdout: string; stderr: string; code: number }> {
   try {
     const { stdout, stderr } = await promisify(execFile)(process.execPath, ['bin/backfill.js', ...args], {
       cwd: MAIN_DIR,
-      env: { ...process.env, DATABASE_URL: databaseUrl },
+      env: { ...process.env, ...env },
     });
     return { stdout, stderr, code: 0 };
   } catch (error) {
