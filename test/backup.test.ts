@@ -5,9 +5,11 @@
  * table of every schema Backfill owns is compared row for row; the restored database then serves.
  * PGlite: the data directory's archive; PostgreSQL: pg_dump / pg_restore.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { sql } from 'drizzle-orm';
 import PgBoss from 'pg-boss';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,7 +19,14 @@ import { relayBacklog, relayEvents } from '../src/modules/messages/messages.rela
 import { collectPayments } from '../src/modules/payments/payments.collector.ts';
 import { createManualProvider } from '../src/modules/payments/payments.provider.manual.ts';
 import type { Deps } from '../src/shared/context.ts';
-import { engineUnderTest, type StoreKeys, startTestApp, type TestApp, variant } from './support/harness.ts';
+import {
+  engineUnderTest,
+  type StoreKeys,
+  startTestApp,
+  type TestApp,
+  testDatabaseUrl,
+  variant,
+} from './support/harness.ts';
 import { runCli } from './support/processes.ts';
 import { type ScratchDatabase, scratchDatabase } from './support/scratch.ts';
 
@@ -204,6 +213,59 @@ describe(`backup and restore (${engineUnderTest()})`, () => {
     const missing = await backfill(`pglite://${join(dir, 'nowhere')}`, 'restore', join(dir, 'no-such-file'));
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('no backup');
+  });
+
+  it('refuses a backup into a directory that does not exist with one line, writing nothing', async () => {
+    const url = engineUnderTest() === 'pglite' ? `pglite://${join(dir, 'any')}` : testDatabaseUrl();
+    const saved = await backfill(url, 'backup', join(dir, 'no-such-dir', 'backfill.backup'));
+    expect(saved.code, saved.stderr).toBe(2);
+    expect(saved.stderr.trim()).toBe(
+      `The directory ${join(dir, 'no-such-dir')} does not exist: create it first, or back up elsewhere.`,
+    );
+    expect(readdirSync(dir).filter((name) => name.startsWith('no-such-dir'))).toEqual([]);
+  });
+});
+
+describe.skipIf(engineUnderTest() === 'postgres')('a PGlite restore that fails (pglite)', () => {
+  it('says so in one line for random bytes and a truncated archive, leaves nothing behind, and a retry works', async () => {
+    const source = `pglite://${join(dir, 'small')}`;
+    expect((await backfill(source, 'migrate')).code).toBe(0);
+    const good = join(dir, 'small.tar.gz');
+    expect((await backfill(source, 'backup', good)).code).toBe(0);
+    const random = join(dir, 'random.tar.gz');
+    writeFileSync(random, randomBytes(64 * 1024));
+    // A well-formed gzip of half the archive: the tar (and the database in it) ends early.
+    const truncated = join(dir, 'truncated.tar.gz');
+    const tar = gunzipSync(readFileSync(good));
+    writeFileSync(truncated, gzipSync(tar.subarray(0, Math.floor(tar.length / 2))));
+
+    const target = `pglite://${join(dir, 'target')}`;
+    for (const file of [random, truncated]) {
+      const failed = await backfill(target, 'restore', file);
+      expect(failed.code, failed.stderr).toBe(2);
+      expect(failed.stderr.trim().split('\n'), failed.stderr).toHaveLength(1);
+      expect(failed.stderr).toContain(`${file} is not a readable backup of an embedded (PGlite) database`);
+      // Neither the target nor the directory it was extracted into, nor a lock file.
+      expect(readdirSync(dir).filter((name) => name.includes('target'))).toEqual([]);
+    }
+    const restored = await backfill(target, 'restore', good);
+    expect(restored.code, restored.stderr).toBe(0);
+    expect(readdirSync(dir).filter((name) => name.includes('target'))).toEqual(['target']);
+  }, 120_000);
+});
+
+describe.skipIf(engineUnderTest() === 'pglite')('a PostgreSQL restore that cannot start (postgres)', () => {
+  it('names a target database that does not exist in one line', async () => {
+    const file = join(dir, 'any.dump');
+    writeFileSync(file, 'not read: the connection fails first');
+    const url = new URL(testDatabaseUrl());
+    const name = `backfill_missing_${process.pid}`;
+    url.pathname = `/${name}`;
+    const restored = await backfill(url.toString(), 'restore', file);
+    expect(restored.code, restored.stderr).toBe(2);
+    expect(restored.stderr.trim()).toBe(
+      `The database "${name}" does not exist: create it first (createdb ${name}).`,
+    );
   });
 });
 

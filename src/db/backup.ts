@@ -7,11 +7,33 @@
  * procedure docs/deploy.md describes (these commands run it when the client tools are installed).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { openDatabase } from './client.ts';
 
+/** A backup or restore that cannot be done as asked; the message says why, in one line. */
 export class BackupError extends Error {}
+
+const messageOf = (error: unknown): string =>
+  (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+
+/** The file is written beside its final name, then renamed: a failed backup leaves no half file. */
+function refuseMissingDirectory(file: string): void {
+  const folder = dirname(resolve(file));
+  if (!existsSync(folder)) {
+    throw new BackupError(`The directory ${folder} does not exist: create it first, or back up elsewhere.`);
+  }
+}
 
 const pgliteDir = (url: string): string | null => {
   if (!url.startsWith('pglite://')) return null;
@@ -22,8 +44,16 @@ const pgliteDir = (url: string): string | null => {
 
 export async function backup(databaseUrl: string, file: string): Promise<string> {
   const dir = pgliteDir(databaseUrl);
+  refuseMissingDirectory(file);
+  const partial = `${file}.partial`;
   if (dir === null) {
-    await run('pg_dump', ['--format=custom', '--no-owner', `--file=${file}`, `--dbname=${databaseUrl}`]);
+    try {
+      await run('pg_dump', ['--format=custom', '--no-owner', `--file=${partial}`, `--dbname=${databaseUrl}`]);
+    } catch (error) {
+      rmSync(partial, { force: true });
+      throw error;
+    }
+    renameSync(partial, file);
     return `Backed up the PostgreSQL database to ${file} (${megabytes(file)}) with pg_dump.`;
   }
   if (!existsSync(dir)) throw new BackupError(`There is no database at ${dir}.`);
@@ -35,14 +65,18 @@ export async function backup(databaseUrl: string, file: string): Promise<string>
   } finally {
     await database.close();
   }
-  const partial = `${file}.partial`;
-  writeFileSync(partial, Buffer.from(await archive.arrayBuffer()));
-  renameSync(partial, file);
+  try {
+    writeFileSync(partial, Buffer.from(await archive.arrayBuffer()));
+    renameSync(partial, file);
+  } catch (error) {
+    rmSync(partial, { force: true });
+    throw new BackupError(`Could not write ${file}: ${messageOf(error)}`);
+  }
   return `Backed up ${dir} to ${file} (${megabytes(file)}).`;
 }
 
 export async function restore(databaseUrl: string, file: string): Promise<string> {
-  if (!existsSync(file)) throw new BackupError(`There is no backup at ${file}.`);
+  if (!existsSync(file) || !statSync(file).isFile()) throw new BackupError(`There is no backup at ${file}.`);
   const dir = pgliteDir(databaseUrl);
   if (dir === null) {
     await refuseUnlessEmpty(databaseUrl);
@@ -68,25 +102,62 @@ export async function restore(databaseUrl: string, file: string): Promise<string
         'or move this one aside first.',
     );
   }
-  const archive = new Blob([readFileSync(file)]);
-  const client = new PGlite(dir, { loadDataDir: archive });
-  await client.waitReady;
-  await client.close();
-  // Opening it as the server does applies migrations newer than the backup.
-  const database = await openDatabase(databaseUrl);
-  try {
-    await database.migrate();
-  } finally {
-    await database.close();
-  }
+  await restorePglite(file, dir);
   return `Restored ${file} into ${dir}.`;
+}
+
+/**
+ * Extracts into a directory beside the target and renames it into place only once the copy opens
+ * and migrates: a file that is not a backup, or a truncated one, leaves nothing behind that would
+ * block the next attempt.
+ */
+async function restorePglite(file: string, dir: string): Promise<void> {
+  const target = resolve(dir);
+  mkdirSync(dirname(target), { recursive: true });
+  const staging = join(dirname(target), `.${basename(target)}.restoring-${process.pid}`);
+  rmSync(staging, { recursive: true, force: true });
+  try {
+    try {
+      const client = new PGlite(staging, { loadDataDir: new Blob([readFileSync(file)]) });
+      await client.waitReady;
+      await client.close();
+    } catch (error) {
+      throw new BackupError(
+        `${file} is not a readable backup of an embedded (PGlite) database (${messageOf(error)}); nothing was restored.`,
+      );
+    }
+    // Opening it as the server does applies migrations newer than the backup.
+    const database = await openDatabase(`pglite://${staging}`);
+    try {
+      await database.migrate();
+    } catch (error) {
+      throw new BackupError(
+        `${file} was read, but its database could not be migrated (${messageOf(error)}).`,
+      );
+    } finally {
+      await database.close();
+    }
+    // Replaces the target when it is an empty directory (checked above), else creates it.
+    renameSync(staging, target);
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
 }
 
 /** pg_restore into a database that already has Backfill's tables would mix two histories. */
 async function refuseUnlessEmpty(databaseUrl: string): Promise<void> {
   const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
+  try {
+    await client.connect();
+  } catch (error) {
+    const target = new URL(databaseUrl).pathname.slice(1);
+    if ((error as { code?: string }).code === '3D000') {
+      throw new BackupError(`The database "${target}" does not exist: create it first (createdb ${target}).`);
+    }
+    throw new BackupError(`Could not connect to the target database: ${messageOf(error)}`);
+  }
   try {
     const { rows } = await client.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM pg_tables WHERE schemaname IN ('public', 'drizzle', 'pgboss')`,
