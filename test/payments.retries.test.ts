@@ -5,14 +5,14 @@
  * hears of it at most once a day, refunds never wait for it, and a run told to stop starts no new
  * call. Each test names the harm it guards against.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { relayEvents } from '../src/modules/messages/messages.relay.ts';
-import { collectPayments, type PaymentProviders } from '../src/modules/payments/payments.collector.ts';
+import { collectPayments } from '../src/modules/payments/payments.collector.ts';
 import type { PaymentProvider } from '../src/modules/payments/payments.providers.ts';
 import { ManualClock } from '../src/shared/clock.ts';
-import { type FakeStripe, providersFor, startFakeStripe } from './support/fake-stripe.ts';
-import { type StoreKeys, startTestApp, type TestApp, variant, withStoreKey } from './support/harness.ts';
+import { type StoreKeys, variant } from './support/harness.ts';
 import { expectProblem } from './support/state.ts';
+import { stripeTestBed } from './support/stripe-bed.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies loosely
 type Json = any;
@@ -21,42 +21,16 @@ const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const clock = new ManualClock(new Date('2026-08-03T09:00:00Z'));
-let t: TestApp;
-let fake: FakeStripe;
-let providers: PaymentProviders;
-
-beforeAll(async () => {
-  fake = await startFakeStripe();
-  providers = providersFor(fake, 500);
-  t = await startTestApp({ clock, providers });
-});
-afterAll(async () => {
-  await t.close();
-  await fake.close();
-});
-
-const call: ReturnType<typeof withStoreKey>['call'] = (...args) => withStoreKey(t).call(...args);
-const ok: ReturnType<typeof withStoreKey>['ok'] = (...args) => withStoreKey(t).ok(...args);
-
-async function stripeStore(settings: Record<string, unknown> = {}): Promise<StoreKeys> {
-  const store = await t.createStore();
-  await ok('PATCH', '/v1/settings', store, { paymentProvider: 'stripe', ...settings });
-  return store;
-}
+const { bed, call, ok, stripeStore, collect, paymentsOf, postsFor } = stripeTestBed(clock);
 
 const card = { customerId: 'cus_retry', paymentMethodId: 'pm_card_visa' };
-const collect = (store: StoreKeys) => collectPayments(t.app.deps, providers, { storeIds: [store.id] });
-const paymentsOf = (store: StoreKeys, orderId: string): Promise<Json> =>
-  ok('GET', `/v1/orders/${orderId}/payments`, store);
-const postsFor = (orderId: string) =>
-  fake.requests.filter((r) => r.method === 'POST' && r.idempotencyKey?.startsWith(`${orderId}.`));
 const restock = (store: StoreKeys, sku: string, quantity = 1) =>
   ok('POST', '/v1/inventory/adjustments', store, { sku, quantity, reason: 'restock' });
 async function eventsFor(store: StoreKeys, type: string, orderId: string): Promise<Json[]> {
   const page = await ok('GET', `/v1/events?type=${type}&limit=100`, store);
   return page.data.filter((e: Json) => e.data.orderId === orderId);
 }
-const declineEverything = () => fake.failNext(...Array.from({ length: 100 }, () => 'decline' as const));
+const declineEverything = () => bed.fake.failNext(...Array.from({ length: 100 }, () => 'decline' as const));
 
 describe('a refused card on a line whose units still wait', () => {
   it.each([
@@ -115,8 +89,8 @@ describe('a refused card on a line whose units still wait', () => {
           .map((e: Json) => (Date.parse(e.createdAt) - start) / HOUR)
           .sort((a, b) => a - b);
         expect(askedAt).toEqual([0, 31, 55, 79]);
-        await relayEvents(t.app.deps as never);
-        await relayEvents(t.app.deps as never);
+        await relayEvents(bed.t.app.deps as never);
+        await relayEvents(bed.t.app.deps as never);
         const messages = (await ok('GET', `/v1/messages?orderId=${order.id}&limit=100`, store)).data;
         const paymentNeeded = messages.filter((m: Json) => m.kind === 'payment_needed');
         expect(paymentNeeded).toHaveLength(askedAt.length);
@@ -146,7 +120,7 @@ describe('a refused card on a line whose units still wait', () => {
         );
         expect((await ok('GET', `/v1/orders/${order.id}`, store)).status).toBe('cancelled');
       } finally {
-        fake.clearFaults();
+        bed.fake.clearFaults();
       }
     },
   );
@@ -165,7 +139,7 @@ describe('a declined card’s retry schedule, whatever makes the line due', () =
       (await paymentsOf(store, order.id)).attempts
         .filter((a: Json) => a.operation === 'charge')
         .map((a: Json) => a.status);
-    fake.failNext('decline', 'decline', 'decline');
+    bed.fake.failNext('decline', 'decline', 'decline');
     try {
       await restock(store, 'TWO');
       await collect(store);
@@ -189,7 +163,7 @@ describe('a declined card’s retry schedule, whatever makes the line due', () =
       await ok('POST', `/v1/orders/${order.id}/payments/collect`, store, { force: true });
       expect(await charges()).toEqual(['requires_action', 'requires_action']);
     } finally {
-      fake.clearFaults();
+      bed.fake.clearFaults();
     }
     // The schedule counts from the last refusal (the forced one): 6 h later, the card is tried.
     clock.advance(5 * HOUR);
@@ -214,7 +188,7 @@ describe('a declined card’s retry schedule, whatever makes the line due', () =
       (await paymentsOf(store, order.id)).attempts
         .filter((a: Json) => a.operation === operation)
         .map((a: Json) => a.status);
-    fake.failNext('decline', 'decline');
+    bed.fake.failNext('decline', 'decline');
     try {
       clock.advance(MINUTE);
       await restock(store, 'DEP');
@@ -234,7 +208,7 @@ describe('a declined card’s retry schedule, whatever makes the line due', () =
       await collect(store);
       expect(await ofKind('charge')).toEqual(['succeeded', 'requires_action']);
     } finally {
-      fake.clearFaults();
+      bed.fake.clearFaults();
     }
     clock.advance(HOUR);
     await collect(store);
@@ -259,7 +233,7 @@ describe('a collector run told to stop', () => {
     const { store, orderIds } = await dueOrders(2);
     const stopped = new AbortController();
     stopped.abort();
-    const result = await collectPayments(t.app.deps, providers, {
+    const result = await collectPayments(bed.t.app.deps, bed.providers, {
       storeIds: [store.id],
       signal: stopped.signal,
     });
@@ -270,7 +244,7 @@ describe('a collector run told to stop', () => {
   it('stopped during a call: that call is finished and booked, no other is started', async () => {
     const { store, orderIds } = await dueOrders(3);
     const stopping = new AbortController();
-    const stripe = providers.stripe!;
+    const stripe = bed.providers.stripe!;
     // The signal arrives while the first charge is at Stripe.
     const stopDuringCharge: PaymentProvider = {
       ...stripe,
@@ -281,8 +255,8 @@ describe('a collector run told to stop', () => {
       },
     };
     const result = await collectPayments(
-      t.app.deps,
-      { ...providers, stripe: stopDuringCharge },
+      bed.t.app.deps,
+      { ...bed.providers, stripe: stopDuringCharge },
       { storeIds: [store.id], signal: stopping.signal },
     );
     expect(result.attempts).toBe(1);

@@ -7,12 +7,11 @@
  * a card spent by the deposit, a shipment refused for money that could be taken at once, a declined
  * card hammered by a merchant's "collect now".
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectPayments, type PaymentProviders } from '../src/modules/payments/payments.collector.ts';
+import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/shared/clock.ts';
-import { type FakeStripe, providersFor, startFakeStripe } from './support/fake-stripe.ts';
-import { type StoreKeys, startTestApp, type TestApp, variant, withStoreKey } from './support/harness.ts';
+import { type StoreKeys, variant } from './support/harness.ts';
 import { expectProblem } from './support/state.ts';
+import { stripeTestBed } from './support/stripe-bed.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies loosely
 type Json = any;
@@ -20,41 +19,15 @@ type Json = any;
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 const clock = new ManualClock(new Date('2026-08-03T09:00:00Z'));
-let t: TestApp;
-let fake: FakeStripe;
-let providers: PaymentProviders;
-
-beforeAll(async () => {
-  fake = await startFakeStripe();
-  providers = providersFor(fake, 500);
-  t = await startTestApp({ clock, providers });
-});
-afterAll(async () => {
-  await t.close();
-  await fake.close();
-});
-
-const call: ReturnType<typeof withStoreKey>['call'] = (...args) => withStoreKey(t).call(...args);
-const ok: ReturnType<typeof withStoreKey>['ok'] = (...args) => withStoreKey(t).ok(...args);
-
-async function stripeStore(settings: Record<string, unknown> = {}): Promise<StoreKeys> {
-  const store = await t.createStore();
-  await ok('PATCH', '/v1/settings', store, { paymentProvider: 'stripe', ...settings });
-  return store;
-}
+const { bed, call, ok, stripeStore, collect, paymentsOf, postsFor } = stripeTestBed(clock);
 
 const card = { customerId: 'cus_safe', paymentMethodId: 'pm_card_visa' };
-const collect = (store: StoreKeys) => collectPayments(t.app.deps, providers, { storeIds: [store.id] });
-const paymentsOf = (store: StoreKeys, orderId: string): Promise<Json> =>
-  ok('GET', `/v1/orders/${orderId}/payments`, store);
 const intentsOf = (orderId: string) =>
-  [...fake.paymentIntents.values()].filter((pi: Json) => pi.metadata?.orderId === orderId) as Json[];
+  [...bed.fake.paymentIntents.values()].filter((pi: Json) => pi.metadata?.orderId === orderId) as Json[];
 const chargesOf = (orderId: string) =>
-  fake.charges.filter(
+  bed.fake.charges.filter(
     (c) => c.status === 'succeeded' && intentsOf(orderId).some((pi) => pi.id === c.paymentIntent),
   );
-const postsFor = (orderId: string) =>
-  fake.requests.filter((r) => r.method === 'POST' && r.idempotencyKey?.startsWith(`${orderId}.`));
 
 async function placeUpfront(price: number): Promise<{ store: StoreKeys; orderId: string }> {
   const store = await stripeStore({ paymentMode: 'upfront' });
@@ -70,16 +43,16 @@ async function placeUpfront(price: number): Promise<{ store: StoreKeys; orderId:
 describe('a repeat whose outcome is unknown', () => {
   it('resends exactly the stored request: same parameters in the same order, same key; one charge', async () => {
     const { store, orderId } = await placeUpfront(2300);
-    fake.failNext('charge_then_hang');
+    bed.fake.failNext('charge_then_hang');
     await collect(store);
     expect((await paymentsOf(store, orderId)).attempts.map((a: Json) => a.status)).toEqual(['pending']);
     // Search has not caught up yet, so reconciliation repeats the call rather than finding it.
-    fake.searchLagMs = 10 * MINUTE;
+    bed.fake.searchLagMs = 10 * MINUTE;
     try {
       clock.advance(2 * MINUTE);
       await collect(store);
     } finally {
-      fake.searchLagMs = 0;
+      bed.fake.searchLagMs = 0;
     }
     const posts = postsFor(orderId);
     expect(posts).toHaveLength(2);
@@ -93,24 +66,24 @@ describe('a repeat whose outcome is unknown', () => {
 
   it('an idempotency_error on a repeat is an unknown outcome: looked up, never re-keyed', async () => {
     const { store, orderId } = await placeUpfront(4100);
-    fake.failNext('charge_then_hang');
+    bed.fake.failNext('charge_then_hang');
     await collect(store);
-    fake.searchLagMs = 10 * MINUTE;
+    bed.fake.searchLagMs = 10 * MINUTE;
     try {
-      fake.failNext('idempotency_error');
+      bed.fake.failNext('idempotency_error');
       clock.advance(2 * MINUTE);
       await collect(store);
       let view = await paymentsOf(store, orderId);
       expect(view.attempts.map((a: Json) => a.status)).toEqual(['pending']);
       expect(view.lines[0].status).not.toBe('action_required');
       // Hours pass while search still lags: the attempt stays in doubt; no second key is ever used.
-      fake.failNext('idempotency_error');
+      bed.fake.failNext('idempotency_error');
       clock.advance(2 * 3_600_000);
       await collect(store);
       view = await paymentsOf(store, orderId);
       expect(view.attempts.map((a: Json) => a.status)).toEqual(['pending']);
     } finally {
-      fake.searchLagMs = 0;
+      bed.fake.searchLagMs = 0;
     }
     // Search catches up: the payment made under the key settles the attempt.
     clock.advance(MINUTE);
@@ -137,9 +110,9 @@ describe("amounts below Stripe's minimum charge", () => {
     let view = await paymentsOf(store, order.id);
     expect(view.lines[0]).toMatchObject({ deposit: 0, due: 0, paid: 0 });
     expect(view.attempts.filter((a: Json) => a.operation === 'charge')).toEqual([]);
-    expect(fake.requests.filter((r) => r.form.amount !== undefined && Number(r.form.amount) < 50)).toEqual(
-      [],
-    );
+    expect(
+      bed.fake.requests.filter((r) => r.form.amount !== undefined && Number(r.form.amount) < 50),
+    ).toEqual([]);
     // Past the grace period nothing was ever due, so nothing is cancelled.
     clock.advance(4 * DAY);
     await collect(store);
@@ -268,7 +241,7 @@ describe("amounts below Stripe's minimum charge", () => {
     );
     expect((await ok('GET', '/v1/orders', store)).data).toEqual([]);
     // A manual store has no minimum: the same order is taken.
-    const manual = await t.createStore();
+    const manual = await bed.t.createStore();
     await ok('PATCH', '/v1/settings', manual, { paymentProvider: 'manual' });
     await ok('PUT', '/v1/variants/TINY', manual, variant('backorder', null, { price: 30 }));
     expect(
@@ -280,14 +253,14 @@ describe("amounts below Stripe's minimum charge", () => {
 describe('currencies Stripe counts differently', () => {
   it('refuses Stripe for a store in ISK or a three-decimal currency (422), changing nothing', async () => {
     for (const currency of ['ISK', 'KWD']) {
-      const store = await t.createStore(`In ${currency}`, currency);
+      const store = await bed.t.createStore(`In ${currency}`, currency);
       const res = await call('PATCH', '/v1/settings', store, { paymentProvider: 'stripe' });
       expectProblem(res, 422, 'currency_not_supported');
       expect(res.json()).toMatchObject({ currency });
       expect((await ok('GET', '/v1/settings', store)).paymentProvider).toBe('none');
     }
     // Currencies Stripe counts as ISO 4217 does are fine, zero-decimal ones included.
-    const yen = await t.createStore('In JPY', 'JPY');
+    const yen = await bed.t.createStore('In JPY', 'JPY');
     expect((await call('PATCH', '/v1/settings', yen, { paymentProvider: 'stripe' })).statusCode).toBe(200);
   });
 });
@@ -296,9 +269,9 @@ describe('payment methods', () => {
   it('refuses at placement a method not attached to the order’s customer (422), writing nothing', async () => {
     const store = await stripeStore({ paymentMode: 'deposit', depositPercent: 20 });
     await ok('PUT', '/v1/variants/PM', store, variant('backorder', null, { price: 5000 }));
-    fake.paymentMethods.set('pm_once_only', { customer: null, used: false });
-    fake.paymentMethods.set('pm_of_bob', { customer: 'cus_bob', used: false });
-    fake.paymentMethods.set('pm_of_ada', { customer: 'cus_ada', used: false });
+    bed.fake.paymentMethods.set('pm_once_only', { customer: null, used: false });
+    bed.fake.paymentMethods.set('pm_of_bob', { customer: 'cus_bob', used: false });
+    bed.fake.paymentMethods.set('pm_of_ada', { customer: 'cus_ada', used: false });
     const place = (payment: Record<string, string>) =>
       call('POST', '/v1/orders', store, { payment, lines: [{ sku: 'PM', quantity: 1 }] });
     const oneUse = await place({ customerId: 'cus_ada', paymentMethodId: 'pm_once_only' });
@@ -311,7 +284,7 @@ describe('payment methods', () => {
     );
     expectProblem(await place({ paymentMethodId: 'pm_of_ada' }), 422, 'payment_method_not_attached');
     expect((await ok('GET', '/v1/orders', store)).data).toEqual([]);
-    expect(fake.paymentMethods.get('pm_once_only')!.used).toBe(false);
+    expect(bed.fake.paymentMethods.get('pm_once_only')!.used).toBe(false);
 
     // An attached method pays the deposit now and the balance later, with the same card.
     const order = (await place({ customerId: 'cus_ada', paymentMethodId: 'pm_of_ada' })).json();
@@ -325,7 +298,7 @@ describe('payment methods', () => {
 describe('a merchant’s "collect now"', () => {
   it('respects a declined card’s retry schedule unless force: true', async () => {
     const { store, orderId } = await placeUpfront(3000);
-    fake.failNext('decline');
+    bed.fake.failNext('decline');
     await collect(store);
     let view = await paymentsOf(store, orderId);
     expect(view.attempts.map((a: Json) => a.status)).toEqual(['requires_action']);
@@ -352,7 +325,7 @@ describe('a merchant’s "collect now"', () => {
       payment: card,
       lines: [{ sku: 'DECL', quantity: 1 }],
     });
-    fake.failNext('decline');
+    bed.fake.failNext('decline');
     await ok('POST', '/v1/inventory/adjustments', store, { sku: 'DECL', quantity: 1, reason: 'restock' });
     await collect(store);
     expectProblem(await call('POST', `/v1/orders/${order.id}/shipments`, store, {}), 409, 'payment_required');

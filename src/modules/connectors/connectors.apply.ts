@@ -222,6 +222,17 @@ async function applyToOrder(
     await markFromPlatform(tx, event, shipment.id, reference || event.resourceId);
     return { outcome: 'done', orderId, result: { orderId, shipmentId: shipment.id } };
   }
+  return cancelRefunded(tx, deps, store, orderId, lines);
+}
+
+/** Units the platform refunded are cancelled: a fact recorded, which no hook may refuse. */
+async function cancelRefunded(
+  tx: Tx,
+  deps: ConnectorDeps,
+  store: StoreScope,
+  orderId: string,
+  lines: { lineId: string; quantity: number }[],
+): Promise<Applied> {
   await cancelOrder(
     tx,
     deps,
@@ -255,15 +266,7 @@ async function applyRefunded(
   if (lines.length === 0) {
     return { outcome: 'skipped', result: { reason: 'the refunded units are cancelled or shipped already' } };
   }
-  await cancelOrder(
-    tx,
-    deps,
-    store,
-    orderId,
-    { lines, reason: 'refunded on the platform' },
-    { refusable: false },
-  );
-  return { outcome: 'done', orderId, result: { orderId, cancelled: lines } };
+  return cancelRefunded(tx, deps, store, orderId, lines);
 }
 
 /**
