@@ -26,7 +26,7 @@ import { receivePurchaseOrder } from '../modules/supply/supply.receipts.usecases
 import { createSupplier } from '../modules/supply/supply.suppliers.usecases.ts';
 import { createPurchaseOrder } from '../modules/supply/supply.usecases.ts';
 import type { Deps, StoreScope } from '../shared/context.ts';
-import { addDays, storeToday } from '../shared/dates.ts';
+import { addDays, minuteIn, storeToday } from '../shared/dates.ts';
 import { DomainError } from '../shared/errors.ts';
 import { inTransaction } from './client.ts';
 
@@ -402,8 +402,11 @@ export async function seedDemo(deps: Deps, options: { ownerEmail?: string } = {}
   };
   const placed: { id: string; day: number }[] = [];
   let customer = 0;
+  // Today's orders and restocks come "this morning", an hour or so ago, but never before the store's
+  // midnight: just after it, an hour ago is yesterday, and the overview would show no fills today.
+  const earlierToday = (minutes: number) => Math.min(minutes, Math.max(0, minuteIn(store.timezone, now) - 1));
   for (let d = -ORDER_DAYS; d <= 0; d++) {
-    const dayDeps = on(d, d === 0 ? 70 : 0);
+    const dayDeps = on(d, d === 0 ? earlierToday(70) : 0);
     if (d === -7) {
       await inTransaction(deps.db, (tx) =>
         receivePurchaseOrder(tx, on(d, 700), store, purchaseOrders.received.id, {
@@ -464,7 +467,11 @@ export async function seedDemo(deps: Deps, options: { ownerEmail?: string } = {}
               ['JACKET-RED-S', 4],
               ['BOOTS-40', 3],
             ] as const)) {
-          await adjustStock(tx, on(d, d === 0 ? 60 : 0), store, { sku, quantity, reason: 'restock' });
+          await adjustStock(tx, on(d, d === 0 ? earlierToday(60) : 0), store, {
+            sku,
+            quantity,
+            reason: 'restock',
+          });
         }
       });
     }
