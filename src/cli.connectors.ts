@@ -2,8 +2,9 @@
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { assembleDeps } from './assembly.ts';
+import { openForCommand } from './cli.database.ts';
 import type { Config } from './config.ts';
-import { inTransaction, openDatabase, queryRows } from './db/client.ts';
+import { type DatabaseHandle, inTransaction, queryRows } from './db/client.ts';
 import { connectorDeps } from './modules/connectors/connectors.context.ts';
 import { findConnectionById } from './modules/connectors/connectors.repository.ts';
 import { requestImport, runImport } from './modules/connectors/connectors.sync.ts';
@@ -20,13 +21,10 @@ export const CONNECTORS_HELP = `  backfill connect shopify --store ID --shop DOM
   backfill connections import ID      import the connection's catalogue and open orders, printing
                                       progress (resumes an interrupted import)`;
 
-async function withDatabase<T>(
-  config: Config,
-  work: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>,
-) {
-  const db = await openDatabase(config.databaseUrl);
+async function withDatabase<T>(config: Config, work: (db: DatabaseHandle) => Promise<T>) {
+  // Migrated as any one-off command is, unless BACKFILL_MIGRATE_ON_START=false (cli.database.ts).
+  const db = await openForCommand(config);
   try {
-    await db.migrate();
     return await work(db);
   } finally {
     await db.close();

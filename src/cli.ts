@@ -8,15 +8,10 @@ import { parseArgs } from 'node:util';
 import { type App, createApp, providersFor } from './app.ts';
 import { assembleDeps } from './assembly.ts';
 import { CONNECTORS_HELP, connectCommand, importCommand } from './cli.connectors.ts';
+import { CommandError, openForCommand } from './cli.database.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { BackupError, backup, restore } from './db/backup.ts';
-import {
-  type DatabaseHandle,
-  DatabaseInUseError,
-  inTransaction,
-  openDatabase,
-  pendingMigrations,
-} from './db/client.ts';
+import { DatabaseInUseError, inTransaction, openDatabase, pendingMigrations } from './db/client.ts';
 import { seedDemo } from './db/seed.ts';
 import { startDraining } from './http/system.ts';
 import { collectPayments } from './modules/payments/payments.collector.ts';
@@ -61,9 +56,6 @@ BACKFILL_MESSAGES_INTERVAL_MS, BACKFILL_IN_PROCESS_WORKER, BACKFILL_PUBLIC_URL,
 BACKFILL_SHUTDOWN_TIMEOUT_MS, BACKFILL_SECRETS_KEY, BACKFILL_CONNECTORS_INTERVAL_MS,
 BACKFILL_MIGRATE_ON_START (false: no command but migrate and restore applies migrations).
 See README.md, docs/deploy.md and docs/connectors.md.`;
-
-/** A mistake the operator can fix (exit code 2, the message alone, no stack trace). */
-class CommandError extends Error {}
 
 /**
  * How long a stopping server keeps taking requests while its readiness answers 503, so that load
@@ -207,31 +199,6 @@ async function main(argv: string[]): Promise<number> {
   }
   console.error(`Unknown command "${argv.join(' ')}".\n\n${HELP}`);
   return 2;
-}
-
-/**
- * Opens the database for a one-off command, migrated as `serve` would migrate it. With
- * BACKFILL_MIGRATE_ON_START=false (behind PgBouncer, migrations are a release step on a direct
- * connection) the command does not migrate either, and refuses to run on a database left behind.
- */
-async function openForCommand(config: ReturnType<typeof loadConfig>): Promise<DatabaseHandle> {
-  const db = await openDatabase(config.databaseUrl);
-  try {
-    if (config.migrateOnStart) await db.migrate();
-    else {
-      const pending = await pendingMigrations(db.db);
-      if (pending > 0) {
-        throw new CommandError(
-          `The database lacks ${pending} migration(s) of this code and BACKFILL_MIGRATE_ON_START=false: ` +
-            'run `backfill migrate` first.',
-        );
-      }
-    }
-    return db;
-  } catch (error) {
-    await db.close();
-    throw error;
-  }
 }
 
 /**

@@ -102,6 +102,10 @@ describe('backfill CLI', () => {
     expect(early.stderr.trim()).toMatch(
       /^The database lacks \d+ migration\(s\) of this code and BACKFILL_MIGRATE_ON_START=false: run `backfill migrate` first\.$/,
     );
+    // The connectors' commands too.
+    const importing = await runCliWith(env, 'connections', 'import', 'con_none');
+    expect(importing.code, importing.stderr).toBe(2);
+    expect(importing.stderr.trim()).toMatch(/run `backfill migrate` first\.$/);
     expect((await runCliWith(env, 'migrate')).code).toBe(0);
     const created = await runCliWith(env, 'store', 'create', '--name', 'On time');
     expect(created.code, created.stderr).toBe(0);
