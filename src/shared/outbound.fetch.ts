@@ -11,9 +11,9 @@ import { request as httpsRequest } from 'node:https';
 import {
   checkedLookup,
   EXCERPT_CHARS,
+  hostAsWrittenReason,
   type OutboundPolicy,
   OutboundRefused,
-  privateUrlReason,
 } from './outbound.ts';
 
 /** The most of an answer's body read: a platform's largest page is a few megabytes. */
@@ -64,12 +64,9 @@ export async function fetchOutbound(
   const target = new URL(url);
   // As fetch: node:http would send them as Basic authorization, fetch refuses such a URL.
   if (target.username || target.password) throw new TypeError('a URL with credentials (user:password@)');
-  if (!policy.allowPrivate) {
-    // The host as written only (a resolver that finds nothing): the address actually connected to
-    // is checked by checkedLookup, once per connection, not here too.
-    const reason = await privateUrlReason(target.href, { allowPrivate: false, resolve: async () => [] });
-    if (reason !== null) throw new OutboundRefused(`${reason}: refused`);
-  }
+  // The host as written only: the address actually connected to is checked by checkedLookup.
+  const written = policy.allowPrivate ? null : hostAsWrittenReason(target.hostname.replace(/^\[|\]$/g, ''));
+  if (written !== null) throw new OutboundRefused(`${written}: refused`);
   const { signal } = init;
   signal?.throwIfAborted();
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;

@@ -103,6 +103,28 @@ export interface OutboundPolicy {
 const systemResolve = (hostname: string) => lookup(hostname, { all: true, verbatim: true });
 
 /**
+ * Why `host` as written (brackets of an IPv6 literal removed) may not be reached, before any lookup:
+ * a private or local literal address, or a name for this machine or a metadata service. Null otherwise.
+ */
+export function hostAsWrittenReason(host: string): string | null {
+  if (isIP(host)) return isPrivateAddress(host) ? `${host} is a private or local address` : null;
+  return BLOCKED_NAMES.test(host) ? `${host} names this machine or a metadata service` : null;
+}
+
+/** Why none of `list` (what `hostname` resolved to) may be connected to, or null: one is private, or there is none. */
+function resolvedReason(
+  hostname: string,
+  list: readonly LookupAddress[],
+  allowPrivate: boolean,
+): string | null {
+  const bad = allowPrivate ? undefined : list.find((a) => isPrivateAddress(a.address));
+  if (!bad && list.length > 0) return null;
+  return `${hostname} resolves to ${bad?.address ?? 'nothing'}, a private or local address: refused`;
+}
+
+const bareHost = (hostname: string): string => hostname.replace(/^\[|\]$/g, '');
+
+/**
  * Why a URL may not be saved as a store's receiver, or null when it may: its host is a private
  * address or a name for one, or resolves to one now. A name that does not resolve yet is accepted
  * (deliveries check it again once it does).
@@ -111,12 +133,11 @@ export async function privateUrlReason(url: string, policy: OutboundPolicy): Pro
   if (policy.allowPrivate) return null;
   let host: string;
   try {
-    host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+    host = bareHost(new URL(url).hostname);
   } catch {
     return null; // the caller's own check reports a malformed URL
   }
-  if (isIP(host)) return isPrivateAddress(host) ? `${host} is a private or local address` : null;
-  if (BLOCKED_NAMES.test(host)) return `${host} names this machine or a metadata service`;
+  if (isIP(host) || BLOCKED_NAMES.test(host)) return hostAsWrittenReason(host);
   let addresses: LookupAddress[];
   try {
     addresses = await (policy.resolve ?? systemResolve)(host);
@@ -161,20 +182,13 @@ export async function assertPublicUrl(url: string, policy: OutboundPolicy, path:
  * (DNS rebinding) out. Rejects with OutboundRefused for a private address or a name for one.
  */
 export async function publicAddressOf(hostname: string, policy: OutboundPolicy): Promise<string> {
-  const host = hostname.replace(/^\[|\]$/g, '');
-  if (isIP(host)) {
-    if (!policy.allowPrivate && isPrivateAddress(host))
-      throw new OutboundRefused(`${host} is a private or local address: refused`);
-    return host;
-  }
-  if (!policy.allowPrivate && BLOCKED_NAMES.test(host))
-    throw new OutboundRefused(`${host} names this machine or a metadata service: refused`);
+  const host = bareHost(hostname);
+  const written = policy.allowPrivate ? null : hostAsWrittenReason(host);
+  if (written !== null) throw new OutboundRefused(`${written}: refused`);
+  if (isIP(host)) return host;
   const list = await (policy.resolve ?? systemResolve)(host);
-  const bad = policy.allowPrivate ? undefined : list.find((a) => isPrivateAddress(a.address));
-  if (bad || list.length === 0)
-    throw new OutboundRefused(
-      `${host} resolves to ${bad?.address ?? 'nothing'}, a private or local address: refused`,
-    );
+  const reason = resolvedReason(host, list, policy.allowPrivate);
+  if (reason !== null) throw new OutboundRefused(reason);
   return list[0]!.address;
 }
 
@@ -185,16 +199,9 @@ export const checkedLookup =
     const answer = (error: Error | null, addresses: LookupAddress[]) => {
       if (error) return callback(error, '', 0);
       const list = addresses;
-      const bad = allowPrivate ? undefined : list.find((a) => isPrivateAddress(a.address));
-      if (bad || list.length === 0) {
-        const refused = Object.assign(
-          new Error(
-            `${hostname} resolves to ${bad?.address ?? 'nothing'}, a private or local address: refused`,
-          ),
-          { code: 'EPRIVATEADDRESS' },
-        );
-        return callback(refused, '', 0);
-      }
+      const reason = resolvedReason(hostname, list, allowPrivate);
+      if (reason !== null)
+        return callback(Object.assign(new Error(reason), { code: 'EPRIVATEADDRESS' }), '', 0);
       if (options.all) return (callback as (e: null, a: LookupAddress[]) => void)(null, list);
       callback(null, list[0]!.address, list[0]!.family);
     };
@@ -232,10 +239,8 @@ export function postOutbound(
   policy: OutboundPolicy,
 ): Promise<OutboundAnswer> {
   const target = new URL(url);
-  const host = target.hostname.replace(/^\[|\]$/g, '');
-  if (!policy.allowPrivate && (isIP(host) ? isPrivateAddress(host) : BLOCKED_NAMES.test(host))) {
-    return Promise.reject(new OutboundRefused(`${host} is a private or local address: refused`));
-  }
+  const written = policy.allowPrivate ? null : hostAsWrittenReason(bareHost(target.hostname));
+  if (written !== null) return Promise.reject(new OutboundRefused(`${written}: refused`));
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const request = send(
