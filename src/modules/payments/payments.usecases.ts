@@ -3,14 +3,13 @@ import type { Deps, StoreScope } from '../../shared/context.ts';
 import { DomainError, notFound } from '../../shared/errors.ts';
 import { getSettings } from '../settings/settings.usecases.ts';
 import type { CancelLinePlan } from '../stock/stock.hooks.ts';
-import { splitCancellation, unshipped } from '../stock/stock.lines.models.ts';
+import { afterCancellation, unshipped } from '../stock/stock.lines.models.ts';
 import { findOrder } from '../stock/stock.lines.repository.ts';
 import type { PaymentMode } from '../stores/stores.tables.ts';
 import { balanceBelowMinimum, paymentRequired } from './payments.errors.ts';
 import { bookCapture, bookRefund, refundSource } from './payments.ledger.ts';
 import { minimumCharge } from './payments.minimums.ts';
 import {
-  type LineMoney,
   moneyTarget,
   moneyWhenComplete,
   paidOf,
@@ -31,31 +30,29 @@ import { paymentAttempts } from './payments.tables.ts';
 
 export const readyOf = (line: PaymentLineState): boolean => !line.shipComplete || line.orderReady;
 
+/** The payment lines of a shipment's or a cancellation's lines, locked, by line id (absent: not managed). */
+async function lockedLinesById(
+  tx: Executor,
+  storeId: string,
+  plan: readonly { lineId: string }[],
+): Promise<Map<string, PaymentLineState>> {
+  const lines = await readPaymentLines(tx, storeId, { lineIds: plan.map((p) => p.lineId) }, { lock: true });
+  return new Map(lines.map((l) => [l.lineId, l]));
+}
+
 /** No unit ships unpaid: refuses a shipment while any of its lines lacks the money for its units. */
 export async function assertPaidToShip(
   tx: Executor,
   storeId: string,
   plan: readonly { lineId: string; quantity: number }[],
 ): Promise<void> {
-  const lines = await readPaymentLines(tx, storeId, { lineIds: plan.map((p) => p.lineId) }, { lock: true });
-  const byId = new Map(lines.map((l) => [l.lineId, l]));
+  const byId = await lockedLinesById(tx, storeId, plan);
   for (const { lineId, quantity } of plan) {
     const line = byId.get(lineId);
     if (!line) continue; // payments not managed for this line
     const shortfall = shortfallToShip(line, quantity);
     if (shortfall > 0) throw paymentRequired(lineId, quantity, shortfall, line.currency);
   }
-}
-
-/** The line's money once `quantity` units are cancelled (waiting ones first, as the core does). */
-function afterCancelling(line: LineMoney, quantity: number): LineMoney {
-  const split = splitCancellation(line, quantity) ?? { fromWaiting: 0, fromAllocated: 0 };
-  return {
-    ...line,
-    backordered: line.backordered - split.fromWaiting,
-    allocated: line.allocated - split.fromAllocated,
-    cancelled: line.cancelled + quantity,
-  };
 }
 
 /**
@@ -70,14 +67,14 @@ export async function assertCancelLeavesChargeable(
   storeId: string,
   plan: readonly CancelLinePlan[],
 ): Promise<void> {
-  const lines = await readPaymentLines(tx, storeId, { lineIds: plan.map((p) => p.lineId) }, { lock: true });
-  const byId = new Map(lines.map((l) => [l.lineId, l]));
+  const byId = await lockedLinesById(tx, storeId, plan);
   for (const { lineId, quantity } of plan) {
     const line = byId.get(lineId);
     if (!line) continue; // payments not managed for this line
     const minimum = minimumCharge(line.provider, line.currency);
     const ready = readyOf(line);
-    const stranded = (units: number) => strandedBalance(afterCancelling(line, units), ready, minimum);
+    const stranded = (units: number) =>
+      strandedBalance(afterCancellation(line, units) ?? line, ready, minimum);
     const balance = stranded(quantity);
     if (balance === 0 || stranded(0) > 0) continue;
     let largestPartial = quantity - 1;

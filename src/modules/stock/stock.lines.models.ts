@@ -66,3 +66,15 @@ export function splitCancellation(
   const fromWaiting = Math.min(quantity, line.backordered);
   return { fromWaiting, fromAllocated: quantity - fromWaiting };
 }
+
+/** The line's counts once `quantity` units are cancelled as `splitCancellation` takes them; null when fewer are unshipped. */
+export function afterCancellation<T extends LineQuantities>(line: T, quantity: number): T | null {
+  const split = splitCancellation(line, quantity);
+  if (!split) return null;
+  return {
+    ...line,
+    backordered: line.backordered - split.fromWaiting,
+    allocated: line.allocated - split.fromAllocated,
+    cancelled: line.cancelled + quantity,
+  };
+}

@@ -6,7 +6,7 @@ import { serveQueues } from './stock.fill.ts';
 import { linesChanged, queuesChanged, type StockDeps } from './stock.hooks.ts';
 import { levelKey, saveLevels } from './stock.levels.repository.ts';
 import { alreadyShipped } from './stock.lines.errors.ts';
-import { splitCancellation, unshipped } from './stock.lines.models.ts';
+import { afterCancellation, splitCancellation, unshipped } from './stock.lines.models.ts';
 import { refreshOrderStatuses, saveLineQuantities, setLinePromises } from './stock.lines.repository.ts';
 import { getOrder, type LineQuantityInput, lockOrderForChange, resolveLines } from './stock.orders.ts';
 import type { OrderView } from './stock.views.ts';
@@ -63,9 +63,7 @@ export async function cancelOrder(
       level.backordered -= p.fromWaiting;
       level.allocated -= p.fromAllocated;
       if (p.fromAllocated > 0) released.add(levelKey(store.id, p.line.sku));
-      p.line.backordered -= p.fromWaiting;
-      p.line.allocated -= p.fromAllocated;
-      p.line.cancelled += p.quantity;
+      Object.assign(p.line, afterCancellation(p.line, p.quantity));
     }
     await saveLineQuantities(
       tx,
