@@ -27,7 +27,7 @@ export class BackupError extends Error {}
 const messageOf = (error: unknown): string =>
   (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
 
-/** The file is written beside its final name, then renamed: a failed backup leaves no half file. */
+/** A backup into a directory that is not there is refused before anything is read. */
 function refuseMissingDirectory(file: string): void {
   const folder = dirname(resolve(file));
   if (!existsSync(folder)) {
@@ -42,18 +42,25 @@ const pgliteDir = (url: string): string | null => {
   return dir;
 };
 
+/** The file is written beside its final name, then renamed: a failed backup leaves no half file. */
+async function writeThenRename(file: string, write: (partial: string) => Promise<void>): Promise<void> {
+  const partial = `${file}.partial`;
+  try {
+    await write(partial);
+    renameSync(partial, file);
+  } catch (error) {
+    rmSync(partial, { force: true });
+    throw error;
+  }
+}
+
 export async function backup(databaseUrl: string, file: string): Promise<string> {
   const dir = pgliteDir(databaseUrl);
   refuseMissingDirectory(file);
-  const partial = `${file}.partial`;
   if (dir === null) {
-    try {
-      await run('pg_dump', ['--format=custom', '--no-owner', `--file=${partial}`, `--dbname=${databaseUrl}`]);
-    } catch (error) {
-      rmSync(partial, { force: true });
-      throw error;
-    }
-    renameSync(partial, file);
+    await writeThenRename(file, (partial) =>
+      run('pg_dump', ['--format=custom', '--no-owner', `--file=${partial}`, `--dbname=${databaseUrl}`]),
+    );
     return `Backed up the PostgreSQL database to ${file} (${megabytes(file)}) with pg_dump.`;
   }
   if (!existsSync(dir)) throw new BackupError(`There is no database at ${dir}.`);
@@ -65,13 +72,10 @@ export async function backup(databaseUrl: string, file: string): Promise<string>
   } finally {
     await database.close();
   }
-  try {
-    writeFileSync(partial, Buffer.from(await archive.arrayBuffer()));
-    renameSync(partial, file);
-  } catch (error) {
-    rmSync(partial, { force: true });
+  const bytes = Buffer.from(await archive.arrayBuffer());
+  await writeThenRename(file, async (partial) => writeFileSync(partial, bytes)).catch((error) => {
     throw new BackupError(`Could not write ${file}: ${messageOf(error)}`);
-  }
+  });
   return `Backed up ${dir} to ${file} (${megabytes(file)}).`;
 }
 
