@@ -6,6 +6,7 @@
  */
 import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import { inTransaction } from '../../db/client.ts';
+import { chunksOf, groupBy } from '../../shared/collections.ts';
 import type { StoreScope } from '../../shared/context.ts';
 import { DomainError } from '../../shared/errors.ts';
 import { stores } from '../stores/stores.tables.ts';
@@ -274,6 +275,19 @@ export async function processEventBatch(
 export const inboxBatchSize = (deps: Pick<ConnectorDeps, 'engine'>): number =>
   deps.engine === 'postgres' ? 250 : 100;
 
+/** Due events as the batches they are applied in: per store, in order, at most `inboxBatchSize` each. */
+export function inboxBatches(
+  deps: Pick<ConnectorDeps, 'engine'>,
+  events: readonly { id: string; storeId: string }[],
+): { storeId: string; eventIds: string[] }[] {
+  return [...groupBy(events, (e) => e.storeId)].flatMap(([storeId, ofStore]) =>
+    chunksOf(
+      ofStore.map((e) => e.id),
+      inboxBatchSize(deps),
+    ).map((eventIds) => ({ storeId, eventIds })),
+  );
+}
+
 /** Processes due events until none is left (or `maxRounds` passes); returns how many were applied. */
 export async function processInbox(
   deps: ConnectorDeps,
@@ -284,13 +298,8 @@ export async function processInbox(
     const due = await dueEvents(deps, { limit: 1000, ...options });
     if (due.length === 0) break;
     let progressed = 0;
-    const byStore = new Map<string, string[]>();
-    for (const event of due) byStore.set(event.storeId, [...(byStore.get(event.storeId) ?? []), event.id]);
-    for (const [storeId, ids] of byStore) {
-      const size = inboxBatchSize(deps);
-      for (let i = 0; i < ids.length; i += size)
-        progressed += await processEventBatch(deps, storeId, ids.slice(i, i + size));
-    }
+    for (const batch of inboxBatches(deps, due))
+      progressed += await processEventBatch(deps, batch.storeId, batch.eventIds);
     applied += progressed;
     if (progressed === 0) break;
   }

@@ -14,7 +14,7 @@ import { startJobLanes } from '../../shared/job-lanes.ts';
 import { startPassLoop } from '../../shared/periodic.ts';
 import type { ConnectorDeps } from './connectors.context.ts';
 import { pushFulfilmentsDue } from './connectors.fulfilments.ts';
-import { dueEvents, inboxBatchSize, processEventBatch } from './connectors.inbox.ts';
+import { dueEvents, inboxBatches, processEventBatch } from './connectors.inbox.ts';
 import { pushDue } from './connectors.outbound.ts';
 import { reconcile, runImport, runningImports } from './connectors.sync.ts';
 
@@ -68,18 +68,8 @@ export async function startConnectorWorker(
       (e) => (enqueuedAt.get(e.id) ?? 0) < now - 60_000,
     );
     // One job per store and batch: a job's events are applied together (new orders in one transaction).
-    const byStore = new Map<string, string[]>();
-    for (const event of due) {
-      byStore.set(event.storeId, [...(byStore.get(event.storeId) ?? []), event.id]);
-      enqueuedAt.set(event.id, now);
-    }
-    const size = inboxBatchSize(deps);
-    const jobs = [...byStore].flatMap(([storeId, ids]) =>
-      Array.from({ length: Math.ceil(ids.length / size) }, (_, i) => ({
-        name: INBOX,
-        data: { storeId, eventIds: ids.slice(i * size, (i + 1) * size) },
-      })),
-    );
+    for (const event of due) enqueuedAt.set(event.id, now);
+    const jobs = inboxBatches(deps, due).map((data) => ({ name: INBOX, data }));
     if (jobs.length > 0) {
       await boss.insert(jobs);
       for (const lane of lanes) boss.notifyWorker(lane);
