@@ -120,7 +120,15 @@ interface StateRow {
 
 const toDate = (value: Date | string | null): Date | null => (value === null ? null : new Date(value));
 
-/** Reads (and with `lock`, locks) payment lines by line ids or by order. */
+/**
+ * Reads (and with `lock`, locks) payment lines by line ids or by order. Locked lines are read by a
+ * second statement, after the lock is granted: a locking read that waited re-reads only the rows it
+ * locks, so one statement would pair the payment line a cancellation just committed with the order
+ * line as it was before it (its quantities, and the other lines' waiting), and the collector would
+ * decide on money that no longer matches the units (test/payments.locking.test.ts). Whoever changes
+ * an order line's quantities marks its payment line due in the same transaction, so once the lock
+ * is ours, a fresh read sees both of its writes or neither.
+ */
 export async function readPaymentLines(
   executor: Executor,
   storeId: string,
@@ -131,14 +139,20 @@ export async function readPaymentLines(
     'orderId' in where
       ? sql`p.order_id = ${where.orderId}`
       : sql`p.line_id = ANY(${sql.param([...where.lineIds])}::text[])`;
+  if (options.lock) {
+    await executor.execute(
+      sql`SELECT 1 FROM payment_lines p JOIN order_lines l ON l.id = p.line_id
+           WHERE p.store_id = ${storeId} AND ${filter}
+           ORDER BY p.order_id, l.line_no FOR UPDATE OF p`,
+    );
+  }
   const rows = await queryRows<StateRow>(
     executor,
     sql`SELECT p.*, l.sku, l.quantity, l.allocated, l.backordered, l.shipped, l.cancelled, l.eta::text AS eta,
                NOT EXISTS (SELECT 1 FROM order_lines o WHERE o.order_id = p.order_id AND o.backordered > 0) AS order_ready
           FROM payment_lines p JOIN order_lines l ON l.id = p.line_id
          WHERE p.store_id = ${storeId} AND ${filter}
-         ORDER BY p.order_id, l.line_no
-         ${options.lock ? sql`FOR UPDATE OF p` : sql``}`,
+         ORDER BY p.order_id, l.line_no`,
   );
   return rows.map((r) => ({
     lineId: r.line_id,
