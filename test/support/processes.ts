@@ -7,15 +7,37 @@ import { testDatabaseUrl } from './harness.ts';
 const MAIN_DIR = new URL('../..', import.meta.url).pathname;
 export const TOKEN = 'concurrency-operator-token-0123456789';
 
+/**
+ * A port for a child server to listen on. Chosen below the kernel's ephemeral range, from a block
+ * of this vitest worker's own (VITEST_POOL_ID), never twice in a row: between this choice and the
+ * child's listen (a second or more) no other test's `listen(0)` nor another worker's choice can take
+ * it. (A port from `listen(0)`, released for the child, once went to another test file's server in
+ * that gap: the crash harness then talked to a server of another database and got 401s.)
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+  for (let tries = 0; tries < PORT_BLOCK; tries++) {
+    const port =
+      PORT_BASE + (Number(process.env.VITEST_POOL_ID ?? 0) % PORT_BLOCKS) * PORT_BLOCK + nextInBlock();
+    if (await canListen(port)) return port;
+  }
+  throw new Error("no free port in this worker's block");
+}
+
+const PORT_BASE = 10_000;
+const PORT_BLOCK = 1_000;
+/** 10000–29999: below Linux's default ephemeral range (32768–60999), which `listen(0)` draws from. */
+const PORT_BLOCKS = 20;
+let portCursor = Math.floor(Math.random() * PORT_BLOCK);
+const nextInBlock = (): number => {
+  portCursor = (portCursor + 1) % PORT_BLOCK;
+  return portCursor;
+};
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 
