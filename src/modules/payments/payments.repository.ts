@@ -140,11 +140,13 @@ export async function readPaymentLines(
       ? sql`p.order_id = ${where.orderId}`
       : sql`p.line_id = ANY(${sql.param([...where.lineIds])}::text[])`;
   if (options.lock) {
-    await executor.execute(
-      sql`SELECT 1 FROM payment_lines p JOIN order_lines l ON l.id = p.line_id
+    const locked = await queryRows<{ line_id: string }>(
+      executor,
+      sql`SELECT p.line_id FROM payment_lines p JOIN order_lines l ON l.id = p.line_id
            WHERE p.store_id = ${storeId} AND ${filter}
            ORDER BY p.order_id, l.line_no FOR UPDATE OF p`,
     );
+    if (locked.length === 0) return []; // a store whose payments are not managed: nothing to read
   }
   const rows = await queryRows<StateRow>(
     executor,
