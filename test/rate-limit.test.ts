@@ -52,6 +52,22 @@ describe('the client address behind a proxy (in-process)', () => {
     expect(spoofed).toEqual([200, 200, 200, 429]);
   });
 
+  it('counts an IPv6 client by its /64, and an IPv4 address written as IPv6 as that address', async () => {
+    // One home's network, four of its (privacy) addresses in turn: one bucket, not four.
+    const rotating = [];
+    for (const address of [
+      '2001:db8:77:1::1',
+      '2001:db8:77:1:a:b:c:d',
+      '2001:db8:77:1:ffff::1',
+      '2001:db8:77:1::42',
+    ])
+      rotating.push(await health(hops, address));
+    expect(rotating).toEqual([200, 200, 200, 429]);
+    expect(await health(hops, '2001:db8:77:2::1')).toBe(200); // the next /64 is someone else
+    for (let i = 0; i < 3; i++) expect(await health(hops, '198.51.100.77')).toBe(200);
+    expect(await health(hops, '::ffff:198.51.100.77')).toBe(429);
+  });
+
   it('without a trusted proxy, X-Forwarded-For changes nothing', async () => {
     const statuses = [];
     for (let i = 0; i < 4; i++) statuses.push(await health(direct, `198.51.100.${i}`));

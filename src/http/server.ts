@@ -30,6 +30,7 @@ import { supplyRoutes } from '../modules/supply/supply.routes.ts';
 import { templatesRoutes } from '../modules/templates/templates.routes.ts';
 import { webhooksRoutes } from '../modules/webhooks/webhooks.routes.ts';
 import type { Deps } from '../shared/context.ts';
+import { rateLimitClient } from '../shared/ip.ts';
 import { registerAdminRoutes } from './admin.ts';
 import { registerAuditTrail } from './audit.ts';
 import { registerAccessCheck, registerAuth } from './auth.ts';
@@ -168,7 +169,7 @@ export async function buildServer(
     keyGenerator: (request) =>
       request.caller?.kind === 'secret' || request.caller?.kind === 'staff'
         ? `store:${request.caller.store.id}`
-        : request.ip,
+        : rateLimitClient(request.ip),
     allowList: (request) =>
       request.caller?.kind === 'operator' ||
       ((request.caller?.kind === 'secret' || request.caller?.kind === 'staff') &&

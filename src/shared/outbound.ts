@@ -14,6 +14,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { invalid } from './errors.ts';
+import { ipv4Of, ipv6Groups } from './ip.ts';
 
 const blocked = new BlockList();
 for (const [network, prefix] of [
@@ -48,27 +49,6 @@ for (const [network, prefix] of [
 
 /** Names that mean this machine or the cloud's metadata service, whatever DNS says. */
 const BLOCKED_NAMES = /^(localhost|metadata|metadata\.google\.internal|instance-data)$|\.localhost$/i;
-
-/** The eight 16-bit groups of an IPv6 address (a trailing dotted IPv4 part counts as two), or null. */
-function ipv6Groups(address: string): number[] | null {
-  let text = address.replace(/%.*$/, ''); // a zone (fe80::1%eth0) names an interface, not an address
-  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
-  if (dotted) {
-    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number];
-    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
-  }
-  const [head, tail, extra] = text.split('::');
-  if (extra !== undefined) return null;
-  const part = (s: string | undefined) => (s ? s.split(':').map((g) => Number.parseInt(g, 16)) : []);
-  const front = part(head);
-  const back = part(tail);
-  const missing = 8 - front.length - back.length;
-  if (tail === undefined ? missing !== 0 : missing < 1) return null;
-  const groups = [...front, ...Array<number>(tail === undefined ? 0 : missing).fill(0), ...back];
-  return groups.every((g) => Number.isInteger(g) && g >= 0 && g <= 0xffff) ? groups : null;
-}
-
-const ipv4Of = (high: number, low: number): string => `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
 
 /**
  * True for an address Backfill must not send a store's requests to. IPv6 forms that carry an IPv4
