@@ -52,6 +52,11 @@ export function insertPaymentLines(rows: readonly NewPaymentLine[], now: Date): 
  * payments Backfill does not manage — no payment lines — pays a few index probes, whatever the size
  * of other stores' tables. Being looked at is not being retried: a refused card still waits for
  * its retry time (the collector reads it from the attempts, see `failureStreaks`).
+ *
+ * Every line is written, even one already due: the write takes the line's lock, which the
+ * collector waits for before it reads the line's quantities (readPaymentLines). A line skipped
+ * here would let the collector read the quantities from before this transaction while it runs,
+ * decide on them and clear the line's time: the change that made it due would then be lost.
  */
 export async function markPaymentsDue(
   tx: Executor,
@@ -62,14 +67,13 @@ export async function markPaymentsDue(
   if (lineIds.length === 0) return;
   const ids = sql.param([...lineIds]);
   await tx.execute(sql`
-    UPDATE payment_lines p SET next_attempt_at = ${now}::timestamptz
+    UPDATE payment_lines p SET next_attempt_at = LEAST(coalesce(p.next_attempt_at, ${now}::timestamptz), ${now}::timestamptz)
       FROM (SELECT line_id FROM payment_lines WHERE store_id = ${storeId} AND line_id = ANY(${ids}::text[])
             UNION
             SELECT o.line_id FROM payment_lines s
               JOIN payment_lines o ON o.store_id = s.store_id AND o.order_id = s.order_id AND o.ship_complete
              WHERE s.store_id = ${storeId} AND s.line_id = ANY(${ids}::text[]) AND s.ship_complete) t
-     WHERE p.store_id = ${storeId} AND p.line_id = t.line_id
-       AND (p.next_attempt_at IS NULL OR p.next_attempt_at > ${now}::timestamptz)`);
+     WHERE p.store_id = ${storeId} AND p.line_id = t.line_id`);
 }
 
 /** A line's money joined with its quantities and promise date, as the collector and views read it. */
@@ -126,8 +130,9 @@ const toDate = (value: Date | string | null): Date | null => (value === null ? n
  * locks, so one statement would pair the payment line a cancellation just committed with the order
  * line as it was before it (its quantities, and the other lines' waiting), and the collector would
  * decide on money that no longer matches the units (test/payments.locking.test.ts). Whoever changes
- * an order line's quantities marks its payment line due in the same transaction, so once the lock
- * is ours, a fresh read sees both of its writes or neither.
+ * an order line's quantities writes its payment line in the same transaction (markPaymentsDue), so
+ * a fresh read once the lock is ours sees both of its writes or neither; and one whose write comes
+ * after our lock waits for us, and its mark (look again now) stands over whatever we decided.
  */
 export async function readPaymentLines(
   executor: Executor,
