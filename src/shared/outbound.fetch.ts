@@ -6,15 +6,8 @@
  * redirects are never followed: a 3xx is returned as it came, and the caller treats it as an error.
  * Global `fetch` does neither, and a redirect to loopback would carry the store's credentials there.
  */
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import {
-  checkedLookup,
-  EXCERPT_CHARS,
-  hostAsWrittenReason,
-  type OutboundPolicy,
-  OutboundRefused,
-} from './outbound.ts';
+import type { IncomingMessage } from 'node:http';
+import { EXCERPT_CHARS, type OutboundPolicy, outboundError, outboundRoute } from './outbound.ts';
 
 /** The most of an answer's body read: a platform's largest page is a few megabytes. */
 export const ANSWER_LIMIT_BYTES = 16 * 1024 * 1024;
@@ -27,6 +20,28 @@ export interface OutboundInit {
   headers?: Record<string, string>;
   body?: string;
   signal?: AbortSignal;
+}
+
+/**
+ * A JSON API call (the platforms' REST APIs): `auth` headers, JSON accepted, `body` sent as JSON
+ * when there is one, aborted after `timeoutMs`.
+ */
+export function jsonRequest(
+  method: string,
+  auth: Record<string, string>,
+  body: unknown,
+  timeoutMs: number,
+): OutboundInit {
+  return {
+    method,
+    headers: {
+      ...auth,
+      accept: 'application/json',
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(timeoutMs),
+  };
 }
 
 /** Header names and values as the answer sent them; repeated names are joined as fetch joins them. */
@@ -64,12 +79,9 @@ export async function fetchOutbound(
   const target = new URL(url);
   // As fetch: node:http would send them as Basic authorization, fetch refuses such a URL.
   if (target.username || target.password) throw new TypeError('a URL with credentials (user:password@)');
-  // The host as written only: the address actually connected to is checked by checkedLookup.
-  const written = policy.allowPrivate ? null : hostAsWrittenReason(target.hostname.replace(/^\[|\]$/g, ''));
-  if (written !== null) throw new OutboundRefused(`${written}: refused`);
+  const { send, lookup } = outboundRoute(target, policy);
   const { signal } = init;
   signal?.throwIfAborted();
-  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
   // fetch named itself (`node`); some hosts' firewalls refuse a request that names no client.
   const headers: Record<string, string> = { 'user-agent': 'Backfill', ...init.headers };
   if (init.body !== undefined) headers['content-length'] = String(Buffer.byteLength(init.body));
@@ -89,8 +101,7 @@ export async function fetchOutbound(
       {
         method: init.method ?? 'GET',
         headers,
-        // As postOutbound: with private addresses allowed and no stand-in resolver, the system's lookup.
-        ...(policy.allowPrivate && !policy.resolve ? {} : { lookup: checkedLookup(policy) }),
+        ...(lookup ? { lookup } : {}),
       },
       (response) => {
         answer = response;
@@ -128,9 +139,7 @@ export async function fetchOutbound(
       },
     );
     signal?.addEventListener('abort', onAbort, { once: true });
-    request.on('error', (error: Error & { code?: string }) =>
-      fail(error.code === 'EPRIVATEADDRESS' ? new OutboundRefused(error.message) : error),
-    );
+    request.on('error', (error: Error) => fail(outboundError(error)));
     request.end(init.body);
   });
 }

@@ -47,6 +47,9 @@ for (const [network, prefix] of [
   blocked.addSubnet(network, prefix, 'ipv6');
 }
 
+/** A URL's hostname without the brackets of an IPv6 literal. */
+export const bareHost = (hostname: string): string => hostname.replace(/^\[|\]$/g, '');
+
 /** Names that mean this machine or the cloud's metadata service, whatever DNS says. */
 const BLOCKED_NAMES = /^(localhost|metadata|metadata\.google\.internal|instance-data)$|\.localhost$/i;
 
@@ -57,7 +60,7 @@ const BLOCKED_NAMES = /^(localhost|metadata|metadata\.google\.internal|instance-
  * IPv4-compatible form (::a.b.c.d) and local-use NAT64 (64:ff9b:1::/48) are refused outright.
  */
 export function isPrivateAddress(address: string): boolean {
-  const bare = address.replace(/^\[|\]$/g, '');
+  const bare = bareHost(address);
   const family = isIP(bare.replace(/%.*$/, ''));
   if (family === 4) return blocked.check(bare, 'ipv4');
   if (family !== 6) return true; // not an address at all: never connect to it
@@ -86,7 +89,7 @@ const systemResolve = (hostname: string) => lookup(hostname, { all: true, verbat
  * Why `host` as written (brackets of an IPv6 literal removed) may not be reached, before any lookup:
  * a private or local literal address, or a name for this machine or a metadata service. Null otherwise.
  */
-export function hostAsWrittenReason(host: string): string | null {
+function hostAsWrittenReason(host: string): string | null {
   if (isIP(host)) return isPrivateAddress(host) ? `${host} is a private or local address` : null;
   return BLOCKED_NAMES.test(host) ? `${host} names this machine or a metadata service` : null;
 }
@@ -102,7 +105,31 @@ function resolvedReason(
   return `${hostname} resolves to ${bad?.address ?? 'nothing'}, a private or local address: refused`;
 }
 
-const bareHost = (hostname: string): string => hostname.replace(/^\[|\]$/g, '');
+/** Refuses (OutboundRefused) a host that may not be reached as written, before any lookup. */
+function refuseHostAsWritten(hostname: string, policy: OutboundPolicy): void {
+  const written = policy.allowPrivate ? null : hostAsWrittenReason(bareHost(hostname));
+  if (written !== null) throw new OutboundRefused(`${written}: refused`);
+}
+
+/**
+ * How to send a request to `target` under `policy`, for node:http clients: the host as written is
+ * checked first (OutboundRefused), and the lookup given checks every address the name resolves to;
+ * with private addresses allowed and no stand-in resolver, the system's lookup.
+ */
+export function outboundRoute(
+  target: URL,
+  policy: OutboundPolicy,
+): { send: typeof httpRequest; lookup?: LookupFunction } {
+  refuseHostAsWritten(target.hostname, policy);
+  return {
+    send: target.protocol === 'https:' ? httpsRequest : httpRequest,
+    ...(policy.allowPrivate && !policy.resolve ? {} : { lookup: checkedLookup(policy) }),
+  };
+}
+
+/** A socket's error as the caller sees it: a private address found by the lookup is an OutboundRefused. */
+export const outboundError = (error: Error & { code?: string }): Error =>
+  error.code === 'EPRIVATEADDRESS' ? new OutboundRefused(error.message) : error;
 
 /**
  * Why a URL may not be saved as a store's receiver, or null when it may: its host is a private
@@ -117,7 +144,8 @@ export async function privateUrlReason(url: string, policy: OutboundPolicy): Pro
   } catch {
     return null; // the caller's own check reports a malformed URL
   }
-  if (isIP(host) || BLOCKED_NAMES.test(host)) return hostAsWrittenReason(host);
+  const written = hostAsWrittenReason(host);
+  if (written !== null || isIP(host)) return written;
   let addresses: LookupAddress[];
   try {
     addresses = await (policy.resolve ?? systemResolve)(host);
@@ -163,8 +191,7 @@ export async function assertPublicUrl(url: string, policy: OutboundPolicy, path:
  */
 export async function publicAddressOf(hostname: string, policy: OutboundPolicy): Promise<string> {
   const host = bareHost(hostname);
-  const written = policy.allowPrivate ? null : hostAsWrittenReason(host);
-  if (written !== null) throw new OutboundRefused(`${written}: refused`);
+  refuseHostAsWritten(host, policy);
   if (isIP(host)) return host;
   const list = await (policy.resolve ?? systemResolve)(host);
   const reason = resolvedReason(host, list, policy.allowPrivate);
@@ -173,7 +200,7 @@ export async function publicAddressOf(hostname: string, policy: OutboundPolicy):
 }
 
 /** A DNS lookup for sockets that, unless the policy allows them, refuses private addresses. */
-export const checkedLookup =
+const checkedLookup =
   ({ allowPrivate, resolve }: OutboundPolicy): LookupFunction =>
   (hostname, options, callback) => {
     const answer = (error: Error | null, addresses: LookupAddress[]) => {
@@ -219,16 +246,20 @@ export function postOutbound(
   policy: OutboundPolicy,
 ): Promise<OutboundAnswer> {
   const target = new URL(url);
-  const written = policy.allowPrivate ? null : hostAsWrittenReason(bareHost(target.hostname));
-  if (written !== null) return Promise.reject(new OutboundRefused(`${written}: refused`));
-  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  let route: ReturnType<typeof outboundRoute>;
+  try {
+    route = outboundRoute(target, policy);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  const { send, lookup } = route;
   return new Promise((resolve, reject) => {
     const request = send(
       target,
       {
         method: 'POST',
         headers: { ...init.headers, 'content-length': String(Buffer.byteLength(init.body)) },
-        ...(policy.allowPrivate && !policy.resolve ? {} : { lookup: checkedLookup(policy) }),
+        ...(lookup ? { lookup } : {}),
         signal: AbortSignal.timeout(init.timeoutMs),
       },
       (response: IncomingMessage) => {
@@ -252,11 +283,10 @@ export function postOutbound(
         response.on('error', (error) => (size >= READ_LIMIT_BYTES ? undefined : reject(error)));
       },
     );
-    request.on('error', (error: Error & { code?: string }) => {
-      if (error.code === 'EPRIVATEADDRESS') reject(new OutboundRefused(error.message));
-      else if (error.name === 'AbortError')
+    request.on('error', (error: Error) => {
+      if (error.name === 'AbortError')
         reject(Object.assign(new Error('timed out'), { name: 'TimeoutError' }));
-      else reject(error);
+      else reject(outboundError(error));
     });
     request.end(init.body);
   });

@@ -8,7 +8,7 @@
  * `RetryLater` (the pusher reschedules the work).
  */
 
-import { answerExcerpt, fetchOutbound } from '../../shared/outbound.fetch.ts';
+import { answerExcerpt, fetchOutbound, jsonRequest } from '../../shared/outbound.fetch.ts';
 import type { OutboundPolicy } from '../../shared/outbound.ts';
 import { type PlatformConnection, RetryLater } from './connectors.platform.ts';
 
@@ -88,16 +88,12 @@ export class BigCommerceApi {
       }
       const response = await fetchOutbound(
         this.url(path),
-        {
+        jsonRequest(
           method,
-          headers: {
-            'x-auth-token': this.connection.credentials.accessToken ?? '',
-            accept: 'application/json',
-            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          },
-          body: body === undefined ? undefined : JSON.stringify(body),
-          signal: AbortSignal.timeout(TIMEOUT_MS),
-        },
+          { 'x-auth-token': this.connection.credentials.accessToken ?? '' },
+          body,
+          TIMEOUT_MS,
+        ),
         this.outbound,
       );
       const left = response.headers.get('x-rate-limit-requests-left');

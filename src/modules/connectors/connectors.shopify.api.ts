@@ -7,7 +7,7 @@
  * A wait longer than `maxWaitMs` is a `RetryLater` (the pusher reschedules the work).
  */
 
-import { answerExcerpt, fetchOutbound } from '../../shared/outbound.fetch.ts';
+import { answerExcerpt, fetchOutbound, jsonRequest } from '../../shared/outbound.fetch.ts';
 import type { OutboundPolicy } from '../../shared/outbound.ts';
 import { type PlatformConnection, RetryLater } from './connectors.platform.ts';
 
@@ -81,16 +81,12 @@ export class ShopifyApi {
     for (let attempt = 1; ; attempt++) {
       const response = await fetchOutbound(
         this.url(path),
-        {
+        jsonRequest(
           method,
-          headers: {
-            'x-shopify-access-token': this.connection.credentials.accessToken ?? '',
-            accept: 'application/json',
-            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          },
-          body: body === undefined ? undefined : JSON.stringify(body),
-          signal: AbortSignal.timeout(TIMEOUT_MS),
-        },
+          { 'x-shopify-access-token': this.connection.credentials.accessToken ?? '' },
+          body,
+          TIMEOUT_MS,
+        ),
         this.outbound,
       );
       if (response.status === 429) {

@@ -6,7 +6,7 @@
  * longer than `maxWaitMs` is a `RetryLater`, and the pusher reschedules the work).
  */
 
-import { answerExcerpt, fetchOutbound } from '../../shared/outbound.fetch.ts';
+import { answerExcerpt, fetchOutbound, jsonRequest } from '../../shared/outbound.fetch.ts';
 import type { OutboundPolicy } from '../../shared/outbound.ts';
 import { type PlatformConnection, RetryLater } from './connectors.platform.ts';
 
@@ -68,16 +68,7 @@ export class WooApi {
     for (let attempt = 1; ; attempt++) {
       const response = await fetchOutbound(
         this.url(path),
-        {
-          method,
-          headers: {
-            authorization: this.authorization(),
-            accept: 'application/json',
-            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          },
-          body: body === undefined ? undefined : JSON.stringify(body),
-          signal: AbortSignal.timeout(TIMEOUT_MS),
-        },
+        jsonRequest(method, { authorization: this.authorization() }, body, TIMEOUT_MS),
         this.outbound,
       );
       if (response.status === 429) {

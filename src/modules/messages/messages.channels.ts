@@ -1,6 +1,6 @@
 import type { Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
-import { OutboundRefused, postOutbound, publicAddressOf } from '../../shared/outbound.ts';
+import { bareHost, OutboundRefused, postOutbound, publicAddressOf } from '../../shared/outbound.ts';
 import { webhookHeaders } from '../webhooks/webhooks.signing.ts';
 
 /** One message on its way out, as the channel needs it. */
@@ -81,7 +81,7 @@ export function smtpTransportOptions(
   address?: string,
 ): SMTPPool.Options {
   const url = new URL(smtpUrl);
-  const hostname = url.hostname.replace(/^\[|\]$/g, '');
+  const hostname = bareHost(url.hostname);
   return {
     // Connected by the address checked for it (outbound.ts); TLS still verifies the name.
     host: address ?? hostname,
