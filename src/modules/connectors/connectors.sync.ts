@@ -5,6 +5,7 @@
  */
 import { and, eq, sql } from 'drizzle-orm';
 import { inTransaction, queryRows } from '../../db/client.ts';
+import { chunksOf } from '../../shared/collections.ts';
 import type { StoreScope } from '../../shared/context.ts';
 import { applyCatalogue, applyCommands, applyOrder } from './connectors.apply.ts';
 import type { ConnectorDeps } from './connectors.context.ts';
@@ -191,8 +192,7 @@ export async function reconcile(deps: ConnectorDeps, storeId: string, id: string
   );
   const items: DriftReport['items'] = [];
   const drifted = new Set<string>();
-  for (let i = 0; i < mapped.length; i += 50) {
-    const chunk = mapped.slice(i, i + 50);
+  for (const chunk of chunksOf(mapped, 50)) {
     const wanted = await wantedStates(
       deps.db,
       store,

@@ -10,6 +10,7 @@
  * Ids: a simple product is addressed with `variantId === productId`; a variation with its own id
  * and its product's.
  */
+import { chunksOf } from '../../shared/collections.ts';
 import { toMinorUnits } from './connectors.models.ts';
 import { header, hmacSignature, type Json, list, signatureMatches, text } from './connectors.payload.ts';
 import type {
@@ -256,12 +257,6 @@ function outcomesOf(items: readonly OutboundItem[], answer: unknown): PushOutcom
   });
 }
 
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const result: T[][] = [];
-  for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size));
-  return result;
-}
-
 function stateOf(sku: string, row: Json | undefined): PlatformSkuState {
   if (!row) return { sku, policy: null, quantity: null, expectedDate: null };
   const date = list(row.meta_data).find((m) => m.key === EXPECTED_DATE_META);
@@ -316,14 +311,14 @@ export function createWooConnector(options: WooApiOptions = {}): PlatformConnect
       const byProduct = new Map<string, OutboundItem[]>();
       for (const item of items.filter((i) => !isSimple(i)))
         byProduct.set(item.productId, [...(byProduct.get(item.productId) ?? []), item]);
-      for (const group of chunks(simple, BATCH_LIMIT)) {
+      for (const group of chunksOf(simple, BATCH_LIMIT)) {
         const { json } = await api(connection).request('POST', 'products/batch', {
           update: group.map(stockFields),
         });
         outcomes.push(...outcomesOf(group, json));
       }
       for (const [productId, variations] of byProduct) {
-        for (const group of chunks(variations, BATCH_LIMIT)) {
+        for (const group of chunksOf(variations, BATCH_LIMIT)) {
           const { json } = await api(connection).request('POST', `products/${productId}/variations/batch`, {
             update: group.map(stockFields),
           });
@@ -380,7 +375,7 @@ export function createWooConnector(options: WooApiOptions = {}): PlatformConnect
       const byProduct = new Map<string, string[]>();
       for (const item of items.filter((i) => !isSimple(i)))
         byProduct.set(item.productId, [...(byProduct.get(item.productId) ?? []), item.variantId]);
-      for (const group of chunks(simple, PER_PAGE)) {
+      for (const group of chunksOf(simple, PER_PAGE)) {
         const { json } = await api(connection).request(
           'GET',
           `products?include=${group.map((i) => i.variantId).join(',')}&per_page=${PER_PAGE}`,
@@ -388,7 +383,7 @@ export function createWooConnector(options: WooApiOptions = {}): PlatformConnect
         for (const row of list(json)) rows.set(text(row.id) ?? '', row);
       }
       for (const [productId, ids] of byProduct) {
-        for (const group of chunks(ids, PER_PAGE)) {
+        for (const group of chunksOf(ids, PER_PAGE)) {
           const { json } = await api(connection).request(
             'GET',
             `products/${productId}/variations?include=${group.join(',')}&per_page=${PER_PAGE}`,

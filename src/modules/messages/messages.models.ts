@@ -1,3 +1,4 @@
+import { chunksOf } from '../../shared/collections.ts';
 import { daysBetween } from '../../shared/dates.ts';
 import type { Channel, MessageKind } from './messages.tables.ts';
 
@@ -196,7 +197,5 @@ export const deliveryLanes = (concurrency: number): number =>
  */
 export function deliveryJobs(ids: readonly string[], lanes: number, perJob: number): string[][] {
   const size = Math.max(1, Math.min(perJob, Math.ceil(ids.length / Math.max(1, lanes))));
-  const jobs: string[][] = [];
-  for (let i = 0; i < ids.length; i += size) jobs.push(ids.slice(i, i + size));
-  return jobs;
+  return chunksOf(ids, size);
 }
