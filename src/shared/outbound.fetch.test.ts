@@ -1,45 +1,20 @@
-import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { type HttpReceiver, startHttpReceiver } from '../../test/support/inboxes.ts';
 import { ANSWER_LIMIT_BYTES, answerExcerpt, fetchOutbound } from './outbound.fetch.ts';
 import { EXCERPT_CHARS, OutboundRefused } from './outbound.ts';
 
-interface Received {
-  method: string;
-  url: string;
-  headers: IncomingMessage['headers'];
-  body: string;
-}
-
-/** A loopback server that records what it receives and answers with `handle`. */
+/** A loopback server (test/support/inboxes.ts) that records what it receives and answers with `handle`. */
 async function serve(handle: (request: IncomingMessage, response: ServerResponse) => void) {
-  const received: Received[] = [];
-  const server: Server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      received.push({
-        method: request.method ?? '',
-        url: request.url ?? '',
-        headers: request.headers,
-        body: Buffer.concat(chunks).toString('utf8'),
-      });
-      handle(request, response);
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  servers.push(server);
-  return { port: (server.address() as AddressInfo).port, received };
+  const receiver = await startHttpReceiver();
+  receiver.fallback = { respond: handle };
+  receivers.push(receiver);
+  return { port: Number(new URL(receiver.url).port), received: receiver.requests };
 }
 
-const servers: Server[] = [];
+const receivers: HttpReceiver[] = [];
 afterEach(async () => {
-  for (const server of servers.splice(0)) {
-    server.closeAllConnections();
-    server.close();
-  }
+  await Promise.all(receivers.splice(0).map((receiver) => receiver.close()));
 });
 
 const allowed = { allowPrivate: true };
@@ -119,7 +94,7 @@ describe('fetchOutbound', () => {
     );
     expect(await answer.json()).toEqual({ ok: true });
     expect(server.received).toEqual([
-      expect.objectContaining({ method: 'POST', url: '/wp-json/wc/v3/orders?page=2', body: '{"a":"é"}' }),
+      expect.objectContaining({ method: 'POST', path: '/wp-json/wc/v3/orders?page=2', body: '{"a":"é"}' }),
     ]);
     expect(server.received[0]!.headers['content-length']).toBe(String(Buffer.byteLength('{"a":"é"}')));
     expect(server.received[0]!.headers.host).toBe(`shop.example.com:${server.port}`);

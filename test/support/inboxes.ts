@@ -3,7 +3,7 @@
  * as a mail client would, and an HTTP receiver for webhooks and the SMS API that can be told to
  * fail, stall or succeed.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
@@ -114,8 +114,14 @@ export interface ReceivedRequest {
   at: number;
 }
 
-/** What the receiver does with the next request: answer with a status, or stall past the timeout. */
-export type Behaviour = { status: number; body?: string } | { stallMs: number };
+/**
+ * What the receiver does with the next request: answer with a status, stall past the timeout, or
+ * answer however `respond` does (headers, redirects, bodies of any size).
+ */
+export type Behaviour =
+  | { status: number; body?: string }
+  | { stallMs: number }
+  | { respond(request: IncomingMessage, response: ServerResponse): void };
 
 export interface HttpReceiver {
   url: string;
@@ -153,6 +159,7 @@ export async function startHttpReceiver(): Promise<HttpReceiver> {
         at: Date.now(),
       });
       const behaviour = planned.shift() ?? receiver.fallback;
+      if ('respond' in behaviour) return behaviour.respond(request, response);
       if ('stallMs' in behaviour) {
         const timer = setTimeout(() => response.end(), behaviour.stallMs);
         response.on('close', () => clearTimeout(timer));
