@@ -6,11 +6,12 @@
  * call. Each test names the harm it guards against.
  */
 import { describe, expect, it } from 'vitest';
-import { relayEvents, startRelayCursor } from '../src/modules/messages/messages.relay.ts';
+import { startRelayCursor } from '../src/modules/messages/messages.relay.ts';
 import { collectPayments } from '../src/modules/payments/payments.collector.ts';
 import type { PaymentProvider } from '../src/modules/payments/payments.providers.ts';
 import { ManualClock } from '../src/shared/clock.ts';
 import { type StoreKeys, variant } from './support/harness.ts';
+import { relayAll } from './support/relay.ts';
 import { expectProblem } from './support/state.ts';
 import { stripeTestBed } from './support/stripe-bed.ts';
 
@@ -45,8 +46,9 @@ describe('a refused card on a line whose units still wait', () => {
         defaultLeadTimeDays: lead,
       });
       await ok('PATCH', '/v1/settings/messaging', store, { email: { channel: 'outbox' } });
-      // This store's own relay cursor: on PostgreSQL the outbox is shared with the test files
-      // running beside this one, and the global relay's batches may not reach these events.
+      // This store's own relay cursor, relayed until caught up (relayAll): on PostgreSQL the outbox
+      // is shared with the test files running beside this one, whose open transactions hold back
+      // the relay for a moment.
       const scope = { cursor: `retries-${store.id}`, storeIds: [store.id] };
       await startRelayCursor(bed.t.app.deps, scope.cursor);
       await ok('PUT', '/v1/variants/WAIT', store, variant('backorder', null, { price: 2500 }));
@@ -93,7 +95,7 @@ describe('a refused card on a line whose units still wait', () => {
           .map((e: Json) => (Date.parse(e.createdAt) - start) / HOUR)
           .sort((a, b) => a - b);
         expect(askedAt).toEqual([0, 31, 55, 79]);
-        await relayEvents(bed.t.app.deps as never, { scope });
+        await relayAll(bed.t.app.deps, scope);
         const messages = (await ok('GET', `/v1/messages?orderId=${order.id}&limit=100`, store)).data;
         const paymentNeeded = messages.filter((m: Json) => m.kind === 'payment_needed');
         expect(paymentNeeded).toHaveLength(askedAt.length);
